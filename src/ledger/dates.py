@@ -1,0 +1,57 @@
+"""Dates as the Regulation counts them: calendar dates in Asia/Shanghai.
+
+``today()`` is the one place that reads the wall clock for business dates, so that
+``LEDGER_TODAY`` can pin it for tests and training.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from ledger.errors import InvalidInput
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def parse_date(value: str, field: str) -> date:
+    """Parse an ISO date (YYYY-MM-DD), naming the field when it is not one."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"{field}: {value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def parse_moment(value: str, field: str) -> datetime:
+    """Parse a date or date-time as a naive UTC moment.
+
+    A bare date means the end of that day in Asia/Shanghai; a date-time without an offset
+    is read in Asia/Shanghai, because that is how a person at the desk means it.
+    """
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            moment = datetime.combine(date.fromisoformat(text), datetime.max.time())
+        else:
+            moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"{field}: {value!r} is not a date or date-time; use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def today() -> date:
+    """Today in Asia/Shanghai, or the date in ``LEDGER_TODAY`` when set."""
+    pinned = os.environ.get("LEDGER_TODAY")
+    if pinned:
+        return parse_date(pinned, "LEDGER_TODAY")
+    return datetime.now(SHANGHAI).date()
+
+
+def utc_now() -> datetime:
+    """The recorded time of a new event: naive UTC, microsecond precision."""
+    return datetime.now(UTC).replace(tzinfo=None)

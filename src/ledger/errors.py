@@ -1,0 +1,60 @@
+"""The errors ledger shows to a person.
+
+Every error a user can cause is a ``LedgerError`` whose message is one line naming the
+field, the value and what is allowed; the CLI prints it and exits non-zero, never with a
+traceback. Anything else escaping is a bug.
+"""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    """A refusal or failure explained in one line for the person at the desk."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidInput(LedgerError):
+    """A value given on the command line or in a file is not allowed."""
+
+    exit_code = 2
+
+
+class RuleViolation(LedgerError):
+    """The Regulation (or the state of the request) forbids what was asked."""
+
+
+class NotFound(LedgerError):
+    """The request, stream or year named does not exist."""
+
+
+class ConcurrencyError(LedgerError):
+    """Another desk appended to the same stream since it was read."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
+        super().__init__(
+            f"stream {stream_id}: expected version {expected}, but it is at version {actual}; "
+            "someone else recorded a step meanwhile: reload and try again"
+        )
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+
+
+class StoreUnavailable(LedgerError):
+    """The database cannot be reached or opened."""
+
+    exit_code = 3
+
+
+class IntegrityFailure(LedgerError):
+    """The log's hash chain or a recorded deadline does not check out."""
+
+    exit_code = 4

@@ -1,0 +1,64 @@
+"""What every command shares: the --db and --actor options, and the app they build."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ledger.bootstrap import App, bootstrap
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class State:
+    """The root group's options, and the app built from them on first use."""
+
+    def __init__(self, db: str | None = None, config: str | None = None) -> None:
+        self.db = db
+        self.config = config
+        self.actor: str | None = None
+        self._app: App | None = None
+
+    def app(self) -> App:
+        """The application, built once per process."""
+        if self._app is None:
+            self._app = bootstrap(self.db, self.config, actor=self.actor)
+        return self._app
+
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
+
+
+def _remember(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A callback storing a per-command option on the shared state."""
+
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value is not None:
+            setattr(ctx.ensure_object(State), name, value)
+        return value
+
+    return callback
+
+
+def common_options(func: F) -> F:
+    """Add --db and --actor to a command (they may also be given before the command)."""
+    func = click.option(
+        "--actor",
+        expose_value=False,
+        callback=_remember("actor"),
+        help="Who records this (default: the OS user).",
+    )(func)
+    return click.option(
+        "--db",
+        expose_value=False,
+        callback=_remember("db"),
+        help="Database URL or SQLite file (default: $LEDGER_DB, else the user data file).",
+    )(func)
+
+
+def app_of(ctx: click.Context) -> App:
+    """The application for this invocation."""
+    return ctx.ensure_object(State).app()

@@ -1,0 +1,103 @@
+"""Opening the database: which URL, which driver, and the settings each backend needs.
+
+SQLite is the embedded default for one office (WAL so readers never block the writer, a
+busy timeout so desks queue instead of failing, BEGIN IMMEDIATE for writes so two desks
+cannot both read a version and then both write). PostgreSQL serves many desks.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError
+
+from ledger.errors import InvalidInput, StoreUnavailable
+
+BUSY_TIMEOUT_MS = 30_000
+WRITE = {"ledger_write": True}
+
+
+def default_url() -> str:
+    """The SQLite file in the user's data directory, created on first use."""
+    from platformdirs import user_data_dir
+
+    folder = Path(user_data_dir("ledger", appauthor=False))
+    return f"sqlite:///{folder / 'ledger.db'}"
+
+
+def resolve_url(option: str | None) -> str:
+    """The database URL from ``--db``, else ``LEDGER_DB``, else the default file."""
+    return option or os.environ.get("LEDGER_DB") or default_url()
+
+
+def parse_url(text: str, field: str = "--db") -> URL:
+    """Accept a SQLite or PostgreSQL URL (or a plain file path), naming what is allowed."""
+    allowed = "use sqlite:///PATH, postgresql://USER@HOST:PORT/DB, or a file path"
+    if "://" not in text:
+        if not text.strip():
+            raise InvalidInput(f"{field}: the database URL is empty; {allowed}")
+        return make_url(f"sqlite:///{Path(text).expanduser()}")
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise InvalidInput(f"{field}: {text!r} is not a database URL; {allowed}") from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return url.set(drivername="sqlite")
+    if backend in ("postgresql", "postgres"):
+        if not url.database:
+            raise InvalidInput(f"{field}: {text!r} names no database; {allowed}")
+        return url.set(drivername="postgresql+psycopg")
+    raise InvalidInput(f"{field}: {backend!r} databases are not supported; {allowed}")
+
+
+def create_engine(text: str) -> Engine:
+    """An engine for the URL, configured for its backend."""
+    url = parse_url(text)
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    return sa.create_engine(
+        url, pool_pre_ping=True, connect_args={"connect_timeout": 5}, pool_size=2
+    )
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    """A SQLite engine that begins write transactions IMMEDIATE and runs in WAL mode."""
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module so that BEGIN is ours.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("ledger_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def describe(engine: Engine) -> str:
+    """The database for messages: the URL without its password."""
+    return engine.url.render_as_string(hide_password=True)
+
+
+def unavailable(engine: Engine, exc: BaseException) -> StoreUnavailable:
+    """A one-line error for a database that cannot be reached or opened."""
+    reason = str(getattr(exc, "orig", exc) or exc).strip().splitlines()
+    first = reason[0] if reason else type(exc).__name__
+    return StoreUnavailable(f"database {describe(engine)} is unavailable: {first}")

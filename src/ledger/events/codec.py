@@ -1,0 +1,59 @@
+"""Serialisation of event data and the hash chain, in one place.
+
+Payloads are JSON with sorted keys (orjson), dates as ISO strings, money as decimal
+strings. The hash of an event covers its metadata and its canonical payload and the hash
+of the event before it in global order, so any change to a stored row is detectable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+
+GENESIS = "0" * 64
+
+
+def dumps(data: Any) -> str:
+    """Canonical JSON text: sorted keys, no whitespace, UTF-8."""
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def loads(text: str | bytes) -> Any:
+    """Decode JSON text."""
+    return orjson.loads(text)
+
+
+def chain_hash(
+    previous: str,
+    *,
+    position: int,
+    stream_id: str,
+    version: int,
+    type_name: str,
+    schema_version: int,
+    data: Any,
+    effective_date: date,
+    recorded_at: datetime,
+    actor: str,
+    agency: str,
+    command_id: str | None,
+) -> str:
+    """The hash of one event, chained to the hash of the event before it."""
+    body = [
+        previous,
+        position,
+        stream_id,
+        version,
+        type_name,
+        schema_version,
+        data,
+        effective_date.isoformat(),
+        recorded_at.isoformat(timespec="microseconds"),
+        actor,
+        agency,
+        command_id,
+    ]
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()

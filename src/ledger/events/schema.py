@@ -1,0 +1,99 @@
+"""The tables, declared once with SQLModel.
+
+``events`` is the append-only log. ``applicants`` holds personal data outside the log,
+so that it can be erased when the law requires without rewriting history; events refer
+to an applicant only by ``ref``. Migrations (``ledger/migrations``) create exactly these
+tables, which a test checks.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+JSON_DATA = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+class EventRow(SQLModel, table=True):
+    """One immutable event in global order."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        sa.UniqueConstraint("stream_id", "version", name="uq_events_stream_version"),
+        sa.Index("ix_events_command_id", "command_id"),
+        sa.Index("ix_events_recorded_at", "recorded_at"),
+        sa.Index("ix_events_type", "type"),
+    )
+
+    position: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    stream_id: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    version: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    type: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
+    schema_version: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    data: dict[str, object] = Field(sa_column=sa.Column(JSON_DATA, nullable=False))
+    effective_date: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
+    recorded_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
+    actor: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    agency: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    command_id: str | None = Field(default=None, sa_column=sa.Column(sa.String(200)))
+    hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+
+
+class ApplicantRow(SQLModel, table=True):
+    """Personal data of one applicant; erasable, never copied into the log."""
+
+    __tablename__ = "applicants"
+
+    ref: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
+    name: str | None = Field(default=None, sa_column=sa.Column(sa.String(200)))
+    id_number: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), index=True))
+    phone: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
+    email: str | None = Field(default=None, sa_column=sa.Column(sa.String(200)))
+    address: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
+    erased_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
+
+
+EVENTS = EventRow.__table__  # type: ignore[attr-defined]
+APPLICANTS = ApplicantRow.__table__  # type: ignore[attr-defined]
+metadata = SQLModel.metadata
+
+# Immutability is the database's job, not only the code's: these triggers make UPDATE
+# and DELETE on ``events`` fail whoever issues them.
+SQLITE_TRIGGERS = (
+    """CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
+       BEGIN SELECT RAISE(ABORT, 'events are immutable: UPDATE is not allowed'); END""",
+    """CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
+       BEGIN SELECT RAISE(ABORT, 'events are immutable: DELETE is not allowed'); END""",
+)
+SQLITE_DROP_TRIGGERS = (
+    "DROP TRIGGER IF EXISTS events_no_update",
+    "DROP TRIGGER IF EXISTS events_no_delete",
+)
+POSTGRES_TRIGGERS = (
+    """CREATE OR REPLACE FUNCTION ledger_events_immutable() RETURNS trigger AS $$
+       BEGIN RAISE EXCEPTION 'events are immutable: % is not allowed', TG_OP; END;
+       $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER events_no_change BEFORE UPDATE OR DELETE ON events
+       FOR EACH ROW EXECUTE FUNCTION ledger_events_immutable()""",
+    """CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+       FOR EACH STATEMENT EXECUTE FUNCTION ledger_events_immutable()""",
+)
+POSTGRES_DROP_TRIGGERS = (
+    "DROP TRIGGER IF EXISTS events_no_change ON events",
+    "DROP TRIGGER IF EXISTS events_no_truncate ON events",
+    "DROP FUNCTION IF EXISTS ledger_events_immutable()",
+)
+
+
+def trigger_ddl(dialect: str) -> tuple[str, ...]:
+    """The statements that make ``events`` immutable on this database."""
+    return POSTGRES_TRIGGERS if dialect == "postgresql" else SQLITE_TRIGGERS
+
+
+def drop_trigger_ddl(dialect: str) -> tuple[str, ...]:
+    """The statements that remove the immutability triggers (downgrades and tests only)."""
+    return POSTGRES_DROP_TRIGGERS if dialect == "postgresql" else SQLITE_DROP_TRIGGERS

@@ -1,0 +1,147 @@
+"""What a notifier receives, what it promises, and how a reminder reads as text."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from ledger.errors import LedgerError
+from ledger.notifiers.redact import redact_text
+
+__all__ = [
+    "DeliveryFailed",
+    "Notifier",
+    "Reminder",
+    "one_line",
+    "reminder_line",
+    "safe_reason",
+    "subject",
+]
+
+_SUBJECT_PREFIX = "[ledger]"
+_SUBJECT_MAX = 120
+_REASON_MAX = 300
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One alert for a person: a request (or an agency-wide duty) that needs action.
+
+    ``kind`` is the alert's code (``overdue``, ``due-soon``…), ``date`` the date it is
+    about (usually the due date), ``working_days`` the count the alert computed (days
+    left or days late; its sign is the alert's business), and ``message`` one line a
+    person can act on, written by the alert computation in English or Chinese.
+    ``request`` is None for alerts about the agency as a whole (the annual report).
+    """
+
+    kind: str
+    request: str | None
+    agency: str
+    date: date
+    working_days: int
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The reminder as JSON-ready fields (date as ISO string), for logs and webhooks."""
+        return {
+            "kind": self.kind,
+            "request": self.request,
+            "agency": self.agency,
+            "date": self.date.isoformat(),
+            "working_days": self.working_days,
+            "message": self.message,
+        }
+
+
+class DeliveryFailed(LedgerError):
+    """A notifier could not hand reminders to its transport.
+
+    The message is one line naming the notifier and the reason, never a secret.
+    ``delivered`` lists the reminders of the failed call that did get through before the
+    failure (only a notifier that splits a batch into several messages can have any);
+    every other reminder of the call was not delivered and may be retried.
+    """
+
+    def __init__(self, message: str, notifier: str, delivered: Sequence[Reminder] = ()) -> None:
+        super().__init__(message)
+        self.notifier = notifier
+        self.delivered: tuple[Reminder, ...] = tuple(delivered)
+
+
+class Notifier(Protocol):
+    """Something that delivers reminders to people.
+
+    Contract of ``send``: it takes one run's batch (possibly empty: then nothing is sent).
+    Returning normally means every reminder in the batch was accepted by the transport
+    (the SMTP server, the webhook's 2xx reply with no error code). Raising
+    ``DeliveryFailed`` means only ``error.delivered`` got through — for most notifiers
+    none. Delivery is at-least-once: a reply lost after the server accepted a message is
+    reported as a failure, so a retry may repeat a reminder, but none is silently lost.
+    ``name`` is stable across runs, so the caller can record "sent via <name>".
+    """
+
+    @property
+    def name(self) -> str:
+        """The notifier's configured name."""
+        ...
+
+    def send(self, reminders: Sequence[Reminder]) -> None:
+        """Deliver the batch, or raise ``DeliveryFailed`` (see the class docstring)."""
+        ...
+
+
+def one_line(text: str) -> str:
+    """Collapse line breaks and runs of spaces: chat and subject lines must stay one line."""
+    return " ".join(text.split())
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Cut ``text`` to ``limit`` characters, marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def subject(reminders: Sequence[Reminder]) -> str:
+    """An email subject (also a chat message's first line) summing up the batch.
+
+    One reminder: its kind and message, so the subject alone says what to do. Several:
+    the count per kind, in the order the kinds first appear.
+    """
+    if not reminders:
+        return f"{_SUBJECT_PREFIX} no reminders"
+    if len(reminders) == 1:
+        only = reminders[0]
+        return _shorten(f"{_SUBJECT_PREFIX} {only.kind}: {one_line(only.message)}", _SUBJECT_MAX)
+    counts = Counter(reminder.kind for reminder in reminders)
+    summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
+    return _shorten(f"{_SUBJECT_PREFIX} {len(reminders)} reminders: {summary}", _SUBJECT_MAX)
+
+
+def reminder_line(reminder: Reminder) -> str:
+    """One reminder as one line of plain text: what, which request, whose, when, and why."""
+    request = reminder.request or "-"
+    return (
+        f"[{reminder.kind}] {request} | {reminder.agency} | {reminder.date.isoformat()}: "
+        f"{one_line(reminder.message)}"
+    )
+
+
+def safe_reason(exc_or_text: BaseException | str, secrets: Sequence[str | None] = ()) -> str:
+    """A failure's cause as one short line with every known secret and URL query masked.
+
+    Exception texts come from libraries we do not control (an HTTP error may quote the
+    URL), so the secrets the notifier knows are replaced verbatim first, then anything
+    that looks like a query string or ``token=…`` pair.
+    """
+    if isinstance(exc_or_text, BaseException):
+        text = str(exc_or_text)
+        name = type(exc_or_text).__name__
+        text = f"{name}: {text}" if text else name
+    else:
+        text = exc_or_text
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return _shorten(one_line(redact_text(text)), _REASON_MAX)

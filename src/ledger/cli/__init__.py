@@ -42,10 +42,11 @@ def cli(ctx: click.Context, db: str | None, config: str | None, log_format: str)
 
 def _register() -> None:
     """Attach the command modules to the root group."""
-    from ledger.cli import store
+    from ledger.cli import calendar, record, requests, store
 
-    for command in store.COMMANDS:
-        cli.add_command(command)
+    for module in (store, record, requests, calendar):
+        for command in module.COMMANDS:
+            cli.add_command(command)
 
 
 _register()

@@ -117,10 +117,11 @@ class EventStore:
         *,
         actor: str,
         agency: str,
+        also: Callable[[Connection], None] | None = None,
     ) -> AppendResult:
         """Append events to one stream, all or nothing."""
         batch = StreamAppend(stream_id, events, expected_version)
-        return self.append_many([batch], command_id, actor=actor, agency=agency)
+        return self.append_many([batch], command_id, actor=actor, agency=agency, also=also)
 
     def append_many(
         self,
@@ -129,11 +130,14 @@ class EventStore:
         *,
         actor: str,
         agency: str,
+        also: Callable[[Connection], None] | None = None,
     ) -> AppendResult:
         """Append to several streams in one transaction, all or nothing.
 
         A command id already stored returns what it stored then and writes nothing, so a
-        desk that retries after a lost reply cannot record a step twice.
+        desk that retries after a lost reply cannot record a step twice. ``also`` writes
+        in the same transaction what belongs with the events outside the log (an
+        applicant's personal data), so neither is stored without the other.
         """
         _check_registered(batches)
         with self._writing() as conn:
@@ -149,6 +153,8 @@ class EventStore:
                     # Only reachable if the append lock were bypassed; say what it means.
                     batch = batches[0]
                     raise ConcurrencyError(batch.stream_id, batch.expected_version, -1) from exc
+            if also is not None:
+                also(conn)
         return AppendResult(tuple(_stored_from_row(r) for r in rows), replayed=False)
 
     def _new_rows(
@@ -185,8 +191,11 @@ class EventStore:
         """An INSERT taking the payload as canonical JSON text."""
         data = sa.bindparam("data_text", type_=sa.Text)
         value = sa.cast(data, JSONB) if self.dialect == "postgresql" else data
-        columns = {c.name: sa.bindparam(c.name) for c in EVENTS.c if c.name != "data"}
-        return EVENTS.insert().values(data=value, **columns)
+        columns: dict[str, Any] = {
+            c.name: sa.bindparam(c.name) for c in EVENTS.c if c.name != "data"
+        }
+        statement: sa.Insert = EVENTS.insert().values(data=value, **columns)
+        return statement
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:

@@ -1,0 +1,120 @@
+"""`ledger calendar …`: the official working-day schedule and the desk's due-date calculator."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ledger.calendar import load_schedule_file
+from ledger.cli._common import app_of, common_options
+from ledger.cli._desk import DATE, desk_of
+from ledger.clock import ClockInput, explain_deadline, regime_for
+from ledger.commands.calendar import record_schedule
+from ledger.dates import today
+from ledger.errors import InvalidInput
+from ledger.projections.calendar import load_calendar
+
+
+@click.group()
+def calendar() -> None:
+    """The official working-day schedule (chinesecalendar for 2004–2026, recorded years after)."""
+
+
+@calendar.command()
+@click.argument("year", type=int)
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="TOML or CSV file with the year's holidays and make-up working days.",
+)
+@common_options
+@click.pass_context
+def add(ctx: click.Context, year: int, file: Path) -> None:
+    """Record a year's official schedule; provisional deadlines in it are recomputed.
+
+    The file format is documented in docs/calendar-2027.example.toml.
+
+    Example: ledger calendar add 2027 --file 2027.toml
+    """
+    if not file.exists():
+        raise InvalidInput(f"--file: {file} does not exist")
+    schedule = load_schedule_file(file, year)
+    result = record_schedule(desk_of(ctx), schedule)
+    click.echo(
+        f"recorded the {year} schedule: {len(schedule.holidays)} holidays, "
+        f"{len(schedule.workdays)} make-up working days; "
+        f"{len(result.recomputed)} deadlines recomputed"
+    )
+    for request_id, due in result.recomputed:
+        click.echo(f"  {request_id}: due {due}")
+
+
+@calendar.command("show")
+@click.argument("year", type=int)
+@common_options
+@click.pass_context
+def show_(ctx: click.Context, year: int) -> None:
+    """Print a year's holidays and make-up working days, and where the schedule comes from.
+
+    Example: ledger calendar show 2020
+    """
+    cal = load_calendar(app_of(ctx).store)
+    schedule = cal.schedule(year)
+    if schedule is None:
+        click.echo(
+            f"{year}: no official schedule; deadlines in {year} count weekends only "
+            "and are provisional (add one with `ledger calendar add`)"
+        )
+        return
+    source = "recorded" if year in cal.recorded else "chinesecalendar package"
+    click.echo(f"{year} official schedule ({source})")
+    click.echo("holidays:")
+    for day, name in sorted(schedule.holidays.items()):
+        click.echo(f"  {day} {day:%a}  {name}")
+    click.echo("make-up working days:")
+    for day in sorted(schedule.workdays):
+        click.echo(f"  {day} {day:%a}")
+
+
+@calendar.command()
+@click.option("--from", "start", type=DATE, help="Day of receipt (default today).")
+@click.option(
+    "--days", type=int, help="Working days to count (default: 20, or 15 before 2019-05-15)."
+)
+@click.option("--explain", is_flag=True, help="List every day counted or skipped.")
+@common_options
+@click.pass_context
+def due(ctx: click.Context, start: date | None, days: int | None, explain: bool) -> None:
+    """When is it due if received on --from? The clock without a request.
+
+    \b
+    Examples:
+      ledger calendar due --from 2020-01-21          # 2020-02-26
+      ledger calendar due --from 2020-03-02 --days 30 --explain
+    """
+    cal = load_calendar(app_of(ctx).store)
+    received = start or today()
+    regime = regime_for(received)
+    total = regime.days if days is None else days
+    if not 1 <= total <= regime.days + regime.max_extension:
+        raise InvalidInput(
+            f"--days: {total} is not allowed; 1 to {regime.days + regime.max_extension}"
+        )
+    end = cal.nth_working_day_after(received, total)
+    unscheduled = sorted(cal.unscheduled_years(received, end))
+    note = ""
+    if unscheduled:
+        note = f" (provisional: no official schedule for {', '.join(map(str, unscheduled))})"
+    click.echo(f"received {received}: working day {total} is {end}{note}")
+    if explain:
+        inp = ClockInput(received_on=received, extension_days=max(0, total - regime.days))
+        for step in explain_deadline(inp, cal):
+            if step.day is not None and step.day <= end:
+                click.echo(str(step))
+
+
+COMMANDS = [calendar]

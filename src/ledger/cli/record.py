@@ -1,0 +1,276 @@
+"""`ledger record …`: one command per step of a request, one line of confirmation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from ledger.applicants import Applicant
+from ledger.cli._common import common_options
+from ledger.cli._desk import DATE, desk_of
+from ledger.commands import requests as cmd
+from ledger.events.requests import CHANNELS
+from ledger.projections.views import due_text
+
+
+def _confirm(recorded: cmd.Recorded, what: str) -> None:
+    """Print the one line a clerk reads after each step (and the fee working, if any)."""
+    if recorded.note:
+        click.echo(recorded.note)
+    click.echo(f"{recorded.request_id}: {what}; {due_text(recorded.state, recorded.deadline)}")
+
+
+@click.group()
+def record() -> None:
+    """Record a step of a request as it happens (one event, checked against the Regulation).
+
+    \b
+    Example, a request received in person and answered:
+      ledger record receive --date 2020-03-02 --channel in-person --applicant natural
+      ledger record decide default-2020-0001 --date 2020-03-20 --outcome disclosed
+    """
+
+
+@record.command()
+@click.argument("request_id", metavar="[ID]", required=False)
+@click.option("--date", "on", type=DATE, required=True, help="Day the request was submitted.")
+@click.option(
+    "--channel",
+    type=click.Choice(CHANNELS),
+    required=True,
+    help="in-person, mail (registered), mail-unsigned (ordinary mail), online, fax.",
+)
+@click.option(
+    "--applicant",
+    required=True,
+    help="natural|business|research|nonprofit|legal|other, or the Chinese label (自然人 …).",
+)
+@click.option(
+    "--confirmed", type=DATE, help="Day receipt was confirmed (ordinary mail, online, fax)."
+)
+@click.option("--signed", type=DATE, help="Day registered mail was signed for.")
+@click.option("--agency", help="Agency code (default: from the configuration).")
+@click.option("--subject", default="", help="What is asked for (no personal data).")
+@click.option("--name", help="Applicant's name (personal data, kept outside the log).")
+@click.option("--id-number", help="Applicant's identity or organisation code (personal data).")
+@click.option("--phone", help="Applicant's phone (personal data).")
+@click.option("--email", help="Applicant's e-mail (personal data).")
+@click.option("--address", help="Applicant's address (personal data).")
+@common_options
+@click.pass_context
+def receive(
+    ctx: click.Context,
+    request_id: str | None,
+    on: date,
+    channel: str,
+    applicant: str,
+    confirmed: date | None,
+    signed: date | None,
+    agency: str | None,
+    subject: str,
+    name: str | None,
+    id_number: str | None,
+    phone: str | None,
+    email: str | None,
+    address: str | None,
+) -> None:
+    """Record a new request; the date of receipt follows Art. 31 by channel.
+
+    In person the day submitted counts; registered mail the day signed for (--signed);
+    ordinary mail, online and fax the day receipt was confirmed (--confirmed). Without
+    ID, the next AGENCY-YEAR-NNNN is assigned and printed.
+
+    \b
+    Example:
+      ledger record receive --date 2020-03-02 --channel in-person --applicant 自然人 \\
+          --name 张三 --phone 13800000000 --subject "2019年学区划分文件"
+    """
+    person = Applicant(name, id_number, phone, email, address)
+    command = cmd.RecordReceipt(
+        on, channel, applicant, request_id, confirmed, signed, agency, subject, person
+    )
+    recorded = cmd.record_receipt(desk_of(ctx, agency), command)
+    state = recorded.state
+    _confirm(recorded, f"received {state.received_on} ({state.channel}, {state.applicant})")
+
+
+@record.command()
+@click.argument("request_id", metavar="ID")
+@click.option("--date", "on", type=DATE, required=True, help="Day the notice went out.")
+@click.option("--reply-by", type=DATE, required=True, help="Day the correction is due back.")
+@common_options
+@click.pass_context
+def clarify(ctx: click.Context, request_id: str, on: date, reply_by: date) -> None:
+    """Ask the applicant to correct the request (补正, Art. 30); the clock stops.
+
+    The notice is due within 7 working days of receipt; a later one is recorded and
+    flagged in `ledger show`.
+
+    Example: ledger record clarify default-2020-0001 --date 2020-03-05 --reply-by 2020-03-20
+    """
+    recorded = cmd.request_clarification(desk_of(ctx), request_id, on, reply_by)
+    _confirm(recorded, f"clarification requested, reply by {reply_by}")
+
+
+@record.command()
+@click.argument("request_id", metavar="ID")
+@click.option("--date", "on", type=DATE, required=True, help="Day the corrected request arrived.")
+@common_options
+@click.pass_context
+def clarified(ctx: click.Context, request_id: str, on: date) -> None:
+    """The corrected request arrived: a new answer period runs from this day (Art. 30).
+
+    Example: ledger record clarified default-2020-0001 --date 2020-03-12
+    """
+    _confirm(cmd.record_clarified(desk_of(ctx), request_id, on), "corrected request arrived")
+
+
+@record.command()
+@click.argument("request_id", metavar="ID")
+@click.option("--date", "on", type=DATE, required=True, help="Day the extension was granted.")
+@click.option("--days", type=int, required=True, help="Working days added (at most 20 in total).")
+@click.option("--approver", required=True, help="Who approved the extension.")
+@common_options
+@click.pass_context
+def extend(ctx: click.Context, request_id: str, on: date, days: int, approver: str) -> None:
+    """Extend the answer period before it ends, at most 20 working days in total (Art. 33).
+
+    Example: ledger record extend default-2020-0001 --date 2020-03-25 --days 10 --approver 王主任
+    """
+    recorded = cmd.grant_extension(desk_of(ctx), request_id, on, days, approver)
+    _confirm(recorded, f"extended by {days} working days (approved by {approver})")
+
+
+@record.command()
+@click.argument("request_id", metavar="ID")
+@click.option("--date", "on", type=DATE, required=True, help="Day the letter was sent.")
+@click.option("--party", required=True, help="The third party or agency consulted.")
+@common_options
+@click.pass_context
+def consult(ctx: click.Context, request_id: str, on: date, party: str) -> None:
+    """Consult a third party or another agency; that time is not counted (Art. 32–34).
+
+    Without an opinion, the pause ends on the 15th working day after the letter.
+
+    Example: ledger record consult default-2020-0001 --date 2020-03-06 --party 某建设公司
+    """
+    _confirm(cmd.start_consultation(desk_of(ctx), request_id, on, party), f"consulting {party}")
+
+
+@record.command()
+@click.argument("request_id", metavar="ID")
+@click.option("--date", "on", type=DATE, required=True, help="Day the opinion arrived.")
+@click.option("--party", required=True, help="The party whose opinion arrived.")
+@common_options
+@click.pass_context
+def consulted(ctx: click.Context, request_id: str, on: date, party: str) -> None:
+    """The consulted party's opinion arrived; the clock runs again.
+
+    Example: ledger record consulted default-2020-0001 --date 2020-03-13 --party 某建设公司
+    """
+    recorded = cmd.end_consultation(desk_of(ctx), request_id, on, party)
+    _confirm(recorded, f"opinion of {party} arrived")
+
+
+@record.command()
+@click.argument("request_id", metavar="ID")
+@click.option("--date", "on", type=DATE, required=True, help="Day the fee notice went out.")
+@click.option("--amount", help="The fee in yuan, e.g. 300 or 120.50.")
+@click.option(
+    "--method",
+    type=click.Choice(["per-request", "per-page"]),
+    help="Compute under the 2020 fee measures (按件 or 按量).",
+)
+@click.option("--pages", type=int, help="Pages provided (with --method per-page).")
+@common_options
+@click.pass_context
+def fee(
+    ctx: click.Context,
+    request_id: str,
+    on: date,
+    amount: str | None,
+    method: str | None,
+    pages: int | None,
+) -> None:
+    """Issue a processing-fee notice (Art. 42); the clock stops until payment.
+
+    Per request (按件): the applicant's 11th–30th request in a calendar month ¥100 each,
+    then ¥100 more per block of 10. Per page (按量): pages 31–100 ¥10, 101–200 ¥20,
+    over 200 ¥40 each. Fees apply from 2021-01-01.
+
+    Example: ledger record fee default-2021-0003 --date 2021-03-04 --method per-page --pages 150
+    """
+    command = cmd.IssueFeeNotice(request_id, on, amount, method, pages)
+    recorded = cmd.issue_fee_notice(desk_of(ctx), command)
+    _confirm(recorded, "fee notice issued" if recorded.events else "no fee due")
+
+
+@record.command()
+@click.argument("request_id", metavar="ID")
+@click.option("--date", "on", type=DATE, required=True, help="Day the fee was paid.")
+@common_options
+@click.pass_context
+def paid(ctx: click.Context, request_id: str, on: date) -> None:
+    """The fee was paid; the clock runs again.
+
+    Example: ledger record paid default-2021-0003 --date 2021-03-10
+    """
+    _confirm(cmd.record_payment(desk_of(ctx), request_id, on), "fee paid")
+
+
+@record.command()
+@click.argument("request_id", metavar="ID")
+@click.option("--date", "on", type=DATE, required=True, help="Day the later due date was set.")
+@click.option("--until", type=DATE, required=True, help="The new due date.")
+@click.option("--reason", required=True, help="Why the request is excessive.")
+@common_options
+@click.pass_context
+def defer(ctx: click.Context, request_id: str, on: date, until: date, reason: str) -> None:
+    """Set a later, reasonable due date for an excessive request (Art. 35).
+
+    Example: ledger record defer default-2020-0007 --date 2020-04-01 --until 2020-06-30 \\
+        --reason "200 files requested in one month"
+    """
+    recorded = cmd.defer_deadline(desk_of(ctx), request_id, on, until, reason)
+    _confirm(recorded, f"due date deferred to {until}")
+
+
+@record.command()
+@click.argument("request_id", metavar="ID")
+@click.option("--date", "on", type=DATE, required=True, help="Day the decision was issued.")
+@click.option("--outcome", required=True, help="Outcome code or its Chinese label (see DESIGN.md).")
+@common_options
+@click.pass_context
+def decide(ctx: click.Context, request_id: str, on: date, outcome: str) -> None:
+    """Answer the request with one outcome; it is then closed.
+
+    \b
+    Outcomes: disclosed, partial, withheld.state-secret, withheld.law-prohibited,
+    withheld.security-stability, withheld.third-party, withheld.internal,
+    withheld.process, withheld.enforcement-file, withheld.query-matter,
+    unavailable.not-held, unavailable.needs-creation, unavailable.still-unclear,
+    declined.petition, declined.repeat, declined.publication, declined.excessive,
+    declined.confirmation, other.no-clarification, other.fee-unpaid, other
+    (or the label, e.g. 予以公开, 部分公开).
+
+    Example: ledger record decide default-2020-0001 --date 2020-03-20 --outcome 予以公开
+    """
+    recorded = cmd.issue_decision(desk_of(ctx), request_id, on, outcome)
+    _confirm(recorded, f"decided: {recorded.state.outcome}")
+
+
+@record.command()
+@click.argument("request_id", metavar="ID")
+@click.option("--date", "on", type=DATE, required=True, help="Day the applicant withdrew.")
+@common_options
+@click.pass_context
+def withdraw(ctx: click.Context, request_id: str, on: date) -> None:
+    """The applicant withdrew the request; it closes and counts as 其他.
+
+    Example: ledger record withdraw default-2020-0002 --date 2020-03-09
+    """
+    _confirm(cmd.withdraw(desk_of(ctx), request_id, on), "withdrawn")
+
+
+COMMANDS = [record]

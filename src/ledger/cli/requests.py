@@ -1,0 +1,155 @@
+"""`ledger show` and `ledger list`: what the desk and the office head look at."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import click
+
+from ledger.cli._common import app_of, common_options
+from ledger.cli._desk import DATE
+from ledger.clock import explain_deadline
+from ledger.commands._context import Desk
+from ledger.commands.requests import clarification_late, load
+from ledger.dates import today
+from ledger.events import codec
+from ledger.projections.calendar import load_calendar
+from ledger.projections.requests import clock_input
+from ledger.projections.views import all_requests, summary, view
+from ledger.textwidth import table
+
+
+@click.command()
+@click.argument("request_id", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--explain", is_flag=True, help="Show how the due date was computed, day by day.")
+@click.option("--as-of", type=DATE, help="Count working days left as of this day (default today).")
+@common_options
+@click.pass_context
+def show(ctx: click.Context, request_id: str, fmt: str, explain: bool, as_of: date | None) -> None:
+    """Show one request: status, due date, working days left and its timeline.
+
+    \b
+    Examples:
+      ledger show default-2020-0001
+      ledger show default-2020-0001 --explain
+      ledger show default-2020-0001 --format json
+    """
+    app = app_of(ctx)
+    cal = load_calendar(app.store)
+    desk = Desk(app.store, app.actor, app.config.agency, today(), cal)
+    state = load(desk, request_id)
+    data = view(state, cal, as_of or today())
+    late_notice = clarification_late(state, desk)
+    data["flags"] = [late_notice] if late_notice else []
+    steps = [str(s) for s in explain_deadline(clock_input(state, cal), cal)] if explain else []
+    if fmt == "json":
+        if explain:
+            data["explain"] = steps
+        click.echo(codec.dumps(data))
+        return
+    click.echo(_text(data))
+    if explain:
+        click.echo("\nHow the due date was computed:")
+        click.echo("\n".join(steps))
+
+
+def _text(data: dict[str, object]) -> str:
+    """A request for a person: the facts, then the timeline."""
+    due = data["due_date"] or "clock stopped"
+    if data["provisional"]:
+        due = f"{due} (provisional: a year without an official schedule)"
+    lines = [
+        f"request   {data['id']}  ({data['agency']})",
+        f"status    {data['status']}",
+        f"received  {data['received_on']}  via {data['channel']}, applicant {data['applicant']}",
+        f"due       {due}  ({data['regime']} Regulation, {data['days_allowed']} working days)",
+    ]
+    if data["outcome"]:
+        late = "  LATE" if data["late"] else ""
+        lines.append(f"decided   {data['decided_on']}: {data['outcome']}{late}")
+    else:
+        lines.append(f"left      {data['working_days_left']} working days")
+    lines += [f"flag      {flag}" for flag in data["flags"]]  # type: ignore[attr-defined]
+    lines.append("timeline:")
+    for e in data["events"]:  # type: ignore[attr-defined]
+        entry = f"  {e['date']}  #{e['position']:<6} {e['actor']:<10} "
+        lines.append(entry + summary(e["type"], e["data"]))
+    return "\n".join(lines)
+
+
+@click.command("list")
+@click.option("--open", "only_open", is_flag=True, help="Only requests not yet closed.")
+@click.option("--overdue", is_flag=True, help="Only requests past their due date, undecided.")
+@click.option("--due-within", type=int, help="Only open requests due within N working days.")
+@click.option("--received-in", type=int, help="Only requests received in this year.")
+@click.option("--agency", help="Only this agency's requests.")
+@click.option("--as-of", type=DATE, help="Judge overdue and days left as of this day.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")
+@common_options
+@click.pass_context
+def list_(
+    ctx: click.Context,
+    only_open: bool,
+    overdue: bool,
+    due_within: int | None,
+    received_in: int | None,
+    agency: str | None,
+    as_of: date | None,
+    fmt: str,
+) -> None:
+    """List requests, most urgent first, with filters.
+
+    \b
+    Examples:
+      ledger list --open
+      ledger list --overdue --format csv
+      ledger list --due-within 5 --agency default
+    """
+    app = app_of(ctx)
+    cal = load_calendar(app.store)
+    day = as_of or today()
+    rows = []
+    for state in all_requests(app.store):
+        if agency and state.agency != agency:
+            continue
+        if received_in and state.received_on.year != received_in:
+            continue
+        item = view(state, cal, day)
+        left = item["working_days_left"]
+        if (only_open or due_within is not None or overdue) and state.closed:
+            continue
+        if overdue and not (item["due_date"] and isinstance(left, int) and left < 0):
+            continue
+        if due_within is not None and not (
+            item["due_date"] and isinstance(left, int) and left <= due_within
+        ):
+            continue
+        del item["events"]
+        rows.append(item)
+    rows.sort(key=lambda r: (r["outcome"] is not None, r["due_date"] or "9999", r["id"]))
+    click.echo(_render_list(rows, fmt))
+
+
+COLUMNS = ("id", "agency", "status", "channel", "applicant", "received_on", "due_date",
+           "provisional", "working_days_left", "outcome", "decided_on", "late")  # fmt: skip
+
+
+def _render_list(rows: list[dict[str, object]], fmt: str) -> str:
+    if fmt == "json":
+        return codec.dumps(rows)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, COLUMNS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue().rstrip("\n")
+    if not rows:
+        return "no requests match"
+    body = [["" if r[c] is None else str(r[c]) for c in COLUMNS] for r in rows]
+    return table(COLUMNS, body, right=frozenset({8}))
+
+
+COMMANDS = [show, list_]

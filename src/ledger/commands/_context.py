@@ -1,0 +1,32 @@
+"""What a command handler works with: the store, the calendar, today, who acts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ledger.calendar import WorkingCalendar
+from ledger.events.store import EventStore
+from ledger.projections.calendar import load_calendar
+
+
+@dataclass
+class Desk:
+    """One desk's session: commands read and append through it."""
+
+    store: EventStore
+    actor: str
+    agency: str
+    today: date
+    _calendar: WorkingCalendar | None = field(default=None, repr=False)
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        """The working calendar as recorded now (loaded once per command)."""
+        if self._calendar is None:
+            self._calendar = load_calendar(self.store)
+        return self._calendar
+
+    def use_calendar(self, calendar: WorkingCalendar) -> None:
+        """Work with this calendar from now on (one that includes a new schedule)."""
+        self._calendar = calendar

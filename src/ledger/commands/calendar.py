@@ -1,0 +1,49 @@
+"""Recording a year's official schedule, and re-deriving the deadlines that depended on it.
+
+A deadline computed for a year without a schedule is provisional (weekends only). When
+the schedule is recorded, every open request whose deadline changes gets a DeadlineSet
+in the same transaction as the schedule itself, so the log never holds one without the
+other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger.calendar import YearSchedule
+from ledger.commands._context import Desk
+from ledger.commands.requests import deadline_event
+from ledger.events.calendar import CALENDAR_STREAM, ScheduleRecorded
+from ledger.events.requests import stream_of
+from ledger.events.store import ANY_VERSION, NewEvent, StreamAppend
+from ledger.projections.requests import deadline
+from ledger.projections.views import all_requests
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    """The schedule recorded and the requests whose deadline it moved."""
+
+    year: int
+    recomputed: tuple[tuple[str, str], ...]  # (request id, new due date or "stopped")
+
+
+def record_schedule(desk: Desk, schedule: YearSchedule) -> ScheduleResult:
+    """Record the schedule and re-derive every open request's deadline with it."""
+    event = ScheduleRecorded(**schedule.to_dict())
+    batches = [StreamAppend(CALENDAR_STREAM, [NewEvent(event, desk.today)], ANY_VERSION)]
+    desk.use_calendar(desk.calendar.with_schedule(schedule))
+    moved: list[tuple[str, str]] = []
+    for state in all_requests(desk.store):
+        if state.closed:
+            continue
+        due = deadline(state, desk.calendar)
+        changed = deadline_event(state, due, f"{schedule.year} official schedule recorded", desk)
+        if changed is None:
+            continue
+        batches.append(
+            StreamAppend(stream_of(state.id), [NewEvent(changed, desk.today)], state.version)
+        )
+        moved.append((state.id, due.due.isoformat() if due.due else "stopped"))
+    desk.store.append_many(batches, actor=desk.actor, agency=desk.agency)
+    return ScheduleResult(schedule.year, tuple(moved))

@@ -1,0 +1,495 @@
+"""The intake desk's commands on a request: each checks the Regulation, then appends.
+
+A handler loads the request's stream, folds it, refuses what the rules forbid with a
+message that says why and what to do, and appends the new events with the version it
+read. When the derived due date changes, a ``DeadlineSet`` event goes in the same append.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+import datetime as dt
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy.engine import Connection
+
+from ledger import applicants, fees
+from ledger.applicants import Applicant
+from ledger.clock import Deadline, add_working_days
+from ledger.commands._context import Desk
+from ledger.errors import InvalidInput, NotFound, RuleViolation
+from ledger.events import requests as ev
+from ledger.events.store import NewEvent, StoredEvent
+from ledger.events.types import Event
+from ledger.outcomes import applicant_code, outcome_code
+from ledger.projections.calendar import sources
+from ledger.projections.requests import RequestState, apply, deadline, fold
+
+CLARIFICATION_NOTICE_DAYS = 7  # Art. 30: the notice goes out within 7 working days
+FEE_PAYMENT_DAYS = 20  # fee measures: unpaid 20 working days after the notice = abandoned
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a command stored and what the request looks like now."""
+
+    request_id: str
+    state: RequestState
+    deadline: Deadline
+    events: tuple[StoredEvent, ...]
+    note: str = ""
+
+
+# -- loading and appending -------------------------------------------------------------
+
+
+def load(desk: Desk, request_id: str) -> RequestState:
+    """The request's state, or a refusal naming the unknown id."""
+    state = fold(request_id, desk.store.read_stream(ev.stream_of(request_id)))
+    if state is None:
+        raise NotFound(f"request {request_id}: no such request; `ledger list` shows the requests")
+    return state
+
+
+def load_open(desk: Desk, request_id: str, on: date, what: str) -> RequestState:
+    """An open request and a valid step date, or a refusal saying why not."""
+    state = load(desk, request_id)
+    if state.closed:
+        verb = "withdrawn" if state.withdrawn else f"decided ({state.outcome})"
+        raise RuleViolation(
+            f"{what}: request {request_id} was {verb} on {state.decided_on}; "
+            "a closed request takes no further steps"
+        )
+    check_step_date(desk, state, on, what)
+    return state
+
+
+def check_step_date(desk: Desk, state: RequestState, on: date, what: str) -> None:
+    """A step happens on or after the date of receipt, and not in the future."""
+    if on < state.received_on:
+        raise RuleViolation(
+            f"{what}: --date {on} is before the date of receipt {state.received_on} "
+            f"of request {state.id}; use a date on or after it"
+        )
+    if on > desk.today:
+        raise RuleViolation(f"{what}: --date {on} is after today ({desk.today}); record it then")
+
+
+def _preview(state: RequestState, new: Sequence[NewEvent], desk: Desk) -> RequestState:
+    """The state after the new events, to derive the deadline they lead to."""
+    for i, item in enumerate(new, start=1):
+        stored = StoredEvent(
+            0, ev.stream_of(state.id), state.version + i, item.event.type,
+            item.event.version, item.event.payload(), item.effective, desk.store.now(),
+            desk.actor, state.agency, None, "",
+        )  # fmt: skip
+        apply(state, stored, timeline=False)
+    return state
+
+
+def deadline_event(
+    state: RequestState, due: Deadline, reason: str, desk: Desk
+) -> ev.DeadlineSet | None:
+    """A DeadlineSet when the derived deadline differs from the one last recorded."""
+    if (
+        state.deadline_recorded
+        and state.recorded_due == due.due
+        and state.recorded_provisional == due.provisional
+    ):
+        return None
+    last = due.due or desk.today
+    return ev.DeadlineSet(
+        due=due.due,
+        reason=reason,
+        provisional=due.provisional,
+        unscheduled_years=sorted(due.unscheduled_years),
+        calendar=sources(desk.calendar, state.received_on, last),
+        regime=due.regime,
+        days_allowed=due.days_allowed,
+    )
+
+
+def commit(
+    desk: Desk,
+    state: RequestState,
+    events: Sequence[Event],
+    on: date,
+    reason: str,
+    also: Callable[[Connection], None] | None = None,
+) -> Recorded:
+    """Append the step's events (and a DeadlineSet if the date moved) at the version read."""
+    version = state.version
+    new = [NewEvent(e, on) for e in events]
+    after = _preview(state, new, desk)
+    due = deadline(after, desk.calendar)
+    changed = deadline_event(after, due, reason, desk) if not after.closed else None
+    if changed is not None:
+        new.append(NewEvent(changed, on))
+    result = desk.store.append(
+        ev.stream_of(state.id), new, version, actor=desk.actor, agency=state.agency, also=also
+    )
+    final = load(desk, state.id)
+    return Recorded(state.id, final, deadline(final, desk.calendar), result.events)
+
+
+# -- receipt ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordReceipt:
+    """Record a new request (Art. 29, 31)."""
+
+    date: dt.date
+    channel: str
+    applicant: str
+    request_id: str | None = None
+    confirmed: dt.date | None = None
+    signed: dt.date | None = None
+    agency: str | None = None
+    subject: str = ""
+    person: Applicant | None = None
+
+
+def date_of_receipt(cmd: RecordReceipt) -> date:
+    """The legal date of receipt by channel (Art. 31).
+
+    In person: the day submitted. Registered mail: the day signed for (``--signed``).
+    Ordinary mail, internet, fax: the day receipt was confirmed with the applicant
+    (``--confirmed``). Without the channel's own date, ``--date`` is taken as that day.
+    """
+    if cmd.channel == "mail":
+        return cmd.signed or cmd.date
+    if cmd.channel in ("mail-unsigned", "online", "fax"):
+        return cmd.confirmed or cmd.date
+    return cmd.date
+
+
+def _check_receipt(desk: Desk, cmd: RecordReceipt) -> None:
+    if cmd.channel not in ev.CHANNELS:
+        raise InvalidInput(
+            f"--channel: {cmd.channel!r} is not a channel; use one of {', '.join(ev.CHANNELS)}"
+        )
+    applicant_code(cmd.applicant)
+    for name, value in (
+        ("--date", cmd.date),
+        ("--confirmed", cmd.confirmed),
+        ("--signed", cmd.signed),
+    ):
+        if value is not None and value > desk.today:
+            raise RuleViolation(f"record receive: {name} {value} is after today ({desk.today})")
+        if value is not None and value < cmd.date:
+            raise RuleViolation(
+                f"record receive: {name} {value} is before the day submitted ({cmd.date})"
+            )
+    if cmd.request_id is not None and not ID_PATTERN.match(cmd.request_id):
+        raise InvalidInput(
+            f"ID: {cmd.request_id!r} is not allowed; use 1–64 letters, digits, '.', '_' or '-'"
+        )
+
+
+def next_request_id(desk: Desk, agency: str, year: int) -> str:
+    """The next free id of the form AGENCY-YEAR-NNNN (a sequence per agency and year)."""
+    prefix = f"{agency}-{year}-"
+    taken = desk.store.stream_ids(ev.stream_of(prefix))
+    numbers = [int(s.rsplit("-", 1)[1]) for s in taken if s.rsplit("-", 1)[1].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+
+def _applicant(
+    desk: Desk, person: Applicant | None
+) -> tuple[str | None, Callable[[Connection], None] | None]:
+    """The applicant's reference, and the writer of their data if they are new."""
+    if person is None or person.is_empty():
+        return None, None
+    ref = applicants.find_ref(desk.store.engine, person)
+    if ref is not None:
+        return ref, None
+    ref = applicants.new_ref()
+    return ref, applicants.inserter(ref, person)
+
+
+def record_receipt(desk: Desk, cmd: RecordReceipt) -> Recorded:
+    """Record a receipt; an existing id is refused, an omitted one is assigned."""
+    _check_receipt(desk, cmd)
+    agency = cmd.agency or desk.agency
+    received_on = date_of_receipt(cmd)
+    request_id = cmd.request_id or next_request_id(desk, agency, received_on.year)
+    stream = ev.stream_of(request_id)
+    existing = fold(request_id, desk.store.read_stream(stream))
+    if existing is not None:
+        raise RuleViolation(
+            f"record receive: request {request_id} already exists (received "
+            f"{existing.received_on}); record steps with its id, or choose another id"
+        )
+    ref, also = _applicant(desk, cmd.person)
+    event = ev.RequestReceived(
+        request_id=request_id,
+        channel=cmd.channel,
+        applicant=applicant_code(cmd.applicant),
+        received_on=received_on,
+        submitted_on=cmd.date,
+        confirmed_on=cmd.confirmed,
+        signed_on=cmd.signed,
+        applicant_ref=ref,
+        subject=cmd.subject,
+    )
+    state = RequestState(request_id, agency)
+    state.version = desk.store.stream_version(stream)
+    return commit(desk, state, [event], received_on, "received", also)
+
+
+# -- steps -----------------------------------------------------------------------------
+
+
+def request_clarification(desk: Desk, request_id: str, on: date, reply_by: date) -> Recorded:
+    """Ask for a correction (补正): one notice per request, and the clock stops (Art. 30)."""
+    state = load_open(desk, request_id, on, "record clarify")
+    if state.clarifications:
+        first = state.clarifications[0].requested_on
+        raise RuleViolation(
+            f"record clarify: request {request_id} already had a clarification notice on "
+            f"{first}; Art. 30 requires one notice listing everything to correct"
+        )
+    if reply_by <= on:
+        raise InvalidInput(f"--reply-by: {reply_by} must be after the notice date {on}")
+    event = ev.ClarificationRequested(reply_by=reply_by)
+    return commit(desk, state, [event], on, "clarification requested: clock stopped")
+
+
+def clarification_late(state: RequestState, desk: Desk) -> str | None:
+    """Why the clarification notice was late, if it went out after the 7th working day."""
+    if not state.clarifications:
+        return None
+    sent = state.clarifications[0].requested_on
+    limit = add_working_days(state.received_on, CLARIFICATION_NOTICE_DAYS, desk.calendar)
+    if sent <= limit:
+        return None
+    return f"clarification notice sent {sent}, after the 7th working day ({limit}) (Art. 30)"
+
+
+def record_clarified(desk: Desk, request_id: str, on: date) -> Recorded:
+    """The corrected request arrived: a new answer period runs from this day (Art. 30)."""
+    state = load_open(desk, request_id, on, "record clarified")
+    waiting = state.open_clarification
+    if waiting is None:
+        raise RuleViolation(
+            f"record clarified: request {request_id} has no open clarification; "
+            "record `ledger record clarify` first"
+        )
+    if on < waiting.requested_on:
+        raise RuleViolation(
+            f"record clarified: --date {on} is before the notice of {waiting.requested_on}"
+        )
+    return commit(desk, state, [ev.Clarified()], on, "corrected request arrived: period restarts")
+
+
+def grant_extension(desk: Desk, request_id: str, on: date, days: int, approver: str) -> Recorded:
+    """Extend before the due date has passed, at most 20 working days in all (Art. 33)."""
+    state = load_open(desk, request_id, on, "record extend")
+    current = deadline(state, desk.calendar)
+    if days < 1:
+        raise InvalidInput(f"record extend: --days {days} is not allowed; at least 1")
+    total = state.extension_days + days
+    if total > current.max_extension:
+        raise RuleViolation(
+            f"record extend: --days {days} would make {total} working days of extension; "
+            f"at most {current.max_extension} in total (Art. 33)"
+        )
+    if current.due is not None and on > current.due:
+        raise RuleViolation(
+            f"record extend: the due date {current.due} has passed on {on}; an extension "
+            "must be granted before it (Art. 33)"
+        )
+    if not approver.strip():
+        raise InvalidInput("record extend: --approver is empty; name who approved it")
+    event = ev.ExtensionGranted(days=days, approver=approver.strip())
+    return commit(desk, state, [event], on, f"extension of {days} working days")
+
+
+def start_consultation(desk: Desk, request_id: str, on: date, party: str) -> Recorded:
+    """A consultation letter went out; its time is not counted (Art. 32–34)."""
+    state = load_open(desk, request_id, on, "record consult")
+    if not party.strip():
+        raise InvalidInput("record consult: --party is empty; name who is consulted")
+    if state.open_consultation(party.strip()) is not None:
+        raise RuleViolation(
+            f"record consult: request {request_id} is already awaiting an opinion from {party}"
+        )
+    event = ev.ConsultationStarted(party=party.strip())
+    return commit(desk, state, [event], on, f"consultation with {party.strip()}")
+
+
+def end_consultation(desk: Desk, request_id: str, on: date, party: str) -> Recorded:
+    """The consulted party's opinion arrived; the clock runs again."""
+    state = load_open(desk, request_id, on, "record consulted")
+    open_one = state.open_consultation(party.strip())
+    if open_one is None:
+        parties = sorted({c.party for c in state.consultations if c.ended_on is None})
+        hint = f"open consultations: {', '.join(parties)}" if parties else "none is open"
+        raise RuleViolation(
+            f"record consulted: request {request_id} has no open consultation with "
+            f"{party!r}; {hint}"
+        )
+    if on < open_one.started_on:
+        raise RuleViolation(
+            f"record consulted: --date {on} is before the letter of {open_one.started_on}"
+        )
+    event = ev.ConsultationEnded(party=party.strip())
+    return commit(desk, state, [event], on, f"opinion of {party.strip()} arrived")
+
+
+@dataclass(frozen=True)
+class IssueFeeNotice:
+    """Charge a processing fee: a given amount, or computed per request or per page."""
+
+    request_id: str
+    date: dt.date
+    amount: str | None = None
+    method: str | None = None
+    pages: int | None = None
+
+
+def nth_in_month(desk: Desk, state: RequestState) -> int:
+    """Which request of this applicant in its calendar month this is (per-request fees)."""
+    if state.applicant_ref is None:
+        raise RuleViolation(
+            f"record fee: request {state.id} has no applicant identity; --method per-request "
+            "counts the applicant's requests in the month: use --amount or --method per-page"
+        )
+    month = (state.received_on.year, state.received_on.month)
+    same: list[tuple[date, int]] = []
+    mine = (state.received_on, 0)
+    for e in desk.store.read_all(types=["request.received"]):
+        received = date.fromisoformat(e.data["received_on"])
+        if (
+            e.data.get("applicant_ref") == state.applicant_ref
+            and (received.year, received.month) == month
+        ):
+            same.append((received, e.position))
+            if e.data["request_id"] == state.id:
+                mine = (received, e.position)
+    return sorted(same).index(mine) + 1
+
+
+def compute_fee(desk: Desk, state: RequestState, cmd: IssueFeeNotice) -> fees.FeeComputation:
+    """The fee from an amount, or computed under the 2020 fee measures."""
+    if (cmd.amount is None) == (cmd.method is None):
+        raise InvalidInput("record fee: give either --amount YUAN or --method per-request|per-page")
+    if cmd.amount is not None:
+        try:
+            amount = Decimal(cmd.amount)
+        except InvalidOperation:
+            raise InvalidInput(f"--amount: {cmd.amount!r} is not an amount in yuan") from None
+        if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+            raise InvalidInput(f"--amount: {cmd.amount} must be positive, in yuan and fen")
+        return fees.FeeComputation(amount, "amount", (f"amount given: ¥{amount}",))
+    if cmd.method == fees.PER_PAGE:
+        if cmd.pages is None:
+            raise InvalidInput("record fee: --method per-page needs --pages N")
+        return fees.fee_per_page(cmd.pages)
+    if cmd.method == fees.PER_REQUEST:
+        return fees.fee_per_request(nth_in_month(desk, state))
+    raise InvalidInput(f"--method: {cmd.method!r} is not allowed; use per-request or per-page")
+
+
+def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
+    """A fee notice within the answer period stops the clock until payment (Art. 42)."""
+    state = load_open(desk, cmd.request_id, cmd.date, "record fee")
+    if not fees.fees_apply_on(cmd.date):
+        raise RuleViolation(
+            f"record fee: --date {cmd.date} is before {fees.FEES_IN_FORCE}, when the fee "
+            "measures (国办函〔2020〕109号) took effect"
+        )
+    if state.unpaid_fee is not None:
+        raise RuleViolation(
+            f"record fee: request {cmd.request_id} already has an unpaid notice of "
+            f"{state.unpaid_fee.notice_on}; one fee per request"
+        )
+    current = deadline(state, desk.calendar)
+    if current.due is not None and cmd.date > current.due:
+        raise RuleViolation(
+            f"record fee: the answer period ended {current.due}; the notice must go out within it"
+        )
+    fee = compute_fee(desk, state, cmd)
+    if fee.amount <= 0:
+        return Recorded(
+            cmd.request_id,
+            state,
+            current,
+            (),
+            note="; ".join(fee.lines) + "; no fee is due, nothing recorded",
+        )
+    event = ev.FeeNoticeIssued(
+        amount=str(fee.amount), method=fee.method,
+        pages=cmd.pages, nth_in_month=None,
+    )  # fmt: skip
+    recorded = commit(desk, state, [event], cmd.date, f"fee notice of ¥{fee.amount}: clock stopped")
+    return replace(recorded, note="; ".join(fee.lines))
+
+
+def record_payment(desk: Desk, request_id: str, on: date) -> Recorded:
+    """The fee was paid; the clock runs again."""
+    state = load_open(desk, request_id, on, "record paid")
+    notice = state.unpaid_fee
+    if notice is None:
+        raise RuleViolation(
+            f"record paid: request {request_id} has no unpaid fee notice; "
+            "record `ledger record fee` first"
+        )
+    if on < notice.notice_on:
+        raise RuleViolation(f"record paid: --date {on} is before the notice of {notice.notice_on}")
+    return commit(desk, state, [ev.FeePaid()], on, "fee paid: clock runs again")
+
+
+def defer_deadline(desk: Desk, request_id: str, on: date, until: date, reason: str) -> Recorded:
+    """Set a later, reasonable due date for an excessive request (Art. 35)."""
+    state = load_open(desk, request_id, on, "record defer")
+    if until <= on:
+        raise InvalidInput(f"--until: {until} must be after the day it is set ({on})")
+    if not reason.strip():
+        raise InvalidInput("record defer: --reason is empty; say why the request is excessive")
+    event = ev.DeadlineDeferred(until=until, reason=reason.strip())
+    return commit(desk, state, [event], on, f"deferred (Art. 35): {reason.strip()}")
+
+
+def _check_closure(desk: Desk, state: RequestState, outcome: str, on: date) -> None:
+    """The closures the Regulation allows only in their circumstances."""
+    if outcome == "other.no-clarification":
+        waiting = state.open_clarification
+        if waiting is None or on <= waiting.reply_by:
+            raise RuleViolation(
+                "record decide: other.no-clarification needs an open clarification whose "
+                "reply-by date has passed (Art. 30)"
+            )
+    if outcome == "other.fee-unpaid":
+        notice = state.unpaid_fee
+        if notice is None or on <= add_working_days(
+            notice.notice_on, FEE_PAYMENT_DAYS, desk.calendar
+        ):
+            raise RuleViolation(
+                "record decide: other.fee-unpaid needs a fee notice unpaid for 20 working days"
+            )
+    if outcome == "unavailable.still-unclear" and not any(
+        c.clarified_on for c in state.clarifications
+    ):
+        raise RuleViolation(
+            "record decide: unavailable.still-unclear needs a corrected request on record (Art. 30)"
+        )
+
+
+def issue_decision(desk: Desk, request_id: str, on: date, outcome: str) -> Recorded:
+    """Answer the request with one outcome; a decision after the due date is counted late."""
+    code = outcome_code(outcome)
+    state = load_open(desk, request_id, on, "record decide")
+    _check_closure(desk, state, code, on)
+    return commit(desk, state, [ev.DecisionIssued(outcome=code)], on, f"decided: {code}")
+
+
+def withdraw(desk: Desk, request_id: str, on: date) -> Recorded:
+    """The applicant withdrew; the request closes and counts as 其他."""
+    state = load_open(desk, request_id, on, "record withdraw")
+    return commit(desk, state, [ev.RequestWithdrawn()], on, "withdrawn")

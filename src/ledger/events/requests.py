@@ -1,0 +1,141 @@
+"""The events of a disclosure request's life, in the past tense (Regulation Art. 30–39).
+
+Each request is one stream, ``request-<ID>``. The payloads hold facts only: what a desk
+did and on which day. Deadlines are derived from them; ``DeadlineSet`` records each
+derived change so that "what did we tell people, and when" has an auditable answer.
+Personal data is never here: ``applicant_ref`` points into the erasable applicants table.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from ledger.events.types import Event, register
+
+Channel = Literal["in-person", "mail", "mail-unsigned", "online", "fax"]
+CHANNELS: tuple[str, ...] = ("in-person", "mail", "mail-unsigned", "online", "fax")
+Applicant = Literal["natural", "business", "research", "nonprofit", "legal", "other"]
+
+
+def stream_of(request_id: str) -> str:
+    """The stream that holds one request's events."""
+    return f"request-{request_id}"
+
+
+class RequestReceived(Event):
+    """A request was received (Art. 29, 31); ``received_on`` is the legal date of receipt."""
+
+    type = "request.received"
+    request_id: str
+    channel: Channel
+    applicant: Applicant
+    received_on: date
+    submitted_on: date
+    confirmed_on: date | None = None
+    signed_on: date | None = None
+    applicant_ref: str | None = None
+    subject: str = ""
+
+
+class ClarificationRequested(Event):
+    """The applicant was asked to correct the request (补正, Art. 30); the clock stops."""
+
+    type = "request.clarification-requested"
+    reply_by: date
+
+
+class Clarified(Event):
+    """The corrected request arrived; a new period runs from this day (Art. 30)."""
+
+    type = "request.clarified"
+
+
+class ExtensionGranted(Event):
+    """The answer period was extended with the approver's consent (Art. 33)."""
+
+    type = "request.extension-granted"
+    days: int = Field(ge=1, le=20)
+    approver: str = Field(min_length=1)
+
+
+class ConsultationStarted(Event):
+    """A third party or other agency was consulted (Art. 32, 34); that time is not counted."""
+
+    type = "request.consultation-started"
+    party: str = Field(min_length=1)
+
+
+class ConsultationEnded(Event):
+    """The consulted party's opinion arrived."""
+
+    type = "request.consultation-ended"
+    party: str = Field(min_length=1)
+
+
+class FeeNoticeIssued(Event):
+    """A processing-fee notice went out (Art. 42); the clock stops until payment."""
+
+    type = "request.fee-notice-issued"
+    amount: str
+    method: Literal["amount", "per-request", "per-page"]
+    pages: int | None = None
+    nth_in_month: int | None = None
+
+
+class FeePaid(Event):
+    """The applicant paid the fee; the clock runs again."""
+
+    type = "request.fee-paid"
+
+
+class DeadlineDeferred(Event):
+    """The agency set a later, reasonable due date for an excessive request (Art. 35)."""
+
+    type = "request.deadline-deferred"
+    until: date
+    reason: str = Field(min_length=1)
+
+
+class DeadlineSet(Event):
+    """The derived due date changed; records the date, why, and the calendar it used."""
+
+    type = "request.deadline-set"
+    due: date | None
+    reason: str
+    provisional: bool = False
+    unscheduled_years: list[int] = Field(default_factory=list)
+    calendar: dict[str, str] = Field(default_factory=dict)
+    regime: str = "2019"
+    days_allowed: int = 20
+
+
+class DecisionIssued(Event):
+    """The request was answered with one outcome (Art. 36, 37, 39); it is closed."""
+
+    type = "request.decision-issued"
+    outcome: str
+
+
+class RequestWithdrawn(Event):
+    """The applicant withdrew the request; it is closed and counts as 其他."""
+
+    type = "request.withdrawn"
+
+
+register(
+    RequestReceived,
+    ClarificationRequested,
+    Clarified,
+    ExtensionGranted,
+    ConsultationStarted,
+    ConsultationEnded,
+    FeeNoticeIssued,
+    FeePaid,
+    DeadlineDeferred,
+    DeadlineSet,
+    DecisionIssued,
+    RequestWithdrawn,
+)

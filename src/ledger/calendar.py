@@ -20,6 +20,7 @@ answers "the nth working day after" and "how many working days between" with bis
 from __future__ import annotations
 
 import csv
+import re
 import tomllib
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 SOURCES = ("chinesecalendar", "recorded")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SATURDAY = 5
 
 
@@ -191,6 +193,12 @@ def _build_year(year: int, schedule: YearSchedule | None) -> _Year:
     return _Year(ordinals=ordinals, working=frozenset(ordinals), schedule=schedule)
 
 
+@cache
+def _shared_year(year: int, use_package: bool) -> _Year:
+    """Tables of package and guessed years, shared by every calendar (they never change)."""
+    return _build_year(year, package_schedule(year) if use_package else None)
+
+
 class WorkingCalendar:
     """The working-day schedule: the package's years plus the user's recorded years.
 
@@ -234,7 +242,11 @@ class WorkingCalendar:
     def _year(self, year: int) -> _Year:
         table = self._cache.get(year)
         if table is None:
-            table = _build_year(year, self.schedule(year))
+            recorded = self._recorded.get(year)
+            if recorded is not None:
+                table = _build_year(year, recorded)
+            else:
+                table = _shared_year(year, self._use_package)
             self._cache[year] = table
         return table
 
@@ -359,8 +371,11 @@ def _file_date(path: Path, where: str, key: str, value: object) -> date:
         raise InvalidInput(f"{path}: {where}: {key} {value!r} has a time; give a date YYYY-MM-DD")
     if isinstance(value, date):
         return value
+    text = str(value).strip()
     try:
-        return date.fromisoformat(str(value).strip())
+        if not _ISO_DATE.fullmatch(text):  # fromisoformat also takes 20270101 and 2027-W01-1
+            raise ValueError(text)
+        return date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(
             f"{path}: {where}: {key} {value!r} is not a date; use YYYY-MM-DD"

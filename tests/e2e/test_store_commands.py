@@ -84,7 +84,7 @@ def test_import_refuses_bad_lines_and_writes_nothing(ledger: Run, tmp_path: Path
     for bad, needle in [
         ({**NOTE, "type": "no.such", "data": {}}, "'no.such' is unknown"),
         ({**NOTE, "data": {"year": "soon"}}, "field 'year'"),
-        ({**NOTE, "data": {}, "effective_date": "2020-13-01"}, "effective_date"),
+        ({**NOTE, "data": good["data"], "effective_date": "2020-13-01"}, "effective_date"),
     ]:
         result = ledger("import", str(_import_file(tmp_path, [good, bad])))
         assert result.returncode == 2, result.stderr

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -11,20 +12,20 @@ from ledger.cli._common import app_of
 from ledger.commands._context import Desk
 from ledger.dates import parse_date, today
 
-
-class DateType(click.ParamType):
-    """A YYYY-MM-DD date, refused in one line naming the option."""
-
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        field = param.opts[0] if param is not None and param.opts else "date"
-        return parse_date(str(value), field)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-DATE = DateType()
+def _to_date(_ctx: click.Context, param: click.Parameter, value: Any) -> date | None:
+    """Parse a YYYY-MM-DD option, refusing in one line that names the option."""
+    if value is None or isinstance(value, date):
+        return value
+    field = param.opts[0] if param.opts else "date"
+    return parse_date(str(value), field)
+
+
+def date_option(*names: str, **kwargs: Any) -> Callable[[F], F]:
+    """A click option holding a date (YYYY-MM-DD)."""
+    return click.option(*names, metavar="YYYY-MM-DD", callback=_to_date, **kwargs)
 
 
 def desk_of(ctx: click.Context, agency: str | None = None) -> Desk:

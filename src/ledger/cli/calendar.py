@@ -9,7 +9,7 @@ import click
 
 from ledger.calendar import load_schedule_file
 from ledger.cli._common import app_of, common_options
-from ledger.cli._desk import DATE, desk_of
+from ledger.cli._desk import date_option, desk_of
 from ledger.clock import ClockInput, explain_deadline, regime_for
 from ledger.commands.calendar import record_schedule
 from ledger.dates import today
@@ -81,7 +81,7 @@ def show_(ctx: click.Context, year: int) -> None:
 
 
 @calendar.command()
-@click.option("--from", "start", type=DATE, help="Day of receipt (default today).")
+@date_option("--from", "start", help="Day of receipt (default today).")
 @click.option(
     "--days", type=int, help="Working days to count (default: 20, or 15 before 2019-05-15)."
 )

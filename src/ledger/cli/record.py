@@ -8,7 +8,7 @@ import click
 
 from ledger.applicants import Applicant
 from ledger.cli._common import common_options
-from ledger.cli._desk import DATE, desk_of
+from ledger.cli._desk import date_option, desk_of
 from ledger.commands import requests as cmd
 from ledger.events.requests import CHANNELS
 from ledger.projections.views import due_text
@@ -34,7 +34,7 @@ def record() -> None:
 
 @record.command()
 @click.argument("request_id", metavar="[ID]", required=False)
-@click.option("--date", "on", type=DATE, required=True, help="Day the request was submitted.")
+@date_option("--date", "on", required=True, help="Day the request was submitted.")
 @click.option(
     "--channel",
     type=click.Choice(CHANNELS),
@@ -46,10 +46,8 @@ def record() -> None:
     required=True,
     help="natural|business|research|nonprofit|legal|other, or the Chinese label (自然人 …).",
 )
-@click.option(
-    "--confirmed", type=DATE, help="Day receipt was confirmed (ordinary mail, online, fax)."
-)
-@click.option("--signed", type=DATE, help="Day registered mail was signed for.")
+@date_option("--confirmed", help="Day receipt was confirmed (ordinary mail, online, fax).")
+@date_option("--signed", help="Day registered mail was signed for.")
 @click.option("--agency", help="Agency code (default: from the configuration).")
 @click.option("--subject", default="", help="What is asked for (no personal data).")
 @click.option("--name", help="Applicant's name (personal data, kept outside the log).")
@@ -97,8 +95,8 @@ def receive(
 
 @record.command()
 @click.argument("request_id", metavar="ID")
-@click.option("--date", "on", type=DATE, required=True, help="Day the notice went out.")
-@click.option("--reply-by", type=DATE, required=True, help="Day the correction is due back.")
+@date_option("--date", "on", required=True, help="Day the notice went out.")
+@date_option("--reply-by", required=True, help="Day the correction is due back.")
 @common_options
 @click.pass_context
 def clarify(ctx: click.Context, request_id: str, on: date, reply_by: date) -> None:
@@ -115,7 +113,7 @@ def clarify(ctx: click.Context, request_id: str, on: date, reply_by: date) -> No
 
 @record.command()
 @click.argument("request_id", metavar="ID")
-@click.option("--date", "on", type=DATE, required=True, help="Day the corrected request arrived.")
+@date_option("--date", "on", required=True, help="Day the corrected request arrived.")
 @common_options
 @click.pass_context
 def clarified(ctx: click.Context, request_id: str, on: date) -> None:
@@ -128,7 +126,7 @@ def clarified(ctx: click.Context, request_id: str, on: date) -> None:
 
 @record.command()
 @click.argument("request_id", metavar="ID")
-@click.option("--date", "on", type=DATE, required=True, help="Day the extension was granted.")
+@date_option("--date", "on", required=True, help="Day the extension was granted.")
 @click.option("--days", type=int, required=True, help="Working days added (at most 20 in total).")
 @click.option("--approver", required=True, help="Who approved the extension.")
 @common_options
@@ -144,7 +142,7 @@ def extend(ctx: click.Context, request_id: str, on: date, days: int, approver: s
 
 @record.command()
 @click.argument("request_id", metavar="ID")
-@click.option("--date", "on", type=DATE, required=True, help="Day the letter was sent.")
+@date_option("--date", "on", required=True, help="Day the letter was sent.")
 @click.option("--party", required=True, help="The third party or agency consulted.")
 @common_options
 @click.pass_context
@@ -160,7 +158,7 @@ def consult(ctx: click.Context, request_id: str, on: date, party: str) -> None:
 
 @record.command()
 @click.argument("request_id", metavar="ID")
-@click.option("--date", "on", type=DATE, required=True, help="Day the opinion arrived.")
+@date_option("--date", "on", required=True, help="Day the opinion arrived.")
 @click.option("--party", required=True, help="The party whose opinion arrived.")
 @common_options
 @click.pass_context
@@ -175,7 +173,7 @@ def consulted(ctx: click.Context, request_id: str, on: date, party: str) -> None
 
 @record.command()
 @click.argument("request_id", metavar="ID")
-@click.option("--date", "on", type=DATE, required=True, help="Day the fee notice went out.")
+@date_option("--date", "on", required=True, help="Day the fee notice went out.")
 @click.option("--amount", help="The fee in yuan, e.g. 300 or 120.50.")
 @click.option(
     "--method",
@@ -208,7 +206,7 @@ def fee(
 
 @record.command()
 @click.argument("request_id", metavar="ID")
-@click.option("--date", "on", type=DATE, required=True, help="Day the fee was paid.")
+@date_option("--date", "on", required=True, help="Day the fee was paid.")
 @common_options
 @click.pass_context
 def paid(ctx: click.Context, request_id: str, on: date) -> None:
@@ -221,8 +219,8 @@ def paid(ctx: click.Context, request_id: str, on: date) -> None:
 
 @record.command()
 @click.argument("request_id", metavar="ID")
-@click.option("--date", "on", type=DATE, required=True, help="Day the later due date was set.")
-@click.option("--until", type=DATE, required=True, help="The new due date.")
+@date_option("--date", "on", required=True, help="Day the later due date was set.")
+@date_option("--until", required=True, help="The new due date.")
 @click.option("--reason", required=True, help="Why the request is excessive.")
 @common_options
 @click.pass_context
@@ -238,7 +236,7 @@ def defer(ctx: click.Context, request_id: str, on: date, until: date, reason: st
 
 @record.command()
 @click.argument("request_id", metavar="ID")
-@click.option("--date", "on", type=DATE, required=True, help="Day the decision was issued.")
+@date_option("--date", "on", required=True, help="Day the decision was issued.")
 @click.option("--outcome", required=True, help="Outcome code or its Chinese label (see DESIGN.md).")
 @common_options
 @click.pass_context
@@ -262,7 +260,7 @@ def decide(ctx: click.Context, request_id: str, on: date, outcome: str) -> None:
 
 @record.command()
 @click.argument("request_id", metavar="ID")
-@click.option("--date", "on", type=DATE, required=True, help="Day the applicant withdrew.")
+@date_option("--date", "on", required=True, help="Day the applicant withdrew.")
 @common_options
 @click.pass_context
 def withdraw(ctx: click.Context, request_id: str, on: date) -> None:

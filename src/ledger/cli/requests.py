@@ -9,7 +9,7 @@ from datetime import date
 import click
 
 from ledger.cli._common import app_of, common_options
-from ledger.cli._desk import DATE
+from ledger.cli._desk import date_option
 from ledger.clock import explain_deadline
 from ledger.commands._context import Desk
 from ledger.commands.requests import clarification_late, load
@@ -25,7 +25,7 @@ from ledger.textwidth import table
 @click.argument("request_id", metavar="ID")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--explain", is_flag=True, help="Show how the due date was computed, day by day.")
-@click.option("--as-of", type=DATE, help="Count working days left as of this day (default today).")
+@date_option("--as-of", help="Count working days left as of this day (default today).")
 @common_options
 @click.pass_context
 def show(ctx: click.Context, request_id: str, fmt: str, explain: bool, as_of: date | None) -> None:
@@ -86,7 +86,7 @@ def _text(data: dict[str, object]) -> str:
 @click.option("--due-within", type=int, help="Only open requests due within N working days.")
 @click.option("--received-in", type=int, help="Only requests received in this year.")
 @click.option("--agency", help="Only this agency's requests.")
-@click.option("--as-of", type=DATE, help="Judge overdue and days left as of this day.")
+@date_option("--as-of", help="Judge overdue and days left as of this day.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")
 @common_options
 @click.pass_context

@@ -19,6 +19,7 @@ __all__ = [
     "reminder_line",
     "safe_reason",
     "subject",
+    "summary",
 ]
 
 _SUBJECT_PREFIX = "[ledger]"
@@ -103,20 +104,29 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def summary(reminders: Sequence[Reminder]) -> str:
+    """The batch counted per kind, kinds in order of first appearance.
+
+    The heading of a chat message, whose lines follow right below it; ``[ledger]`` in
+    it also satisfies a DingTalk robot secured by the keyword "ledger".
+    """
+    counts = Counter(reminder.kind for reminder in reminders)
+    per_kind = ", ".join(f"{count} {kind}" for kind, count in counts.items())
+    noun = "reminder" if len(reminders) == 1 else "reminders"
+    text = f"{_SUBJECT_PREFIX} {len(reminders)} {noun}: {per_kind or 'none'}"
+    return _shorten(text, _SUBJECT_MAX)
+
+
 def subject(reminders: Sequence[Reminder]) -> str:
-    """An email subject (also a chat message's first line) summing up the batch.
+    """An email subject for the batch, short enough for a phone's mail list.
 
     One reminder: its kind and message, so the subject alone says what to do. Several:
-    the count per kind, in the order the kinds first appear.
+    the count per kind (see ``summary``).
     """
-    if not reminders:
-        return f"{_SUBJECT_PREFIX} no reminders"
     if len(reminders) == 1:
         only = reminders[0]
         return _shorten(f"{_SUBJECT_PREFIX} {only.kind}: {one_line(only.message)}", _SUBJECT_MAX)
-    counts = Counter(reminder.kind for reminder in reminders)
-    summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
-    return _shorten(f"{_SUBJECT_PREFIX} {len(reminders)} reminders: {summary}", _SUBJECT_MAX)
+    return summary(reminders)
 
 
 def reminder_line(reminder: Reminder) -> str:

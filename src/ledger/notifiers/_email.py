@@ -112,7 +112,8 @@ class EmailNotifier:
         if isinstance(exc, smtplib.SMTPRecipientsRefused):
             return f"the server refused every recipient: {', '.join(sorted(exc.recipients))}"
         if isinstance(exc, smtplib.SMTPResponseException):
-            reply = exc.smtp_error.decode("utf-8", "replace")
+            error = exc.smtp_error
+            reply = error.decode("utf-8", "replace") if isinstance(error, bytes) else error
             return f"the server replied {exc.smtp_code} {reply}"
         return safe_reason(exc, [self.password])
 

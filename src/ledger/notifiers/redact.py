@@ -90,7 +90,7 @@ def _redact_value(value: Any, depth: int) -> Any:
         return redact_text(str(value))
     if isinstance(value, Mapping):
         return _redact_mapping(value, depth + 1)
-    if isinstance(value, list | tuple | set | frozenset):
+    if type(value) in (list, tuple, set, frozenset):  # exact types: a namedtuple differs
         return type(value)(_redact_value(item, depth + 1) for item in value)
     return value
 

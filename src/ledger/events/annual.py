@@ -1,0 +1,101 @@
+"""Facts the annual report needs beyond requests: tables 2 and 4 and the narrative.
+
+Table 4 (行政复议、行政诉讼): each case is a stream ``case-<ID>`` with its filing and its
+conclusion. Table 2 (主动公开): normative documents are streams ``document-<ID>`` (issued,
+published, repealed); the yearly figures for licensing, penalties, enforcement, fees and
+procurement are recorded per agency and year on ``annual-<agency>-<YYYY>``, as is the
+narrative text of sections 一, 五 and 六.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from ledger.events.types import Event, register
+
+CaseKind = Literal["review", "litigation-direct", "litigation-after-review"]
+CASE_KINDS: tuple[str, ...] = ("review", "litigation-direct", "litigation-after-review")
+CaseOutcome = Literal["maintained", "corrected", "other"]
+CASE_OUTCOMES: tuple[str, ...] = ("maintained", "corrected", "other")
+DocumentKind = Literal["rules", "normative"]
+
+
+def case_stream(case_id: str) -> str:
+    return f"case-{case_id}"
+
+
+def document_stream(document_id: str) -> str:
+    return f"document-{document_id}"
+
+
+def annual_stream(agency: str, year: int) -> str:
+    return f"annual-{agency}-{year}"
+
+
+class CaseFiled(Event):
+    """An administrative review or lawsuit about disclosure was filed (table 4)."""
+
+    type = "case.filed"
+    case_id: str
+    kind: CaseKind
+    request_id: str | None = None
+
+
+class CaseConcluded(Event):
+    """The case ended: the decision was upheld (维持), corrected (纠正) or other."""
+
+    type = "case.concluded"
+    outcome: CaseOutcome
+
+
+class DocumentIssued(Event):
+    """A rule (规章) or normative document (规范性文件) was made; published on ``published_on``."""
+
+    type = "document.issued"
+    document_id: str
+    kind: DocumentKind
+    title: str = ""
+    published_on: date | None = None
+
+
+class DocumentRepealed(Event):
+    """The document was repealed (废止)."""
+
+    type = "document.repealed"
+
+
+class FiguresRecorded(Event):
+    """A table 2 item's figures for the year (e.g. licensing decisions, fee income).
+
+    Figures are strings of integers or decimal amounts (万元), keyed by the edition's
+    figure keys; a later record for the same item replaces the earlier one.
+    """
+
+    type = "annual.figures-recorded"
+    year: int
+    item: str
+    figures: dict[str, str]
+
+
+class NarrativeRecorded(Event):
+    """The text of the report's written sections for the year, and the date it is signed."""
+
+    type = "annual.narrative-recorded"
+    year: int
+    overview: str = ""
+    problems: str = ""
+    other_matters: str = ""
+    signed_on: date | None = None
+
+
+def figure_value(text: str) -> int | Decimal:
+    """A stored figure as a number: an int when whole, else a Decimal amount."""
+    value = Decimal(text)
+    return int(value) if value == value.to_integral_value() and "." not in text else value
+
+
+register(
+    CaseFiled, CaseConcluded, DocumentIssued, DocumentRepealed, FiguresRecorded, NarrativeRecorded
+)

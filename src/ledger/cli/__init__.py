@@ -42,11 +42,13 @@ def cli(ctx: click.Context, db: str | None, config: str | None, log_format: str)
 
 def _register() -> None:
     """Attach the command modules to the root group."""
-    from ledger.cli import calendar, record, requests, store
+    from ledger.cli import annual, calendar, record, report, requests, store
 
-    for module in (store, record, requests, calendar):
+    for module in (store, record, requests, calendar, report):
         for command in module.COMMANDS:
             cli.add_command(command)
+    for command in annual.RECORD_COMMANDS:
+        record.record.add_command(command)
 
 
 _register()

@@ -19,6 +19,7 @@ class State:
         self.db = db
         self.config = config
         self.actor: str | None = None
+        self.amend = False
         self._app: App | None = None
 
     def app(self) -> App:
@@ -36,7 +37,7 @@ def _remember(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]
     """A callback storing a per-command option on the shared state."""
 
     def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
-        if value is not None:
+        if value is not None and value is not False:
             setattr(ctx.ensure_object(State), name, value)
         return value
 
@@ -56,6 +57,18 @@ def common_options(func: F) -> F:
         expose_value=False,
         callback=_remember("db"),
         help="Database URL or SQLite file (default: $LEDGER_DB, else the user data file).",
+    )(func)
+
+
+def amend_option(func: F) -> F:
+    """Add --amend: record a fact dated inside a closed year, with its corrections."""
+    return click.option(
+        "--amend",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember("amend"),
+        help="The date is in a closed year: record it as an amendment (the published "
+        "report stays reproducible with --as-of).",
     )(func)
 
 

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ledger.cli._common import app_of
+from ledger.cli._common import State, app_of
 from ledger.commands._context import Desk
 from ledger.dates import parse_date, today
 
@@ -31,4 +31,5 @@ def date_option(*names: str, **kwargs: Any) -> Callable[[F], F]:
 def desk_of(ctx: click.Context, agency: str | None = None) -> Desk:
     """The desk: store, actor, agency (option, else config) and today in Asia/Shanghai."""
     app = app_of(ctx)
-    return Desk(app.store, app.actor, agency or app.config.agency, today())
+    amend = ctx.ensure_object(State).amend
+    return Desk(app.store, app.actor, agency or app.config.agency, today(), amend)

@@ -7,7 +7,7 @@ from datetime import date
 import click
 
 from ledger.applicants import Applicant
-from ledger.cli._common import common_options
+from ledger.cli._common import amend_option, common_options
 from ledger.cli._desk import date_option, desk_of
 from ledger.commands import requests as cmd
 from ledger.events.requests import CHANNELS
@@ -55,6 +55,7 @@ def record() -> None:
 @click.option("--phone", help="Applicant's phone (personal data).")
 @click.option("--email", help="Applicant's e-mail (personal data).")
 @click.option("--address", help="Applicant's address (personal data).")
+@amend_option
 @common_options
 @click.pass_context
 def receive(
@@ -97,6 +98,7 @@ def receive(
 @click.argument("request_id", metavar="ID")
 @date_option("--date", "on", required=True, help="Day the notice went out.")
 @date_option("--reply-by", required=True, help="Day the correction is due back.")
+@amend_option
 @common_options
 @click.pass_context
 def clarify(ctx: click.Context, request_id: str, on: date, reply_by: date) -> None:
@@ -114,6 +116,7 @@ def clarify(ctx: click.Context, request_id: str, on: date, reply_by: date) -> No
 @record.command()
 @click.argument("request_id", metavar="ID")
 @date_option("--date", "on", required=True, help="Day the corrected request arrived.")
+@amend_option
 @common_options
 @click.pass_context
 def clarified(ctx: click.Context, request_id: str, on: date) -> None:
@@ -129,6 +132,7 @@ def clarified(ctx: click.Context, request_id: str, on: date) -> None:
 @date_option("--date", "on", required=True, help="Day the extension was granted.")
 @click.option("--days", type=int, required=True, help="Working days added (at most 20 in total).")
 @click.option("--approver", required=True, help="Who approved the extension.")
+@amend_option
 @common_options
 @click.pass_context
 def extend(ctx: click.Context, request_id: str, on: date, days: int, approver: str) -> None:
@@ -144,6 +148,7 @@ def extend(ctx: click.Context, request_id: str, on: date, days: int, approver: s
 @click.argument("request_id", metavar="ID")
 @date_option("--date", "on", required=True, help="Day the letter was sent.")
 @click.option("--party", required=True, help="The third party or agency consulted.")
+@amend_option
 @common_options
 @click.pass_context
 def consult(ctx: click.Context, request_id: str, on: date, party: str) -> None:
@@ -160,6 +165,7 @@ def consult(ctx: click.Context, request_id: str, on: date, party: str) -> None:
 @click.argument("request_id", metavar="ID")
 @date_option("--date", "on", required=True, help="Day the opinion arrived.")
 @click.option("--party", required=True, help="The party whose opinion arrived.")
+@amend_option
 @common_options
 @click.pass_context
 def consulted(ctx: click.Context, request_id: str, on: date, party: str) -> None:
@@ -181,6 +187,7 @@ def consulted(ctx: click.Context, request_id: str, on: date, party: str) -> None
     help="Compute under the 2020 fee measures (按件 or 按量).",
 )
 @click.option("--pages", type=int, help="Pages provided (with --method per-page).")
+@amend_option
 @common_options
 @click.pass_context
 def fee(
@@ -207,6 +214,7 @@ def fee(
 @record.command()
 @click.argument("request_id", metavar="ID")
 @date_option("--date", "on", required=True, help="Day the fee was paid.")
+@amend_option
 @common_options
 @click.pass_context
 def paid(ctx: click.Context, request_id: str, on: date) -> None:
@@ -222,6 +230,7 @@ def paid(ctx: click.Context, request_id: str, on: date) -> None:
 @date_option("--date", "on", required=True, help="Day the later due date was set.")
 @date_option("--until", required=True, help="The new due date.")
 @click.option("--reason", required=True, help="Why the request is excessive.")
+@amend_option
 @common_options
 @click.pass_context
 def defer(ctx: click.Context, request_id: str, on: date, until: date, reason: str) -> None:
@@ -238,6 +247,7 @@ def defer(ctx: click.Context, request_id: str, on: date, until: date, reason: st
 @click.argument("request_id", metavar="ID")
 @date_option("--date", "on", required=True, help="Day the decision was issued.")
 @click.option("--outcome", required=True, help="Outcome code or its Chinese label (see DESIGN.md).")
+@amend_option
 @common_options
 @click.pass_context
 def decide(ctx: click.Context, request_id: str, on: date, outcome: str) -> None:
@@ -261,6 +271,7 @@ def decide(ctx: click.Context, request_id: str, on: date, outcome: str) -> None:
 @record.command()
 @click.argument("request_id", metavar="ID")
 @date_option("--date", "on", required=True, help="Day the applicant withdrew.")
+@amend_option
 @common_options
 @click.pass_context
 def withdraw(ctx: click.Context, request_id: str, on: date) -> None:

@@ -18,6 +18,7 @@ class Desk:
     actor: str
     agency: str
     today: date
+    amend: bool = False
     _calendar: WorkingCalendar | None = field(default=None, repr=False)
 
     @property

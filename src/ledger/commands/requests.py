@@ -7,10 +7,10 @@ read. When the derived due date changes, a ``DeadlineSet`` event goes in the sam
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-import datetime as dt
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -20,6 +20,7 @@ from ledger import applicants, fees
 from ledger.applicants import Applicant
 from ledger.clock import Deadline, add_working_days
 from ledger.commands._context import Desk
+from ledger.commands.years import check_year_open, corrections
 from ledger.errors import InvalidInput, NotFound, RuleViolation
 from ledger.events import requests as ev
 from ledger.events.store import NewEvent, StoredEvent
@@ -65,6 +66,7 @@ def load_open(desk: Desk, request_id: str, on: date, what: str) -> RequestState:
             "a closed request takes no further steps"
         )
     check_step_date(desk, state, on, what)
+    check_year_open(desk, state.agency, on, what)
     return state
 
 
@@ -125,6 +127,9 @@ def commit(
     version = state.version
     new = [NewEvent(e, on) for e in events]
     after = _preview(state, new, desk)
+    if desk.amend:
+        fixes = corrections(desk, after, on, f"amendment: {reason}")
+        new += [NewEvent(e, on) for e in fixes]
     due = deadline(after, desk.calendar)
     changed = deadline_event(after, due, reason, desk) if not after.closed else None
     if changed is not None:
@@ -217,6 +222,7 @@ def record_receipt(desk: Desk, cmd: RecordReceipt) -> Recorded:
     _check_receipt(desk, cmd)
     agency = cmd.agency or desk.agency
     received_on = date_of_receipt(cmd)
+    check_year_open(desk, agency, received_on, "record receive")
     request_id = cmd.request_id or next_request_id(desk, agency, received_on.year)
     stream = ev.stream_of(request_id)
     existing = fold(request_id, desk.store.read_stream(stream))

@@ -164,6 +164,16 @@ def _deadline(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> None:
     s.deadline_recorded = True
 
 
+def _carried(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> None:
+    if int(d["year"]) not in s.carried_out_of:
+        s.carried_out_of.append(int(d["year"]))
+
+
+def _revoked(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> None:
+    if int(d["year"]) in s.carried_out_of:
+        s.carried_out_of.remove(int(d["year"]))
+
+
 def _decide(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
     s.outcome, s.decided_on = d["outcome"], e.effective_date
 
@@ -187,6 +197,8 @@ APPLY: dict[str, Apply] = {
     "request.deadline-set": _deadline,
     "request.decision-issued": _decide,
     "request.withdrawn": _withdraw,
+    "request.carried-over": _carried,
+    "request.carry-over-revoked": _revoked,
 }
 
 

@@ -1,0 +1,150 @@
+"""`ledger record case|case-end|document|repeal|figures|narrative`: what tables 2 and 4 need."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ledger.cli._common import amend_option, common_options
+from ledger.cli._desk import date_option, desk_of
+from ledger.commands import annual
+
+
+@click.command()
+@click.argument("case_id", metavar="ID")
+@date_option("--date", "on", required=True, help="Day the case was filed.")
+@click.option(
+    "--kind",
+    required=True,
+    help="review (行政复议), litigation-direct (未经复议直接起诉), "
+    "litigation-after-review (复议后起诉).",
+)
+@click.option("--request", "request_id", help="The request whose decision is contested.")
+@click.option("--agency", help="Agency code (default: from the configuration).")
+@amend_option
+@common_options
+@click.pass_context
+def case(
+    ctx: click.Context,
+    case_id: str,
+    on: date,
+    kind: str,
+    request_id: str | None,
+    agency: str | None,
+) -> None:
+    """Record an administrative review or lawsuit about a disclosure decision (table 4).
+
+    Example: ledger record case FY-2021-01 --date 2021-04-02 --kind 行政复议 --request jyj-2021-0007
+    """
+    annual.file_case(desk_of(ctx, agency), case_id, on, kind, request_id)
+    click.echo(f"case {case_id}: filed {on}")
+
+
+@click.command("case-end")
+@click.argument("case_id", metavar="ID")
+@date_option("--date", "on", required=True, help="Day the case concluded.")
+@click.option(
+    "--outcome", required=True, help="maintained (维持), corrected (纠正) or other (其他)."
+)
+@amend_option
+@common_options
+@click.pass_context
+def case_end(ctx: click.Context, case_id: str, on: date, outcome: str) -> None:
+    """Record how a review or lawsuit ended.
+
+    Example: ledger record case-end FY-2021-01 --date 2021-06-10 --outcome 维持
+    """
+    annual.conclude_case(desk_of(ctx), case_id, on, outcome)
+    click.echo(f"case {case_id}: concluded {on}")
+
+
+@click.command()
+@click.argument("document_id", metavar="ID")
+@date_option("--date", "on", required=True, help="Day the document was made.")
+@click.option("--kind", required=True, help="rules (规章) or normative (规范性文件).")
+@click.option("--title", default="", help="The document's title.")
+@date_option("--published", help="Day it was published (table 2019: 本年新公开数量).")
+@click.option("--agency", help="Agency code (default: from the configuration).")
+@amend_option
+@common_options
+@click.pass_context
+def document(
+    ctx: click.Context, document_id: str, on: date, kind: str, title: str,
+    published: date | None, agency: str | None,
+) -> None:  # fmt: skip
+    """Record a rule or normative document made by the agency (table 2).
+
+    \b
+    Example:
+      ledger record document ZJ-2020-1 --date 2020-06-01 --kind 规范性文件 \\
+          --published 2020-06-03
+    """
+    annual.issue_document(desk_of(ctx, agency), document_id, on, kind, title, published)
+    click.echo(f"document {document_id}: made {on}")
+
+
+@click.command()
+@click.argument("document_id", metavar="ID")
+@date_option("--date", "on", required=True, help="Day the document was repealed.")
+@amend_option
+@common_options
+@click.pass_context
+def repeal(ctx: click.Context, document_id: str, on: date) -> None:
+    """Record that a rule or normative document was repealed (废止).
+
+    Example: ledger record repeal ZJ-2018-3 --date 2021-02-01
+    """
+    annual.repeal_document(desk_of(ctx), document_id, on)
+    click.echo(f"document {document_id}: repealed {on}")
+
+
+@click.command()
+@click.argument("year", type=int)
+@click.argument("item")
+@click.argument("figures", nargs=-1, metavar="KEY=VALUE...")
+@click.option("--agency", help="Agency code (default: from the configuration).")
+@common_options
+@click.pass_context
+def figures(
+    ctx: click.Context, year: int, item: str, figures: tuple[str, ...], agency: str | None
+) -> None:
+    """Record a table 2 item's figures for a year (keys or the official column labels).
+
+    \b
+    Examples (2019 format, report years 2019–2020):
+      ledger record figures 2020 行政许可 上一年项目数量=22 本年增/减=0 处理决定数量=200
+      ledger record figures 2020 procurement count=0 amount=0
+    Example (2021 format):
+      ledger record figures 2021 fees fee-amount=1.25
+    """
+    annual.record_figures(desk_of(ctx, agency), year, item, list(figures))
+    click.echo(f"{year} {item}: {' '.join(figures)}")
+
+
+@click.command()
+@click.argument("year", type=int)
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Markdown file with '# 总体情况', '# 存在的主要问题及改进情况', '# 其他需要报告的事项'.",
+)
+@date_option("--signed", help="The date printed under the agency's name.")
+@click.option("--agency", help="Agency code (default: from the configuration).")
+@common_options
+@click.pass_context
+def narrative(
+    ctx: click.Context, year: int, path: Path, signed: date | None, agency: str | None
+) -> None:
+    """Record the written sections of a year's report from a Markdown file.
+
+    Example: ledger record narrative 2020 --file 2020.md --signed 2021-01-14
+    """
+    annual.record_narrative(desk_of(ctx, agency), year, path, signed)
+    click.echo(f"{year}: narrative recorded from {path}")
+
+
+RECORD_COMMANDS = [case, case_end, document, repeal, figures, narrative]

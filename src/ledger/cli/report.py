@@ -1,0 +1,138 @@
+"""`ledger report` and `ledger close-year`: the annual report and the year-end carry-over."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from ledger.cli._common import app_of, common_options
+from ledger.cli._desk import desk_of
+from ledger.commands.years import close_year
+from ledger.dates import parse_moment
+from ledger.errors import IntegrityFailure, InvalidInput
+from ledger.projections.annual import ReportRequest, build_report, check, collect
+
+FORMATS = ("text", "md", "csv", "json", "docx", "xlsx", "html")
+
+
+@click.command()
+@click.argument("year", type=int)
+@click.option(
+    "--agency",
+    "agencies",
+    multiple=True,
+    help="Agency code; repeat to combine departments (default: every agency in the log).",
+)
+@click.option(
+    "--edition",
+    type=click.Choice(["2019", "2021"]),
+    help="Report format (default: the year's own: 2019 for 2019–2020, 2021 after).",
+)
+@click.option(
+    "--as-of",
+    help="The report as the log stood then (YYYY-MM-DD or YYYY-MM-DDTHH:MM, Asia/Shanghai).",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (needed for docx and xlsx).",
+)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Only check: exit non-zero, saying where, if a reconciliation fails.",
+)
+@click.option("--no-stats", is_flag=True, help="Leave out the processing-statistics appendix.")
+@common_options
+@click.pass_context
+def report(
+    ctx: click.Context,
+    year: int,
+    agencies: tuple[str, ...],
+    edition: str | None,
+    as_of: str | None,
+    fmt: str,
+    output: Path | None,
+    check_only: bool,
+    no_stats: bool,
+) -> None:
+    """Render a year's annual report (tables 2, 3, 4 and the narrative) from the log.
+
+    The default is the report as the log stands now, with every amendment; --as-of gives
+    it as it was known at a moment, e.g. the version that was published.
+
+    \b
+    Examples:
+      ledger report 2020
+      ledger report 2020 --as-of 2021-01-14 --format docx --output 2020.docx
+      ledger report 2021 --agency jyj --agency wsj --format xlsx --output 2021.xlsx
+      ledger report 2020 --check
+    """
+    from ledger.report.render import render
+
+    app = app_of(ctx)
+    moment = parse_moment(as_of, "--as-of") if as_of else None
+    facts = collect(app.store, moment)
+    chosen = frozenset(agencies) or None
+    if check_only:
+        problems = check(facts, year, chosen)
+        if problems:
+            raise IntegrityFailure(f"report {year}: " + "; ".join(problems))
+        click.echo(f"report {year}: tables reconcile and agree with the recorded carry-overs")
+        return
+    info = app.config.agency_info(agencies[0] if len(agencies) == 1 else app.config.agency)
+    request = ReportRequest(year, chosen, edition, info.name, info.labels, moment, not no_stats)
+    rendered = render(build_report(facts, request), fmt)
+    _write(rendered, output, fmt)
+
+
+def _write(rendered: bytes | str, output: Path | None, fmt: str) -> None:
+    """Write the whole file or nothing: a temporary file renamed into place."""
+    data = rendered.encode() if isinstance(rendered, str) else rendered
+    if output is None:
+        if fmt in ("docx", "xlsx"):
+            raise InvalidInput(f"--format {fmt} is a binary file; give --output FILE")
+        click.echo(data.decode(), nl=not data.endswith(b"\n"))
+        return
+    folder = output.resolve().parent
+    if not folder.is_dir():
+        raise InvalidInput(f"--output: folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        Path(tmp).replace(output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
+
+
+@click.command("close-year")
+@click.argument("year", type=int)
+@click.option("--agency", help="Agency code (default: from the configuration).")
+@common_options
+@click.pass_context
+def close_year_(ctx: click.Context, year: int, agency: str | None) -> None:
+    """Close a year: carry over every request still open at its end (idempotent).
+
+    After this, a fact dated in the year is refused unless recorded with --amend.
+
+    Example: ledger close-year 2020
+    """
+    desk = desk_of(ctx, agency)
+    result = close_year(desk, year, desk.agency)
+    if result.already_closed:
+        click.echo(f"{year} ({result.agency}) was already closed; nothing added")
+        return
+    click.echo(f"closed {year} ({result.agency}): {len(result.carried_over)} requests carried over")
+    for request_id in result.carried_over:
+        click.echo(f"  {request_id}")
+
+
+COMMANDS = [report, close_year_]

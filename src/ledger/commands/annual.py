@@ -1,0 +1,210 @@
+"""Recording what tables 2 and 4 and the narrative need (Art. 50; DESIGN.md)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from ledger.commands._context import Desk
+from ledger.commands.years import check_year_open
+from ledger.errors import InvalidInput, NotFound, RuleViolation
+from ledger.events import annual as ev
+from ledger.events.store import ANY_VERSION, AppendResult, NewEvent
+from ledger.report import editions
+
+CASE_OUTCOME_LABELS = {"维持": "maintained", "结果维持": "maintained", "纠正": "corrected",
+                       "结果纠正": "corrected", "其他": "other", "其他结果": "other"}  # fmt: skip
+CASE_KIND_LABELS = {"行政复议": "review", "未经复议直接起诉": "litigation-direct",
+                    "复议后起诉": "litigation-after-review"}  # fmt: skip
+DOCUMENT_KIND_LABELS = {"规章": "rules", "规范性文件": "normative", "行政规范性文件": "normative"}
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+
+
+def _code(value: str, codes: tuple[str, ...], labels: dict[str, str], field: str) -> str:
+    """A code given as itself or as its Chinese label, or a one-line refusal."""
+    text = value.strip()
+    if text in codes:
+        return text
+    if text in labels:
+        return labels[text]
+    allowed = ", ".join(f"{c}" for c in codes) + " (or " + ", ".join(labels) + ")"
+    raise InvalidInput(f"{field}: {value!r} is not allowed; use {allowed}")
+
+
+def _check_id(value: str, field: str) -> None:
+    if not ID_PATTERN.match(value):
+        raise InvalidInput(f"{field}: {value!r} is not allowed; use letters, digits, '.', '_', '-'")
+
+
+def _check_date(desk: Desk, on: date, what: str) -> None:
+    if on > desk.today:
+        raise RuleViolation(f"{what}: --date {on} is after today ({desk.today}); record it then")
+    check_year_open(desk, desk.agency, on, what)
+
+
+def file_case(
+    desk: Desk, case_id: str, on: date, kind: str, request_id: str | None
+) -> AppendResult:
+    """A review or lawsuit about a disclosure decision was filed (table 4)."""
+    _check_id(case_id, "ID")
+    code = _code(kind, ev.CASE_KINDS, CASE_KIND_LABELS, "--kind")
+    _check_date(desk, on, "record case")
+    stream = ev.case_stream(case_id)
+    if desk.store.stream_version(stream):
+        raise RuleViolation(f"record case: case {case_id} already exists; choose another id")
+    event = ev.CaseFiled(case_id=case_id, kind=code, request_id=request_id)
+    return desk.store.append(stream, [NewEvent(event, on)], 0, actor=desk.actor, agency=desk.agency)
+
+
+def conclude_case(desk: Desk, case_id: str, on: date, outcome: str) -> AppendResult:
+    """The case ended with the decision upheld, corrected, or otherwise."""
+    code = _code(outcome, ev.CASE_OUTCOMES, CASE_OUTCOME_LABELS, "--outcome")
+    stream = ev.case_stream(case_id)
+    events = desk.store.read_stream(stream)
+    if not events:
+        raise NotFound(f"record case-end: no case {case_id}; record it with `ledger record case`")
+    if any(e.type == "case.concluded" for e in events):
+        raise RuleViolation(f"record case-end: case {case_id} has already concluded")
+    if on < events[0].effective_date:
+        raise RuleViolation(
+            f"record case-end: --date {on} is before the filing on {events[0].effective_date}"
+        )
+    _check_date(desk, on, "record case-end")
+    event = ev.CaseConcluded(outcome=code)
+    return desk.store.append(
+        stream, [NewEvent(event, on)], len(events), actor=desk.actor, agency=events[0].agency
+    )
+
+
+def issue_document(
+    desk: Desk, document_id: str, on: date, kind: str, title: str, published: date | None
+) -> AppendResult:
+    """A rule or normative document was made (and published on ``published``)."""
+    _check_id(document_id, "ID")
+    code = _code(kind, ("rules", "normative"), DOCUMENT_KIND_LABELS, "--kind")
+    _check_date(desk, on, "record document")
+    if published is not None and published < on:
+        raise RuleViolation(
+            f"record document: --published {published} is before it was made ({on})"
+        )
+    stream = ev.document_stream(document_id)
+    if desk.store.stream_version(stream):
+        raise RuleViolation(f"record document: document {document_id} already exists")
+    event = ev.DocumentIssued(
+        document_id=document_id, kind=code, title=title, published_on=published
+    )
+    return desk.store.append(stream, [NewEvent(event, on)], 0, actor=desk.actor, agency=desk.agency)
+
+
+def repeal_document(desk: Desk, document_id: str, on: date) -> AppendResult:
+    """The document was repealed (废止)."""
+    stream = ev.document_stream(document_id)
+    events = desk.store.read_stream(stream)
+    if not events:
+        raise NotFound(f"record repeal: no document {document_id}")
+    if any(e.type == "document.repealed" for e in events):
+        raise RuleViolation(f"record repeal: document {document_id} is already repealed")
+    if on < events[0].effective_date:
+        raise RuleViolation(
+            f"record repeal: --date {on} is before it was made ({events[0].effective_date})"
+        )
+    _check_date(desk, on, "record repeal")
+    event = ev.DocumentRepealed()
+    return desk.store.append(
+        stream, [NewEvent(event, on)], len(events), actor=desk.actor, agency=events[0].agency
+    )
+
+
+def _item_and_keys(year: int, item: str) -> tuple[str, dict[str, str]]:
+    """The item code and its figure labels → keys in the year's edition."""
+    edition = editions.edition(editions.edition_for_year(year))
+    for section in edition.table2:
+        for code, label in section.items:
+            if item in (code, label):
+                return code, {k: k for k, _ in section.figures} | {
+                    lab: k for k, lab in section.figures
+                }
+    names = [f"{c} ({lab})" for s in edition.table2 for c, lab in s.items]
+    raise InvalidInput(
+        f"ITEM: {item!r} is not in the {edition.name} table 2; use one of {', '.join(names)}"
+    )
+
+
+def record_figures(desk: Desk, year: int, item: str, pairs: list[str]) -> AppendResult:
+    """A table 2 item's figures for a year, given as KEY=VALUE (keys or Chinese labels)."""
+    code, keys = _item_and_keys(year, item)
+    figures: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        key = keys.get(name.strip())
+        if not sep or key is None:
+            allowed = ", ".join(sorted(set(keys.values())))
+            raise InvalidInput(f"FIGURE: {pair!r} is not KEY=VALUE with KEY one of {allowed}")
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            raise InvalidInput(f"FIGURE: {name}={value!r} is not a number") from None
+        if number < 0 and key not in editions.SIGNED_FIGURES:
+            raise InvalidInput(
+                f"FIGURE: {name}={value} is negative; only 'change' (本年增/减) may be"
+            )
+        figures[key] = value.strip()
+    if not figures:
+        raise InvalidInput("FIGURE: give at least one KEY=VALUE")
+    if year > desk.today.year:
+        raise RuleViolation(f"record figures: {year} has not begun")
+    event = ev.FiguresRecorded(year=year, item=code, figures=figures)
+    stream = ev.annual_stream(desk.agency, year)
+    return desk.store.append(
+        stream, [NewEvent(event, desk.today)], ANY_VERSION, actor=desk.actor, agency=desk.agency
+    )
+
+
+SECTION_NAMES = {
+    "overview": ("总体情况", "一、总体情况"),
+    "problems": ("存在的主要问题及改进情况", "五、存在的主要问题及改进情况"),
+    "other_matters": ("其他需要报告的事项", "六、其他需要报告的事项"),
+}
+
+
+def parse_narrative(text: str, source: str) -> dict[str, str]:
+    """Split a Markdown file into the three written sections by their ``#`` headings.
+
+    A top-level heading names the section (``# 总体情况`` or ``# 一、总体情况``); deeper
+    headings inside it become the report's sub-headings.
+    """
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("# "):
+            title = line[2:].strip()
+            key = next((k for k, names in SECTION_NAMES.items() if title in names), None)
+            if key is None:
+                allowed = ", ".join(n[0] for n in SECTION_NAMES.values())
+                raise InvalidInput(
+                    f"{source}:{number}: section {title!r} is unknown; use {allowed}"
+                )
+            current = sections.setdefault(key, [])
+        elif current is not None:
+            current.append("# " + line.lstrip("#").strip() if line.startswith("##") else line)
+        elif line.strip():
+            raise InvalidInput(f"{source}:{number}: text before the first '# section' heading")
+    return {k: "\n".join(v).strip() for k, v in sections.items()}
+
+
+def record_narrative(desk: Desk, year: int, path: Path, signed: date | None) -> AppendResult:
+    """The written sections of the year's report, from a Markdown file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"--file: cannot read {path}: {exc}") from None
+    sections = parse_narrative(text, str(path))
+    if not sections:
+        raise InvalidInput(f"--file: {path} has no '# 总体情况' (or other) section")
+    event = ev.NarrativeRecorded(year=year, signed_on=signed, **sections)
+    stream = ev.annual_stream(desk.agency, year)
+    return desk.store.append(
+        stream, [NewEvent(event, desk.today)], ANY_VERSION, actor=desk.actor, agency=desk.agency
+    )

@@ -1,0 +1,110 @@
+"""Closing a year and guarding it afterwards (Art. 49–50; DESIGN.md "The annual tables").
+
+Closing year Y carries over every request still open at its end. After that, a fact
+dated inside Y would silently change a published report, so it is refused unless the
+clerk records it as an amendment; the amendment appends the correcting events (a
+carry-over revoked, or added) so that the log stays a true history and ``--as-of``
+still reproduces what was published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ledger.commands._context import Desk
+from ledger.errors import RuleViolation
+from ledger.events.requests import stream_of
+from ledger.events.store import NewEvent, StreamAppend
+from ledger.events.types import Event
+from ledger.events.years import (
+    AmendmentRecorded,
+    CarryOverRevoked,
+    RequestCarriedOver,
+    YearClosed,
+    year_stream,
+)
+from ledger.projections.requests import RequestState
+from ledger.projections.views import all_requests
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    """What closing a year did: nothing when it was already closed."""
+
+    agency: str
+    year: int
+    carried_over: tuple[str, ...]
+    already_closed: bool
+
+
+def closed_years(desk: Desk, agency: str) -> set[int]:
+    """The years this agency has closed (each has its year stream)."""
+    prefix = year_stream(agency, 0).removesuffix("0")
+    tails = (s.removeprefix(prefix) for s in desk.store.stream_ids(prefix))
+    return {int(t) for t in tails if t.isdigit()}
+
+
+def open_at_end_of(state: RequestState, year: int) -> bool:
+    """Whether a request was received by 31 December and not closed on or before it."""
+    end = date(year, 12, 31)
+    return state.received_on <= end and (state.decided_on is None or state.decided_on > end)
+
+
+def close_year(desk: Desk, year: int, agency: str) -> CloseResult:
+    """Carry over every request open at the end of ``year``; a second run adds nothing."""
+    if year >= desk.today.year:
+        raise RuleViolation(
+            f"close-year: {year} has not ended (today is {desk.today}); close it on or after "
+            f"{year + 1}-01-01"
+        )
+    if year in closed_years(desk, agency):
+        return CloseResult(agency, year, (), already_closed=True)
+    end = date(year, 12, 31)
+    open_ones = [
+        s for s in all_requests(desk.store) if s.agency == agency and open_at_end_of(s, year)
+    ]
+    closed = YearClosed(year=year, carried_over=len(open_ones))
+    batches = [StreamAppend(year_stream(agency, year), [NewEvent(closed, end)], 0)]
+    batches += [
+        StreamAppend(stream_of(s.id), [NewEvent(RequestCarriedOver(year=year), end)], s.version)
+        for s in open_ones
+    ]
+    desk.store.append_many(batches, actor=desk.actor, agency=agency)
+    return CloseResult(agency, year, tuple(s.id for s in open_ones), already_closed=False)
+
+
+def check_year_open(desk: Desk, agency: str, on: date, what: str) -> bool:
+    """Refuse a fact dated in a closed year unless it is an amendment; True if it is one."""
+    if on.year not in closed_years(desk, agency):
+        if desk.amend:
+            raise RuleViolation(
+                f"{what}: --amend is for facts dated in a closed year, and {on.year} is not "
+                "closed; record it without --amend"
+            )
+        return False
+    if not desk.amend:
+        raise RuleViolation(
+            f"{what}: --date {on} is in {on.year}, which is closed (its annual report may be "
+            "published); if this really happened then, record it again with --amend"
+        )
+    return True
+
+
+def corrections(desk: Desk, state: RequestState, on: date, reason: str) -> list[Event]:
+    """The events that keep closed years true after an amendment dated ``on``.
+
+    A request that is now closed on ``on`` was not open at the end of any closed year
+    from ``on.year`` on: those carry-overs are revoked. A request received late into a
+    closed year and still open is carried over out of each closed year since.
+    """
+    fixes: list[Event] = [AmendmentRecorded(year=on.year, reason=reason)]
+    closed = sorted(y for y in closed_years(desk, state.agency) if y >= on.year)
+    carried = set(state.carried_out_of)
+    for year in closed:
+        is_open = open_at_end_of(state, year)
+        if year in carried and not is_open:
+            fixes.append(CarryOverRevoked(year=year, reason=reason))
+        elif year not in carried and is_open:
+            fixes.append(RequestCarriedOver(year=year))
+    return fixes

@@ -1,0 +1,379 @@
+"""The annual report's figures: a pure projection of the log (Art. 49–50; DESIGN.md).
+
+One pass over the log (as it stands, or as it was known at a moment) collects the facts;
+the tables are then counted from them:
+
+- table 3: 本年新收 = received in the year; 办理结果 = closed in the year, by outcome
+  (a withdrawal counts as 其他); 结转下年度 = received by 31 December and not closed on or
+  before it; 上年结转 = the same set for the year before. Counted this way the 勾稽关系
+  holds by construction; ``check`` compares it with the carry-over events a year close
+  recorded, so a disagreement between the two is reported, never hidden.
+- table 4: a case counts in the year it was filed; its column is its outcome as known
+  at 31 December of that year, 尚未审结 if it had not concluded by then (the documented
+  default of DESIGN.md; this is the one place that rule lives).
+- table 2: documents issued, published and repealed; yearly figures as recorded.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ledger.calendar import WorkingCalendar, YearSchedule
+from ledger.clock import compute_deadline, consultation_end
+from ledger.events.annual import figure_value
+from ledger.events.store import EventStore, StoredEvent
+from ledger.projections.requests import RequestState, apply, clock_input
+from ledger.report import editions
+from ledger.report.model import (
+    CHANNELS,
+    AnnualReport,
+    Narrative,
+    OpenRequest,
+    ProcessingStats,
+    Table2,
+    Table3,
+    Table4,
+    Table4Group,
+)
+
+
+@dataclass
+class Case:
+    """A review or lawsuit about a disclosure decision."""
+
+    agency: str
+    kind: str
+    filed_on: date
+    concluded_on: date | None = None
+    outcome: str | None = None
+
+
+@dataclass
+class Document:
+    """A rule or normative document (table 2, 第二十条第（一）项)."""
+
+    agency: str
+    kind: str
+    issued_on: date
+    published_on: date | None
+    repealed_on: date | None = None
+
+
+@dataclass
+class Facts:
+    """Everything the report counts, collected in one pass over the log."""
+
+    requests: dict[str, RequestState] = field(default_factory=dict)
+    cases: dict[str, Case] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)
+    figures: dict[tuple[str, int, str], dict[str, str]] = field(default_factory=dict)
+    narratives: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    closed: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    schedules: list[YearSchedule] = field(default_factory=list)
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(self.schedules)
+
+    def agencies(self) -> set[str]:
+        """Every agency that appears in the log's requests, cases, documents or figures."""
+        found = {s.agency for s in self.requests.values()}
+        found |= {c.agency for c in self.cases.values()}
+        found |= {d.agency for d in self.documents.values()}
+        return found | {k[0] for k in self.figures} | {k[0] for k in self.narratives}
+
+
+def _case(facts: Facts, e: StoredEvent) -> None:
+    if e.type == "case.filed":
+        facts.cases[e.stream_id] = Case(e.agency, e.data["kind"], e.effective_date)
+    elif e.stream_id in facts.cases:
+        case = facts.cases[e.stream_id]
+        case.concluded_on, case.outcome = e.effective_date, e.data["outcome"]
+
+
+def _document(facts: Facts, e: StoredEvent) -> None:
+    if e.type == "document.issued":
+        published = e.data.get("published_on")
+        facts.documents[e.stream_id] = Document(
+            e.agency,
+            e.data["kind"],
+            e.effective_date,
+            date.fromisoformat(published) if published else None,
+        )
+    elif e.stream_id in facts.documents:
+        facts.documents[e.stream_id].repealed_on = e.effective_date
+
+
+def _other(facts: Facts, e: StoredEvent) -> None:
+    """Year-level facts: figures, narrative, closures, schedules."""
+    if e.type == "annual.figures-recorded":
+        facts.figures[(e.agency, int(e.data["year"]), e.data["item"])] = e.data["figures"]
+    elif e.type == "annual.narrative-recorded":
+        facts.narratives[(e.agency, int(e.data["year"]))] = e.data
+    elif e.type == "year.closed":
+        facts.closed[e.agency].add(int(e.data["year"]))
+    elif e.type == "calendar.schedule-recorded":
+        facts.schedules.append(YearSchedule.from_dict(e.data))
+
+
+def collect(store: EventStore, as_of: datetime | None = None) -> Facts:
+    """Fold the whole log (as known at ``as_of``) into the facts the report counts."""
+    facts = Facts()
+    for e in store.read_all(recorded_until=as_of):
+        kind = e.type.partition(".")[0]
+        if kind == "request":
+            if e.type == "request.deadline-set":
+                continue
+            state = facts.requests.get(e.stream_id)
+            if state is None:
+                state = facts.requests[e.stream_id] = RequestState(
+                    e.stream_id.removeprefix("request-"), e.agency
+                )
+            apply(state, e, timeline=False)
+        elif kind == "case":
+            _case(facts, e)
+        elif kind == "document":
+            _document(facts, e)
+        else:
+            _other(facts, e)
+    return facts
+
+
+def _mine(agency: str, agencies: Collection[str] | None) -> bool:
+    return agencies is None or agency in agencies
+
+
+def requests_of(facts: Facts, agencies: Collection[str] | None) -> list[RequestState]:
+    """The received requests of the chosen agencies (all when None)."""
+    return [s for s in facts.requests.values() if s.channel and _mine(s.agency, agencies)]
+
+
+def open_at_end(state: RequestState, year: int) -> bool:
+    """Received by 31 December of ``year`` and not closed on or before it."""
+    end = date(year, 12, 31)
+    return state.received_on <= end and (state.decided_on is None or state.decided_on > end)
+
+
+def table3(requests: Iterable[RequestState], year: int) -> Table3:
+    """Table 3 counted from the requests (see the module docstring)."""
+    new: Counter[str] = Counter()
+    carried_in: Counter[str] = Counter()
+    carried_out: Counter[str] = Counter()
+    decided: dict[str, Counter[str]] = defaultdict(Counter)
+    for s in requests:
+        if s.received_on.year == year:
+            new[s.applicant] += 1
+        if open_at_end(s, year - 1):
+            carried_in[s.applicant] += 1
+        if s.decided_on is not None and s.decided_on.year == year and s.outcome:
+            decided[s.outcome][s.applicant] += 1
+        if open_at_end(s, year):
+            carried_out[s.applicant] += 1
+    return Table3(
+        dict(new), dict(carried_in), {k: dict(v) for k, v in decided.items()}, dict(carried_out)
+    )
+
+
+def table4(facts: Facts, year: int, agencies: Collection[str] | None) -> Table4:
+    """Table 4: cases filed in the year, by outcome as known at 31 December."""
+    end = date(year, 12, 31)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for case in facts.cases.values():
+        if case.filed_on.year != year or not _mine(case.agency, agencies):
+            continue
+        known = case.outcome if case.concluded_on and case.concluded_on <= end else None
+        counts[case.kind][known or "pending"] += 1
+    groups = {
+        "review": "review",
+        "litigation-direct": "litigation_direct",
+        "litigation-after-review": "litigation_after_review",
+    }
+    return Table4(**{attr: Table4Group(**counts[kind]) for kind, attr in groups.items()})
+
+
+def _documents(
+    facts: Facts, year: int, agencies: Collection[str] | None, kind: str
+) -> list[Document]:
+    return [d for d in facts.documents.values() if d.kind == kind and _mine(d.agency, agencies)]
+
+
+def _document_figures(docs: list[Document], year: int, edition: str) -> dict[str, int]:
+    """规章 / 规范性文件 figures in the edition's columns."""
+    end = date(year, 12, 31)
+    in_force = sum(
+        1 for d in docs if d.issued_on <= end and (d.repealed_on is None or d.repealed_on > end)
+    )
+    if edition == "2019":
+        published = [d for d in docs if d.published_on is not None]
+        return {
+            "made": sum(1 for d in docs if d.issued_on.year == year),
+            "published": sum(
+                1 for d in published if d.published_on and d.published_on.year == year
+            ),
+            "total": sum(
+                1
+                for d in published
+                if d.published_on
+                and d.published_on <= end
+                and (d.repealed_on is None or d.repealed_on > end)
+            ),
+        }
+    return {
+        "issued": sum(1 for d in docs if d.issued_on.year == year),
+        "repealed": sum(1 for d in docs if d.repealed_on and d.repealed_on.year == year),
+        "in-force": in_force,
+    }
+
+
+def table2(facts: Facts, year: int, agencies: Collection[str] | None, edition: str) -> Table2:
+    """Table 2 in the edition's items: documents counted, other figures as recorded (summed)."""
+    keys = editions.edition(edition).table2_keys()
+    items: dict[str, dict[str, int | Decimal]] = {}
+    for kind in ("rules", "normative"):
+        items[kind] = dict(
+            _document_figures(_documents(facts, year, agencies, kind), year, edition)
+        )
+    for (agency, fig_year, item), figures in facts.figures.items():
+        if fig_year != year or not _mine(agency, agencies) or item not in keys:
+            continue
+        target = items.setdefault(item, {})
+        for key, text in figures.items():
+            if key in keys[item]:
+                target[key] = target.get(key, 0) + figure_value(text)
+    return Table2(items)
+
+
+def _paused_days(state: RequestState, end: date, cal: WorkingCalendar) -> int:
+    """Working days inside pauses before ``end`` (merged, so overlaps count once)."""
+    spans = [
+        (c.started_on, min(c.ended_on or consultation_end(c.started_on, cal), end))
+        for c in state.consultations
+    ]
+    spans += [(f.notice_on, min(f.paid_on or end, end)) for f in state.fees]
+    spans += [(c.requested_on, min(c.clarified_on or end, end)) for c in state.clarifications]
+    total, reach = 0, date.min
+    for start, stop in sorted(spans):
+        after = max(start, reach)
+        if stop > after:
+            total += cal.working_days_between(after, stop)
+            reach = stop
+    return total
+
+
+def stats(requests: list[RequestState], year: int, cal: WorkingCalendar) -> ProcessingStats:
+    """Processing statistics of the year (never inside the official tables)."""
+    answered = [s for s in requests if s.decided_on and s.decided_on.year == year]
+    late = 0
+    spans: list[int] = []
+    for s in answered:
+        assert s.decided_on is not None
+        due = compute_deadline(clock_input(s, cal), cal).due
+        late += 1 if due is not None and s.decided_on > due else 0
+        spans.append(
+            cal.working_days_between(s.received_on, s.decided_on)
+            - _paused_days(s, s.decided_on, cal)
+        )
+    end = date(year, 12, 31)
+    still_open = sorted(
+        (s for s in requests if open_at_end(s, year)), key=lambda s: (s.received_on, s.id)
+    )
+    by_month: dict[str, list[int]] = {c: [0] * 12 for c in CHANNELS}
+    answered_by_month = [0] * 12
+    for s in requests:
+        if s.received_on.year == year:
+            by_month[s.channel][s.received_on.month - 1] += 1
+    for s in answered:
+        assert s.decided_on is not None
+        answered_by_month[s.decided_on.month - 1] += 1
+    return ProcessingStats(
+        answered_on_time=len(answered) - late,
+        answered_late=late,
+        median_working_days=float(statistics.median(spans)) if spans else None,
+        mean_working_days=round(statistics.fmean(spans), 1) if spans else None,
+        longest_working_days=max(spans) if spans else None,
+        extensions_used=sum(1 for s in requests for x in s.extensions if x.granted_on.year == year),
+        clarifications_used=sum(
+            1 for s in requests for c in s.clarifications if c.requested_on.year == year
+        ),
+        oldest_open=tuple(
+            OpenRequest(s.id, s.received_on, cal.working_days_between(s.received_on, end))
+            for s in still_open[:10]
+        ),
+        received_by_month=by_month,
+        answered_by_month=answered_by_month,
+    )
+
+
+def narrative(
+    facts: Facts, year: int, agencies: Collection[str] | None
+) -> tuple[Narrative, date | None]:
+    """The year's narrative text (the latest recorded) and the date it is signed."""
+    found = [
+        v for (agency, y), v in facts.narratives.items() if y == year and _mine(agency, agencies)
+    ]
+    if not found:
+        return Narrative(), None
+    latest = found[-1]
+    signed = latest.get("signed_on")
+    return (
+        Narrative(
+            latest.get("overview", ""), latest.get("problems", ""), latest.get("other_matters", "")
+        ),
+        date.fromisoformat(signed) if signed else None,
+    )
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """Which report: the year, the agencies (None: all), the edition and how it is titled."""
+
+    year: int
+    agencies: frozenset[str] | None = None
+    edition: str | None = None
+    agency_name: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    as_of: datetime | None = None
+    with_stats: bool = True
+
+
+def build_report(facts: Facts, req: ReportRequest) -> AnnualReport:
+    """The annual report of the chosen agencies for one year, from the collected facts."""
+    edition = req.edition or editions.edition_for_year(req.year)
+    requests = requests_of(facts, req.agencies)
+    text, signed = narrative(facts, req.year, req.agencies)
+    return AnnualReport(
+        year=req.year,
+        agency=req.agency_name,
+        edition=edition,
+        table2=table2(facts, req.year, req.agencies, edition),
+        table3=table3(requests, req.year),
+        table4=table4(facts, req.year, req.agencies),
+        narrative=text,
+        stats=stats(requests, req.year, facts.calendar) if req.with_stats else None,
+        label_overrides=req.labels,
+        date_signed=signed,
+        as_of=req.as_of.date() if req.as_of else None,
+    )
+
+
+def check(facts: Facts, year: int, agencies: Collection[str] | None) -> list[str]:
+    """Where the tables disagree with themselves or with the recorded carry-overs."""
+    requests = requests_of(facts, agencies)
+    problems = [f"table 3: {e}" for e in table3(requests, year).reconciliation_errors()]
+    for s in requests:
+        for y in (year - 1, year):
+            closed = y in facts.closed.get(s.agency, set())
+            recorded, derived = y in s.carried_out_of, open_at_end(s, y)
+            if closed and recorded != derived:
+                state = "open" if derived else "closed"
+                problems.append(
+                    f"request {s.id}: {state} at the end of {y}, but the year close "
+                    f"{'did' if recorded else 'did not'} carry it over"
+                )
+    return problems

@@ -39,7 +39,7 @@ def show(ctx: click.Context, request_id: str, fmt: str, explain: bool, as_of: da
     """
     app = app_of(ctx)
     cal = load_calendar(app.store)
-    desk = Desk(app.store, app.actor, app.config.agency, today(), cal)
+    desk = Desk(app.store, app.actor, app.config.agency, today(), _calendar=cal)
     state = load(desk, request_id)
     data = view(state, cal, as_of or today())
     late_notice = clarification_late(state, desk)

@@ -42,9 +42,9 @@ def cli(ctx: click.Context, db: str | None, config: str | None, log_format: str)
 
 def _register() -> None:
     """Attach the command modules to the root group."""
-    from ledger.cli import annual, calendar, record, report, requests, store
+    from ledger.cli import agency, annual, calendar, demo, record, report, requests, store
 
-    for module in (store, record, requests, calendar, report):
+    for module in (store, record, requests, calendar, report, agency, demo):
         for command in module.COMMANDS:
             cli.add_command(command)
     for command in annual.RECORD_COMMANDS:

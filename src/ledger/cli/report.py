@@ -11,9 +11,10 @@ import click
 from ledger.cli._common import app_of, common_options
 from ledger.cli._desk import desk_of
 from ledger.commands.years import close_year
+from ledger.config import Config
 from ledger.dates import parse_moment
 from ledger.errors import IntegrityFailure, InvalidInput
-from ledger.projections.annual import ReportRequest, build_report, check, collect
+from ledger.projections.annual import Facts, ReportRequest, build_report, check, collect
 
 FORMATS = ("text", "md", "csv", "json", "docx", "xlsx", "html")
 
@@ -85,10 +86,30 @@ def report(
             raise IntegrityFailure(f"report {year}: " + "; ".join(problems))
         click.echo(f"report {year}: tables reconcile and agree with the recorded carry-overs")
         return
-    info = app.config.agency_info(agencies[0] if len(agencies) == 1 else app.config.agency)
-    request = ReportRequest(year, chosen, edition, info.name, info.labels, moment, not no_stats)
+    name, labels = agency_title(app.config, facts, agencies)
+    request = ReportRequest(year, chosen, edition, name, labels, moment, not no_stats)
     rendered = render(build_report(facts, request), fmt)
     _write(rendered, output, fmt)
+
+
+def agency_title(
+    config: Config, facts: Facts, agencies: tuple[str, ...]
+) -> tuple[str, dict[str, str]]:
+    """The name and local labels on the report: configured, else recorded, else the code.
+
+    With several agencies (or none named), the configured default agency is the issuer:
+    the government office that collects its departments' figures.
+    """
+    if len(agencies) == 1:
+        code = agencies[0]
+    elif not agencies and len(facts.agencies()) == 1:
+        code = next(iter(facts.agencies()))
+    else:
+        code = config.agency
+    if code in config.agencies:
+        info = config.agencies[code]
+        return info.name, dict(info.labels)
+    return facts.agency_names.get(code, (code, {}))
 
 
 def _write(rendered: bytes | str, output: Path | None, fmt: str) -> None:

@@ -1,6 +1,6 @@
 """The immutable log: event types and the store that appends and reads them."""
 
-from ledger.events import calendar, requests
+from ledger.events import agencies, annual, calendar, requests, years
 from ledger.events.store import (
     ANY_VERSION,
     AppendResult,
@@ -19,8 +19,11 @@ __all__ = [
     "NewEvent",
     "StoredEvent",
     "StreamAppend",
+    "agencies",
+    "annual",
     "calendar",
     "register",
     "register_upcaster",
     "requests",
+    "years",
 ]

@@ -76,6 +76,7 @@ class Facts:
     narratives: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     closed: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     schedules: list[YearSchedule] = field(default_factory=list)
+    agency_names: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -120,6 +121,8 @@ def _other(facts: Facts, e: StoredEvent) -> None:
         facts.closed[e.agency].add(int(e.data["year"]))
     elif e.type == "calendar.schedule-recorded":
         facts.schedules.append(YearSchedule.from_dict(e.data))
+    elif e.type == "agency.registered":
+        facts.agency_names[e.data["code"]] = (e.data["name"], dict(e.data.get("labels") or {}))
 
 
 def collect(store: EventStore, as_of: datetime | None = None) -> Facts:

@@ -1,0 +1,44 @@
+"""`ledger demo`: build the demonstration history and show what ledger makes of it."""
+
+from __future__ import annotations
+
+import click
+
+from ledger.cli._common import app_of, common_options
+from ledger.dates import today
+from ledger.demo import AGENCY, build
+
+
+@click.command()
+@click.option("--year", type=int, default=2020, show_default=True, help="The report to print.")
+@common_options
+@click.pass_context
+def demo(ctx: click.Context, year: int) -> None:
+    """Build a demonstration database and print its 2020 annual report.
+
+    The history reproduces the published 2020 report of 宁波市镇海区教育局 (every figure
+    of tables 2, 3 and 4), a rich 2021 (every outcome, pauses, fees, carry-overs, an
+    amendment, reviews and lawsuits) and a few recent requests. Give --db a new file,
+    or run it on the default database while it is still empty.
+
+    \b
+    Then try:
+      ledger report 2021 --edition 2021
+      ledger report 2021 --as-of 2022-01-20     # before the February amendment
+      ledger list --open
+    """
+    from ledger.projections.annual import ReportRequest, build_report, collect
+    from ledger.report.render import render
+
+    app = app_of(ctx)
+    count = build(app.store, today())
+    click.echo(
+        f"demo: recorded {count} steps ({app.store.last_position()} events) for {AGENCY}", err=True
+    )
+    facts = collect(app.store)
+    name, labels = facts.agency_names[AGENCY]
+    report = build_report(facts, ReportRequest(year, frozenset({AGENCY}), None, name, labels))
+    click.echo(render(report, "text"))
+
+
+COMMANDS = [demo]

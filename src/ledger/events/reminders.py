@@ -1,0 +1,66 @@
+"""What the nightly job delivered, failed to deliver, and when it ran.
+
+The job sends each alert once per notifier: ``ReminderSent`` is the proof, and its key
+(notifier, agency, request, kind, date) is what a later run checks before sending again.
+``date`` is the date the alert is about (a due date, a reply-by date…), so a request
+whose due date moves gets a new reminder, while a rerun or a catch-up after downtime
+repeats nothing. ``ReminderFailed`` records a delivery that did not get through; it is
+not a "sent", so the next run retries it. ``ReminderRunCompleted`` marks a finished run:
+the scheduler compares the newest one with its schedule to decide whether to catch up.
+
+All three go on the job's stream ``reminders-<agency>``; no personal data is here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field
+
+from ledger.events.types import Event, register
+
+SENT = "reminder.sent"
+FAILED = "reminder.failed"
+RUN_COMPLETED = "reminder.run-completed"
+
+
+def reminders_stream(agency: str) -> str:
+    """The stream of one job's deliveries and runs (the job's agency, from the config)."""
+    return f"reminders-{agency}"
+
+
+class ReminderSent(Event):
+    """An alert was delivered through one notifier (``request`` None: agency-wide)."""
+
+    type = SENT
+    request: str | None
+    agency: str
+    kind: str
+    date: dt.date
+    notifier: str
+
+
+class ReminderFailed(Event):
+    """An alert could not be delivered through one notifier; ``reason`` is one safe line."""
+
+    type = FAILED
+    request: str | None
+    agency: str
+    kind: str
+    date: dt.date
+    notifier: str
+    reason: str = Field(max_length=500)
+
+
+class ReminderRunCompleted(Event):
+    """The nightly job finished a run: what it found, sent, failed and closed."""
+
+    type = RUN_COMPLETED
+    as_of: dt.date
+    alerts: int
+    sent: int
+    failed: int
+    closed: list[str] = Field(default_factory=list)
+
+
+register(ReminderSent, ReminderFailed, ReminderRunCompleted)

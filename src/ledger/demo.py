@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,14 @@ def _decide(rid: str, day: date, outcome: str) -> Step:
     return lambda desk: desk_cmd.issue_decision(desk, rid, day, outcome)
 
 
+def _figures(year: int, item: str, figures: list[str]) -> Step:
+    return lambda desk: annual.record_figures(desk, year, item, figures)
+
+
+def _close(desk: Desk, year: int) -> object:
+    return close_year(desk, year, AGENCY)
+
+
 def _narrative(year: int, name: str, signed: date) -> Step:
     path = resources.files("ledger") / "data" / name
     return lambda desk: annual.record_narrative(desk, year, Path(str(path)), signed)
@@ -105,7 +114,7 @@ def year_2020(s: Script) -> None:
         ("行政事业性收费", ["previous=8", "change=0"]),
         ("政府集中采购", ["count=0", "amount=0"]),
     ):
-        s.on(d(2021, 1, 8), lambda desk, i=item, f=figures: annual.record_figures(desk, 2020, i, f))
+        s.on(d(2021, 1, 8), _figures(2020, item, figures))
     s.on(d(2021, 1, 1), lambda desk: close_year(desk, 2020, AGENCY))
     s.on(d(2021, 1, 12), _narrative(2020, "demo-2020.md", d(2021, 1, 14)))
 
@@ -263,9 +272,7 @@ def _year_2021_tables(s: Script) -> None:
         "fees": ["fee-amount=0.85"],
     }
     for item, figures in figures_2021.items():
-        s.on(
-            d(2022, 1, 10), lambda desk, i=item, f=figures: annual.record_figures(desk, 2021, i, f)
-        )
+        s.on(d(2022, 1, 10), _figures(2021, item, figures))
     s.on(d(2022, 1, 20), _narrative(2021, "demo-2021.md", d(2022, 1, 25)))
 
 
@@ -285,7 +292,7 @@ def recent(s: Script, today: date) -> None:
         ),
     )
     for year in range(2022, today.year):
-        s.on(date(year + 1, 1, 1), lambda desk, y=year: close_year(desk, y, AGENCY))
+        s.on(date(year + 1, 1, 1), partial(_close, year=year))
 
 
 def build(store: EventStore, today: date) -> int:

@@ -15,7 +15,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ledger.dates import utc_now
-from ledger.events.schema import APPLICANTS
+
+
+# The statement-building view of the ``applicants`` table declared in
+# ``ledger.events.schema`` (kept equal by a test; see ``ledger.events.store.EVENTS``).
+APPLICANTS = sa.table(
+    "applicants",
+    sa.column("ref", sa.String),
+    sa.column("name", sa.String),
+    sa.column("id_number", sa.String),
+    sa.column("phone", sa.String),
+    sa.column("email", sa.String),
+    sa.column("address", sa.Text),
+    sa.column("created_at", sa.DateTime),
+    sa.column("erased_at", sa.DateTime),
+)
 
 
 @dataclass(frozen=True)

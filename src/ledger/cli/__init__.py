@@ -7,6 +7,7 @@ non-zero exit status, never as a traceback.
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,7 +17,25 @@ from ledger.errors import LedgerError
 from ledger.logging import configure_logging
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """The root group: loads a command's module only when that command runs.
+
+    A desk command should not pay for importing the report renderers or the demo.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        where = COMMANDS.get(cmd_name)
+        if where is None:
+            return super().get_command(ctx, cmd_name)
+        module, attribute = where.split(":")
+        command: click.Command = getattr(import_module(f"ledger.cli.{module}"), attribute)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", envvar="LEDGER_DB", help="Database URL or SQLite file path.")
 @click.option("--config", "config", help="Configuration file (default: $LEDGER_CONFIG).")
 @click.option(
@@ -40,18 +59,21 @@ def cli(ctx: click.Context, db: str | None, config: str | None, log_format: str)
     ctx.call_on_close(state.close)
 
 
-def _register() -> None:
-    """Attach the command modules to the root group."""
-    from ledger.cli import agency, annual, calendar, demo, record, report, requests, store
-
-    for module in (store, record, requests, calendar, report, agency, demo):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-    for command in annual.RECORD_COMMANDS:
-        record.record.add_command(command)
-
-
-_register()
+COMMANDS: dict[str, str] = {
+    "init": "store:init",
+    "verify": "store:verify",
+    "log": "store:log_",
+    "import": "store:import_",
+    "record": "record:record",
+    "show": "requests:show",
+    "list": "requests:list_",
+    "calendar": "calendar:calendar",
+    "report": "report:report",
+    "close-year": "report:close_year_",
+    "agency": "agency:agency",
+    "demo": "demo:demo",
+}
+"""Command name → "module:attribute" under ledger.cli, imported only when used."""
 
 
 def main() -> None:

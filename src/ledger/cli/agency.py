@@ -53,6 +53,3 @@ def add(ctx: click.Context, code: str, name: str, labels: tuple[str, ...]) -> No
         agency_stream(code), [NewEvent(event, today())], ANY_VERSION, actor=app.actor, agency=code
     )
     click.echo(f"agency {code}: {name}" + (f" ({len(mapping)} local labels)" if mapping else ""))
-
-
-COMMANDS = [agency]

@@ -115,6 +115,3 @@ def due(ctx: click.Context, start: date | None, days: int | None, explain: bool)
         for step in explain_deadline(inp, cal):
             if step.day is not None and step.day <= end:
                 click.echo(str(step))
-
-
-COMMANDS = [calendar]

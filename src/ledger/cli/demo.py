@@ -39,6 +39,3 @@ def demo(ctx: click.Context, year: int) -> None:
     name, labels = facts.agency_names[AGENCY]
     report = build_report(facts, ReportRequest(year, frozenset({AGENCY}), None, name, labels))
     click.echo(render(report, "text"))
-
-
-COMMANDS = [demo]

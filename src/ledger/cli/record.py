@@ -282,4 +282,12 @@ def withdraw(ctx: click.Context, request_id: str, on: date) -> None:
     _confirm(cmd.withdraw(desk_of(ctx), request_id, on), "withdrawn")
 
 
-COMMANDS = [record]
+def _attach_annual() -> None:
+    """The records tables 2 and 4 need live in their own module, under the same group."""
+    from ledger.cli.annual import RECORD_COMMANDS
+
+    for command in RECORD_COMMANDS:
+        record.add_command(command)
+
+
+_attach_annual()

@@ -154,6 +154,3 @@ def close_year_(ctx: click.Context, year: int, agency: str | None) -> None:
     click.echo(f"closed {year} ({result.agency}): {len(result.carried_over)} requests carried over")
     for request_id in result.carried_over:
         click.echo(f"  {request_id}")
-
-
-COMMANDS = [report, close_year_]

@@ -150,6 +150,3 @@ def _render_list(rows: list[dict[str, object]], fmt: str) -> str:
         return "no requests match"
     body = [["" if r[c] is None else str(r[c]) for c in COLUMNS] for r in rows]
     return table(COLUMNS, body, right=frozenset({8}))
-
-
-COMMANDS = [show, list_]

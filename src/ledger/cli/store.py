@@ -157,6 +157,3 @@ def _import_line(line: str, where: str) -> tuple[str, NewEvent]:
         raise InvalidInput(f"{where}: {exc.message}") from None
     effective = parse_date(str(item["effective_date"]), f"{where}: effective_date")
     return str(item["stream"]), NewEvent(event, effective)
-
-
-COMMANDS = [init, verify, log_, import_]

@@ -8,26 +8,22 @@ published report must never show it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 
 from ledger.errors import InvalidInput
-from ledger.report._csv import render_csv
-from ledger.report._docx import render_docx
-from ledger.report._html import render_html
-from ledger.report._json import render_json
 from ledger.report._layout import ensure_reconciled
-from ledger.report._markdown import render_markdown
-from ledger.report._text import render_text
-from ledger.report._xlsx import render_xlsx
 from ledger.report.model import AnnualReport
 
-_RENDERERS: dict[str, Callable[[AnnualReport], bytes | str]] = {
-    "text": render_text,
-    "md": render_markdown,
-    "csv": render_csv,
-    "json": render_json,
-    "docx": render_docx,
-    "xlsx": render_xlsx,
-    "html": render_html,
+# Format → (module, function). Imported on use: python-docx and openpyxl take a few
+# hundred milliseconds to import, which a desk command that never renders must not pay.
+_RENDERERS: dict[str, tuple[str, str]] = {
+    "text": ("_text", "render_text"),
+    "md": ("_markdown", "render_markdown"),
+    "csv": ("_csv", "render_csv"),
+    "json": ("_json", "render_json"),
+    "docx": ("_docx", "render_docx"),
+    "xlsx": ("_xlsx", "render_xlsx"),
+    "html": ("_html", "render_html"),
 }
 FORMATS: tuple[str, ...] = tuple(_RENDERERS)
 BINARY_FORMATS: frozenset[str] = frozenset({"json", "docx", "xlsx"})
@@ -49,12 +45,15 @@ def render(report: AnnualReport, fmt: str) -> bytes | str:
     Raises ``InvalidInput`` for an unknown format and ``IntegrityFailure`` (naming the
     column) when table 3 does not reconcile.
     """
-    renderer = _RENDERERS.get(fmt)
-    if renderer is None:
+    where = _RENDERERS.get(fmt)
+    if where is None:
         raise InvalidInput(
             f"--format: {fmt!r} is not a report format; use one of {', '.join(FORMATS)}"
         )
     ensure_reconciled(report)
+    renderer: Callable[[AnnualReport], bytes | str] = getattr(
+        import_module(f"ledger.report.{where[0]}"), where[1]
+    )
     return renderer(report)
 
 

@@ -16,7 +16,6 @@ from sqlalchemy.engine import Connection, Engine
 
 from ledger.dates import utc_now
 
-
 # The statement-building view of the ``applicants`` table declared in
 # ``ledger.events.schema`` (kept equal by a test; see ``ledger.events.store.EVENTS``).
 APPLICANTS = sa.table(

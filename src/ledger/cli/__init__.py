@@ -86,8 +86,13 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("ledger: aborted", err=True)
         sys.exit(1)
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "ledger"
+        message = " ".join(exc.format_message().split())
+        click.echo(f"{where}: {message} (see --help)", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"ledger: {' '.join(exc.format_message().split())}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

@@ -301,9 +301,10 @@ def grant_extension(desk: Desk, request_id: str, on: date, days: int, approver: 
         raise InvalidInput(f"record extend: --days {days} is not allowed; at least 1")
     total = state.extension_days + days
     if total > current.max_extension:
+        article = "Art. 33" if current.regime == "2019" else "2007 Regulation, Art. 24"
         raise RuleViolation(
             f"record extend: --days {days} would make {total} working days of extension; "
-            f"at most {current.max_extension} in total (Art. 33)"
+            f"at most {current.max_extension} in total ({article})"
         )
     if current.due is not None and on > current.due:
         raise RuleViolation(
@@ -456,6 +457,12 @@ def defer_deadline(desk: Desk, request_id: str, on: date, until: date, reason: s
     state = load_open(desk, request_id, on, "record defer")
     if until <= on:
         raise InvalidInput(f"--until: {until} must be after the day it is set ({on})")
+    current = deadline(state, desk.calendar)
+    if current.statutory_due is not None and until <= current.statutory_due:
+        raise RuleViolation(
+            f"record defer: --until {until} is not later than the statutory due date "
+            f"{current.statutory_due}; Art. 35 allows only a later date"
+        )
     if not reason.strip():
         raise InvalidInput("record defer: --reason is empty; say why the request is excessive")
     event = ev.DeadlineDeferred(until=until, reason=reason.strip())

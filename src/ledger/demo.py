@@ -295,10 +295,19 @@ def recent(s: Script, today: date) -> None:
         s.on(date(year + 1, 1, 1), partial(_close, year=year))
 
 
+def is_built(store: EventStore) -> bool:
+    """Whether this database already holds the demonstration (so a rerun only prints)."""
+    first = store.read_stream(agency_stream(AGENCY))[:1]
+    return bool(first) and first[0].actor == "demo"
+
+
 def build(store: EventStore, today: date) -> int:
-    """Record the whole demonstration history; refuses a log that already has events."""
+    """Record the whole demonstration history; refuses a log that has other events."""
     if store.last_position():
-        raise RuleViolation("demo: the database already has events; give --db a new file")
+        raise RuleViolation(
+            "demo: the database already has events that are not the demonstration; "
+            "give --db a new file"
+        )
     script = Script()
     year_2020(script)
     year_2021(script)

@@ -6,7 +6,7 @@ import click
 
 from ledger.cli._common import app_of, common_options
 from ledger.dates import today
-from ledger.demo import AGENCY, build
+from ledger.demo import AGENCY, build, is_built
 
 
 @click.command()
@@ -19,7 +19,7 @@ def demo(ctx: click.Context, year: int) -> None:
     The history reproduces the published 2020 report of 宁波市镇海区教育局 (every figure
     of tables 2, 3 and 4), a rich 2021 (every outcome, pauses, fees, carry-overs, an
     amendment, reviews and lawsuits) and a few recent requests. Give --db a new file,
-    or run it on the default database while it is still empty.
+    or run it on the default database while it is still empty; run again, it only prints.
 
     \b
     Then try:
@@ -31,10 +31,12 @@ def demo(ctx: click.Context, year: int) -> None:
     from ledger.report.render import render
 
     app = app_of(ctx)
-    count = build(app.store, today())
-    click.echo(
-        f"demo: recorded {count} steps ({app.store.last_position()} events) for {AGENCY}", err=True
-    )
+    if is_built(app.store):
+        click.echo("demo: the demonstration history is already recorded here", err=True)
+    else:
+        count = build(app.store, today())
+        events = app.store.last_position()
+        click.echo(f"demo: recorded {count} steps ({events} events) for {AGENCY}", err=True)
     facts = collect(app.store)
     name, labels = facts.agency_names[AGENCY]
     report = build_report(facts, ReportRequest(year, frozenset({AGENCY}), None, name, labels))

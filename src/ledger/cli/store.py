@@ -46,15 +46,26 @@ def verify(ctx: click.Context) -> None:
     """Walk the whole hash chain and check every event against the one before it.
 
     Prints the number of events verified, or the first position that does not match
-    (exit status 4).
+    (exit status 4). Then re-derives every recorded due date from the events before it
+    and the calendar as then recorded, and fails if any disagrees.
     """
-    check = app_of(ctx).store.verify_chain()
+    from ledger.projections.audit import audit_deadlines
+
+    store = app_of(ctx).store
+    check = store.verify_chain()
     if check.broken_at is not None:
         raise IntegrityFailure(
             f"position {check.broken_at}: {check.reason} "
             f"({check.verified} events before it verified)"
         )
     click.echo(f"{check.verified} events verified; the hash chain is intact")
+    audit = audit_deadlines(store)
+    if audit.mismatches:
+        raise IntegrityFailure(
+            f"{len(audit.mismatches)} recorded deadlines disagree with the log: "
+            + "; ".join(audit.mismatches[:5])
+        )
+    click.echo(f"{audit.checked} recorded deadlines re-derived; all agree")
 
 
 @click.command("log")

@@ -1,0 +1,47 @@
+"""Re-deriving every recorded deadline: "what did we tell people, and was it right?".
+
+Each ``request.deadline-set`` event must equal the deadline derived from the events of
+its request before it, with the calendar as it was recorded at that point of the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger.calendar import YearSchedule
+from ledger.events.store import EventStore
+from ledger.projections.calendar import SCHEDULE_RECORDED, fold_calendar
+from ledger.projections.requests import RequestState, apply, deadline
+
+
+@dataclass(frozen=True)
+class DeadlineAudit:
+    """How many recorded deadlines were re-derived, and the ones that disagree."""
+
+    checked: int
+    mismatches: tuple[str, ...]
+
+
+def audit_deadlines(store: EventStore) -> DeadlineAudit:
+    """Replay the log once, re-deriving each recorded deadline where it was recorded."""
+    calendar = fold_calendar([])
+    states: dict[str, RequestState] = {}
+    checked, mismatches = 0, []
+    for e in store.read_all():
+        if e.type == SCHEDULE_RECORDED:
+            calendar = calendar.with_schedule(YearSchedule.from_dict(e.data))
+            continue
+        if not e.type.startswith("request."):
+            continue
+        state = states.setdefault(e.stream_id, RequestState(e.stream_id[8:], e.agency))
+        if e.type == "request.deadline-set":
+            derived = deadline(state, calendar)
+            recorded = e.data.get("due")
+            checked += 1
+            if (derived.due.isoformat() if derived.due else None) != recorded:
+                mismatches.append(
+                    f"position {e.position}: {state.id} recorded due {recorded}, "
+                    f"derived {derived.due}"
+                )
+        apply(state, e, timeline=False)
+    return DeadlineAudit(checked, tuple(mismatches))

@@ -1,0 +1,36 @@
+"""verify re-derives every recorded deadline and names one that disagrees."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from ledger.bootstrap import bootstrap
+from ledger.commands._context import Desk
+from ledger.commands.requests import RecordReceipt, grant_extension, record_receipt
+from ledger.events.requests import DeadlineSet, stream_of
+from ledger.events.store import NewEvent
+from ledger.projections.audit import audit_deadlines
+
+
+def test_recorded_deadlines_agree_and_a_forged_one_is_named(tmp_path: Path) -> None:
+    """Deadlines recorded by the commands re-derive exactly; a forged one is reported by position."""
+    app = bootstrap(f"sqlite:///{tmp_path / 'a.db'}", actor="desk")
+    desk = Desk(app.store, "desk", "a", date(2020, 4, 1))
+    record_receipt(desk, RecordReceipt(date(2020, 3, 2), "in-person", "natural", "R1"))
+    grant_extension(desk, "R1", date(2020, 3, 20), 5, "head")
+    clean = audit_deadlines(app.store)
+    assert clean.checked == 2
+    assert clean.mismatches == ()
+    forged = DeadlineSet(due=date(2020, 3, 31), reason="typed by hand")
+    version = app.store.stream_version(stream_of("R1"))
+    stored = app.store.append(
+        stream_of("R1"), [NewEvent(forged, date(2020, 3, 21))], version, actor="x", agency="a"
+    )
+    audit = audit_deadlines(app.store)
+    app.close()
+    assert audit.checked == 3
+    assert len(audit.mismatches) == 1
+    assert f"position {stored.last_position}" in audit.mismatches[0]
+    # 20 working days end 2020-03-30; five more: 03-31 … 04-03, then 04-07 (清明 4–6 April)
+    assert "derived 2020-04-07" in audit.mismatches[0]

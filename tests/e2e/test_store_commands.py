@@ -111,3 +111,24 @@ def test_log_shows_events_as_text_and_json(ledger: Run, tmp_path: Path) -> None:
     assert set(rows[0]) >= {"hash", "recorded_at", "actor", "agency", "effective_date", "data"}
     only = ledger("log", "--stream", "s-1").stdout.splitlines()
     assert len(only) == 1
+
+
+@pytest.mark.postgres
+def test_verify_names_the_tampered_position_on_postgres(ledger: Run, pg_url: str) -> None:
+    """On PostgreSQL, with the triggers dropped and a row altered, verify exits 4 naming it."""
+    from ledger.bootstrap import bootstrap
+    from ledger.events.store import NewEvent
+    from tests.probe_events import Noted
+
+    app = bootstrap(pg_url)
+    for i in range(3):
+        app.store.append("s", [NewEvent(Noted(text=str(i)), date(2020, 1, 2))], i, actor="x", agency="a")
+    assert ledger("--db", pg_url, "verify").returncode == 0
+    with app.engine.begin() as conn:
+        for statement in drop_trigger_ddl("postgresql"):
+            conn.execute(sa.text(statement))
+        conn.execute(sa.text("UPDATE events SET data = '{\"text\": \"x\", \"amount\": \"0\"}' WHERE position = 2"))
+    app.close()
+    bad = ledger("--db", pg_url, "verify")
+    assert bad.returncode == 4
+    assert "position 2" in bad.stderr

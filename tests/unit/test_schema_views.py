@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -31,6 +32,18 @@ def test_migrations_create_exactly_the_declared_schema(tmp_path: object) -> None
     """Upgrading an empty database yields the tables SQLModel declares, with no difference."""
     engine = create_engine(f"sqlite:///{tmp_path}/m.db")
     upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    engine.dispose()
+    assert diff == []
+
+
+@pytest.mark.postgres
+def test_migrations_create_the_declared_schema_on_postgres(pg_url: str) -> None:
+    """On PostgreSQL too, the migrated schema equals the declaration, and init is idempotent."""
+    engine = create_engine(pg_url)
+    assert upgrade(engine) == (None, "0001")
+    assert upgrade(engine) == ("0001", "0001")
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     engine.dispose()

@@ -10,8 +10,12 @@ import getpass
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from ledger.notifiers import Notifier
 
 from ledger.config import Config, load_config
 from ledger.dates import utc_now
@@ -29,6 +33,19 @@ class App:
     store: EventStore
     actor: str
     cache: dict[str, object] = field(default_factory=dict)
+
+    def notifiers(self) -> list[Notifier]:
+        """The configured notifiers, the log notifier first, built on first use.
+
+        Lazily: a command that sends nothing never needs the secrets they read from
+        the environment, nor fails on a notifier table it does not use.
+        """
+        from ledger.notifiers import build_notifiers
+
+        built = self.cache.get("notifiers")
+        if built is None:
+            built = self.cache["notifiers"] = build_notifiers({"notifiers": self.config.notifiers})
+        return cast("list[Notifier]", built)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -48,13 +48,15 @@ class Script:
         when = max(d for d in (day, cmd.confirmed, cmd.signed) if d is not None)
         self.on(when, lambda desk: desk_cmd.record_receipt(desk, cmd))
 
-    def run(self, store: EventStore) -> int:
-        for day, seq, step in sorted(self.steps, key=lambda s: (s[0], s[1])):
+    def run(self, store: EventStore, today: date) -> int:
+        """Run the steps up to today (a demonstration never records the future)."""
+        steps = [s for s in self.steps if s[0] <= today]
+        for day, seq, step in sorted(steps, key=lambda s: (s[0], s[1])):
             moment = datetime.combine(day, time(10), SHANGHAI).astimezone(UTC)
             stamp = moment.replace(tzinfo=None) + timedelta(microseconds=seq)
             store.now = lambda stamp=stamp: stamp  # type: ignore[misc]
             step(Desk(store, "demo", AGENCY, day))
-        return len(self.steps)
+        return len(steps)
 
 
 def _decide(rid: str, day: date, outcome: str) -> Step:
@@ -312,4 +314,4 @@ def build(store: EventStore, today: date) -> int:
     year_2020(script)
     year_2021(script)
     recent(script, today)
-    return script.run(store)
+    return script.run(store, today)

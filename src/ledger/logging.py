@@ -8,20 +8,11 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
 
-SECRET_WORDS = ("password", "secret", "token", "key", "authorization")
-
-
-def _redact(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Any:
-    """Mask values whose key says they are secret, whoever logs them."""
-    for key in list(event):
-        if any(word in key.lower() for word in SECRET_WORDS):
-            event[key] = "***"
-    return event
+from ledger.redact import redact_secrets
 
 
 def configure_logging(fmt: str = "auto", level: str = "info") -> None:
@@ -37,7 +28,7 @@ def configure_logging(fmt: str = "auto", level: str = "info") -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            _redact,
+            redact_secrets,  # secret keys, URL query keys, user:password@, nested fields
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(

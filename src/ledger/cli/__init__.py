@@ -72,6 +72,9 @@ COMMANDS: dict[str, str] = {
     "close-year": "report:close_year_",
     "agency": "agency:agency",
     "demo": "demo:demo",
+    "alerts": "alerts:alerts",
+    "remind": "alerts:remind_",
+    "scheduler": "alerts:scheduler",
 }
 """Command name → "module:attribute" under ledger.cli, imported only when used."""
 

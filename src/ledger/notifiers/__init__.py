@@ -14,7 +14,7 @@ from ledger.notifiers._core import DeliveryFailed, Notifier, Reminder, subject
 from ledger.notifiers._email import EmailNotifier
 from ledger.notifiers._log import LogNotifier
 from ledger.notifiers._webhook import ChatMsgtype, WebhookFormat, WebhookNotifier
-from ledger.notifiers.redact import redact_secrets, redact_text
+from ledger.redact import redact_secrets, redact_text
 
 __all__ = [
     "ChatMsgtype",

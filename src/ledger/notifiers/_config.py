@@ -21,7 +21,7 @@ from ledger.notifiers._core import Notifier
 from ledger.notifiers._email import EmailNotifier
 from ledger.notifiers._log import LogNotifier
 from ledger.notifiers._webhook import ChatMsgtype, WebhookFormat, WebhookNotifier
-from ledger.notifiers.redact import redact_text
+from ledger.redact import redact_text
 
 __all__ = ["build_notifiers"]
 

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from ledger.errors import LedgerError
-from ledger.notifiers.redact import redact_text
+from ledger.redact import redact_text
 
 __all__ = [
     "DeliveryFailed",

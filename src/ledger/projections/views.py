@@ -13,10 +13,12 @@ from ledger.projections.requests import RequestState, apply, deadline, status
 
 
 def working_days_left(due: date, as_of: date, cal: WorkingCalendar) -> int:
-    """Working days from ``as_of`` to ``due``: negative once the due date has passed."""
+    """Working days from ``as_of`` to ``due``; once the due date has passed, minus the
+    working days since it (at least 1: overdue is never shown as 0)."""
     if due >= as_of:
         return cal.working_days_between(as_of, due)
-    return -cal.working_days_between(due, as_of)
+    # Past due is always negative, even on a weekend right after a Friday due date.
+    return -max(1, cal.working_days_between(due, as_of))
 
 
 def is_late(state: RequestState, due: Deadline, as_of: date) -> bool:

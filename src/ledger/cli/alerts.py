@@ -1,0 +1,160 @@
+"""`ledger alerts`, `ledger remind`, `ledger scheduler`: what is due, and telling people."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import click
+
+from ledger import scheduler as nightly
+from ledger.cli._common import State, app_of, common_options
+from ledger.cli._desk import date_option
+from ledger.dates import today
+from ledger.errors import InvalidInput
+from ledger.events import codec
+from ledger.projections.alerts import DEFAULT_WITHIN, Alert, compute_alerts
+from ledger.projections.calendar import load_calendar
+from ledger.remind import SCHEDULER_ACTOR, RunResult, job_settings, remind
+from ledger.textwidth import table
+
+
+@click.command()
+@date_option("--as-of", help="Judge as of this day (default today, Asia/Shanghai).")
+@click.option(
+    "--within",
+    type=click.IntRange(0, 60),
+    help=f"Warn this many working days ahead (default: [scheduler] within, else {DEFAULT_WITHIN}).",
+)
+@click.option("--agency", help="Only this agency's alerts.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@common_options
+@click.pass_context
+def alerts(
+    ctx: click.Context, as_of: date | None, within: int | None, agency: str | None, fmt: str
+) -> None:
+    """List what needs someone's action, most urgent first.
+
+    Overdue and soon-due requests, the 7-day limit for a clarification notice, lapsed
+    reply-by dates, consultations and fees, provisional due dates, years to close and
+    the annual report. Most overdue first, then fewest working days left. The kinds are
+    described in docs/alerts.md.
+
+    \b
+    Examples:
+      ledger alerts
+      ledger alerts --within 5 --agency default
+      ledger alerts --as-of 2024-05-06 --format json
+    """
+    app = app_of(ctx)
+    if within is None:
+        within = job_settings(app.config.scheduler).within  # what the reminders use
+    found = compute_alerts(app.store, load_calendar(app.store), as_of or today(), within, agency)
+    if fmt == "json":
+        click.echo(codec.dumps([a.as_dict() for a in found]))
+    elif not found:
+        click.echo(f"no alerts as of {as_of or today()}")
+    else:
+        click.echo(_alert_table(found))
+
+
+def _alert_table(found: list[Alert]) -> str:
+    """Alerts for a terminal: days left (negative: late), kind, request, date, message."""
+    headers = ("days", "kind", "request", "agency", "date", "message")
+    rows = [
+        [str(a.working_days), a.kind, a.request or "-", a.agency, a.date.isoformat(), a.message]
+        for a in found
+    ]
+    return table(headers, rows, right=frozenset({0}))
+
+
+@click.command("remind")
+@date_option("--as-of", help="Run as of this day (default today, Asia/Shanghai).")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent and closed; record nothing.")
+@click.option("--agency", help="Only this agency's alerts (default: [scheduler] agency, or all).")
+@common_options
+@click.pass_context
+def remind_(ctx: click.Context, as_of: date | None, dry_run: bool, agency: str | None) -> None:
+    """Deliver each alert once through every notifier, and record what was sent.
+
+    A reminder already recorded as sent through a notifier for the same request, kind
+    and date is not sent again, so running twice or after days of downtime repeats
+    nothing; a moved due date makes a new reminder due. Failed deliveries are recorded
+    and retried on the next run; the exit status is then 1. With [scheduler]
+    close_lapsed / close_year = true it first records the closures the Regulation
+    allows (actor "scheduler" unless --actor is given). Notifiers: docs/notifiers.md.
+
+    \b
+    Examples:
+      ledger remind --dry-run
+      ledger remind
+      ledger --config /etc/ledger.toml remind --as-of 2024-05-06
+    """
+    app = app_of(ctx)
+    actor = ctx.ensure_object(State).actor or SCHEDULER_ACTOR
+    result = remind(app, as_of or today(), dry_run=dry_run, agency=agency, actor=actor)
+    click.echo(_run_text(result))
+    if result.failed:
+        ctx.exit(1)
+
+
+def _run_text(result: RunResult) -> str:
+    """One line for the run, one per notifier, one per closure and failure reason."""
+    verb = "would send" if result.dry_run else "sent"
+    lines = [f"as of {result.as_of}: {len(result.alerts)} alerts"]
+    lines += [f"  {'would record' if result.dry_run else 'recorded'}: {c}" for c in result.closed]
+    sent = Counter(d.notifier for d in result.sent)
+    lines += [f"  {verb} {count} via {name}" for name, count in sent.items()]
+    reasons = {d.notifier: d.error for d in result.failed}
+    failed = Counter(d.notifier for d in result.failed)
+    lines += [
+        f"  failed {count} via {name} (retried next run): {reasons[name]}"
+        for name, count in failed.items()
+    ]
+    if not result.deliveries:
+        lines.append("  nothing new to send")
+    return "\n".join(lines)
+
+
+@click.command("scheduler")
+@click.option(
+    "--interval",
+    type=click.IntRange(min=1),
+    metavar="SECONDS",
+    help="For testing and training: run every SECONDS from the start instead of nightly.",
+)
+@click.option("--once", is_flag=True, help="Run the nightly work once now and exit (for cron).")
+@click.option("--agency", help="Only this agency's alerts (default: [scheduler] agency, or all).")
+@common_options
+@click.pass_context
+def scheduler(ctx: click.Context, interval: int | None, once: bool, agency: str | None) -> None:
+    """Run the nightly work (`ledger remind`) every day at [scheduler] time, Asia/Shanghai.
+
+    Runs at 02:00 unless the config file says otherwise, catches up once on start if
+    the last scheduled run was missed, and stops cleanly on SIGTERM or Ctrl-C. Several
+    schedulers may share one PostgreSQL database: an advisory lock lets one do the work.
+    See docs/alerts.md.
+
+    \b
+    Examples:
+      ledger scheduler
+      ledger scheduler --once
+      ledger scheduler --interval 5      # testing and training only
+    \b
+    Config file:
+      [scheduler]
+      time = "02:00"
+      close_lapsed = false
+      close_year = false
+    """
+    if once and interval is not None:
+        raise InvalidInput("scheduler: --once and --interval exclude each other; choose one")
+    app = app_of(ctx)
+    actor = ctx.ensure_object(State).actor or SCHEDULER_ACTOR
+    if once:
+        nightly.check_config(app)
+        result = nightly.NightlyJob(app, agency, actor).run()
+        if result is not None and result.failed:
+            ctx.exit(1)
+        return
+    ctx.exit(nightly.serve(app, interval=interval, agency=agency, actor=actor))

@@ -1,0 +1,356 @@
+"""What needs someone's action, as of a day: a pure projection of the log.
+
+Every condition of the Regulation that a person must act on becomes an ``Alert``. The
+kinds, and the order of ``KINDS`` (the tie-break of the sort), are:
+
+- ``overdue``: the due date has passed and no decision is recorded (Art. 33);
+- ``due-soon``: the due date is today or within ``within`` working days;
+- ``clarification-notice``: the 7th working day after receipt, the last day for a
+  clarification notice (补正, Art. 30), is today or within ``within`` working days, and
+  the request is untouched since receipt (no notice, extension, consultation, fee or
+  deferral). ledger cannot know whether a request is unclear, so this is a prompt to
+  decide while a notice is still on time; once the day has passed a notice would be
+  late whatever is done, so the alert ends (``ledger show`` flags a late notice);
+- ``consultation-expired``: 15 working days since a consultation letter without an
+  opinion (Art. 32): the clock runs again;
+- ``no-clarification``: the reply-by date of a clarification notice has passed and the
+  corrected request has not arrived: it may be closed as ``other.no-clarification``;
+- ``fee-unpaid``: a fee notice unpaid 20 working days after it went out (fee measures):
+  it may be closed as ``other.fee-unpaid``;
+- ``provisional``: an open request's due date counts days of a year without an official
+  schedule (weekends only assumed) — record the schedule;
+- ``year-not-closed``: a year that has ended (on or after 1 January) and is not closed;
+- ``annual-report``: the previous year's annual report is due by 31 January (Art. 49,
+  departments) and no narrative with a signed date is recorded for it.
+
+Most urgent first: by ``working_days`` ascending (most working days overdue first, then
+the fewest days left), then by kind in the order above, then date, agency, request.
+
+Only facts effective on or before ``as_of`` count, so ``--as-of`` shows the alerts as
+they stood on that day. Requests received under the 2007 Regulation (before 2019-05-15)
+get no ``clarification-notice``: that Regulation set no 7-day limit. The day counts
+(7, 20) are the ones the commands enforce (``ledger.commands.requests``), so an alert
+saying a closure is allowed and the handler recording it never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ledger.calendar import WorkingCalendar
+from ledger.clock import REGIME_2019, add_working_days, consultation_end, regime_for
+from ledger.commands.requests import CLARIFICATION_NOTICE_DAYS, FEE_PAYMENT_DAYS
+from ledger.events.store import EventStore, StoredEvent
+from ledger.projections.requests import APPLY, RequestState, apply, deadline
+from ledger.projections.views import working_days_left
+
+__all__ = [
+    "DEFAULT_WITHIN",
+    "KINDS",
+    "Alert",
+    "alerts_from_events",
+    "compute_alerts",
+]
+
+KINDS = (
+    "overdue",
+    "due-soon",
+    "clarification-notice",
+    "consultation-expired",
+    "no-clarification",
+    "fee-unpaid",
+    "provisional",
+    "year-not-closed",
+    "annual-report",
+)
+_PRIORITY = {kind: index for index, kind in enumerate(KINDS)}
+DEFAULT_WITHIN = 3
+ANNUAL_REPORT_DAY = (1, 31)  # Art. 49: departments publish by 31 January
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One condition needing action; ``request`` is None for agency-wide duties.
+
+    ``date`` is the date the alert is about (the due date, the reply-by date, the end of
+    the year…); ``working_days`` the working days left until it, negative once past.
+    """
+
+    kind: str
+    request: str | None
+    agency: str
+    date: dt.date
+    working_days: int
+    message: str
+
+    def sort_key(self) -> tuple[int, int, dt.date, str, str]:
+        """Most urgent first (see the module docstring)."""
+        return (
+            self.working_days,
+            _PRIORITY[self.kind],
+            self.date,
+            self.agency,
+            self.request or "",
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape (``alerts --format json``)."""
+        return {
+            "kind": self.kind,
+            "request": self.request,
+            "agency": self.agency,
+            "date": self.date.isoformat(),
+            "working_days": self.working_days,
+            "message": self.message,
+        }
+
+
+# The types the fold uses; reading only these skips the growing reminder records.
+_READ = (*APPLY, "year.closed", "annual.narrative-recorded", "agency.registered")
+
+
+@dataclass
+class _Books:
+    """What the alerts need from the log, folded up to ``as_of``."""
+
+    requests: dict[str, RequestState] = field(default_factory=dict)
+    closed_years: set[tuple[str, int]] = field(default_factory=set)
+    signed_reports: set[tuple[str, int]] = field(default_factory=set)
+    registered: dict[str, int] = field(default_factory=dict)  # agency → year registered
+
+
+def _fold(events: Iterable[StoredEvent], as_of: date) -> _Books:
+    """Requests, closed years and signed reports from the facts effective by ``as_of``."""
+    books = _Books()
+    for event in events:
+        if event.effective_date > as_of:
+            continue
+        if event.type.startswith("request."):
+            state = books.requests.get(event.stream_id)
+            if state is None:
+                request_id = event.stream_id.removeprefix("request-")
+                state = books.requests[event.stream_id] = RequestState(request_id, event.agency)
+            apply(state, event, timeline=False)
+        elif event.type == "year.closed":
+            books.closed_years.add((event.agency, int(event.data["year"])))
+        elif event.type == "annual.narrative-recorded" and event.data.get("signed_on"):
+            books.signed_reports.add((event.agency, int(event.data["year"])))
+        elif event.type == "agency.registered":
+            books.registered.setdefault(event.data["code"], event.effective_date.year)
+    return books
+
+
+def compute_alerts(
+    store: EventStore,
+    calendar: WorkingCalendar,
+    as_of: date,
+    within: int = DEFAULT_WITHIN,
+    agency: str | None = None,
+) -> list[Alert]:
+    """Every alert as of ``as_of``, most urgent first (``agency``: only that agency's)."""
+    events = store.read_all(types=_READ)
+    return alerts_from_events(events, calendar, as_of, within, agency)
+
+
+def alerts_from_events(
+    events: Iterable[StoredEvent],
+    calendar: WorkingCalendar,
+    as_of: date,
+    within: int = DEFAULT_WITHIN,
+    agency: str | None = None,
+) -> list[Alert]:
+    """The alerts of a log given as events in global order (see ``compute_alerts``)."""
+    books = _fold(events, as_of)
+    states = [
+        s for s in books.requests.values() if s.channel and (agency is None or s.agency == agency)
+    ]
+    found: list[Alert] = []
+    for state in states:
+        if not state.closed:
+            found += _request_alerts(state, calendar, as_of, within)
+    found += _office_alerts(books, states, calendar, as_of, agency)
+    return sorted(found, key=Alert.sort_key)
+
+
+# -- one request -----------------------------------------------------------------------
+
+
+def _request_alerts(
+    state: RequestState, cal: WorkingCalendar, as_of: date, within: int
+) -> list[Alert]:
+    """The alerts of one open request."""
+    return [
+        *_deadline_alerts(state, cal, as_of, within),
+        *_clarification_notice(state, cal, as_of, within),
+        *_consultations(state, cal, as_of),
+        *_no_clarification(state, cal, as_of),
+        *_fee_unpaid(state, cal, as_of),
+    ]
+
+
+def _alert(
+    kind: str, state: RequestState, on: date, cal: WorkingCalendar, as_of: date, message: str
+) -> Alert:
+    """An alert about ``state`` and the date ``on``, with the working days left to it."""
+    return Alert(kind, state.id, state.agency, on, working_days_left(on, as_of, cal), message)
+
+
+def _deadline_alerts(
+    state: RequestState, cal: WorkingCalendar, as_of: date, within: int
+) -> list[Alert]:
+    """Overdue, due soon, and provisional: about the due date (none while stopped)."""
+    due = deadline(state, cal)
+    if due.due is None:
+        return []
+    left = working_days_left(due.due, as_of, cal)
+    rid, on = state.id, due.due
+    out: list[Alert] = []
+    if as_of > on:
+        message = (
+            f"request {rid} was due {on} and is undecided ({-left} working days late): "
+            f"issue the decision now (ledger record decide {rid})"
+        )
+        out.append(_alert("overdue", state, on, cal, as_of, message))
+    elif left <= within:
+        when = "today" if left == 0 else f"in {left} working days"
+        extend = " or extend it (Art. 33)" if state.extension_days < due.max_extension else ""
+        message = f"request {rid} is due {when} ({on}): decide{extend}"
+        out.append(_alert("due-soon", state, on, cal, as_of, message))
+    if due.provisional:
+        years = ", ".join(str(y) for y in sorted(due.unscheduled_years))
+        message = (
+            f"request {rid}: due date {on} is provisional, there is no official schedule "
+            f"for {years}; record it (ledger calendar add {min(due.unscheduled_years)} --file FILE)"
+        )
+        out.append(_alert("provisional", state, on, cal, as_of, message))
+    return out
+
+
+def _untouched(state: RequestState) -> bool:
+    """Nothing recorded since receipt that shows the desk has worked on the request."""
+    return not (
+        state.clarifications
+        or state.extensions
+        or state.consultations
+        or state.fees
+        or state.deferred_until
+    )
+
+
+def _clarification_notice(
+    state: RequestState, cal: WorkingCalendar, as_of: date, within: int
+) -> list[Alert]:
+    """The last day for a clarification notice is near (Art. 30; 2019 Regulation only)."""
+    if not _untouched(state) or regime_for(state.received_on) != REGIME_2019:
+        return []
+    limit = add_working_days(state.received_on, CLARIFICATION_NOTICE_DAYS, cal)
+    left = working_days_left(limit, as_of, cal)
+    if as_of > limit or left > within:
+        return []
+    message = (
+        f"request {state.id}: if it is unclear, the clarification notice must go out by "
+        f"{limit} (Art. 30); if it is clear, nothing to do"
+    )
+    return [_alert("clarification-notice", state, limit, cal, as_of, message)]
+
+
+def _consultations(state: RequestState, cal: WorkingCalendar, as_of: date) -> list[Alert]:
+    """Consultations past their 15 working days without an opinion, one alert per end day."""
+    by_end: dict[date, list[str]] = {}
+    for c in state.consultations:
+        end = consultation_end(c.started_on, cal)
+        if c.ended_on is None and as_of > end:
+            by_end.setdefault(end, []).append(c.party)
+    return [
+        _alert(
+            "consultation-expired",
+            state,
+            end,
+            cal,
+            as_of,
+            f"request {state.id}: no opinion from {', '.join(parties)} within 15 working days "
+            f"(ended {end}); the clock runs again: decide without it or record the opinion "
+            "(Art. 32)",
+        )
+        for end, parties in sorted(by_end.items())
+    ]
+
+
+def _no_clarification(state: RequestState, cal: WorkingCalendar, as_of: date) -> list[Alert]:
+    """The reply-by date passed without the corrected request (Art. 30)."""
+    waiting = state.open_clarification
+    if waiting is None or as_of <= waiting.reply_by:
+        return []
+    message = (
+        f"request {state.id}: the corrected request was due by {waiting.reply_by} and has not "
+        "arrived: record it (ledger record clarified) or close as other.no-clarification"
+    )
+    return [_alert("no-clarification", state, waiting.reply_by, cal, as_of, message)]
+
+
+def _fee_unpaid(state: RequestState, cal: WorkingCalendar, as_of: date) -> list[Alert]:
+    """A fee notice unpaid 20 working days after it went out (the fee measures)."""
+    notice = state.unpaid_fee
+    if notice is None:
+        return []
+    limit = add_working_days(notice.notice_on, FEE_PAYMENT_DAYS, cal)
+    if as_of <= limit:
+        return []
+    message = (
+        f"request {state.id}: the fee notice of {notice.notice_on} was not paid within 20 "
+        f"working days ({limit}): record the payment or close as other.fee-unpaid"
+    )
+    return [_alert("fee-unpaid", state, limit, cal, as_of, message)]
+
+
+# -- the whole agency ------------------------------------------------------------------
+
+
+def _office_alerts(
+    books: _Books,
+    states: list[RequestState],
+    cal: WorkingCalendar,
+    as_of: date,
+    scope: str | None,
+) -> list[Alert]:
+    """Years to close and the annual report, for each agency the log knows.
+
+    An agency's duties start with the year it was registered or received its first
+    request, whichever is earlier: before that, ledger did not keep its books.
+    """
+    first = {
+        code: year for code, year in books.registered.items() if scope is None or code == scope
+    }
+    for s in states:
+        first[s.agency] = min(first.get(s.agency, s.received_on.year), s.received_on.year)
+    out: list[Alert] = []
+    for agency, since in sorted(first.items()):
+        for year in range(since, as_of.year):
+            if (agency, year) not in books.closed_years:
+                out.append(_year_not_closed(agency, year, cal, as_of))
+        report_year = as_of.year - 1
+        if since <= report_year and (agency, report_year) not in books.signed_reports:
+            out.append(_annual_report(agency, report_year, cal, as_of))
+    return out
+
+
+def _year_not_closed(agency: str, year: int, cal: WorkingCalendar, as_of: date) -> Alert:
+    end = date(year, 12, 31)
+    message = (
+        f"year {year} of {agency} has ended and is not closed: "
+        f"run ledger close-year {year} --agency {agency} to carry over its open requests"
+    )
+    return Alert("year-not-closed", None, agency, end, working_days_left(end, as_of, cal), message)
+
+
+def _annual_report(agency: str, year: int, cal: WorkingCalendar, as_of: date) -> Alert:
+    due = date(year + 1, *ANNUAL_REPORT_DAY)
+    message = (
+        f"the {year} annual report of {agency} is due by {due} (Art. 49): publish it and "
+        f"record it (ledger record narrative {year} --file FILE --signed DATE)"
+    )
+    return Alert("annual-report", None, agency, due, working_days_left(due, as_of, cal), message)

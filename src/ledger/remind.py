@@ -1,0 +1,393 @@
+"""The nightly work: deliver each alert once through every notifier, and record it.
+
+A run computes the alerts as of a day (``ledger.projections.alerts``) and, for each
+notifier, sends the alerts that no earlier run recorded as sent through that notifier.
+The dedupe key is (notifier, agency, request, kind, date): ``date`` is what the alert is
+about (a due date…), so a rerun, or a catch-up after days of downtime, repeats nothing,
+while a request whose due date moved gets one new reminder. Alerts that stopped holding
+during the downtime (a "due soon" that is now "overdue") are not sent late: the alert
+that holds today is.
+
+Every delivery is recorded as ``ReminderSent``, every failure as ``ReminderFailed``
+(which does not count as sent, so the next run retries it), and the run itself as
+``ReminderRunCompleted``. A failing notifier never stops the others, and the log
+notifier is always one of them. Recording follows each notifier's send: a crash between
+the two repeats a reminder on the next run rather than losing it (at least once).
+
+Optionally (``[scheduler] close_lapsed`` / ``close_year``, off by default) a run first
+records what the Regulation allows without a person: closing a request whose reply-by
+date passed (``other.no-clarification``) or whose fee stayed unpaid 20 working days
+(``other.fee-unpaid``), and closing the years that have ended. These go through the same
+command handlers as a desk's, with the run's actor (``scheduler`` by default).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import structlog
+
+from ledger.bootstrap import App
+from ledger.calendar import WorkingCalendar
+from ledger.commands._context import Desk
+from ledger.commands.requests import issue_decision
+from ledger.commands.years import close_year
+from ledger.errors import InvalidInput, LedgerError
+from ledger.events import reminders as ev
+from ledger.events.store import ANY_VERSION, EventStore, NewEvent
+from ledger.events.types import Event
+from ledger.notifiers import DeliveryFailed, Notifier, Reminder, redact_text
+from ledger.projections.alerts import DEFAULT_WITHIN, Alert, compute_alerts
+from ledger.projections.calendar import load_calendar
+
+__all__ = [
+    "SCHEDULER_ACTOR",
+    "Delivery",
+    "JobSettings",
+    "RunResult",
+    "job_scope",
+    "job_settings",
+    "last_run",
+    "remind",
+    "run_reminders",
+]
+
+SCHEDULER_ACTOR = "scheduler"
+LAPSED_OUTCOMES = {"no-clarification": "other.no-clarification", "fee-unpaid": "other.fee-unpaid"}
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_KEYS = ("time", "within", "close_lapsed", "close_year", "agency")
+
+log = structlog.get_logger("ledger.remind")
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """The ``[scheduler]`` table of the config file, checked, with its defaults."""
+
+    time: dt.time = dt.time(2, 0)
+    within: int = DEFAULT_WITHIN
+    close_lapsed: bool = False
+    close_year: bool = False
+    agency: str | None = None
+
+
+def _refuse(key: str, problem: str) -> InvalidInput:
+    return InvalidInput(f"config [scheduler] {key}: {problem}")
+
+
+def _flag(table: Mapping[str, Any], key: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise _refuse(key, f"{value!r} is not allowed; use true or false")
+    return value
+
+
+def job_settings(table: Mapping[str, Any]) -> JobSettings:
+    """Read ``[scheduler]``, refusing a bad key in one line (a typo must not be ignored)."""
+    for key in table:
+        if key not in _KEYS:
+            raise _refuse(key, f"unknown key; allowed: {', '.join(_KEYS)}")
+    text = table.get("time", "02:00")
+    match = _TIME.match(text) if isinstance(text, str) else None
+    if match is None:
+        raise _refuse("time", f"{text!r} is not allowed; use HH:MM (Asia/Shanghai), e.g. 02:00")
+    within = table.get("within", DEFAULT_WITHIN)
+    if not isinstance(within, int) or isinstance(within, bool) or not 0 <= within <= 60:
+        raise _refuse("within", f"{within!r} is not allowed; use working days from 0 to 60")
+    agency = table.get("agency")
+    if agency is not None and (not isinstance(agency, str) or not agency.strip()):
+        raise _refuse("agency", f"{agency!r} is not allowed; use an agency code")
+    return JobSettings(
+        time=dt.time(int(match.group(1)), int(match.group(2))),
+        within=within,
+        close_lapsed=_flag(table, "close_lapsed"),
+        close_year=_flag(table, "close_year"),
+        agency=agency,
+    )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One alert through one notifier: delivered when ``error`` is None."""
+
+    notifier: str
+    alert: Alert
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run found, delivered (or, in a dry run, would deliver) and closed."""
+
+    as_of: date
+    dry_run: bool
+    alerts: tuple[Alert, ...]
+    deliveries: tuple[Delivery, ...]
+    closed: tuple[str, ...]
+
+    @property
+    def sent(self) -> tuple[Delivery, ...]:
+        return tuple(d for d in self.deliveries if d.error is None)
+
+    @property
+    def failed(self) -> tuple[Delivery, ...]:
+        return tuple(d for d in self.deliveries if d.error is not None)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One run's fixed parts: where it records, as whom, for which agencies."""
+
+    store: EventStore
+    notifiers: Sequence[Notifier]
+    settings: JobSettings
+    stream: str
+    actor: str
+    agency: str
+    scope: str | None
+    name_of: Callable[[str], str]
+
+
+def remind(
+    app: App,
+    as_of: date,
+    *,
+    dry_run: bool = False,
+    agency: str | None = None,
+    actor: str = SCHEDULER_ACTOR,
+) -> RunResult:
+    """Run the nightly work for the app's configuration (see the module docstring).
+
+    ``agency`` limits the alerts to one agency (default ``[scheduler] agency``, else all
+    agencies in the log); the run records on ``reminders-<agency or config agency>``.
+    """
+    settings = job_settings(app.config.scheduler)
+    scope, job_agency = job_scope(app, agency)
+    return run_reminders(
+        app.store,
+        app.notifiers(),
+        as_of,
+        settings,
+        dry_run=dry_run,
+        scope=scope,
+        job_agency=job_agency,
+        actor=actor,
+        name_of=_agency_names(app),
+    )
+
+
+def _agency_names(app: App) -> Callable[[str], str]:
+    """An agency's name for people: configured, else recorded in the log, else its code."""
+    recorded = {
+        e.data["code"]: e.data["name"] for e in app.store.read_all(types=["agency.registered"])
+    }
+
+    def name_of(code: str) -> str:
+        if code in app.config.agencies:
+            return app.config.agencies[code].name
+        return str(recorded.get(code, code))
+
+    return name_of
+
+
+def job_scope(app: App, agency: str | None = None) -> tuple[str | None, str]:
+    """The agency whose alerts a run covers (None: all) and the agency it records as."""
+    scope = agency or job_settings(app.config.scheduler).agency
+    return scope, scope or app.config.agency
+
+
+def last_run(store: EventStore, job_agency: str) -> datetime | None:
+    """When the job last completed a run (naive UTC, as recorded), or None if never."""
+    runs = store.read_stream(ev.reminders_stream(job_agency))
+    finished = [e.recorded_at for e in runs if e.type == ev.RUN_COMPLETED]
+    return max(finished, default=None)
+
+
+def run_reminders(
+    store: EventStore,
+    notifiers: Sequence[Notifier],
+    as_of: date,
+    settings: JobSettings,
+    *,
+    dry_run: bool = False,
+    scope: str | None = None,
+    job_agency: str,
+    actor: str = SCHEDULER_ACTOR,
+    name_of: Callable[[str], str] = str,
+) -> RunResult:
+    """The run itself, from its parts (the app-free form, for tests and other hosts)."""
+    stream = ev.reminders_stream(job_agency)
+    job = _Job(store, notifiers, settings, stream, actor, job_agency, scope, name_of)
+    calendar = load_calendar(store)
+    closed = _closures(job, calendar, as_of, dry_run)
+    alerts = compute_alerts(store, calendar, as_of, settings.within, scope)
+    sent = _sent_keys(store)
+    deliveries: list[Delivery] = []
+    for notifier in notifiers:
+        pending = [a for a in alerts if _key(notifier.name, a) not in sent]
+        if dry_run:
+            deliveries += [Delivery(notifier.name, a) for a in pending]
+            continue
+        done = _deliver(job, notifier, pending)
+        _record(job, as_of, [_delivery_event(d) for d in done])
+        deliveries += done
+    result = RunResult(as_of, dry_run, tuple(alerts), tuple(deliveries), tuple(closed))
+    if not dry_run:
+        _record(job, as_of, [_completed(result)])
+    _log_result(result)
+    return result
+
+
+# -- closures --------------------------------------------------------------------------
+
+
+def _closures(job: _Job, calendar: WorkingCalendar, as_of: date, dry_run: bool) -> list[str]:
+    """Record (or, in a dry run, list) the closures the settings allow; one line each."""
+    wanted = job.settings
+    if not (wanted.close_lapsed or wanted.close_year):
+        return []
+    done: list[str] = []
+    for alert in compute_alerts(job.store, calendar, as_of, wanted.within, job.scope):
+        if wanted.close_year and alert.kind == "year-not-closed":
+            what = f"year {alert.date.year} of {alert.agency} closed"
+        elif wanted.close_lapsed and alert.kind in LAPSED_OUTCOMES:
+            what = f"request {alert.request} closed as {LAPSED_OUTCOMES[alert.kind]}"
+        else:
+            continue
+        if dry_run or _close(job, calendar, as_of, alert):
+            done.append(what)
+    return done
+
+
+def _close(job: _Job, calendar: WorkingCalendar, as_of: date, alert: Alert) -> bool:
+    """Record one closure through the desk's own handler; a refusal is logged, not fatal."""
+    desk = Desk(store=job.store, actor=job.actor, agency=alert.agency, today=as_of)
+    desk.use_calendar(calendar)
+    try:
+        if alert.kind == "year-not-closed":
+            close_year(desk, alert.date.year, alert.agency)
+        else:
+            assert alert.request is not None  # request alerts always name their request
+            issue_decision(desk, alert.request, as_of, LAPSED_OUTCOMES[alert.kind])
+    except LedgerError as exc:
+        log.warning("closure refused", kind=alert.kind, request=alert.request, reason=str(exc))
+        return False
+    log.info("closed", kind=alert.kind, request=alert.request, agency=alert.agency)
+    return True
+
+
+# -- delivering and recording ----------------------------------------------------------
+
+_Key = tuple[str, str, str | None, str, str]
+
+
+def _key(notifier: str, alert: Alert) -> _Key:
+    return (notifier, alert.agency, alert.request, alert.kind, alert.date.isoformat())
+
+
+def _sent_keys(store: EventStore) -> set[_Key]:
+    """What every earlier run delivered, whichever job recorded it."""
+    return {
+        (d["notifier"], d["agency"], d["request"], d["kind"], d["date"])
+        for d in (e.data for e in store.read_all(types=[ev.SENT]))
+    }
+
+
+def _reminder(alert: Alert, name_of: Callable[[str], str]) -> Reminder:
+    """The alert as a notifier takes it, the agency shown by its configured name."""
+    return Reminder(
+        kind=alert.kind,
+        request=alert.request,
+        agency=name_of(alert.agency),
+        date=alert.date,
+        working_days=alert.working_days,
+        message=alert.message,
+    )
+
+
+def _deliver(job: _Job, notifier: Notifier, pending: list[Alert]) -> list[Delivery]:
+    """Send the pending alerts through one notifier; whatever it raises stays here."""
+    if not pending:
+        return []
+    batch = {_reminder(a, job.name_of): a for a in pending}
+    try:
+        notifier.send(list(batch))
+    except DeliveryFailed as failure:
+        return _after_failure(notifier.name, batch, failure.delivered, str(failure))
+    except Exception as exc:  # a notifier's bug must not stop the others
+        reason = f"notifier {notifier.name}: {type(exc).__name__}: {exc}"
+        return _after_failure(notifier.name, batch, (), reason)
+    return [Delivery(notifier.name, a) for a in batch.values()]
+
+
+def _after_failure(
+    name: str, batch: dict[Reminder, Alert], delivered: Sequence[Reminder], reason: str
+) -> list[Delivery]:
+    """The deliveries of a failed send: what got through, and the rest failed."""
+    reason = _safe_line(reason)
+    log.warning("delivery failed", notifier=name, reason=reason, pending=len(batch))
+    through = set(delivered)
+    return [
+        Delivery(name, alert, None if reminder in through else reason)
+        for reminder, alert in batch.items()
+    ]
+
+
+def _safe_line(text: str) -> str:
+    """A failure reason as one short line with URL queries and passwords masked.
+
+    ``DeliveryFailed`` messages are safe already; an unexpected exception's text is not.
+    """
+    line = " ".join(redact_text(text).split())
+    return line if len(line) <= 300 else line[:299] + "…"
+
+
+def _delivery_event(d: Delivery) -> Event:
+    a = d.alert
+    if d.error is None:
+        return ev.ReminderSent(
+            request=a.request, agency=a.agency, kind=a.kind, date=a.date, notifier=d.notifier
+        )
+    return ev.ReminderFailed(
+        request=a.request,
+        agency=a.agency,
+        kind=a.kind,
+        date=a.date,
+        notifier=d.notifier,
+        reason=d.error,
+    )
+
+
+def _completed(result: RunResult) -> Event:
+    return ev.ReminderRunCompleted(
+        as_of=result.as_of,
+        alerts=len(result.alerts),
+        sent=len(result.sent),
+        failed=len(result.failed),
+        closed=list(result.closed),
+    )
+
+
+def _record(job: _Job, as_of: date, events: Sequence[Event]) -> None:
+    """Append to the job's stream; order among writers does not matter there."""
+    if events:
+        new = [NewEvent(e, as_of) for e in events]
+        job.store.append(job.stream, new, ANY_VERSION, actor=job.actor, agency=job.agency)
+
+
+def _log_result(result: RunResult) -> None:
+    sent = {"would_send" if result.dry_run else "sent": len(result.sent)}
+    log.info(
+        "remind finished",
+        as_of=result.as_of.isoformat(),
+        dry_run=result.dry_run,
+        alerts=len(result.alerts),
+        failed=len(result.failed),
+        closed=len(result.closed),
+        **sent,
+    )

@@ -1,0 +1,207 @@
+"""``ledger scheduler``: the nightly work, run by a long-lived process (APScheduler 3).
+
+The job runs every day at ``[scheduler] time`` (default 02:00) in Asia/Shanghai.
+
+- Missed runs coalesce into one (``coalesce=True``) and a run that is late by less than
+  ``MISFIRE_GRACE`` (a suspended machine, a long previous run) still happens.
+- Catch-up on start: each run belongs to a *slot*, the latest scheduled time at or
+  before it. The process runs once at start, and every run first compares the newest
+  ``ReminderRunCompleted`` on the job's stream with its slot: already done since the
+  slot means skip. So a restart after downtime catches up exactly once, and a second
+  scheduler firing a little later does nothing.
+- Several schedulers (one per machine, for availability) may share a PostgreSQL
+  database: each run takes ``pg_try_advisory_lock`` on a dedicated connection, and a
+  scheduler that does not get it logs and skips. On SQLite (one machine) a lock inside
+  the process keeps runs from overlapping.
+- SIGTERM and SIGINT stop it cleanly: no new runs start, a running one finishes, exit 0.
+
+``--interval N`` runs every N seconds from the start instead, without the slot check
+(for tests and training); ``--once`` runs once under the lock and exits (for cron).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+
+from ledger.bootstrap import App
+from ledger.dates import SHANGHAI, today, utc_now
+from ledger.errors import LedgerError
+from ledger.remind import SCHEDULER_ACTOR, RunResult, job_scope, job_settings, last_run, remind
+
+__all__ = ["MISFIRE_GRACE", "NightlyJob", "advisory_lock", "check_config", "last_slot", "serve"]
+
+MISFIRE_GRACE = int(timedelta(hours=12).total_seconds())
+_POLL = 0.1  # seconds between checks for a stop signal
+
+log = structlog.get_logger("ledger.scheduler")
+
+
+def last_slot(now: datetime, at: dt.time) -> datetime:
+    """The latest time ``at`` (Asia/Shanghai) at or before ``now``; both moments naive UTC."""
+    local = now.replace(tzinfo=UTC).astimezone(SHANGHAI)
+    slot = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    if slot > local:
+        slot -= timedelta(days=1)
+    return slot.astimezone(UTC).replace(tzinfo=None)
+
+
+def lock_key(job_agency: str) -> int:
+    """A stable 64-bit advisory-lock key for one job (the same on every machine)."""
+    digest = hashlib.sha256(f"ledger.scheduler:{job_agency}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextmanager
+def advisory_lock(engine: Engine, key: int) -> Iterator[bool]:
+    """Whether this process may do the work now (PostgreSQL: ``pg_try_advisory_lock``).
+
+    Always yes on SQLite, which serves one machine. On PostgreSQL the lock lives on its
+    own unpooled, autocommit connection: a session lock left on a pooled connection would
+    outlive the run, and an open transaction would sit "idle in transaction" for the
+    whole run. Closing that connection releases the lock even if the unlock is never
+    reached (a crash, a lost network).
+    """
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    dedicated = sa.create_engine(
+        engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
+        connect_args={"connect_timeout": 5},
+    )  # fmt: skip
+    try:
+        with dedicated.connect() as conn:
+            taken = bool(conn.execute(sa.select(sa.func.pg_try_advisory_lock(key))).scalar())
+            try:
+                yield taken
+            finally:
+                if taken:
+                    conn.execute(sa.select(sa.func.pg_advisory_unlock(key)))
+    finally:
+        dedicated.dispose()
+
+
+@dataclass
+class NightlyJob:
+    """One scheduler's job: run the nightly work unless another run has it covered."""
+
+    app: App
+    agency: str | None = None
+    actor: str = SCHEDULER_ACTOR
+    _busy: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def run(self) -> RunResult | None:
+        """Run now (``--interval``, ``--once``), under the lock."""
+        return self._guarded(None)
+
+    def run_scheduled(self) -> RunResult | None:
+        """Run for the latest slot, unless a run since that slot is recorded."""
+        at = job_settings(self.app.config.scheduler).time
+        slot = last_slot(utc_now(), at)
+        return self._guarded(slot)
+
+    def _guarded(self, slot: datetime | None) -> RunResult | None:
+        """The run, or None when skipped; a failure is logged and the scheduler goes on."""
+        if not self._busy.acquire(blocking=False):
+            log.info("run skipped: the previous run is still going")
+            return None
+        try:
+            return self._locked(slot)
+        except LedgerError as exc:
+            log.error("run failed", reason=exc.message)
+        except Exception as exc:  # the scheduler must survive a bad night
+            log.error("run failed", reason=f"{type(exc).__name__}: {exc}")
+        finally:
+            self._busy.release()
+        return None
+
+    def _locked(self, slot: datetime | None) -> RunResult | None:
+        _scope, job_agency = job_scope(self.app, self.agency)
+        with advisory_lock(self.app.engine, lock_key(job_agency)) as mine:
+            if not mine:
+                log.info("run skipped: another scheduler holds the lock", job=job_agency)
+                return None
+            done = last_run(self.app.store, job_agency) if slot is not None else None
+            if slot is not None and done is not None and done >= slot:
+                log.info("run skipped: already done", slot=slot.isoformat(), last=done.isoformat())
+                return None
+            return remind(self.app, today(), agency=self.agency, actor=self.actor)
+
+
+def check_config(app: App) -> dt.time:
+    """Refuse a bad ``[scheduler]`` or ``[[notifiers]]`` table now, not at 2 a.m.; the time."""
+    app.notifiers()
+    return job_settings(app.config.scheduler).time
+
+
+class _Stop:
+    """Set by SIGTERM/SIGINT; the main thread polls it (nothing else runs in a handler)."""
+
+    def __init__(self) -> None:
+        self.signal: str | None = None
+
+    def __call__(self, signum: int, _frame: FrameType | None) -> None:
+        self.signal = signal.Signals(signum).name
+
+
+def _scheduler(job: NightlyJob, interval: int | None) -> Any:
+    """A started BackgroundScheduler with the nightly (or interval) job and the catch-up."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE}
+    sched = BackgroundScheduler(timezone=SHANGHAI, job_defaults=defaults)
+    if interval is not None:
+        trigger = IntervalTrigger(seconds=interval, timezone=SHANGHAI)
+        sched.add_job(job.run, trigger, id="remind", next_run_time=datetime.now(SHANGHAI))
+    else:
+        at = job_settings(job.app.config.scheduler).time
+        trigger = CronTrigger(hour=at.hour, minute=at.minute, timezone=SHANGHAI)
+        sched.add_job(job.run_scheduled, trigger, id="nightly")
+        sched.add_job(job.run_scheduled, id="catch-up")  # now: skips if the slot is done
+    sched.start()
+    return sched
+
+
+def serve(
+    app: App,
+    *,
+    interval: int | None = None,
+    agency: str | None = None,
+    actor: str = SCHEDULER_ACTOR,
+) -> int:
+    """Run until SIGTERM or SIGINT, then stop cleanly; the exit status (0)."""
+    job = NightlyJob(app, agency, actor)
+    at = check_config(app)
+    stop = _Stop()
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        sched = _scheduler(job, interval)
+        try:
+            when = f"every {interval} s" if interval else f"daily at {at:%H:%M}"
+            log.info("scheduler started", schedule=str(when), timezone="Asia/Shanghai")
+            while stop.signal is None:
+                time.sleep(_POLL)
+            log.info("scheduler stopping", signal=stop.signal)
+        finally:
+            sched.shutdown(wait=True)  # lets a running job finish
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    log.info("scheduler stopped")
+    return 0

@@ -1,6 +1,6 @@
 """The immutable log: event types and the store that appends and reads them."""
 
-from ledger.events import agencies, annual, calendar, requests, years
+from ledger.events import agencies, annual, calendar, reminders, requests, years
 from ledger.events.store import (
     ANY_VERSION,
     AppendResult,
@@ -24,6 +24,7 @@ __all__ = [
     "calendar",
     "register",
     "register_upcaster",
+    "reminders",
     "requests",
     "years",
 ]

@@ -50,6 +50,8 @@ __all__ = [
 
 REGULATION_2019_IN_FORCE = date(2019, 5, 15)
 CONSULTATION_WORKING_DAYS = 15  # Art. 32: the opinion is due within 15 working days
+CLARIFICATION_NOTICE_DAYS = 7  # Art. 30: the clarification notice goes out within 7
+FEE_PAYMENT_DAYS = 20  # fee measures: unpaid 20 working days after the notice = abandoned
 
 
 class Regime(NamedTuple):

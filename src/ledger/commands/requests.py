@@ -18,7 +18,12 @@ from sqlalchemy.engine import Connection
 
 from ledger import applicants, fees
 from ledger.applicants import Applicant
-from ledger.clock import Deadline, add_working_days
+from ledger.clock import (
+    CLARIFICATION_NOTICE_DAYS,
+    FEE_PAYMENT_DAYS,
+    Deadline,
+    add_working_days,
+)
 from ledger.commands._context import Desk
 from ledger.commands.years import check_year_open, corrections
 from ledger.errors import InvalidInput, NotFound, RuleViolation
@@ -29,8 +34,6 @@ from ledger.outcomes import applicant_code, outcome_code
 from ledger.projections.calendar import sources
 from ledger.projections.requests import RequestState, apply, deadline, fold
 
-CLARIFICATION_NOTICE_DAYS = 7  # Art. 30: the notice goes out within 7 working days
-FEE_PAYMENT_DAYS = 20  # fee measures: unpaid 20 working days after the notice = abandoned
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
 

@@ -42,8 +42,14 @@ from datetime import date
 from typing import Any
 
 from ledger.calendar import WorkingCalendar
-from ledger.clock import REGIME_2019, add_working_days, consultation_end, regime_for
-from ledger.commands.requests import CLARIFICATION_NOTICE_DAYS, FEE_PAYMENT_DAYS
+from ledger.clock import (
+    CLARIFICATION_NOTICE_DAYS,
+    FEE_PAYMENT_DAYS,
+    REGIME_2019,
+    add_working_days,
+    consultation_end,
+    regime_for,
+)
 from ledger.events.store import EventStore, StoredEvent
 from ledger.projections.requests import APPLY, RequestState, apply, deadline
 from ledger.projections.views import working_days_left

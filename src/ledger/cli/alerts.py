@@ -55,10 +55,10 @@ def alerts(
     elif not found:
         click.echo(f"no alerts as of {as_of or today()}")
     else:
-        click.echo(_alert_table(found))
+        click.echo(alert_table(found))
 
 
-def _alert_table(found: list[Alert]) -> str:
+def alert_table(found: list[Alert]) -> str:
     """Alerts for a terminal: days left (negative: late), kind, request, date, message."""
     headers = ("days", "kind", "request", "agency", "date", "message")
     rows = [

@@ -14,7 +14,7 @@ from ledger.demo import AGENCY, build, is_built
 @common_options
 @click.pass_context
 def demo(ctx: click.Context, year: int) -> None:
-    """Build a demonstration database and print its 2020 annual report.
+    """Build a demonstration database; print its 2020 annual report and today's alerts.
 
     The history reproduces the published 2020 report of 宁波市镇海区教育局 (every figure
     of tables 2, 3 and 4), a rich 2021 (every outcome, pauses, fees, carry-overs, an
@@ -27,6 +27,8 @@ def demo(ctx: click.Context, year: int) -> None:
       ledger report 2021 --as-of 2022-01-20     # before the February amendment
       ledger list --open
     """
+    from ledger.cli.alerts import alert_table
+    from ledger.projections.alerts import compute_alerts
     from ledger.projections.annual import ReportRequest, build_report, collect
     from ledger.report.render import render
 
@@ -41,3 +43,7 @@ def demo(ctx: click.Context, year: int) -> None:
     name, labels = facts.agency_names[AGENCY]
     report = build_report(facts, ReportRequest(year, frozenset({AGENCY}), None, name, labels))
     click.echo(render(report, "text"))
+    day = today()
+    found = compute_alerts(app.store, facts.calendar, day, 3, AGENCY)
+    click.echo(f"\nAlerts as of {day} (ledger alerts):")
+    click.echo(alert_table(found) if found else "none")

@@ -7,18 +7,25 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from ledger.errors import InvalidInput
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Python's fromisoformat also takes 20210305 and week dates (2021-W10-1); the desk is told
+# YYYY-MM-DD, so only that form is a date here.
+YMD = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def parse_date(value: str, field: str) -> date:
     """Parse an ISO date (YYYY-MM-DD), naming the field when it is not one."""
+    text = value.strip()
     try:
-        return date.fromisoformat(value.strip())
+        if not YMD.fullmatch(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"{field}: {value!r} is not a date; use YYYY-MM-DD") from None
 

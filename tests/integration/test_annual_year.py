@@ -302,14 +302,6 @@ def test_a_step_dated_in_a_closed_year_is_refused_and_nothing_written(copy: App)
     assert copy.store.last_position() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: src/ledger/commands/annual.py conclude_case and repeal_document check the "
-    "closed year with _check_date -> check_year_open(desk, desk.agency, ...), i.e. the desk's "
-    "configured agency, not the case's or document's own (events[0].agency); `ledger record "
-    "case-end` and `record repeal` have no --agency option, so with the default config a "
-    "published year's table 4 or table 2 changes silently without --amend",
-)
 @pytest.mark.parametrize("step", ["case-end", "repeal"])
 def test_a_case_end_or_repeal_dated_in_the_agencys_closed_year_is_refused(
     copy: App, step: str

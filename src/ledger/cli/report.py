@@ -123,11 +123,17 @@ def _write(rendered: bytes | str, output: Path | None, fmt: str) -> None:
     folder = output.resolve().parent
     if not folder.is_dir():
         raise InvalidInput(f"--output: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.")
+    except OSError as exc:
+        raise InvalidInput(f"--output: cannot write in {folder}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         Path(tmp).replace(output)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InvalidInput(f"--output: cannot write {output}: {exc.strerror}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

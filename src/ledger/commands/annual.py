@@ -38,10 +38,11 @@ def _check_id(value: str, field: str) -> None:
         raise InvalidInput(f"{field}: {value!r} is not allowed; use letters, digits, '.', '_', '-'")
 
 
-def _check_date(desk: Desk, on: date, what: str) -> None:
+def _check_date(desk: Desk, on: date, what: str, agency: str | None = None) -> None:
+    """Not in the future, and not in a year the owning agency has closed (unless amending)."""
     if on > desk.today:
         raise RuleViolation(f"{what}: --date {on} is after today ({desk.today}); record it then")
-    check_year_open(desk, desk.agency, on, what)
+    check_year_open(desk, agency or desk.agency, on, what)
 
 
 def file_case(
@@ -71,7 +72,7 @@ def conclude_case(desk: Desk, case_id: str, on: date, outcome: str) -> AppendRes
         raise RuleViolation(
             f"record case-end: --date {on} is before the filing on {events[0].effective_date}"
         )
-    _check_date(desk, on, "record case-end")
+    _check_date(desk, on, "record case-end", events[0].agency)
     event = ev.CaseConcluded(outcome=code)
     return desk.store.append(
         stream, [NewEvent(event, on)], len(events), actor=desk.actor, agency=events[0].agency
@@ -110,7 +111,7 @@ def repeal_document(desk: Desk, document_id: str, on: date) -> AppendResult:
         raise RuleViolation(
             f"record repeal: --date {on} is before it was made ({events[0].effective_date})"
         )
-    _check_date(desk, on, "record repeal")
+    _check_date(desk, on, "record repeal", events[0].agency)
     event = ev.DocumentRepealed()
     return desk.store.append(
         stream, [NewEvent(event, on)], len(events), actor=desk.actor, agency=events[0].agency
@@ -132,6 +133,25 @@ def _item_and_keys(year: int, item: str) -> tuple[str, dict[str, str]]:
     )
 
 
+AMOUNT_FIGURES = frozenset({"amount", "fee-amount"})
+"""Figures that are money (采购总金额, 本年收费金额（单位：万元）); all others count things."""
+
+
+def _figure(name: str, value: str, key: str) -> str:
+    """A figure as stored: a whole count, or a finite non-negative amount of money."""
+    try:
+        number = Decimal(value.strip())
+    except InvalidOperation:
+        raise InvalidInput(f"FIGURE: {name}={value!r} is not a number") from None
+    if not number.is_finite():
+        raise InvalidInput(f"FIGURE: {name}={value} is not a number")
+    if number < 0 and key not in editions.SIGNED_FIGURES:
+        raise InvalidInput(f"FIGURE: {name}={value} is negative; only 'change' (本年增/减) may be")
+    if key not in AMOUNT_FIGURES and number != number.to_integral_value():
+        raise InvalidInput(f"FIGURE: {name}={value} is not a whole number; {key} counts items")
+    return value.strip()
+
+
 def record_figures(desk: Desk, year: int, item: str, pairs: list[str]) -> AppendResult:
     """A table 2 item's figures for a year, given as KEY=VALUE (keys or Chinese labels)."""
     code, keys = _item_and_keys(year, item)
@@ -142,15 +162,7 @@ def record_figures(desk: Desk, year: int, item: str, pairs: list[str]) -> Append
         if not sep or key is None:
             allowed = ", ".join(sorted(set(keys.values())))
             raise InvalidInput(f"FIGURE: {pair!r} is not KEY=VALUE with KEY one of {allowed}")
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            raise InvalidInput(f"FIGURE: {name}={value!r} is not a number") from None
-        if number < 0 and key not in editions.SIGNED_FIGURES:
-            raise InvalidInput(
-                f"FIGURE: {name}={value} is negative; only 'change' (本年增/减) may be"
-            )
-        figures[key] = value.strip()
+        figures[key] = _figure(name, value, key)
     if not figures:
         raise InvalidInput("FIGURE: give at least one KEY=VALUE")
     if year > desk.today.year:

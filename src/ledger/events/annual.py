@@ -93,6 +93,8 @@ class NarrativeRecorded(Event):
 def figure_value(text: str) -> int | Decimal:
     """A stored figure as a number: an int when whole, else a Decimal amount."""
     value = Decimal(text)
+    if not value.is_finite():
+        raise ValueError(f"figure {text!r} is not a finite number")
     return int(value) if value == value.to_integral_value() and "." not in text else value
 
 

@@ -345,6 +345,12 @@ class ReportRequest:
     with_stats: bool = True
 
 
+def _labels_of(edition: str, labels: dict[str, str]) -> dict[str, str]:
+    """The agency's local labels that this edition prints (others belong to the other one)."""
+    known = editions.edition(edition).labels()
+    return {official: local for official, local in labels.items() if official in known}
+
+
 def build_report(facts: Facts, req: ReportRequest) -> AnnualReport:
     """The annual report of the chosen agencies for one year, from the collected facts."""
     edition = req.edition or editions.edition_for_year(req.year)
@@ -359,7 +365,7 @@ def build_report(facts: Facts, req: ReportRequest) -> AnnualReport:
         table4=table4(facts, req.year, req.agencies),
         narrative=text,
         stats=stats(requests, req.year, facts.calendar) if req.with_stats else None,
-        label_overrides=req.labels,
+        label_overrides=_labels_of(edition, req.labels),
         date_signed=signed,
         as_of=req.as_of.date() if req.as_of else None,
     )

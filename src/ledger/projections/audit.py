@@ -36,12 +36,14 @@ def audit_deadlines(store: EventStore) -> DeadlineAudit:
         state = states.setdefault(e.stream_id, RequestState(e.stream_id[8:], e.agency))
         if e.type == "request.deadline-set":
             derived = deadline(state, calendar)
-            recorded = e.data.get("due")
+            due = derived.due.isoformat() if derived.due else None
+            recorded = (e.data.get("due"), bool(e.data.get("provisional")))
             checked += 1
-            if (derived.due.isoformat() if derived.due else None) != recorded:
+            if (due, derived.provisional) != recorded:
                 mismatches.append(
-                    f"position {e.position}: {state.id} recorded due {recorded}, "
-                    f"derived {derived.due}"
+                    f"position {e.position}: {state.id} recorded due {recorded[0]} "
+                    f"(provisional {recorded[1]}), derived {due} "
+                    f"(provisional {derived.provisional})"
                 )
         apply(state, e, timeline=False)
     return DeadlineAudit(checked, tuple(mismatches))

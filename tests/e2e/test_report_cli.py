@@ -555,3 +555,11 @@ def test_a_local_label_of_one_edition_does_not_block_the_other_edition(scratch: 
     assert "政府集中采购项目" in out_of(scratch, "report", "2020", "--no-stats")
     ran = scratch("report", "2021", "--no-stats")
     assert ran.code == 0, ran.err
+
+
+def test_an_agency_with_nothing_in_the_log_is_refused(ledger: Ledger) -> None:
+    """Asking for the report of an agency the log does not know is one line, not an empty report."""
+    result = ledger("report", "2020", "--agency", "nope")
+    assert result.code != 0
+    assert "--agency: 'nope' has nothing in the log" in result.err
+    assert len(result.err.strip().splitlines()) == 1

@@ -80,6 +80,10 @@ def report(
     moment = parse_moment(as_of, "--as-of") if as_of else None
     facts = collect(app.store, moment)
     chosen = frozenset(agencies) or None
+    unknown = sorted(set(agencies) - facts.agencies())
+    if unknown:
+        known = ", ".join(sorted(facts.agencies())) or "none yet"
+        raise InvalidInput(f"--agency: {unknown[0]!r} has nothing in the log; agencies: {known}")
     if check_only:
         problems = check(facts, year, chosen)
         if problems:

@@ -83,7 +83,11 @@ def _text(data: dict[str, object]) -> str:
 @click.command("list")
 @click.option("--open", "only_open", is_flag=True, help="Only requests not yet closed.")
 @click.option("--overdue", is_flag=True, help="Only requests past their due date, undecided.")
-@click.option("--due-within", type=int, help="Only open requests due within N working days.")
+@click.option(
+    "--due-within",
+    type=int,
+    help="Only open requests due within N working days (overdue ones included).",
+)
 @click.option("--received-in", type=int, help="Only requests received in this year.")
 @click.option("--agency", help="Only this agency's requests.")
 @date_option("--as-of", help="Judge overdue and days left as of this day.")

@@ -160,7 +160,7 @@ def record_figures(desk: Desk, year: int, item: str, pairs: list[str]) -> Append
         name, sep, value = pair.partition("=")
         key = keys.get(name.strip())
         if not sep or key is None:
-            allowed = ", ".join(sorted(set(keys.values())))
+            allowed = ", ".join(f"{k} ({label})" for label, k in keys.items() if label != k)
             raise InvalidInput(f"FIGURE: {pair!r} is not KEY=VALUE with KEY one of {allowed}")
         figures[key] = _figure(name, value, key)
     if not figures:

@@ -22,16 +22,16 @@ def working_days_left(due: date, as_of: date, cal: WorkingCalendar) -> int:
 
 
 def is_late(state: RequestState, due: Deadline, as_of: date) -> bool:
-    """Decided after the due date, or still undecided after it."""
-    if due.due is None:
-        return False
+    """Decided after the due date, or still undecided after it (withdrawals never are)."""
+    if due.due is None or state.withdrawn:
+        return False  # a withdrawal is the applicant's act, never the agency's lateness
     return (state.decided_on or as_of) > due.due
 
 
 def due_text(state: RequestState, due: Deadline) -> str:
     """The due date in words for the one-line confirmations."""
     if state.closed:
-        late = due.due is not None and state.decided_on is not None and state.decided_on > due.due
+        late = is_late(state, due, state.decided_on or date.max)
         return f"closed on {state.decided_on}" + (f" (late: due {due.due})" if late else "")
     if due.due is None:
         return f"clock stopped with {due.stopped_with} of {due.days_allowed} working days left"

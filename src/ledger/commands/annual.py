@@ -12,6 +12,7 @@ from ledger.commands.years import check_year_open
 from ledger.errors import InvalidInput, NotFound, RuleViolation
 from ledger.events import annual as ev
 from ledger.events.store import ANY_VERSION, AppendResult, NewEvent
+from ledger.events.types import Event
 from ledger.report import editions
 
 CASE_OUTCOME_LABELS = {"维持": "maintained", "结果维持": "maintained", "纠正": "corrected",
@@ -59,23 +60,33 @@ def file_case(
     return desk.store.append(stream, [NewEvent(event, on)], 0, actor=desk.actor, agency=desk.agency)
 
 
+def _close_stream(
+    desk: Desk, stream: str, event: Event, on: date, what: str, thing: str
+) -> AppendResult:
+    """Append the one event that ends a case or a document, checking it may end now.
+
+    ``thing`` names it in messages ("case FY-1"); the event's type says what ending it
+    is, so a second one is refused. The closed-year guard uses the stream's own agency.
+    """
+    events = desk.store.read_stream(stream)
+    if not events:
+        raise NotFound(f"{what}: no {thing}; record it first")
+    if any(e.type == event.type for e in events):
+        raise RuleViolation(f"{what}: {thing} has already been recorded as ended")
+    began, agency = events[0].effective_date, events[0].agency
+    if on < began:
+        raise RuleViolation(f"{what}: --date {on} is before it began ({began})")
+    _check_date(desk, on, what, agency)
+    new = [NewEvent(event, on)]
+    return desk.store.append(stream, new, len(events), actor=desk.actor, agency=agency)
+
+
 def conclude_case(desk: Desk, case_id: str, on: date, outcome: str) -> AppendResult:
     """The case ended with the decision upheld, corrected, or otherwise."""
     code = _code(outcome, ev.CASE_OUTCOMES, CASE_OUTCOME_LABELS, "--outcome")
-    stream = ev.case_stream(case_id)
-    events = desk.store.read_stream(stream)
-    if not events:
-        raise NotFound(f"record case-end: no case {case_id}; record it with `ledger record case`")
-    if any(e.type == "case.concluded" for e in events):
-        raise RuleViolation(f"record case-end: case {case_id} has already concluded")
-    if on < events[0].effective_date:
-        raise RuleViolation(
-            f"record case-end: --date {on} is before the filing on {events[0].effective_date}"
-        )
-    _check_date(desk, on, "record case-end", events[0].agency)
     event = ev.CaseConcluded(outcome=code)
-    return desk.store.append(
-        stream, [NewEvent(event, on)], len(events), actor=desk.actor, agency=events[0].agency
+    return _close_stream(
+        desk, ev.case_stream(case_id), event, on, "record case-end", f"case {case_id}"
     )
 
 
@@ -102,20 +113,8 @@ def issue_document(
 def repeal_document(desk: Desk, document_id: str, on: date) -> AppendResult:
     """The document was repealed (废止)."""
     stream = ev.document_stream(document_id)
-    events = desk.store.read_stream(stream)
-    if not events:
-        raise NotFound(f"record repeal: no document {document_id}")
-    if any(e.type == "document.repealed" for e in events):
-        raise RuleViolation(f"record repeal: document {document_id} is already repealed")
-    if on < events[0].effective_date:
-        raise RuleViolation(
-            f"record repeal: --date {on} is before it was made ({events[0].effective_date})"
-        )
-    _check_date(desk, on, "record repeal", events[0].agency)
-    event = ev.DocumentRepealed()
-    return desk.store.append(
-        stream, [NewEvent(event, on)], len(events), actor=desk.actor, agency=events[0].agency
-    )
+    thing = f"document {document_id}"
+    return _close_stream(desk, stream, ev.DocumentRepealed(), on, "record repeal", thing)
 
 
 def _item_and_keys(year: int, item: str) -> tuple[str, dict[str, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -47,14 +47,7 @@ class Reminder:
 
     def as_dict(self) -> dict[str, Any]:
         """The reminder as JSON-ready fields (date as ISO string), for logs and webhooks."""
-        return {
-            "kind": self.kind,
-            "request": self.request,
-            "agency": self.agency,
-            "date": self.date.isoformat(),
-            "working_days": self.working_days,
-            "message": self.message,
-        }
+        return {**asdict(self), "date": self.date.isoformat()}
 
 
 class DeliveryFailed(LedgerError):

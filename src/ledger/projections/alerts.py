@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -105,14 +105,7 @@ class Alert:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape (``alerts --format json``)."""
-        return {
-            "kind": self.kind,
-            "request": self.request,
-            "agency": self.agency,
-            "date": self.date.isoformat(),
-            "working_days": self.working_days,
-            "message": self.message,
-        }
+        return {**asdict(self), "date": self.date.isoformat()}
 
 
 # The types the fold uses; reading only these skips the growing reminder records.

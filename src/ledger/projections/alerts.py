@@ -78,6 +78,10 @@ DEFAULT_WITHIN = 3
 ANNUAL_REPORT_DAY = (1, 31)  # Art. 49: departments publish by 31 January
 
 
+def _days(n: int) -> str:
+    return f"{n} working day" + ("" if n == 1 else "s")
+
+
 @dataclass(frozen=True)
 class Alert:
     """One condition needing action; ``request`` is None for agency-wide duties.
@@ -210,12 +214,12 @@ def _deadline_alerts(
     out: list[Alert] = []
     if as_of > on:
         message = (
-            f"request {rid} was due {on} and is undecided ({-left} working days late): "
+            f"request {rid} was due {on} and is undecided ({_days(-left)} late): "
             f"issue the decision now (ledger record decide {rid})"
         )
         out.append(_alert("overdue", state, on, cal, as_of, message))
     elif left <= within:
-        when = "today" if left == 0 else f"in {left} working days"
+        when = "today" if left == 0 else f"in {_days(left)}"
         extend = " or extend it (Art. 33)" if state.extension_days < due.max_extension else ""
         message = f"request {rid} is due {when} ({on}): decide{extend}"
         out.append(_alert("due-soon", state, on, cal, as_of, message))

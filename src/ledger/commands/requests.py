@@ -26,7 +26,7 @@ from ledger.clock import (
 )
 from ledger.commands._context import Desk
 from ledger.commands.years import check_year_open, corrections
-from ledger.errors import InvalidInput, NotFound, RuleViolation
+from ledger.errors import ConcurrencyError, InvalidInput, NotFound, RuleViolation
 from ledger.events import requests as ev
 from ledger.events.store import NewEvent, StoredEvent
 from ledger.events.types import Event
@@ -221,16 +221,40 @@ def _applicant(
 
 
 def record_receipt(desk: Desk, cmd: RecordReceipt) -> Recorded:
-    """Record a receipt; an existing id is refused, an omitted one is assigned."""
+    """Record a receipt; an existing id is refused, an omitted one is assigned.
+
+    Two desks assigning the next id at the same moment both read the same free number;
+    the store refuses the second append, which then simply takes the next number.
+    """
     _check_receipt(desk, cmd)
     agency = cmd.agency or desk.agency
     received_on = date_of_receipt(cmd)
     check_year_open(desk, agency, received_on, "record receive")
-    request_id = cmd.request_id or next_request_id(desk, agency, received_on.year)
+    for attempt in range(ID_ATTEMPTS):
+        request_id = cmd.request_id or next_request_id(desk, agency, received_on.year)
+        try:
+            return _receive_as(desk, cmd, request_id, agency, received_on)
+        except (ConcurrencyError, IdTaken):
+            if cmd.request_id is not None or attempt == ID_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+ID_ATTEMPTS = 20  # each lost race means another desk recorded one: progress is certain
+
+
+class IdTaken(RuleViolation):
+    """The request id is already recorded."""
+
+
+def _receive_as(
+    desk: Desk, cmd: RecordReceipt, request_id: str, agency: str, received_on: date
+) -> Recorded:
+    """Record the receipt under ``request_id``, which must not exist yet."""
     stream = ev.stream_of(request_id)
     existing = fold(request_id, desk.store.read_stream(stream))
     if existing is not None:
-        raise RuleViolation(
+        raise IdTaken(
             f"record receive: request {request_id} already exists (received "
             f"{existing.received_on}); record steps with its id, or choose another id"
         )
@@ -246,8 +270,9 @@ def record_receipt(desk: Desk, cmd: RecordReceipt) -> Recorded:
         applicant_ref=ref,
         subject=cmd.subject,
     )
+    # A new request's stream must still be empty when the append commits (version 0):
+    # re-reading its version here would let a racing desk's receipt be appended to.
     state = RequestState(request_id, agency)
-    state.version = desk.store.stream_version(stream)
     return commit(desk, state, [event], received_on, "received", also)
 
 

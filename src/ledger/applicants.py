@@ -97,3 +97,11 @@ def erase(engine: Engine, ref: str) -> bool:
             )
         )
     return bool(result.rowcount)
+
+
+def read(engine: Engine, ref: str) -> dict[str, object] | None:
+    """An applicant's stored data (None if the reference is unknown)."""
+    query = sa.select(APPLICANTS).where(APPLICANTS.c.ref == ref)
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    return dict(row) if row is not None else None

@@ -71,6 +71,7 @@ COMMANDS: dict[str, str] = {
     "report": "report:report",
     "close-year": "report:close_year_",
     "agency": "agency:agency",
+    "applicant": "applicant:applicant",
     "demo": "demo:demo",
     "alerts": "alerts:alerts",
     "remind": "alerts:remind_",

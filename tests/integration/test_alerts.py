@@ -167,3 +167,22 @@ def test_clarification_prompt_only_for_untouched_2019_regime_requests(app: App, 
     prompts = [a for a in found if a["kind"] == "clarification-notice"]
     assert brief(prompts) == [(2, "clarification-notice", "new", "2021-03-10")]
     assert alerts(db, "--as-of", "2019-03-07", "--within", "5") == []
+
+
+def test_a_government_reports_by_31_march(tmp_path: Path) -> None:
+    """An agency registered as a government is reminded of its report for 31 March, not 31 January."""
+    from ledger.bootstrap import bootstrap
+    from ledger.events.agencies import AgencyRegistered, agency_stream
+    from ledger.events.store import ANY_VERSION, NewEvent
+    from ledger.projections.alerts import compute_alerts
+    from ledger.projections.calendar import load_calendar
+
+    app = bootstrap(f"sqlite:///{tmp_path / 'g.db'}")
+    for code, level in (("zf", "government"), ("jyj", "department")):
+        event = AgencyRegistered(code=code, name=code, level=level)  # type: ignore[arg-type]
+        new = [NewEvent(event, date(2020, 1, 2))]
+        app.store.append(agency_stream(code), new, ANY_VERSION, actor="x", agency=code)
+    found = compute_alerts(app.store, load_calendar(app.store), date(2021, 1, 20), 3)
+    app.close()
+    reports = {a.agency: a.date for a in found if a.kind == "annual-report"}
+    assert reports == {"zf": date(2021, 3, 31), "jyj": date(2021, 1, 31)}

@@ -27,9 +27,16 @@ def agency() -> None:
     metavar="OFFICIAL=LOCAL",
     help="Print LOCAL instead of an official label (repeatable).",
 )
+@click.option(
+    "--level",
+    type=click.Choice(["department", "government"]),
+    default="department",
+    show_default=True,
+    help="A department publishes its report by 31 January, a government by 31 March.",
+)
 @common_options
 @click.pass_context
-def add(ctx: click.Context, code: str, name: str, labels: tuple[str, ...]) -> None:
+def add(ctx: click.Context, code: str, name: str, labels: tuple[str, ...], level: str) -> None:
     """Record (or rename) an agency; a later record replaces the earlier one.
 
     \b
@@ -48,7 +55,7 @@ def add(ctx: click.Context, code: str, name: str, labels: tuple[str, ...]) -> No
             )
         mapping[official] = local
     app = app_of(ctx)
-    event = AgencyRegistered(code=code, name=name, labels=mapping)
+    event = AgencyRegistered(code=code, name=name, labels=mapping, level=level)
     app.store.append(
         agency_stream(code), [NewEvent(event, today())], ANY_VERSION, actor=app.actor, agency=code
     )

@@ -6,6 +6,8 @@ lets a whole report regenerate from history; the configuration file may still ov
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from ledger.events.types import Event, register
@@ -16,12 +18,17 @@ def agency_stream(code: str) -> str:
 
 
 class AgencyRegistered(Event):
-    """An agency's name and its local label variants were recorded (latest wins)."""
+    """An agency's name, local label variants and level were recorded (latest wins).
+
+    ``level`` sets the report deadline (Art. 49): a department (工作部门) publishes by 31
+    January, a people's government (人民政府) by 31 March.
+    """
 
     type = "agency.registered"
     code: str = Field(min_length=1)
     name: str = Field(min_length=1)
     labels: dict[str, str] = Field(default_factory=dict)
+    level: Literal["department", "government"] = "department"
 
 
 register(AgencyRegistered)

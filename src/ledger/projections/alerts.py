@@ -20,8 +20,9 @@ kinds, and the order of ``KINDS`` (the tie-break of the sort), are:
 - ``provisional``: an open request's due date counts days of a year without an official
   schedule (weekends only assumed) — record the schedule;
 - ``year-not-closed``: a year that has ended (on or after 1 January) and is not closed;
-- ``annual-report``: the previous year's annual report is due by 31 January (Art. 49,
-  departments) and no narrative with a signed date is recorded for it.
+- ``annual-report``: the previous year's annual report is due (Art. 49: by 31 January
+  for a department, by 31 March for an agency registered as a government) and no
+  narrative with a signed date is recorded for it.
 
 Most urgent first: by ``working_days`` ascending (most working days overdue first, then
 the fewest days left), then by kind in the order above, then date, agency, request.
@@ -75,7 +76,7 @@ KINDS = (
 )
 _PRIORITY = {kind: index for index, kind in enumerate(KINDS)}
 DEFAULT_WITHIN = 3
-ANNUAL_REPORT_DAY = (1, 31)  # Art. 49: departments publish by 31 January
+ANNUAL_REPORT_DAY = {"department": (1, 31), "government": (3, 31)}  # Art. 49
 
 
 def _days(n: int) -> str:
@@ -124,6 +125,7 @@ class _Books:
     closed_years: set[tuple[str, int]] = field(default_factory=set)
     signed_reports: set[tuple[str, int]] = field(default_factory=set)
     registered: dict[str, int] = field(default_factory=dict)  # agency → year registered
+    levels: dict[str, str] = field(default_factory=dict)  # agency → department|government
 
 
 def _fold(events: Iterable[StoredEvent], as_of: date) -> _Books:
@@ -144,6 +146,7 @@ def _fold(events: Iterable[StoredEvent], as_of: date) -> _Books:
             books.signed_reports.add((event.agency, int(event.data["year"])))
         elif event.type == "agency.registered":
             books.registered.setdefault(event.data["code"], event.effective_date.year)
+            books.levels[event.data["code"]] = event.data.get("level", "department")
     return books
 
 
@@ -337,7 +340,8 @@ def _office_alerts(
                 out.append(_year_not_closed(agency, year, cal, as_of))
         report_year = as_of.year - 1
         if since <= report_year and (agency, report_year) not in books.signed_reports:
-            out.append(_annual_report(agency, report_year, cal, as_of))
+            level = books.levels.get(agency, "department")
+            out.append(_annual_report(agency, report_year, level, cal, as_of))
     return out
 
 
@@ -350,8 +354,8 @@ def _year_not_closed(agency: str, year: int, cal: WorkingCalendar, as_of: date) 
     return Alert("year-not-closed", None, agency, end, working_days_left(end, as_of, cal), message)
 
 
-def _annual_report(agency: str, year: int, cal: WorkingCalendar, as_of: date) -> Alert:
-    due = date(year + 1, *ANNUAL_REPORT_DAY)
+def _annual_report(agency: str, year: int, level: str, cal: WorkingCalendar, as_of: date) -> Alert:
+    due = date(year + 1, *ANNUAL_REPORT_DAY[level])
     message = (
         f"the {year} annual report of {agency} is due by {due} (Art. 49): publish it and "
         f"record it (ledger record narrative {year} --file FILE --signed DATE)"

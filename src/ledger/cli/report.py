@@ -16,6 +16,9 @@ from ledger.dates import parse_moment
 from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.projections.annual import Facts, ReportRequest, build_report, check, collect
 
+EXCEL_BOM = "\ufeff".encode()
+"""Spreadsheet programs read a CSV file as UTF-8 (the Chinese labels) only with this mark."""
+
 FORMATS = ("text", "md", "csv", "json", "docx", "xlsx", "html")
 
 
@@ -40,7 +43,8 @@ FORMATS = ("text", "md", "csv", "json", "docx", "xlsx", "html")
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (needed for docx and xlsx).",
+    help="Write to this file (needed for docx and xlsx); a csv file starts with a UTF-8 "
+    "byte-order mark so that spreadsheets show the Chinese labels.",
 )
 @click.option(
     "--check",
@@ -124,6 +128,8 @@ def _write(rendered: bytes | str, output: Path | None, fmt: str) -> None:
             raise InvalidInput(f"--format {fmt} is a binary file; give --output FILE")
         click.echo(data.decode(), nl=not data.endswith(b"\n"))
         return
+    if fmt == "csv":
+        data = EXCEL_BOM + data
     folder = output.resolve().parent
     if not folder.is_dir():
         raise InvalidInput(f"--output: folder {folder} does not exist")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from typing import Any
 
 import click
 
@@ -56,7 +57,7 @@ def show(ctx: click.Context, request_id: str, fmt: str, explain: bool, as_of: da
         click.echo("\n".join(steps))
 
 
-def _text(data: dict[str, object]) -> str:
+def _text(data: dict[str, Any]) -> str:
     """A request for a person: the facts, then the timeline."""
     due = data["due_date"] or "clock stopped"
     if data["provisional"]:
@@ -71,10 +72,11 @@ def _text(data: dict[str, object]) -> str:
         late = "  LATE" if data["late"] else ""
         lines.append(f"decided   {data['decided_on']}: {data['outcome']}{late}")
     else:
-        lines.append(f"left      {data['working_days_left']} working days")
-    lines += [f"flag      {flag}" for flag in data["flags"]]  # type: ignore[attr-defined]
+        stopped = " when the clock stopped" if data["status"] == "paused" else ""
+        lines.append(f"left      {data['working_days_left']} working days{stopped}")
+    lines += [f"flag      {flag}" for flag in data["flags"]]
     lines.append("timeline:")
-    for e in data["events"]:  # type: ignore[attr-defined]
+    for e in data["events"]:
         entry = f"  {e['date']}  #{e['position']:<6} {e['actor']:<10} "
         lines.append(entry + summary(e["type"], e["data"]))
     return "\n".join(lines)

@@ -34,19 +34,17 @@ import pytest
 import structlog
 
 from ledger.cli import main
+from tests.seed_tables import (
+    AGENCY_NAME,
+    SEED,
+    SEED_LABELS,
+    Rows,
+    docx_rows,
+    parse_seed_tables,
+    xlsx_rows,
+)
 
 TODAY = "2022-03-01"
-SEED = Path(__file__).resolve().parents[1] / "data" / "seed-2020-zhenhai-education.txt"
-"""A copy of shared/seeds/000_00c171bf41e769a3.txt: 宁波市镇海区教育局, 2020, published 2021-01-14."""
-AGENCY_NAME = "宁波市镇海区教育局"
-SEED_LABELS = {
-    "一、本年新收政府信息公开申请数量": "一、本年新收到政府信息公开申请数量",
-    "二、上年结转政府信息公开申请数量": "二、上年转结政府信息公开申请数量",
-    "四、结转下年度继续办理": "四、转结下年度继续办理",
-}
-"""The three local variants the seed's agency printed (DESIGN.md), official → local."""
-
-Rows = list[list[str]]
 
 
 # --- running ledger ----------------------------------------------------------------------
@@ -148,30 +146,6 @@ def build_demo(folder: Path) -> tuple[Ledger, Ran]:
 # --- the seed and the report in the published layout -------------------------------------
 
 
-def parse_seed_tables(text: str) -> list[Rows]:
-    """The seed's tables 2, 3 and 4 as rows of cell texts, exactly as extracted."""
-    start = text.index("2、 主动公开政府信息情况")
-    end = text.index("5、 存在的主要问题及改进情况")
-    tables: list[Rows] = []
-    rows: Rows = []
-    row: list[str] = []
-    for line in text[start:end].splitlines()[1:]:
-        if line.startswith("\t"):
-            row.append(line[1:])
-            continue
-        if row:
-            rows.append(row)
-            row = []
-        if line.strip() and rows:  # the next section's heading closes the table
-            tables.append(rows)
-            rows = []
-    if row:
-        rows.append(row)
-    if rows:
-        tables.append(rows)
-    return tables
-
-
 def seed_tables(local: bool) -> list[Rows]:
     """The seed's tables; with ``local=False`` its three local labels read as the official."""
     tables = parse_seed_tables(SEED.read_text(encoding="utf-8"))
@@ -230,51 +204,6 @@ def table4_rows(data: dict[str, Any]) -> Rows:
 
 def json_tables(data: dict[str, Any]) -> list[Rows]:
     return [table2_rows(data["table2"]), table3_rows(data["table3"]), table4_rows(data["table4"])]
-
-
-def docx_rows(table: Any) -> Rows:
-    """A Word table's cells as stored: python-docx repeats a merged cell in every grid
-    column it spans and in every row below it, so each is taken once, and a vertical
-    continuation reads as the empty cell it is."""
-    rows: Rows = []
-    for row in table.rows:
-        stored = list(row._tr.tc_lst)
-        texts: list[str] = []
-        previous = None
-        for cell in row.cells:
-            if cell._tc is previous:
-                continue
-            previous = cell._tc
-            texts.append(cell.text if any(cell._tc is tc for tc in stored) else "")
-        rows.append(texts)
-    return rows
-
-
-def xlsx_rows(ws: Any, top: int) -> Rows:
-    """A sheet's table read like the Word table: a merged range once in its first row,
-    and as one empty cell in each row below; numbers as they print."""
-    ranges = list(ws.merged_cells.ranges)
-
-    def merged(r: int, c: int) -> Any:
-        inside = (m for m in ranges if m.min_row <= r <= m.max_row and m.min_col <= c <= m.max_col)
-        return next(inside, None)
-
-    rows: Rows = []
-    for r in range(top, ws.max_row + 1):
-        texts: list[str] = []
-        c = 1
-        while c <= ws.max_column:
-            m = merged(r, c)
-            if m is None:
-                value = ws.cell(r, c).value
-                texts.append("" if value is None else str(value))
-                c += 1
-            else:
-                value = ws.cell(r, m.min_col).value
-                texts.append("" if m.min_row != r or value is None else str(value))
-                c = m.max_col + 1
-        rows.append(texts)
-    return rows
 
 
 def labels_config(folder: Path) -> Path:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 from datetime import date
 from html.parser import HTMLParser
-from pathlib import Path
-from typing import Any
 
 import docx
 import openpyxl
@@ -21,9 +19,8 @@ import pytest
 from ledger.report import AnnualReport, Table2, Table3, render, render_bytes
 from ledger.report._layout import grids
 from ledger.report._xlsx import TABLE_TOP
+from tests.seed_tables import SEED, docx_rows, parse_seed_tables, xlsx_rows
 
-SEED = Path(__file__).resolve().parents[1] / "data" / "seed-2020-zhenhai-education.txt"
-"""A copy of shared/seeds/000_00c171bf41e769a3.txt, the published report, kept with the tests."""
 SEED_OVERRIDES = {
     "一、本年新收政府信息公开申请数量": "一、本年新收到政府信息公开申请数量",
     "二、上年结转政府信息公开申请数量": "二、上年转结政府信息公开申请数量",
@@ -32,37 +29,9 @@ SEED_OVERRIDES = {
 Tables = list[list[list[str]]]
 
 
-def _seed_path() -> Path:
-    return SEED
-
-
-def parse_seed_tables(text: str) -> Tables:
-    """The seed's three tables as rows of cell texts, exactly as extracted."""
-    start = text.index("2、 主动公开政府信息情况")
-    end = text.index("5、 存在的主要问题及改进情况")
-    tables: Tables = []
-    rows: list[list[str]] = []
-    row: list[str] = []
-    for line in text[start:end].splitlines()[1:]:
-        if line.startswith("\t"):
-            row.append(line[1:])
-            continue
-        if row:
-            rows.append(row)
-            row = []
-        if line and rows:  # a section heading: the table before it is complete
-            tables.append(rows)
-            rows = []
-    if row:
-        rows.append(row)
-    if rows:
-        tables.append(rows)
-    return tables
-
-
 @pytest.fixture(scope="module")
 def seed_tables() -> Tables:
-    return parse_seed_tables(_seed_path().read_text(encoding="utf-8"))
+    return parse_seed_tables(SEED.read_text(encoding="utf-8"))
 
 
 def seed_report(overrides: dict[str, str] | None = None) -> AnnualReport:
@@ -93,49 +62,6 @@ def official(tables: Tables) -> Tables:
     """The seed's tables with its local wording put back to the official labels."""
     back = {local: label for label, local in SEED_OVERRIDES.items()}
     return [[[back.get(cell, cell) for cell in row] for row in table] for table in tables]
-
-
-def docx_rows(table: Any) -> list[list[str]]:
-    """A Word table's cells as stored: python-docx repeats a merged cell in every grid
-    column it spans and in every row below it, so each is taken once, and a vertical
-    continuation reads as the empty cell it is."""
-    rows = []
-    for row in table.rows:
-        stored = list(row._tr.tc_lst)
-        texts: list[str] = []
-        previous = None
-        for cell in row.cells:
-            if cell._tc is previous:
-                continue
-            previous = cell._tc
-            texts.append(cell.text if any(cell._tc is tc for tc in stored) else "")
-        rows.append(texts)
-    return rows
-
-
-def xlsx_rows(ws: Any, top: int) -> list[list[str]]:
-    """A sheet's table read like a Word table: a merged range once in its first row,
-    and as one empty cell in each row below."""
-    ranges = list(ws.merged_cells.ranges)
-
-    def merged(r: int, c: int) -> Any:
-        inside = (m for m in ranges if m.min_row <= r <= m.max_row and m.min_col <= c <= m.max_col)
-        return next(inside, None)
-
-    rows = []
-    for r in range(top, ws.max_row + 1):
-        texts: list[str] = []
-        c = 1
-        while c <= ws.max_column:
-            m = merged(r, c)
-            if m is None:
-                texts.append(str(ws.cell(r, c).value))
-                c += 1
-            else:
-                texts.append(str(ws.cell(r, m.min_col).value) if m.min_row == r else "")
-                c = m.max_col + 1
-        rows.append(texts)
-    return rows
 
 
 class _Tables(HTMLParser):

@@ -6,27 +6,14 @@ import base64
 import hashlib
 import hmac
 import json
-import shutil
-import socket
-import ssl
-import subprocess
-import threading
 import time
 import tomllib
-import urllib.parse
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 import structlog
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from structlog.testing import ReturnLogger, capture_logs
 
 from ledger.errors import InvalidInput, LedgerError
@@ -40,9 +27,11 @@ from ledger.notifiers import (
     redact_secrets,
     subject,
 )
+from tests.loopback import SMTP_PASSWORD, SMTP_USER, Reply, SmtpServer, WebhookServer, free_port
 
-SMTP_USER = "ledger"
-SMTP_PASSWORD = "pw-9f3K-never-shown"
+# The servers come from tests/integration/conftest.py; no request here may take a proxy.
+pytestmark = pytest.mark.usefixtures("no_proxy")
+
 WECOM_KEY = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
 DING_TOKEN = "tok-5b1e8c0d"
 DING_SECRET = "SEC-signing-secret-123"
@@ -72,225 +61,6 @@ REPORT = Reminder(
     working_days=5,
     message="2024 年度报告须于 2025-01-31 前公布",
 )
-
-
-def free_port() -> int:
-    """A port nothing listens on right now (closed again before use)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return cast(int, sock.getsockname()[1])
-
-
-# --- SMTP ------------------------------------------------------------------------------
-
-
-@dataclass
-class Received:
-    """One message as the SMTP server got it."""
-
-    mail_from: str
-    rcpt_tos: list[str]
-    message: EmailMessage
-    authenticated: bool
-
-
-@dataclass
-class Mailbox:
-    """An aiosmtpd handler that keeps every message and refuses ``nobody@`` recipients."""
-
-    messages: list[Received] = field(default_factory=list)
-
-    async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
-    ) -> str:
-        """Refuse ``nobody@…`` so a partly refused delivery can be tested."""
-        if address.startswith("nobody@"):
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        """Keep the message, parsed the way a mail client would."""
-        content = cast(bytes, envelope.original_content)
-        parsed = message_from_bytes(content, policy=policy.default)
-        received = Received(
-            mail_from=cast(str, envelope.mail_from),
-            rcpt_tos=list(envelope.rcpt_tos),
-            message=parsed,
-            authenticated=bool(session.authenticated),
-        )
-        self.messages.append(received)
-        return "250 OK"
-
-
-def authenticate(
-    server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
-) -> AuthResult:
-    """Accept only SMTP_USER with SMTP_PASSWORD."""
-    ok = isinstance(auth_data, LoginPassword) and auth_data == LoginPassword(
-        SMTP_USER.encode(), SMTP_PASSWORD.encode()
-    )
-    return AuthResult(success=ok, handled=False)
-
-
-@dataclass
-class SmtpServer:
-    """A running aiosmtpd server and what it received."""
-
-    port: int
-    mailbox: Mailbox
-
-
-def run_smtp(**options: Any) -> Iterator[SmtpServer]:
-    """Start aiosmtpd on loopback with AUTH available, yield it, stop it."""
-    mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(
-        mailbox, hostname="127.0.0.1", port=port, authenticator=authenticate, **options
-    )
-    controller.start()
-    try:
-        yield SmtpServer(port, mailbox)
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    """Plain SMTP; AUTH offered without TLS (loopback only) and never required."""
-    yield from run_smtp(auth_require_tls=False)
-
-
-@pytest.fixture(scope="module")
-def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 and its key, made with openssl."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed to make a test certificate")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    command = "openssl req -x509 -nodes -days 2 -subj /CN=127.0.0.1"
-    command += " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1"
-    command += " -addext subjectAltName=IP:127.0.0.1"
-    subprocess.run(
-        [*command.split(), "-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
-
-
-def server_context(tls_files: tuple[Path, Path]) -> ssl.SSLContext:
-    """The server side of the test certificate."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(*tls_files)
-    return context
-
-
-@pytest.fixture
-def starttls_server(tls_files: tuple[Path, Path]) -> Iterator[SmtpServer]:
-    """SMTP that requires STARTTLS before anything, and AUTH only over TLS."""
-    yield from run_smtp(tls_context=server_context(tls_files), require_starttls=True)
-
-
-@pytest.fixture
-def smtps_server(tls_files: tuple[Path, Path]) -> Iterator[SmtpServer]:
-    """SMTP over implicit TLS (the port-465 style)."""
-    yield from run_smtp(ssl_context=server_context(tls_files))
-
-
-# --- HTTP ------------------------------------------------------------------------------
-
-
-@dataclass
-class Post:
-    """One POST as the webhook server got it."""
-
-    path: str
-    query: dict[str, str]
-    content_type: str
-    body: bytes
-
-    def json(self) -> Any:
-        """The body decoded as UTF-8 JSON, as the robots decode it."""
-        return json.loads(self.body.decode("utf-8"))
-
-
-@dataclass
-class Reply:
-    """What the webhook server answers."""
-
-    status: int = 200
-    body: bytes = b'{"errcode": 0, "errmsg": "ok"}'
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class WebhookServer(ThreadingHTTPServer):
-    """Records POSTs; answers with queued replies, then with ``default``."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), WebhookHandler)
-        self.posts: list[Post] = []
-        self.replies: list[Reply] = []
-        self.default = Reply()
-
-    def url(self, path_and_query: str) -> str:
-        """A URL on this server."""
-        return f"http://127.0.0.1:{self.server_address[1]}{path_and_query}"
-
-
-class WebhookHandler(BaseHTTPRequestHandler):
-    """Handles one request for WebhookServer."""
-
-    server: WebhookServer
-
-    def do_POST(self) -> None:
-        """Record the body, send the next reply."""
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        parts = urllib.parse.urlsplit(self.path)
-        query = dict(urllib.parse.parse_qsl(parts.query))
-        content_type = self.headers.get("Content-Type", "")
-        self.server.posts.append(Post(parts.path, query, content_type, body))
-        reply = self.server.replies.pop(0) if self.server.replies else self.server.default
-        self.send_response(reply.status)
-        for name, value in {"Content-Type": "application/json", **reply.headers}.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()
-        self.wfile.write(reply.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep the test output quiet."""
-
-
-@pytest.fixture
-def web() -> Iterator[WebhookServer]:
-    """A webhook server on loopback in a thread, shut down and joined afterwards."""
-    server = WebhookServer()
-    # A short poll interval: shutdown() waits for the loop's next poll.
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Loopback requests must not go through a proxy set in the environment."""
-    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def silent_port() -> Iterator[int]:
-    """A port that accepts connections and never says a word."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(8)
-        yield sock.getsockname()[1]
 
 
 # --- the log notifier and the message type ---------------------------------------------

@@ -23,12 +23,7 @@ from ledger.projections.views import all_requests
 from ledger.remind import RunResult, job_settings, remind
 from ledger.scheduler import NightlyJob, last_slot
 from tests.alert_history import clarify, extend, june_2024, receive
-from tests.integration.conftest import (
-    LOOPBACK_SMTP_PASSWORD,
-    LOOPBACK_SMTP_USER,
-    HookServer,
-    LoopbackSmtp,
-)
+from tests.loopback import SMTP_PASSWORD, SMTP_USER, Reply, SmtpServer, WebhookServer
 
 WECOM_KEY = "wecom-key-93f1c2-never-logged"
 AS_OF = date(2024, 5, 6)
@@ -71,22 +66,22 @@ timeout = 5
 def app(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    loopback_smtp: LoopbackSmtp,
-    hook_server: HookServer,
-    robot_server: HookServer,
-    no_proxy_env: None,
+    smtp_server: SmtpServer,
+    web: WebhookServer,
+    robot_server: WebhookServer,
+    no_proxy: None,
 ) -> Iterator[App]:
     """An app on a SQLite file, configured by a TOML file naming the loopback servers."""
     path = tmp_path / "ledger.toml"
     path.write_text(
         CONFIG.format(
-            smtp_port=loopback_smtp.port,
-            user=LOOPBACK_SMTP_USER,
-            archive_url=hook_server.url("/archive"),
+            smtp_port=smtp_server.port,
+            user=SMTP_USER,
+            archive_url=web.url("/archive"),
         ),
         encoding="utf-8",
     )
-    monkeypatch.setenv("LEDGER_TEST_SMTP_PASSWORD", LOOPBACK_SMTP_PASSWORD)
+    monkeypatch.setenv("LEDGER_TEST_SMTP_PASSWORD", SMTP_PASSWORD)
     monkeypatch.setenv(
         "LEDGER_TEST_WECOM_URL", robot_server.url(f"/cgi-bin/webhook/send?key={WECOM_KEY}")
     )
@@ -106,7 +101,7 @@ def events(app: App, type_name: str) -> list[dict[str, Any]]:
 
 
 def test_reminders_arrive_by_mail_and_webhooks_with_their_content(
-    app: App, loopback_smtp: LoopbackSmtp, hook_server: HookServer, robot_server: HookServer
+    app: App, smtp_server: SmtpServer, web: WebhookServer, robot_server: WebhookServer
 ) -> None:
     """One run delivers both alerts through every notifier, with the agency's name, and records each delivery."""
     two_requests(app)
@@ -115,7 +110,8 @@ def test_reminders_arrive_by_mail_and_webhooks_with_their_content(
     assert len(result.sent) == 8
     assert not result.failed
 
-    [mail] = loopback_smtp.mailbox.messages
+    [received] = smtp_server.mailbox.messages
+    mail = received.message
     assert mail["Subject"] == "[ledger] 2 reminders: 1 overdue, 1 due-soon"
     assert mail["To"] == "head@example.gov.cn"
     body = mail.get_content()
@@ -125,7 +121,7 @@ def test_reminders_arrive_by_mail_and_webhooks_with_their_content(
     ) in body
     assert f"[due-soon] B | {AGENCY_NAME} | 2024-05-08: request B is due in 2 working days" in body
 
-    [archive] = hook_server.posts
+    [archive] = web.posts
     assert archive.json()["reminders"] == [
         a.as_dict() | {"agency": AGENCY_NAME} for a in result.alerts
     ]
@@ -149,7 +145,7 @@ def test_reminders_arrive_by_mail_and_webhooks_with_their_content(
 
 
 def test_second_run_sends_nothing(
-    app: App, loopback_smtp: LoopbackSmtp, hook_server: HookServer, robot_server: HookServer
+    app: App, smtp_server: SmtpServer, web: WebhookServer, robot_server: WebhookServer
 ) -> None:
     """Running again (or catching up later while nothing changed) delivers nothing twice."""
     two_requests(app)
@@ -158,14 +154,14 @@ def test_second_run_sends_nothing(
     later = remind(app, date(2024, 5, 7))
     assert again.deliveries == ()
     assert later.deliveries == ()
-    assert len(loopback_smtp.mailbox.messages) == 1
-    assert len(hook_server.posts) == len(robot_server.posts) == 1
+    assert len(smtp_server.mailbox.messages) == 1
+    assert len(web.posts) == len(robot_server.posts) == 1
     assert len(events(app, SENT)) == 8
     assert len(events(app, RUN_COMPLETED)) == 3
 
 
 def test_moved_due_date_sends_one_new_reminder(
-    app: App, loopback_smtp: LoopbackSmtp, hook_server: HookServer, robot_server: HookServer
+    app: App, smtp_server: SmtpServer, web: WebhookServer, robot_server: WebhookServer
 ) -> None:
     """After an extension moves B's due date, exactly one new reminder about B goes out per notifier."""
     two_requests(app)
@@ -175,20 +171,20 @@ def test_moved_due_date_sends_one_new_reminder(
     assert [(d.notifier, d.alert.request, d.alert.date) for d in result.sent] == [
         (n, "B", date(2024, 5, 9)) for n in ("log", "office", "archive", "group")
     ]
-    assert loopback_smtp.mailbox.messages[-1]["Subject"] == (
+    assert smtp_server.mailbox.messages[-1].message["Subject"] == (
         "[ledger] due-soon: request B is due in 3 working days (2024-05-09): decide or extend it (Art. 33)"
     )
-    assert len(loopback_smtp.mailbox.messages) == 2
-    assert [len(p.json()["reminders"]) for p in hook_server.posts] == [2, 1]
+    assert len(smtp_server.mailbox.messages) == 2
+    assert [len(p.json()["reminders"]) for p in web.posts] == [2, 1]
     assert len(robot_server.posts) == 2
 
 
 def test_a_notifier_down_is_recorded_failed_and_retried_next_run(
-    app: App, loopback_smtp: LoopbackSmtp, hook_server: HookServer, robot_server: HookServer
+    app: App, smtp_server: SmtpServer, web: WebhookServer, robot_server: WebhookServer
 ) -> None:
     """While the robot answers 503 the others deliver; its failures are recorded and sent on the next run only."""
     two_requests(app)
-    robot_server.status = 503
+    robot_server.default = Reply(status=503, body=b"down")
     first = remind(app, AS_OF)
     assert {d.notifier for d in first.sent} == {"log", "office", "archive"}
     assert [(d.notifier, d.alert.request) for d in first.failed] == [("group", "A"), ("group", "B")]
@@ -200,30 +196,30 @@ def test_a_notifier_down_is_recorded_failed_and_retried_next_run(
         "Service Unavailable; 0 of 2 reminders were sent"
     )
 
-    robot_server.status = 200
+    robot_server.default = Reply()
     second = remind(app, AS_OF)
     assert [(d.notifier, d.alert.request) for d in second.sent] == [("group", "A"), ("group", "B")]
     assert not second.failed
-    assert len(loopback_smtp.mailbox.messages) == 1
-    assert len(hook_server.posts) == 1
+    assert len(smtp_server.mailbox.messages) == 1
+    assert len(web.posts) == 1
     assert len(robot_server.posts) == 2
     assert remind(app, AS_OF).deliveries == ()
 
 
 def test_secrets_never_reach_logs_events_or_results(
-    app: App, robot_server: HookServer, capsys: pytest.CaptureFixture[str]
+    app: App, robot_server: WebhookServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Neither the SMTP password nor the robot's key appears in a log line, an event or the run's result."""
     two_requests(app)
-    robot_server.status = 500
+    robot_server.default = Reply(status=500, body=b"down")
     with capture_logs() as logs:
         failed = remind(app, AS_OF)
-        robot_server.status = 200
+        robot_server.default = Reply()
         retried = remind(app, AS_OF)
     stored = [e.data for e in app.store.read_all()]
     for text in (repr(logs), json.dumps(stored, ensure_ascii=False), repr(failed), repr(retried)):
         assert WECOM_KEY not in text
-        assert LOOPBACK_SMTP_PASSWORD not in text
+        assert SMTP_PASSWORD not in text
     assert any(entry["event"] == "delivery failed" for entry in logs)
 
     try:
@@ -231,18 +227,18 @@ def test_secrets_never_reach_logs_events_or_results(
         structlog.get_logger("t").warning(
             "posting",
             url=f"https://qyapi.weixin.qq.com/send?key={WECOM_KEY}",
-            smtp={"password": LOOPBACK_SMTP_PASSWORD},
+            smtp={"password": SMTP_PASSWORD},
         )
     finally:
         structlog.reset_defaults()
     line = capsys.readouterr().err
     assert "https://qyapi.weixin.qq.com/send?***" in line
     assert WECOM_KEY not in line
-    assert LOOPBACK_SMTP_PASSWORD not in line
+    assert SMTP_PASSWORD not in line
 
 
 def test_dry_run_sends_and_records_nothing(
-    app: App, loopback_smtp: LoopbackSmtp, hook_server: HookServer
+    app: App, smtp_server: SmtpServer, web: WebhookServer
 ) -> None:
     """A dry run lists what each notifier would get and touches neither servers nor log."""
     two_requests(app)
@@ -250,8 +246,8 @@ def test_dry_run_sends_and_records_nothing(
     result = remind(app, AS_OF, dry_run=True)
     assert len(result.deliveries) == 8
     assert app.store.last_position() == before
-    assert loopback_smtp.mailbox.messages == []
-    assert hook_server.posts == []
+    assert smtp_server.mailbox.messages == []
+    assert web.posts == []
 
 
 # -- closures, the scheduler's run guard -------------------------------------------------
@@ -389,12 +385,12 @@ def test_a_held_advisory_lock_makes_the_run_skip(
 
 
 def test_remind_command_reports_per_notifier_and_fails_while_a_delivery_failed(
-    tmp_path: Path, hook_server: HookServer, no_proxy_env: None
+    tmp_path: Path, web: WebhookServer, no_proxy: None
 ) -> None:
     """`ledger remind` prints one line per notifier, exits 1 while a delivery failed, and 0 once retried."""
     config = tmp_path / "ledger.toml"
     config.write_text(
-        f'[[notifiers]]\ntype = "webhook"\nname = "hook"\nurl = "{hook_server.url("/in")}"\n',
+        f'[[notifiers]]\ntype = "webhook"\nname = "hook"\nurl = "{web.url("/in")}"\n',
         encoding="utf-8",
     )
     db = f"sqlite:///{tmp_path / 'cli.db'}"
@@ -403,17 +399,17 @@ def test_remind_command_reports_per_notifier_and_fails_while_a_delivery_failed(
     app.close()
     args = ["--db", db, "--config", str(config), "remind", "--as-of", "2024-05-06"]
     runner = CliRunner()
-    hook_server.status = 502
+    web.default = Reply(status=502, body=b"down")
     failed = runner.invoke(cli, args)
     assert failed.exit_code == 1
     assert failed.stdout.splitlines() == [
         "as of 2024-05-06: 2 alerts",
         "  sent 2 via log",
         f"  failed 2 via hook (retried next run): notifier hook (json webhook to "
-        f"http://127.0.0.1:{hook_server.server_address[1]}): the server replied HTTP 502 "
+        f"http://127.0.0.1:{web.server_address[1]}): the server replied HTTP 502 "
         "Bad Gateway; 0 of 2 reminders were sent",
     ]
-    hook_server.status = 200
+    web.default = Reply()
     retried = runner.invoke(cli, args)
     assert retried.exit_code == 0
     assert retried.stdout.splitlines() == ["as of 2024-05-06: 2 alerts", "  sent 2 via hook"]

@@ -18,22 +18,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
-import sqlite3
-import subprocess
-import sys
-from contextlib import closing, redirect_stderr, redirect_stdout
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import docx
 import openpyxl
 import pytest
-import structlog
 
-from ledger.cli import main
+from tests.e2e.cli_runner import LedgerCli, Ran
 from tests.seed_tables import (
     AGENCY_NAME,
     SEED,
@@ -47,98 +40,10 @@ from tests.seed_tables import (
 TODAY = "2022-03-01"
 
 
-# --- running ledger ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Ran:
-    """One run of the command: exit status and the two output streams."""
-
-    code: int
-    out: str
-    err: str
-
-    def refusal(self) -> str:
-        """The one stderr line of a refusal (and nothing on stdout, no traceback)."""
-        assert self.code != 0, self.out
-        assert "Traceback" not in self.err, self.err
-        lines = self.err.strip().splitlines()
-        assert len(lines) == 1, f"expected one line, got {lines!r}"
-        return lines[0]
-
-    def json(self) -> Any:
-        assert self.code == 0, self.err
-        return json.loads(self.out)
-
-
-class Ledger:
-    """The ``ledger`` command on one SQLite file with "today" pinned and no user config."""
-
-    def __init__(self, db: Path, today: str = TODAY) -> None:
-        self.db = db
-        self.today = today
-
-    def env(self) -> dict[str, str]:
-        home = str(self.db.parent)
-        return {
-            "LEDGER_DB": f"sqlite:///{self.db}",
-            "LEDGER_TODAY": self.today,
-            "HOME": home,
-            "XDG_CONFIG_HOME": f"{home}/.config",
-            "XDG_DATA_HOME": f"{home}/.local/share",
-        }
-
-    def __call__(self, *args: str) -> Ran:
-        """``ledger ARGS`` in this process, through the script's entry point."""
-        env = self.env()
-        saved = {k: os.environ.get(k) for k in (*env, "LEDGER_CONFIG")}
-        saved_argv, saved_logging = sys.argv, structlog.get_config()
-        os.environ.pop("LEDGER_CONFIG", None)
-        os.environ.update(env)
-        sys.argv = ["ledger", *args]
-        out, err, code = io.StringIO(), io.StringIO(), 0
-        try:
-            with redirect_stdout(out), redirect_stderr(err):
-                try:
-                    main()
-                except SystemExit as exc:
-                    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        finally:
-            sys.argv = saved_argv
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-            structlog.configure(**saved_logging)
-        return Ran(code, out.getvalue(), err.getvalue())
-
-    def process(self, *args: str) -> Ran:
-        """``ledger ARGS`` as a new process, as a person runs it."""
-        env = {k: v for k, v in os.environ.items() if k != "LEDGER_CONFIG"}
-        env.update(self.env())
-        done = subprocess.run(
-            [sys.executable, "-c", "from ledger.cli import main; main()", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-            check=False,
-        )
-        return Ran(done.returncode, done.stdout, done.stderr)
-
-    def events(self) -> tuple[int, str | None]:
-        """The log's size and head hash, read straight from the file."""
-        with closing(sqlite3.connect(self.db)) as conn:
-            count = conn.execute("SELECT count(*) FROM events").fetchone()[0]
-            head = conn.execute("SELECT hash FROM events ORDER BY position DESC LIMIT 1").fetchone()
-        return count, head[0] if head else None
-
-
-def build_demo(folder: Path) -> tuple[Ledger, Ran]:
+def build_demo(folder: Path) -> tuple[LedgerCli, Ran]:
     """A demonstration database made by a real ``ledger demo --db`` process."""
     db = folder / "demo.db"
-    ledger = Ledger(db)
+    ledger = LedgerCli(db, TODAY)
     ran = ledger.process("demo", "--db", str(db))
     return ledger, ran
 
@@ -220,13 +125,13 @@ def labels_config(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Ledger, Ran]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[LedgerCli, Ran]:
     """The demonstration database, built once by a real process, and what it printed."""
     return build_demo(tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture(scope="module")
-def ledger(built: tuple[Ledger, Ran]) -> Ledger:
+def ledger(built: tuple[LedgerCli, Ran]) -> LedgerCli:
     """``ledger`` on the demonstration database (read-only use)."""
     runner, ran = built
     assert ran.code == 0, ran.err
@@ -234,7 +139,7 @@ def ledger(built: tuple[Ledger, Ran]) -> Ledger:
 
 
 @pytest.fixture(scope="module")
-def official_json(ledger: Ledger) -> Any:
+def official_json(ledger: LedgerCli) -> Any:
     """``ledger report 2020 --format json`` without any configuration."""
     return ledger("report", "2020", "--format", "json").json()
 
@@ -243,7 +148,7 @@ def official_json(ledger: Ledger) -> Any:
 
 
 def test_demo_builds_a_new_database_and_prints_the_2020_report(
-    built: tuple[Ledger, Ran], ledger: Ledger
+    built: tuple[LedgerCli, Ran], ledger: LedgerCli
 ) -> None:
     """`ledger demo --db NEW` exits 0, says what it recorded, and prints `ledger report 2020`
     followed by today's alerts."""
@@ -265,7 +170,7 @@ def test_demo_builds_a_new_database_and_prints_the_2020_report(
 def test_demo_refuses_a_database_that_has_other_events(tmp_path: Path) -> None:
     """`ledger demo` on a non-empty database that is not the demonstration refuses in one
     line, exits non-zero and writes nothing."""
-    other = Ledger(tmp_path / "desk.db")
+    other = LedgerCli(tmp_path / "desk.db", TODAY)
     received = other(
         "record", "receive", "R-1", "--date", "2022-02-28", "--channel", "in-person",
         "--applicant", "natural",
@@ -280,7 +185,7 @@ def test_demo_refuses_a_database_that_has_other_events(tmp_path: Path) -> None:
     assert other.events() == before
 
 
-def test_demo_rerun_on_its_own_database_only_prints(ledger: Ledger) -> None:
+def test_demo_rerun_on_its_own_database_only_prints(ledger: LedgerCli) -> None:
     """`ledger demo` again on the demonstration database records nothing and prints the report."""
     before = ledger.events()
     ran = ledger("demo")
@@ -290,7 +195,7 @@ def test_demo_rerun_on_its_own_database_only_prints(ledger: Ledger) -> None:
     assert ledger.events() == before
 
 
-def test_demo_log_reconciles_for_every_year(ledger: Ledger) -> None:
+def test_demo_log_reconciles_for_every_year(ledger: LedgerCli) -> None:
     """`ledger report YEAR --check` passes for 2020 and 2021 of the demonstration log."""
     for year in ("2020", "2021"):
         ran = ledger("report", year, "--check")
@@ -329,7 +234,7 @@ def test_report_2020_json_reproduces_the_seed_tables_with_official_labels(
         assert local not in text
 
 
-def test_report_2020_csv_carries_the_seed_numbers_and_labels(ledger: Ledger) -> None:
+def test_report_2020_csv_carries_the_seed_numbers_and_labels(ledger: LedgerCli) -> None:
     """The CSV's table 2, 3 and 4 rows carry the seed's labels and numbers, row by row."""
     ran = ledger("report", "2020", "--format", "csv")
     assert ran.code == 0, ran.err
@@ -368,7 +273,7 @@ def test_report_2020_csv_carries_the_seed_numbers_and_labels(ledger: Ledger) -> 
     assert numbers == seed4[3]
 
 
-def test_configured_local_labels_match_the_seed_exactly(ledger: Ledger, tmp_path: Path) -> None:
+def test_configured_local_labels_match_the_seed_exactly(ledger: LedgerCli, tmp_path: Path) -> None:
     """With a config file naming the agency's three local labels, the tables equal the seed's
     exactly, in JSON and in the Word document read back."""
     config = labels_config(tmp_path)
@@ -384,10 +289,10 @@ def test_configured_local_labels_match_the_seed_exactly(ledger: Ledger, tmp_path
     assert [docx_rows(t) for t in document.tables[:3]] == seed_tables(local=True)
 
 
-def test_agency_add_with_local_labels_matches_the_seed(ledger: Ledger, tmp_path: Path) -> None:
+def test_agency_add_with_local_labels_matches_the_seed(ledger: LedgerCli, tmp_path: Path) -> None:
     """`ledger agency add zhjyj --label OFFICIAL=LOCAL …` records the wording in the log, and
     `ledger report 2020` then prints the seed's labels with no configuration file."""
-    copy = Ledger(tmp_path / "labels.db")
+    copy = LedgerCli(tmp_path / "labels.db", TODAY)
     shutil.copy(ledger.db, copy.db)
     labels = [arg for k, v in SEED_LABELS.items() for arg in ("--label", f"{k}={v}")]
     added = copy("agency", "add", "zhjyj", "--name", AGENCY_NAME, *labels)
@@ -398,7 +303,7 @@ def test_agency_add_with_local_labels_matches_the_seed(ledger: Ledger, tmp_path:
     assert copy("report", "2020", "--check").code == 0
 
 
-def test_docx_opens_with_the_seed_tables(ledger: Ledger, tmp_path: Path) -> None:
+def test_docx_opens_with_the_seed_tables(ledger: LedgerCli, tmp_path: Path) -> None:
     """The Word document opens with python-docx; its first three tables are the seed's,
     cell by cell, merged cells included; headings, narrative and signature are there."""
     out = tmp_path / "2020.docx"
@@ -427,7 +332,7 @@ def test_docx_opens_with_the_seed_tables(ledger: Ledger, tmp_path: Path) -> None
     assert texts.index(AGENCY_NAME) < texts.index("2021年1月14日")
 
 
-def test_xlsx_reads_back_with_the_seed_tables(ledger: Ledger, tmp_path: Path) -> None:
+def test_xlsx_reads_back_with_the_seed_tables(ledger: LedgerCli, tmp_path: Path) -> None:
     """The workbook opens with openpyxl; its three table sheets hold the seed's tables,
     with the figures as numeric cells."""
     out = tmp_path / "2020.xlsx"
@@ -449,9 +354,8 @@ def test_xlsx_reads_back_with_the_seed_tables(ledger: Ledger, tmp_path: Path) ->
 
 def test_demo_records_nothing_dated_after_today(tmp_path: Path) -> None:
     """`ledger demo` with today pinned to 2021-06-01 records the history up to that day only."""
-    early = Ledger(tmp_path / "early.db", today="2021-06-01")
+    early = LedgerCli(tmp_path / "early.db", "2021-06-01")
     ran = early("demo", "--db", str(early.db))
     assert ran.code == 0, ran.err
-    with closing(sqlite3.connect(early.db)) as conn:
-        last = conn.execute("SELECT max(effective_date) FROM events").fetchone()[0]
+    last = early.sql("SELECT max(effective_date) FROM events")[0][0]
     assert last == "2021-06-01"

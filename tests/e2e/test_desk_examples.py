@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_desk_harness import DeskCli
+from tests.e2e.cli_runner import LedgerCli
 
 TODAY = "2021-12-31"
 
 
 @pytest.fixture
-def desk(tmp_path: Path) -> DeskCli:
+def desk(tmp_path: Path) -> LedgerCli:
     """A desk with an empty database of its own; today is 2021-12-31 unless a test says so."""
-    return DeskCli(tmp_path, TODAY)
+    return LedgerCli(tmp_path / "desk.db", TODAY)
 
 
 def receive(request_id: str, on: str, extra: str = "") -> str:
@@ -32,7 +32,7 @@ def receive(request_id: str, on: str, extra: str = "") -> str:
     )
 
 
-def explain(desk: DeskCli, request_id: str) -> list[str]:
+def explain(desk: LedgerCli, request_id: str) -> list[str]:
     """The day-by-day lines of `show --explain`."""
     text = desk(f"show {request_id} --explain").out
     return text.split("How the due date was computed:\n", 1)[1].splitlines()
@@ -41,7 +41,7 @@ def explain(desk: DeskCli, request_id: str) -> list[str]:
 # --- the statutory count across the 2020 holidays ------------------------------------------
 
 
-def test_received_in_person_2020_03_02_is_due_2020_03_30(desk: DeskCli) -> None:
+def test_received_in_person_2020_03_02_is_due_2020_03_30(desk: LedgerCli) -> None:
     """A request received in person on 2020-03-02 is due on 2020-03-30, said in one line."""
     # 03-03..06 (1–4), 09..13 (5–9), 16..20 (10–14), 23..27 (15–19), 30 (20).
     ran = desk.process(receive("R-1", "2020-03-02"))
@@ -50,7 +50,7 @@ def test_received_in_person_2020_03_02_is_due_2020_03_30(desk: DeskCli) -> None:
     assert ran.out == "R-1: received 2020-03-02 (in-person, natural); due 2020-03-30\n"
 
 
-def test_received_2020_01_21_is_due_2020_02_26_after_the_spring_festival(desk: DeskCli) -> None:
+def test_received_2020_01_21_is_due_2020_02_26_after_the_spring_festival(desk: LedgerCli) -> None:
     """The 2020 Spring Festival holiday (extended to 2020-02-02) pushes the due date to 02-26."""
     # 01-22 (1), 01-23 (2), 01-24..02-02 春节 off, 02-03..07 (3–7), 10..14 (8–12),
     # 17..21 (13–17), 24 (18), 25 (19), 26 (20).
@@ -79,7 +79,7 @@ def test_received_2020_01_21_is_due_2020_02_26_after_the_spring_festival(desk: D
     ],
 )
 def test_labour_day_2020_make_up_days_count_and_the_holiday_does_not(
-    desk: DeskCli, received: str, due: str
+    desk: LedgerCli, received: str, due: str
 ) -> None:
     """Labour Day 2020: 05-01..05-05 are off, Sunday 04-26 and Saturday 05-09 are working days."""
     line = desk.ok(receive("R-1", received))
@@ -94,7 +94,7 @@ def test_labour_day_2020_make_up_days_count_and_the_holiday_does_not(
         assert "2020-05-09 Sat: day 13: make-up working day" in lines
 
 
-def test_a_request_across_the_year_boundary(desk: DeskCli) -> None:
+def test_a_request_across_the_year_boundary(desk: LedgerCli) -> None:
     """Received 2020-12-20, the count runs into 2021 and skips New Year's Day: due 2021-01-18."""
     # 12-21..25 (1–5), 28..31 (6–9), 2021-01-01 元旦 off, 01-04..08 (10–14),
     # 11..15 (15–19), 18 (20).
@@ -106,7 +106,7 @@ def test_a_request_across_the_year_boundary(desk: DeskCli) -> None:
     assert "2021-01-04 Mon: day 10: working day" in lines
 
 
-def test_the_2007_regulation_applies_before_2019_05_15(desk: DeskCli) -> None:
+def test_the_2007_regulation_applies_before_2019_05_15(desk: LedgerCli) -> None:
     """A request received 2019-03-01 has 15 working days (2007 Regulation): due 2019-03-22."""
     # 03-04..08 (1–5), 11..15 (6–10), 18..22 (11–15).
     assert desk.ok(receive("OLD", "2019-03-01")).endswith("due 2019-03-22")
@@ -132,7 +132,7 @@ def test_the_2007_regulation_applies_before_2019_05_15(desk: DeskCli) -> None:
     ],
 )
 def test_the_date_of_receipt_follows_the_channel(
-    desk: DeskCli, channel: str, dates: str, received: str, due: str
+    desk: LedgerCli, channel: str, dates: str, received: str, due: str
 ) -> None:
     """Mail counts from the day signed for, online/fax/ordinary mail from the day confirmed."""
     line = desk.ok(
@@ -146,7 +146,7 @@ def test_the_date_of_receipt_follows_the_channel(
 # --- pauses, extensions, deferral ------------------------------------------------------------
 
 
-def test_a_consultation_pauses_the_clock_until_the_opinion_arrives(desk: DeskCli) -> None:
+def test_a_consultation_pauses_the_clock_until_the_opinion_arrives(desk: LedgerCli) -> None:
     """Consulting from 03-09 to 03-13 removes 03-10..03-13 (4 working days): due 2020-04-03."""
     desk.ok(receive("R-1", "2020-03-02"))  # due 2020-03-30
     # While waiting, the pause is assumed to run to its cap, the 15th working day after
@@ -167,7 +167,7 @@ def test_a_consultation_pauses_the_clock_until_the_opinion_arrives(desk: DeskCli
     assert "2020-03-16 Mon: day 6: working day" in lines
 
 
-def test_a_consultation_pause_is_capped_at_15_working_days(desk: DeskCli) -> None:
+def test_a_consultation_pause_is_capped_at_15_working_days(desk: LedgerCli) -> None:
     """An opinion arriving after the 15th working day (03-30) still ends the pause at 03-30."""
     desk.ok(receive("R-1", "2020-03-02"))
     desk.ok("record consult R-1 --date 2020-03-09 --party 某建设公司")
@@ -179,7 +179,7 @@ def test_a_consultation_pause_is_capped_at_15_working_days(desk: DeskCli) -> Non
     assert "2020-03-31 Tue: day 6: working day" in lines
 
 
-def test_an_extension_moves_the_due_date_by_its_working_days(desk: DeskCli) -> None:
+def test_an_extension_moves_the_due_date_by_its_working_days(desk: LedgerCli) -> None:
     """Extending by 5 on the due date itself moves 2020-03-30 to 2020-04-07, past Qingming."""
     desk.ok(receive("R-1", "2020-03-02"))
     # Granted on 03-30, the due date has not yet passed (each event takes effect at the
@@ -194,7 +194,7 @@ def test_an_extension_moves_the_due_date_by_its_working_days(desk: DeskCli) -> N
     assert (data["extension_days"], data["days_allowed"]) == (5, 25)
 
 
-def test_a_per_page_fee_stops_the_clock_until_paid(desk: DeskCli) -> None:
+def test_a_per_page_fee_stops_the_clock_until_paid(desk: LedgerCli) -> None:
     """150 pages cost ¥1,700 (70 × ¥10 + 50 × ¥20); paying 5 working days later moves the date by 5."""
     desk.ok(receive("R-1", "2021-03-01"))
     # Due 2021-03-29: 03-02..05 (1–4), 08..12 (5–9), 15..19 (10–14), 22..26 (15–19), 29 (20).
@@ -217,7 +217,7 @@ def test_a_per_page_fee_stops_the_clock_until_paid(desk: DeskCli) -> None:
 
 
 def test_a_per_request_fee_charges_the_applicants_11th_request_of_the_month(
-    desk: DeskCli,
+    desk: LedgerCli,
 ) -> None:
     """The same applicant's 11th request in a month costs ¥100; the 10th is free, nothing recorded."""
     me = "--name 王五 --id-number 110101199001011234"
@@ -243,7 +243,7 @@ def test_a_per_request_fee_charges_the_applicants_11th_request_of_the_month(
     assert [e["data"]["amount"] for e in data["events"] if "fee" in e["type"]] == ["100"]
 
 
-def test_a_deferral_replaces_the_due_date(desk: DeskCli) -> None:
+def test_a_deferral_replaces_the_due_date(desk: LedgerCli) -> None:
     """An Art. 35 deferral to 2020-06-30 replaces the counted 2020-03-30."""
     desk.ok(receive("R-1", "2020-03-02"))
     line = desk.ok(
@@ -255,7 +255,7 @@ def test_a_deferral_replaces_the_due_date(desk: DeskCli) -> None:
     assert explain(desk, "R-1")[-1].strip() == "due date deferred to 2020-06-30 (Art. 35)"
 
 
-def test_a_clarification_restarts_the_count_from_the_corrected_request(desk: DeskCli) -> None:
+def test_a_clarification_restarts_the_count_from_the_corrected_request(desk: LedgerCli) -> None:
     """A correction arriving 2020-03-11 starts a new 20-day period: due 2020-04-09."""
     desk.ok(receive("R-1", "2020-03-02"))
     # Counted before the notice: 03-03, 03-04 (2), so 18 left while waiting.
@@ -276,7 +276,7 @@ def test_a_clarification_restarts_the_count_from_the_corrected_request(desk: Des
     assert "2020-04-06 Mon: skipped: holiday: 清明" in lines
 
 
-def test_a_withdrawn_request_is_closed_with_outcome_other(desk: DeskCli) -> None:
+def test_a_withdrawn_request_is_closed_with_outcome_other(desk: LedgerCli) -> None:
     """A withdrawal closes the request on its day and counts it as `other` (其他)."""
     desk.ok(receive("R-1", "2020-03-02"))
     line = desk.ok("record withdraw R-1 --date 2020-03-09")
@@ -298,7 +298,7 @@ SHOW_FIELDS = {
 }  # fmt: skip
 
 
-def test_show_json_has_every_field_and_counts_days_left_as_of_a_day(desk: DeskCli) -> None:
+def test_show_json_has_every_field_and_counts_days_left_as_of_a_day(desk: LedgerCli) -> None:
     """`show --format json` gives the issue's fields; days left go negative once overdue."""
     desk.ok(receive("R-1", "2020-03-02", "--agency edu --subject 学区划分"))
     on_time = desk("show R-1 --format json --as-of 2020-03-25").json()
@@ -326,7 +326,7 @@ def test_show_json_has_every_field_and_counts_days_left_as_of_a_day(desk: DeskCl
     }
 
 
-def test_show_text_gives_the_same_facts_with_the_timeline(desk: DeskCli) -> None:
+def test_show_text_gives_the_same_facts_with_the_timeline(desk: LedgerCli) -> None:
     """`show` for a person: status, dates, days left, and one timeline line per event."""
     desk.ok(receive("R-1", "2020-03-02", "--actor clerk-li"))
     text = desk("show R-1 --as-of 2020-03-25").out.splitlines()
@@ -343,7 +343,7 @@ def test_show_text_gives_the_same_facts_with_the_timeline(desk: DeskCli) -> None
     assert "due=2020-03-30" in text[7]
 
 
-def test_calendar_due_answers_when_a_request_received_today_is_due(desk: DeskCli) -> None:
+def test_calendar_due_answers_when_a_request_received_today_is_due(desk: LedgerCli) -> None:
     """`calendar due --from 2020-01-21` prints 2020-02-26, as a desk calculator."""
     ran = desk.process("calendar due --from 2020-01-21")
     assert ran.code == 0, ran.err
@@ -358,7 +358,7 @@ def test_calendar_due_answers_when_a_request_received_today_is_due(desk: DeskCli
 # --- ids, labels, personal data --------------------------------------------------------------
 
 
-def test_an_omitted_id_is_assigned_per_agency_and_year_and_printed(desk: DeskCli) -> None:
+def test_an_omitted_id_is_assigned_per_agency_and_year_and_printed(desk: LedgerCli) -> None:
     """Without an ID, AGENCY-YEAR-NNNN is assigned in sequence and printed."""
     base = "record receive --channel in-person --applicant natural"
     assert desk.ok(f"{base} --date 2020-03-02").startswith("default-2020-0001: received")
@@ -368,7 +368,7 @@ def test_an_omitted_id_is_assigned_per_agency_and_year_and_printed(desk: DeskCli
     assert desk("show edu-2020-0001 --format json").json()["agency"] == "edu"
 
 
-def test_chinese_labels_are_accepted_for_applicant_and_outcome(desk: DeskCli) -> None:
+def test_chinese_labels_are_accepted_for_applicant_and_outcome(desk: LedgerCli) -> None:
     """`--applicant 自然人` and `--outcome 予以公开` are stored as their codes."""
     line = desk.ok("record receive R-1 --date 2020-03-02 --channel in-person --applicant 自然人")
     assert line == "R-1: received 2020-03-02 (in-person, natural); due 2020-03-30"
@@ -378,7 +378,7 @@ def test_chinese_labels_are_accepted_for_applicant_and_outcome(desk: DeskCli) ->
     assert (data["applicant"], data["outcome"]) == ("natural", "disclosed")
 
 
-def test_personal_data_is_kept_out_of_the_event_log(desk: DeskCli) -> None:
+def test_personal_data_is_kept_out_of_the_event_log(desk: LedgerCli) -> None:
     """Name, identity number and contacts go to the applicants table, never into events."""
     person = {
         "--name": "张三丰",
@@ -404,9 +404,9 @@ def test_personal_data_is_kept_out_of_the_event_log(desk: DeskCli) -> None:
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory: pytest.TempPathFactory) -> DeskCli:
+def office(tmp_path_factory: pytest.TempPathFactory) -> LedgerCli:
     """Two agencies' requests, read (never written) by the list tests."""
-    cli = DeskCli(tmp_path_factory.mktemp("office"), "2020-04-01")
+    cli = LedgerCli(tmp_path_factory.mktemp("office") / "desk.db", "2020-04-01")
     for line in (
         receive("A-1", "2020-03-02", "--agency bureau-a"),  # due 2020-03-30
         receive("A-2", "2020-03-20", "--agency bureau-a"),  # due 2020-04-20
@@ -420,12 +420,12 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> DeskCli:
     return cli
 
 
-def ids(desk: DeskCli, options: str = "") -> list[str]:
+def ids(desk: LedgerCli, options: str = "") -> list[str]:
     """The ids `list --format json` gives, in its order (most urgent first)."""
     return [row["id"] for row in desk(f"list --format json {options}").json()]
 
 
-def test_list_filters_open_overdue_received_in_and_agency(office: DeskCli) -> None:
+def test_list_filters_open_overdue_received_in_and_agency(office: LedgerCli) -> None:
     """`list` filters by open, overdue (as of a day), year of receipt and agency."""
     assert ids(office) == ["B-0", "A-1", "A-2", "B-1"]
     assert ids(office, "--open") == ["B-0", "A-1", "A-2"]
@@ -438,7 +438,7 @@ def test_list_filters_open_overdue_received_in_and_agency(office: DeskCli) -> No
     assert ids(office, "--agency nobody") == []
 
 
-def test_list_due_within_counts_working_days_as_of_a_day(office: DeskCli) -> None:
+def test_list_due_within_counts_working_days_as_of_a_day(office: LedgerCli) -> None:
     """A-2 (due 2020-04-20) has 12 working days left on 2020-04-01: due within 12, not 11."""
     # 04-02, 03, 07, 08, 09, 10, 13, 14, 15, 16, 17, 20: 12 (04-04..06 清明 off).
     assert "A-2" in ids(office, "--due-within 12 --as-of 2020-04-01")
@@ -446,7 +446,7 @@ def test_list_due_within_counts_working_days_as_of_a_day(office: DeskCli) -> Non
     assert "B-1" not in ids(office, "--due-within 1000 --as-of 2020-04-01")
 
 
-def test_list_formats_text_json_and_csv(office: DeskCli) -> None:
+def test_list_formats_text_json_and_csv(office: LedgerCli) -> None:
     """`list` prints a table, JSON rows, or CSV with a header, all with the same rows."""
     json_rows = office("list --open --format json --as-of 2020-04-01").json()
     a1 = next(r for r in json_rows if r["id"] == "A-1")
@@ -466,14 +466,16 @@ def test_list_formats_text_json_and_csv(office: DeskCli) -> None:
 
 
 @pytest.fixture
-def friday_due(desk: DeskCli) -> DeskCli:
+def friday_due(desk: LedgerCli) -> LedgerCli:
     """A request due Friday 2020-04-03, before the Qingming holiday 04-04..04-06."""
     # 03-09..13 (1–5), 16..20 (6–10), 23..27 (11–15), 30..04-03 (16–20).
     assert desk.ok(receive("F-1", "2020-03-06")).endswith("due 2020-04-03")
     return desk
 
 
-def test_a_request_is_listed_overdue_on_the_holiday_after_its_due_date(friday_due: DeskCli) -> None:
+def test_a_request_is_listed_overdue_on_the_holiday_after_its_due_date(
+    friday_due: LedgerCli,
+) -> None:
     """On Saturday 2020-04-04 the Friday due date has passed, so `list --overdue` shows F-1."""
     assert ids(friday_due, "--overdue --as-of 2020-04-03") == []
     assert ids(friday_due, "--overdue --as-of 2020-04-04") == ["F-1"]
@@ -485,7 +487,7 @@ def test_a_request_is_listed_overdue_on_the_holiday_after_its_due_date(friday_du
      ("2020-04-08", -2)],
 )  # fmt: skip
 def test_days_left_is_negative_from_the_day_after_the_due_date(
-    friday_due: DeskCli, day: str, left: int
+    friday_due: LedgerCli, day: str, left: int
 ) -> None:
     """Past a 04-03 due date days left are negative, at least -1 over the Qingming holiday."""
     data = friday_due(f"show F-1 --format json --as-of {day}").json()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_desk_harness import DeskCli
+from tests.e2e.cli_runner import LedgerCli
 
 TODAY = "2021-06-30"
 
@@ -45,9 +45,9 @@ def receive(request_id: str, on: str, extra: str = "") -> str:
 
 
 @pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> DeskCli:
+def desk(tmp_path_factory: pytest.TempPathFactory) -> LedgerCli:
     """One desk's database with a request in each state the refusals need."""
-    cli = DeskCli(tmp_path_factory.mktemp("refusals"), TODAY)
+    cli = LedgerCli(tmp_path_factory.mktemp("refusals") / "desk.db", TODAY)
     for line in (
         # OPEN: received 2021-03-01, due 2021-03-29; the applicant's data is on file.
         receive(
@@ -74,7 +74,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> DeskCli:
     return cli
 
 
-def refused(desk: DeskCli, line: str, *needles: str) -> str:
+def refused(desk: LedgerCli, line: str, *needles: str) -> str:
     """Run a command that must be refused; check the whole refusal contract; return the line."""
     before = desk.snapshot()
     ran = desk(line)
@@ -94,7 +94,7 @@ def refused(desk: DeskCli, line: str, *needles: str) -> str:
 
 
 @pytest.mark.parametrize("name", sorted(STEPS))
-def test_any_step_on_an_unknown_request_is_refused(desk: DeskCli, name: str) -> None:
+def test_any_step_on_an_unknown_request_is_refused(desk: LedgerCli, name: str) -> None:
     """Every step on a request id that was never received is refused, naming the id."""
     line = refused(desk, step(name, "NOPE-2021-0099", "2021-03-20"))
     assert (
@@ -103,7 +103,7 @@ def test_any_step_on_an_unknown_request_is_refused(desk: DeskCli, name: str) -> 
 
 
 @pytest.mark.parametrize("name", sorted(STEPS))
-def test_any_step_on_a_decided_request_is_refused(desk: DeskCli, name: str) -> None:
+def test_any_step_on_a_decided_request_is_refused(desk: LedgerCli, name: str) -> None:
     """Every step on a request that was answered is refused, saying when and how it closed."""
     refused(
         desk,
@@ -114,7 +114,7 @@ def test_any_step_on_a_decided_request_is_refused(desk: DeskCli, name: str) -> N
 
 
 @pytest.mark.parametrize("name", sorted(STEPS))
-def test_any_step_on_a_withdrawn_request_is_refused(desk: DeskCli, name: str) -> None:
+def test_any_step_on_a_withdrawn_request_is_refused(desk: LedgerCli, name: str) -> None:
     """Every step on a withdrawn request is refused, saying when it was withdrawn."""
     refused(
         desk,
@@ -128,7 +128,7 @@ def test_any_step_on_a_withdrawn_request_is_refused(desk: DeskCli, name: str) ->
 
 
 @pytest.mark.parametrize("name", sorted(STEPS))
-def test_a_step_dated_before_the_date_of_receipt_is_refused(desk: DeskCli, name: str) -> None:
+def test_a_step_dated_before_the_date_of_receipt_is_refused(desk: LedgerCli, name: str) -> None:
     """A step dated before the request's date of receipt is refused, naming both dates."""
     refused(
         desk,
@@ -137,7 +137,7 @@ def test_a_step_dated_before_the_date_of_receipt_is_refused(desk: DeskCli, name:
     )
 
 
-def test_a_step_before_the_art31_date_of_receipt_is_refused(desk: DeskCli) -> None:
+def test_a_step_before_the_art31_date_of_receipt_is_refused(desk: LedgerCli) -> None:
     """For registered mail the date of receipt is the day signed for, not the day posted (Art. 31)."""
     refused(
         desk,
@@ -146,7 +146,7 @@ def test_a_step_before_the_art31_date_of_receipt_is_refused(desk: DeskCli) -> No
     )
 
 
-def test_a_receipt_confirmed_before_it_was_submitted_is_refused(desk: DeskCli) -> None:
+def test_a_receipt_confirmed_before_it_was_submitted_is_refused(desk: LedgerCli) -> None:
     """An online request confirmed before the day it was submitted is refused."""
     refused(
         desk,
@@ -157,7 +157,7 @@ def test_a_receipt_confirmed_before_it_was_submitted_is_refused(desk: DeskCli) -
 
 
 @pytest.mark.parametrize("name", sorted(STEPS))
-def test_a_step_dated_after_today_is_refused(desk: DeskCli, name: str) -> None:
+def test_a_step_dated_after_today_is_refused(desk: LedgerCli, name: str) -> None:
     """A step dated after today (LEDGER_TODAY) is refused: it is recorded when it happens."""
     refused(
         desk,
@@ -173,7 +173,7 @@ def test_a_step_dated_after_today_is_refused(desk: DeskCli, name: str) -> None:
         ("--date 2021-06-28 --confirmed 2021-07-01", "--confirmed"),
     ],
 )
-def test_a_receipt_dated_after_today_is_refused(desk: DeskCli, dates: str, option: str) -> None:
+def test_a_receipt_dated_after_today_is_refused(desk: LedgerCli, dates: str, option: str) -> None:
     """A receipt submitted or confirmed after today is refused, naming the option."""
     refused(
         desk,
@@ -202,12 +202,12 @@ def test_a_receipt_dated_after_today_is_refused(desk: DeskCli, dates: str, optio
     ],
     ids=["impossible-day", "word", "slashes", "month-13", "dotted"],
 )
-def test_a_malformed_date_is_refused(desk: DeskCli, line: str, needle: str) -> None:
+def test_a_malformed_date_is_refused(desk: LedgerCli, line: str, needle: str) -> None:
     """A date that is not YYYY-MM-DD is refused, naming the option and the value."""
     refused(desk, line, needle)
 
 
-def test_an_iso_week_date_is_refused_like_any_other_non_yyyy_mm_dd(desk: DeskCli) -> None:
+def test_an_iso_week_date_is_refused_like_any_other_non_yyyy_mm_dd(desk: LedgerCli) -> None:
     """A week date such as 2021-W10-1 is not YYYY-MM-DD and is refused like any malformed date."""
     refused(desk, receive("NEW-4", "2021-W10-1"), "--date: '2021-W10-1' is not a date")
 
@@ -215,7 +215,7 @@ def test_an_iso_week_date_is_refused_like_any_other_non_yyyy_mm_dd(desk: DeskCli
 # --- extensions ------------------------------------------------------------------------------
 
 
-def test_an_extension_after_the_due_date_is_refused(desk: DeskCli) -> None:
+def test_an_extension_after_the_due_date_is_refused(desk: LedgerCli) -> None:
     """An extension granted the day after the due date (2021-03-29) is refused (Art. 33)."""
     refused(
         desk,
@@ -227,7 +227,7 @@ def test_an_extension_after_the_due_date_is_refused(desk: DeskCli) -> None:
 
 @pytest.mark.parametrize(("request_id", "days"), [("OPEN", "21"), ("EXTENDED", "6")])
 def test_an_extension_past_20_days_in_total_is_refused(
-    desk: DeskCli, request_id: str, days: str
+    desk: LedgerCli, request_id: str, days: str
 ) -> None:
     """Extensions adding up to more than 20 working days, at once or in steps, are refused."""
     refused(
@@ -238,7 +238,7 @@ def test_an_extension_past_20_days_in_total_is_refused(
     )
 
 
-def test_an_extension_past_15_days_before_2019_05_15_is_refused(desk: DeskCli) -> None:
+def test_an_extension_past_15_days_before_2019_05_15_is_refused(desk: LedgerCli) -> None:
     """A request received before 2019-05-15 may be extended by at most 15 working days."""
     line = refused(
         desk,
@@ -252,7 +252,7 @@ def test_an_extension_past_15_days_before_2019_05_15_is_refused(desk: DeskCli) -
 # --- steps that need an earlier step ---------------------------------------------------------
 
 
-def test_clarified_without_an_open_clarification_is_refused(desk: DeskCli) -> None:
+def test_clarified_without_an_open_clarification_is_refused(desk: LedgerCli) -> None:
     """A corrected request cannot arrive when no clarification was asked for."""
     refused(
         desk,
@@ -262,7 +262,7 @@ def test_clarified_without_an_open_clarification_is_refused(desk: DeskCli) -> No
     )
 
 
-def test_consulted_for_a_party_never_consulted_is_refused(desk: DeskCli) -> None:
+def test_consulted_for_a_party_never_consulted_is_refused(desk: LedgerCli) -> None:
     """An opinion from a party that was never consulted is refused, listing those that were."""
     refused(
         desk,
@@ -272,7 +272,7 @@ def test_consulted_for_a_party_never_consulted_is_refused(desk: DeskCli) -> None
     )
 
 
-def test_consulted_without_any_consultation_is_refused(desk: DeskCli) -> None:
+def test_consulted_without_any_consultation_is_refused(desk: LedgerCli) -> None:
     """An opinion on a request with no consultation at all is refused."""
     refused(
         desk,
@@ -281,7 +281,7 @@ def test_consulted_without_any_consultation_is_refused(desk: DeskCli) -> None:
     )
 
 
-def test_paid_without_a_fee_notice_is_refused(desk: DeskCli) -> None:
+def test_paid_without_a_fee_notice_is_refused(desk: LedgerCli) -> None:
     """A payment cannot be recorded for a request that was sent no fee notice."""
     refused(
         desk,
@@ -294,7 +294,7 @@ def test_paid_without_a_fee_notice_is_refused(desk: DeskCli) -> None:
 # --- unknown codes ---------------------------------------------------------------------------
 
 
-def test_an_unknown_outcome_is_refused(desk: DeskCli) -> None:
+def test_an_unknown_outcome_is_refused(desk: LedgerCli) -> None:
     """An outcome that is neither a code nor an official label is refused, listing the codes."""
     line = refused(
         desk,
@@ -304,7 +304,7 @@ def test_an_unknown_outcome_is_refused(desk: DeskCli) -> None:
     assert "other.fee-unpaid" in line
 
 
-def test_an_unknown_applicant_category_is_refused(desk: DeskCli) -> None:
+def test_an_unknown_applicant_category_is_refused(desk: LedgerCli) -> None:
     """An applicant category that is neither a code nor its Chinese label is refused."""
     refused(
         desk,
@@ -327,7 +327,7 @@ def test_an_unknown_applicant_category_is_refused(desk: DeskCli) -> None:
     ],
     ids=["channel", "fee-method"],
 )
-def test_an_unknown_channel_is_refused(desk: DeskCli, line: str, needle: str) -> None:
+def test_an_unknown_channel_is_refused(desk: LedgerCli, line: str, needle: str) -> None:
     """An unknown --channel (or fee --method) is refused in one line naming the option and value."""
     command = " ".join(line.split()[:2])
     refused(desk, line, f"ledger {command}: Invalid value for {needle}")
@@ -336,7 +336,7 @@ def test_an_unknown_channel_is_refused(desk: DeskCli, line: str, needle: str) ->
 # --- receipts --------------------------------------------------------------------------------
 
 
-def test_a_second_receipt_of_an_existing_id_is_refused(desk: DeskCli) -> None:
+def test_a_second_receipt_of_an_existing_id_is_refused(desk: LedgerCli) -> None:
     """Receiving an id again is refused, and the new applicant's data is not stored either."""
     refused(
         desk,
@@ -351,7 +351,7 @@ def test_a_second_receipt_of_an_existing_id_is_refused(desk: DeskCli) -> None:
 
 @pytest.mark.parametrize("until", ["2021-03-10", "2021-03-29"])
 def test_a_deferral_not_later_than_the_statutory_due_date_is_refused(
-    desk: DeskCli, until: str
+    desk: LedgerCli, until: str
 ) -> None:
     """Art. 35 allows only a later due date: DEFER (due 2021-03-29) cannot move to or before it."""
     refused(
@@ -378,7 +378,7 @@ def test_a_deferral_not_later_than_the_statutory_due_date_is_refused(
     ],
     ids=["unknown", "malformed-date", "second-receipt", "unknown-channel"],
 )
-def test_refusals_in_a_real_process(desk: DeskCli, line: str, needle: str) -> None:
+def test_refusals_in_a_real_process(desk: LedgerCli, line: str, needle: str) -> None:
     """Run as a new process, a refusal is still one stderr line, a non-zero exit, nothing written."""
     before = desk.snapshot()
     ran = desk.process(line)
@@ -404,7 +404,7 @@ def test_a_late_clarification_notice_is_recorded_but_flagged(
     tmp_path: Path, sent: str, flags: list[str]
 ) -> None:
     """A notice after the 7th working day is recorded (exit 0) and `show` flags it late."""
-    cli = DeskCli(tmp_path, "2020-03-31")
+    cli = LedgerCli(tmp_path / "desk.db", "2020-03-31")
     cli.ok(receive("LATE", "2020-03-02"))
     # The 7th working day after 2020-03-02: 03-03 (1), 04 (2), 05 (3), 06 (4), 09 (5),
     # 10 (6), 11 (7).

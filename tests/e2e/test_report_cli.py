@@ -28,8 +28,9 @@ from wcwidth import wcswidth
 
 from ledger.cli import cli
 from ledger.errors import InvalidInput
-from tests.e2e.test_demo import Ledger
+from tests.e2e.cli_runner import LedgerCli
 
+TODAY = "2022-03-01"  # as in test_demo: after the demonstration's 2020-2022 history
 FORMATS = ("text", "md", "csv", "json", "html", "docx", "xlsx")
 COLUMN_LABELS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 OUTCOME_ROWS_2021 = {
@@ -73,24 +74,24 @@ GROUPS_2021 = {
 
 
 @pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory) -> Ledger:
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> LedgerCli:
     """``ledger`` on a demonstration database built once (read-only use)."""
     folder = tmp_path_factory.mktemp("report-cli")
-    runner = Ledger(folder / "demo.db")
+    runner = LedgerCli(folder / "demo.db", TODAY)
     built = runner("demo", "--db", str(runner.db))
     assert built.code == 0, built.err
     return runner
 
 
 @pytest.fixture
-def scratch(ledger: Ledger, tmp_path: Path) -> Ledger:
+def scratch(ledger: LedgerCli, tmp_path: Path) -> LedgerCli:
     """A private copy of the demonstration database, for commands that may write."""
-    copy = Ledger(tmp_path / "scratch.db")
+    copy = LedgerCli(tmp_path / "scratch.db", TODAY)
     shutil.copy(ledger.db, copy.db)
     return copy
 
 
-def out_of(ledger: Ledger, *args: str) -> str:
+def out_of(ledger: LedgerCli, *args: str) -> str:
     ran = ledger(*args)
     assert ran.code == 0, ran.err
     return ran.out
@@ -101,7 +102,7 @@ def out_of(ledger: Ledger, *args: str) -> str:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("year", ["2020", "2021"])
-def test_every_format_renders(ledger: Ledger, tmp_path: Path, fmt: str, year: str) -> None:
+def test_every_format_renders(ledger: LedgerCli, tmp_path: Path, fmt: str, year: str) -> None:
     """Each --format renders both report years (2019 and 2021 edition), to a file if asked."""
     out = tmp_path / f"report.{fmt}"
     ran = ledger("report", year, "--format", fmt, "--output", str(out))
@@ -112,7 +113,7 @@ def test_every_format_renders(ledger: Ledger, tmp_path: Path, fmt: str, year: st
 
 
 @pytest.mark.parametrize("year", ["2020", "2021"])
-def test_text_tables_align_by_display_width(ledger: Ledger, year: str) -> None:
+def test_text_tables_align_by_display_width(ledger: LedgerCli, year: str) -> None:
     """Every line of each text table has the same display width (a CJK character counts two),
     though not the same number of characters."""
     lines = out_of(ledger, "report", year).splitlines()
@@ -134,7 +135,7 @@ def test_text_tables_align_by_display_width(ledger: Ledger, year: str) -> None:
     assert any(len({len(line) for line in t}) > 1 for t in tables)
 
 
-def test_json_has_official_labels_and_outcome_codes(ledger: Ledger) -> None:
+def test_json_has_official_labels_and_outcome_codes(ledger: LedgerCli) -> None:
     """JSON: each table with its official column labels and rows; each table 3 row with its
     official label, its outcome codes and its numbers (2021 edition)."""
     data = json.loads(out_of(ledger, "report", "2021", "--format", "json"))
@@ -192,7 +193,7 @@ def test_json_has_official_labels_and_outcome_codes(ledger: Ledger) -> None:
     assert [r["label"] for r in t4["rows"]] == ["行政复议", "未经复议直接起诉", "复议后起诉"]
 
 
-def test_json_2019_edition_has_one_other_row_with_three_codes(ledger: Ledger) -> None:
+def test_json_2019_edition_has_one_other_row_with_three_codes(ledger: LedgerCli) -> None:
     """In the 2019 edition the JSON row （六）其他处理 lists the three 'other' outcome codes."""
     data = json.loads(out_of(ledger, "report", "2021", "--edition", "2019", "--format", "json"))
     rows = {r["label"]: r for r in data["table3"]["rows"]}
@@ -232,7 +233,7 @@ class _Page(HTMLParser):
             self.headings.append(data.strip())
 
 
-def test_html_is_one_self_contained_page_with_an_inline_chart(ledger: Ledger) -> None:
+def test_html_is_one_self_contained_page_with_an_inline_chart(ledger: LedgerCli) -> None:
     """The html is one page that fetches nothing (no scripts, links, external sources or
     urls) and draws the monthly chart as inline SVG; the three tables carry their labels."""
     html = out_of(ledger, "report", "2021", "--format", "html")
@@ -272,7 +273,7 @@ def _pipe_cells(line: str) -> list[str]:
     return [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
 
 
-def test_markdown_parses_into_headings_and_consistent_pipe_tables(ledger: Ledger) -> None:
+def test_markdown_parses_into_headings_and_consistent_pipe_tables(ledger: LedgerCli) -> None:
     """The Markdown has the title and six section headings, and every pipe table has an
     alignment row and the same number of cells on each line."""
     text = out_of(ledger, "report", "2021", "--format", "md")
@@ -300,7 +301,7 @@ def test_markdown_parses_into_headings_and_consistent_pipe_tables(ledger: Ledger
     assert "四、结转下年度继续办理" in labels
 
 
-def test_csv_parses_into_sections_that_reconcile(ledger: Ledger) -> None:
+def test_csv_parses_into_sections_that_reconcile(ledger: LedgerCli) -> None:
     """The CSV parses into keyed sections whose rows match their header; table 3's columns
     reconcile (new + carried in = total decided + carried out)."""
     text = out_of(ledger, "report", "2021", "--format", "csv")
@@ -331,7 +332,7 @@ def test_csv_parses_into_sections_that_reconcile(ledger: Ledger) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "csv", "md", "html"])
-def test_output_file_holds_what_stdout_prints(ledger: Ledger, tmp_path: Path, fmt: str) -> None:
+def test_output_file_holds_what_stdout_prints(ledger: LedgerCli, tmp_path: Path, fmt: str) -> None:
     """--output writes exactly what standard output shows (which ends the text with a newline
     where the file has none, as JSON), and leaves no temporary file behind."""
     shown = out_of(ledger, "report", "2021", "--format", fmt)
@@ -347,7 +348,7 @@ def test_output_file_holds_what_stdout_prints(ledger: Ledger, tmp_path: Path, fm
 
 
 def test_output_replaces_an_existing_file_only_when_complete(
-    ledger: Ledger, tmp_path: Path
+    ledger: LedgerCli, tmp_path: Path
 ) -> None:
     """An existing output file is replaced by a good run and untouched by a refused one."""
     target = tmp_path / "report.txt"
@@ -362,7 +363,7 @@ def test_output_replaces_an_existing_file_only_when_complete(
 
 
 def test_output_is_not_touched_when_the_rename_fails(
-    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ledger: LedgerCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """If moving the finished file into place fails, the old file is intact and the
     temporary file is removed (the write is atomic)."""
@@ -394,7 +395,7 @@ def test_output_is_not_touched_when_the_rename_fails(
 
 
 def test_an_output_that_cannot_be_written_is_refused_in_one_line(
-    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ledger: LedgerCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A disk-full error while writing --output is one line naming the file, exit non-zero."""
 
@@ -410,7 +411,7 @@ def test_an_output_that_cannot_be_written_is_refused_in_one_line(
 
 
 @pytest.mark.parametrize("fmt", ["docx", "xlsx"])
-def test_binary_formats_need_output(ledger: Ledger, fmt: str) -> None:
+def test_binary_formats_need_output(ledger: LedgerCli, fmt: str) -> None:
     """docx and xlsx without --output are refused in one line, with nothing on stdout."""
     ran = ledger("report", "2020", "--format", fmt)
     assert ran.refusal() == f"ledger: --format {fmt} is a binary file; give --output FILE"
@@ -418,7 +419,7 @@ def test_binary_formats_need_output(ledger: Ledger, fmt: str) -> None:
     assert ran.out == ""
 
 
-def test_xlsx_output_reads_back(ledger: Ledger, tmp_path: Path) -> None:
+def test_xlsx_output_reads_back(ledger: LedgerCli, tmp_path: Path) -> None:
     """The xlsx output opens with openpyxl: the three tables, then the statistics sheet."""
     target = tmp_path / "2021.xlsx"
     assert ledger("report", "2021", "--format", "xlsx", "--output", str(target)).code == 0
@@ -449,7 +450,7 @@ def test_xlsx_output_reads_back(ledger: Ledger, tmp_path: Path) -> None:
     ids=["format", "edition", "as-of-month", "as-of-word", "output-folder"],
 )
 def test_bad_report_options_are_refused_in_one_line(
-    ledger: Ledger, args: tuple[str, ...], needles: tuple[str, ...]
+    ledger: LedgerCli, args: tuple[str, ...], needles: tuple[str, ...]
 ) -> None:
     """An unknown format or edition, a bad --as-of or an output folder that does not exist is
     refused in one line naming the option and the value, with a non-zero exit."""
@@ -460,7 +461,7 @@ def test_bad_report_options_are_refused_in_one_line(
         assert needle in line
 
 
-def test_a_year_without_an_edition_is_refused_in_one_line(ledger: Ledger) -> None:
+def test_a_year_without_an_edition_is_refused_in_one_line(ledger: LedgerCli) -> None:
     """A report year before 2019 has no official format: one line, non-zero exit."""
     line = ledger("report", "2018").refusal()
     assert line == (
@@ -482,7 +483,7 @@ def test_a_year_without_an_edition_is_refused_in_one_line(ledger: Ledger) -> Non
     ids=["key", "no-value", "not-a-number", "negative", "item-not-in-edition", "year"],
 )
 def test_record_figures_with_a_bad_key_is_refused_in_one_line(
-    ledger: Ledger, args: tuple[str, ...], needles: tuple[str, ...]
+    ledger: LedgerCli, args: tuple[str, ...], needles: tuple[str, ...]
 ) -> None:
     """`ledger record figures` with an unknown key, item or value is refused in one line
     naming it, and writes nothing."""
@@ -494,7 +495,7 @@ def test_record_figures_with_a_bad_key_is_refused_in_one_line(
 
 
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "1.5"])
-def test_record_figures_refuses_values_that_are_not_counts(scratch: Ledger, value: str) -> None:
+def test_record_figures_refuses_values_that_are_not_counts(scratch: LedgerCli, value: str) -> None:
     """A count figure must be a finite whole number: NaN, Infinity, 1.5 are refused in one line."""
     before = scratch.events()
     try:
@@ -507,7 +508,7 @@ def test_record_figures_refuses_values_that_are_not_counts(scratch: Ledger, valu
     assert f"decisions={value}" in line or repr(value) in line
 
 
-def test_a_report_survives_a_figure_recorded_as_infinity(scratch: Ledger) -> None:
+def test_a_report_survives_a_figure_recorded_as_infinity(scratch: LedgerCli) -> None:
     """Whatever a figure was recorded as, `ledger report 2021` prints or refuses in one line."""
     scratch("record", "figures", "2021", "licensing", "decisions=Infinity", "--agency", "zhjyj")
     ran = scratch("report", "2021")
@@ -515,7 +516,7 @@ def test_a_report_survives_a_figure_recorded_as_infinity(scratch: Ledger) -> Non
 
 
 def test_record_narrative_with_an_unknown_section_is_refused(
-    ledger: Ledger, tmp_path: Path
+    ledger: LedgerCli, tmp_path: Path
 ) -> None:
     """`ledger record narrative` refuses a Markdown file with an unknown '# section' in one
     line naming the file, the line, the section and the allowed ones; nothing is written."""
@@ -534,7 +535,7 @@ def test_record_narrative_with_an_unknown_section_is_refused(
     assert ledger.events() == before
 
 
-def test_record_narrative_then_report_shows_it(scratch: Ledger, tmp_path: Path) -> None:
+def test_record_narrative_then_report_shows_it(scratch: LedgerCli, tmp_path: Path) -> None:
     """A narrative recorded from Markdown replaces the year's text in the printed report."""
     source = tmp_path / "2021.md"
     source.write_text(
@@ -549,7 +550,7 @@ def test_record_narrative_then_report_shows_it(scratch: Ledger, tmp_path: Path) 
     assert "2022年1月30日" in text.splitlines()
 
 
-def test_a_local_label_of_one_edition_does_not_block_the_other_edition(scratch: Ledger) -> None:
+def test_a_local_label_of_one_edition_does_not_block_the_other_edition(scratch: LedgerCli) -> None:
     """A local wording for 政府集中采购 (a 2019-edition item) shows in 2020 and leaves the
     2021 report, which has no such item, printable."""
     added = scratch("agency", "add", "zhjyj", "--name", "宁波市镇海区教育局",
@@ -560,7 +561,7 @@ def test_a_local_label_of_one_edition_does_not_block_the_other_edition(scratch: 
     assert ran.code == 0, ran.err
 
 
-def test_an_agency_with_nothing_in_the_log_is_refused(ledger: Ledger) -> None:
+def test_an_agency_with_nothing_in_the_log_is_refused(ledger: LedgerCli) -> None:
     """Asking for the report of an agency the log does not know is one line, not an empty report."""
     result = ledger("report", "2020", "--agency", "nope")
     assert result.code != 0

@@ -122,12 +122,16 @@ def test_verify_names_the_tampered_position_on_postgres(ledger: Run, pg_url: str
 
     app = bootstrap(pg_url)
     for i in range(3):
-        app.store.append("s", [NewEvent(Noted(text=str(i)), date(2020, 1, 2))], i, actor="x", agency="a")
+        app.store.append(
+            "s", [NewEvent(Noted(text=str(i)), date(2020, 1, 2))], i, actor="x", agency="a"
+        )
     assert ledger("--db", pg_url, "verify").returncode == 0
     with app.engine.begin() as conn:
         for statement in drop_trigger_ddl("postgresql"):
             conn.execute(sa.text(statement))
-        conn.execute(sa.text("UPDATE events SET data = '{\"text\": \"x\", \"amount\": \"0\"}' WHERE position = 2"))
+        conn.execute(
+            sa.text('UPDATE events SET data = \'{"text": "x", "amount": "0"}\' WHERE position = 2')
+        )
     app.close()
     bad = ledger("--db", pg_url, "verify")
     assert bad.returncode == 4

@@ -278,7 +278,7 @@ def test_closures_are_recorded_by_the_scheduler_when_enabled(plain_app: App) -> 
             "request reply closed as other.no-clarification",
         )
     )
-    states = {s.id: s for s in all_requests(plain_app.store)}
+    states = {s.id: s for s in all_requests(plain_app.store, timeline=True)}
     assert states["fee"].outcome == "other.fee-unpaid"
     assert states["reply"].outcome == "other.no-clarification"
     assert states["reply"].timeline[-1].actor == "scheduler"

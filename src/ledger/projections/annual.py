@@ -16,11 +16,9 @@ the tables are then counted from them:
 
 from __future__ import annotations
 
-import gc
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,7 +28,7 @@ from ledger.calendar import WorkingCalendar, YearSchedule
 from ledger.clock import compute_deadline, consultation_end
 from ledger.events.annual import figure_value
 from ledger.events.store import EventStore, StoredEvent
-from ledger.projections.requests import RequestState, apply, clock_input
+from ledger.projections.requests import RequestState, apply, clock_input, collector_paused
 from ledger.report import editions
 from ledger.report.model import (
     CHANNELS,
@@ -139,18 +137,6 @@ def collect(store: EventStore, as_of: datetime | None = None) -> Facts:
         for e in store.read_all(recorded_until=as_of, exclude_types=SKIPPED):
             _collect_one(facts, e)
     return facts
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a projection builds its objects."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 SKIPPED = ("request.deadline-set",)

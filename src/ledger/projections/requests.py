@@ -8,7 +8,9 @@ of raw scanning), and the payloads were validated when they were written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -220,6 +222,18 @@ def apply(state: RequestState, event: StoredEvent, *, timeline: bool = True) -> 
             )
         )
     return state
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a projection builds its objects."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def fold(request_id: str, events: Iterable[StoredEvent]) -> RequestState | None:

@@ -9,7 +9,13 @@ from typing import Any
 from ledger.calendar import WorkingCalendar
 from ledger.clock import Deadline
 from ledger.events.store import EventStore
-from ledger.projections.requests import RequestState, apply, deadline, status
+from ledger.projections.requests import (
+    RequestState,
+    apply,
+    collector_paused,
+    deadline,
+    status,
+)
 
 
 def working_days_left(due: date, as_of: date, cal: WorkingCalendar) -> int:
@@ -89,15 +95,17 @@ def view(state: RequestState, cal: WorkingCalendar, as_of: date) -> dict[str, An
     }
 
 
-def all_requests(store: EventStore) -> Iterator[RequestState]:
-    """Every request in the log, folded, in order of first appearance."""
+def all_requests(store: EventStore, timeline: bool = False) -> Iterator[RequestState]:
+    """Every request in the log, folded (at its true stream version), in order of first
+    appearance; the timelines only when asked, since a list of thousands never shows them."""
     states: dict[str, RequestState] = {}
-    for event in store.read_all():
-        if not event.type.startswith("request."):
-            continue
-        state = states.get(event.stream_id)
-        if state is None:
-            request_id = event.stream_id.removeprefix("request-")
-            state = states[event.stream_id] = RequestState(request_id, event.agency)
-        apply(state, event)
+    with collector_paused():
+        for event in store.read_all():
+            if not event.type.startswith("request."):
+                continue
+            state = states.get(event.stream_id)
+            if state is None:
+                request_id = event.stream_id.removeprefix("request-")
+                state = states[event.stream_id] = RequestState(request_id, event.agency)
+            apply(state, event, timeline=timeline)
     return (s for s in states.values() if s.channel)

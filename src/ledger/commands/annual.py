@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ledger.commands._context import Desk
+from ledger.commands.requests import check_id
 from ledger.commands.years import check_year_open
 from ledger.errors import InvalidInput, NotFound, RuleViolation
 from ledger.events import annual as ev
@@ -20,7 +20,6 @@ CASE_OUTCOME_LABELS = {"维持": "maintained", "结果维持": "maintained", "�
 CASE_KIND_LABELS = {"行政复议": "review", "未经复议直接起诉": "litigation-direct",
                     "复议后起诉": "litigation-after-review"}  # fmt: skip
 DOCUMENT_KIND_LABELS = {"规章": "rules", "规范性文件": "normative", "行政规范性文件": "normative"}
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
 
 def _code(value: str, codes: tuple[str, ...], labels: dict[str, str], field: str) -> str:
@@ -34,11 +33,6 @@ def _code(value: str, codes: tuple[str, ...], labels: dict[str, str], field: str
     raise InvalidInput(f"{field}: {value!r} is not allowed; use {allowed}")
 
 
-def _check_id(value: str, field: str) -> None:
-    if not ID_PATTERN.match(value):
-        raise InvalidInput(f"{field}: {value!r} is not allowed; use letters, digits, '.', '_', '-'")
-
-
 def _check_date(desk: Desk, on: date, what: str, agency: str | None = None) -> None:
     """Not in the future, and not in a year the owning agency has closed (unless amending)."""
     if on > desk.today:
@@ -50,7 +44,7 @@ def file_case(
     desk: Desk, case_id: str, on: date, kind: str, request_id: str | None
 ) -> AppendResult:
     """A review or lawsuit about a disclosure decision was filed (table 4)."""
-    _check_id(case_id, "ID")
+    check_id(case_id, "ID")
     code = _code(kind, ev.CASE_KINDS, CASE_KIND_LABELS, "--kind")
     _check_date(desk, on, "record case")
     stream = ev.case_stream(case_id)
@@ -94,7 +88,7 @@ def issue_document(
     desk: Desk, document_id: str, on: date, kind: str, title: str, published: date | None
 ) -> AppendResult:
     """A rule or normative document was made (and published on ``published``)."""
-    _check_id(document_id, "ID")
+    check_id(document_id, "ID")
     code = _code(kind, ("rules", "normative"), DOCUMENT_KIND_LABELS, "--kind")
     _check_date(desk, on, "record document")
     if published is not None and published < on:

@@ -37,6 +37,14 @@ from ledger.projections.requests import RequestState, apply, deadline, fold
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
 
+def check_id(value: str, field: str) -> None:
+    """An id a clerk gives (request, case, document): safe in stream names and file names."""
+    if not ID_PATTERN.match(value):
+        raise InvalidInput(
+            f"{field}: {value!r} is not allowed; use 1–64 letters, digits, '.', '_' or '-'"
+        )
+
+
 @dataclass(frozen=True)
 class Recorded:
     """What a command stored and what the request looks like now."""
@@ -193,10 +201,8 @@ def _check_receipt(desk: Desk, cmd: RecordReceipt) -> None:
             raise RuleViolation(
                 f"record receive: {name} {value} is before the day submitted ({cmd.date})"
             )
-    if cmd.request_id is not None and not ID_PATTERN.match(cmd.request_id):
-        raise InvalidInput(
-            f"ID: {cmd.request_id!r} is not allowed; use 1–64 letters, digits, '.', '_' or '-'"
-        )
+    if cmd.request_id is not None:
+        check_id(cmd.request_id, "ID")
 
 
 def next_request_id(desk: Desk, agency: str, year: int) -> str:

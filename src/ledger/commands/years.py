@@ -24,7 +24,7 @@ from ledger.events.years import (
     YearClosed,
     year_stream,
 )
-from ledger.projections.requests import RequestState
+from ledger.projections.requests import RequestState, open_at_end
 from ledger.projections.views import all_requests
 
 
@@ -45,12 +45,6 @@ def closed_years(desk: Desk, agency: str) -> set[int]:
     return {int(t) for t in tails if t.isdigit()}
 
 
-def open_at_end_of(state: RequestState, year: int) -> bool:
-    """Whether a request was received by 31 December and not closed on or before it."""
-    end = date(year, 12, 31)
-    return state.received_on <= end and (state.decided_on is None or state.decided_on > end)
-
-
 def close_year(desk: Desk, year: int, agency: str) -> CloseResult:
     """Carry over every request open at the end of ``year``; a second run adds nothing."""
     if year >= desk.today.year:
@@ -61,9 +55,7 @@ def close_year(desk: Desk, year: int, agency: str) -> CloseResult:
     if year in closed_years(desk, agency):
         return CloseResult(agency, year, (), already_closed=True)
     end = date(year, 12, 31)
-    open_ones = [
-        s for s in all_requests(desk.store) if s.agency == agency and open_at_end_of(s, year)
-    ]
+    open_ones = [s for s in all_requests(desk.store) if s.agency == agency and open_at_end(s, year)]
     closed = YearClosed(year=year, carried_over=len(open_ones))
     batches = [StreamAppend(year_stream(agency, year), [NewEvent(closed, end)], 0)]
     batches += [
@@ -102,7 +94,7 @@ def corrections(desk: Desk, state: RequestState, on: date, reason: str) -> list[
     closed = sorted(y for y in closed_years(desk, state.agency) if y >= on.year)
     carried = set(state.carried_out_of)
     for year in closed:
-        is_open = open_at_end_of(state, year)
+        is_open = open_at_end(state, year)
         if year in carried and not is_open:
             fixes.append(CarryOverRevoked(year=year, reason=reason))
         elif year not in carried and is_open:

@@ -25,6 +25,11 @@ def stream_of(request_id: str) -> str:
     return f"request-{request_id}"
 
 
+def request_of(stream_id: str) -> str:
+    """The request id a request stream belongs to (the inverse of ``stream_of``)."""
+    return stream_id.removeprefix("request-")
+
+
 class RequestReceived(Event):
     """A request was received (Art. 29, 31); ``received_on`` is the legal date of receipt."""
 

@@ -53,7 +53,7 @@ from ledger.clock import (
 )
 from ledger.events import reminders
 from ledger.events.store import EventStore, StoredEvent
-from ledger.projections.requests import RequestState, apply, deadline
+from ledger.projections.requests import RequestState, apply, deadline, state_of
 from ledger.projections.views import working_days_left
 
 __all__ = [
@@ -138,11 +138,7 @@ def _fold(events: Iterable[StoredEvent], as_of: date) -> _Books:
         if event.effective_date > as_of:
             continue
         if event.type.startswith("request."):
-            state = books.requests.get(event.stream_id)
-            if state is None:
-                request_id = event.stream_id.removeprefix("request-")
-                state = books.requests[event.stream_id] = RequestState(request_id, event.agency)
-            apply(state, event, timeline=False)
+            apply(state_of(books.requests, event), event, timeline=False)
         elif event.type == "year.closed":
             books.closed_years.add((event.agency, int(event.data["year"])))
         elif event.type == "annual.narrative-recorded" and event.data.get("signed_on"):

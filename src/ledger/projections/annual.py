@@ -28,7 +28,14 @@ from ledger.calendar import WorkingCalendar, YearSchedule
 from ledger.clock import compute_deadline, consultation_end
 from ledger.events.annual import figure_value
 from ledger.events.store import EventStore, StoredEvent
-from ledger.projections.requests import RequestState, apply, clock_input, collector_paused
+from ledger.projections.requests import (
+    RequestState,
+    apply,
+    clock_input,
+    collector_paused,
+    open_at_end,
+    state_of,
+)
 from ledger.report import editions
 from ledger.report.model import (
     CHANNELS,
@@ -146,12 +153,7 @@ SKIPPED = ("request.deadline-set",)
 def _collect_one(facts: Facts, e: StoredEvent) -> None:
     kind = e.type.partition(".")[0]
     if kind == "request":
-        state = facts.requests.get(e.stream_id)
-        if state is None:
-            state = facts.requests[e.stream_id] = RequestState(
-                e.stream_id.removeprefix("request-"), e.agency
-            )
-        apply(state, e, timeline=False)
+        apply(state_of(facts.requests, e), e, timeline=False)
     elif kind == "case":
         _case(facts, e)
     elif kind == "document":
@@ -167,12 +169,6 @@ def _mine(agency: str, agencies: Collection[str] | None) -> bool:
 def requests_of(facts: Facts, agencies: Collection[str] | None) -> list[RequestState]:
     """The received requests of the chosen agencies (all when None)."""
     return [s for s in facts.requests.values() if s.channel and _mine(s.agency, agencies)]
-
-
-def open_at_end(state: RequestState, year: int) -> bool:
-    """Received by 31 December of ``year`` and not closed on or before it."""
-    end = date(year, 12, 31)
-    return state.received_on <= end and (state.decided_on is None or state.decided_on > end)
 
 
 def table3(requests: Iterable[RequestState], year: int) -> Table3:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ledger.calendar import YearSchedule
 from ledger.events.store import EventStore
 from ledger.projections.calendar import SCHEDULE_RECORDED, fold_calendar
-from ledger.projections.requests import RequestState, apply, deadline
+from ledger.projections.requests import RequestState, apply, deadline, state_of
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def audit_deadlines(store: EventStore) -> DeadlineAudit:
             continue
         if not e.type.startswith("request."):
             continue
-        state = states.setdefault(e.stream_id, RequestState(e.stream_id[8:], e.agency))
+        state = state_of(states, e)
         if e.type == "request.deadline-set":
             derived = deadline(state, calendar)
             due = derived.due.isoformat() if derived.due else None

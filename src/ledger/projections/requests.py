@@ -17,6 +17,7 @@ from typing import Any
 
 from ledger.calendar import WorkingCalendar
 from ledger.clock import ClockInput, Deadline, Pause, compute_deadline, consultation_pause
+from ledger.events.requests import request_of
 from ledger.events.store import StoredEvent
 
 
@@ -234,6 +235,21 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def state_of(states: dict[str, RequestState], event: StoredEvent) -> RequestState:
+    """The state of the event's request in a fold over many, begun at its first event."""
+    state = states.get(event.stream_id)
+    if state is None:
+        state = states[event.stream_id] = RequestState(request_of(event.stream_id), event.agency)
+    return state
+
+
+def open_at_end(state: RequestState, year: int) -> bool:
+    """Received by 31 December of ``year`` and not closed on or before it: the request is
+    carried over out of that year (table 3's 结转下年度, and what ``close-year`` records)."""
+    end = date(year, 12, 31)
+    return state.received_on <= end and (state.decided_on is None or state.decided_on > end)
 
 
 def fold(request_id: str, events: Iterable[StoredEvent]) -> RequestState | None:

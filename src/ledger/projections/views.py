@@ -14,6 +14,7 @@ from ledger.projections.requests import (
     apply,
     collector_paused,
     deadline,
+    state_of,
     status,
 )
 
@@ -103,9 +104,5 @@ def all_requests(store: EventStore, timeline: bool = False) -> Iterator[RequestS
         for event in store.read_all():
             if not event.type.startswith("request."):
                 continue
-            state = states.get(event.stream_id)
-            if state is None:
-                request_id = event.stream_id.removeprefix("request-")
-                state = states[event.stream_id] = RequestState(request_id, event.agency)
-            apply(state, event, timeline=timeline)
+            apply(state_of(states, event), event, timeline=timeline)
     return (s for s in states.values() if s.channel)

@@ -1,7 +1,8 @@
 """The composition root: the one place that builds ledger from its configuration.
 
 The CLI, the scheduler and the tests all call :func:`bootstrap`, so that they run on the
-same store, calendar and notifiers.
+same store, calendar, clock and notifiers; :meth:`App.desk` is the one place a desk
+session is built.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, cast
 
 from sqlalchemy.engine import Engine
@@ -17,10 +18,12 @@ from sqlalchemy.engine import Engine
 if TYPE_CHECKING:
     from ledger.notifiers import Notifier
 
+from ledger.commands._context import Desk
+from ledger.commands.requests import check_id
 from ledger.config import Config, load_config
-from ledger.dates import utc_now
-from ledger.db import create_engine, resolve_url
-from ledger.events.migrate import ensure_schema
+from ledger.dates import Today, clock_from_env, utc_now
+from ledger.db import create_engine, describe, resolve_url
+from ledger.events.migrate import ensure_schema, upgrade
 from ledger.events.store import EventStore
 
 
@@ -32,7 +35,30 @@ class App:
     engine: Engine
     store: EventStore
     actor: str
+    clock: Today
     cache: dict[str, object] = field(default_factory=dict)
+
+    def today(self) -> date:
+        """Today by the app's clock (Asia/Shanghai, or the pinned day)."""
+        return self.clock.today()
+
+    def desk(
+        self,
+        agency: str | None = None,
+        *,
+        amend: bool = False,
+        actor: str | None = None,
+        today: date | None = None,
+    ) -> Desk:
+        """A desk session: who records, for which agency, on which day.
+
+        The agency (given, else the configured one) is checked with the id rule, so a
+        code that could not name a stream is refused before anything is read or written.
+        ``today`` replays a day in the past (the demonstration, the nightly closures).
+        """
+        code = agency or self.config.agency
+        check_id(code, "--agency" if agency else "agency (configuration)")
+        return Desk(self.store, actor or self.actor, code, today or self.today(), amend)
 
     def notifiers(self) -> list[Notifier]:
         """The configured notifiers, the log notifier first, built on first use.
@@ -67,10 +93,39 @@ def bootstrap(
     actor: str | None = None,
     now: Callable[[], datetime] = utc_now,
     ensure: bool = True,
+    clock: Today | None = None,
 ) -> App:
-    """Build the application: configuration, database (schema created on first use), store."""
+    """Build the application: configuration, database (schema created on first use), store.
+
+    ``clock`` gives "today" (default: ``LEDGER_TODAY`` if set, else the wall clock);
+    ``now`` gives the recorded time of new events.
+    """
     cfg = config if isinstance(config, Config) else load_config(config)
     engine = create_engine(resolve_url(db or cfg.db))
     if ensure:
         ensure_schema(engine)
-    return App(cfg, engine, EventStore(engine, now=now), actor or default_actor())
+    store = EventStore(engine, now=now)
+    return App(cfg, engine, store, actor or default_actor(), clock or clock_from_env())
+
+
+@dataclass(frozen=True)
+class SchemaChange:
+    """What ``ledger init`` did: the database, and its revision before and after."""
+
+    database: str
+    before: str | None
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def init_database(db: str | None = None) -> SchemaChange:
+    """Create the schema, or upgrade it to this version of ledger (safe to run again)."""
+    engine = create_engine(resolve_url(db))
+    try:
+        before, after = upgrade(engine)
+    finally:
+        engine.dispose()
+    return SchemaChange(describe(engine), before, after)

@@ -1,14 +1,18 @@
 """Dates as the Regulation counts them: calendar dates in Asia/Shanghai.
 
-``today()`` is the one place that reads the wall clock for business dates, so that
-``LEDGER_TODAY`` can pin it for tests and training.
+"Today" comes from a clock the application holds (:class:`SystemClock`, or a
+:class:`FixedClock` pinned for tests and training); :func:`clock_from_env` is the one
+place that reads ``LEDGER_TODAY``.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from ledger.errors import InvalidInput
@@ -51,12 +55,42 @@ def parse_moment(value: str, field: str) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def today() -> date:
-    """Today in Asia/Shanghai, or the date in ``LEDGER_TODAY`` when set."""
-    pinned = os.environ.get("LEDGER_TODAY")
+class Today(Protocol):
+    """Where a business date comes from; injected so that a test can fix the day."""
+
+    def today(self) -> date:
+        """Today's date in Asia/Shanghai (or the pinned day)."""
+        ...
+
+
+@dataclass(frozen=True)
+class SystemClock:
+    """The wall clock: today in Asia/Shanghai, read afresh at each call (a scheduler
+    running past midnight sees the new day)."""
+
+    def today(self) -> date:
+        return datetime.now(SHANGHAI).date()
+
+
+@dataclass(frozen=True)
+class FixedClock:
+    """One day, always: for tests, training and ``LEDGER_TODAY``."""
+
+    day: date
+
+    def today(self) -> date:
+        return self.day
+
+
+def clock_from_env(environ: Mapping[str, str] | None = None) -> Today:
+    """The clock the environment asks for: ``LEDGER_TODAY`` pins the day, else the wall clock.
+
+    The one place that reads ``LEDGER_TODAY``; the application holds the clock it returns.
+    """
+    pinned = (os.environ if environ is None else environ).get("LEDGER_TODAY")
     if pinned:
-        return parse_date(pinned, "LEDGER_TODAY")
-    return datetime.now(SHANGHAI).date()
+        return FixedClock(parse_date(pinned, "LEDGER_TODAY"))
+    return SystemClock()
 
 
 def utc_now() -> datetime:

@@ -17,18 +17,22 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ledger.bootstrap import App
 from ledger.commands import annual
 from ledger.commands import requests as desk_cmd
 from ledger.commands._context import Desk
+from ledger.commands.agencies import register_agency
 from ledger.commands.years import close_year
 from ledger.dates import SHANGHAI
 from ledger.errors import RuleViolation
-from ledger.events.agencies import AgencyRegistered, agency_stream
-from ledger.events.store import ANY_VERSION, EventStore, NewEvent
+from ledger.events.agencies import agency_stream
+from ledger.events.store import EventStore
 from ledger.outcomes import OUTCOMES
+from ledger.projections.alerts import Alert, compute_alerts
 
 AGENCY = "zhjyj"
 AGENCY_NAME = "宁波市镇海区教育局"
+ACTOR = "demo"
 
 Step = Callable[[Desk], object]
 
@@ -48,14 +52,19 @@ class Script:
         when = max(d for d in (day, cmd.confirmed, cmd.signed) if d is not None)
         self.on(when, lambda desk: desk_cmd.record_receipt(desk, cmd))
 
-    def run(self, store: EventStore, today: date) -> int:
+    def run(self, app: App, today: date) -> int:
         """Run the steps up to today (a demonstration never records the future)."""
         steps = [s for s in self.steps if s[0] <= today]
-        for day, seq, step in sorted(steps, key=lambda s: (s[0], s[1])):
-            moment = datetime.combine(day, time(10), SHANGHAI).astimezone(UTC)
-            stamp = moment.replace(tzinfo=None) + timedelta(microseconds=seq)
-            store.now = lambda stamp=stamp: stamp  # type: ignore[misc]
-            step(Desk(store, "demo", AGENCY, day))
+        store = app.store
+        recorded_at = store.now
+        try:
+            for day, seq, step in sorted(steps, key=lambda s: (s[0], s[1])):
+                moment = datetime.combine(day, time(10), SHANGHAI).astimezone(UTC)
+                stamp = moment.replace(tzinfo=None) + timedelta(microseconds=seq)
+                store.now = lambda stamp=stamp: stamp  # type: ignore[misc]
+                step(app.desk(AGENCY, actor=ACTOR, today=day))
+        finally:
+            store.now = recorded_at
         return len(steps)
 
 
@@ -77,9 +86,7 @@ def _narrative(year: int, name: str, signed: date) -> Step:
 
 
 def _register(desk: Desk) -> object:
-    event = AgencyRegistered(code=AGENCY, name=AGENCY_NAME)
-    new = [NewEvent(event, desk.today)]
-    return desk.store.append(agency_stream(AGENCY), new, ANY_VERSION, actor="demo", agency=AGENCY)
+    return register_agency(desk, AGENCY, AGENCY_NAME)
 
 
 def year_2020(s: Script) -> None:
@@ -300,12 +307,14 @@ def recent(s: Script, today: date) -> None:
 def is_built(store: EventStore) -> bool:
     """Whether this database already holds the demonstration (so a rerun only prints)."""
     first = store.read_stream(agency_stream(AGENCY))[:1]
-    return bool(first) and first[0].actor == "demo"
+    return bool(first) and first[0].actor == ACTOR
 
 
-def build(store: EventStore, today: date) -> int:
-    """Record the whole demonstration history; refuses a log that has other events."""
-    if store.last_position():
+def build(app: App, today: date | None = None) -> int:
+    """Record the whole demonstration history up to today (default: the app's clock);
+    refuses a log that has other events."""
+    today = today or app.today()
+    if app.store.last_position():
         raise RuleViolation(
             "demo: the database already has events that are not the demonstration; "
             "give --db a new file"
@@ -314,4 +323,34 @@ def build(store: EventStore, today: date) -> int:
     year_2020(script)
     year_2021(script)
     recent(script, today)
-    return script.run(store, today)
+    return script.run(app, today)
+
+
+@dataclass(frozen=True)
+class DemoShown:
+    """What ``ledger demo`` shows: what it recorded (if anything), a report, today's alerts."""
+
+    built: bool
+    steps: int
+    events: int
+    report: str
+    as_of: date
+    alerts: list[Alert]
+
+
+def run_demo(app: App, year: int = 2020, within: int = 3) -> DemoShown:
+    """Build the demonstration unless it is already recorded; its report for ``year`` as
+    text, and the alerts as of today (``within`` working days ahead)."""
+    from ledger.projections.annual import ReportRequest, build_report, collect
+    from ledger.report.render import render
+
+    built = not is_built(app.store)
+    steps = build(app) if built else 0
+    facts = collect(app.store)
+    name, labels = facts.agency_names[AGENCY]
+    report = build_report(facts, ReportRequest(year, frozenset({AGENCY}), None, name, labels))
+    text = render(report, "text")
+    assert isinstance(text, str)  # the text format is str
+    day = app.today()
+    found = compute_alerts(app.store, facts.calendar, day, within, AGENCY)
+    return DemoShown(built, steps, app.store.last_position(), text, day, found)

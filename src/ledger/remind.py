@@ -139,6 +139,10 @@ class RunResult:
         return tuple(d for d in self.deliveries if d.error is not None)
 
 
+DeskFor = Callable[[str, date], Desk]
+"""The desk for an agency on a day (``App.desk``): what a closure is recorded through."""
+
+
 @dataclass(frozen=True)
 class _Job:
     """One run's fixed parts: where it records, as whom, for which agencies."""
@@ -151,11 +155,12 @@ class _Job:
     agency: str
     scope: str | None
     name_of: Callable[[str], str]
+    desk_for: DeskFor
 
 
 def remind(
     app: App,
-    as_of: date,
+    as_of: date | None = None,
     *,
     dry_run: bool = False,
     agency: str | None = None,
@@ -165,19 +170,21 @@ def remind(
 
     ``agency`` limits the alerts to one agency (default ``[scheduler] agency``, else all
     agencies in the log); the run records on ``reminders-<agency or config agency>``.
+    ``as_of`` defaults to today by the app's clock.
     """
     settings = job_settings(app.config.scheduler)
     scope, job_agency = job_scope(app, agency)
     return run_reminders(
         app.store,
         app.notifiers(),
-        as_of,
+        as_of or app.today(),
         settings,
         dry_run=dry_run,
         scope=scope,
         job_agency=job_agency,
         actor=actor,
         name_of=_agency_names(app),
+        desk_for=lambda code, day: app.desk(code, actor=actor, today=day),
     )
 
 
@@ -219,10 +226,12 @@ def run_reminders(
     job_agency: str,
     actor: str = SCHEDULER_ACTOR,
     name_of: Callable[[str], str] = str,
+    desk_for: DeskFor,
 ) -> RunResult:
-    """The run itself, from its parts (the app-free form, for tests and other hosts)."""
+    """The run itself, from its parts (the app-free form, for tests and other hosts);
+    ``desk_for(agency, day)`` gives the desk a closure is recorded through."""
     stream = ev.reminders_stream(job_agency)
-    job = _Job(store, notifiers, settings, stream, actor, job_agency, scope, name_of)
+    job = _Job(store, notifiers, settings, stream, actor, job_agency, scope, name_of, desk_for)
     calendar = load_calendar(store)
     closed = _closures(job, calendar, as_of, dry_run)
     alerts = compute_alerts(store, calendar, as_of, settings.within, scope)
@@ -266,9 +275,9 @@ def _closures(job: _Job, calendar: WorkingCalendar, as_of: date, dry_run: bool) 
 
 def _close(job: _Job, calendar: WorkingCalendar, as_of: date, alert: Alert) -> bool:
     """Record one closure through the desk's own handler; a refusal is logged, not fatal."""
-    desk = Desk(store=job.store, actor=job.actor, agency=alert.agency, today=as_of)
-    desk.use_calendar(calendar)
     try:
+        desk = job.desk_for(alert.agency, as_of)
+        desk.use_calendar(calendar)
         if alert.kind == "year-not-closed":
             close_year(desk, alert.date.year, alert.agency)
         else:

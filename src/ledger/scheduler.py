@@ -39,11 +39,19 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from ledger.bootstrap import App
-from ledger.dates import SHANGHAI, today, utc_now
+from ledger.dates import SHANGHAI, utc_now
 from ledger.errors import LedgerError
 from ledger.remind import SCHEDULER_ACTOR, RunResult, job_scope, job_settings, last_run, remind
 
-__all__ = ["MISFIRE_GRACE", "NightlyJob", "advisory_lock", "check_config", "last_slot", "serve"]
+__all__ = [
+    "MISFIRE_GRACE",
+    "NightlyJob",
+    "advisory_lock",
+    "check_config",
+    "last_slot",
+    "run_once",
+    "serve",
+]
 
 MISFIRE_GRACE = int(timedelta(hours=12).total_seconds())
 _POLL = 0.1  # seconds between checks for a stop signal
@@ -139,13 +147,22 @@ class NightlyJob:
             if slot is not None and done is not None and done >= slot:
                 log.info("run skipped: already done", slot=slot.isoformat(), last=done.isoformat())
                 return None
-            return remind(self.app, today(), agency=self.agency, actor=self.actor)
+            return remind(self.app, self.app.today(), agency=self.agency, actor=self.actor)
 
 
 def check_config(app: App) -> dt.time:
     """Refuse a bad ``[scheduler]`` or ``[[notifiers]]`` table now, not at 2 a.m.; the time."""
     app.notifiers()
     return job_settings(app.config.scheduler).time
+
+
+def run_once(app: App, agency: str | None = None, actor: str = SCHEDULER_ACTOR) -> RunResult | None:
+    """The nightly work once now, under the lock (``--once``, for cron); None if skipped.
+
+    The configuration is checked first, so a bad table is refused rather than logged.
+    """
+    check_config(app)
+    return NightlyJob(app, agency, actor).run()
 
 
 class _Stop:

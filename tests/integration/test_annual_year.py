@@ -142,7 +142,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     demo.year_2020(script)
     demo.year_2021(script)
     _extra_steps(script, narrative)
-    script.run(app.store, TODAY)
+    script.run(app, TODAY)
     app.close()
     return path
 

@@ -1,4 +1,9 @@
-"""Shared by the desk commands: the Desk for this invocation and date options."""
+"""Shared by the desk commands: the Desk for this invocation and the options they repeat.
+
+The ``record`` commands take the same ID argument, --date, --agency, --amend, --db and
+--actor; declaring each once here keeps their spelling and help the same everywhere
+(the way sqlite-utils shares its option decorators).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,9 @@ from typing import Any, TypeVar
 
 import click
 
-from ledger.cli._common import State, app_of
+from ledger.cli._common import State, amend_option, app_of, common_options
 from ledger.commands._context import Desk
-from ledger.dates import parse_date, today
+from ledger.dates import parse_date
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,8 +33,26 @@ def date_option(*names: str, **kwargs: Any) -> Callable[[F], F]:
     return click.option(*names, metavar="YYYY-MM-DD", callback=_to_date, **kwargs)
 
 
+def on_option(help: str) -> Callable[[F], F]:
+    """The required --date of a step (passed as ``on``): the day it happened."""
+    return date_option("--date", "on", required=True, help=help)
+
+
+def id_argument(name: str = "request_id") -> Callable[[F], F]:
+    """The ID argument of a request, case or document."""
+    return click.argument(name, metavar="ID")
+
+
+def agency_option(func: F) -> F:
+    """--agency: the agency the step is recorded for (default: the configured one)."""
+    return click.option("--agency", help="Agency code (default: from the configuration).")(func)
+
+
+def step_options(func: F) -> F:
+    """--amend, --db and --actor, which every recorded step takes."""
+    return amend_option(common_options(func))
+
+
 def desk_of(ctx: click.Context, agency: str | None = None) -> Desk:
-    """The desk: store, actor, agency (option, else config) and today in Asia/Shanghai."""
-    app = app_of(ctx)
-    amend = ctx.ensure_object(State).amend
-    return Desk(app.store, app.actor, agency or app.config.agency, today(), amend)
+    """The desk for this invocation: built (and its agency checked) by the app."""
+    return app_of(ctx).desk(agency, amend=ctx.ensure_object(State).amend)

@@ -10,12 +10,11 @@ import click
 from ledger import scheduler as nightly
 from ledger.cli._common import State, app_of, common_options
 from ledger.cli._desk import date_option
-from ledger.dates import today
 from ledger.errors import InvalidInput
 from ledger.events import codec
-from ledger.projections.alerts import DEFAULT_WITHIN, Alert, compute_alerts
-from ledger.projections.calendar import load_calendar
-from ledger.remind import SCHEDULER_ACTOR, RunResult, job_settings, remind
+from ledger.projections.alerts import DEFAULT_WITHIN, Alert
+from ledger.projections.queries import current_alerts
+from ledger.remind import SCHEDULER_ACTOR, RunResult, remind
 from ledger.textwidth import table
 
 
@@ -46,16 +45,13 @@ def alerts(
       ledger alerts --within 5 --agency default
       ledger alerts --as-of 2024-05-06 --format json
     """
-    app = app_of(ctx)
-    if within is None:
-        within = job_settings(app.config.scheduler).within  # what the reminders use
-    found = compute_alerts(app.store, load_calendar(app.store), as_of or today(), within, agency)
+    found = current_alerts(app_of(ctx), as_of, within, agency)
     if fmt == "json":
-        click.echo(codec.dumps([a.as_dict() for a in found]))
-    elif not found:
-        click.echo(f"no alerts as of {as_of or today()}")
+        click.echo(codec.dumps([a.as_dict() for a in found.alerts]))
+    elif not found.alerts:
+        click.echo(f"no alerts as of {found.as_of}")
     else:
-        click.echo(alert_table(found))
+        click.echo(alert_table(found.alerts))
 
 
 def alert_table(found: list[Alert]) -> str:
@@ -92,7 +88,7 @@ def remind_(ctx: click.Context, as_of: date | None, dry_run: bool, agency: str |
     """
     app = app_of(ctx)
     actor = ctx.ensure_object(State).actor or SCHEDULER_ACTOR
-    result = remind(app, as_of or today(), dry_run=dry_run, agency=agency, actor=actor)
+    result = remind(app, as_of, dry_run=dry_run, agency=agency, actor=actor)
     click.echo(_run_text(result))
     if result.failed:
         ctx.exit(1)
@@ -152,8 +148,7 @@ def scheduler(ctx: click.Context, interval: int | None, once: bool, agency: str 
     app = app_of(ctx)
     actor = ctx.ensure_object(State).actor or SCHEDULER_ACTOR
     if once:
-        nightly.check_config(app)
-        result = nightly.NightlyJob(app, agency, actor).run()
+        result = nightly.run_once(app, agency, actor)
         if result is not None and result.failed:
             ctx.exit(1)
         return

@@ -7,14 +7,21 @@ from pathlib import Path
 
 import click
 
-from ledger.cli._common import amend_option, common_options
-from ledger.cli._desk import date_option, desk_of
+from ledger.cli._common import common_options
+from ledger.cli._desk import (
+    agency_option,
+    date_option,
+    desk_of,
+    id_argument,
+    on_option,
+    step_options,
+)
 from ledger.commands import annual
 
 
 @click.command()
-@click.argument("case_id", metavar="ID")
-@date_option("--date", "on", required=True, help="Day the case was filed.")
+@id_argument("case_id")
+@on_option("Day the case was filed.")
 @click.option(
     "--kind",
     required=True,
@@ -22,9 +29,8 @@ from ledger.commands import annual
     "litigation-after-review (复议后起诉).",
 )
 @click.option("--request", "request_id", help="The request whose decision is contested.")
-@click.option("--agency", help="Agency code (default: from the configuration).")
-@amend_option
-@common_options
+@agency_option
+@step_options
 @click.pass_context
 def case(
     ctx: click.Context,
@@ -43,13 +49,12 @@ def case(
 
 
 @click.command("case-end")
-@click.argument("case_id", metavar="ID")
-@date_option("--date", "on", required=True, help="Day the case concluded.")
+@id_argument("case_id")
+@on_option("Day the case concluded.")
 @click.option(
     "--outcome", required=True, help="maintained (维持), corrected (纠正) or other (其他)."
 )
-@amend_option
-@common_options
+@step_options
 @click.pass_context
 def case_end(ctx: click.Context, case_id: str, on: date, outcome: str) -> None:
     """Record how a review or lawsuit ended.
@@ -61,14 +66,13 @@ def case_end(ctx: click.Context, case_id: str, on: date, outcome: str) -> None:
 
 
 @click.command()
-@click.argument("document_id", metavar="ID")
-@date_option("--date", "on", required=True, help="Day the document was made.")
+@id_argument("document_id")
+@on_option("Day the document was made.")
 @click.option("--kind", required=True, help="rules (规章) or normative (规范性文件).")
 @click.option("--title", default="", help="The document's title.")
 @date_option("--published", help="Day it was published (table 2019: 本年新公开数量).")
-@click.option("--agency", help="Agency code (default: from the configuration).")
-@amend_option
-@common_options
+@agency_option
+@step_options
 @click.pass_context
 def document(
     ctx: click.Context, document_id: str, on: date, kind: str, title: str,
@@ -86,10 +90,9 @@ def document(
 
 
 @click.command()
-@click.argument("document_id", metavar="ID")
-@date_option("--date", "on", required=True, help="Day the document was repealed.")
-@amend_option
-@common_options
+@id_argument("document_id")
+@on_option("Day the document was repealed.")
+@step_options
 @click.pass_context
 def repeal(ctx: click.Context, document_id: str, on: date) -> None:
     """Record that a rule or normative document was repealed (废止).
@@ -104,7 +107,7 @@ def repeal(ctx: click.Context, document_id: str, on: date) -> None:
 @click.argument("year", type=int)
 @click.argument("item")
 @click.argument("figures", nargs=-1, metavar="KEY=VALUE...")
-@click.option("--agency", help="Agency code (default: from the configuration).")
+@agency_option
 @common_options
 @click.pass_context
 def figures(
@@ -133,7 +136,7 @@ def figures(
     help="Markdown file with '# 总体情况', '# 存在的主要问题及改进情况', '# 其他需要报告的事项'.",
 )
 @date_option("--signed", help="The date printed under the agency's name.")
-@click.option("--agency", help="Agency code (default: from the configuration).")
+@agency_option
 @common_options
 @click.pass_context
 def narrative(

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ledger import applicants
-from ledger.cli._common import app_of, common_options
-from ledger.commands._context import Desk
-from ledger.commands.requests import load
-from ledger.dates import today
-from ledger.errors import NotFound
-
-
-def _ref(ctx: click.Context, request_id: str) -> str:
-    """The applicant reference a request's receipt recorded."""
-    app = app_of(ctx)
-    state = load(Desk(app.store, app.actor, app.config.agency, today()), request_id)
-    if state.applicant_ref is None:
-        raise NotFound(f"request {request_id}: no applicant data was recorded with it")
-    return state.applicant_ref
+from ledger.cli._common import common_options
+from ledger.cli._desk import desk_of, id_argument
+from ledger.commands.applicants import FIELDS, erase_applicant, show_applicant
 
 
 @click.group()
@@ -27,7 +15,7 @@ def applicant() -> None:
 
 
 @applicant.command()
-@click.argument("request_id", metavar="ID")
+@id_argument()
 @common_options
 @click.pass_context
 def show(ctx: click.Context, request_id: str) -> None:
@@ -35,14 +23,13 @@ def show(ctx: click.Context, request_id: str) -> None:
 
     Example: ledger applicant show zhjyj-2021-0004
     """
-    ref = _ref(ctx, request_id)
-    data = applicants.read(app_of(ctx).engine, ref) or {}
-    for key in ("ref", "name", "id_number", "phone", "email", "address", "erased_at"):
-        click.echo(f"{key:<10} {data.get(key) or ''}")
+    data = show_applicant(desk_of(ctx), request_id)
+    for key in FIELDS:
+        click.echo(f"{key:<10} {getattr(data, key) or ''}")
 
 
 @applicant.command()
-@click.argument("request_id", metavar="ID")
+@id_argument()
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @common_options
 @click.pass_context
@@ -54,10 +41,9 @@ def erase(ctx: click.Context, request_id: str, yes: bool) -> None:
 
     Example: ledger applicant erase zhjyj-2021-0004 --yes
     """
-    ref = _ref(ctx, request_id)
     if not yes:
-        click.confirm(f"erase the personal data of applicant {ref}?", abort=True)
-    if applicants.erase(app_of(ctx).engine, ref):
-        click.echo(f"applicant {ref}: personal data erased")
-    else:
-        click.echo(f"applicant {ref}: already erased")
+        question = f"erase the personal data of the applicant of request {request_id}?"
+        click.confirm(question, abort=True)
+    erased = erase_applicant(desk_of(ctx), request_id)
+    state = "already erased" if erased.already else "personal data erased"
+    click.echo(f"applicant {erased.ref}: {state}")

@@ -7,14 +7,10 @@ from pathlib import Path
 
 import click
 
-from ledger.calendar import load_schedule_file
 from ledger.cli._common import app_of, common_options
 from ledger.cli._desk import date_option, desk_of
-from ledger.clock import ClockInput, explain_deadline, regime_for
-from ledger.commands.calendar import record_schedule
-from ledger.dates import today
-from ledger.errors import InvalidInput
-from ledger.projections.calendar import load_calendar
+from ledger.commands.calendar import record_schedule_file
+from ledger.projections.calendar import due_from, year_schedule
 
 
 @click.group()
@@ -40,13 +36,10 @@ def add(ctx: click.Context, year: int, file: Path) -> None:
 
     Example: ledger calendar add 2027 --file 2027.toml
     """
-    if not file.exists():
-        raise InvalidInput(f"--file: {file} does not exist")
-    schedule = load_schedule_file(file, year)
-    result = record_schedule(desk_of(ctx), schedule)
+    result = record_schedule_file(desk_of(ctx), year, file)
     click.echo(
-        f"recorded the {year} schedule: {len(schedule.holidays)} holidays, "
-        f"{len(schedule.workdays)} make-up working days; "
+        f"recorded the {year} schedule: {result.holidays} holidays, "
+        f"{result.workdays} make-up working days; "
         f"{len(result.recomputed)} deadlines recomputed"
     )
     for request_id, due in result.recomputed:
@@ -62,21 +55,19 @@ def show_(ctx: click.Context, year: int) -> None:
 
     Example: ledger calendar show 2020
     """
-    cal = load_calendar(app_of(ctx).store)
-    schedule = cal.schedule(year)
-    if schedule is None:
+    shown = year_schedule(app_of(ctx).store, year)
+    if shown.schedule is None:
         click.echo(
             f"{year}: no official schedule; deadlines in {year} count weekends only "
             "and are provisional (add one with `ledger calendar add`)"
         )
         return
-    source = "recorded" if year in cal.recorded else "chinesecalendar package"
-    click.echo(f"{year} official schedule ({source})")
+    click.echo(f"{year} official schedule ({shown.source})")
     click.echo("holidays:")
-    for day, name in sorted(schedule.holidays.items()):
+    for day, name in sorted(shown.schedule.holidays.items()):
         click.echo(f"  {day} {day:%a}  {name}")
     click.echo("make-up working days:")
-    for day in sorted(schedule.workdays):
+    for day in sorted(shown.schedule.workdays):
         click.echo(f"  {day} {day:%a}")
 
 
@@ -96,22 +87,12 @@ def due(ctx: click.Context, start: date | None, days: int | None, explain: bool)
       ledger calendar due --from 2020-01-21          # 2020-02-26
       ledger calendar due --from 2020-03-02 --days 30 --explain
     """
-    cal = load_calendar(app_of(ctx).store)
-    received = start or today()
-    regime = regime_for(received)
-    total = regime.days if days is None else days
-    if not 1 <= total <= regime.days + regime.max_extension:
-        raise InvalidInput(
-            f"--days: {total} is not allowed; 1 to {regime.days + regime.max_extension}"
-        )
-    end = cal.nth_working_day_after(received, total)
-    unscheduled = sorted(cal.unscheduled_years(received, end))
+    app = app_of(ctx)
+    answer = due_from(app.store, start or app.today(), days, explain)
     note = ""
-    if unscheduled:
-        note = f" (provisional: no official schedule for {', '.join(map(str, unscheduled))})"
-    click.echo(f"received {received}: working day {total} is {end}{note}")
-    if explain:
-        inp = ClockInput(received_on=received, extension_days=max(0, total - regime.days))
-        for step in explain_deadline(inp, cal):
-            if step.day is not None and step.day <= end:
-                click.echo(str(step))
+    if answer.unscheduled:
+        years = ", ".join(map(str, answer.unscheduled))
+        note = f" (provisional: no official schedule for {years})"
+    click.echo(f"received {answer.received}: working day {answer.days} is {answer.due}{note}")
+    for step in answer.explain:
+        click.echo(step)

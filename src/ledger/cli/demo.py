@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 from ledger.cli._common import app_of, common_options
-from ledger.dates import today
-from ledger.demo import AGENCY, build, is_built
+from ledger.demo import AGENCY, run_demo
 
 
 @click.command()
@@ -28,22 +27,14 @@ def demo(ctx: click.Context, year: int) -> None:
       ledger list --open
     """
     from ledger.cli.alerts import alert_table
-    from ledger.projections.alerts import compute_alerts
-    from ledger.projections.annual import ReportRequest, build_report, collect
-    from ledger.report.render import render
 
-    app = app_of(ctx)
-    if is_built(app.store):
-        click.echo("demo: the demonstration history is already recorded here", err=True)
+    shown = run_demo(app_of(ctx), year)
+    if shown.built:
+        click.echo(
+            f"demo: recorded {shown.steps} steps ({shown.events} events) for {AGENCY}", err=True
+        )
     else:
-        count = build(app.store, today())
-        events = app.store.last_position()
-        click.echo(f"demo: recorded {count} steps ({events} events) for {AGENCY}", err=True)
-    facts = collect(app.store)
-    name, labels = facts.agency_names[AGENCY]
-    report = build_report(facts, ReportRequest(year, frozenset({AGENCY}), None, name, labels))
-    click.echo(render(report, "text"))
-    day = today()
-    found = compute_alerts(app.store, facts.calendar, day, 3, AGENCY)
-    click.echo(f"\nAlerts as of {day} (ledger alerts):")
-    click.echo(alert_table(found) if found else "none")
+        click.echo("demo: the demonstration history is already recorded here", err=True)
+    click.echo(shown.report)
+    click.echo(f"\nAlerts as of {shown.as_of} (ledger alerts):")
+    click.echo(alert_table(shown.alerts) if shown.alerts else "none")

@@ -7,8 +7,14 @@ from datetime import date
 import click
 
 from ledger.applicants import Applicant
-from ledger.cli._common import amend_option, common_options
-from ledger.cli._desk import date_option, desk_of
+from ledger.cli._desk import (
+    agency_option,
+    date_option,
+    desk_of,
+    id_argument,
+    on_option,
+    step_options,
+)
 from ledger.commands import requests as cmd
 from ledger.events.requests import CHANNELS
 from ledger.projections.views import due_text
@@ -34,7 +40,7 @@ def record() -> None:
 
 @record.command()
 @click.argument("request_id", metavar="[ID]", required=False)
-@date_option("--date", "on", required=True, help="Day the request was submitted.")
+@on_option("Day the request was submitted.")
 @click.option(
     "--channel",
     type=click.Choice(CHANNELS),
@@ -48,15 +54,14 @@ def record() -> None:
 )
 @date_option("--confirmed", help="Day receipt was confirmed (ordinary mail, online, fax).")
 @date_option("--signed", help="Day registered mail was signed for.")
-@click.option("--agency", help="Agency code (default: from the configuration).")
+@agency_option
 @click.option("--subject", default="", help="What is asked for (no personal data).")
 @click.option("--name", help="Applicant's name (personal data, kept outside the log).")
 @click.option("--id-number", help="Applicant's identity or organisation code (personal data).")
 @click.option("--phone", help="Applicant's phone (personal data).")
 @click.option("--email", help="Applicant's e-mail (personal data).")
 @click.option("--address", help="Applicant's address (personal data).")
-@amend_option
-@common_options
+@step_options
 @click.pass_context
 def receive(
     ctx: click.Context,
@@ -95,11 +100,10 @@ def receive(
 
 
 @record.command()
-@click.argument("request_id", metavar="ID")
-@date_option("--date", "on", required=True, help="Day the notice went out.")
+@id_argument()
+@on_option("Day the notice went out.")
 @date_option("--reply-by", required=True, help="Day the correction is due back.")
-@amend_option
-@common_options
+@step_options
 @click.pass_context
 def clarify(ctx: click.Context, request_id: str, on: date, reply_by: date) -> None:
     """Ask the applicant to correct the request (补正, Art. 30); the clock stops.
@@ -114,10 +118,9 @@ def clarify(ctx: click.Context, request_id: str, on: date, reply_by: date) -> No
 
 
 @record.command()
-@click.argument("request_id", metavar="ID")
-@date_option("--date", "on", required=True, help="Day the corrected request arrived.")
-@amend_option
-@common_options
+@id_argument()
+@on_option("Day the corrected request arrived.")
+@step_options
 @click.pass_context
 def clarified(ctx: click.Context, request_id: str, on: date) -> None:
     """The corrected request arrived: a new answer period runs from this day (Art. 30).
@@ -128,12 +131,11 @@ def clarified(ctx: click.Context, request_id: str, on: date) -> None:
 
 
 @record.command()
-@click.argument("request_id", metavar="ID")
-@date_option("--date", "on", required=True, help="Day the extension was granted.")
+@id_argument()
+@on_option("Day the extension was granted.")
 @click.option("--days", type=int, required=True, help="Working days added (at most 20 in total).")
 @click.option("--approver", required=True, help="Who approved the extension.")
-@amend_option
-@common_options
+@step_options
 @click.pass_context
 def extend(ctx: click.Context, request_id: str, on: date, days: int, approver: str) -> None:
     """Extend the answer period before it ends, at most 20 working days in total (Art. 33).
@@ -145,11 +147,10 @@ def extend(ctx: click.Context, request_id: str, on: date, days: int, approver: s
 
 
 @record.command()
-@click.argument("request_id", metavar="ID")
-@date_option("--date", "on", required=True, help="Day the letter was sent.")
+@id_argument()
+@on_option("Day the letter was sent.")
 @click.option("--party", required=True, help="The third party or agency consulted.")
-@amend_option
-@common_options
+@step_options
 @click.pass_context
 def consult(ctx: click.Context, request_id: str, on: date, party: str) -> None:
     """Consult a third party or another agency; that time is not counted (Art. 32–34).
@@ -162,11 +163,10 @@ def consult(ctx: click.Context, request_id: str, on: date, party: str) -> None:
 
 
 @record.command()
-@click.argument("request_id", metavar="ID")
-@date_option("--date", "on", required=True, help="Day the opinion arrived.")
+@id_argument()
+@on_option("Day the opinion arrived.")
 @click.option("--party", required=True, help="The party whose opinion arrived.")
-@amend_option
-@common_options
+@step_options
 @click.pass_context
 def consulted(ctx: click.Context, request_id: str, on: date, party: str) -> None:
     """The consulted party's opinion arrived; the clock runs again.
@@ -178,8 +178,8 @@ def consulted(ctx: click.Context, request_id: str, on: date, party: str) -> None
 
 
 @record.command()
-@click.argument("request_id", metavar="ID")
-@date_option("--date", "on", required=True, help="Day the fee notice went out.")
+@id_argument()
+@on_option("Day the fee notice went out.")
 @click.option("--amount", help="The fee in yuan, e.g. 300 or 120.50.")
 @click.option(
     "--method",
@@ -187,8 +187,7 @@ def consulted(ctx: click.Context, request_id: str, on: date, party: str) -> None
     help="Compute under the 2020 fee measures (按件 or 按量).",
 )
 @click.option("--pages", type=int, help="Pages provided (with --method per-page).")
-@amend_option
-@common_options
+@step_options
 @click.pass_context
 def fee(
     ctx: click.Context,
@@ -212,10 +211,9 @@ def fee(
 
 
 @record.command()
-@click.argument("request_id", metavar="ID")
-@date_option("--date", "on", required=True, help="Day the fee was paid.")
-@amend_option
-@common_options
+@id_argument()
+@on_option("Day the fee was paid.")
+@step_options
 @click.pass_context
 def paid(ctx: click.Context, request_id: str, on: date) -> None:
     """The fee was paid; the clock runs again.
@@ -226,12 +224,11 @@ def paid(ctx: click.Context, request_id: str, on: date) -> None:
 
 
 @record.command()
-@click.argument("request_id", metavar="ID")
-@date_option("--date", "on", required=True, help="Day the later due date was set.")
+@id_argument()
+@on_option("Day the later due date was set.")
 @date_option("--until", required=True, help="The new due date.")
 @click.option("--reason", required=True, help="Why the request is excessive.")
-@amend_option
-@common_options
+@step_options
 @click.pass_context
 def defer(ctx: click.Context, request_id: str, on: date, until: date, reason: str) -> None:
     """Set a later, reasonable due date for an excessive request (Art. 35).
@@ -244,11 +241,10 @@ def defer(ctx: click.Context, request_id: str, on: date, until: date, reason: st
 
 
 @record.command()
-@click.argument("request_id", metavar="ID")
-@date_option("--date", "on", required=True, help="Day the decision was issued.")
+@id_argument()
+@on_option("Day the decision was issued.")
 @click.option("--outcome", required=True, help="Outcome code or its Chinese label (see DESIGN.md).")
-@amend_option
-@common_options
+@step_options
 @click.pass_context
 def decide(ctx: click.Context, request_id: str, on: date, outcome: str) -> None:
     """Answer the request with one outcome; it is then closed.
@@ -269,10 +265,9 @@ def decide(ctx: click.Context, request_id: str, on: date, outcome: str) -> None:
 
 
 @record.command()
-@click.argument("request_id", metavar="ID")
-@date_option("--date", "on", required=True, help="Day the applicant withdrew.")
-@amend_option
-@common_options
+@id_argument()
+@on_option("Day the applicant withdrew.")
+@step_options
 @click.pass_context
 def withdraw(ctx: click.Context, request_id: str, on: date) -> None:
     """The applicant withdrew the request; it closes and counts as 其他.

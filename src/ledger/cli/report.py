@@ -9,17 +9,15 @@ from pathlib import Path
 import click
 
 from ledger.cli._common import app_of, common_options
-from ledger.cli._desk import desk_of
+from ledger.cli._desk import agency_option, desk_of
 from ledger.commands.years import close_year
-from ledger.config import Config
 from ledger.dates import parse_moment
-from ledger.errors import IntegrityFailure, InvalidInput
-from ledger.projections.annual import Facts, ReportRequest, build_report, check, collect
+from ledger.errors import InvalidInput
+from ledger.projections.reports import ReportQuery, check_report, render_report
+from ledger.report.render import FILE_FORMATS, FORMATS
 
 EXCEL_BOM = "\ufeff".encode()
 """Spreadsheet programs read a CSV file as UTF-8 (the Chinese labels) only with this mark."""
-
-FORMATS = ("text", "md", "csv", "json", "docx", "xlsx", "html")
 
 
 @click.command()
@@ -78,54 +76,20 @@ def report(
       ledger report 2021 --agency jyj --agency wsj --format xlsx --output 2021.xlsx
       ledger report 2020 --check
     """
-    from ledger.report.render import render
-
-    app = app_of(ctx)
     moment = parse_moment(as_of, "--as-of") if as_of else None
-    facts = collect(app.store, moment)
-    chosen = frozenset(agencies) or None
-    unknown = sorted(set(agencies) - facts.agencies())
-    if unknown:
-        known = ", ".join(sorted(facts.agencies())) or "none yet"
-        raise InvalidInput(f"--agency: {unknown[0]!r} has nothing in the log; agencies: {known}")
+    query = ReportQuery(year, agencies, edition, moment, not no_stats)
     if check_only:
-        problems = check(facts, year, chosen)
-        if problems:
-            raise IntegrityFailure(f"report {year}: " + "; ".join(problems))
-        click.echo(f"report {year}: tables reconcile and agree with the recorded carry-overs")
+        click.echo(check_report(app_of(ctx), query))
         return
-    name, labels = agency_title(app.config, facts, agencies)
-    request = ReportRequest(year, chosen, edition, name, labels, moment, not no_stats)
-    rendered = render(build_report(facts, request), fmt)
-    _write(rendered, output, fmt)
-
-
-def agency_title(
-    config: Config, facts: Facts, agencies: tuple[str, ...]
-) -> tuple[str, dict[str, str]]:
-    """The name and local labels on the report: configured, else recorded, else the code.
-
-    With several agencies (or none named), the configured default agency is the issuer:
-    the government office that collects its departments' figures.
-    """
-    if len(agencies) == 1:
-        code = agencies[0]
-    elif not agencies and len(facts.agencies()) == 1:
-        code = next(iter(facts.agencies()))
-    else:
-        code = config.agency
-    if code in config.agencies:
-        info = config.agencies[code]
-        return info.name, dict(info.labels)
-    return facts.agency_names.get(code, (code, {}))
+    if output is None and fmt in FILE_FORMATS:
+        raise InvalidInput(f"--format {fmt} is a binary file; give --output FILE")
+    _write(render_report(app_of(ctx), query, fmt), output, fmt)
 
 
 def _write(rendered: bytes | str, output: Path | None, fmt: str) -> None:
     """Write the whole file or nothing: a temporary file renamed into place."""
     data = rendered.encode() if isinstance(rendered, str) else rendered
     if output is None:
-        if fmt in ("docx", "xlsx"):
-            raise InvalidInput(f"--format {fmt} is a binary file; give --output FILE")
         click.echo(data.decode(), nl=not data.endswith(b"\n"))
         return
     if fmt == "csv":
@@ -152,7 +116,7 @@ def _write(rendered: bytes | str, output: Path | None, fmt: str) -> None:
 
 @click.command("close-year")
 @click.argument("year", type=int)
-@click.option("--agency", help="Agency code (default: from the configuration).")
+@agency_option
 @common_options
 @click.pass_context
 def close_year_(ctx: click.Context, year: int, agency: str | None) -> None:

@@ -10,20 +10,15 @@ from typing import Any
 import click
 
 from ledger.cli._common import app_of, common_options
-from ledger.cli._desk import date_option
-from ledger.clock import explain_deadline
-from ledger.commands._context import Desk
-from ledger.commands.requests import clarification_late, load
-from ledger.dates import today
+from ledger.cli._desk import date_option, id_argument
 from ledger.events import codec
-from ledger.projections.calendar import load_calendar
-from ledger.projections.requests import clock_input
-from ledger.projections.views import all_requests, summary, view
+from ledger.projections.queries import RequestFilter, list_requests, show_request
+from ledger.projections.views import summary
 from ledger.textwidth import table
 
 
 @click.command()
-@click.argument("request_id", metavar="ID")
+@id_argument()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--explain", is_flag=True, help="Show how the due date was computed, day by day.")
 @date_option("--as-of", help="Count working days left as of this day (default today).")
@@ -38,23 +33,14 @@ def show(ctx: click.Context, request_id: str, fmt: str, explain: bool, as_of: da
       ledger show default-2020-0001 --explain
       ledger show default-2020-0001 --format json
     """
-    app = app_of(ctx)
-    cal = load_calendar(app.store)
-    desk = Desk(app.store, app.actor, app.config.agency, today(), _calendar=cal)
-    state = load(desk, request_id)
-    data = view(state, cal, as_of or today())
-    late_notice = clarification_late(state, desk)
-    data["flags"] = [late_notice] if late_notice else []
-    steps = [str(s) for s in explain_deadline(clock_input(state, cal), cal)] if explain else []
+    shown = show_request(app_of(ctx), request_id, as_of, explain)
     if fmt == "json":
-        if explain:
-            data["explain"] = steps
-        click.echo(codec.dumps(data))
+        click.echo(codec.dumps(shown.as_dict(with_explain=explain)))
         return
-    click.echo(_text(data))
+    click.echo(_text(shown.as_dict()))
     if explain:
         click.echo("\nHow the due date was computed:")
-        click.echo("\n".join(steps))
+        click.echo("\n".join(shown.explain))
 
 
 def _text(data: dict[str, Any]) -> str:
@@ -114,29 +100,9 @@ def list_(
       ledger list --overdue --format csv
       ledger list --due-within 5 --agency default
     """
-    app = app_of(ctx)
-    cal = load_calendar(app.store)
-    day = as_of or today()
-    rows = []
-    for state in all_requests(app.store):
-        if agency and state.agency != agency:
-            continue
-        if received_in and state.received_on.year != received_in:
-            continue
-        item = view(state, cal, day)
-        left = item["working_days_left"]
-        if (only_open or due_within is not None or overdue) and state.closed:
-            continue
-        if overdue and not (item["due_date"] and isinstance(left, int) and left < 0):
-            continue
-        if due_within is not None and not (
-            item["due_date"] and isinstance(left, int) and left <= due_within
-        ):
-            continue
-        del item["events"]
-        rows.append(item)
-    rows.sort(key=lambda r: (r["outcome"] is not None, r["due_date"] or "9999", r["id"]))
-    click.echo(_render_list(rows, fmt))
+    wanted = RequestFilter(only_open, overdue, due_within, received_in, agency)
+    rows = list_requests(app_of(ctx), wanted, as_of)
+    click.echo(_render_list([r.as_dict() for r in rows], fmt))
 
 
 COLUMNS = ("id", "agency", "status", "channel", "applicant", "received_on", "due_date",

@@ -9,10 +9,12 @@ other.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from ledger.calendar import YearSchedule
+from ledger.calendar import YearSchedule, load_schedule_file
 from ledger.commands._context import Desk
 from ledger.commands.requests import deadline_event
+from ledger.errors import InvalidInput
 from ledger.events.calendar import CALENDAR_STREAM, ScheduleRecorded
 from ledger.events.requests import stream_of
 from ledger.events.store import ANY_VERSION, NewEvent, StreamAppend
@@ -26,6 +28,8 @@ class ScheduleResult:
 
     year: int
     recomputed: tuple[tuple[str, str], ...]  # (request id, new due date or "stopped")
+    holidays: int = 0
+    workdays: int = 0
 
 
 def record_schedule(desk: Desk, schedule: YearSchedule) -> ScheduleResult:
@@ -46,4 +50,13 @@ def record_schedule(desk: Desk, schedule: YearSchedule) -> ScheduleResult:
         )
         moved.append((state.id, due.due.isoformat() if due.due else "stopped"))
     desk.store.append_many(batches, actor=desk.actor, agency=desk.agency)
-    return ScheduleResult(schedule.year, tuple(moved))
+    return ScheduleResult(
+        schedule.year, tuple(moved), len(schedule.holidays), len(schedule.workdays)
+    )
+
+
+def record_schedule_file(desk: Desk, year: int, file: Path) -> ScheduleResult:
+    """Record ``year``'s schedule from a TOML or CSV file (docs/calendar-2027.example.toml)."""
+    if not file.exists():
+        raise InvalidInput(f"--file: {file} does not exist")
+    return record_schedule(desk, load_schedule_file(file, year))

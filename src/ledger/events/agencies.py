@@ -12,6 +12,8 @@ from pydantic import Field
 
 from ledger.events.types import Event, register
 
+AgencyLevel = Literal["department", "government"]
+
 
 def agency_stream(code: str) -> str:
     return f"agency-{code}"
@@ -28,7 +30,7 @@ class AgencyRegistered(Event):
     code: str = Field(min_length=1)
     name: str = Field(min_length=1)
     labels: dict[str, str] = Field(default_factory=dict)
-    level: Literal["department", "government"] = "department"
+    level: AgencyLevel = "department"
 
 
 register(AgencyRegistered)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -58,42 +59,92 @@ def summary(type_name: str, data: dict[str, Any]) -> str:
     return type_name.removeprefix("request.") + (f" ({words})" if words else "")
 
 
-def view(state: RequestState, cal: WorkingCalendar, as_of: date) -> dict[str, Any]:
-    """The JSON shape of a request (``show --format json`` and ``list --format json``)."""
+@dataclass(frozen=True)
+class RequestRow:
+    """One request as ``ledger list`` shows it (and ``ledger show`` above its timeline)."""
+
+    id: str
+    agency: str
+    status: str
+    channel: str
+    applicant: str
+    subject: str
+    received_on: date
+    due_date: date | None
+    provisional: bool
+    deferred: bool
+    regime: str
+    days_allowed: int
+    extension_days: int
+    outcome: str | None
+    decided_on: date | None
+    late: bool
+    working_days_left: int | None
+
+    @property
+    def closed(self) -> bool:
+        """Decided or withdrawn."""
+        return self.outcome is not None
+
+    @property
+    def overdue(self) -> bool:
+        """Undecided with a due date that has passed."""
+        left = self.working_days_left
+        return self.due_date is not None and left is not None and left < 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape (dates as YYYY-MM-DD)."""
+        data = asdict(self)
+        for key in ("received_on", "due_date", "decided_on"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+def request_row(state: RequestState, cal: WorkingCalendar, as_of: date) -> RequestRow:
+    """A request's row: status, due date and working days left as of ``as_of``."""
     due = deadline(state, cal)
     left = None
     if not state.closed:
         left = working_days_left(due.due, as_of, cal) if due.due else due.stopped_with
-    return {
-        "id": state.id,
-        "agency": state.agency,
-        "status": status(state, due),
-        "channel": state.channel,
-        "applicant": state.applicant,
-        "subject": state.subject,
-        "received_on": state.received_on.isoformat(),
-        "due_date": due.due.isoformat() if due.due else None,
-        "provisional": due.provisional,
-        "deferred": due.deferred,
-        "regime": due.regime,
-        "days_allowed": due.days_allowed,
-        "extension_days": state.extension_days,
-        "outcome": state.outcome,
-        "decided_on": state.decided_on.isoformat() if state.decided_on else None,
-        "late": is_late(state, due, as_of),
-        "working_days_left": left,
-        "events": [
-            {
-                "position": e.position,
-                "date": e.on.isoformat(),
-                "type": e.type,
-                "data": e.data,
-                "actor": e.actor,
-                "recorded_at": e.recorded_at.isoformat(timespec="seconds") + "Z",
-            }
-            for e in state.timeline
-        ],
-    }
+    return RequestRow(
+        id=state.id,
+        agency=state.agency,
+        status=status(state, due),
+        channel=state.channel,
+        applicant=state.applicant,
+        subject=state.subject,
+        received_on=state.received_on,
+        due_date=due.due,
+        provisional=due.provisional,
+        deferred=due.deferred,
+        regime=due.regime,
+        days_allowed=due.days_allowed,
+        extension_days=state.extension_days,
+        outcome=state.outcome,
+        decided_on=state.decided_on,
+        late=is_late(state, due, as_of),
+        working_days_left=left,
+    )
+
+
+def timeline(state: RequestState) -> list[dict[str, Any]]:
+    """The request's events for a person or a tool, oldest first."""
+    return [
+        {
+            "position": e.position,
+            "date": e.on.isoformat(),
+            "type": e.type,
+            "data": e.data,
+            "actor": e.actor,
+            "recorded_at": e.recorded_at.isoformat(timespec="seconds") + "Z",
+        }
+        for e in state.timeline
+    ]
+
+
+def view(state: RequestState, cal: WorkingCalendar, as_of: date) -> dict[str, Any]:
+    """The JSON shape of a request (``show --format json``): its row and its timeline."""
+    return {**request_row(state, cal, as_of).as_dict(), "events": timeline(state)}
 
 
 def all_requests(store: EventStore, timeline: bool = False) -> Iterator[RequestState]:

@@ -28,6 +28,8 @@ _RENDERERS: dict[str, tuple[str, str]] = {
 FORMATS: tuple[str, ...] = tuple(_RENDERERS)
 BINARY_FORMATS: frozenset[str] = frozenset({"json", "docx", "xlsx"})
 """Formats rendered as bytes; the others are str (write them as UTF-8)."""
+FILE_FORMATS: frozenset[str] = frozenset({"docx", "xlsx"})
+"""Formats that are files for an office program, never printed on a terminal."""
 EXTENSIONS: dict[str, str] = {
     "text": "txt",
     "md": "md",

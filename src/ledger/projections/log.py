@@ -1,0 +1,66 @@
+"""The log itself, for auditors: its events in global order, and whether it is intact.
+
+``ledger log`` and ``ledger verify`` print what these return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.errors import IntegrityFailure
+from ledger.events.store import EventStore, StoredEvent
+from ledger.projections.audit import DeadlineAudit, audit_deadlines
+
+
+def read_log(store: EventStore, stream: str | None = None, since: int = 0) -> Iterator[StoredEvent]:
+    """The events after position ``since``, in global order; only ``stream``'s if given."""
+    if stream:
+        return (e for e in store.read_stream(stream) if e.position > since)
+    return iter(store.read_all(since))
+
+
+def event_record(e: StoredEvent) -> dict[str, Any]:
+    """Every stored field of an event, as JSON-ready values (``ledger log --format json``)."""
+    return {
+        "position": e.position,
+        "stream_id": e.stream_id,
+        "version": e.version,
+        "type": e.type,
+        "schema_version": e.schema_version,
+        "data": e.data,
+        "effective_date": e.effective_date.isoformat(),
+        "recorded_at": e.recorded_at.isoformat(timespec="microseconds"),
+        "actor": e.actor,
+        "agency": e.agency,
+        "command_id": e.command_id,
+        "hash": e.hash,
+    }
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The intact hash chain's length, and the re-derivation of every recorded deadline."""
+
+    verified: int
+    audit: DeadlineAudit
+
+    def deadline_problem(self) -> str | None:
+        """Why the recorded deadlines fail the audit (the first five), or None."""
+        wrong = self.audit.mismatches
+        if not wrong:
+            return None
+        return f"{len(wrong)} recorded deadlines disagree with the log: " + "; ".join(wrong[:5])
+
+
+def verify_log(store: EventStore) -> Verification:
+    """Walk the hash chain (IntegrityFailure at the first event that does not match), then
+    re-derive every recorded due date from the events before it."""
+    check = store.verify_chain()
+    if check.broken_at is not None:
+        raise IntegrityFailure(
+            f"position {check.broken_at}: {check.reason} "
+            f"({check.verified} events before it verified)"
+        )
+    return Verification(check.verified, audit_deadlines(store))

@@ -1,0 +1,117 @@
+"""The read use cases of the desk and the office head: typed arguments in, data out.
+
+``ledger list``, ``ledger show`` and ``ledger alerts`` print what these return; the
+demonstration, the tests and a web server call the same functions. Each takes the
+application (its store, calendar and clock); "today" is the app's clock unless
+``as_of`` says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from ledger.clock import explain_deadline
+from ledger.commands.requests import clarification_late, load
+from ledger.projections.alerts import Alert, compute_alerts
+from ledger.projections.calendar import load_calendar
+from ledger.projections.requests import clock_input
+from ledger.projections.views import RequestRow, all_requests, request_row, timeline
+
+if TYPE_CHECKING:
+    from ledger.bootstrap import App
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    """Which requests ``list_requests`` returns; every filter given must hold.
+
+    ``due_within`` keeps open requests due within that many working days (overdue
+    ones included); ``overdue`` and ``due_within`` imply ``only_open``.
+    """
+
+    only_open: bool = False
+    overdue: bool = False
+    due_within: int | None = None
+    received_in: int | None = None
+    agency: str | None = None
+
+    def admits(self, row: RequestRow) -> bool:
+        """Whether the row passes every filter given."""
+        if self.agency is not None and row.agency != self.agency:
+            return False
+        if self.received_in is not None and row.received_on.year != self.received_in:
+            return False
+        if (self.only_open or self.overdue or self.due_within is not None) and row.closed:
+            return False
+        if self.overdue and not row.overdue:
+            return False
+        left = row.working_days_left
+        within = self.due_within
+        return within is None or (row.due_date is not None and left is not None and left <= within)
+
+
+def list_requests(
+    app: App, filters: RequestFilter | None = None, as_of: date | None = None
+) -> list[RequestRow]:
+    """The requests passing ``filters`` as of a day (default today): open ones first,
+    then by due date (none last), then by id."""
+    wanted = filters or RequestFilter()
+    cal = load_calendar(app.store)
+    day = as_of or app.today()
+    rows = [request_row(s, cal, day) for s in all_requests(app.store)]
+    rows = [r for r in rows if wanted.admits(r)]
+    rows.sort(key=lambda r: (r.closed, r.due_date or date.max, r.id))
+    return rows
+
+
+@dataclass(frozen=True)
+class RequestShown:
+    """One request for ``ledger show``: its row, timeline, flags and (if asked) how the
+    due date was counted, day by day."""
+
+    row: RequestRow
+    events: list[dict[str, Any]]
+    flags: list[str]
+    explain: list[str] = field(default_factory=list)
+
+    def as_dict(self, with_explain: bool = False) -> dict[str, Any]:
+        """The JSON shape of ``ledger show --format json``."""
+        data = {**self.row.as_dict(), "events": self.events, "flags": self.flags}
+        if with_explain:
+            data["explain"] = self.explain
+        return data
+
+
+def show_request(
+    app: App, request_id: str, as_of: date | None = None, explain: bool = False
+) -> RequestShown:
+    """A request as of a day (default today); NotFound if there is no such request."""
+    desk = app.desk()
+    state = load(desk, request_id)
+    cal = desk.calendar
+    row = request_row(state, cal, as_of or desk.today)
+    late_notice = clarification_late(state, desk)
+    steps = [str(s) for s in explain_deadline(clock_input(state, cal), cal)] if explain else []
+    return RequestShown(row, timeline(state), [late_notice] if late_notice else [], steps)
+
+
+@dataclass(frozen=True)
+class AlertsFound:
+    """The alerts as of a day, most urgent first."""
+
+    as_of: date
+    alerts: list[Alert]
+
+
+def current_alerts(
+    app: App, as_of: date | None = None, within: int | None = None, agency: str | None = None
+) -> AlertsFound:
+    """What needs someone's action as of a day (default today), ``within`` working days
+    ahead (default: what the reminders use), for one agency or all."""
+    from ledger.remind import job_settings
+
+    day = as_of or app.today()
+    ahead = job_settings(app.config.scheduler).within if within is None else within
+    return AlertsFound(day, compute_alerts(app.store, load_calendar(app.store), day, ahead, agency))

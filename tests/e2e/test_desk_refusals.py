@@ -417,3 +417,30 @@ def test_a_late_clarification_notice_is_recorded_but_flagged(
     assert [x for x in text.splitlines() if x.startswith("flag")] == [
         f"flag      {f}" for f in flags
     ]
+
+
+# --- agency codes ----------------------------------------------------------------------------
+
+ALLOWED = "use 1–64 letters, digits, '.', '_' or '-'"
+
+
+def test_an_agency_code_outside_the_id_rule_is_refused_at_registration(desk: LedgerCli) -> None:
+    """`ledger agency add "bad code/x"` is refused in one line naming the allowed characters."""
+    line = refused(desk, 'agency add "bad code/x" --name 某局', "'bad code/x'", ALLOWED)
+    assert line.startswith("ledger: CODE:")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        receive("BADAGENCY", "2021-03-01", '--agency "a b/c"'),
+        'record case FY-9 --date 2021-03-01 --kind review --agency "a b/c"',
+        'close-year 2020 --agency "a b/c"',
+    ],
+)
+def test_a_step_for_an_agency_code_outside_the_id_rule_is_refused(
+    desk: LedgerCli, line: str
+) -> None:
+    """A desk step for an agency code that could not name a stream is refused, naming --agency
+    and the allowed characters; nothing is written."""
+    assert refused(desk, line, "--agency: 'a b/c'", ALLOWED).startswith("ledger: --agency:")

@@ -203,6 +203,8 @@ def _check_receipt(desk: Desk, cmd: RecordReceipt) -> None:
             )
     if cmd.request_id is not None:
         check_id(cmd.request_id, "ID")
+    if cmd.agency is not None:
+        check_id(cmd.agency, "--agency")
 
 
 def next_request_id(desk: Desk, agency: str, year: int) -> str:

@@ -67,10 +67,19 @@ def bootstrap(
     actor: str | None = None,
     now: Callable[[], datetime] = utc_now,
     ensure: bool = True,
+    create: bool = True,
 ) -> App:
-    """Build the application: configuration, database (schema created on first use), store."""
+    """Build the application: configuration, database, store.
+
+    ``create`` makes the books (file and schema) where there are none; the desk commands
+    pass False so that a mistyped location is refused instead of opened empty.
+    """
     cfg = config if isinstance(config, Config) else load_config(config)
-    engine = create_engine(resolve_url(db or cfg.db))
+    engine = create_engine(resolve_url(db or cfg.db), create=create)
     if ensure:
-        ensure_schema(engine)
+        try:
+            ensure_schema(engine, create=create)
+        except BaseException:
+            engine.dispose()
+            raise
     return App(cfg, engine, EventStore(engine, now=now), actor or default_actor())

@@ -28,17 +28,21 @@ def demo(ctx: click.Context, year: int) -> None:
       ledger list --open
     """
     from ledger.cli.alerts import alert_table
+    from ledger.db import location
     from ledger.projections.alerts import compute_alerts
     from ledger.projections.annual import ReportRequest, build_report, collect
     from ledger.report.render import render
 
-    app = app_of(ctx)
+    app = app_of(ctx, create=True)
+    where = location(app.engine)
     if is_built(app.store):
-        click.echo("demo: the demonstration history is already recorded here", err=True)
+        click.echo(f"demo: the demonstration history is already recorded in {where}", err=True)
     else:
         count = build(app.store, today())
         events = app.store.last_position()
-        click.echo(f"demo: recorded {count} steps ({events} events) for {AGENCY}", err=True)
+        click.echo(
+            f"demo: recorded {count} steps ({events} events) for {AGENCY} in {where}", err=True
+        )
     facts = collect(app.store)
     name, labels = facts.agency_names[AGENCY]
     report = build_report(facts, ReportRequest(year, frozenset({AGENCY}), None, name, labels))

@@ -10,7 +10,7 @@ import click
 
 from ledger.cli._common import State, app_of, common_options
 from ledger.dates import parse_date
-from ledger.db import create_engine, describe, resolve_url
+from ledger.db import create_engine, location, resolve_url
 from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.events import codec
 from ledger.events.migrate import upgrade
@@ -32,7 +32,7 @@ def init(ctx: click.Context) -> None:
         before, after = upgrade(engine)
     finally:
         engine.dispose()
-    where = describe(engine)
+    where = location(engine)
     if before == after:
         click.echo(f"{where}: schema is up to date (revision {after})")
     else:

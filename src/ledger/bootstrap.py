@@ -22,7 +22,7 @@ from ledger.commands._context import Desk
 from ledger.commands.requests import check_id
 from ledger.config import Config, load_config
 from ledger.dates import Today, clock_from_env, utc_now
-from ledger.db import create_engine, describe, resolve_url
+from ledger.db import create_engine, location, resolve_url
 from ledger.events.migrate import ensure_schema, upgrade
 from ledger.events.store import EventStore
 
@@ -94,16 +94,23 @@ def bootstrap(
     now: Callable[[], datetime] = utc_now,
     ensure: bool = True,
     clock: Today | None = None,
+    create: bool = True,
 ) -> App:
-    """Build the application: configuration, database (schema created on first use), store.
+    """Build the application: configuration, database, store.
 
     ``clock`` gives "today" (default: ``LEDGER_TODAY`` if set, else the wall clock);
-    ``now`` gives the recorded time of new events.
+    ``now`` gives the recorded time of new events. ``create`` makes the books (file and
+    schema) where there are none; the desk commands pass False so that a mistyped
+    location is refused instead of opened empty.
     """
     cfg = config if isinstance(config, Config) else load_config(config)
-    engine = create_engine(resolve_url(db or cfg.db))
+    engine = create_engine(resolve_url(db or cfg.db), create=create)
     if ensure:
-        ensure_schema(engine)
+        try:
+            ensure_schema(engine, create=create)
+        except BaseException:
+            engine.dispose()
+            raise
     store = EventStore(engine, now=now)
     return App(cfg, engine, store, actor or default_actor(), clock or clock_from_env())
 
@@ -128,4 +135,4 @@ def init_database(db: str | None = None) -> SchemaChange:
         before, after = upgrade(engine)
     finally:
         engine.dispose()
-    return SchemaChange(describe(engine), before, after)
+    return SchemaChange(location(engine), before, after)

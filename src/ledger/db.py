@@ -16,7 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
-from ledger.errors import InvalidInput, StoreUnavailable
+from ledger.errors import InvalidInput, NoBooks, StoreUnavailable
 
 BUSY_TIMEOUT_MS = 30_000
 WRITE = {"ledger_write": True}
@@ -56,20 +56,30 @@ def parse_url(text: str, field: str = "--db") -> URL:
     raise InvalidInput(f"{field}: {backend!r} databases are not supported; {allowed}")
 
 
-def create_engine(text: str) -> Engine:
-    """An engine for the URL, configured for its backend."""
+def create_engine(text: str, *, create: bool = True) -> Engine:
+    """An engine for the URL, configured for its backend.
+
+    With ``create`` False a SQLite file that does not exist is refused instead of being
+    made (with its folders): a mistyped ``--db`` must not open a new, empty set of books
+    and report "no alerts" from it.
+    """
     url = parse_url(text)
     if url.get_backend_name() == "sqlite":
-        return _sqlite_engine(url)
+        return _sqlite_engine(url, create)
     return sa.create_engine(
         url, pool_pre_ping=True, connect_args={"connect_timeout": 5}, pool_size=2
     )
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, create: bool) -> Engine:
     """A SQLite engine that begins write transactions IMMEDIATE and runs in WAL mode."""
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url.database).absolute()
+        url = url.set(database=str(path))
+        if create:
+            make_private_file(path)
+        elif not path.is_file():
+            raise NoBooks(str(path))
     engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
@@ -91,9 +101,32 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
+def make_private_file(path: Path) -> None:
+    """Create the database file readable by its owner only (0600, in 0700 folders).
+
+    The file holds applicants' personal data; SQLite gives its ``-wal`` and ``-shm``
+    files the same mode as the database file. An existing file keeps its mode.
+    """
+    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    try:
+        for folder in reversed(missing):
+            folder.mkdir(mode=0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        raise StoreUnavailable(f"--db: cannot create {path}: {exc.strerror}") from None
+
+
 def describe(engine: Engine) -> str:
     """The database for messages: the URL without its password."""
     return engine.url.render_as_string(hide_password=True)
+
+
+def location(engine: Engine) -> str:
+    """Where the books are, as a person would type it to ``--db``: a file path for SQLite."""
+    if engine.url.get_backend_name() == "sqlite" and engine.url.database:
+        return engine.url.database
+    return describe(engine).replace("postgresql+psycopg://", "postgresql://")
 
 
 def unavailable(engine: Engine, exc: BaseException) -> StoreUnavailable:

@@ -54,6 +54,14 @@ class StoreUnavailable(LedgerError):
     exit_code = 3
 
 
+class NoBooks(StoreUnavailable):
+    """The database named holds no ledger books: refused rather than created empty."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(f"no ledger books at {where}; `ledger init --db {where}` creates them")
+        self.where = where
+
+
 class IntegrityFailure(LedgerError):
     """The log's hash chain or a recorded deadline does not check out."""
 

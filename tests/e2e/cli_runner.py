@@ -119,9 +119,12 @@ class LedgerCli:
     The file's folder is the command's ``HOME``, so each database has a home of its own.
     """
 
-    def __init__(self, db: Path, today: str) -> None:
+    def __init__(self, db: Path, today: str, *, init: bool = True) -> None:
+        """``init`` makes the books first (``ledger init``), as the office's IT person does."""
         self.db = db
         self.today = today
+        if init and not db.exists():
+            self.ok("init")
 
     def env(self, today: str | None = None) -> dict[str, str]:
         """The variables a person's shell would set for this database and day."""

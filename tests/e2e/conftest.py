@@ -20,6 +20,8 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 def ledger(tmp_path: Path) -> Run:
     """Run the installed ``ledger`` entry point in a subprocess with a private database."""
     env = person_env({"LEDGER_DB": f"sqlite:///{tmp_path / 'desk.db'}", "HOME": str(tmp_path)})
+    made = run_process(("init",), env)
+    assert made.returncode == 0, made.stderr
 
     def run(
         *args: str, extra_env: dict[str, str] | None = None

@@ -190,7 +190,7 @@ def test_demo_rerun_on_its_own_database_only_prints(ledger: LedgerCli) -> None:
     before = ledger.events()
     ran = ledger("demo")
     assert ran.code == 0, ran.err
-    assert ran.err.strip() == "demo: the demonstration history is already recorded here"
+    assert ran.err.strip() == f"demo: the demonstration history is already recorded in {ledger.db}"
     assert ran.out.startswith("宁波市镇海区教育局2020年政府信息公开工作年度报告\n")
     assert ledger.events() == before
 

@@ -22,12 +22,13 @@ def _import_file(tmp_path: Path, lines: list[object]) -> Path:
 NOTE = {"stream": "s-1", "type": "calendar.schedule-recorded", "effective_date": "2020-01-01"}
 
 
-def test_init_is_idempotent(ledger: Run) -> None:
+def test_init_is_idempotent(ledger: Run, tmp_path: Path) -> None:
     """Running init twice creates the schema once and then says it is up to date."""
-    first = ledger("init")
-    second = ledger("init")
+    fresh = {"LEDGER_DB": str(tmp_path / "books" / "fresh.db")}
+    first = ledger("init", extra_env=fresh)
+    second = ledger("init", extra_env=fresh)
     assert first.returncode == 0, first.stderr
-    assert "created" in first.stdout
+    assert first.stdout.startswith(f"{tmp_path / 'books' / 'fresh.db'}: schema created")
     assert "up to date" in second.stdout
 
 

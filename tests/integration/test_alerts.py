@@ -112,10 +112,21 @@ def test_text_format_is_a_table_in_the_same_order(app: App, db: str) -> None:
     assert lines[1].split()[:2] == ["-31", "overdue"]
 
 
-def test_no_alerts_says_so(db: str) -> None:
+def test_no_alerts_says_so(app: App, db: str) -> None:
     """An empty log has nothing to act on, and says so in one line."""
     result = CliRunner().invoke(cli, ["--db", db, "alerts", "--as-of", "2024-06-14"])
     assert result.stdout == "no alerts as of 2024-06-14\n"
+
+
+def test_alerts_on_books_that_do_not_exist_are_refused(tmp_path: Path) -> None:
+    """A mistyped --db is not an empty set of books with "no alerts": it is refused, nothing made."""
+    where = tmp_path / "no-such-folder" / "ledger.db"
+    result = CliRunner().invoke(cli, ["--db", str(where), "alerts"])
+    assert result.exit_code != 0
+    assert f"no ledger books at {where}; `ledger init --db {where}` creates them" in str(
+        result.exception
+    )
+    assert not where.parent.exists()
 
 
 def test_year_close_and_annual_report_until_done(app: App, db: str) -> None:

@@ -22,10 +22,10 @@ class State:
         self.amend = False
         self._app: App | None = None
 
-    def app(self) -> App:
-        """The application, built once per process."""
+    def app(self, *, create: bool = False) -> App:
+        """The application, built once per process; only ``create`` makes missing books."""
         if self._app is None:
-            self._app = bootstrap(self.db, self.config, actor=self.actor)
+            self._app = bootstrap(self.db, self.config, actor=self.actor, create=create)
         return self._app
 
     def close(self) -> None:
@@ -72,6 +72,6 @@ def amend_option(func: F) -> F:
     )(func)
 
 
-def app_of(ctx: click.Context) -> App:
-    """The application for this invocation."""
-    return ctx.ensure_object(State).app()
+def app_of(ctx: click.Context, *, create: bool = False) -> App:
+    """The application for this invocation (``create``: make the books if there are none)."""
+    return ctx.ensure_object(State).app(create=create)

@@ -27,14 +27,18 @@ def demo(ctx: click.Context, year: int) -> None:
       ledger list --open
     """
     from ledger.cli.alerts import alert_table
+    from ledger.db import location
 
-    shown = run_demo(app_of(ctx), year)
+    app = app_of(ctx, create=True)
+    where = location(app.engine)
+    shown = run_demo(app, year)
     if shown.built:
         click.echo(
-            f"demo: recorded {shown.steps} steps ({shown.events} events) for {AGENCY}", err=True
+            f"demo: recorded {shown.steps} steps ({shown.events} events) for {AGENCY} in {where}",
+            err=True,
         )
     else:
-        click.echo("demo: the demonstration history is already recorded here", err=True)
+        click.echo(f"demo: the demonstration history is already recorded in {where}", err=True)
     click.echo(shown.report)
     click.echo(f"\nAlerts as of {shown.as_of} (ledger alerts):")
     click.echo(alert_table(shown.alerts) if shown.alerts else "none")

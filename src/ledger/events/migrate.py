@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from ledger.db import WRITE, unavailable
-from ledger.errors import StoreUnavailable
+from ledger.db import WRITE, location, unavailable
+from ledger.errors import NoBooks, StoreUnavailable
 
 HEAD = "0001"
 
@@ -46,12 +46,18 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     return before, current_revision(engine) or HEAD
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Create the schema on first use; refuse to touch a database from a newer ledger."""
+def ensure_schema(engine: Engine, *, create: bool = True) -> None:
+    """Create the schema on first use (only when ``create``); refuse a newer ledger's.
+
+    Without ``create``, a database with no ledger schema is refused, so that a read-only
+    command pointed at the wrong PostgreSQL database never creates ledger's tables in it.
+    """
     revision = current_revision(engine)
     if revision == HEAD:
         return
     if revision is None:
+        if not create:
+            raise NoBooks(location(engine))
         upgrade(engine)
         return
     if revision > HEAD:

@@ -1,0 +1,132 @@
+"""What a value typed by a person may be: dates a human can mean, clean text, counts.
+
+Every door into the log (the desk, an import, the configuration, the environment) checks
+its values here, so the same value is refused the same way everywhere and SQLite and
+PostgreSQL never see what only one of them would store (PostgreSQL refuses NUL bytes).
+
+- Dates: nothing happened under the Regulation before 2008-05-01, when the 2007
+  Regulation took effect; a fact is not dated after today; a date set ahead (a reply-by
+  date, an Art. 35 deferral) is not more than a few years ahead.
+- Text: one line, printable, no NUL or escape sequences (printed raw, they would drive
+  the terminal of whoever reads ``ledger show``), valid Unicode, and not longer than its
+  stated limit.
+- Counts: ASCII digits within a range (``int()`` would take ``٣`` as 3).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, timedelta
+
+from ledger.errors import InvalidInput
+
+EARLIEST = date(2008, 5, 1)
+"""The 2007 Regulation took effect: no request under either Regulation is older."""
+
+LATEST_TODAY = date(2099, 12, 31)
+"""The last day ledger's calendar arithmetic accepts as "today"."""
+
+YEARS_AHEAD = 3
+"""How far ahead a reply-by date or an Art. 35 deferral may be set."""
+
+BACKDATE_DAYS = 30
+"""A desk fact dated more than this many days before today must say why (``--backdated``)."""
+
+NAME_MAX = 100
+"""Names of people, parties, approvers and actors."""
+
+TEXT_MAX = 500
+"""Subjects, reasons and other free text."""
+
+CODE_MAX = 64
+"""Codes and ids typed by a person (agency codes, request ids)."""
+
+_COUNT = re.compile(r"[0-9]+")
+
+
+def check_fact_date(value: date, field: str, today: date) -> date:
+    """A day something happened: from 2008-05-01 up to today."""
+    if value < EARLIEST:
+        raise InvalidInput(
+            f"{field}: {value} is before {EARLIEST}, when the 2007 Regulation took effect; "
+            "check the year"
+        )
+    if value > today:
+        raise InvalidInput(f"{field}: {value} is after today ({today}); record it on the day")
+    return value
+
+
+def check_ahead_date(value: date, field: str, today: date) -> date:
+    """A day set ahead (reply-by, deferral): after 2008-05-01, at most a few years ahead."""
+    if value < EARLIEST:
+        raise InvalidInput(f"{field}: {value} is before {EARLIEST}; check the year")
+    horizon = latest_ahead(today)
+    if value > horizon:
+        raise InvalidInput(
+            f"{field}: {value} is more than {YEARS_AHEAD} years ahead; use a date up to {horizon}"
+        )
+    return value
+
+
+def latest_ahead(today: date) -> date:
+    """The last date that may be set ahead from ``today``."""
+    try:
+        return today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + YEARS_AHEAD, day=28)
+
+
+def check_today(value: date, field: str = "LEDGER_TODAY") -> date:
+    """A pinned "today" the calendar can count from."""
+    if not EARLIEST <= value <= LATEST_TODAY:
+        raise InvalidInput(
+            f"{field}: {value} is not allowed; use a date from {EARLIEST} to {LATEST_TODAY}"
+        )
+    return value
+
+
+def is_backdated(effective: date, today: date, days: int = BACKDATE_DAYS) -> bool:
+    """Whether a fact dated ``effective`` is recorded well after it happened."""
+    return effective < today - timedelta(days=days)
+
+
+def clean_text(value: str, field: str, limit: int = TEXT_MAX, *, required: bool = False) -> str:
+    """One line of printable text, trimmed, at most ``limit`` characters."""
+    text = value.strip()
+    if required and not text:
+        raise InvalidInput(
+            f"{field}: is empty; it must name something ({limit} characters at most)"
+        )
+    bad = _first_unprintable(text)
+    if bad is not None:
+        raise InvalidInput(
+            f"{field}: contains {bad}; use printable text on one line ({limit} characters at most)"
+        )
+    if len(text) > limit:
+        raise InvalidInput(f"{field}: is {len(text)} characters long; at most {limit} allowed")
+    return text
+
+
+def _first_unprintable(text: str) -> str | None:
+    """A description of the first character that is not printable text, if any."""
+    for char in text:
+        if "\ud800" <= char <= "\udfff":
+            return "bytes that are not UTF-8"
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs", "Co", "Cn") or char in "\u2028\u2029":
+            return f"the control character U+{ord(char):04X}"
+    return None
+
+
+def parse_count(value: str | int, field: str, low: int, high: int) -> int:
+    """A whole number in ASCII digits within [low, high]."""
+    text = str(value).strip()
+    if not _COUNT.fullmatch(text):
+        raise InvalidInput(
+            f"{field}: {value!r} is not a whole number; use digits 0–9 from {low} to {high}"
+        )
+    number = int(text)
+    if not low <= number <= high:
+        raise InvalidInput(f"{field}: {number} is not allowed; use a number from {low} to {high}")
+    return number

@@ -15,7 +15,7 @@ from ledger.errors import InvalidInput
 from ledger.events import codec
 from ledger.projections.alerts import DEFAULT_WITHIN, Alert, compute_alerts
 from ledger.projections.calendar import load_calendar
-from ledger.remind import SCHEDULER_ACTOR, RunResult, job_settings, remind
+from ledger.remind import SCHEDULER_ACTOR, RunResult, remind
 from ledger.textwidth import table
 
 
@@ -48,8 +48,9 @@ def alerts(
     """
     app = app_of(ctx)
     if within is None:
-        within = job_settings(app.config.scheduler).within  # what the reminders use
-    found = compute_alerts(app.store, load_calendar(app.store), as_of or today(), within, agency)
+        within = app.config.scheduler.within  # what the reminders use
+    calendar, day = load_calendar(app.store), as_of or today()
+    found = compute_alerts(app.store, calendar, day, within, agency, app.config.agency_levels())
     if fmt == "json":
         click.echo(codec.dumps([a.as_dict() for a in found]))
     elif not found:

@@ -84,7 +84,9 @@ class AgencySettings(Settings):
 
 
 def _hhmm(value: Any) -> Any:
-    """``"02:00"`` → a time of day; anything else is left for the refusal."""
+    """``"02:00"`` → a time of day (a whole minute); anything else is refused."""
+    if isinstance(value, dt.time) and not (value.second or value.microsecond or value.tzinfo):
+        return value
     match = _TIME.match(value) if isinstance(value, str) else None
     if match is None:
         raise ValueError("not HH:MM")

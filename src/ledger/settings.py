@@ -60,8 +60,8 @@ def refusal(error: ValidationError, model: type[BaseModel], raw: Mapping[str, An
     if first["type"].startswith("union_tag"):
         kinds = " or ".join(_tags(_union_members(_unwrap(tables[-1]))))
         return f"{_dotted((*path, 'type'), raw)}: {_tag_problem(first, kinds)}"
-    while path and isinstance(path[-1], int):  # an item of a list: name the list
-        path, tables = path[:-1], tables[:-1]
+    while len(tables) > 2 and not _is_model(tables[-1]) and not _is_model(tables[-2]):
+        path, tables = path[:-1], tables[:-1]  # a value in a list or a table: name that
     table = tables[-2] if len(tables) > 1 else None
     return f"{_dotted(path, raw)}: {_problem(first, table, path)}"
 
@@ -76,7 +76,7 @@ def _tag_problem(first: Any, kinds: str) -> str:
 def _problem(first: Any, table: Any, path: tuple[str | int, ...]) -> str:
     """The problem with one key, in words: missing, unknown, or not allowed."""
     kind, value = first["type"], first["input"]
-    is_model = isinstance(table, type) and issubclass(table, BaseModel)
+    is_model = _is_model(table)
     if kind == "missing":
         return "missing; it is required"
     if kind == "extra_forbidden":
@@ -121,6 +121,10 @@ def _dotted(path: tuple[str | int, ...], raw: Mapping[str, Any]) -> str:
             words.append(part)
             node = node.get(part) if isinstance(node, dict) else None
     return ".".join(words)
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 def _step(annotation: Any, part: str | int) -> Any:

@@ -44,8 +44,8 @@ a notifier names the environment variable that holds each one (`password_env`,
 `url_env`, `secret_env`), read when reminders are about to be sent.
 
 The official working-day schedule is not configured here: it is recorded in the log
-with `ledger calendar record YEAR FILE` (see `docs/calendar-2027.example.toml` for the
-file's format), so that every deadline can be recomputed from history.
+with `ledger calendar add YEAR --file FILE` (see `docs/calendar-2027.example.toml` for
+the file's format), so that every deadline can be recomputed from history.
 
 This document is generated from the configuration model (`src/ledger/config.py`,
 `src/ledger/notifiers/_config.py`) by `python -m ledger.config_doc`.

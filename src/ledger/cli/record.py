@@ -246,7 +246,7 @@ def defer(ctx: click.Context, request_id: str, on: date, until: date, reason: st
 @record.command()
 @click.argument("request_id", metavar="ID")
 @date_option("--date", "on", required=True, help="Day the decision was issued.")
-@click.option("--outcome", required=True, help="Outcome code or its Chinese label (see DESIGN.md).")
+@click.option("--outcome", required=True, help="Outcome code or Chinese label (docs/rules.md).")
 @amend_option
 @common_options
 @click.pass_context

@@ -9,6 +9,7 @@ one line a person needs: the key's dotted path, the value, and what is allowed.
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -18,6 +19,8 @@ from pydantic.config import JsonDict
 from pydantic.fields import FieldInfo
 
 __all__ = ["KeyProblem", "Settings", "allowed_text", "key", "refusal"]
+
+_PLAIN_NAME = re.compile(r"^[\w.-]{1,64}$")  # a name that keeps the message one line
 
 
 class Settings(BaseModel):
@@ -108,14 +111,15 @@ def _walk(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[tuple[str | int
 
 
 def _dotted(path: tuple[str | int, ...], raw: Mapping[str, Any]) -> str:
-    """``agencies.zjj.level``; a list item by its ``name`` if it has one, else ``#n``."""
+    """``agencies.zjj.level``; a list item by its ``name`` if it is a plain one, else ``#n``."""
     words: list[str] = []
     node: Any = raw
     for part in path:
         if isinstance(part, int):
             item = node[part] if isinstance(node, list) and part < len(node) else None
             name = item.get("name") if isinstance(item, dict) else None
-            words.append(name if isinstance(name, str) and name else f"#{part + 1}")
+            plain = isinstance(name, str) and _PLAIN_NAME.match(name) is not None
+            words.append(str(name) if plain else f"#{part + 1}")
             node = item
         else:
             words.append(part)

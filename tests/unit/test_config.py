@@ -141,6 +141,11 @@ def refusal(raw: dict[str, Any]) -> str:
             "notifiers.#1.name: missing; it is required",
         ),
         (
+            {"notifiers": [EMAIL | {"name": "office\nhead"}]},
+            "notifiers.#1.name: 'office\\nhead' is not allowed; use letters, digits, '.', '-', '_' "
+            "(up to 64); unique; not log",
+        ),
+        (
             {"notifiers": [EMAIL | {"name": "log"}]},
             "notifiers.log.name: 'log' is already taken; each notifier needs its own name",
         ),

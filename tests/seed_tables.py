@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 SEED = Path(__file__).resolve().parent / "data" / "seed-2020-zhenhai-education.txt"
-"""A copy of shared/seeds/000_00c171bf41e769a3.txt: 宁波市镇海区教育局, 2020, published 2021-01-14."""
+"""The published annual report of 宁波市镇海区教育局 for 2020 (published 2021-01-14), as printed."""
 AGENCY_NAME = "宁波市镇海区教育局"
 SEED_LABELS = {
     "一、本年新收政府信息公开申请数量": "一、本年新收到政府信息公开申请数量",
     "二、上年结转政府信息公开申请数量": "二、上年转结政府信息公开申请数量",
     "四、结转下年度继续办理": "四、转结下年度继续办理",
 }
-"""The three local variants the seed's agency printed (DESIGN.md), official → local."""
+"""The three local variants the seed's agency printed (docs/rules.md), official → local."""
 
 Rows = list[list[str]]
 

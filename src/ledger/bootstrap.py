@@ -70,7 +70,7 @@ class App:
 
         built = self.cache.get("notifiers")
         if built is None:
-            built = self.cache["notifiers"] = build_notifiers({"notifiers": self.config.notifiers})
+            built = self.cache["notifiers"] = build_notifiers(self.config.notifiers)
         return cast("list[Notifier]", built)
 
     def close(self) -> None:

@@ -5,7 +5,7 @@ receipt, Art. 32–34 consultation, Art. 33 twenty working days and extension, A
 deferred deadline, Art. 42 fee notice) and, for requests received before 2019-05-15, of
 the 2007 Regulation (Art. 24: fifteen working days, extension at most fifteen).
 
-The rules, exactly as DESIGN.md states them:
+The rules, exactly as docs/rules.md states them:
 
 - each event takes effect at the end of its day; the day of receipt is not counted;
 - a pause from day S to day E removes the working days S+1 … E; pauses may overlap and

@@ -1,48 +1,186 @@
 """The configuration file: agencies, report labels, notifiers, the nightly job.
 
 A small TOML file (``--config``, ``LEDGER_CONFIG``, or ``ledger.toml`` in the user's
-configuration directory). Everything has a default, so ledger runs without one.
+configuration directory). Everything has a default, so ledger runs without one. The file
+is checked once, when it is loaded, against the typed model below: a bad value or an
+unknown key is refused in one line naming the key and what is allowed, so a typo never
+silently does nothing. ``docs/configuration.md`` is generated from this model
+(``python -m ledger.config_doc``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from platformdirs import user_config_dir
+from pydantic import AfterValidator, BeforeValidator, StringConstraints, ValidationError
 
+from ledger.db import parse_url
 from ledger.errors import InvalidInput
+from ledger.notifiers._config import NotifierSettings, check_notifier_tables, check_unique_names
+from ledger.projections.alerts import DEFAULT_WITHIN
+from ledger.report import editions
+from ledger.settings import KeyProblem, Settings, key, refusal
+
+__all__ = [
+    "DEFAULT_AGENCY",
+    "AgencySettings",
+    "Config",
+    "JobSettings",
+    "config_path",
+    "load_config",
+    "parse_config",
+]
 
 DEFAULT_AGENCY = "default"
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
-@dataclass(frozen=True)
-class Agency:
-    """An agency's code (used on the command line) and its names for the report."""
+def _official_labels(labels: dict[str, str]) -> dict[str, str]:
+    """Only labels a format prints can be reworded (a misspelt one would change nothing)."""
+    known = editions.edition("2019").labels() | editions.edition("2021").labels()
+    for official in labels:
+        if official not in known:
+            raise KeyProblem(
+                (official,),
+                "not an official label; use the label exactly as the format prints it "
+                "(docs/report-formats.md)",
+            )
+    return labels
 
-    code: str
-    name: str
-    labels: dict[str, str] = field(default_factory=dict)
+
+class AgencySettings(Settings):
+    """``[agencies.CODE]``: how reports and reminders name one agency (CODE as on the command line).
+
+    Overrides what ``ledger agency add`` recorded in the log, for this installation.
+    """
+
+    name: Text = key(
+        description="The agency's full name, as printed on its reports and in reminders.",
+        allowed="a non-empty string, e.g. 宁波市镇海区教育局",
+    )
+    labels: Annotated[dict[str, str], AfterValidator(_official_labels)] = key(
+        default_factory=dict,
+        description="The agency's local wording of official labels: OFFICIAL = LOCAL.",
+        allowed="a table of official label = local label, both strings",
+    )
+    level: Literal["department", "government"] | None = key(
+        None,
+        description=(
+            "Sets the annual-report reminder's deadline (Art. 49): a department (工作部门) "
+            "publishes by 31 January, a people's government (人民政府) by 31 March "
+            "(default: the level recorded with `ledger agency add --level`)."
+        ),
+        allowed="department or government",
+    )
 
 
-@dataclass(frozen=True)
-class Config:
-    """What the configuration file says, with defaults filled in."""
+def _hhmm(value: Any) -> Any:
+    """``"02:00"`` → a time of day (a whole minute); anything else is refused."""
+    if isinstance(value, dt.time) and not (value.second or value.microsecond or value.tzinfo):
+        return value
+    match = _TIME.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError("not HH:MM")
+    return dt.time(int(match.group(1)), int(match.group(2)))
 
-    path: Path | None = None
-    db: str | None = None
-    agency: str = DEFAULT_AGENCY
-    agencies: dict[str, Agency] = field(default_factory=dict)
-    notifiers: list[dict[str, Any]] = field(default_factory=list)
-    scheduler: dict[str, Any] = field(default_factory=dict)
-    raw: dict[str, Any] = field(default_factory=dict)
 
-    def agency_info(self, code: str) -> Agency:
-        """The agency's names; an unconfigured agency is named by its code."""
-        return self.agencies.get(code) or Agency(code, code)
+class JobSettings(Settings):
+    """``[scheduler]``: the nightly job (``ledger scheduler``, ``ledger remind``)."""
+
+    time: Annotated[dt.time, BeforeValidator(_hhmm)] = key(
+        dt.time(2, 0),
+        description="When `ledger scheduler` runs the nightly work each day, Asia/Shanghai.",
+        allowed="HH:MM (Asia/Shanghai), e.g. 02:00",
+    )
+    within: int = key(
+        DEFAULT_WITHIN,
+        description="Warn this many working days before a deadline (`due-soon` alerts).",
+        allowed="working days from 0 to 60",
+        ge=0,
+        le=60,
+    )
+    close_lapsed: bool = key(
+        False,
+        description=(
+            "Before reminding, close requests whose reply-by date passed (other.no-clarification) "
+            "or whose fee stayed unpaid 20 working days (other.fee-unpaid)."
+        ),
+        allowed="true or false",
+    )
+    close_year: bool = key(
+        False,
+        description="Before reminding, close the years that have ended.",
+        allowed="true or false",
+    )
+    agency: Text | None = key(
+        None,
+        description="Only this agency's alerts (default: every agency in the log).",
+        allowed="an agency code",
+    )
+
+
+def _database(url: str) -> str:
+    """A database URL ledger can open (checked now, not at the first command that needs it)."""
+    try:
+        parse_url(url, "db")
+    except InvalidInput as refused:
+        raise KeyProblem((), refused.message.removeprefix("db: ")) from None
+    return url
+
+
+class Config(Settings):
+    """The whole file, with defaults filled in."""
+
+    db: Annotated[Text, AfterValidator(_database)] | None = key(
+        None,
+        description=(
+            "The database. `--db` wins over it, and it wins over $LEDGER_DB "
+            "(default: a SQLite file in the user's data folder)."
+        ),
+        allowed="sqlite:///PATH, postgresql://USER@HOST:PORT/DB, or a file path",
+    )
+    agency: Text = key(
+        DEFAULT_AGENCY,
+        description=(
+            "The agency a desk records for when no --agency is given, and the issuer "
+            "of a report that combines agencies."
+        ),
+        allowed="an agency code",
+    )
+    agencies: dict[str, AgencySettings] = key(
+        default_factory=dict,
+        description="One [agencies.CODE] table per agency to name.",
+        allowed="[agencies.CODE] tables",
+    )
+    notifiers: Annotated[
+        list[NotifierSettings],
+        BeforeValidator(check_notifier_tables),
+        AfterValidator(check_unique_names),
+    ] = key(
+        default_factory=list,
+        description=(
+            "Where reminders go besides the log: one [[notifiers]] table each (docs/notifiers.md)."
+        ),
+        allowed="[[notifiers]] tables, each with type = email or webhook",
+    )
+    scheduler: JobSettings = key(
+        default_factory=JobSettings,
+        description="The nightly job.",
+        allowed="a [scheduler] table",
+    )
+
+    def agency_levels(self) -> dict[str, str]:
+        """The agencies whose level the file sets, by code."""
+        return {code: a.level for code, a in self.agencies.items() if a.level is not None}
 
 
 def config_path(option: str | None) -> Path | None:
@@ -52,6 +190,14 @@ def config_path(option: str | None) -> Path | None:
         return Path(chosen).expanduser()
     default = Path(user_config_dir("ledger", appauthor=False)) / "ledger.toml"
     return default if default.exists() else None
+
+
+def parse_config(raw: Mapping[str, Any], source: str = "config") -> Config:
+    """Check a parsed file, refusing the first bad key in one line: ``source: key: problem``."""
+    try:
+        return Config.model_validate(dict(raw))
+    except ValidationError as error:
+        raise InvalidInput(f"{source}: {refusal(error, Config, raw)}") from None
 
 
 def load_config(option: str | None = None) -> Config:
@@ -65,26 +211,4 @@ def load_config(option: str | None = None) -> Config:
         raise InvalidInput(f"--config: {path} does not exist") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"--config: {path} is not valid TOML: {exc}") from None
-    return _from_raw(raw, path)
-
-
-def _from_raw(raw: dict[str, Any], path: Path) -> Config:
-    """Build a Config, naming the first bad field."""
-    agencies = {}
-    for code, table in (raw.get("agencies") or {}).items():
-        if not isinstance(table, dict):
-            raise InvalidInput(f"--config: {path}: [agencies.{code}] must be a table")
-        labels = table.get("labels") or {}
-        agencies[code] = Agency(code, str(table.get("name", code)), dict(labels))
-    notifiers = raw.get("notifiers") or []
-    if not isinstance(notifiers, list):
-        raise InvalidInput(f"--config: {path}: notifiers must be [[notifiers]] tables")
-    return Config(
-        path=path,
-        db=raw.get("db"),
-        agency=str(raw.get("agency", DEFAULT_AGENCY)),
-        agencies=agencies,
-        notifiers=list(notifiers),
-        scheduler=dict(raw.get("scheduler") or {}),
-        raw=raw,
-    )
+    return parse_config(raw, f"--config {path}")

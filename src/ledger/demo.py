@@ -3,7 +3,7 @@
 Every step goes through the same command handlers a desk uses, on the day it happened
 (recorded that morning), so the demonstration obeys the Regulation's checks and
 ``--as-of`` shows what was known when. 2020 reproduces the published report of
-宁波市镇海区教育局 (shared/seeds); 2021 uses every outcome, carry-overs, a withdrawal,
+宁波市镇海区教育局 (published 2021-01-14); 2021 uses every outcome, carry-overs, a withdrawal,
 fees, pauses and reviews; a few requests received in the last weeks feed the alerts.
 """
 

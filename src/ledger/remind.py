@@ -23,12 +23,9 @@ command handlers as a desk's, with the run's actor (``scheduler`` by default).
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import structlog
 
@@ -37,12 +34,13 @@ from ledger.calendar import WorkingCalendar
 from ledger.commands._context import Desk
 from ledger.commands.requests import issue_decision
 from ledger.commands.years import close_year
-from ledger.errors import InvalidInput, LedgerError
+from ledger.config import JobSettings
+from ledger.errors import LedgerError
 from ledger.events import reminders as ev
 from ledger.events.store import ANY_VERSION, EventStore, NewEvent
 from ledger.events.types import Event
 from ledger.notifiers import DeliveryFailed, Notifier, Reminder, redact_text
-from ledger.projections.alerts import DEFAULT_WITHIN, Alert, compute_alerts
+from ledger.projections.alerts import Alert, compute_alerts
 from ledger.projections.calendar import load_calendar
 
 __all__ = [
@@ -51,7 +49,6 @@ __all__ = [
     "JobSettings",
     "RunResult",
     "job_scope",
-    "job_settings",
     "last_run",
     "remind",
     "run_reminders",
@@ -59,56 +56,8 @@ __all__ = [
 
 SCHEDULER_ACTOR = "scheduler"
 LAPSED_OUTCOMES = {"no-clarification": "other.no-clarification", "fee-unpaid": "other.fee-unpaid"}
-_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-_KEYS = ("time", "within", "close_lapsed", "close_year", "agency")
 
 log = structlog.get_logger("ledger.remind")
-
-
-@dataclass(frozen=True)
-class JobSettings:
-    """The ``[scheduler]`` table of the config file, checked, with its defaults."""
-
-    time: dt.time = dt.time(2, 0)
-    within: int = DEFAULT_WITHIN
-    close_lapsed: bool = False
-    close_year: bool = False
-    agency: str | None = None
-
-
-def _refuse(key: str, problem: str) -> InvalidInput:
-    return InvalidInput(f"config [scheduler] {key}: {problem}")
-
-
-def _flag(table: Mapping[str, Any], key: str) -> bool:
-    value = table.get(key, False)
-    if not isinstance(value, bool):
-        raise _refuse(key, f"{value!r} is not allowed; use true or false")
-    return value
-
-
-def job_settings(table: Mapping[str, Any]) -> JobSettings:
-    """Read ``[scheduler]``, refusing a bad key in one line (a typo must not be ignored)."""
-    for key in table:
-        if key not in _KEYS:
-            raise _refuse(key, f"unknown key; allowed: {', '.join(_KEYS)}")
-    text = table.get("time", "02:00")
-    match = _TIME.match(text) if isinstance(text, str) else None
-    if match is None:
-        raise _refuse("time", f"{text!r} is not allowed; use HH:MM (Asia/Shanghai), e.g. 02:00")
-    within = table.get("within", DEFAULT_WITHIN)
-    if not isinstance(within, int) or isinstance(within, bool) or not 0 <= within <= 60:
-        raise _refuse("within", f"{within!r} is not allowed; use working days from 0 to 60")
-    agency = table.get("agency")
-    if agency is not None and (not isinstance(agency, str) or not agency.strip()):
-        raise _refuse("agency", f"{agency!r} is not allowed; use an agency code")
-    return JobSettings(
-        time=dt.time(int(match.group(1)), int(match.group(2))),
-        within=within,
-        close_lapsed=_flag(table, "close_lapsed"),
-        close_year=_flag(table, "close_year"),
-        agency=agency,
-    )
 
 
 @dataclass(frozen=True)
@@ -156,6 +105,7 @@ class _Job:
     scope: str | None
     name_of: Callable[[str], str]
     desk_for: DeskFor
+    levels: Mapping[str, str]
 
 
 def remind(
@@ -172,7 +122,7 @@ def remind(
     agencies in the log); the run records on ``reminders-<agency or config agency>``.
     ``as_of`` defaults to today by the app's clock.
     """
-    settings = job_settings(app.config.scheduler)
+    settings = app.config.scheduler
     scope, job_agency = job_scope(app, agency)
     return run_reminders(
         app.store,
@@ -185,6 +135,7 @@ def remind(
         actor=actor,
         name_of=_agency_names(app),
         desk_for=lambda code, day: app.desk(code, actor=actor, today=day),
+        levels=app.config.agency_levels(),
     )
 
 
@@ -204,7 +155,7 @@ def _agency_names(app: App) -> Callable[[str], str]:
 
 def job_scope(app: App, agency: str | None = None) -> tuple[str | None, str]:
     """The agency whose alerts a run covers (None: all) and the agency it records as."""
-    scope = agency or job_settings(app.config.scheduler).agency
+    scope = agency or app.config.scheduler.agency
     return scope, scope or app.config.agency
 
 
@@ -227,14 +178,18 @@ def run_reminders(
     actor: str = SCHEDULER_ACTOR,
     name_of: Callable[[str], str] = str,
     desk_for: DeskFor,
+    levels: Mapping[str, str] | None = None,
 ) -> RunResult:
     """The run itself, from its parts (the app-free form, for tests and other hosts);
     ``desk_for(agency, day)`` gives the desk a closure is recorded through."""
     stream = ev.reminders_stream(job_agency)
-    job = _Job(store, notifiers, settings, stream, actor, job_agency, scope, name_of, desk_for)
+    job = _Job(
+        store, notifiers, settings, stream, actor, job_agency, scope, name_of, desk_for,
+        levels or {},
+    )  # fmt: skip
     calendar = load_calendar(store)
     closed = _closures(job, calendar, as_of, dry_run)
-    alerts = compute_alerts(store, calendar, as_of, settings.within, scope)
+    alerts = compute_alerts(store, calendar, as_of, settings.within, scope, job.levels)
     sent = _sent_keys(store)
     deliveries: list[Delivery] = []
     for notifier in notifiers:
@@ -261,7 +216,8 @@ def _closures(job: _Job, calendar: WorkingCalendar, as_of: date, dry_run: bool) 
     if not (wanted.close_lapsed or wanted.close_year):
         return []
     done: list[str] = []
-    for alert in compute_alerts(job.store, calendar, as_of, wanted.within, job.scope):
+    found = compute_alerts(job.store, calendar, as_of, wanted.within, job.scope, job.levels)
+    for alert in found:
         if wanted.close_year and alert.kind == "year-not-closed":
             what = f"year {alert.date.year} of {alert.agency} closed"
         elif wanted.close_lapsed and alert.kind in LAPSED_OUTCOMES:

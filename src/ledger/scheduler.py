@@ -41,7 +41,7 @@ from sqlalchemy.pool import NullPool
 from ledger.bootstrap import App
 from ledger.dates import SHANGHAI, utc_now
 from ledger.errors import LedgerError
-from ledger.remind import SCHEDULER_ACTOR, RunResult, job_scope, job_settings, last_run, remind
+from ledger.remind import SCHEDULER_ACTOR, RunResult, job_scope, last_run, remind
 
 __all__ = [
     "MISFIRE_GRACE",
@@ -118,7 +118,7 @@ class NightlyJob:
 
     def run_scheduled(self) -> RunResult | None:
         """Run for the latest slot, unless a run since that slot is recorded."""
-        at = job_settings(self.app.config.scheduler).time
+        at = self.app.config.scheduler.time
         slot = last_slot(utc_now(), at)
         return self._guarded(slot)
 
@@ -151,9 +151,12 @@ class NightlyJob:
 
 
 def check_config(app: App) -> dt.time:
-    """Refuse a bad ``[scheduler]`` or ``[[notifiers]]`` table now, not at 2 a.m.; the time."""
+    """Refuse a notifier secret missing from the environment now, not at 2 a.m.; the time.
+
+    The tables themselves were checked when the configuration file was loaded.
+    """
     app.notifiers()
-    return job_settings(app.config.scheduler).time
+    return app.config.scheduler.time
 
 
 def run_once(app: App, agency: str | None = None, actor: str = SCHEDULER_ACTOR) -> RunResult | None:
@@ -187,7 +190,7 @@ def _scheduler(job: NightlyJob, interval: int | None) -> Any:
         trigger = IntervalTrigger(seconds=interval, timezone=SHANGHAI)
         sched.add_job(job.run, trigger, id="remind", next_run_time=datetime.now(SHANGHAI))
     else:
-        at = job_settings(job.app.config.scheduler).time
+        at = job.app.config.scheduler.time
         trigger = CronTrigger(hour=at.hour, minute=at.minute, timezone=SHANGHAI)
         sched.add_job(job.run_scheduled, trigger, id="nightly")
         sched.add_job(job.run_scheduled, id="catch-up")  # now: skips if the slot is done

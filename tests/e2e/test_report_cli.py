@@ -56,7 +56,7 @@ OUTCOME_ROWS_2021 = {
     "other.fee-unpaid": "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
     "other": "3.其他",
 }
-"""The rows of table 3 by outcome code, in the 2021 format's words (DESIGN.md)."""
+"""The rows of table 3 by outcome code, in the 2021 format's words (docs/rules.md)."""
 SECTIONS = [
     "一、总体情况",
     "二、主动公开政府信息情况",

@@ -197,3 +197,41 @@ def test_a_government_reports_by_31_march(tmp_path: Path) -> None:
     app.close()
     reports = {a.agency: a.date for a in found if a.kind == "annual-report"}
     assert reports == {"zf": date(2021, 3, 31), "jyj": date(2021, 1, 31)}
+
+
+def test_the_config_file_level_overrides_the_recorded_one(tmp_path: Path) -> None:
+    """[agencies.CODE] level in the config file moves that agency's report reminder, in `ledger alerts` too."""
+    from ledger.events.agencies import AgencyRegistered, agency_stream
+
+    db = f"sqlite:///{tmp_path / 'g.db'}"
+    app = bootstrap(db)
+    event = AgencyRegistered(code="zf", name="zf", level="department")
+    app.store.append(
+        agency_stream("zf"),
+        [NewEvent(event, date(2020, 1, 2))],
+        ANY_VERSION,
+        actor="x",
+        agency="zf",
+    )
+    app.close()
+    config = tmp_path / "ledger.toml"
+    config.write_text(
+        '[agencies.zf]\nname = "镇海区人民政府"\nlevel = "government"\n', encoding="utf-8"
+    )
+    args = [
+        "--db",
+        db,
+        "--config",
+        str(config),
+        "alerts",
+        "--format",
+        "json",
+        "--as-of",
+        "2021-01-20",
+    ]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    found = [a for a in json.loads(result.stdout) if a["kind"] == "annual-report"]
+    assert [(a["agency"], a["date"]) for a in found] == [("zf", "2021-03-31")]
+    recorded = [a for a in alerts(db, "--as-of", "2021-01-20") if a["kind"] == "annual-report"]
+    assert [(a["agency"], a["date"]) for a in recorded] == [("zf", "2021-01-31")]

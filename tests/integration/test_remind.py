@@ -16,11 +16,10 @@ from structlog.testing import capture_logs
 
 from ledger.bootstrap import App, bootstrap
 from ledger.cli import cli
-from ledger.errors import InvalidInput
 from ledger.events.reminders import FAILED, RUN_COMPLETED, SENT
 from ledger.logging import configure_logging
 from ledger.projections.views import all_requests
-from ledger.remind import RunResult, job_settings, remind
+from ledger.remind import JobSettings, RunResult, remind
 from ledger.scheduler import NightlyJob, last_slot
 from tests.alert_history import clarify, extend, june_2024, receive
 from tests.loopback import SMTP_PASSWORD, SMTP_USER, Reply, SmtpServer, WebhookServer
@@ -316,40 +315,10 @@ def test_scheduled_run_happens_once_per_slot(
 
 def test_last_slot_is_the_latest_scheduled_time_in_shanghai() -> None:
     """02:00 in Asia/Shanghai is 18:00 UTC the day before; a moment just before it belongs to the previous slot."""
-    at = job_settings({}).time
+    at = JobSettings().time
     assert last_slot(datetime(2024, 5, 6, 18, 0), at) == datetime(2024, 5, 6, 18, 0)
     assert last_slot(datetime(2024, 5, 6, 17, 59), at) == datetime(2024, 5, 5, 18, 0)
     assert last_slot(datetime(2024, 5, 7, 3, 0), at) == datetime(2024, 5, 6, 18, 0)
-
-
-@pytest.mark.parametrize(
-    ("table", "message"),
-    [
-        (
-            {"time": "2am"},
-            "config [scheduler] time: '2am' is not allowed; use HH:MM (Asia/Shanghai), e.g. 02:00",
-        ),
-        (
-            {"close_lapsed": "yes"},
-            "config [scheduler] close_lapsed: 'yes' is not allowed; use true or false",
-        ),
-        (
-            {"within": -1},
-            "config [scheduler] within: -1 is not allowed; use working days from 0 to 60",
-        ),
-        (
-            {"tiem": "02:00"},
-            "config [scheduler] tiem: unknown key; allowed: time, within, close_lapsed, close_year, agency",
-        ),
-    ],
-)
-def test_bad_scheduler_settings_are_refused_in_one_line(
-    table: dict[str, Any], message: str
-) -> None:
-    """A mistyped [scheduler] key or value is refused with one line naming it and what is allowed."""
-    with pytest.raises(InvalidInput) as refusal:
-        job_settings(table)
-    assert str(refusal.value) == message
 
 
 @pytest.mark.postgres

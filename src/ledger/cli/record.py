@@ -243,7 +243,7 @@ def defer(ctx: click.Context, request_id: str, on: date, until: date, reason: st
 @record.command()
 @id_argument()
 @on_option("Day the decision was issued.")
-@click.option("--outcome", required=True, help="Outcome code or its Chinese label (see DESIGN.md).")
+@click.option("--outcome", required=True, help="Outcome code or Chinese label (docs/rules.md).")
 @step_options
 @click.pass_context
 def decide(ctx: click.Context, request_id: str, on: date, outcome: str) -> None:

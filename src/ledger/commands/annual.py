@@ -1,4 +1,4 @@
-"""Recording what tables 2 and 4 and the narrative need (Art. 50; DESIGN.md)."""
+"""Recording what tables 2 and 4 and the narrative need (Art. 50; docs/rules.md)."""
 
 from __future__ import annotations
 

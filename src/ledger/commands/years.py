@@ -1,4 +1,4 @@
-"""Closing a year and guarding it afterwards (Art. 49–50; DESIGN.md "The annual tables").
+"""Closing a year and guarding it afterwards (Art. 49–50; docs/rules.md, "The annual tables").
 
 Closing year Y carries over every request still open at its end. After that, a fact
 dated inside Y would silently change a published report, so it is refused unless the

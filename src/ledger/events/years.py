@@ -1,4 +1,4 @@
-"""Closing a year: the carry-over of open requests (Regulation Art. 50; DESIGN.md).
+"""Closing a year: the carry-over of open requests (Regulation Art. 50; docs/rules.md).
 
 ``YearClosed`` goes on the agency's year stream ``year-<agency>-<YYYY>``; each open
 request gets ``RequestCarriedOver`` on its own stream. A fact later amended into a

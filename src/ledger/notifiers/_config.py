@@ -1,20 +1,21 @@
-"""Build the notifiers from the config file's ``[[notifiers]]`` tables.
+"""The ``[[notifiers]]`` tables of the configuration file, and the notifiers built from them.
 
-Every refusal is one ``InvalidInput`` line naming the notifier, the key and what is
-allowed, so the nightly job fails on the first run after a bad edit, not silently.
-Secrets are never read from the file itself: the file names environment variables
-(``password_env``, ``secret_env``, ``url_env``) and the values come from there.
+The tables are checked when the configuration file is loaded (``ledger.config``), so a bad
+edit is refused on the next command, not at 2 a.m. Secrets are never read from the file:
+it names environment variables (``password_env``, ``secret_env``, ``url_env``) and
+:func:`build_notifiers` reads their values, when a command is about to send.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any, cast
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from ledger.errors import InvalidInput
 from ledger.notifiers._core import Notifier
@@ -22,263 +23,277 @@ from ledger.notifiers._email import EmailNotifier
 from ledger.notifiers._log import LogNotifier
 from ledger.notifiers._webhook import ChatMsgtype, WebhookFormat, WebhookNotifier
 from ledger.redact import redact_text
+from ledger.settings import KeyProblem, Settings, key
 
-__all__ = ["build_notifiers"]
+__all__ = [
+    "EmailSettings",
+    "NotifierSettings",
+    "WebhookSettings",
+    "build_notifiers",
+    "check_notifier_tables",
+    "check_unique_names",
+]
 
-_EMAIL_KEYS = frozenset(
-    {
-        "type",
-        "name",
-        "host",
-        "port",
-        "starttls",
-        "ssl",
-        "user",
-        "password_env",
-        "plaintext_auth",
-        "sender",
-        "to",
-        "timeout",
-        "cafile",
-    }
-)
-_WEBHOOK_KEYS = frozenset(
-    {"type", "name", "url", "url_env", "format", "msgtype", "secret_env", "timeout"}
-)
 _INLINE_SECRETS = {"password": "password_env", "secret": "secret_env"}
-_NAME = re.compile(r"^\w[\w.-]{0,63}$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_FORMATS = ("json", "wecom", "dingtalk")
-_MSGTYPES = ("text", "markdown")
+_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+_NAME = r"^\w[\w.-]{0,63}$"
 
 
-class _Table:
-    """One ``[[notifiers]]`` table, read key by key with a precise refusal for each."""
-
-    def __init__(self, data: Mapping[str, Any], label: str, environ: Mapping[str, str]) -> None:
-        self.data = data
-        self.label = label
-        self.environ = environ
-
-    def refuse(self, key: str, problem: str) -> InvalidInput:
-        """The one-line error for this table's ``key``."""
-        return InvalidInput(f"notifier {self.label}: {key}: {problem}")
-
-    def check_keys(self, allowed: frozenset[str]) -> None:
-        """Refuse unknown keys (a typo like ``starttsl`` must not be ignored)."""
-        for key in self.data:
-            if key in _INLINE_SECRETS:
-                raise self.refuse(
-                    key,
-                    "secrets are not read from the config file; "
-                    f"set {_INLINE_SECRETS[key]} to the name of an environment variable",
-                )
-            if key not in allowed:
-                raise self.refuse(key, f"unknown key; allowed: {', '.join(sorted(allowed))}")
-
-    def text(self, key: str, *, required: bool = False) -> str | None:
-        """A non-empty string, or None when absent and not required."""
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                raise self.refuse(key, "missing; it is required")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            raise self.refuse(key, f"{value!r} is not allowed; use a non-empty string")
-        return value.strip()
-
-    def flag(self, key: str, default: bool) -> bool:
-        """A TOML boolean (``true``/``false``, not a string)."""
-        value = self.data.get(key, default)
-        if not isinstance(value, bool):
-            raise self.refuse(key, f"{value!r} is not allowed; use true or false")
-        return value
-
-    def number(self, key: str, default: float, low: int, high: int) -> float:
-        """A number within [low, high], e.g. a timeout in seconds."""
-        return float(self._ranged(key, default, low, high, (int, float), "a number"))
-
-    def integer(self, key: str, default: int, low: int, high: int) -> int:
-        """A whole number within [low, high], e.g. a port."""
-        return int(self._ranged(key, default, low, high, (int,), "a whole number"))
-
-    def _ranged(
-        self, key: str, default: float, low: int, high: int, types: tuple[type, ...], what: str
-    ) -> float:
-        """The value if it is of ``types`` and within range (a boolean is not a number)."""
-        value = self.data.get(key, default)
-        number = value if isinstance(value, types) and not isinstance(value, bool) else None
-        if not isinstance(number, int | float) or not low <= number <= high:
-            raise self.refuse(key, f"{value!r} is not allowed; use {what} from {low} to {high}")
-        return number
-
-    def choice(self, key: str, default: str, allowed: tuple[str, ...]) -> str:
-        """One of a fixed set of words."""
-        value = self.data.get(key, default)
-        if value not in allowed:
-            raise self.refuse(key, f"{value!r} is not allowed; use one of {', '.join(allowed)}")
-        return cast(str, value)
-
-    def from_env(self, key: str) -> str | None:
-        """The value of the environment variable named by ``key``, if the key is set."""
-        variable = self.text(key)
-        if variable is None:
-            return None
-        if not _ENV_NAME.match(variable):
-            raise self.refuse(key, f"{variable!r} is not an environment variable name")
-        value = self.environ.get(variable, "")
-        if not value:
-            raise self.refuse(key, f"environment variable {variable} is not set or empty")
-        return value
-
-
-def _label(table: Mapping[str, Any], index: int) -> str:
-    """How errors name a table: its name if it has a usable one, else its position."""
-    name = table.get("name")
-    return repr(name) if isinstance(name, str) and name else f"#{index + 1}"
-
-
-def _name(table: _Table, seen: set[str]) -> str:
-    """The notifier's stable name: required, word characters, unique, not ``log``."""
-    name = table.text("name", required=True)
-    assert name is not None  # required=True
-    if not _NAME.match(name):
-        raise table.refuse("name", f"{name!r} is not allowed; use letters, digits, '.', '-', '_'")
-    if name == "log" or name in seen:
-        raise table.refuse("name", f"{name!r} is already taken; each notifier needs its own name")
-    seen.add(name)
-    return name
-
-
-def _address(table: _Table, key: str, value: object) -> str:
+def _address(value: str) -> str:
     """An email address (display names allowed), without line breaks."""
-    if (
-        not isinstance(value, str)
-        or "@" not in parseaddr(value)[1]
-        or any(char in value for char in "\r\n")
-    ):
-        raise table.refuse(key, f"{value!r} is not an email address")
+    if "@" not in parseaddr(value)[1] or any(char in value for char in "\r\n"):
+        raise ValueError("not an email address")
     return value
 
 
-def _recipients(table: _Table) -> tuple[str, ...]:
-    """The ``to`` list: at least one address."""
-    value = table.data.get("to")
-    if not isinstance(value, list) or not value:
-        raise table.refuse("to", 'missing or empty; use a list of addresses, e.g. ["a@b.cn"]')
-    return tuple(_address(table, "to", item) for item in value)
+def _existing_file(value: str) -> str:
+    """A file that exists now, rather than a failure at the first send."""
+    if not Path(value).is_file():
+        raise ValueError("not a file")
+    return value
 
 
-def _credentials(table: _Table, tls: bool) -> tuple[str | None, str | None]:
-    """``user`` and the password from ``password_env``: both or neither, over TLS."""
-    user, password = table.text("user"), table.from_env("password_env")
-    if (user is None) != (password is None):
-        raise table.refuse("user", "user and password_env go together; set both or neither")
-    if user is not None and not tls and not table.flag("plaintext_auth", False):
-        raise table.refuse(
-            "user",
-            "logging in without TLS sends the password in clear; set starttls = true or "
-            "ssl = true (or plaintext_auth = true for a trusted local relay)",
-        )
-    return user, password
-
-
-def _cafile(table: _Table) -> str | None:
-    """An extra CA bundle, checked now rather than at the first send."""
-    cafile = table.text("cafile")
-    if cafile is not None and not Path(cafile).is_file():
-        raise table.refuse("cafile", f"{cafile!r} is not a file")
-    return cafile
-
-
-def _email(table: _Table, name: str) -> EmailNotifier:
-    """An ``EmailNotifier`` from its table."""
-    table.check_keys(_EMAIL_KEYS)
-    ssl, starttls = table.flag("ssl", False), table.flag("starttls", False)
-    if ssl and starttls:
-        raise table.refuse("starttls", "not allowed together with ssl = true; choose one")
-    user, password = _credentials(table, ssl or starttls)
-    default_port = 465 if ssl else 587 if starttls else 25
-    return EmailNotifier(
-        name=name,
-        host=cast(str, table.text("host", required=True)),
-        port=table.integer("port", default_port, 1, 65535),
-        sender=_address(table, "sender", table.text("sender", required=True)),
-        to=_recipients(table),
-        starttls=starttls,
-        ssl=ssl,
-        user=user,
-        password=password,
-        timeout=table.number("timeout", 30, 1, 600),
-        cafile=_cafile(table),
-    )
-
-
-def _check_url(table: _Table, key: str, url: str) -> str:
+def _http_url(value: str, shown_as: str = "url") -> str:
     """An http(s) URL with a host; shown redacted, since the URL may be the secret."""
     try:
-        parts = urllib.parse.urlsplit(url)
+        parts = urllib.parse.urlsplit(value)
         valid = parts.scheme in ("http", "https") and bool(parts.hostname)
         valid = valid and (parts.port is None or parts.port > 0)
     except ValueError:
         valid = False
-    if not valid or any(char.isspace() or ord(char) < 32 for char in url):
-        raise table.refuse(key, f"{redact_text(url)!r} is not allowed; use an http(s) URL")
-    return url
+    if not valid or any(char.isspace() or ord(char) < 32 for char in value):
+        raise KeyProblem((shown_as,), f"{redact_text(value)!r} is not allowed; use an http(s) URL")
+    return value
 
 
-def _webhook_url(table: _Table) -> str:
-    """Exactly one of ``url`` and ``url_env``."""
-    if ("url" in table.data) == ("url_env" in table.data):
-        raise table.refuse("url", "set exactly one of url and url_env")
-    if "url" in table.data:
-        return _check_url(table, "url", cast(str, table.text("url", required=True)))
-    return _check_url(table, "url_env", cast(str, table.from_env("url_env")))
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+EnvName = Annotated[str, StringConstraints(pattern=_ENV_NAME)]
+Address = Annotated[str, AfterValidator(_address)]
+Timeout = Annotated[float, Field(ge=1, le=600)]
 
 
-def _webhook(table: _Table, name: str) -> WebhookNotifier:
-    """A ``WebhookNotifier`` from its table."""
-    table.check_keys(_WEBHOOK_KEYS)
-    url = _webhook_url(table)
-    fmt = cast(WebhookFormat, table.choice("format", "json", _FORMATS))
-    if fmt == "json" and "msgtype" in table.data:
-        raise table.refuse("msgtype", "only applies to format wecom or dingtalk")
-    if fmt != "dingtalk" and "secret_env" in table.data:
-        raise table.refuse("secret_env", "only applies to format dingtalk (signed robots)")
-    return WebhookNotifier(
-        name=name,
-        url=url,
-        format=fmt,
-        msgtype=cast(ChatMsgtype, table.choice("msgtype", "text", _MSGTYPES)),
-        secret=table.from_env("secret_env"),
-        timeout=table.number("timeout", 10, 1, 600),
+class _Notifier(Settings):
+    """What every configured notifier has: a stable name."""
+
+    name: Text = key(
+        description='The notifier\'s name; ledger records "sent via NAME", so keep it once in use.',
+        allowed="letters, digits, '.', '-', '_' (up to 64); unique; not log",
+        pattern=_NAME,
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_inline_secrets(cls, data: Any) -> Any:
+        """A password written into the file is refused, and not repeated in the error."""
+        for secret, variable in _INLINE_SECRETS.items():
+            if isinstance(data, dict) and secret in data:
+                raise KeyProblem(
+                    (secret,),
+                    "secrets are not read from the config file; "
+                    f"set {variable} to the name of an environment variable",
+                )
+        return data
+
+
+class EmailSettings(_Notifier):
+    """``type = "email"``: one plain-text UTF-8 email per run, through an SMTP server."""
+
+    type: Literal["email"] = key(description="The kind of notifier.", allowed="email")
+    host: Text = key(description="The SMTP server.", allowed="a host name or address")
+    port: int | None = key(
+        None,
+        description="The SMTP port (default 465 with ssl, 587 with starttls, else 25).",
+        allowed="a whole number from 1 to 65535",
+        ge=1,
+        le=65535,
+    )
+    ssl: bool = key(False, description="TLS from the first byte (SMTPS).", allowed="true or false")
+    starttls: bool = key(
+        False,
+        description="Upgrade to TLS before logging in; not with ssl.",
+        allowed="true or false",
+    )
+    cafile: Annotated[Text, AfterValidator(_existing_file)] | None = key(
+        None,
+        description="A PEM file of extra CAs, for a server with an internal CA (default: none).",
+        allowed="the path of an existing file",
+    )
+    user: Text | None = key(
+        None, description="Login name; needs TLS and password_env.", allowed="a non-empty string"
+    )
+    password_env: EnvName | None = key(
+        None,
+        description="Name of the environment variable holding the password; needs user.",
+        allowed="an environment variable name, e.g. LEDGER_SMTP_PASSWORD",
+    )
+    plaintext_auth: bool = key(
+        False,
+        description="Allow logging in without TLS (a relay on the same host only).",
+        allowed="true or false",
+    )
+    sender: Address = key(
+        description='The From address, e.g. "ledger <ledger@example.gov.cn>".',
+        allowed="an email address",
+    )
+    to: list[Address] = key(
+        description="The recipients.",
+        allowed='a list of one or more email addresses, e.g. ["a@b.cn"]',
+        min_length=1,
+    )
+    timeout: Timeout = key(
+        30, description="Seconds per network operation.", allowed="a number from 1 to 600"
+    )
+
+    @model_validator(mode="after")
+    def _tls_and_login(self) -> EmailSettings:
+        """One TLS mode; user and password together; no password in clear unless allowed."""
+        if self.ssl and self.starttls:
+            raise KeyProblem(("starttls",), "not allowed together with ssl = true; choose one")
+        if (self.user is None) != (self.password_env is None):
+            raise KeyProblem(("user",), "user and password_env go together; set both or neither")
+        if self.user is not None and not (self.ssl or self.starttls or self.plaintext_auth):
+            raise KeyProblem(
+                ("user",),
+                "logging in without TLS sends the password in clear; set starttls = true or "
+                "ssl = true (or plaintext_auth = true for a trusted local relay)",
+            )
+        return self
+
+
+class WebhookSettings(_Notifier):
+    """``type = "webhook"``: JSON posted to a URL (plain, WeCom or DingTalk group robot)."""
+
+    type: Literal["webhook"] = key(description="The kind of notifier.", allowed="webhook")
+    url: Text | None = key(
+        None,
+        description="The URL to post to (or url_env; exactly one of the two).",
+        allowed="an http(s) URL",
+    )
+    url_env: EnvName | None = key(
+        None,
+        description="Name of the environment variable holding the URL (robot URLs are secrets).",
+        allowed="an environment variable name",
+    )
+    format: WebhookFormat = key(
+        "json",
+        description=(
+            "json: a plain document; wecom: a WeCom (企业微信) group robot; "
+            "dingtalk: a DingTalk (钉钉) group robot."
+        ),
+        allowed="one of json, wecom, dingtalk",
+    )
+    msgtype: ChatMsgtype | None = key(
+        None,
+        description="The chat message type (default text); wecom and dingtalk only.",
+        allowed="one of text, markdown",
+    )
+    secret_env: EnvName | None = key(
+        None,
+        description="Name of the environment variable holding a DingTalk robot's signing secret.",
+        allowed="an environment variable name",
+    )
+    timeout: Timeout = key(10, description="Seconds per request.", allowed="a number from 1 to 600")
+
+    @model_validator(mode="after")
+    def _one_url_and_fitting_options(self) -> WebhookSettings:
+        """Exactly one of url and url_env; msgtype and secret_env only where they apply."""
+        if (self.url is None) == (self.url_env is None):
+            raise KeyProblem(("url",), "set exactly one of url and url_env")
+        if self.url is not None:
+            _http_url(self.url)
+        if self.format == "json" and self.msgtype is not None:
+            raise KeyProblem(("msgtype",), "only applies to format wecom or dingtalk")
+        if self.format != "dingtalk" and self.secret_env is not None:
+            raise KeyProblem(("secret_env",), "only applies to format dingtalk (signed robots)")
+        return self
+
+
+NotifierSettings = Annotated[EmailSettings | WebhookSettings, Field(discriminator="type")]
+
+
+def check_notifier_tables(value: Any) -> Any:
+    """Before the tables are read: a list of tables, and no table for the built-in log."""
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise ValueError("use [[notifiers]] tables, one per notifier")
+    for index, table in enumerate(value):
+        if table.get("type") == "log":
+            raise KeyProblem((index, "type"), "the log notifier is always on; remove this table")
+    return value
+
+
+def check_unique_names(value: Sequence[EmailSettings | WebhookSettings]) -> Any:
+    """Each notifier its own name, and not ``log``: "sent via NAME" must say which."""
+    seen = {"log"}
+    for index, table in enumerate(value):
+        if table.name in seen:
+            raise KeyProblem(
+                (index, "name"),
+                f"{table.name!r} is already taken; each notifier needs its own name",
+            )
+        seen.add(table.name)
+    return value
+
+
+def _from_env(environ: Mapping[str, str], where: str, variable: str | None) -> str | None:
+    """The value of the environment variable a table names, if it names one."""
+    if variable is None:
+        return None
+    value = environ.get(variable, "")
+    if not value:
+        raise InvalidInput(f"{where}: environment variable {variable} is not set or empty")
+    return value
+
+
+def _email(table: EmailSettings, environ: Mapping[str, str]) -> EmailNotifier:
+    """An ``EmailNotifier`` from its checked table and the environment."""
+    where = f"notifiers.{table.name}.password_env"
+    default_port = 465 if table.ssl else 587 if table.starttls else 25
+    return EmailNotifier(
+        name=table.name,
+        host=table.host,
+        port=table.port or default_port,
+        sender=table.sender,
+        to=tuple(table.to),
+        starttls=table.starttls,
+        ssl=table.ssl,
+        user=table.user,
+        password=_from_env(environ, where, table.password_env),
+        timeout=float(table.timeout),
+        cafile=table.cafile,
     )
 
 
-_BUILDERS: dict[str, Callable[[_Table, str], Notifier]] = {"email": _email, "webhook": _webhook}
+def _webhook(table: WebhookSettings, environ: Mapping[str, str]) -> WebhookNotifier:
+    """A ``WebhookNotifier`` from its checked table and the environment."""
+    where = f"notifiers.{table.name}"
+    url = table.url or _from_env(environ, f"{where}.url_env", table.url_env) or ""
+    try:
+        _http_url(url)
+    except KeyProblem as problem:
+        raise InvalidInput(f"{where}.url_env: {problem.problem}") from None
+    return WebhookNotifier(
+        name=table.name,
+        url=url,
+        format=table.format,
+        msgtype=table.msgtype or "text",
+        secret=_from_env(environ, f"{where}.secret_env", table.secret_env),
+        timeout=float(table.timeout),
+    )
 
 
 def build_notifiers(
-    config: Mapping[str, Any], environ: Mapping[str, str] | None = None
+    tables: Sequence[EmailSettings | WebhookSettings], environ: Mapping[str, str] | None = None
 ) -> list[Notifier]:
-    """The notifiers a config asks for, the always-on ``LogNotifier`` first.
+    """The notifiers of the checked ``[[notifiers]]`` tables, the always-on log first.
 
-    ``config`` is the whole parsed config file; its ``notifiers`` key holds the
-    ``[[notifiers]]`` tables. ``environ`` (default ``os.environ``) supplies the secrets
-    the tables name. Raises ``InvalidInput`` for the first problem found.
+    ``environ`` (default ``os.environ``) supplies the secrets the tables name; a named
+    variable that is unset is refused in one line naming the notifier and the key.
     """
-    tables = config.get("notifiers", [])
-    if not isinstance(tables, list) or not all(isinstance(t, Mapping) for t in tables):
-        raise InvalidInput("notifiers: use [[notifiers]] tables, one per notifier")
     env = os.environ if environ is None else environ
     notifiers: list[Notifier] = [LogNotifier()]
-    seen: set[str] = set()
-    for index, data in enumerate(tables):
-        table = _Table(data, _label(data, index), env)
-        kind = data.get("type")
-        if kind == "log":
-            raise table.refuse("type", "the log notifier is always on; remove this table")
-        if not isinstance(kind, str) or kind not in _BUILDERS:
-            raise table.refuse("type", f"{kind!r} is not allowed; use email or webhook")
-        notifiers.append(_BUILDERS[kind](table, _name(table, seen)))
+    for table in tables:
+        if isinstance(table, EmailSettings):
+            notifiers.append(_email(table, env))
+        else:
+            notifiers.append(_webhook(table, env))
     return notifiers

@@ -37,7 +37,7 @@ saying a closure is allowed and the handler recording it never disagree.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -155,10 +155,15 @@ def compute_alerts(
     as_of: date,
     within: int = DEFAULT_WITHIN,
     agency: str | None = None,
+    levels: Mapping[str, str] | None = None,
 ) -> list[Alert]:
-    """Every alert as of ``as_of``, most urgent first (``agency``: only that agency's)."""
+    """Every alert as of ``as_of``, most urgent first (``agency``: only that agency's).
+
+    ``levels`` (department or government, by agency code) overrides the recorded level
+    of an agency, as the configuration file may (``[agencies.CODE] level``).
+    """
     events = store.read_all(exclude_types=_SKIP)
-    return alerts_from_events(events, calendar, as_of, within, agency)
+    return alerts_from_events(events, calendar, as_of, within, agency, levels)
 
 
 def alerts_from_events(
@@ -167,9 +172,11 @@ def alerts_from_events(
     as_of: date,
     within: int = DEFAULT_WITHIN,
     agency: str | None = None,
+    levels: Mapping[str, str] | None = None,
 ) -> list[Alert]:
     """The alerts of a log given as events in global order (see ``compute_alerts``)."""
     books = _fold(events, as_of)
+    books.levels.update(levels or {})
     states = [
         s for s in books.requests.values() if s.channel and (agency is None or s.agency == agency)
     ]

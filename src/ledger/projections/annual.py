@@ -1,4 +1,4 @@
-"""The annual report's figures: a pure projection of the log (Art. 49–50; DESIGN.md).
+"""The annual report's figures: a pure projection of the log (Art. 49–50; docs/rules.md).
 
 One pass over the log (as it stands, or as it was known at a moment) collects the facts;
 the tables are then counted from them:
@@ -10,7 +10,7 @@ the tables are then counted from them:
   recorded, so a disagreement between the two is reported, never hidden.
 - table 4: a case counts in the year it was filed; its column is its outcome as known
   at 31 December of that year, 尚未审结 if it had not concluded by then (the documented
-  default of DESIGN.md; this is the one place that rule lives).
+  default of docs/rules.md; this is the one place that rule lives).
 - table 2: documents issued, published and repealed; yearly figures as recorded.
 """
 

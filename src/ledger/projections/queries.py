@@ -110,8 +110,8 @@ def current_alerts(
 ) -> AlertsFound:
     """What needs someone's action as of a day (default today), ``within`` working days
     ahead (default: what the reminders use), for one agency or all."""
-    from ledger.remind import job_settings
-
     day = as_of or app.today()
-    ahead = job_settings(app.config.scheduler).within if within is None else within
-    return AlertsFound(day, compute_alerts(app.store, load_calendar(app.store), day, ahead, agency))
+    ahead = app.config.scheduler.within if within is None else within
+    levels = app.config.agency_levels()
+    found = compute_alerts(app.store, load_calendar(app.store), day, ahead, agency, levels)
+    return AlertsFound(day, found)

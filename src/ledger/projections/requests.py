@@ -2,8 +2,8 @@
 
 The fold works on stored payloads (dictionaries) dispatched by event type, one small
 ``_apply_*`` function per type: replaying hundreds of thousands of events through
-validated model objects costs several times more (DESIGN.md measured ORM replay at 1/20
-of raw scanning), and the payloads were validated when they were written.
+validated model objects costs several times more (ORM replay was measured at 1/20 of
+raw scanning), and the payloads were validated when they were written.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ledger.codes import APPLICANTS, OUTCOMES
 from ledger.commands import annual
 from ledger.commands import requests as desk_cmd
 from ledger.commands._context import Desk
@@ -25,7 +26,6 @@ from ledger.dates import SHANGHAI
 from ledger.errors import RuleViolation
 from ledger.events.agencies import AgencyRegistered, agency_stream
 from ledger.events.store import ANY_VERSION, EventStore, NewEvent
-from ledger.outcomes import OUTCOMES
 
 AGENCY = "zhjyj"
 AGENCY_NAME = "宁波市镇海区教育局"
@@ -121,7 +121,7 @@ def year_2020(s: Script) -> None:
     s.on(d(2021, 1, 12), _narrative(2020, "demo-2020.md", d(2021, 1, 14)))
 
 
-APPLICANT_CYCLE = ("natural", "business", "research", "nonprofit", "legal", "other", "natural")
+APPLICANT_CYCLE = (*APPLICANTS.codes, APPLICANTS.codes[0])
 SPECIAL = {"other.no-clarification", "other.fee-unpaid", "unavailable.still-unclear", "partial"}
 
 
@@ -129,7 +129,7 @@ def year_2021(s: Script) -> None:
     """Every outcome once, pauses of every kind, a withdrawal and three carry-overs."""
     d = date
     start = d(2021, 2, 22)
-    plain = [o for o in OUTCOMES if o not in SPECIAL]
+    plain = [o for o in OUTCOMES.codes if o not in SPECIAL]
     for n, outcome in enumerate(plain, start=1):
         rid, got = f"zhjyj-2021-{n:04d}", start + timedelta(days=9 * n)
         s.receive(

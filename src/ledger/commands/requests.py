@@ -24,13 +24,13 @@ from ledger.clock import (
     Deadline,
     add_working_days,
 )
+from ledger.codes import applicant_code, channel_code, outcome_code, receipt_rule
 from ledger.commands._context import Desk
 from ledger.commands.years import check_year_open, corrections
 from ledger.errors import ConcurrencyError, InvalidInput, NotFound, RuleViolation
 from ledger.events import requests as ev
 from ledger.events.store import NewEvent, StoredEvent
 from ledger.events.types import Event
-from ledger.outcomes import applicant_code, outcome_code
 from ledger.projections.calendar import sources
 from ledger.projections.requests import RequestState, apply, deadline, fold
 
@@ -177,19 +177,15 @@ def date_of_receipt(cmd: RecordReceipt) -> date:
     Ordinary mail, internet, fax: the day receipt was confirmed with the applicant
     (``--confirmed``). Without the channel's own date, ``--date`` is taken as that day.
     """
-    if cmd.channel == "mail":
+    rule = receipt_rule(cmd.channel)
+    if rule == "signed":
         return cmd.signed or cmd.date
-    if cmd.channel in ("mail-unsigned", "online", "fax"):
+    if rule == "confirmed":
         return cmd.confirmed or cmd.date
     return cmd.date
 
 
 def _check_receipt(desk: Desk, cmd: RecordReceipt) -> None:
-    if cmd.channel not in ev.CHANNELS:
-        raise InvalidInput(
-            f"--channel: {cmd.channel!r} is not a channel; use one of {', '.join(ev.CHANNELS)}"
-        )
-    applicant_code(cmd.applicant)
     for name, value in (
         ("--date", cmd.date),
         ("--confirmed", cmd.confirmed),
@@ -232,6 +228,7 @@ def record_receipt(desk: Desk, cmd: RecordReceipt) -> Recorded:
     Two desks assigning the next id at the same moment both read the same free number;
     the store refuses the second append, which then simply takes the next number.
     """
+    cmd = replace(cmd, channel=channel_code(cmd.channel), applicant=applicant_code(cmd.applicant))
     _check_receipt(desk, cmd)
     agency = cmd.agency or desk.agency
     received_on = date_of_receipt(cmd)
@@ -268,7 +265,7 @@ def _receive_as(
     event = ev.RequestReceived(
         request_id=request_id,
         channel=cmd.channel,
-        applicant=applicant_code(cmd.applicant),
+        applicant=cmd.applicant,
         received_on=received_on,
         submitted_on=cmd.date,
         confirmed_on=cmd.confirmed,

@@ -1,7 +1,7 @@
 """The annual report as data: what the projection produces and every renderer reads.
 
 Frozen dataclasses with no knowledge of any format. Counts are keyed by the stable codes
-of :mod:`ledger.outcomes` and :mod:`ledger.report.editions`, never by Chinese labels, so
+of :mod:`ledger.codes` and :mod:`ledger.report.editions`, never by Chinese labels, so
 a projection fills them without knowing how the report is worded. Missing keys mean
 zero: each mapping is normalised on construction into a read-only mapping holding every
 key, and anything unknown, negative or of the wrong type is refused with the field named.
@@ -15,22 +15,21 @@ from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
 
+from ledger import codes
 from ledger.errors import InvalidInput
-from ledger.outcomes import APPLICANT_LABELS, APPLICANTS, OUTCOMES
 from ledger.report import editions
 
 Figure = int | Decimal
 """A table 2 figure: a count, or an amount of money (万元) as a Decimal."""
 
-CHANNELS: tuple[str, ...] = ("in-person", "mail", "mail-unsigned", "online", "fax")
-"""How a request arrived (Art. 31): in person, signed-for mail, ordinary mail, online, fax.
-
-The same codes as ``ledger.events.requests.CHANNELS`` (a test holds them equal); spelled
-here so that the report does not import the event store and its database layer."""
+CHANNELS: tuple[str, ...] = codes.CHANNELS.codes
+"""How a request arrived (Art. 31), the codes of :data:`ledger.codes.CHANNELS`."""
+APPLICANTS: tuple[str, ...] = codes.APPLICANTS.codes
+OUTCOMES: tuple[str, ...] = codes.OUTCOMES.codes
 
 MONTHS = 12
 OLDEST_OPEN_LIMIT = 10
-_APPLICANT_NAMES = {code: label for label, code in APPLICANT_LABELS.items()}
+_APPLICANT_NAMES = codes.APPLICANTS.labels()
 
 
 def _count(value: object, where: str) -> int:

@@ -227,6 +227,37 @@ OUTCOMES = CodeTable(
 Chinese name is the row's own words in the 2021 format, without its number."""
 
 
+CASE_KINDS = CodeTable(
+    noun="a case kind",
+    field="--kind",
+    entries=(
+        Code("review", "行政复议", ("复议",)),
+        Code("litigation-direct", "未经复议直接起诉", ("直接起诉",), "litigation"),
+        Code("litigation-after-review", "复议后起诉", (), "litigation"),
+    ),
+    groups=(Group("litigation", "行政诉讼"),),
+)
+"""The column groups of table 4: a review, or a lawsuit with or without a review first."""
+
+CASE_OUTCOMES = CodeTable(
+    noun="a case outcome",
+    field="--outcome",
+    entries=(
+        Code("maintained", "结果维持", ("维持",)),
+        Code("corrected", "结果纠正", ("纠正",)),
+        Code("other", "其他结果", ("其他",)),
+    ),
+)
+"""How a review or lawsuit ended: the outcome columns of table 4 (尚未审结 is no outcome)."""
+
+DOCUMENT_KINDS = CodeTable(
+    noun="a document kind",
+    field="--kind",
+    entries=(Code("rules", "规章"), Code("normative", "规范性文件", ("行政规范性文件",))),
+)
+"""The documents table 2 counts (the 2021 format calls the second 行政规范性文件)."""
+
+
 def receipt_rule(channel: str) -> Receipt:
     """Which day is a channel's legal date of receipt (Art. 31)."""
     for entry in CHANNELS.entries:

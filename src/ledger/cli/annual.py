@@ -9,6 +9,7 @@ import click
 
 from ledger.cli._common import amend_option, common_options
 from ledger.cli._desk import date_option, desk_of
+from ledger.codes import CASE_KINDS, CASE_OUTCOMES, DOCUMENT_KINDS
 from ledger.commands import annual
 
 
@@ -18,8 +19,7 @@ from ledger.commands import annual
 @click.option(
     "--kind",
     required=True,
-    help="review (行政复议), litigation-direct (未经复议直接起诉), "
-    "litigation-after-review (复议后起诉).",
+    help=f"Code or Chinese name: {CASE_KINDS.help_text()}.",
 )
 @click.option("--request", "request_id", help="The request whose decision is contested.")
 @click.option("--agency", help="Agency code (default: from the configuration).")
@@ -46,7 +46,7 @@ def case(
 @click.argument("case_id", metavar="ID")
 @date_option("--date", "on", required=True, help="Day the case concluded.")
 @click.option(
-    "--outcome", required=True, help="maintained (维持), corrected (纠正) or other (其他)."
+    "--outcome", required=True, help=f"Code or Chinese name: {CASE_OUTCOMES.help_text()}."
 )
 @amend_option
 @common_options
@@ -63,7 +63,7 @@ def case_end(ctx: click.Context, case_id: str, on: date, outcome: str) -> None:
 @click.command()
 @click.argument("document_id", metavar="ID")
 @date_option("--date", "on", required=True, help="Day the document was made.")
-@click.option("--kind", required=True, help="rules (规章) or normative (规范性文件).")
+@click.option("--kind", required=True, help=f"Code or Chinese name: {DOCUMENT_KINDS.help_text()}.")
 @click.option("--title", default="", help="The document's title.")
 @date_option("--published", help="Day it was published (table 2019: 本年新公开数量).")
 @click.option("--agency", help="Agency code (default: from the configuration).")

@@ -26,6 +26,7 @@ from typing import Any
 
 from ledger.calendar import WorkingCalendar, YearSchedule
 from ledger.clock import compute_deadline, consultation_end
+from ledger.codes import CASE_KINDS, DOCUMENT_KINDS
 from ledger.events.annual import figure_value
 from ledger.events.store import EventStore, StoredEvent
 from ledger.projections.requests import (
@@ -200,12 +201,8 @@ def table4(facts: Facts, year: int, agencies: Collection[str] | None) -> Table4:
             continue
         known = case.outcome if case.concluded_on and case.concluded_on <= end else None
         counts[case.kind][known or "pending"] += 1
-    groups = {
-        "review": "review",
-        "litigation-direct": "litigation_direct",
-        "litigation-after-review": "litigation_after_review",
-    }
-    return Table4(**{attr: Table4Group(**counts[kind]) for kind, attr in groups.items()})
+    groups = zip(CASE_KINDS.codes, editions.TABLE4_GROUPS, strict=True)
+    return Table4(**{key: Table4Group(**counts[kind]) for kind, (key, _) in groups})
 
 
 def _documents(
@@ -246,7 +243,7 @@ def table2(facts: Facts, year: int, agencies: Collection[str] | None, edition: s
     """Table 2 in the edition's items: documents counted, other figures as recorded (summed)."""
     keys = editions.edition(edition).table2_keys()
     items: dict[str, dict[str, int | Decimal]] = {}
-    for kind in ("rules", "normative"):
+    for kind in DOCUMENT_KINDS.codes:
         items[kind] = dict(
             _document_figures(_documents(facts, year, agencies, kind), year, edition)
         )

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from ledger.codes import APPLICANTS, CHANNELS, OUTCOMES
+from ledger.codes import APPLICANTS, CASE_KINDS, CASE_OUTCOMES, CHANNELS, OUTCOMES
 from ledger.errors import InvalidInput
 
 EDITIONS: tuple[str, ...] = ("2019", "2021")
@@ -217,20 +217,19 @@ SIGNED_FIGURES: frozenset[str] = frozenset({"change"})
 
 # --- table 4 (both editions) ----------------------------------------------------------
 
-REVIEW = "行政复议"
-LITIGATION = "行政诉讼"
-TABLE4_GROUPS: tuple[tuple[str, str], ...] = (
-    ("review", REVIEW),
-    ("litigation_direct", "未经复议直接起诉"),
-    ("litigation_after_review", "复议后起诉"),
+(_LITIGATION_GROUP,) = CASE_KINDS.groups
+REVIEW = CASE_KINDS.labels()["review"]
+LITIGATION = _LITIGATION_GROUP.label
+TABLE4_GROUPS: tuple[tuple[str, str], ...] = tuple(
+    (kind.replace("-", "_"), label) for kind, label in CASE_KINDS.labels().items()
 )
+"""Group key (the case kind as a field name of ``Table4``) and label, in official order."""
 TABLE4_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("maintained", "结果维持"),
-    ("corrected", "结果纠正"),
-    ("other", "其他结果"),
+    *CASE_OUTCOMES.labels().items(),
     ("pending", "尚未审结"),
     ("total", TOTAL),
 )
+"""Column key and label: the case outcomes of ledger.codes, then 尚未审结 and 总计."""
 
 
 # --- the editions ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ key, and anything unknown, negative or of the wrong type is refused with the fie
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
@@ -183,8 +183,8 @@ class Table4Group:
     pending: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("maintained", "corrected", "other", "pending"):
-            _count(getattr(self, name), f"table4.{name}")
+        for column in fields(self):
+            _count(getattr(self, column.name), f"table4.{column.name}")
 
     @property
     def total(self) -> int:
@@ -193,13 +193,8 @@ class Table4Group:
 
     def values(self) -> dict[str, int]:
         """The five columns in official order, keyed as in ``editions.TABLE4_COLUMNS``."""
-        return {
-            "maintained": self.maintained,
-            "corrected": self.corrected,
-            "other": self.other,
-            "pending": self.pending,
-            "total": self.total,
-        }
+        counts = {column.name: getattr(self, column.name) for column in fields(self)}
+        return {**counts, "total": self.total}
 
 
 @dataclass(frozen=True)
@@ -214,11 +209,9 @@ class Table4:
         """A group by its key in ``editions.TABLE4_GROUPS`` (or the event log's spelling,
         ``litigation-direct``)."""
         name = key.replace("-", "_")
-        if name not in ("review", "litigation_direct", "litigation_after_review"):
-            raise InvalidInput(
-                f"table4: {key!r} is not a group; use review, litigation_direct "
-                "or litigation_after_review"
-            )
+        groups = [group for group, _ in editions.TABLE4_GROUPS]
+        if name not in groups:
+            raise InvalidInput(f"table4: {key!r} is not a group; use {', '.join(groups)}")
         group: Table4Group = getattr(self, name)
         return group
 

@@ -205,9 +205,7 @@ def table4(facts: Facts, year: int, agencies: Collection[str] | None) -> Table4:
     return Table4(**{key: Table4Group(**counts[kind]) for kind, (key, _) in groups})
 
 
-def _documents(
-    facts: Facts, year: int, agencies: Collection[str] | None, kind: str
-) -> list[Document]:
+def _documents(facts: Facts, agencies: Collection[str] | None, kind: str) -> list[Document]:
     return [d for d in facts.documents.values() if d.kind == kind and _mine(d.agency, agencies)]
 
 
@@ -244,9 +242,7 @@ def table2(facts: Facts, year: int, agencies: Collection[str] | None, edition: s
     keys = editions.edition(edition).table2_keys()
     items: dict[str, dict[str, int | Decimal]] = {}
     for kind in DOCUMENT_KINDS.codes:
-        items[kind] = dict(
-            _document_figures(_documents(facts, year, agencies, kind), year, edition)
-        )
+        items[kind] = dict(_document_figures(_documents(facts, agencies, kind), year, edition))
     for (agency, fig_year, item), figures in facts.figures.items():
         if fig_year != year or not _mine(agency, agencies) or item not in keys:
             continue

@@ -127,7 +127,7 @@ def list_(
         left = item["working_days_left"]
         if (only_open or due_within is not None or overdue) and state.closed:
             continue
-        if overdue and not (item["due_date"] and isinstance(left, int) and left < 0):
+        if overdue and not item["late"]:  # open and past the due date (clock.Deadline.passed)
             continue
         if due_within is not None and not (
             item["due_date"] and isinstance(left, int) and left <= due_within

@@ -337,7 +337,7 @@ def grant_extension(desk: Desk, request_id: str, on: date, days: int, approver: 
             f"record extend: --days {days} would make {total} working days of extension; "
             f"at most {current.max_extension} in total ({article})"
         )
-    if current.due is not None and on > current.due:
+    if current.passed(on):
         raise RuleViolation(
             f"record extend: the due date {current.due} has passed on {on}; an extension "
             "must be granted before it (Art. 33)"
@@ -448,7 +448,7 @@ def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
             f"{state.unpaid_fee.notice_on}; one fee per request"
         )
     current = deadline(state, desk.calendar)
-    if current.due is not None and cmd.date > current.due:
+    if current.passed(cmd.date):
         raise RuleViolation(
             f"record fee: the answer period ended {current.due}; the notice must go out within it"
         )

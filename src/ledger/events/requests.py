@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from ledger.clock import LONGEST_EXTENSION
 from ledger.events.types import Event, register
 
 # The codes of ledger.codes.CHANNELS and ledger.codes.APPLICANTS, as types the checker
@@ -63,7 +64,7 @@ class ExtensionGranted(Event):
     """The answer period was extended with the approver's consent (Art. 33)."""
 
     type = "request.extension-granted"
-    days: int = Field(ge=1, le=20)
+    days: int = Field(ge=1, le=LONGEST_EXTENSION)
     approver: str = Field(min_length=1)
 
 

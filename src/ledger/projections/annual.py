@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.calendar import WorkingCalendar, YearSchedule
-from ledger.clock import compute_deadline, consultation_end
+from ledger.clock import Deadline, compute_deadline, consultation_end
 from ledger.codes import CASE_KINDS, DOCUMENT_KINDS
 from ledger.events.annual import figure_value
 from ledger.events.store import EventStore, StoredEvent
@@ -270,16 +270,16 @@ def _paused_days(state: RequestState, end: date, cal: WorkingCalendar) -> int:
     return total
 
 
-def _due(s: RequestState, cal: WorkingCalendar, plain: dict[date, date | None]) -> date | None:
-    """The due date, shared among requests that nothing paused, extended or deferred.
+def _due(s: RequestState, cal: WorkingCalendar, plain: dict[date, Deadline]) -> Deadline:
+    """The deadline, shared among requests that nothing paused, extended or deferred.
 
     Most requests are answered without any step in between; their due date depends on
     the day of receipt alone, so it is computed once per day rather than per request.
     """
     if s.consultations or s.fees or s.clarifications or s.extensions or s.deferred_until:
-        return compute_deadline(clock_input(s, cal), cal).due
+        return compute_deadline(clock_input(s, cal), cal)
     if s.received_on not in plain:
-        plain[s.received_on] = compute_deadline(clock_input(s, cal), cal).due
+        plain[s.received_on] = compute_deadline(clock_input(s, cal), cal)
     return plain[s.received_on]
 
 
@@ -288,11 +288,10 @@ def stats(requests: list[RequestState], year: int, cal: WorkingCalendar) -> Proc
     answered = [s for s in requests if s.decided_on and s.decided_on.year == year]
     late = 0
     spans: list[int] = []
-    plain: dict[date, date | None] = {}
+    plain: dict[date, Deadline] = {}
     for s in answered:
         assert s.decided_on is not None
-        due = _due(s, cal, plain)
-        late += 1 if due is not None and s.decided_on > due else 0
+        late += 1 if _due(s, cal, plain).passed(s.decided_on) else 0
         spans.append(
             cal.working_days_between(s.received_on, s.decided_on)
             - _paused_days(s, s.decided_on, cal)

@@ -30,9 +30,9 @@ def working_days_left(due: date, as_of: date, cal: WorkingCalendar) -> int:
 
 def is_late(state: RequestState, due: Deadline, as_of: date) -> bool:
     """Decided after the due date, or still undecided after it (withdrawals never are)."""
-    if due.due is None or state.withdrawn:
+    if state.withdrawn:
         return False  # a withdrawal is the applicant's act, never the agency's lateness
-    return (state.decided_on or as_of) > due.due
+    return due.passed(state.decided_on or as_of)
 
 
 def due_text(state: RequestState, due: Deadline) -> str:

@@ -14,6 +14,7 @@ from ledger.commands.years import close_year
 from ledger.config import Config
 from ledger.dates import parse_moment
 from ledger.errors import IntegrityFailure, InvalidInput
+from ledger.projections.agencies import agency_named
 from ledger.projections.annual import Facts, ReportRequest, build_report, check, collect
 
 EXCEL_BOM = "\ufeff".encode()
@@ -114,10 +115,7 @@ def agency_title(
         code = next(iter(facts.agencies()))
     else:
         code = config.agency
-    if code in config.agencies:
-        info = config.agencies[code]
-        return info.name, dict(info.labels)
-    return facts.agency_names.get(code, (code, {}))
+    return agency_named(code, config.agencies, facts.agency_names)
 
 
 def _write(rendered: bytes | str, output: Path | None, fmt: str) -> None:

@@ -29,6 +29,7 @@ from ledger.clock import Deadline, compute_deadline, consultation_end
 from ledger.codes import CASE_KINDS, DOCUMENT_KINDS
 from ledger.events.annual import figure_value
 from ledger.events.store import EventStore, StoredEvent
+from ledger.projections.agencies import registration
 from ledger.projections.requests import (
     RequestState,
     apply,
@@ -130,7 +131,8 @@ def _other(facts: Facts, e: StoredEvent) -> None:
     elif e.type == "calendar.schedule-recorded":
         facts.schedules.append(YearSchedule.from_dict(e.data))
     elif e.type == "agency.registered":
-        facts.agency_names[e.data["code"]] = (e.data["name"], dict(e.data.get("labels") or {}))
+        code, named = registration(e)
+        facts.agency_names[code] = named
 
 
 def collect(store: EventStore, as_of: datetime | None = None) -> Facts:

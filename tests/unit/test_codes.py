@@ -18,6 +18,7 @@ from ledger.codes import CodeTable, applicant_code, channel_code, outcome_code
 from ledger.errors import InvalidInput
 from ledger.events import annual as annual_events
 from ledger.events import requests as events
+from ledger.projections.annual import document_figures
 from ledger.report import editions
 from ledger.report.model import APPLICANTS, CHANNELS, OUTCOMES, Table4Group
 
@@ -235,3 +236,11 @@ def test_no_other_module_spells_a_list_of_codes_or_their_names() -> None:
         if where != "report/editions.py":  # the official labels, one table per edition
             offenders += [(where, name) for name in sorted(_chinese_names(path))]
     assert offenders == []
+
+
+def test_every_document_figure_of_either_edition_is_counted() -> None:
+    """The projection counts exactly the 第二十条第（一）项 figures the editions print."""
+    assert set(document_figures([], 2021)) == editions.DOCUMENT_FIGURES
+    for name in editions.EDITIONS:
+        keys = editions.edition(name).table2_keys()
+        assert all(keys[kind] <= editions.DOCUMENT_FIGURES for kind in codes.DOCUMENT_KINDS.codes)

@@ -110,10 +110,6 @@ def _item_and_keys(year: int, item: str) -> tuple[str, dict[str, str]]:
     )
 
 
-AMOUNT_FIGURES = frozenset({"amount", "fee-amount"})
-"""Figures that are money (采购总金额, 本年收费金额（单位：万元）); all others count things."""
-
-
 def _figure(name: str, value: str, key: str) -> str:
     """A figure as stored: a whole count, or a finite non-negative amount of money."""
     try:
@@ -124,7 +120,7 @@ def _figure(name: str, value: str, key: str) -> str:
         raise InvalidInput(f"FIGURE: {name}={value} is not a number")
     if number < 0 and key not in editions.SIGNED_FIGURES:
         raise InvalidInput(f"FIGURE: {name}={value} is negative; only 'change' (本年增/减) may be")
-    if key not in AMOUNT_FIGURES and number != number.to_integral_value():
+    if key not in editions.AMOUNT_FIGURES and number != number.to_integral_value():
         raise InvalidInput(f"FIGURE: {name}={value} is not a whole number; {key} counts items")
     return value.strip()
 

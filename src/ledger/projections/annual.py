@@ -211,31 +211,26 @@ def _documents(facts: Facts, agencies: Collection[str] | None, kind: str) -> lis
     return [d for d in facts.documents.values() if d.kind == kind and _mine(d.agency, agencies)]
 
 
-def _document_figures(docs: list[Document], year: int, edition: str) -> dict[str, int]:
-    """规章 / 规范性文件 figures in the edition's columns."""
+def document_figures(docs: list[Document], year: int) -> dict[str, int]:
+    """规章 / 规范性文件 figures of both editions, by figure key (editions.DOCUMENT_FIGURES).
+
+    2019: 本年新制作数量 (made), 本年新公开数量 (published), 对外公开总数量 (published and
+    not repealed by 31 December); 2021: 本年制发件数 (issued), 本年废止件数 (repealed),
+    现行有效件数 (made and not repealed by 31 December).
+    """
     end = date(year, 12, 31)
-    in_force = sum(
-        1 for d in docs if d.issued_on <= end and (d.repealed_on is None or d.repealed_on > end)
-    )
-    if edition == "2019":
-        published = [d for d in docs if d.published_on is not None]
-        return {
-            "made": sum(1 for d in docs if d.issued_on.year == year),
-            "published": sum(
-                1 for d in published if d.published_on and d.published_on.year == year
-            ),
-            "total": sum(
-                1
-                for d in published
-                if d.published_on
-                and d.published_on <= end
-                and (d.repealed_on is None or d.repealed_on > end)
-            ),
-        }
+
+    def standing(d: Document, since: date | None) -> bool:
+        return since is not None and since <= end and (d.repealed_on is None or d.repealed_on > end)
+
+    made = sum(1 for d in docs if d.issued_on.year == year)
     return {
-        "issued": sum(1 for d in docs if d.issued_on.year == year),
+        "made": made,
+        "published": sum(1 for d in docs if d.published_on and d.published_on.year == year),
+        "total": sum(1 for d in docs if standing(d, d.published_on)),
+        "issued": made,
         "repealed": sum(1 for d in docs if d.repealed_on and d.repealed_on.year == year),
-        "in-force": in_force,
+        "in-force": sum(1 for d in docs if standing(d, d.issued_on)),
     }
 
 
@@ -244,7 +239,8 @@ def table2(facts: Facts, year: int, agencies: Collection[str] | None, edition: s
     keys = editions.edition(edition).table2_keys()
     items: dict[str, dict[str, int | Decimal]] = {}
     for kind in DOCUMENT_KINDS.codes:
-        items[kind] = dict(_document_figures(_documents(facts, agencies, kind), year, edition))
+        counted = document_figures(_documents(facts, agencies, kind), year)
+        items[kind] = {key: n for key, n in counted.items() if key in keys[kind]}
     for (agency, fig_year, item), figures in facts.figures.items():
         if fig_year != year or not _mine(agency, agencies) or item not in keys:
             continue

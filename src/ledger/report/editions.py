@@ -22,7 +22,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from ledger.codes import APPLICANTS, CASE_KINDS, CASE_OUTCOMES, CHANNELS, OUTCOMES
+from ledger.codes import (
+    APPLICANTS,
+    CASE_KINDS,
+    CASE_OUTCOMES,
+    CHANNELS,
+    DOCUMENT_KINDS,
+    OUTCOMES,
+)
 from ledger.errors import InvalidInput
 
 EDITIONS: tuple[str, ...] = ("2019", "2021")
@@ -169,12 +176,17 @@ class Table2Section:
     items: tuple[tuple[str, str], ...]
 
 
+def _documents(*labels: str) -> tuple[tuple[str, str], ...]:
+    """The document items of 第二十条第（一）项: the document kinds of ledger.codes, labelled."""
+    return tuple(zip(DOCUMENT_KINDS.codes, labels, strict=True))
+
+
 _ITEMS_2019 = ("previous", "上一年项目数量"), ("change", "本年增/减")
 _TABLE2_2019: tuple[Table2Section, ...] = (
     Table2Section(
         "第二十条第（一）项",
         (("made", "本年新制作数量"), ("published", "本年新公开数量"), ("total", "对外公开总数量")),
-        (("rules", "规章"), ("normative", "规范性文件")),
+        _documents("规章", "规范性文件"),
     ),
     Table2Section(
         "第二十条第（五）项",
@@ -198,7 +210,7 @@ _TABLE2_2021: tuple[Table2Section, ...] = (
     Table2Section(
         "第二十条第（一）项",
         (("issued", "本年制发件数"), ("repealed", "本年废止件数"), ("in-force", "现行有效件数")),
-        (("rules", "规章"), ("normative", "行政规范性文件")),
+        _documents("规章", "行政规范性文件"),
     ),
     Table2Section("第二十条第（五）项", _DECISIONS_2021, (("licensing", "行政许可"),)),
     Table2Section(
@@ -214,6 +226,12 @@ _TABLE2_2021: tuple[Table2Section, ...] = (
 )
 SIGNED_FIGURES: frozenset[str] = frozenset({"change"})
 """Figures that may be negative (本年增/减); every other figure is a count or an amount."""
+AMOUNT_FIGURES: frozenset[str] = frozenset({"amount", "fee-amount"})
+"""Figures that are money (采购总金额, 本年收费金额（单位：万元）); all others count things."""
+DOCUMENT_FIGURES: frozenset[str] = frozenset(
+    key for ed in (_TABLE2_2019, _TABLE2_2021) for key, _ in ed[0].figures
+)
+"""The figures of 第二十条第（一）项 in either edition: counted from the documents recorded."""
 
 # --- table 4 (both editions) ----------------------------------------------------------
 

@@ -1,5 +1,5 @@
-"""The codes a request is recorded with: channel, applicant category, outcome (DESIGN rules
-in docs/requests.md; Regulation Art. 31, 36, 37, 39).
+"""The codes facts are recorded with: channel, applicant category, outcome (Regulation
+Art. 31, 36, 37, 39), and the kinds and outcomes of table 4 cases and table 2 documents.
 
 This is the one place each code is spelled, with its Chinese name and the other names a
 clerk may type for it. Everything else (the event model, the report editions, the CLI

@@ -119,6 +119,7 @@ def test_the_event_model_types_are_the_tables() -> None:
     """The Literal types of a recorded receipt hold exactly the codes of the tables, in order."""
     assert typing.get_args(events.Channel) == codes.CHANNELS.codes
     assert typing.get_args(events.Applicant) == codes.APPLICANTS.codes
+    assert typing.get_args(events.Outcome) == codes.OUTCOMES.codes
     assert typing.get_args(annual_events.CaseKind) == codes.CASE_KINDS.codes
     assert typing.get_args(annual_events.CaseOutcome) == codes.CASE_OUTCOMES.codes
     assert typing.get_args(annual_events.DocumentKind) == codes.DOCUMENT_KINDS.codes

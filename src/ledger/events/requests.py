@@ -16,10 +16,33 @@ from pydantic import Field
 from ledger.clock import LONGEST_EXTENSION
 from ledger.events.types import Event, register
 
-# The codes of ledger.codes.CHANNELS and ledger.codes.APPLICANTS, as types the checker
+# The codes of ledger.codes.CHANNELS, APPLICANTS and OUTCOMES, as types the checker
 # can read (a Literal cannot be built from a tuple); tests hold them equal to the tables.
 Channel = Literal["in-person", "mail", "mail-unsigned", "online", "fax"]
 Applicant = Literal["natural", "business", "research", "nonprofit", "legal", "other"]
+Outcome = Literal[
+    "disclosed",
+    "partial",
+    "withheld.state-secret",
+    "withheld.law-prohibited",
+    "withheld.security-stability",
+    "withheld.third-party",
+    "withheld.internal",
+    "withheld.process",
+    "withheld.enforcement-file",
+    "withheld.query-matter",
+    "unavailable.not-held",
+    "unavailable.needs-creation",
+    "unavailable.still-unclear",
+    "declined.petition",
+    "declined.repeat",
+    "declined.publication",
+    "declined.excessive",
+    "declined.confirmation",
+    "other.no-clarification",
+    "other.fee-unpaid",
+    "other",
+]
 
 
 def stream_of(request_id: str) -> str:
@@ -123,7 +146,7 @@ class DecisionIssued(Event):
     """The request was answered with one outcome (Art. 36, 37, 39); it is closed."""
 
     type = "request.decision-issued"
-    outcome: str
+    outcome: Outcome
 
 
 class RequestWithdrawn(Event):

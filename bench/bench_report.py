@@ -43,6 +43,7 @@ from pathlib import Path
 
 import orjson
 
+from ledger import codes
 from ledger.bootstrap import bootstrap
 from ledger.calendar import WorkingCalendar
 from ledger.clock import add_working_days
@@ -50,8 +51,8 @@ from ledger.events import requests as ev
 from ledger.events.store import EventStore, NewEvent, StreamAppend
 from ledger.events.types import Event
 from ledger.events.years import RequestCarriedOver, YearClosed, year_stream
-from ledger.outcomes import APPLICANTS, OUTCOMES
 from ledger.projections.annual import ReportRequest, build_report, collect
+from ledger.report.model import APPLICANTS, OUTCOMES
 from ledger.report.render import render
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -64,7 +65,7 @@ CALENDAR = {"2021": "chinesecalendar", "2022": "chinesecalendar", "2023": "chine
 # Outcomes weighted roughly as published reports show them: most disclosed or not held.
 WEIGHTS = {"disclosed": 40, "partial": 8, "unavailable.not-held": 20, "other": 5}
 PLAIN_OUTCOMES = [o for o in OUTCOMES if o not in ("other.no-clarification", "other.fee-unpaid")]
-CHANNELS = ("in-person", "mail", "mail-unsigned", "online", "fax")
+CHANNELS = codes.CHANNELS.codes
 
 
 # --- building the log -------------------------------------------------------------------

@@ -68,6 +68,9 @@ class Regime(NamedTuple):
 
 REGIME_2019 = Regime(days=20, max_extension=20)  # 2019 Regulation, Art. 33
 REGIME_2007 = Regime(days=15, max_extension=15)  # 2007 Regulation, Art. 24
+LONGEST_EXTENSION = max(REGIME_2019.max_extension, REGIME_2007.max_extension)
+"""The most working days one extension may add under any Regulation (the event's bound;
+the cap of the request's own regime is checked when it is recorded)."""
 
 
 def regime_for(received_on: date) -> Regime:
@@ -163,6 +166,12 @@ class Deadline:
     counted_from: date
     stopped_on: date | None = None
     stopped_by: str | None = None
+
+    def passed(self, on: date) -> bool:
+        """Whether the due date has passed on day ``on``: an answer that day is late, a
+        request still open that day is overdue (Art. 33). The due day itself is in time,
+        and a stopped clock (no due date) has not run out."""
+        return self.due is not None and on > self.due
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.bootstrap import App
+from ledger.codes import APPLICANTS, OUTCOMES
 from ledger.commands import annual
 from ledger.commands import requests as desk_cmd
 from ledger.commands._context import Desk
@@ -27,7 +28,6 @@ from ledger.dates import SHANGHAI
 from ledger.errors import RuleViolation
 from ledger.events.agencies import agency_stream
 from ledger.events.store import EventStore
-from ledger.outcomes import OUTCOMES
 from ledger.projections.alerts import Alert, compute_alerts
 
 AGENCY = "zhjyj"
@@ -128,7 +128,7 @@ def year_2020(s: Script) -> None:
     s.on(d(2021, 1, 12), _narrative(2020, "demo-2020.md", d(2021, 1, 14)))
 
 
-APPLICANT_CYCLE = ("natural", "business", "research", "nonprofit", "legal", "other", "natural")
+APPLICANT_CYCLE = (*APPLICANTS.codes, APPLICANTS.codes[0])
 SPECIAL = {"other.no-clarification", "other.fee-unpaid", "unavailable.still-unclear", "partial"}
 
 
@@ -136,7 +136,7 @@ def year_2021(s: Script) -> None:
     """Every outcome once, pauses of every kind, a withdrawal and three carry-overs."""
     d = date
     start = d(2021, 2, 22)
-    plain = [o for o in OUTCOMES if o not in SPECIAL]
+    plain = [o for o in OUTCOMES.codes if o not in SPECIAL]
     for n, outcome in enumerate(plain, start=1):
         rid, got = f"zhjyj-2021-{n:04d}", start + timedelta(days=9 * n)
         s.receive(

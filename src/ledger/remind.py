@@ -40,6 +40,7 @@ from ledger.events import reminders as ev
 from ledger.events.store import ANY_VERSION, EventStore, NewEvent
 from ledger.events.types import Event
 from ledger.notifiers import DeliveryFailed, Notifier, Reminder, redact_text
+from ledger.projections.agencies import agency_named, recorded_agencies
 from ledger.projections.alerts import Alert, compute_alerts
 from ledger.projections.calendar import load_calendar
 
@@ -141,14 +142,10 @@ def remind(
 
 def _agency_names(app: App) -> Callable[[str], str]:
     """An agency's name for people: configured, else recorded in the log, else its code."""
-    recorded = {
-        e.data["code"]: e.data["name"] for e in app.store.read_all(types=["agency.registered"])
-    }
+    recorded = recorded_agencies(app.store)
 
     def name_of(code: str) -> str:
-        if code in app.config.agencies:
-            return app.config.agencies[code].name
-        return str(recorded.get(code, code))
+        return agency_named(code, app.config.agencies, recorded)[0]
 
     return name_of
 

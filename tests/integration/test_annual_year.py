@@ -48,10 +48,9 @@ from ledger.errors import IntegrityFailure, RuleViolation
 from ledger.events.requests import RequestReceived, stream_of
 from ledger.events.store import ANY_VERSION, NewEvent
 from ledger.events.years import RequestCarriedOver
-from ledger.outcomes import APPLICANTS, OUTCOMES
 from ledger.projections.annual import Facts, ReportRequest, build_report, check, collect
 from ledger.report import editions
-from ledger.report.model import AnnualReport
+from ledger.report.model import APPLICANTS, OUTCOMES, AnnualReport
 from ledger.report.render import render
 
 TODAY = date(2022, 3, 1)

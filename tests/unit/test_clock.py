@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
 
 from ledger.calendar import WorkingCalendar, YearSchedule
 from ledger.clock import (
+    LONGEST_EXTENSION,
     REGIME_2007,
     REGIME_2019,
     ClockInput,
+    Deadline,
     Pause,
     add_working_days,
     compute_deadline,
@@ -20,6 +23,7 @@ from ledger.clock import (
     regime_for,
 )
 from ledger.errors import InvalidInput
+from ledger.events.requests import ExtensionGranted
 
 CAL = WorkingCalendar()
 
@@ -314,3 +318,31 @@ def test_explain_step_prints_date_weekday_and_text() -> None:
     """A step prints as its ISO date, weekday and text."""
     step = explain_deadline(ClockInput(date(2020, 3, 2)), CAL)[1]
     assert str(step) == "2020-03-03 Tue: day 1: working day"
+
+
+def _deadline_due(due: date | None) -> Deadline:
+    """A deadline with only its due date mattering (the rest as a plain 2019 request)."""
+    return Deadline(
+        due, 20, "2019", 20, False, frozenset(), None if due else 5, False, due, date(2021, 3, 1)
+    )
+
+
+@pytest.mark.parametrize(
+    ("on", "passed"),
+    [(date(2021, 3, 29), False), (date(2021, 3, 30), True), (date(2021, 3, 1), False)],
+)
+def test_the_due_date_passes_the_day_after_it(on: date, passed: bool) -> None:
+    """The due day itself is in time (Art. 33); from the next day the due date has passed."""
+    assert _deadline_due(date(2021, 3, 29)).passed(on) is passed
+
+
+def test_a_stopped_clock_never_passes() -> None:
+    """While a pause stops the clock there is no due date, so nothing is overdue or late."""
+    assert _deadline_due(None).passed(date(2099, 1, 1)) is False
+
+
+def test_no_event_may_extend_beyond_the_longest_cap() -> None:
+    """An extension event is bounded by the longest cap of any regime (20 working days)."""
+    assert ExtensionGranted(days=LONGEST_EXTENSION, approver="局长").days == 20
+    with pytest.raises(ValidationError):
+        ExtensionGranted(days=LONGEST_EXTENSION + 1, approver="局长")

@@ -18,6 +18,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ledger import codes
 from ledger.bootstrap import App, bootstrap
 from ledger.commands import requests as cmd
 from ledger.commands._context import Desk
@@ -32,7 +33,7 @@ TODAY = date(2026, 6, 30)
 PARTIES = ("某建设公司", "市自然资源局")
 OUTCOMES = ("disclosed", "partial", "予以公开", "other.no-clarification", "other.fee-unpaid",
             "unavailable.still-unclear")  # fmt: skip
-CHANNELS = ("in-person", "mail", "mail-unsigned", "online", "fax")
+CHANNELS = codes.CHANNELS.codes
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from ledger.cli._desk import (
     on_option,
     step_options,
 )
+from ledger.codes import CASE_KINDS, CASE_OUTCOMES, DOCUMENT_KINDS
 from ledger.commands import annual
 
 
@@ -25,8 +26,7 @@ from ledger.commands import annual
 @click.option(
     "--kind",
     required=True,
-    help="review (行政复议), litigation-direct (未经复议直接起诉), "
-    "litigation-after-review (复议后起诉).",
+    help=f"Code or Chinese name: {CASE_KINDS.help_text()}.",
 )
 @click.option("--request", "request_id", help="The request whose decision is contested.")
 @agency_option
@@ -52,7 +52,7 @@ def case(
 @id_argument("case_id")
 @on_option("Day the case concluded.")
 @click.option(
-    "--outcome", required=True, help="maintained (维持), corrected (纠正) or other (其他)."
+    "--outcome", required=True, help=f"Code or Chinese name: {CASE_OUTCOMES.help_text()}."
 )
 @step_options
 @click.pass_context
@@ -68,7 +68,7 @@ def case_end(ctx: click.Context, case_id: str, on: date, outcome: str) -> None:
 @click.command()
 @id_argument("document_id")
 @on_option("Day the document was made.")
-@click.option("--kind", required=True, help="rules (规章) or normative (规范性文件).")
+@click.option("--kind", required=True, help=f"Code or Chinese name: {DOCUMENT_KINDS.help_text()}.")
 @click.option("--title", default="", help="The document's title.")
 @date_option("--published", help="Day it was published (table 2019: 本年新公开数量).")
 @agency_option

@@ -15,8 +15,8 @@ from ledger.cli._desk import (
     on_option,
     step_options,
 )
+from ledger.codes import APPLICANTS, CHANNELS, OUTCOMES
 from ledger.commands import requests as cmd
-from ledger.events.requests import CHANNELS
 from ledger.projections.views import due_text
 
 
@@ -43,14 +43,13 @@ def record() -> None:
 @on_option("Day the request was submitted.")
 @click.option(
     "--channel",
-    type=click.Choice(CHANNELS),
     required=True,
-    help="in-person, mail (registered), mail-unsigned (ordinary mail), online, fax.",
+    help=f"How it arrived, code or Chinese name: {CHANNELS.help_text()}.",
 )
 @click.option(
     "--applicant",
     required=True,
-    help="natural|business|research|nonprofit|legal|other, or the Chinese label (自然人 …).",
+    help=f"Applicant category, code or Chinese name: {APPLICANTS.help_text()}.",
 )
 @date_option("--confirmed", help="Day receipt was confirmed (ordinary mail, online, fax).")
 @date_option("--signed", help="Day registered mail was signed for.")
@@ -240,23 +239,27 @@ def defer(ctx: click.Context, request_id: str, on: date, until: date, reason: st
     _confirm(recorded, f"due date deferred to {until}")
 
 
-@record.command()
+OUTCOMES_EPILOG = "\b\nOutcomes (code, Chinese name):\n" + "\n".join(
+    f"  {code:28} {label}" for code, label in OUTCOMES.labels().items()
+)
+"""The outcome list under ``record decide --help``, from the one table of codes."""
+
+
+@record.command(epilog=OUTCOMES_EPILOG)
 @id_argument()
 @on_option("Day the decision was issued.")
-@click.option("--outcome", required=True, help="Outcome code or Chinese label (docs/rules.md).")
+@click.option(
+    "--outcome",
+    required=True,
+    help="Outcome code, row label or short name (予以公开, 不予公开-国家秘密, 本机关不掌握 …); "
+    "see docs/rules.md.",
+)
 @step_options
 @click.pass_context
 def decide(ctx: click.Context, request_id: str, on: date, outcome: str) -> None:
     """Answer the request with one outcome; it is then closed.
 
-    \b
-    Outcomes: disclosed, partial, withheld.state-secret, withheld.law-prohibited,
-    withheld.security-stability, withheld.third-party, withheld.internal,
-    withheld.process, withheld.enforcement-file, withheld.query-matter,
-    unavailable.not-held, unavailable.needs-creation, unavailable.still-unclear,
-    declined.petition, declined.repeat, declined.publication, declined.excessive,
-    declined.confirmation, other.no-clarification, other.fee-unpaid, other
-    (or the label, e.g. 予以公开, 部分公开).
+    A name shared by several outcomes (不予公开 alone) is refused with the candidates.
 
     Example: ledger record decide default-2020-0001 --date 2020-03-20 --outcome 予以公开
     """

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from ledger.codes import CASE_KINDS, CASE_OUTCOMES, DOCUMENT_KINDS
 from ledger.commands._context import Desk
 from ledger.commands.requests import check_id
 from ledger.commands.years import check_year_open
@@ -14,23 +15,6 @@ from ledger.events import annual as ev
 from ledger.events.store import ANY_VERSION, AppendResult, NewEvent
 from ledger.events.types import Event
 from ledger.report import editions
-
-CASE_OUTCOME_LABELS = {"维持": "maintained", "结果维持": "maintained", "纠正": "corrected",
-                       "结果纠正": "corrected", "其他": "other", "其他结果": "other"}  # fmt: skip
-CASE_KIND_LABELS = {"行政复议": "review", "未经复议直接起诉": "litigation-direct",
-                    "复议后起诉": "litigation-after-review"}  # fmt: skip
-DOCUMENT_KIND_LABELS = {"规章": "rules", "规范性文件": "normative", "行政规范性文件": "normative"}
-
-
-def _code(value: str, codes: tuple[str, ...], labels: dict[str, str], field: str) -> str:
-    """A code given as itself or as its Chinese label, or a one-line refusal."""
-    text = value.strip()
-    if text in codes:
-        return text
-    if text in labels:
-        return labels[text]
-    allowed = ", ".join(f"{c}" for c in codes) + " (or " + ", ".join(labels) + ")"
-    raise InvalidInput(f"{field}: {value!r} is not allowed; use {allowed}")
 
 
 def _check_date(desk: Desk, on: date, what: str, agency: str | None = None) -> None:
@@ -45,7 +29,7 @@ def file_case(
 ) -> AppendResult:
     """A review or lawsuit about a disclosure decision was filed (table 4)."""
     check_id(case_id, "ID")
-    code = _code(kind, ev.CASE_KINDS, CASE_KIND_LABELS, "--kind")
+    code = CASE_KINDS.parse(kind)
     _check_date(desk, on, "record case")
     stream = ev.case_stream(case_id)
     if desk.store.stream_version(stream):
@@ -77,7 +61,7 @@ def _close_stream(
 
 def conclude_case(desk: Desk, case_id: str, on: date, outcome: str) -> AppendResult:
     """The case ended with the decision upheld, corrected, or otherwise."""
-    code = _code(outcome, ev.CASE_OUTCOMES, CASE_OUTCOME_LABELS, "--outcome")
+    code = CASE_OUTCOMES.parse(outcome)
     event = ev.CaseConcluded(outcome=code)
     return _close_stream(
         desk, ev.case_stream(case_id), event, on, "record case-end", f"case {case_id}"
@@ -89,7 +73,7 @@ def issue_document(
 ) -> AppendResult:
     """A rule or normative document was made (and published on ``published``)."""
     check_id(document_id, "ID")
-    code = _code(kind, ("rules", "normative"), DOCUMENT_KIND_LABELS, "--kind")
+    code = DOCUMENT_KINDS.parse(kind)
     _check_date(desk, on, "record document")
     if published is not None and published < on:
         raise RuleViolation(
@@ -126,10 +110,6 @@ def _item_and_keys(year: int, item: str) -> tuple[str, dict[str, str]]:
     )
 
 
-AMOUNT_FIGURES = frozenset({"amount", "fee-amount"})
-"""Figures that are money (采购总金额, 本年收费金额（单位：万元）); all others count things."""
-
-
 def _figure(name: str, value: str, key: str) -> str:
     """A figure as stored: a whole count, or a finite non-negative amount of money."""
     try:
@@ -140,7 +120,7 @@ def _figure(name: str, value: str, key: str) -> str:
         raise InvalidInput(f"FIGURE: {name}={value} is not a number")
     if number < 0 and key not in editions.SIGNED_FIGURES:
         raise InvalidInput(f"FIGURE: {name}={value} is negative; only 'change' (本年增/减) may be")
-    if key not in AMOUNT_FIGURES and number != number.to_integral_value():
+    if key not in editions.AMOUNT_FIGURES and number != number.to_integral_value():
         raise InvalidInput(f"FIGURE: {name}={value} is not a whole number; {key} counts items")
     return value.strip()
 

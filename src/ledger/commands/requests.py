@@ -24,13 +24,13 @@ from ledger.clock import (
     Deadline,
     add_working_days,
 )
+from ledger.codes import applicant_code, channel_code, outcome_code, receipt_rule
 from ledger.commands._context import Desk
 from ledger.commands.years import check_year_open, corrections
 from ledger.errors import ConcurrencyError, InvalidInput, NotFound, RuleViolation
 from ledger.events import requests as ev
 from ledger.events.store import NewEvent, StoredEvent
 from ledger.events.types import Event
-from ledger.outcomes import applicant_code, outcome_code
 from ledger.projections.calendar import sources
 from ledger.projections.requests import RequestState, apply, deadline, fold
 
@@ -177,19 +177,15 @@ def date_of_receipt(cmd: RecordReceipt) -> date:
     Ordinary mail, internet, fax: the day receipt was confirmed with the applicant
     (``--confirmed``). Without the channel's own date, ``--date`` is taken as that day.
     """
-    if cmd.channel == "mail":
+    rule = receipt_rule(cmd.channel)
+    if rule == "signed":
         return cmd.signed or cmd.date
-    if cmd.channel in ("mail-unsigned", "online", "fax"):
+    if rule == "confirmed":
         return cmd.confirmed or cmd.date
     return cmd.date
 
 
 def _check_receipt(desk: Desk, cmd: RecordReceipt) -> None:
-    if cmd.channel not in ev.CHANNELS:
-        raise InvalidInput(
-            f"--channel: {cmd.channel!r} is not a channel; use one of {', '.join(ev.CHANNELS)}"
-        )
-    applicant_code(cmd.applicant)
     for name, value in (
         ("--date", cmd.date),
         ("--confirmed", cmd.confirmed),
@@ -234,6 +230,7 @@ def record_receipt(desk: Desk, cmd: RecordReceipt) -> Recorded:
     Two desks assigning the next id at the same moment both read the same free number;
     the store refuses the second append, which then simply takes the next number.
     """
+    cmd = replace(cmd, channel=channel_code(cmd.channel), applicant=applicant_code(cmd.applicant))
     _check_receipt(desk, cmd)
     agency = cmd.agency or desk.agency
     received_on = date_of_receipt(cmd)
@@ -270,7 +267,7 @@ def _receive_as(
     event = ev.RequestReceived(
         request_id=request_id,
         channel=cmd.channel,
-        applicant=applicant_code(cmd.applicant),
+        applicant=cmd.applicant,
         received_on=received_on,
         submitted_on=cmd.date,
         confirmed_on=cmd.confirmed,
@@ -342,7 +339,7 @@ def grant_extension(desk: Desk, request_id: str, on: date, days: int, approver: 
             f"record extend: --days {days} would make {total} working days of extension; "
             f"at most {current.max_extension} in total ({article})"
         )
-    if current.due is not None and on > current.due:
+    if current.passed(on):
         raise RuleViolation(
             f"record extend: the due date {current.due} has passed on {on}; an extension "
             "must be granted before it (Art. 33)"
@@ -453,7 +450,7 @@ def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
             f"{state.unpaid_fee.notice_on}; one fee per request"
         )
     current = deadline(state, desk.calendar)
-    if current.due is not None and cmd.date > current.due:
+    if current.passed(cmd.date):
         raise RuleViolation(
             f"record fee: the answer period ended {current.due}; the notice must go out within it"
         )

@@ -15,10 +15,10 @@ from typing import Literal
 
 from ledger.events.types import Event, register
 
+# The codes of ledger.codes.CASE_KINDS, CASE_OUTCOMES and DOCUMENT_KINDS, as types the
+# checker can read (a Literal cannot be built from a tuple); tests hold them equal.
 CaseKind = Literal["review", "litigation-direct", "litigation-after-review"]
-CASE_KINDS: tuple[str, ...] = ("review", "litigation-direct", "litigation-after-review")
 CaseOutcome = Literal["maintained", "corrected", "other"]
-CASE_OUTCOMES: tuple[str, ...] = ("maintained", "corrected", "other")
 DocumentKind = Literal["rules", "normative"]
 
 

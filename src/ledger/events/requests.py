@@ -13,11 +13,36 @@ from typing import Literal
 
 from pydantic import Field
 
+from ledger.clock import LONGEST_EXTENSION
 from ledger.events.types import Event, register
 
+# The codes of ledger.codes.CHANNELS, APPLICANTS and OUTCOMES, as types the checker
+# can read (a Literal cannot be built from a tuple); tests hold them equal to the tables.
 Channel = Literal["in-person", "mail", "mail-unsigned", "online", "fax"]
-CHANNELS: tuple[str, ...] = ("in-person", "mail", "mail-unsigned", "online", "fax")
 Applicant = Literal["natural", "business", "research", "nonprofit", "legal", "other"]
+Outcome = Literal[
+    "disclosed",
+    "partial",
+    "withheld.state-secret",
+    "withheld.law-prohibited",
+    "withheld.security-stability",
+    "withheld.third-party",
+    "withheld.internal",
+    "withheld.process",
+    "withheld.enforcement-file",
+    "withheld.query-matter",
+    "unavailable.not-held",
+    "unavailable.needs-creation",
+    "unavailable.still-unclear",
+    "declined.petition",
+    "declined.repeat",
+    "declined.publication",
+    "declined.excessive",
+    "declined.confirmation",
+    "other.no-clarification",
+    "other.fee-unpaid",
+    "other",
+]
 
 
 def stream_of(request_id: str) -> str:
@@ -62,7 +87,7 @@ class ExtensionGranted(Event):
     """The answer period was extended with the approver's consent (Art. 33)."""
 
     type = "request.extension-granted"
-    days: int = Field(ge=1, le=20)
+    days: int = Field(ge=1, le=LONGEST_EXTENSION)
     approver: str = Field(min_length=1)
 
 
@@ -121,7 +146,7 @@ class DecisionIssued(Event):
     """The request was answered with one outcome (Art. 36, 37, 39); it is closed."""
 
     type = "request.decision-issued"
-    outcome: str
+    outcome: Outcome
 
 
 class RequestWithdrawn(Event):

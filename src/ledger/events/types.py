@@ -64,11 +64,6 @@ def event_class(type_name: str) -> type[Event]:
         raise InvalidInput(f"event type {type_name!r} is unknown; known types: {known}") from None
 
 
-def known_types() -> list[str]:
-    """The names of all registered event types, sorted."""
-    return sorted(_TYPES)
-
-
 def upcast(type_name: str, version: int, data: Payload) -> Payload:
     """Bring a stored payload up to the current version of its type."""
     cls = _TYPES.get(type_name)

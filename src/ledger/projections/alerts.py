@@ -221,7 +221,7 @@ def _deadline_alerts(
     left = working_days_left(due.due, as_of, cal)
     rid, on = state.id, due.due
     out: list[Alert] = []
-    if as_of > on:
+    if due.passed(as_of):
         message = (
             f"request {rid} was due {on} and is undecided ({_days(-left)} late): "
             f"issue the decision now (ledger record decide {rid})"

@@ -25,9 +25,11 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.calendar import WorkingCalendar, YearSchedule
-from ledger.clock import compute_deadline, consultation_end
+from ledger.clock import Deadline, compute_deadline, consultation_end
+from ledger.codes import CASE_KINDS, DOCUMENT_KINDS
 from ledger.events.annual import figure_value
 from ledger.events.store import EventStore, StoredEvent
+from ledger.projections.agencies import registration
 from ledger.projections.requests import (
     RequestState,
     apply,
@@ -129,7 +131,8 @@ def _other(facts: Facts, e: StoredEvent) -> None:
     elif e.type == "calendar.schedule-recorded":
         facts.schedules.append(YearSchedule.from_dict(e.data))
     elif e.type == "agency.registered":
-        facts.agency_names[e.data["code"]] = (e.data["name"], dict(e.data.get("labels") or {}))
+        code, named = registration(e)
+        facts.agency_names[code] = named
 
 
 def collect(store: EventStore, as_of: datetime | None = None) -> Facts:
@@ -200,45 +203,34 @@ def table4(facts: Facts, year: int, agencies: Collection[str] | None) -> Table4:
             continue
         known = case.outcome if case.concluded_on and case.concluded_on <= end else None
         counts[case.kind][known or "pending"] += 1
-    groups = {
-        "review": "review",
-        "litigation-direct": "litigation_direct",
-        "litigation-after-review": "litigation_after_review",
-    }
-    return Table4(**{attr: Table4Group(**counts[kind]) for kind, attr in groups.items()})
+    groups = zip(CASE_KINDS.codes, editions.TABLE4_GROUPS, strict=True)
+    return Table4(**{key: Table4Group(**counts[kind]) for kind, (key, _) in groups})
 
 
-def _documents(
-    facts: Facts, year: int, agencies: Collection[str] | None, kind: str
-) -> list[Document]:
+def _documents(facts: Facts, agencies: Collection[str] | None, kind: str) -> list[Document]:
     return [d for d in facts.documents.values() if d.kind == kind and _mine(d.agency, agencies)]
 
 
-def _document_figures(docs: list[Document], year: int, edition: str) -> dict[str, int]:
-    """规章 / 规范性文件 figures in the edition's columns."""
+def document_figures(docs: list[Document], year: int) -> dict[str, int]:
+    """规章 / 规范性文件 figures of both editions, by figure key (editions.DOCUMENT_FIGURES).
+
+    2019: 本年新制作数量 (made), 本年新公开数量 (published), 对外公开总数量 (published and
+    not repealed by 31 December); 2021: 本年制发件数 (issued), 本年废止件数 (repealed),
+    现行有效件数 (made and not repealed by 31 December).
+    """
     end = date(year, 12, 31)
-    in_force = sum(
-        1 for d in docs if d.issued_on <= end and (d.repealed_on is None or d.repealed_on > end)
-    )
-    if edition == "2019":
-        published = [d for d in docs if d.published_on is not None]
-        return {
-            "made": sum(1 for d in docs if d.issued_on.year == year),
-            "published": sum(
-                1 for d in published if d.published_on and d.published_on.year == year
-            ),
-            "total": sum(
-                1
-                for d in published
-                if d.published_on
-                and d.published_on <= end
-                and (d.repealed_on is None or d.repealed_on > end)
-            ),
-        }
+
+    def standing(d: Document, since: date | None) -> bool:
+        return since is not None and since <= end and (d.repealed_on is None or d.repealed_on > end)
+
+    made = sum(1 for d in docs if d.issued_on.year == year)
     return {
-        "issued": sum(1 for d in docs if d.issued_on.year == year),
+        "made": made,
+        "published": sum(1 for d in docs if d.published_on and d.published_on.year == year),
+        "total": sum(1 for d in docs if standing(d, d.published_on)),
+        "issued": made,
         "repealed": sum(1 for d in docs if d.repealed_on and d.repealed_on.year == year),
-        "in-force": in_force,
+        "in-force": sum(1 for d in docs if standing(d, d.issued_on)),
     }
 
 
@@ -246,10 +238,9 @@ def table2(facts: Facts, year: int, agencies: Collection[str] | None, edition: s
     """Table 2 in the edition's items: documents counted, other figures as recorded (summed)."""
     keys = editions.edition(edition).table2_keys()
     items: dict[str, dict[str, int | Decimal]] = {}
-    for kind in ("rules", "normative"):
-        items[kind] = dict(
-            _document_figures(_documents(facts, year, agencies, kind), year, edition)
-        )
+    for kind in DOCUMENT_KINDS.codes:
+        counted = document_figures(_documents(facts, agencies, kind), year)
+        items[kind] = {key: n for key, n in counted.items() if key in keys[kind]}
     for (agency, fig_year, item), figures in facts.figures.items():
         if fig_year != year or not _mine(agency, agencies) or item not in keys:
             continue
@@ -277,16 +268,16 @@ def _paused_days(state: RequestState, end: date, cal: WorkingCalendar) -> int:
     return total
 
 
-def _due(s: RequestState, cal: WorkingCalendar, plain: dict[date, date | None]) -> date | None:
-    """The due date, shared among requests that nothing paused, extended or deferred.
+def _due(s: RequestState, cal: WorkingCalendar, plain: dict[date, Deadline]) -> Deadline:
+    """The deadline, shared among requests that nothing paused, extended or deferred.
 
     Most requests are answered without any step in between; their due date depends on
     the day of receipt alone, so it is computed once per day rather than per request.
     """
     if s.consultations or s.fees or s.clarifications or s.extensions or s.deferred_until:
-        return compute_deadline(clock_input(s, cal), cal).due
+        return compute_deadline(clock_input(s, cal), cal)
     if s.received_on not in plain:
-        plain[s.received_on] = compute_deadline(clock_input(s, cal), cal).due
+        plain[s.received_on] = compute_deadline(clock_input(s, cal), cal)
     return plain[s.received_on]
 
 
@@ -295,11 +286,10 @@ def stats(requests: list[RequestState], year: int, cal: WorkingCalendar) -> Proc
     answered = [s for s in requests if s.decided_on and s.decided_on.year == year]
     late = 0
     spans: list[int] = []
-    plain: dict[date, date | None] = {}
+    plain: dict[date, Deadline] = {}
     for s in answered:
         assert s.decided_on is not None
-        due = _due(s, cal, plain)
-        late += 1 if due is not None and s.decided_on > due else 0
+        late += 1 if _due(s, cal, plain).passed(s.decided_on) else 0
         spans.append(
             cal.working_days_between(s.received_on, s.decided_on)
             - _paused_days(s, s.decided_on, cal)

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ledger.errors import IntegrityFailure, InvalidInput
+from ledger.projections.agencies import agency_named
 from ledger.projections.annual import Facts, ReportRequest, build_report, check, collect
 from ledger.report.model import AnnualReport
 
@@ -89,7 +90,4 @@ def agency_title(
         code = next(iter(facts.agencies()))
     else:
         code = config.agency
-    if code in config.agencies:
-        info = config.agencies[code]
-        return info.name, dict(info.labels)
-    return facts.agency_names.get(code, (code, {}))
+    return agency_named(code, config.agencies, facts.agency_names)

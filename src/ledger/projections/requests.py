@@ -79,7 +79,6 @@ class RequestState:
     fees: list[FeeNotice] = field(default_factory=list)
     extensions: list[Extension] = field(default_factory=list)
     deferred_until: date | None = None
-    deferred_reason: str = ""
     outcome: str | None = None
     decided_on: date | None = None
     withdrawn: bool = False
@@ -158,7 +157,7 @@ def _paid(s: RequestState, _d: dict[str, Any], e: StoredEvent) -> None:
 
 
 def _defer(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> None:
-    s.deferred_until, s.deferred_reason = _d(d["until"]), d["reason"]
+    s.deferred_until = _d(d["until"])
 
 
 def _deadline(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> None:

@@ -31,9 +31,9 @@ def working_days_left(due: date, as_of: date, cal: WorkingCalendar) -> int:
 
 def is_late(state: RequestState, due: Deadline, as_of: date) -> bool:
     """Decided after the due date, or still undecided after it (withdrawals never are)."""
-    if due.due is None or state.withdrawn:
+    if state.withdrawn:
         return False  # a withdrawal is the applicant's act, never the agency's lateness
-    return (state.decided_on or as_of) > due.due
+    return due.passed(state.decided_on or as_of)
 
 
 def due_text(state: RequestState, due: Deadline) -> str:
@@ -88,9 +88,8 @@ class RequestRow:
 
     @property
     def overdue(self) -> bool:
-        """Undecided with a due date that has passed."""
-        left = self.working_days_left
-        return self.due_date is not None and left is not None and left < 0
+        """Undecided with a due date that has passed (``clock.Deadline.passed``)."""
+        return not self.closed and self.late
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape (dates as YYYY-MM-DD)."""

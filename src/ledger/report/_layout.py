@@ -21,9 +21,8 @@ from typing import Literal
 
 from ledger.dates import SHANGHAI
 from ledger.errors import IntegrityFailure
-from ledger.outcomes import APPLICANTS
 from ledger.report import editions as ed
-from ledger.report.model import AnnualReport, Figure, with_total
+from ledger.report.model import APPLICANTS, AnnualReport, Figure, with_total
 
 Role = Literal["head", "label", "value"]
 

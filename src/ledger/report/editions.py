@@ -22,8 +22,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from ledger.codes import (
+    APPLICANTS,
+    CASE_KINDS,
+    CASE_OUTCOMES,
+    CHANNELS,
+    DOCUMENT_KINDS,
+    OUTCOMES,
+)
 from ledger.errors import InvalidInput
-from ledger.outcomes import OUTCOMES
 
 EDITIONS: tuple[str, ...] = ("2019", "2021")
 FIRST_REPORT_YEAR = 2019
@@ -45,18 +52,13 @@ SECTION_ORDER: tuple[str, ...] = tuple(HEADINGS)
 
 TABLE3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 APPLICANT_HEADER = "申请人情况"
-ORGANISATIONS = "法人或其他组织"
+(_ORGANISATION_GROUP,) = APPLICANTS.groups
+ORGANISATIONS = _ORGANISATION_GROUP.label
 TOTAL = "总计"
-APPLICANT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("natural", "自然人"),
-    ("business", "商业企业"),
-    ("research", "科研机构"),
-    ("nonprofit", "社会公益组织"),
-    ("legal", "法律服务机构"),
-    ("other", "其他"),
-)
-"""Applicant code and column label, in the official column order (总计 follows)."""
-ORGANISATION_CODES: tuple[str, ...] = ("business", "research", "nonprofit", "legal", "other")
+APPLICANT_COLUMNS: tuple[tuple[str, str], ...] = tuple(APPLICANTS.labels().items())
+"""Applicant code and column label, in the official column order (总计 follows); the
+column labels are the categories' names in :data:`ledger.codes.APPLICANTS`."""
+ORGANISATION_CODES: tuple[str, ...] = APPLICANTS.in_group(_ORGANISATION_GROUP.code)
 
 NEW = "一、本年新收政府信息公开申请数量"
 CARRIED_IN = "二、上年结转政府信息公开申请数量"
@@ -83,86 +85,78 @@ class Table3Row:
     group: str = ""
 
 
-def _decided(key: str, label: str, codes: tuple[str, ...] = (), group: str = "") -> Table3Row:
-    return Table3Row(key=key, label=label, part="decided", codes=codes or (key,), group=group)
+def _decided(code: str, label: str, group: str = "") -> Table3Row:
+    return Table3Row(key=code, label=label, part="decided", codes=(code,), group=group)
 
 
-def _group(group: str, members: tuple[tuple[str, str], ...]) -> tuple[Table3Row, ...]:
-    return tuple(_decided(code, label, group=group) for code, label in members)
+_GROUP_HEADINGS: tuple[str, ...] = (
+    "（三）不予公开",
+    "（四）无法提供",
+    "（五）不予处理",
+    "（六）其他处理",
+)
+"""The headings of the outcome groups, in the order of :data:`ledger.codes.OUTCOMES`'s groups."""
+_GROUP_HEADING: dict[str, str] = {
+    g.code: heading for g, heading in zip(OUTCOMES.groups, _GROUP_HEADINGS, strict=True)
+}
 
+_ROW_LABELS_2021: tuple[str, ...] = (
+    "（一）予以公开",
+    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+    "1.属于国家秘密",
+    "2.其他法律行政法规禁止公开",
+    "3.危及“三安全一稳定”",
+    "4.保护第三方合法权益",
+    "5.属于三类内部事务信息",
+    "6.属于四类过程性信息",
+    "7.属于行政执法案卷",
+    "8.属于行政查询事项",
+    "1.本机关不掌握相关政府信息",
+    "2.没有现成信息需要另行制作",
+    "3.补正后申请内容仍不明确",
+    "1.信访举报投诉类申请",
+    "2.重复申请",
+    "3.要求提供公开出版物",
+    "4.无正当理由大量反复申请",
+    "5.要求行政机关确认或重新出具已获取信息",
+    "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    "3.其他",
+)
+"""The 2021 format's outcome rows, one per code of :data:`ledger.codes.OUTCOMES` in its
+order (checked below: each row label carries the outcome's Chinese name)."""
+_ROW_LABEL_2021: dict[str, str] = dict(zip(OUTCOMES.codes, _ROW_LABELS_2021, strict=True))
 
-_WITHHELD = "（三）不予公开"
-_UNAVAILABLE = "（四）无法提供"
-_DECLINED = "（五）不予处理"
-_OTHER = "（六）其他处理"
-
-_COMMON_HEAD: tuple[Table3Row, ...] = (
+_INTAKE: tuple[Table3Row, ...] = (
     Table3Row("new", NEW, "new"),
     Table3Row("carried-in", CARRIED_IN, "carried-in"),
-    _decided("disclosed", "（一）予以公开"),
-    _decided("partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
-    *_group(
-        _WITHHELD,
-        (
-            ("withheld.state-secret", "1.属于国家秘密"),
-            ("withheld.law-prohibited", "2.其他法律行政法规禁止公开"),
-            ("withheld.security-stability", "3.危及“三安全一稳定”"),
-            ("withheld.third-party", "4.保护第三方合法权益"),
-            ("withheld.internal", "5.属于三类内部事务信息"),
-            ("withheld.process", "6.属于四类过程性信息"),
-            ("withheld.enforcement-file", "7.属于行政执法案卷"),
-            ("withheld.query-matter", "8.属于行政查询事项"),
-        ),
-    ),
-    *_group(
-        _UNAVAILABLE,
-        (
-            ("unavailable.not-held", "1.本机关不掌握相关政府信息"),
-            ("unavailable.needs-creation", "2.没有现成信息需要另行制作"),
-            ("unavailable.still-unclear", "3.补正后申请内容仍不明确"),
-        ),
-    ),
-    *_group(
-        _DECLINED,
-        (
-            ("declined.petition", "1.信访举报投诉类申请"),
-            ("declined.repeat", "2.重复申请"),
-            ("declined.publication", "3.要求提供公开出版物"),
-            ("declined.excessive", "4.无正当理由大量反复申请"),
-            ("declined.confirmation", "5.要求行政机关确认或重新出具已获取信息"),
-        ),
-    ),
 )
-_COMMON_TAIL: tuple[Table3Row, ...] = (
+_CLOSING: tuple[Table3Row, ...] = (
     Table3Row("total", DECIDED_TOTAL, "total"),
     Table3Row("carried-out", CARRIED_OUT, "carried-out"),
 )
-_OTHER_CODES: tuple[str, ...] = ("other.no-clarification", "other.fee-unpaid", "other")
+_MERGED_2019: str = OUTCOMES.groups[-1].code
+"""The outcome group the 2019 format counts in one row, （六）其他处理; 2021 splits it."""
 
-_TABLE3_2019: tuple[Table3Row, ...] = (
-    *_COMMON_HEAD,
-    # The 2019 format has one row for every "other" ending; 2021 splits it in three.
-    _decided("other-processing", _OTHER, codes=_OTHER_CODES),
-    *_COMMON_TAIL,
-)
-_TABLE3_2021: tuple[Table3Row, ...] = (
-    *_COMMON_HEAD,
-    *_group(
-        _OTHER,
-        (
-            (
-                "other.no-clarification",
-                "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-            ),
-            (
-                "other.fee-unpaid",
-                "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-            ),
-            ("other", "3.其他"),
-        ),
-    ),
-    *_COMMON_TAIL,
-)
+
+def _outcome_rows(merged: str | None) -> tuple[Table3Row, ...]:
+    """A row per outcome in the official order; the codes of group ``merged`` in one row
+    labelled with the group's heading (the 2019 format's （六）其他处理)."""
+    rows: list[Table3Row] = []
+    for entry in OUTCOMES.entries:
+        heading = _GROUP_HEADING.get(entry.group, "")
+        if entry.group and entry.group == merged:
+            if not rows or rows[-1].label != heading:
+                rows.append(Table3Row("other-processing", heading, "decided", ()))
+            last = rows[-1]
+            rows[-1] = Table3Row(last.key, last.label, "decided", (*last.codes, entry.code))
+        else:
+            rows.append(_decided(entry.code, _ROW_LABEL_2021[entry.code], heading))
+    return tuple(rows)
+
+
+_TABLE3_2019: tuple[Table3Row, ...] = (*_INTAKE, *_outcome_rows(_MERGED_2019), *_CLOSING)
+_TABLE3_2021: tuple[Table3Row, ...] = (*_INTAKE, *_outcome_rows(None), *_CLOSING)
 
 # --- table 2 (per edition) ------------------------------------------------------------
 
@@ -182,12 +176,17 @@ class Table2Section:
     items: tuple[tuple[str, str], ...]
 
 
+def _documents(*labels: str) -> tuple[tuple[str, str], ...]:
+    """The document items of 第二十条第（一）项: the document kinds of ledger.codes, labelled."""
+    return tuple(zip(DOCUMENT_KINDS.codes, labels, strict=True))
+
+
 _ITEMS_2019 = ("previous", "上一年项目数量"), ("change", "本年增/减")
 _TABLE2_2019: tuple[Table2Section, ...] = (
     Table2Section(
         "第二十条第（一）项",
         (("made", "本年新制作数量"), ("published", "本年新公开数量"), ("total", "对外公开总数量")),
-        (("rules", "规章"), ("normative", "规范性文件")),
+        _documents("规章", "规范性文件"),
     ),
     Table2Section(
         "第二十条第（五）项",
@@ -211,7 +210,7 @@ _TABLE2_2021: tuple[Table2Section, ...] = (
     Table2Section(
         "第二十条第（一）项",
         (("issued", "本年制发件数"), ("repealed", "本年废止件数"), ("in-force", "现行有效件数")),
-        (("rules", "规章"), ("normative", "行政规范性文件")),
+        _documents("规章", "行政规范性文件"),
     ),
     Table2Section("第二十条第（五）项", _DECISIONS_2021, (("licensing", "行政许可"),)),
     Table2Section(
@@ -227,23 +226,28 @@ _TABLE2_2021: tuple[Table2Section, ...] = (
 )
 SIGNED_FIGURES: frozenset[str] = frozenset({"change"})
 """Figures that may be negative (本年增/减); every other figure is a count or an amount."""
+AMOUNT_FIGURES: frozenset[str] = frozenset({"amount", "fee-amount"})
+"""Figures that are money (采购总金额, 本年收费金额（单位：万元）); all others count things."""
+DOCUMENT_FIGURES: frozenset[str] = frozenset(
+    key for ed in (_TABLE2_2019, _TABLE2_2021) for key, _ in ed[0].figures
+)
+"""The figures of 第二十条第（一）项 in either edition: counted from the documents recorded."""
 
 # --- table 4 (both editions) ----------------------------------------------------------
 
-REVIEW = "行政复议"
-LITIGATION = "行政诉讼"
-TABLE4_GROUPS: tuple[tuple[str, str], ...] = (
-    ("review", REVIEW),
-    ("litigation_direct", "未经复议直接起诉"),
-    ("litigation_after_review", "复议后起诉"),
+(_LITIGATION_GROUP,) = CASE_KINDS.groups
+REVIEW = CASE_KINDS.labels()["review"]
+LITIGATION = _LITIGATION_GROUP.label
+TABLE4_GROUPS: tuple[tuple[str, str], ...] = tuple(
+    (kind.replace("-", "_"), label) for kind, label in CASE_KINDS.labels().items()
 )
+"""Group key (the case kind as a field name of ``Table4``) and label, in official order."""
 TABLE4_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("maintained", "结果维持"),
-    ("corrected", "结果纠正"),
-    ("other", "其他结果"),
+    *CASE_OUTCOMES.labels().items(),
     ("pending", "尚未审结"),
     ("total", TOTAL),
 )
+"""Column key and label: the case outcomes of ledger.codes, then 尚未审结 and 总计."""
 
 
 # --- the editions ---------------------------------------------------------------------
@@ -338,11 +342,15 @@ def unknown_overrides(name: str, overrides: Mapping[str, str]) -> list[str]:
 
 
 def _check_outcomes_covered() -> None:
-    """Every outcome code is counted by exactly one row of each edition."""
+    """Every outcome code is counted by exactly one row of each edition, and each 2021 row
+    label carries its outcome's Chinese name (so the labels cannot slip out of order)."""
     for ed in _EDITIONS.values():
         counted = [code for row in ed.table3 for code in row.codes]
-        if sorted(counted) != sorted(OUTCOMES):
+        if sorted(counted) != sorted(OUTCOMES.codes):
             raise AssertionError(f"edition {ed.name}: table 3 rows do not cover the outcomes")
+    for code, name in OUTCOMES.labels().items():
+        if name not in _ROW_LABEL_2021[code]:
+            raise AssertionError(f"table 3 row {_ROW_LABEL_2021[code]!r} is not {code} ({name})")
 
 
 _check_outcomes_covered()
@@ -369,13 +377,8 @@ MONTHLY_HEADING = "每月收到和答复申请数量"
 MONTH_COLUMN = "月份"
 RECEIVED_TOTAL = "收到合计"
 ANSWERED = "答复"
-CHANNEL_LABELS: dict[str, str] = {
-    "in-person": "当面提交",
-    "mail": "邮寄（签收）",
-    "mail-unsigned": "平常信函",
-    "online": "互联网",
-    "fax": "传真",
-}
+CHANNEL_LABELS: dict[str, str] = CHANNELS.labels()
+"""The channel columns of the monthly statistics: the channels' names in ledger.codes."""
 CHART_TITLE = "每月收到和答复的申请"
 CHART_RECEIVED = "收到"
 NONE_OPEN = "无"

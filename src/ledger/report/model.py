@@ -1,7 +1,7 @@
 """The annual report as data: what the projection produces and every renderer reads.
 
 Frozen dataclasses with no knowledge of any format. Counts are keyed by the stable codes
-of :mod:`ledger.outcomes` and :mod:`ledger.report.editions`, never by Chinese labels, so
+of :mod:`ledger.codes` and :mod:`ledger.report.editions`, never by Chinese labels, so
 a projection fills them without knowing how the report is worded. Missing keys mean
 zero: each mapping is normalised on construction into a read-only mapping holding every
 key, and anything unknown, negative or of the wrong type is refused with the field named.
@@ -10,27 +10,26 @@ key, and anything unknown, negative or of the wrong type is refused with the fie
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
 
+from ledger import codes
 from ledger.errors import InvalidInput
-from ledger.outcomes import APPLICANT_LABELS, APPLICANTS, OUTCOMES
 from ledger.report import editions
 
 Figure = int | Decimal
 """A table 2 figure: a count, or an amount of money (万元) as a Decimal."""
 
-CHANNELS: tuple[str, ...] = ("in-person", "mail", "mail-unsigned", "online", "fax")
-"""How a request arrived (Art. 31): in person, signed-for mail, ordinary mail, online, fax.
-
-The same codes as ``ledger.events.requests.CHANNELS`` (a test holds them equal); spelled
-here so that the report does not import the event store and its database layer."""
+CHANNELS: tuple[str, ...] = codes.CHANNELS.codes
+"""How a request arrived (Art. 31), the codes of :data:`ledger.codes.CHANNELS`."""
+APPLICANTS: tuple[str, ...] = codes.APPLICANTS.codes
+OUTCOMES: tuple[str, ...] = codes.OUTCOMES.codes
 
 MONTHS = 12
 OLDEST_OPEN_LIMIT = 10
-_APPLICANT_NAMES = {code: label for label, code in APPLICANT_LABELS.items()}
+_APPLICANT_NAMES = codes.APPLICANTS.labels()
 
 
 def _count(value: object, where: str) -> int:
@@ -184,8 +183,8 @@ class Table4Group:
     pending: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("maintained", "corrected", "other", "pending"):
-            _count(getattr(self, name), f"table4.{name}")
+        for column in fields(self):
+            _count(getattr(self, column.name), f"table4.{column.name}")
 
     @property
     def total(self) -> int:
@@ -194,13 +193,8 @@ class Table4Group:
 
     def values(self) -> dict[str, int]:
         """The five columns in official order, keyed as in ``editions.TABLE4_COLUMNS``."""
-        return {
-            "maintained": self.maintained,
-            "corrected": self.corrected,
-            "other": self.other,
-            "pending": self.pending,
-            "total": self.total,
-        }
+        counts = {column.name: getattr(self, column.name) for column in fields(self)}
+        return {**counts, "total": self.total}
 
 
 @dataclass(frozen=True)
@@ -215,11 +209,9 @@ class Table4:
         """A group by its key in ``editions.TABLE4_GROUPS`` (or the event log's spelling,
         ``litigation-direct``)."""
         name = key.replace("-", "_")
-        if name not in ("review", "litigation_direct", "litigation_after_review"):
-            raise InvalidInput(
-                f"table4: {key!r} is not a group; use review, litigation_direct "
-                "or litigation_after_review"
-            )
+        groups = [group for group, _ in editions.TABLE4_GROUPS]
+        if name not in groups:
+            raise InvalidInput(f"table4: {key!r} is not a group; use {', '.join(groups)}")
         group: Table4Group = getattr(self, name)
         return group
 

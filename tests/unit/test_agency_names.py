@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledger.config import Agency
+from ledger.config import AgencySettings
 from ledger.projections.agencies import agency_named
 
 RECORDED = {"jyj": ("镇海区教育局", {"本年新收政府信息公开申请数量": "本年新收到"})}
@@ -10,7 +10,7 @@ RECORDED = {"jyj": ("镇海区教育局", {"本年新收政府信息公开申请
 
 def test_the_configuration_overrides_the_log() -> None:
     """A configured agency is named and labelled as configured, whatever the log says."""
-    configured = {"jyj": Agency("jyj", "宁波市镇海区教育局", {"总计": "合计"})}
+    configured = {"jyj": AgencySettings(name="宁波市镇海区教育局", labels={"总计": "合计"})}
     assert agency_named("jyj", configured, RECORDED) == ("宁波市镇海区教育局", {"总计": "合计"})
 
 

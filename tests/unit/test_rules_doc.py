@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ledger.outcomes import OUTCOMES
+from ledger.codes import OUTCOMES
 from ledger.report import editions
 
 RULES = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
@@ -26,7 +26,7 @@ def test_every_outcome_code_has_its_2021_row_label() -> None:
         if len(row.codes) == 1
         for code in row.codes
     }
-    assert set(documented) == set(printed) == set(OUTCOMES)
+    assert set(documented) == set(printed) == set(OUTCOMES.codes)
     for code, label in printed.items():
         assert documented[code].startswith(label), code
 

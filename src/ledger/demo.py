@@ -24,7 +24,7 @@ from ledger.commands.years import close_year
 from ledger.dates import SHANGHAI
 from ledger.errors import RuleViolation
 from ledger.events.agencies import AgencyRegistered, agency_stream
-from ledger.events.store import ANY_VERSION, EventStore, NewEvent
+from ledger.events.store import ANY, NewEvent, Store
 from ledger.outcomes import OUTCOMES
 
 AGENCY = "zhjyj"
@@ -48,7 +48,7 @@ class Script:
         when = max(d for d in (day, cmd.confirmed, cmd.signed) if d is not None)
         self.on(when, lambda desk: desk_cmd.record_receipt(desk, cmd))
 
-    def run(self, store: EventStore, today: date) -> int:
+    def run(self, store: Store, today: date) -> int:
         """Run the steps up to today (a demonstration never records the future)."""
         steps = [s for s in self.steps if s[0] <= today]
         for day, seq, step in sorted(steps, key=lambda s: (s[0], s[1])):
@@ -79,7 +79,9 @@ def _narrative(year: int, name: str, signed: date) -> Step:
 def _register(desk: Desk) -> object:
     event = AgencyRegistered(code=AGENCY, name=AGENCY_NAME)
     new = [NewEvent(event, desk.today)]
-    return desk.store.append(agency_stream(AGENCY), new, ANY_VERSION, actor="demo", agency=AGENCY)
+    return desk.store.append(
+        agency_stream(AGENCY), new, expected_version=ANY, actor="demo", agency=AGENCY
+    )
 
 
 def year_2020(s: Script) -> None:
@@ -297,13 +299,13 @@ def recent(s: Script, today: date) -> None:
         s.on(date(year + 1, 1, 1), partial(_close, year=year))
 
 
-def is_built(store: EventStore) -> bool:
+def is_built(store: Store) -> bool:
     """Whether this database already holds the demonstration (so a rerun only prints)."""
     first = store.read_stream(agency_stream(AGENCY))[:1]
     return bool(first) and first[0].actor == "demo"
 
 
-def build(store: EventStore, today: date) -> int:
+def build(store: Store, today: date) -> int:
     """Record the whole demonstration history; refuses a log that has other events."""
     if store.last_position():
         raise RuleViolation(

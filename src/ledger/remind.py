@@ -39,7 +39,7 @@ from ledger.commands.requests import issue_decision
 from ledger.commands.years import close_year
 from ledger.errors import InvalidInput, LedgerError
 from ledger.events import reminders as ev
-from ledger.events.store import ANY_VERSION, EventStore, NewEvent
+from ledger.events.store import ANY, NewEvent, Store
 from ledger.events.types import Event
 from ledger.notifiers import DeliveryFailed, Notifier, Reminder, redact_text
 from ledger.projections.alerts import DEFAULT_WITHIN, Alert, compute_alerts
@@ -143,7 +143,7 @@ class RunResult:
 class _Job:
     """One run's fixed parts: where it records, as whom, for which agencies."""
 
-    store: EventStore
+    store: Store
     notifiers: Sequence[Notifier]
     settings: JobSettings
     stream: str
@@ -201,7 +201,7 @@ def job_scope(app: App, agency: str | None = None) -> tuple[str | None, str]:
     return scope, scope or app.config.agency
 
 
-def last_run(store: EventStore, job_agency: str) -> datetime | None:
+def last_run(store: Store, job_agency: str) -> datetime | None:
     """When the job last completed a run (naive UTC, as recorded), or None if never."""
     runs = store.read_stream(ev.reminders_stream(job_agency))
     finished = [e.recorded_at for e in runs if e.type == ev.RUN_COMPLETED]
@@ -209,7 +209,7 @@ def last_run(store: EventStore, job_agency: str) -> datetime | None:
 
 
 def run_reminders(
-    store: EventStore,
+    store: Store,
     notifiers: Sequence[Notifier],
     as_of: date,
     settings: JobSettings,
@@ -290,7 +290,7 @@ def _key(notifier: str, alert: Alert) -> _Key:
     return (notifier, alert.agency, alert.request, alert.kind, alert.date.isoformat())
 
 
-def _sent_keys(store: EventStore) -> set[_Key]:
+def _sent_keys(store: Store) -> set[_Key]:
     """What every earlier run delivered, whichever job recorded it."""
     return {
         (d["notifier"], d["agency"], d["request"], d["kind"], d["date"])
@@ -377,7 +377,7 @@ def _record(job: _Job, as_of: date, events: Sequence[Event]) -> None:
     """Append to the job's stream; order among writers does not matter there."""
     if events:
         new = [NewEvent(e, as_of) for e in events]
-        job.store.append(job.stream, new, ANY_VERSION, actor=job.actor, agency=job.agency)
+        job.store.append(job.stream, new, expected_version=ANY, actor=job.actor, agency=job.agency)
 
 
 def _log_result(result: RunResult) -> None:

@@ -40,7 +40,11 @@ def test_verify_names_the_tampered_position(ledger: Run, tmp_path: Path) -> None
     app = bootstrap(f"sqlite:///{tmp_path / 'desk.db'}")
     for i in range(4):
         app.store.append(
-            "s", [NewEvent(Noted(text=str(i)), date(2020, 1, 2))], i, actor="x", agency="a"
+            "s",
+            [NewEvent(Noted(text=str(i)), date(2020, 1, 2))],
+            expected_version=i,
+            actor="x",
+            agency="a",
         )
     ok = ledger("verify")
     assert ok.returncode == 0
@@ -123,7 +127,11 @@ def test_verify_names_the_tampered_position_on_postgres(ledger: Run, pg_url: str
     app = bootstrap(pg_url)
     for i in range(3):
         app.store.append(
-            "s", [NewEvent(Noted(text=str(i)), date(2020, 1, 2))], i, actor="x", agency="a"
+            "s",
+            [NewEvent(Noted(text=str(i)), date(2020, 1, 2))],
+            expected_version=i,
+            actor="x",
+            agency="a",
         )
     assert ledger("--db", pg_url, "verify").returncode == 0
     with app.engine.begin() as conn:

@@ -8,7 +8,7 @@ from ledger.cli._common import app_of, common_options
 from ledger.dates import today
 from ledger.errors import InvalidInput
 from ledger.events.agencies import AgencyRegistered, agency_stream
-from ledger.events.store import ANY_VERSION, NewEvent
+from ledger.events.store import ANY, NewEvent
 from ledger.report import editions
 
 
@@ -57,6 +57,10 @@ def add(ctx: click.Context, code: str, name: str, labels: tuple[str, ...], level
     app = app_of(ctx)
     event = AgencyRegistered(code=code, name=name, labels=mapping, level=level)
     app.store.append(
-        agency_stream(code), [NewEvent(event, today())], ANY_VERSION, actor=app.actor, agency=code
+        agency_stream(code),
+        [NewEvent(event, today())],
+        expected_version=ANY,
+        actor=app.actor,
+        agency=code,
     )
     click.echo(f"agency {code}: {name}" + (f" ({len(mapping)} local labels)" if mapping else ""))

@@ -14,7 +14,7 @@ from ledger.db import create_engine, describe, resolve_url
 from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.events import codec
 from ledger.events.migrate import upgrade
-from ledger.events.store import NewEvent, StoredEvent, StreamAppend
+from ledger.events.store import ANY, NewEvent, StoredEvent, StreamAppend
 from ledger.events.types import parse_event
 
 
@@ -151,7 +151,7 @@ def _read_import(file: Path) -> list[StreamAppend]:
         if line.strip():
             stream, new = _import_line(line, f"{file}:{number}")
             streams.setdefault(stream, []).append(new)
-    return [StreamAppend(s, events, -1) for s, events in streams.items()]
+    return [StreamAppend(s, events, expected_version=ANY) for s, events in streams.items()]
 
 
 def _import_line(line: str, where: str) -> tuple[str, NewEvent]:

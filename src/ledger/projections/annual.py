@@ -27,7 +27,7 @@ from typing import Any
 from ledger.calendar import WorkingCalendar, YearSchedule
 from ledger.clock import compute_deadline, consultation_end
 from ledger.events.annual import figure_value
-from ledger.events.store import EventStore, StoredEvent
+from ledger.events.store import Store, StoredEvent
 from ledger.projections.requests import (
     RequestState,
     apply,
@@ -132,7 +132,7 @@ def _other(facts: Facts, e: StoredEvent) -> None:
         facts.agency_names[e.data["code"]] = (e.data["name"], dict(e.data.get("labels") or {}))
 
 
-def collect(store: EventStore, as_of: datetime | None = None) -> Facts:
+def collect(store: Store, as_of: datetime | None = None) -> Facts:
     """Fold the whole log (as known at ``as_of``) into the facts the report counts.
 
     The garbage collector is paused meanwhile: a replay allocates hundreds of thousands of

@@ -7,7 +7,7 @@ from datetime import date
 
 from ledger.calendar import WorkingCalendar, YearSchedule, package_schedule
 from ledger.events.calendar import CALENDAR_STREAM
-from ledger.events.store import EventStore, StoredEvent
+from ledger.events.store import Store, StoredEvent
 
 SCHEDULE_RECORDED = "calendar.schedule-recorded"
 
@@ -18,7 +18,7 @@ def fold_calendar(events: Iterable[StoredEvent]) -> WorkingCalendar:
     return WorkingCalendar(schedules)
 
 
-def load_calendar(store: EventStore) -> WorkingCalendar:
+def load_calendar(store: Store) -> WorkingCalendar:
     """The calendar as currently recorded."""
     return fold_calendar(store.read_stream(CALENDAR_STREAM))
 

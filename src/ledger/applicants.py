@@ -130,19 +130,23 @@ class MemoryApplicants:
 
     def add(self, new: NewApplicant) -> None:
         """Store a new applicant (the memory store calls this within its append)."""
-        if new.ref in self._rows:
-            raise ValueError(f"applicant reference {new.ref} is already on file")
-        self._rows[new.ref] = new.row()
+        with self._lock:
+            if new.ref in self._rows:
+                raise ValueError(f"applicant reference {new.ref} is already on file")
+            self._rows[new.ref] = new.row()
 
     def find_ref(self, who: Applicant) -> str | None:
-        for row in self._rows.values():
+        with self._lock:
+            rows = list(self._rows.values())
+        for row in rows:
             if row["erased_at"] is None and _same_person(row, who):
                 return str(row["ref"])
         return None
 
     def read(self, ref: str) -> dict[str, object] | None:
-        row = self._rows.get(ref)
-        return dict(row) if row is not None else None
+        with self._lock:
+            row = self._rows.get(ref)
+            return dict(row) if row is not None else None
 
     def erase(self, ref: str) -> bool:
         with self._lock:

@@ -96,7 +96,8 @@ class MemoryStore:
             rows = number_rows(
                 batches, head, version_of, Stamp(self.now(), command_id, actor, agency)
             )
-            # Everything that can refuse has run: from here the append cannot half-happen.
+            # The versions are checked; the applicant (refused if its reference is taken)
+            # goes first, so that nothing after it can refuse and the append is whole.
             if applicant is not None:
                 self._applicants.add(applicant)
             self._commit(rows, versions, command_id)

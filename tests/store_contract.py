@@ -117,6 +117,25 @@ class StoreContract:
         assert count(store) == 1
         assert store.stream_ids("s-") == ["s-2"]
 
+    def test_one_stream_twice_in_an_append_continues_its_versions(self, store: Store) -> None:
+        """A stream named twice in one append numbers on; a stale second batch refuses all."""
+        twice = [
+            StreamAppend("s-1", [note("a")], expected_version=NO_STREAM),
+            StreamAppend("s-1", [note("b")], expected_version=1),
+        ]
+        store.append_many(twice, actor="x", agency="a")
+        assert [e.version for e in store.read_stream("s-1")] == [1, 2]
+        stale = [
+            StreamAppend("s-1", [note("c")], expected_version=2),
+            StreamAppend("s-1", [note("d")], expected_version=2),
+        ]
+        with pytest.raises(ConcurrencyError):
+            store.append_many(stale, actor="x", agency="a")
+        assert count(store) == 2
+        office = [StreamAppend("o", [note(t)], expected_version=ANY) for t in "xy"]
+        store.append_many(office, actor="x", agency="a")
+        assert [e.version for e in store.read_stream("o")] == [1, 2]
+
     def test_bad_stream_and_unregistered_event_are_refused(self, store: Store) -> None:
         """An empty stream id or an unregistered event type is refused before anything is written."""
 

@@ -85,12 +85,9 @@ class MemoryStore:
             if command_id is not None and command_id in self._commands:
                 stored = tuple(self._decode(self._rows[i]) for i in self._commands[command_id])
                 return AppendResult(stored, replayed=True)
-            versions = dict(self._versions)
 
             def version_of(batch: StreamAppend) -> int:
-                current = check_version(batch, versions.get(batch.stream_id, 0))
-                versions[batch.stream_id] = current + len(batch.events)
-                return current
+                return check_version(batch, self._versions.get(batch.stream_id, 0))
 
             head = (len(self._rows), self._rows[-1]["hash"] if self._rows else codec.GENESIS)
             rows = number_rows(
@@ -100,18 +97,17 @@ class MemoryStore:
             # goes first, so that nothing after it can refuse and the append is whole.
             if applicant is not None:
                 self._applicants.add(applicant)
-            self._commit(rows, versions, command_id)
+            self._commit(rows, command_id)
         return AppendResult(tuple(self._decode(r) for r in rows), replayed=False)
 
-    def _commit(
-        self, rows: list[dict[str, Any]], versions: dict[str, int], command_id: str | None
-    ) -> None:
+    def _commit(self, rows: list[dict[str, Any]], command_id: str | None) -> None:
         """Keep the rows as the database would: payload as text, nothing shared."""
         first = len(self._rows)
+        versions = dict(self._versions)
         for row in rows:
-            kept = {k: v for k, v in row.items() if k != "data"}
-            self._rows.append(kept)
-        self._versions = {s: v for s, v in versions.items() if v}
+            self._rows.append({k: v for k, v in row.items() if k != "data"})
+            versions[row["stream_id"]] = row["version"]
+        self._versions = versions
         if command_id is not None and rows:
             self._commands[command_id] = tuple(range(first, len(self._rows)))
 

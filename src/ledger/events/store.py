@@ -435,13 +435,17 @@ def number_rows(
 ) -> list[dict[str, Any]]:
     """Number, timestamp and hash the new events after ``head`` (position, hash).
 
-    ``version_of`` gives a stream's current version and refuses a stale expectation;
-    it is called under the append lock, before any event of the batch is numbered.
+    ``version_of`` gives a stream's stored version and refuses a stale expectation; it
+    is called under the append lock, once per stream. A stream named again later in the
+    same append continues from the batch before it, checked against that version.
     """
     position, previous = head
     rows: list[dict[str, Any]] = []
+    versions: dict[str, int] = {}
     for batch in batches:
-        version = version_of(batch)
+        seen = versions.get(batch.stream_id)
+        version = version_of(batch) if seen is None else check_version(batch, seen)
+        versions[batch.stream_id] = version + len(batch.events)
         for new in batch.events:
             position += 1
             version += 1

@@ -48,7 +48,7 @@ from ledger.bootstrap import bootstrap
 from ledger.calendar import WorkingCalendar
 from ledger.clock import add_working_days
 from ledger.events import requests as ev
-from ledger.events.store import EventStore, NewEvent, StreamAppend
+from ledger.events.store import NO_STREAM, EventStore, NewEvent, StreamAppend
 from ledger.events.types import Event
 from ledger.events.years import RequestCarriedOver, YearClosed, year_stream
 from ledger.projections.annual import ReportRequest, build_report, collect
@@ -179,7 +179,7 @@ def _batches(plan: Plan) -> Iterator[list[StreamAppend]]:
         year = plan.years[min(index // per_year, len(plan.years) - 1)]
         rid = f"{AGENCY}-{year}-{index + 1:06d}"
         events = _request_events(rid, year, rng, cal, plan.today)
-        batch.append(StreamAppend(ev.stream_of(rid), events, 0))
+        batch.append(StreamAppend(ev.stream_of(rid), events, expected_version=NO_STREAM))
         if len(batch) == BATCH_REQUESTS:
             yield batch
             batch = []
@@ -207,7 +207,7 @@ def build(plan: Plan) -> Path:
         StreamAppend(
             year_stream(AGENCY, y),
             [NewEvent(YearClosed(year=y, carried_over=c), date(y, 12, 31))],
-            0,
+            expected_version=NO_STREAM,
         )
         for y, c in open_counts.items()
     ]

@@ -27,7 +27,7 @@ from ledger.commands.years import close_year
 from ledger.dates import SHANGHAI
 from ledger.errors import RuleViolation
 from ledger.events.agencies import agency_stream
-from ledger.events.store import EventStore
+from ledger.events.store import Store
 from ledger.projections.alerts import Alert, compute_alerts
 
 AGENCY = "zhjyj"
@@ -304,7 +304,7 @@ def recent(s: Script, today: date) -> None:
         s.on(date(year + 1, 1, 1), partial(_close, year=year))
 
 
-def is_built(store: EventStore) -> bool:
+def is_built(store: Store) -> bool:
     """Whether this database already holds the demonstration (so a rerun only prints)."""
     first = store.read_stream(agency_stream(AGENCY))[:1]
     return bool(first) and first[0].actor == ACTOR

@@ -37,7 +37,7 @@ from ledger.commands.years import close_year
 from ledger.config import JobSettings
 from ledger.errors import LedgerError
 from ledger.events import reminders as ev
-from ledger.events.store import ANY_VERSION, EventStore, NewEvent
+from ledger.events.store import ANY, NewEvent, Store
 from ledger.events.types import Event
 from ledger.notifiers import DeliveryFailed, Notifier, Reminder, redact_text
 from ledger.projections.agencies import agency_named, recorded_agencies
@@ -97,7 +97,7 @@ DeskFor = Callable[[str, date], Desk]
 class _Job:
     """One run's fixed parts: where it records, as whom, for which agencies."""
 
-    store: EventStore
+    store: Store
     notifiers: Sequence[Notifier]
     settings: JobSettings
     stream: str
@@ -156,7 +156,7 @@ def job_scope(app: App, agency: str | None = None) -> tuple[str | None, str]:
     return scope, scope or app.config.agency
 
 
-def last_run(store: EventStore, job_agency: str) -> datetime | None:
+def last_run(store: Store, job_agency: str) -> datetime | None:
     """When the job last completed a run (naive UTC, as recorded), or None if never."""
     runs = store.read_stream(ev.reminders_stream(job_agency))
     finished = [e.recorded_at for e in runs if e.type == ev.RUN_COMPLETED]
@@ -164,7 +164,7 @@ def last_run(store: EventStore, job_agency: str) -> datetime | None:
 
 
 def run_reminders(
-    store: EventStore,
+    store: Store,
     notifiers: Sequence[Notifier],
     as_of: date,
     settings: JobSettings,
@@ -252,7 +252,7 @@ def _key(notifier: str, alert: Alert) -> _Key:
     return (notifier, alert.agency, alert.request, alert.kind, alert.date.isoformat())
 
 
-def _sent_keys(store: EventStore) -> set[_Key]:
+def _sent_keys(store: Store) -> set[_Key]:
     """What every earlier run delivered, whichever job recorded it."""
     return {
         (d["notifier"], d["agency"], d["request"], d["kind"], d["date"])
@@ -339,7 +339,7 @@ def _record(job: _Job, as_of: date, events: Sequence[Event]) -> None:
     """Append to the job's stream; order among writers does not matter there."""
     if events:
         new = [NewEvent(e, as_of) for e in events]
-        job.store.append(job.stream, new, ANY_VERSION, actor=job.actor, agency=job.agency)
+        job.store.append(job.stream, new, expected_version=ANY, actor=job.actor, agency=job.agency)
 
 
 def _log_result(result: RunResult) -> None:

@@ -1,4 +1,8 @@
-"""The log commands as an auditor runs them: init, verify, log, import."""
+"""The log commands as an auditor runs them: init, verify, log, import.
+
+They run in-process (``LedgerCli``); the exit status of a failed verification is also
+checked on the real console script, since that status is what an auditor's script sees.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from ledger.events.schema import drop_trigger_ddl
-from tests.e2e.conftest import Run
+from tests.e2e.cli_runner import LedgerCli
 
 
 def _import_file(tmp_path: Path, lines: list[object]) -> Path:
@@ -19,20 +23,26 @@ def _import_file(tmp_path: Path, lines: list[object]) -> Path:
     return path
 
 
+@pytest.fixture
+def ledger(tmp_path: Path) -> LedgerCli:
+    """The command on a private SQLite file (``desk.db`` in ``tmp_path``)."""
+    return LedgerCli(tmp_path / "desk.db", "2021-03-31")
+
+
 NOTE = {"stream": "s-1", "type": "calendar.schedule-recorded", "effective_date": "2020-01-01"}
 
 
-def test_init_is_idempotent(ledger: Run, tmp_path: Path) -> None:
+def test_init_is_idempotent(ledger: LedgerCli, tmp_path: Path) -> None:
     """Running init twice creates the schema once and then says it is up to date."""
-    fresh = {"LEDGER_DB": str(tmp_path / "books" / "fresh.db")}
-    first = ledger("init", extra_env=fresh)
-    second = ledger("init", extra_env=fresh)
-    assert first.returncode == 0, first.stderr
-    assert first.stdout.startswith(f"{tmp_path / 'books' / 'fresh.db'}: schema created")
-    assert "up to date" in second.stdout
+    fresh = tmp_path / "books" / "fresh.db"
+    first = ledger("--db", str(fresh), "init")
+    second = ledger("--db", str(fresh), "init")
+    assert first.code == 0, first.err
+    assert first.out.startswith(f"{fresh}: schema created")
+    assert "up to date" in second.out
 
 
-def test_verify_names_the_tampered_position(ledger: Run, tmp_path: Path) -> None:
+def test_verify_names_the_tampered_position(ledger: LedgerCli, tmp_path: Path) -> None:
     """After a row is altered behind the triggers' back, verify exits non-zero naming it."""
     from ledger.bootstrap import bootstrap
     from ledger.events.store import NewEvent
@@ -41,20 +51,26 @@ def test_verify_names_the_tampered_position(ledger: Run, tmp_path: Path) -> None
     app = bootstrap(f"sqlite:///{tmp_path / 'desk.db'}")
     for i in range(4):
         app.store.append(
-            "s", [NewEvent(Noted(text=str(i)), date(2020, 1, 2))], i, actor="x", agency="a"
+            "s",
+            [NewEvent(Noted(text=str(i)), date(2020, 1, 2))],
+            expected_version=i,
+            actor="x",
+            agency="a",
         )
     ok = ledger("verify")
-    assert ok.returncode == 0
-    assert "4 events verified" in ok.stdout
+    assert ok.code == 0
+    assert "4 events verified" in ok.out
     with app.engine.begin() as conn:
         for statement in drop_trigger_ddl("sqlite"):
             conn.execute(sa.text(statement))
         conn.execute(sa.text("UPDATE events SET actor = 'mallory' WHERE position = 3"))
     app.close()
     bad = ledger("verify")
-    assert bad.returncode == 4
-    assert "position 3" in bad.stderr
-    assert "Traceback" not in bad.stderr
+    assert bad.code == 4
+    assert "position 3" in bad.err
+    assert "Traceback" not in bad.err
+    script = ledger.process("verify")
+    assert (script.code, script.err) == (bad.code, bad.err)
 
 
 @pytest.mark.parametrize(
@@ -69,17 +85,17 @@ def test_verify_names_the_tampered_position(ledger: Run, tmp_path: Path) -> None
     ],
 )
 def test_bad_database_urls_fail_in_one_line(
-    ledger: Run, args: tuple[str, ...], needle: str
+    ledger: LedgerCli, args: tuple[str, ...], needle: str
 ) -> None:
     """A malformed URL or an unreachable server gives one line and a non-zero exit."""
     result = ledger(*args)
-    assert result.returncode != 0
-    assert needle in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert "Traceback" not in result.stderr
+    assert result.code != 0
+    assert needle in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert "Traceback" not in result.err
 
 
-def test_import_refuses_bad_lines_and_writes_nothing(ledger: Run, tmp_path: Path) -> None:
+def test_import_refuses_bad_lines_and_writes_nothing(ledger: LedgerCli, tmp_path: Path) -> None:
     """An unknown type or an invalid payload in an import is one line, and nothing is written."""
     good = {**NOTE, "data": {"year": 2027, "holidays": {}, "workdays": [], "source": "recorded"}}
     for bad, needle in [
@@ -88,34 +104,34 @@ def test_import_refuses_bad_lines_and_writes_nothing(ledger: Run, tmp_path: Path
         ({**NOTE, "data": good["data"], "effective_date": "2020-13-01"}, "effective_date"),
     ]:
         result = ledger("import", str(_import_file(tmp_path, [good, bad])))
-        assert result.returncode == 2, result.stderr
-        assert needle in result.stderr
-        assert "history.jsonl:2" in result.stderr
-        assert len(result.stderr.strip().splitlines()) == 1
-    assert ledger("log").stdout == ""
+        assert result.code == 2, result.err
+        assert needle in result.err
+        assert "history.jsonl:2" in result.err
+        assert len(result.err.strip().splitlines()) == 1
+    assert ledger("log").out == ""
 
 
-def test_log_shows_events_as_text_and_json(ledger: Run, tmp_path: Path) -> None:
+def test_log_shows_events_as_text_and_json(ledger: LedgerCli, tmp_path: Path) -> None:
     """log prints each event on a line, as text or as JSON with every stored field."""
     data = {"year": 2027, "holidays": {}, "workdays": [], "source": "recorded"}
     path = _import_file(tmp_path, [{**NOTE, "data": data}, {**NOTE, "stream": "s-2", "data": data}])
-    assert ledger("import", str(path)).returncode == 0
-    text = ledger("log").stdout.splitlines()
+    assert ledger("import", str(path)).code == 0
+    text = ledger("log").out.splitlines()
     assert len(text) == 2
     assert "calendar.schedule-recorded" in text[0]
     rows = [
         json.loads(line)
-        for line in ledger("log", "--since", "1", "--format", "json").stdout.splitlines()
+        for line in ledger("log", "--since", "1", "--format", "json").out.splitlines()
     ]
     assert [r["position"] for r in rows] == [2]
     assert rows[0]["stream_id"] == "s-2"
     assert set(rows[0]) >= {"hash", "recorded_at", "actor", "agency", "effective_date", "data"}
-    only = ledger("log", "--stream", "s-1").stdout.splitlines()
+    only = ledger("log", "--stream", "s-1").out.splitlines()
     assert len(only) == 1
 
 
 @pytest.mark.postgres
-def test_verify_names_the_tampered_position_on_postgres(ledger: Run, pg_url: str) -> None:
+def test_verify_names_the_tampered_position_on_postgres(ledger: LedgerCli, pg_url: str) -> None:
     """On PostgreSQL, with the triggers dropped and a row altered, verify exits 4 naming it."""
     from ledger.bootstrap import bootstrap
     from ledger.events.store import NewEvent
@@ -124,9 +140,13 @@ def test_verify_names_the_tampered_position_on_postgres(ledger: Run, pg_url: str
     app = bootstrap(pg_url)
     for i in range(3):
         app.store.append(
-            "s", [NewEvent(Noted(text=str(i)), date(2020, 1, 2))], i, actor="x", agency="a"
+            "s",
+            [NewEvent(Noted(text=str(i)), date(2020, 1, 2))],
+            expected_version=i,
+            actor="x",
+            agency="a",
         )
-    assert ledger("--db", pg_url, "verify").returncode == 0
+    assert ledger("--db", pg_url, "verify").code == 0
     with app.engine.begin() as conn:
         for statement in drop_trigger_ddl("postgresql"):
             conn.execute(sa.text(statement))
@@ -135,5 +155,5 @@ def test_verify_names_the_tampered_position_on_postgres(ledger: Run, pg_url: str
         )
     app.close()
     bad = ledger("--db", pg_url, "verify")
-    assert bad.returncode == 4
-    assert "position 2" in bad.stderr
+    assert bad.code == 4
+    assert "position 2" in bad.err

@@ -15,7 +15,7 @@ from ledger.bootstrap import App, bootstrap
 from ledger.cli import cli
 from ledger.commands.years import close_year
 from ledger.events.annual import NarrativeRecorded, annual_stream
-from ledger.events.store import ANY_VERSION, NewEvent
+from ledger.events.store import ANY, NewEvent
 from tests.alert_history import consult, desk, june_2024, receive
 
 
@@ -147,7 +147,7 @@ def test_year_close_and_annual_report_until_done(app: App, db: str) -> None:
     app.store.append(
         annual_stream("default", 2024),
         [NewEvent(signed, date(2025, 1, 14))],
-        ANY_VERSION,
+        expected_version=ANY,
         actor="author",
         agency="default",
     )
@@ -184,7 +184,7 @@ def test_a_government_reports_by_31_march(tmp_path: Path) -> None:
     """An agency registered as a government is reminded of its report for 31 March, not 31 January."""
     from ledger.bootstrap import bootstrap
     from ledger.events.agencies import AgencyRegistered, agency_stream
-    from ledger.events.store import ANY_VERSION, NewEvent
+    from ledger.events.store import ANY, NewEvent
     from ledger.projections.alerts import compute_alerts
     from ledger.projections.calendar import load_calendar
 
@@ -192,7 +192,7 @@ def test_a_government_reports_by_31_march(tmp_path: Path) -> None:
     for code, level in (("zf", "government"), ("jyj", "department")):
         event = AgencyRegistered(code=code, name=code, level=level)  # type: ignore[arg-type]
         new = [NewEvent(event, date(2020, 1, 2))]
-        app.store.append(agency_stream(code), new, ANY_VERSION, actor="x", agency=code)
+        app.store.append(agency_stream(code), new, expected_version=ANY, actor="x", agency=code)
     found = compute_alerts(app.store, load_calendar(app.store), date(2021, 1, 20), 3)
     app.close()
     reports = {a.agency: a.date for a in found if a.kind == "annual-report"}
@@ -209,7 +209,7 @@ def test_the_config_file_level_overrides_the_recorded_one(tmp_path: Path) -> Non
     app.store.append(
         agency_stream("zf"),
         [NewEvent(event, date(2020, 1, 2))],
-        ANY_VERSION,
+        expected_version=ANY,
         actor="x",
         agency="zf",
     )

@@ -46,7 +46,7 @@ from ledger.config import Config
 from ledger.dates import parse_moment, utc_now
 from ledger.errors import IntegrityFailure, RuleViolation
 from ledger.events.requests import RequestReceived, stream_of
-from ledger.events.store import ANY_VERSION, NewEvent
+from ledger.events.store import ANY, NO_STREAM, NewEvent
 from ledger.events.years import RequestCarriedOver
 from ledger.projections.annual import Facts, ReportRequest, build_report, check, collect
 from ledger.report import editions
@@ -442,7 +442,7 @@ def test_report_check_names_a_request_whose_carry_over_disagrees(copy: App) -> N
     copy.store.append(
         stream_of("zhjyj-2021-0001"),
         [NewEvent(RequestCarriedOver(year=2021), date(2021, 12, 31))],
-        ANY_VERSION,
+        expected_version=ANY,
         actor="tamper",
         agency=AGENCY,
     )
@@ -467,7 +467,13 @@ def test_report_check_names_an_open_request_the_close_missed(copy: App) -> None:
         request_id="SNEAK-1", channel="in-person", applicant="natural", received_on=on,
         submitted_on=on,
     )  # fmt: skip
-    copy.store.append(stream_of("SNEAK-1"), [NewEvent(event, on)], 0, actor="tamper", agency=AGENCY)
+    copy.store.append(
+        stream_of("SNEAK-1"),
+        [NewEvent(event, on)],
+        expected_version=NO_STREAM,
+        actor="tamper",
+        agency=AGENCY,
+    )
     problems = check(collect(copy.store), 2021, None)
     assert problems == [
         "request SNEAK-1: open at the end of 2021, but the year close did not carry it over"

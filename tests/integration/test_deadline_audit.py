@@ -25,7 +25,11 @@ def test_recorded_deadlines_agree_and_a_forged_one_is_named(tmp_path: Path) -> N
     forged = DeadlineSet(due=date(2020, 3, 31), reason="typed by hand")
     version = app.store.stream_version(stream_of("R1"))
     stored = app.store.append(
-        stream_of("R1"), [NewEvent(forged, date(2020, 3, 21))], version, actor="x", agency="a"
+        stream_of("R1"),
+        [NewEvent(forged, date(2020, 3, 21))],
+        expected_version=version,
+        actor="x",
+        agency="a",
     )
     audit = audit_deadlines(app.store)
     app.close()

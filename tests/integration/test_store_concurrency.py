@@ -30,12 +30,19 @@ def _writer(url: str, worker: int) -> None:
         while True:
             version = app.store.stream_version("shared")
             try:
-                app.store.append("shared", [new], version, actor="w", agency="a")
+                app.store.append("shared", [new], expected_version=version, actor="w", agency="a")
                 break
             except ConcurrencyError:
                 continue
         own = app.store.stream_version(f"own-{worker}")
-        app.store.append(f"own-{worker}", [new], own, f"own-{worker}-{i}", actor="w", agency="a")
+        app.store.append(
+            f"own-{worker}",
+            [new],
+            expected_version=own,
+            command_id=f"own-{worker}-{i}",
+            actor="w",
+            agency="a",
+        )
     app.close()
 
 

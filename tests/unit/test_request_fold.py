@@ -1,7 +1,7 @@
 """Replaying the log from scratch gives the state the desk saw after each step.
 
-Random histories of desk steps go through the real command handlers onto a SQLite file
-(refused steps included). After every step, the request folded from scratch out of the
+Random histories of desk steps go through the real command handlers onto the in-memory
+store (refused steps included; the databases pass the same store contract). After every step, the request folded from scratch out of the
 stored log must equal the state kept incrementally from the events each step appended;
 and at the end every recorded ``request.deadline-set`` must equal the deadline re-derived
 from the events before it — the audit "re-derive every recorded deadline" as a property.
@@ -9,23 +9,20 @@ from the events before it — the audit "re-derive every recorded deadline" as a
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger import codes
-from ledger.bootstrap import App, bootstrap
 from ledger.commands import requests as cmd
 from ledger.commands._context import Desk
-from ledger.config import Config
 from ledger.errors import LedgerError
+from ledger.events.memory import MemoryStore
 from ledger.events.requests import stream_of
-from ledger.events.store import StoredEvent
+from ledger.events.store import Store, StoredEvent
 from ledger.projections.requests import RequestState, apply, deadline, fold
 from ledger.projections.views import all_requests
 
@@ -116,9 +113,9 @@ def run_step(desk: Desk, rid: str, step: Step, on: date) -> cmd.Recorded:
     return handlers[step.kind]()
 
 
-def replayed(app: App, rid: str) -> RequestState | None:
+def replayed(store: Store, rid: str) -> RequestState | None:
     """The request folded from scratch out of the stored log."""
-    return fold(rid, app.store.read_stream(stream_of(rid)))
+    return fold(rid, store.read_stream(stream_of(rid)))
 
 
 def advance(state: RequestState, events: tuple[StoredEvent, ...]) -> None:
@@ -127,9 +124,9 @@ def advance(state: RequestState, events: tuple[StoredEvent, ...]) -> None:
         apply(state, event)
 
 
-def check_recorded_deadlines(app: App, desk: Desk, rid: str) -> None:
+def check_recorded_deadlines(desk: Desk, rid: str) -> None:
     """Every deadline-set equals the deadline derived from the events before it."""
-    events = app.store.read_stream(stream_of(rid))
+    events = desk.store.read_stream(stream_of(rid))
     for i, event in enumerate(events):
         if event.type != "request.deadline-set":
             continue
@@ -155,42 +152,38 @@ def test_replay_equals_incremental_and_every_recorded_deadline_rederives(
     receipts: list[tuple[date, str, int]], data: st.DataObject
 ) -> None:
     """After any valid or refused step, replaying the log equals the incrementally folded state."""
-    with tempfile.TemporaryDirectory() as folder:
-        app = bootstrap(f"sqlite:///{Path(folder) / 'fold.db'}", Config(), actor="clerk")
+    store = MemoryStore()
+    desk = Desk(store, "clerk", "default", TODAY)
+    states: dict[str, RequestState] = {}
+    cursors: list[date] = []
+    for n, (submitted, channel, delay) in enumerate(receipts):
+        rid = f"P-{n}"
+        later = submitted + timedelta(days=delay)
+        receipt = cmd.RecordReceipt(
+            submitted, channel, "natural", rid,
+            confirmed=later if channel in ("mail-unsigned", "online", "fax") else None,
+            signed=later if channel == "mail" else None,
+        )  # fmt: skip
+        recorded = cmd.record_receipt(desk, receipt)
+        states[rid] = RequestState(rid, "default")
+        advance(states[rid], recorded.events)
+        assert states[rid] == replayed(store, rid) == recorded.state
+        cursors.append(recorded.state.received_on)
+    for _ in range(data.draw(st.integers(0, 20), label="steps")):
+        which = data.draw(st.integers(0, len(receipts) - 1), label="request")
+        rid = f"P-{which}"
+        step = draw_step(data, states[rid])
+        cursors[which] += timedelta(days=step.gap)
+        head = store.last_position()
         try:
-            desk = Desk(app.store, "clerk", "default", TODAY)
-            states: dict[str, RequestState] = {}
-            cursors: list[date] = []
-            for n, (submitted, channel, delay) in enumerate(receipts):
-                rid = f"P-{n}"
-                later = submitted + timedelta(days=delay)
-                receipt = cmd.RecordReceipt(
-                    submitted, channel, "natural", rid,
-                    confirmed=later if channel in ("mail-unsigned", "online", "fax") else None,
-                    signed=later if channel == "mail" else None,
-                )  # fmt: skip
-                recorded = cmd.record_receipt(desk, receipt)
-                states[rid] = RequestState(rid, "default")
-                advance(states[rid], recorded.events)
-                assert states[rid] == replayed(app, rid) == recorded.state
-                cursors.append(recorded.state.received_on)
-            for _ in range(data.draw(st.integers(0, 20), label="steps")):
-                which = data.draw(st.integers(0, len(receipts) - 1), label="request")
-                rid = f"P-{which}"
-                step = draw_step(data, states[rid])
-                cursors[which] += timedelta(days=step.gap)
-                head = app.store.last_position()
-                try:
-                    recorded = run_step(desk, rid, step, cursors[which])
-                except LedgerError:
-                    assert app.store.last_position() == head  # a refusal writes nothing
-                else:
-                    advance(states[rid], recorded.events)
-                    assert recorded.state == states[rid]
-                    assert recorded.deadline == deadline(states[rid], desk.calendar)
-                assert replayed(app, rid) == states[rid]
-            assert {s.id: s for s in all_requests(app.store, timeline=True)} == states
-            for rid in states:
-                check_recorded_deadlines(app, desk, rid)
-        finally:
-            app.close()
+            recorded = run_step(desk, rid, step, cursors[which])
+        except LedgerError:
+            assert store.last_position() == head  # a refusal writes nothing
+        else:
+            advance(states[rid], recorded.events)
+            assert recorded.state == states[rid]
+            assert recorded.deadline == deadline(states[rid], desk.calendar)
+        assert replayed(store, rid) == states[rid]
+    assert {s.id: s for s in all_requests(store, timeline=True)} == states
+    for rid in states:
+        check_recorded_deadlines(desk, rid)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ledger.calendar import WorkingCalendar
-from ledger.events.store import EventStore
+from ledger.events.store import Store
 from ledger.projections.calendar import load_calendar
 
 
@@ -14,7 +14,7 @@ from ledger.projections.calendar import load_calendar
 class Desk:
     """One desk's session: commands read and append through it."""
 
-    store: EventStore
+    store: Store
     actor: str
     agency: str
     today: date

@@ -14,7 +14,7 @@ from ledger.commands._context import Desk
 from ledger.commands.requests import check_id
 from ledger.errors import InvalidInput
 from ledger.events.agencies import AgencyLevel, AgencyRegistered, agency_stream
-from ledger.events.store import ANY_VERSION, NewEvent
+from ledger.events.store import ANY, NewEvent
 from ledger.report import editions
 
 LEVELS: tuple[str, ...] = get_args(AgencyLevel)
@@ -62,5 +62,7 @@ def register_agency(
             )
     event = AgencyRegistered(code=code, name=name.strip(), labels=mapping, level=level)
     new = [NewEvent(event, desk.today)]
-    result = desk.store.append(agency_stream(code), new, ANY_VERSION, actor=desk.actor, agency=code)
+    result = desk.store.append(
+        agency_stream(code), new, expected_version=ANY, actor=desk.actor, agency=code
+    )
     return AgencyRecorded(code, event.name, mapping, level, result.last_position)

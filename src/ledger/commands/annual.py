@@ -12,7 +12,7 @@ from ledger.commands.requests import check_id
 from ledger.commands.years import check_year_open
 from ledger.errors import InvalidInput, NotFound, RuleViolation
 from ledger.events import annual as ev
-from ledger.events.store import ANY_VERSION, AppendResult, NewEvent
+from ledger.events.store import ANY, NO_STREAM, AppendResult, NewEvent
 from ledger.events.types import Event
 from ledger.report import editions
 
@@ -35,7 +35,13 @@ def file_case(
     if desk.store.stream_version(stream):
         raise RuleViolation(f"record case: case {case_id} already exists; choose another id")
     event = ev.CaseFiled(case_id=case_id, kind=code, request_id=request_id)
-    return desk.store.append(stream, [NewEvent(event, on)], 0, actor=desk.actor, agency=desk.agency)
+    return desk.store.append(
+        stream,
+        [NewEvent(event, on)],
+        expected_version=NO_STREAM,
+        actor=desk.actor,
+        agency=desk.agency,
+    )
 
 
 def _close_stream(
@@ -56,7 +62,9 @@ def _close_stream(
         raise RuleViolation(f"{what}: --date {on} is before it began ({began})")
     _check_date(desk, on, what, agency)
     new = [NewEvent(event, on)]
-    return desk.store.append(stream, new, len(events), actor=desk.actor, agency=agency)
+    return desk.store.append(
+        stream, new, expected_version=len(events), actor=desk.actor, agency=agency
+    )
 
 
 def conclude_case(desk: Desk, case_id: str, on: date, outcome: str) -> AppendResult:
@@ -85,7 +93,13 @@ def issue_document(
     event = ev.DocumentIssued(
         document_id=document_id, kind=code, title=title, published_on=published
     )
-    return desk.store.append(stream, [NewEvent(event, on)], 0, actor=desk.actor, agency=desk.agency)
+    return desk.store.append(
+        stream,
+        [NewEvent(event, on)],
+        expected_version=NO_STREAM,
+        actor=desk.actor,
+        agency=desk.agency,
+    )
 
 
 def repeal_document(desk: Desk, document_id: str, on: date) -> AppendResult:
@@ -143,7 +157,11 @@ def record_figures(desk: Desk, year: int, item: str, pairs: list[str]) -> Append
     event = ev.FiguresRecorded(year=year, item=code, figures=figures)
     stream = ev.annual_stream(desk.agency, year)
     return desk.store.append(
-        stream, [NewEvent(event, desk.today)], ANY_VERSION, actor=desk.actor, agency=desk.agency
+        stream,
+        [NewEvent(event, desk.today)],
+        expected_version=ANY,
+        actor=desk.actor,
+        agency=desk.agency,
     )
 
 
@@ -191,5 +209,9 @@ def record_narrative(desk: Desk, year: int, path: Path, signed: date | None) -> 
     event = ev.NarrativeRecorded(year=year, signed_on=signed, **sections)
     stream = ev.annual_stream(desk.agency, year)
     return desk.store.append(
-        stream, [NewEvent(event, desk.today)], ANY_VERSION, actor=desk.actor, agency=desk.agency
+        stream,
+        [NewEvent(event, desk.today)],
+        expected_version=ANY,
+        actor=desk.actor,
+        agency=desk.agency,
     )

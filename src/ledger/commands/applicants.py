@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ledger import applicants
 from ledger.commands._context import Desk
 from ledger.commands.requests import load
 from ledger.errors import NotFound
@@ -50,7 +49,7 @@ def applicant_ref(desk: Desk, request_id: str) -> str:
 def show_applicant(desk: Desk, request_id: str) -> ApplicantData:
     """The personal data of the applicant of a request."""
     ref = applicant_ref(desk, request_id)
-    row = applicants.read(desk.store.engine, ref) or {}
+    row = desk.store.applicants.read(ref) or {}
     name, id_number, phone, email, address = (
         None if row.get(key) is None else str(row[key]) for key in FIELDS[1:6]
     )
@@ -62,4 +61,4 @@ def show_applicant(desk: Desk, request_id: str) -> ApplicantData:
 def erase_applicant(desk: Desk, request_id: str) -> Erased:
     """Erase the personal data of the applicant of a request (all their requests)."""
     ref = applicant_ref(desk, request_id)
-    return Erased(ref, already=not applicants.erase(desk.store.engine, ref))
+    return Erased(ref, already=not desk.store.applicants.erase(ref))

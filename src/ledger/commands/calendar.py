@@ -17,7 +17,7 @@ from ledger.commands.requests import deadline_event
 from ledger.errors import InvalidInput
 from ledger.events.calendar import CALENDAR_STREAM, ScheduleRecorded
 from ledger.events.requests import stream_of
-from ledger.events.store import ANY_VERSION, NewEvent, StreamAppend
+from ledger.events.store import ANY, NewEvent, StreamAppend
 from ledger.projections.requests import deadline
 from ledger.projections.views import all_requests
 
@@ -35,7 +35,7 @@ class ScheduleResult:
 def record_schedule(desk: Desk, schedule: YearSchedule) -> ScheduleResult:
     """Record the schedule and re-derive every open request's deadline with it."""
     event = ScheduleRecorded(**schedule.to_dict())
-    batches = [StreamAppend(CALENDAR_STREAM, [NewEvent(event, desk.today)], ANY_VERSION)]
+    batches = [StreamAppend(CALENDAR_STREAM, [NewEvent(event, desk.today)], expected_version=ANY)]
     desk.use_calendar(desk.calendar.with_schedule(schedule))
     moved: list[tuple[str, str]] = []
     for state in all_requests(desk.store):
@@ -46,7 +46,9 @@ def record_schedule(desk: Desk, schedule: YearSchedule) -> ScheduleResult:
         if changed is None:
             continue
         batches.append(
-            StreamAppend(stream_of(state.id), [NewEvent(changed, desk.today)], state.version)
+            StreamAppend(
+                stream_of(state.id), [NewEvent(changed, desk.today)], expected_version=state.version
+            )
         )
         moved.append((state.id, due.due.isoformat() if due.due else "stopped"))
     desk.store.append_many(batches, actor=desk.actor, agency=desk.agency)

@@ -15,7 +15,7 @@ from ledger.commands._context import Desk
 from ledger.dates import parse_date
 from ledger.errors import InvalidInput
 from ledger.events import codec
-from ledger.events.store import ANY_VERSION, AppendResult, NewEvent, StreamAppend
+from ledger.events.store import ANY, AppendResult, NewEvent, StreamAppend
 from ledger.events.types import parse_event
 
 IMPORT_KEYS = frozenset({"stream", "type", "data", "effective_date"})
@@ -44,7 +44,7 @@ def parse_import(lines: Iterable[str], source: str) -> list[StreamAppend]:
         if line.strip():
             stream, new = _import_line(line, f"{source}:{number}")
             streams.setdefault(stream, []).append(new)
-    return [StreamAppend(s, events, ANY_VERSION) for s, events in streams.items()]
+    return [StreamAppend(s, events, expected_version=ANY) for s, events in streams.items()]
 
 
 def _import_line(line: str, where: str) -> tuple[str, NewEvent]:

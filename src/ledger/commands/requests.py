@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy.engine import Connection
-
 from ledger import applicants, fees
-from ledger.applicants import Applicant
+from ledger.applicants import Applicant, NewApplicant
 from ledger.clock import (
     CLARIFICATION_NOTICE_DAYS,
     FEE_PAYMENT_DAYS,
@@ -32,7 +30,7 @@ from ledger.events import requests as ev
 from ledger.events.store import NewEvent, StoredEvent
 from ledger.events.types import Event
 from ledger.projections.calendar import sources
-from ledger.projections.requests import RequestState, apply, deadline, fold
+from ledger.projections.requests import RequestState, apply, copy_state, deadline, fold
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
@@ -93,7 +91,11 @@ def check_step_date(desk: Desk, state: RequestState, on: date, what: str) -> Non
 
 
 def _preview(state: RequestState, new: Sequence[NewEvent], desk: Desk) -> RequestState:
-    """The state after the new events, to derive the deadline they lead to."""
+    """The state after the new events, to derive the deadline they lead to.
+
+    A copy: ``state`` is the caller's, and stays as it was read.
+    """
+    state = copy_state(state)
     for i, item in enumerate(new, start=1):
         stored = StoredEvent(
             0, ev.stream_of(state.id), state.version + i, item.event.type,
@@ -132,9 +134,13 @@ def commit(
     events: Sequence[Event],
     on: date,
     reason: str,
-    also: Callable[[Connection], None] | None = None,
+    applicant: NewApplicant | None = None,
 ) -> Recorded:
-    """Append the step's events (and a DeadlineSet if the date moved) at the version read."""
+    """Append the step's events (and a DeadlineSet if the date moved) at the version read.
+
+    The request as recorded is ``state`` with the stored events applied to a copy: the
+    caller's ``state`` is not changed, and the stream is not read again.
+    """
     version = state.version
     new = [NewEvent(e, on) for e in events]
     after = _preview(state, new, desk)
@@ -146,9 +152,16 @@ def commit(
     if changed is not None:
         new.append(NewEvent(changed, on))
     result = desk.store.append(
-        ev.stream_of(state.id), new, version, actor=desk.actor, agency=state.agency, also=also
+        ev.stream_of(state.id),
+        new,
+        expected_version=version,
+        actor=desk.actor,
+        agency=state.agency,
+        applicant=applicant,
     )
-    final = load(desk, state.id)
+    final = copy_state(state)
+    for stored in result.events:
+        apply(final, stored)
     return Recorded(state.id, final, deadline(final, desk.calendar), result.events)
 
 
@@ -211,17 +224,15 @@ def next_request_id(desk: Desk, agency: str, year: int) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
 
-def _applicant(
-    desk: Desk, person: Applicant | None
-) -> tuple[str | None, Callable[[Connection], None] | None]:
-    """The applicant's reference, and the writer of their data if they are new."""
+def _applicant(desk: Desk, person: Applicant | None) -> tuple[str | None, NewApplicant | None]:
+    """The applicant's reference, and their data to store if they are new."""
     if person is None or person.is_empty():
         return None, None
-    ref = applicants.find_ref(desk.store.engine, person)
+    ref = desk.store.applicants.find_ref(person)
     if ref is not None:
         return ref, None
-    ref = applicants.new_ref()
-    return ref, applicants.inserter(ref, person)
+    new = NewApplicant(applicants.new_ref(), person)
+    return new.ref, new
 
 
 def record_receipt(desk: Desk, cmd: RecordReceipt) -> Recorded:
@@ -263,7 +274,7 @@ def _receive_as(
             f"record receive: request {request_id} already exists (received "
             f"{existing.received_on}); record steps with its id, or choose another id"
         )
-    ref, also = _applicant(desk, cmd.person)
+    ref, new_applicant = _applicant(desk, cmd.person)
     event = ev.RequestReceived(
         request_id=request_id,
         channel=cmd.channel,
@@ -275,10 +286,11 @@ def _receive_as(
         applicant_ref=ref,
         subject=cmd.subject,
     )
-    # A new request's stream must still be empty when the append commits (version 0):
-    # re-reading its version here would let a racing desk's receipt be appended to.
+    # A new request's stream must still be empty when the append commits (version 0 is
+    # the store's NO_STREAM): re-reading its version here would let a racing desk's
+    # receipt be appended to.
     state = RequestState(request_id, agency)
-    return commit(desk, state, [event], received_on, "received", also)
+    return commit(desk, state, [event], received_on, "received", new_applicant)
 
 
 # -- steps -----------------------------------------------------------------------------

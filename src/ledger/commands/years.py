@@ -15,7 +15,7 @@ from datetime import date
 from ledger.commands._context import Desk
 from ledger.errors import RuleViolation
 from ledger.events.requests import stream_of
-from ledger.events.store import NewEvent, StreamAppend
+from ledger.events.store import NO_STREAM, NewEvent, StreamAppend
 from ledger.events.types import Event
 from ledger.events.years import (
     AmendmentRecorded,
@@ -57,9 +57,15 @@ def close_year(desk: Desk, year: int, agency: str) -> CloseResult:
     end = date(year, 12, 31)
     open_ones = [s for s in all_requests(desk.store) if s.agency == agency and open_at_end(s, year)]
     closed = YearClosed(year=year, carried_over=len(open_ones))
-    batches = [StreamAppend(year_stream(agency, year), [NewEvent(closed, end)], 0)]
+    batches = [
+        StreamAppend(year_stream(agency, year), [NewEvent(closed, end)], expected_version=NO_STREAM)
+    ]
     batches += [
-        StreamAppend(stream_of(s.id), [NewEvent(RequestCarriedOver(year=year), end)], s.version)
+        StreamAppend(
+            stream_of(s.id),
+            [NewEvent(RequestCarriedOver(year=year), end)],
+            expected_version=s.version,
+        )
         for s in open_ones
     ]
     desk.store.append_many(batches, actor=desk.actor, agency=agency)

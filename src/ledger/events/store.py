@@ -14,21 +14,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from ledger.applicants import APPLICANTS, ApplicantFile, NewApplicant, SqlApplicants
 from ledger.dates import utc_now
 from ledger.db import WRITE, unavailable
 from ledger.errors import ConcurrencyError, InvalidInput
 from ledger.events import codec
 from ledger.events.types import Event, Payload, decode_event, event_class, upcast
 
-ANY_VERSION = -1
+NO_STREAM: Final = 0
+"""Expected version of a stream that must not exist yet (a new request, a year's close)."""
+ANY: Final = -1
+"""Expected version that checks nothing: office-wide streams where writers' order is free."""
 READ_BATCH = 10_000
 
 # The statement-building view of the ``events`` table that SQLModel declares in
@@ -63,13 +67,14 @@ class NewEvent:
 class StreamAppend:
     """Events for one stream, appended only if the stream is still at ``expected_version``.
 
-    ``expected_version`` is the version the command read (0 for a new stream), or
-    ``ANY_VERSION`` for office-wide streams where order among writers does not matter.
+    ``expected_version`` is the version the command read, ``NO_STREAM`` for a stream that
+    must not exist yet, or ``ANY`` for office-wide streams where order among writers does
+    not matter. It is a keyword so that no bare number stands for a rule.
     """
 
     stream_id: str
     events: Sequence[NewEvent]
-    expected_version: int
+    expected_version: int = field(kw_only=True)
 
 
 class StoredEvent(NamedTuple):
@@ -118,30 +123,34 @@ class ChainCheck:
     reason: str | None
 
 
-class EventStore:
-    """Append to and read from the ``events`` table of one database."""
+class Store(Protocol):
+    """What commands and projections need of an event store, whatever keeps the log.
 
-    def __init__(self, engine: Engine, now: Callable[[], datetime] = utc_now) -> None:
-        self.engine = engine
-        self.now = now
-        self.dialect = engine.dialect.name
+    ``EventStore`` keeps it in SQLite or PostgreSQL, ``MemoryStore`` in this process;
+    both pass the same contract tests (``tests/store_contract.py``).
+    """
 
-    # -- appending -----------------------------------------------------------------
+    now: Callable[[], datetime]
+    dialect: str
+
+    @property
+    def applicants(self) -> ApplicantFile:
+        """Applicants' personal data, written with the events that refer to them."""
+        ...
 
     def append(
         self,
         stream_id: str,
         events: Sequence[NewEvent],
+        *,
         expected_version: int,
         command_id: str | None = None,
-        *,
         actor: str,
         agency: str,
-        also: Callable[[Connection], None] | None = None,
+        applicant: NewApplicant | None = None,
     ) -> AppendResult:
         """Append events to one stream, all or nothing."""
-        batch = StreamAppend(stream_id, events, expected_version)
-        return self.append_many([batch], command_id, actor=actor, agency=agency, also=also)
+        ...
 
     def append_many(
         self,
@@ -150,22 +159,105 @@ class EventStore:
         *,
         actor: str,
         agency: str,
-        also: Callable[[Connection], None] | None = None,
+        applicant: NewApplicant | None = None,
+    ) -> AppendResult:
+        """Append to several streams at once, all or nothing."""
+        ...
+
+    def read_stream(self, stream_id: str) -> list[StoredEvent]:
+        """One stream's events in order."""
+        ...
+
+    def stream_version(self, stream_id: str) -> int:
+        """The current version of a stream (0 if it has no events)."""
+        ...
+
+    def stream_ids(self, prefix: str) -> list[str]:
+        """The ids of the streams that start with ``prefix``, sorted."""
+        ...
+
+    def read_all(
+        self,
+        after: int = 0,
+        *,
+        recorded_until: datetime | None = None,
+        types: Collection[str] | None = None,
+        exclude_types: Collection[str] | None = None,
+        batch: int = READ_BATCH,
+    ) -> Iterator[StoredEvent]:
+        """The log in global order after a position, optionally as known at a moment."""
+        ...
+
+    def last_position(self) -> int:
+        """The position of the newest event (0 for an empty log)."""
+        ...
+
+    def verify_chain(self) -> ChainCheck:
+        """Walk the whole log and recompute every hash and position."""
+        ...
+
+
+class EventStore:
+    """Append to and read from the ``events`` table of one database."""
+
+    def __init__(self, engine: Engine, now: Callable[[], datetime] = utc_now) -> None:
+        self.engine = engine
+        self.now = now
+        self.dialect = engine.dialect.name
+        self._applicants = SqlApplicants(engine)
+
+    @property
+    def applicants(self) -> ApplicantFile:
+        """The ``applicants`` table of the same database."""
+        return self._applicants
+
+    # -- appending -----------------------------------------------------------------
+
+    def append(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        *,
+        expected_version: int,
+        command_id: str | None = None,
+        actor: str,
+        agency: str,
+        applicant: NewApplicant | None = None,
+    ) -> AppendResult:
+        """Append events to one stream, all or nothing."""
+        batch = StreamAppend(stream_id, events, expected_version=expected_version)
+        return self.append_many(
+            [batch], command_id, actor=actor, agency=agency, applicant=applicant
+        )
+
+    def append_many(
+        self,
+        batches: Sequence[StreamAppend],
+        command_id: str | None = None,
+        *,
+        actor: str,
+        agency: str,
+        applicant: NewApplicant | None = None,
     ) -> AppendResult:
         """Append to several streams in one transaction, all or nothing.
 
         A command id already stored returns what it stored then and writes nothing, so a
-        desk that retries after a lost reply cannot record a step twice. ``also`` writes
-        in the same transaction what belongs with the events outside the log (an
-        applicant's personal data), so neither is stored without the other.
+        desk that retries after a lost reply cannot record a step twice. ``applicant`` is
+        a new applicant's personal data, written in the same transaction (outside the
+        log, so that it can be erased), so neither is stored without the other.
         """
-        _check_registered(batches)
+        check_batches(batches)
         with self._writing() as conn:
             if command_id is not None:
                 stored = self._by_command(conn, command_id)
                 if stored:
                     return AppendResult(stored, replayed=True)
-            rows = self._new_rows(conn, batches, command_id, actor, agency)
+            rows = number_rows(
+                batches,
+                self._head(conn),
+                lambda batch: self._check_version(conn, batch),
+                Stamp(self.now(), command_id, actor, agency),
+            )
             if rows:
                 try:
                     conn.execute(self._insert_statement(), rows)
@@ -173,39 +265,13 @@ class EventStore:
                     # Only reachable if the append lock were bypassed; say what it means.
                     batch = batches[0]
                     raise ConcurrencyError(batch.stream_id, batch.expected_version, -1) from exc
-            if also is not None:
-                also(conn)
-        return AppendResult(tuple(_stored_from_row(r) for r in rows), replayed=False)
-
-    def _new_rows(
-        self,
-        conn: Connection,
-        batches: Sequence[StreamAppend],
-        command_id: str | None,
-        actor: str,
-        agency: str,
-    ) -> list[dict[str, Any]]:
-        """Number, timestamp and hash the new events under the append lock."""
-        position, previous = self._head(conn)
-        recorded_at = self.now()
-        rows: list[dict[str, Any]] = []
-        for batch in batches:
-            version = self._check_version(conn, batch)
-            for new in batch.events:
-                position += 1
-                version += 1
-                row = _row(new, batch.stream_id, position, version, recorded_at, actor, agency)
-                row["command_id"] = command_id
-                row["hash"] = previous = codec.chain_hash(previous, **_hash_fields(row))
-                rows.append(row)
-        return rows
+            if applicant is not None:
+                conn.execute(APPLICANTS.insert().values(**applicant.row()))
+        return AppendResult(tuple(stored_from_row(r) for r in rows), replayed=False)
 
     def _check_version(self, conn: Connection, batch: StreamAppend) -> int:
         """The stream's current version, refusing a stale expectation."""
-        current = self._version(conn, batch.stream_id)
-        if batch.expected_version not in (ANY_VERSION, current):
-            raise ConcurrencyError(batch.stream_id, batch.expected_version, current)
-        return current
+        return check_version(batch, self._version(conn, batch.stream_id))
 
     def _insert_statement(self) -> sa.Insert:
         """An INSERT taking the payload as canonical JSON text."""
@@ -338,20 +404,60 @@ class EventStore:
 
     def verify_chain(self) -> ChainCheck:
         """Walk the whole log and recompute every hash and position."""
-        previous, expected, count = codec.GENESIS, 1, 0
-        for r in self._rows(0):
-            if r[0] != expected:
-                return ChainCheck(count, expected, f"position {expected} is missing")
-            if codec.chain_hash(previous, **_hash_fields(_raw_row(r))) != r[11]:
-                return ChainCheck(count, r[0], "hash does not match its contents")
-            previous, expected, count = r[11], expected + 1, count + 1
-        return ChainCheck(count, None, None)
+        return chain_breaks((r[0], _raw_row(r), r[11]) for r in self._rows(0))
 
 
-# -- rows ----------------------------------------------------------------------------
+# -- rows (shared with ``ledger.events.memory``, so both number and hash alike) ------------
 
 
-def _check_registered(batches: Sequence[StreamAppend]) -> None:
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What every event of one append shares: when, under which command, by whom."""
+
+    recorded_at: datetime
+    command_id: str | None
+    actor: str
+    agency: str
+
+
+def check_version(batch: StreamAppend, current: int) -> int:
+    """The stream's current version, refusing a stale expectation."""
+    if batch.expected_version not in (ANY, current):
+        raise ConcurrencyError(batch.stream_id, batch.expected_version, current)
+    return current
+
+
+def number_rows(
+    batches: Sequence[StreamAppend],
+    head: tuple[int, str],
+    version_of: Callable[[StreamAppend], int],
+    stamp: Stamp,
+) -> list[dict[str, Any]]:
+    """Number, timestamp and hash the new events after ``head`` (position, hash).
+
+    ``version_of`` gives a stream's stored version and refuses a stale expectation; it
+    is called under the append lock, once per stream. A stream named again later in the
+    same append continues from the batch before it, checked against that version.
+    """
+    position, previous = head
+    rows: list[dict[str, Any]] = []
+    versions: dict[str, int] = {}
+    for batch in batches:
+        seen = versions.get(batch.stream_id)
+        version = version_of(batch) if seen is None else check_version(batch, seen)
+        versions[batch.stream_id] = version + len(batch.events)
+        for new in batch.events:
+            position += 1
+            version += 1
+            row = _row(new, batch.stream_id, position, version, stamp.recorded_at, stamp.actor,
+                       stamp.agency)  # fmt: skip
+            row["command_id"] = stamp.command_id
+            row["hash"] = previous = codec.chain_hash(previous, **_hash_fields(row))
+            rows.append(row)
+    return rows
+
+
+def check_batches(batches: Sequence[StreamAppend]) -> None:
     """Refuse anything that is not an instance of a registered event type."""
     for batch in batches:
         if not batch.stream_id or len(batch.stream_id) > 200:
@@ -410,7 +516,19 @@ def _raw_row(r: Any) -> dict[str, Any]:
     return stored._asdict()
 
 
-def _stored_from_row(row: dict[str, Any]) -> StoredEvent:
+def chain_breaks(rows: Iterator[tuple[int, dict[str, Any], str]]) -> ChainCheck:
+    """Walk (position, hashed values, stored hash) in order and name the first break."""
+    previous, expected, count = codec.GENESIS, 1, 0
+    for position, fields, stored_hash in rows:
+        if position != expected:
+            return ChainCheck(count, expected, f"position {expected} is missing")
+        if codec.chain_hash(previous, **_hash_fields(fields)) != stored_hash:
+            return ChainCheck(count, position, "hash does not match its contents")
+        previous, expected, count = stored_hash, expected + 1, count + 1
+    return ChainCheck(count, None, None)
+
+
+def stored_from_row(row: dict[str, Any]) -> StoredEvent:
     """The stored event for a row just inserted."""
     return StoredEvent(
         row["position"],

@@ -52,7 +52,7 @@ from ledger.clock import (
     regime_for,
 )
 from ledger.events import reminders
-from ledger.events.store import EventStore, StoredEvent
+from ledger.events.store import Store, StoredEvent
 from ledger.projections.requests import RequestState, apply, deadline, state_of
 from ledger.projections.views import working_days_left
 
@@ -150,7 +150,7 @@ def _fold(events: Iterable[StoredEvent], as_of: date) -> _Books:
 
 
 def compute_alerts(
-    store: EventStore,
+    store: Store,
     calendar: WorkingCalendar,
     as_of: date,
     within: int = DEFAULT_WITHIN,

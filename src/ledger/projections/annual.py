@@ -28,7 +28,7 @@ from ledger.calendar import WorkingCalendar, YearSchedule
 from ledger.clock import Deadline, compute_deadline, consultation_end
 from ledger.codes import CASE_KINDS, DOCUMENT_KINDS
 from ledger.events.annual import figure_value
-from ledger.events.store import EventStore, StoredEvent
+from ledger.events.store import Store, StoredEvent
 from ledger.projections.agencies import registration
 from ledger.projections.requests import (
     RequestState,
@@ -135,7 +135,7 @@ def _other(facts: Facts, e: StoredEvent) -> None:
         facts.agency_names[code] = named
 
 
-def collect(store: EventStore, as_of: datetime | None = None) -> Facts:
+def collect(store: Store, as_of: datetime | None = None) -> Facts:
     """Fold the whole log (as known at ``as_of``) into the facts the report counts.
 
     The garbage collector is paused meanwhile: a replay allocates hundreds of thousands of

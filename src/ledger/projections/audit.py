@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ledger.calendar import YearSchedule
-from ledger.events.store import EventStore
+from ledger.events.store import Store
 from ledger.projections.calendar import SCHEDULE_RECORDED, fold_calendar
 from ledger.projections.requests import RequestState, apply, deadline, state_of
 
@@ -22,7 +22,7 @@ class DeadlineAudit:
     mismatches: tuple[str, ...]
 
 
-def audit_deadlines(store: EventStore) -> DeadlineAudit:
+def audit_deadlines(store: Store) -> DeadlineAudit:
     """Replay the log once, re-deriving each recorded deadline where it was recorded."""
     calendar = fold_calendar([])
     states: dict[str, RequestState] = {}

@@ -14,7 +14,7 @@ from ledger.calendar import WorkingCalendar, YearSchedule, package_schedule
 from ledger.clock import ClockInput, explain_deadline, regime_for
 from ledger.errors import InvalidInput
 from ledger.events.calendar import CALENDAR_STREAM
-from ledger.events.store import EventStore, StoredEvent
+from ledger.events.store import Store, StoredEvent
 
 SCHEDULE_RECORDED = "calendar.schedule-recorded"
 
@@ -25,7 +25,7 @@ def fold_calendar(events: Iterable[StoredEvent]) -> WorkingCalendar:
     return WorkingCalendar(schedules)
 
 
-def load_calendar(store: EventStore) -> WorkingCalendar:
+def load_calendar(store: Store) -> WorkingCalendar:
     """The calendar as currently recorded."""
     return fold_calendar(store.read_stream(CALENDAR_STREAM))
 
@@ -52,7 +52,7 @@ class ScheduleShown:
     source: str | None
 
 
-def year_schedule(store: EventStore, year: int) -> ScheduleShown:
+def year_schedule(store: Store, year: int) -> ScheduleShown:
     """The schedule deadlines in ``year`` are counted with: recorded, else the package's."""
     cal = load_calendar(store)
     schedule = cal.schedule(year)
@@ -74,7 +74,7 @@ class DueAnswer:
 
 
 def due_from(
-    store: EventStore, received: date, days: int | None = None, explain: bool = False
+    store: Store, received: date, days: int | None = None, explain: bool = False
 ) -> DueAnswer:
     """When a request received on ``received`` is due after ``days`` working days (default:
     the regime's 20, or 15 before 2019-05-15), with the days counted if asked."""

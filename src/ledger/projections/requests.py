@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -112,6 +112,19 @@ class RequestState:
             if c.party == party and c.ended_on is None:
                 return c
         return None
+
+
+def copy_state(state: RequestState) -> RequestState:
+    """A copy that ``apply`` can change without changing ``state`` (its parts included)."""
+    return replace(
+        state,
+        clarifications=[replace(c) for c in state.clarifications],
+        consultations=[replace(c) for c in state.consultations],
+        fees=[replace(f) for f in state.fees],
+        extensions=list(state.extensions),
+        carried_out_of=list(state.carried_out_of),
+        timeline=list(state.timeline),
+    )
 
 
 def _d(value: str) -> date:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ledger.calendar import WorkingCalendar
 from ledger.clock import Deadline
-from ledger.events.store import EventStore
+from ledger.events.store import Store
 from ledger.projections.requests import (
     RequestState,
     apply,
@@ -146,7 +146,7 @@ def view(state: RequestState, cal: WorkingCalendar, as_of: date) -> dict[str, An
     return {**request_row(state, cal, as_of).as_dict(), "events": timeline(state)}
 
 
-def all_requests(store: EventStore, timeline: bool = False) -> Iterator[RequestState]:
+def all_requests(store: Store, timeline: bool = False) -> Iterator[RequestState]:
     """Every request in the log, folded (at its true stream version), in order of first
     appearance; the timelines only when asked, since a list of thousands never shows them."""
     states: dict[str, RequestState] = {}

@@ -437,6 +437,22 @@ def compute_fee(desk: Desk, state: RequestState, cmd: IssueFeeNotice) -> fees.Fe
     raise InvalidInput(f"--method: {cmd.method!r} is not allowed; use per-request or per-page")
 
 
+def check_one_fee(state: RequestState) -> None:
+    """Refuse a second fee notice on a request, paid or not.
+
+    The fee measures (国办函〔2020〕109号) allow one charge per request; a second notice
+    would also let an agency stop its own clock again and again.
+    """
+    if not state.fees:
+        return
+    first = state.fees[0]
+    how = f"paid {first.paid_on}" if first.paid_on is not None else "unpaid"
+    raise RuleViolation(
+        f"record fee: request {state.id} already had a fee notice on {first.notice_on} "
+        f"({how}); the fee measures (国办函〔2020〕109号) allow one fee per request"
+    )
+
+
 def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
     """A fee notice within the answer period stops the clock until payment (Art. 42)."""
     state = load_open(desk, cmd.request_id, cmd.date, "record fee")
@@ -445,11 +461,7 @@ def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
             f"record fee: --date {cmd.date} is before {fees.FEES_IN_FORCE}, when the fee "
             "measures (国办函〔2020〕109号) took effect"
         )
-    if state.unpaid_fee is not None:
-        raise RuleViolation(
-            f"record fee: request {cmd.request_id} already has an unpaid notice of "
-            f"{state.unpaid_fee.notice_on}; one fee per request"
-        )
+    check_one_fee(state)
     current = deadline(state, desk.calendar)
     if current.due is not None and cmd.date > current.due:
         raise RuleViolation(

@@ -3,9 +3,10 @@
 The Regulation counts time in working days (工作日; Art. 30–35 of the 2019 Regulation,
 Art. 24 of the 2007 Regulation): weekends and public holidays are off, and some weekend
 days are make-up working days (调休). The State Council publishes each year's schedule
-late in the year before. The ``chinesecalendar`` package holds 2004–2026; for any other
-year the user records the official schedule (a ``YearSchedule``, stored as an event), and
-a recorded schedule always wins over the package for its year.
+late in the year before. The ``chinesecalendar`` package holds the years up to its
+release (``package_coverage``: 2004–2026 for 1.11); for any other year the user records
+the official schedule (a ``YearSchedule``, stored as an event), and a recorded schedule
+always wins over the package for its year.
 
 A year with no schedule is never silently treated as "weekends only": it *is* counted
 that way, but every answer that depended on it says so (``DayInfo.provisional``,
@@ -41,6 +42,7 @@ __all__ = [
     "WorkingCalendar",
     "YearSchedule",
     "load_schedule_file",
+    "package_coverage",
     "package_schedule",
 ]
 
@@ -165,8 +167,25 @@ def _package_years() -> Mapping[int, YearSchedule]:
     )
 
 
+@cache
+def package_coverage() -> tuple[int, int]:
+    """The first and last year the installed ``chinesecalendar`` holds, read from its tables.
+
+    Cheap (no schedule is built), so help texts can name the years without hard-coding them.
+    """
+    years = [day.year for day in chinese_calendar.holidays]
+    return min(years), max(years)
+
+
+def package_version() -> str:
+    """The installed ``chinesecalendar`` version, as its distribution metadata gives it."""
+    from importlib.metadata import version
+
+    return version("chinesecalendar")
+
+
 def package_schedule(year: int) -> YearSchedule | None:
-    """The ``chinesecalendar`` package's schedule for ``year``, or None outside 2004–2026."""
+    """The ``chinesecalendar`` package's schedule for ``year``, or None outside its years."""
     return _package_years().get(year)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ledger.calendar import load_schedule_file
+from ledger.calendar import load_schedule_file, package_coverage, package_version
 from ledger.cli._common import app_of, common_options
 from ledger.cli._desk import date_option, desk_of
 from ledger.clock import ClockInput, explain_deadline, regime_for
@@ -17,9 +17,18 @@ from ledger.errors import InvalidInput
 from ledger.projections.calendar import load_calendar
 
 
-@click.group()
+def _package_years() -> str:
+    """The years the installed chinesecalendar holds, as help and ``show`` print them."""
+    first, last = package_coverage()
+    return f"{first}–{last}"
+
+
+@click.group(
+    help=f"The official working-day schedule (chinesecalendar for {_package_years()}, "
+    "recorded years after)."
+)
 def calendar() -> None:
-    """The official working-day schedule (chinesecalendar for 2004–2026, recorded years after)."""
+    """The group of calendar commands; its help names the years the installed package holds."""
 
 
 @calendar.command()
@@ -60,10 +69,14 @@ def add(ctx: click.Context, year: int, file: Path) -> None:
 def show_(ctx: click.Context, year: int) -> None:
     """Print a year's holidays and make-up working days, and where the schedule comes from.
 
+    The first line names the years the installed chinesecalendar package holds; other
+    years need `ledger calendar add`.
+
     Example: ledger calendar show 2020
     """
     cal = load_calendar(app_of(ctx).store)
     schedule = cal.schedule(year)
+    click.echo(f"chinesecalendar {package_version()} holds {_package_years()}")
     if schedule is None:
         click.echo(
             f"{year}: no official schedule; deadlines in {year} count weekends only "

@@ -32,6 +32,7 @@ from ledger.calendar import WorkingCalendar
 from ledger.errors import InvalidInput
 
 __all__ = [
+    "CAPPED_CONSULTATIONS",
     "REGIME_2007",
     "REGIME_2019",
     "REGULATION_2019_IN_FORCE",
@@ -49,9 +50,9 @@ __all__ = [
 ]
 
 REGULATION_2019_IN_FORCE = date(2019, 5, 15)
-CONSULTATION_WORKING_DAYS = 15  # Art. 32: the opinion is due within 15 working days
+CONSULTATION_WORKING_DAYS = 15  # Art. 32, 34: the opinion is due within 15 working days
 CLARIFICATION_NOTICE_DAYS = 7  # Art. 30: the clarification notice goes out within 7
-FEE_PAYMENT_DAYS = 20  # fee measures: unpaid 20 working days after the notice = abandoned
+FEE_PAYMENT_DAYS = 20  # fee measures: unpaid 20 working days after its receipt = abandoned
 
 
 class Regime(NamedTuple):
@@ -288,24 +289,49 @@ def add_working_days(start: date, n: int, cal: WorkingCalendar) -> date:
 
 
 def consultation_end(start: date, cal: WorkingCalendar) -> date:
-    """The latest end of a consultation pause: the 15th working day after the letter (Art. 32)."""
+    """The latest end of a capped consultation: the 15th working day after ``start``.
+
+    ``start`` is the day the party received the letter (Art. 32, 34: "自收到征求意见书之日起
+    15个工作日内"); it is the day sent when the letter was delivered the same day.
+    """
     return cal.nth_working_day_after(start, CONSULTATION_WORKING_DAYS)
 
 
-def consultation_pause(
-    sent_on: date, opinion_on: date | None, cal: WorkingCalendar, party: str
-) -> Pause:
-    """The pause of a consultation: to the opinion's arrival or the 15th working day, if earlier.
+CAPPED_CONSULTATIONS = ("third-party", "joint-agency")  # Art. 32, Art. 34: 15 working days
 
-    A consultation still awaiting its opinion is therefore a closed pause with a known
-    latest end, never an open one.
+
+def consultation_pause(
+    sent_on: date,
+    opinion_on: date | None,
+    cal: WorkingCalendar,
+    party: str,
+    *,
+    received_on: date | None = None,
+    kind: str = "third-party",
+) -> Pause:
+    """The pause of a consultation, from the letter to the opinion, capped where the law caps it.
+
+    A third party (Art. 32) and a co-producing agency (Art. 34) have 15 working days from
+    receiving the letter (``received_on``, default ``sent_on``): the pause ends at the
+    opinion or on that 15th working day, whichever is earlier, so it is a closed pause with
+    a known latest end. For a co-producing agency silence then counts as consent (Art. 34).
+    Any other agency (``kind`` "agency", Art. 33 para. 2) has no statutory limit: the pause
+    lasts until the opinion arrives, and is open (the clock stops) until then.
     """
-    latest = consultation_end(sent_on, cal)
+    received = received_on or sent_on
+    if received < sent_on:
+        raise InvalidInput(
+            f"received_on: {received.isoformat()} is before the letter was sent on "
+            f"{sent_on.isoformat()}; a letter is received on or after that day"
+        )
     if opinion_on is not None and opinion_on < sent_on:
         raise InvalidInput(
             f"opinion_on: {opinion_on.isoformat()} is before the letter was sent on "
             f"{sent_on.isoformat()}; an opinion arrives on or after that day"
         )
+    if kind not in CAPPED_CONSULTATIONS:
+        return Pause(start=sent_on, end=opinion_on, reason=f"consultation of agency {party}")
+    latest = consultation_end(received, cal)
     end = latest if opinion_on is None else min(opinion_on, latest)
     return Pause(start=sent_on, end=end, reason=f"consultation with {party}")
 

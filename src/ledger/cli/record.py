@@ -10,7 +10,7 @@ from ledger.applicants import Applicant
 from ledger.cli._common import amend_option, common_options
 from ledger.cli._desk import date_option, desk_of
 from ledger.commands import requests as cmd
-from ledger.events.requests import CHANNELS
+from ledger.events.requests import CHANNELS, CONSULTATION_KINDS
 from ledger.projections.views import due_text
 
 
@@ -148,17 +148,40 @@ def extend(ctx: click.Context, request_id: str, on: date, days: int, approver: s
 @click.argument("request_id", metavar="ID")
 @date_option("--date", "on", required=True, help="Day the letter was sent.")
 @click.option("--party", required=True, help="The third party or agency consulted.")
+@date_option("--received", help="Day the party received the letter (default: --date).")
+@click.option(
+    "--kind",
+    type=click.Choice(CONSULTATION_KINDS),
+    default="third-party",
+    show_default=True,
+    help="third-party (Art. 32), joint-agency: a co-producing agency (Art. 34), "
+    "agency: any other agency (Art. 33, no time limit).",
+)
 @amend_option
 @common_options
 @click.pass_context
-def consult(ctx: click.Context, request_id: str, on: date, party: str) -> None:
+def consult(
+    ctx: click.Context,
+    request_id: str,
+    on: date,
+    party: str,
+    received: date | None,
+    kind: str,
+) -> None:
     """Consult a third party or another agency; that time is not counted (Art. 32–34).
 
-    Without an opinion, the pause ends on the 15th working day after the letter.
+    A third party or a co-producing agency has 15 working days from receiving the letter
+    (--received); without an opinion the pause ends on that 15th working day (for a
+    co-producing agency, silence is consent). Another agency's consultation has no time
+    limit: the clock stops until its opinion arrives, and an alert says when it has taken
+    more than 15 working days.
 
     Example: ledger record consult default-2020-0001 --date 2020-03-06 --party 某建设公司
     """
-    _confirm(cmd.start_consultation(desk_of(ctx), request_id, on, party), f"consulting {party}")
+    recorded = cmd.start_consultation(
+        desk_of(ctx), request_id, on, party, received=received, kind=kind
+    )
+    _confirm(recorded, f"consulting {party}")
 
 
 @record.command()
@@ -187,6 +210,7 @@ def consulted(ctx: click.Context, request_id: str, on: date, party: str) -> None
     help="Compute under the 2020 fee measures (按件 or 按量).",
 )
 @click.option("--pages", type=int, help="Pages provided (with --method per-page).")
+@date_option("--received", help="Day the applicant received the notice (default: --date).")
 @amend_option
 @common_options
 @click.pass_context
@@ -197,16 +221,18 @@ def fee(
     amount: str | None,
     method: str | None,
     pages: int | None,
+    received: date | None,
 ) -> None:
     """Issue a processing-fee notice (Art. 42); the clock stops until payment.
 
     Per request (按件): the applicant's 11th–30th request in a calendar month ¥100 each,
     then ¥100 more per block of 10. Per page (按量): pages 31–100 ¥10, 101–200 ¥20,
-    over 200 ¥40 each. Fees apply from 2021-01-01.
+    over 200 ¥40 each. Fees apply from 2021-01-01, once per request. The applicant has
+    20 working days from receiving the notice (--received) to pay.
 
     Example: ledger record fee default-2021-0003 --date 2021-03-04 --method per-page --pages 150
     """
-    command = cmd.IssueFeeNotice(request_id, on, amount, method, pages)
+    command = cmd.IssueFeeNotice(request_id, on, amount, method, pages, received)
     recorded = cmd.issue_fee_notice(desk_of(ctx), command)
     _confirm(recorded, "fee notice issued" if recorded.events else "no fee due")
 

@@ -13,16 +13,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from sqlalchemy.engine import Connection
 
 from ledger import applicants, fees
 from ledger.applicants import Applicant
 from ledger.clock import (
-    CLARIFICATION_NOTICE_DAYS,
-    FEE_PAYMENT_DAYS,
     Deadline,
-    add_working_days,
 )
 from ledger.commands._context import Desk
 from ledger.commands.years import check_year_open, corrections
@@ -32,7 +30,15 @@ from ledger.events.store import NewEvent, StoredEvent
 from ledger.events.types import Event
 from ledger.outcomes import applicant_code, outcome_code
 from ledger.projections.calendar import sources
-from ledger.projections.requests import RequestState, apply, deadline, fold
+from ledger.projections.requests import (
+    RequestState,
+    apply,
+    clarification_limit,
+    deadline,
+    fee_payment_due,
+    fold,
+    late_clarification,
+)
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
@@ -302,11 +308,9 @@ def request_clarification(desk: Desk, request_id: str, on: date, reply_by: date)
 
 def clarification_late(state: RequestState, desk: Desk) -> str | None:
     """Why the clarification notice was late, if it went out after the 7th working day."""
-    if not state.clarifications:
-        return None
-    sent = state.clarifications[0].requested_on
-    limit = add_working_days(state.received_on, CLARIFICATION_NOTICE_DAYS, desk.calendar)
-    if sent <= limit:
+    sent = late_clarification(state, desk.calendar)
+    limit = clarification_limit(state, desk.calendar)
+    if sent is None or limit is None:
         return None
     return f"clarification notice sent {sent}, after the 7th working day ({limit}) (Art. 30)"
 
@@ -351,16 +355,44 @@ def grant_extension(desk: Desk, request_id: str, on: date, days: int, approver: 
     return commit(desk, state, [event], on, f"extension of {days} working days")
 
 
-def start_consultation(desk: Desk, request_id: str, on: date, party: str) -> Recorded:
-    """A consultation letter went out; its time is not counted (Art. 32–34)."""
+def start_consultation(
+    desk: Desk,
+    request_id: str,
+    on: date,
+    party: str,
+    *,
+    received: date | None = None,
+    kind: str = "third-party",
+) -> Recorded:
+    """A consultation letter went out; its time is not counted (Art. 32–34).
+
+    ``received`` is the day the party received the letter (default ``on``, a letter
+    delivered the day it is sent); the 15 working days of Art. 32 and 34 run from it.
+    ``kind``: third-party (Art. 32), joint-agency (Art. 34) or agency (Art. 33 para. 2).
+    """
     state = load_open(desk, request_id, on, "record consult")
     if not party.strip():
         raise InvalidInput("record consult: --party is empty; name who is consulted")
+    if kind not in ev.CONSULTATION_KINDS:
+        raise InvalidInput(
+            f"--kind: {kind!r} is not allowed; use one of {', '.join(ev.CONSULTATION_KINDS)}"
+        )
+    received_on = received or on
+    if received_on < on:
+        raise RuleViolation(
+            f"record consult: --received {received_on} is before the letter was sent ({on})"
+        )
+    if received_on > desk.today:
+        raise RuleViolation(
+            f"record consult: --received {received_on} is after today ({desk.today})"
+        )
     if state.open_consultation(party.strip()) is not None:
         raise RuleViolation(
             f"record consult: request {request_id} is already awaiting an opinion from {party}"
         )
-    event = ev.ConsultationStarted(party=party.strip())
+    event = ev.ConsultationStarted(
+        party=party.strip(), received_on=received_on, kind=cast(ev.ConsultationKind, kind)
+    )
     return commit(desk, state, [event], on, f"consultation with {party.strip()}")
 
 
@@ -392,6 +424,7 @@ class IssueFeeNotice:
     amount: str | None = None
     method: str | None = None
     pages: int | None = None
+    received: dt.date | None = None  # by the applicant; default ``date``
 
 
 def nth_in_month(desk: Desk, state: RequestState) -> int:
@@ -467,6 +500,12 @@ def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
         raise RuleViolation(
             f"record fee: the answer period ended {current.due}; the notice must go out within it"
         )
+    received = cmd.received or cmd.date
+    if not cmd.date <= received <= desk.today:
+        raise RuleViolation(
+            f"record fee: --received {received} is not allowed; the applicant receives the "
+            f"notice on or after it went out ({cmd.date}) and not after today ({desk.today})"
+        )
     fee = compute_fee(desk, state, cmd)
     if fee.amount <= 0:
         return Recorded(
@@ -478,7 +517,7 @@ def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
         )
     event = ev.FeeNoticeIssued(
         amount=str(fee.amount), method=fee.method,
-        pages=cmd.pages, nth_in_month=None,
+        pages=cmd.pages, nth_in_month=None, received_on=received,
     )  # fmt: skip
     recorded = commit(desk, state, [event], cmd.date, f"fee notice of ¥{fee.amount}: clock stopped")
     return replace(recorded, note="; ".join(fee.lines))
@@ -526,11 +565,10 @@ def _check_closure(desk: Desk, state: RequestState, outcome: str, on: date) -> N
             )
     if outcome == "other.fee-unpaid":
         notice = state.unpaid_fee
-        if notice is None or on <= add_working_days(
-            notice.notice_on, FEE_PAYMENT_DAYS, desk.calendar
-        ):
+        if notice is None or on <= fee_payment_due(notice, desk.calendar):
             raise RuleViolation(
-                "record decide: other.fee-unpaid needs a fee notice unpaid for 20 working days"
+                "record decide: other.fee-unpaid needs a fee notice unpaid for 20 working days "
+                "after the applicant received it"
             )
     if outcome == "unavailable.still-unclear" and not any(
         c.clarified_on for c in state.clarifications

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ledger.calendar import WorkingCalendar
 from ledger.commands import annual
 from ledger.commands import requests as desk_cmd
 from ledger.commands._context import Desk
@@ -43,9 +44,10 @@ class Script:
         self.steps.append((day, len(self.steps), step))
 
     def receive(self, rid: str, day: date, channel: str, applicant: str, **kw: Any) -> None:
-        """A receipt, recorded on the last of its dates (Art. 31: signed or confirmed)."""
+        """A receipt, recorded on its Art. 31 date of receipt (signed, confirmed, or the next
+        working day for an online request sent on a closed day)."""
         cmd = desk_cmd.RecordReceipt(day, channel, applicant, rid, agency=AGENCY, **kw)
-        when = max(d for d in (day, cmd.confirmed, cmd.signed) if d is not None)
+        when = desk_cmd.date_of_receipt(cmd, WorkingCalendar())
         self.on(when, lambda desk: desk_cmd.record_receipt(desk, cmd))
 
     def run(self, store: EventStore, today: date) -> int:

@@ -34,3 +34,37 @@ def test_calendar_show_names_the_years_the_installed_package_holds(cli: LedgerCl
 def test_the_pinned_package_holds_2026(cli: LedgerCli) -> None:
     """The required chinesecalendar holds 2026: a request of 2026-02-13 is due 2026-03-19 (Art. 33), not provisional."""
     assert cli.ok("calendar due --from 2026-02-13") == "received 2026-02-13: working day 20 is 2026-03-19"
+
+
+@pytest.mark.parametrize("channel", ["online", "fax", "mail-unsigned"])
+def test_a_request_submitted_on_a_closed_day_is_received_the_next_working_day(
+    cli: LedgerCli, channel: str
+) -> None:
+    """Art. 31(2), (3): without a confirmation date, a Saturday 2026-03-07 submission is received Monday 03-09."""
+    line = cli.ok(f"record receive R-1 --date 2026-03-07 --channel {channel} --applicant natural")
+    assert line == f"R-1: received 2026-03-09 ({channel}, natural); due 2026-04-07"
+
+
+def test_a_confirmation_date_given_is_the_date_of_receipt(cli: LedgerCli) -> None:
+    """Art. 31(3): the date both sides confirmed is the date of receipt, as given."""
+    line = cli.ok(
+        "record receive R-1 --date 2026-03-06 --confirmed 2026-03-07 --channel online --applicant natural"
+    )
+    assert line == "R-1: received 2026-03-07 (online, natural); due 2026-04-03"
+
+
+def test_an_in_person_receipt_on_a_closed_day_is_recorded_with_a_warning(cli: LedgerCli) -> None:
+    """Art. 31(1): the day submitted in person is the date of receipt even on 2026-10-01 (国庆节), with a warning."""
+    ran = cli("record receive R-1 --date 2026-10-01 --channel in-person --applicant natural")
+    assert ran.code == 0, ran.err
+    assert ran.line.startswith("R-1: received 2026-10-01 (in-person, natural); due ")
+    assert ran.err.strip() == (
+        "warning: received in person on 2026-10-01, not a working day (holiday: 国庆节); "
+        "recorded as given (Art. 31): check the date"
+    )
+
+
+def test_an_in_person_receipt_on_a_working_day_has_no_warning(cli: LedgerCli) -> None:
+    """Art. 31(1): a receipt on a working day prints only its confirmation."""
+    ran = cli("record receive R-1 --date 2026-03-09 --channel in-person --applicant natural")
+    assert (ran.code, ran.err) == (0, "")

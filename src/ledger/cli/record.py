@@ -18,6 +18,8 @@ def _confirm(recorded: cmd.Recorded, what: str) -> None:
     """Print the one line a clerk reads after each step (and the fee working, if any)."""
     if recorded.note:
         click.echo(recorded.note)
+    if recorded.warning:
+        click.echo(recorded.warning, err=True)
     click.echo(f"{recorded.request_id}: {what}; {due_text(recorded.state, recorded.deadline)}")
 
 
@@ -77,8 +79,10 @@ def receive(
     """Record a new request; the date of receipt follows Art. 31 by channel.
 
     In person the day submitted counts; registered mail the day signed for (--signed);
-    ordinary mail, online and fax the day receipt was confirmed (--confirmed). Without
-    ID, the next AGENCY-YEAR-NNNN is assigned and printed.
+    ordinary mail, online and fax the day receipt was confirmed (--confirmed); without
+    --confirmed, a request submitted on a day the office is closed is received on the
+    next working day. An in-person receipt on a closed day is recorded with a warning.
+    Without ID, the next AGENCY-YEAR-NNNN is assigned and printed.
 
     \b
     Example:

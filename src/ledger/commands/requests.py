@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from ledger import applicants, fees
 from ledger.applicants import Applicant
+from ledger.calendar import WorkingCalendar
 from ledger.clock import (
     Deadline,
 )
@@ -60,6 +61,7 @@ class Recorded:
     deadline: Deadline
     events: tuple[StoredEvent, ...]
     note: str = ""
+    warning: str = ""  # recorded, but the clerk should check something (one line)
 
 
 # -- loading and appending -------------------------------------------------------------
@@ -176,18 +178,42 @@ class RecordReceipt:
     person: Applicant | None = None
 
 
-def date_of_receipt(cmd: RecordReceipt) -> date:
+CONFIRMED_CHANNELS = ("mail-unsigned", "online", "fax")  # Art. 31(2), (3): date confirmed
+
+
+def date_of_receipt(cmd: RecordReceipt, cal: WorkingCalendar | None = None) -> date:
     """The legal date of receipt by channel (Art. 31).
 
     In person: the day submitted. Registered mail: the day signed for (``--signed``).
     Ordinary mail, internet, fax: the day receipt was confirmed with the applicant
-    (``--confirmed``). Without the channel's own date, ``--date`` is taken as that day.
+    (``--confirmed``). Without the channel's own date, ``--date`` is taken as that day,
+    except that for the confirmed channels a day the office is closed cannot be the day
+    both sides confirmed: the next working day of ``cal`` is taken instead.
     """
     if cmd.channel == "mail":
         return cmd.signed or cmd.date
-    if cmd.channel in ("mail-unsigned", "online", "fax"):
-        return cmd.confirmed or cmd.date
+    if cmd.channel in CONFIRMED_CHANNELS:
+        if cmd.confirmed is not None:
+            return cmd.confirmed
+        if cal is not None and not cal.is_working(cmd.date):
+            return cal.nth_working_day_after(cmd.date, 1)
+        return cmd.date
     return cmd.date
+
+
+def closed_day_warning(cmd: RecordReceipt, received_on: date, cal: WorkingCalendar) -> str:
+    """The warning for an in-person receipt on a day the office is closed, else "".
+
+    Art. 31(1) makes the day submitted in person the date of receipt, so it is accepted
+    as recorded; the warning asks the clerk to check the date, since the office was closed.
+    """
+    if cmd.channel != "in-person" or cal.is_working(received_on):
+        return ""
+    what = cal.describe(received_on).reason
+    return (
+        f"warning: received in person on {received_on}, not a working day ({what}); "
+        "recorded as given (Art. 31): check the date"
+    )
 
 
 def _check_receipt(desk: Desk, cmd: RecordReceipt) -> None:
@@ -240,7 +266,13 @@ def record_receipt(desk: Desk, cmd: RecordReceipt) -> Recorded:
     """
     _check_receipt(desk, cmd)
     agency = cmd.agency or desk.agency
-    received_on = date_of_receipt(cmd)
+    received_on = date_of_receipt(cmd, desk.calendar)
+    if received_on > desk.today:
+        raise RuleViolation(
+            f"record receive: the date of receipt {received_on} (the next working day after "
+            f"--date {cmd.date}, Art. 31) is after today ({desk.today}); record it then, "
+            "or give --confirmed"
+        )
     check_year_open(desk, agency, received_on, "record receive")
     for attempt in range(ID_ATTEMPTS):
         request_id = cmd.request_id or next_request_id(desk, agency, received_on.year)
@@ -285,7 +317,8 @@ def _receive_as(
     # A new request's stream must still be empty when the append commits (version 0):
     # re-reading its version here would let a racing desk's receipt be appended to.
     state = RequestState(request_id, agency)
-    return commit(desk, state, [event], received_on, "received", also)
+    recorded = commit(desk, state, [event], received_on, "received", also)
+    return replace(recorded, warning=closed_day_warning(cmd, received_on, desk.calendar))
 
 
 # -- steps -----------------------------------------------------------------------------

@@ -6,11 +6,15 @@ these tests check what a clerk reads: the calendar's years, warnings, the report
 
 from __future__ import annotations
 
+import os
+import stat
 from importlib.metadata import version
 from pathlib import Path
 
 import chinese_calendar
+import docx
 import pytest
+from docx.oxml.ns import qn
 
 from tests.e2e.cli_runner import LedgerCli
 
@@ -68,3 +72,82 @@ def test_an_in_person_receipt_on_a_working_day_has_no_warning(cli: LedgerCli) ->
     """Art. 31(1): a receipt on a working day prints only its confirmation."""
     ran = cli("record receive R-1 --date 2026-03-09 --channel in-person --applicant natural")
     assert (ran.code, ran.err) == (0, "")
+
+
+# --- the report as an official document (Art. 49–50) ------------------------------------
+
+
+@pytest.fixture
+def year_2025(cli: LedgerCli) -> LedgerCli:
+    """One request of 2025, answered, and the year closed."""
+    cli.ok("record receive R-1 --date 2025-03-03 --channel in-person --applicant natural")
+    cli.ok("record decide R-1 --date 2025-03-10 --outcome disclosed")
+    cli.ok("close-year 2025")
+    return cli
+
+
+def test_a_report_for_a_year_not_begun_is_refused(cli: LedgerCli) -> None:
+    """Art. 49: a year that has not begun has no annual report; `report 2027` is refused in one line."""
+    assert cli("report", "2027").refusal() == (
+        "ledger: report 2027: the year has not begun (as of 2026-11-30); give a year up to 2026"
+    )
+
+
+def test_a_report_for_a_year_not_ended_warns(cli: LedgerCli) -> None:
+    """Art. 49: the report of the running year is rendered with a warning that it is not final."""
+    ran = cli("report", "2026")
+    assert ran.code == 0, ran.err
+    assert (
+        "warning: 2026 has not ended (as of 2026-11-30); the report shows the year so far "
+        "and is not the annual report to publish"
+    ) in ran.err.splitlines()
+
+
+def test_empty_narrative_sections_are_warned(year_2025: LedgerCli) -> None:
+    """Art. 50: sections 一、五、六 are the agency's own words; rendering them empty is warned."""
+    ran = year_2025("report", "2025")
+    assert ran.code == 0, ran.err
+    assert ran.err.splitlines() == [
+        "warning: sections 一、五、六 are empty (一、总体情况; 五、存在的主要问题及改进情况; "
+        "六、其他需要报告的事项); record the narrative (ledger record narrative 2025 --file FILE)"
+    ]
+
+
+def test_the_as_of_note_uses_the_shanghai_date(year_2025: LedgerCli) -> None:
+    """Art. 49: `--as-of 2026-11-30T07:35` (Shanghai; 23:35 the day before in UTC) is noted as of 2026-11-30."""
+    ran = year_2025("report", "2025", "--as-of", "2026-11-30T07:35", "--format", "md")
+    assert ran.code == 0, ran.err
+    assert "本报告数据按2026-11-30时已记录的情况生成。" in ran.out
+
+
+def test_report_files_follow_the_umask(year_2025: LedgerCli, tmp_path: Path) -> None:
+    """Art. 50: a report is published, so its file gets the user's umask (0644 under 022), not 0600."""
+    out = tmp_path / "2025.md"
+    saved = os.umask(0o022)
+    try:
+        ran = year_2025("report", "2025", "--format", "md", "--output", str(out))
+    finally:
+        os.umask(saved)
+    assert ran.code == 0, ran.err
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+def test_the_docx_keeps_table_rows_and_the_signature_together(
+    year_2025: LedgerCli, tmp_path: Path
+) -> None:
+    """Art. 50: in Word, table 3's three header rows repeat on each page, no row splits, and the signature stays with the text."""
+    out = tmp_path / "2025.docx"
+    assert year_2025("report", "2025", "--format", "docx", "--output", str(out)).code == 0
+    document = docx.Document(str(out))
+    table3 = document.tables[1]
+    flags = [
+        tuple(row._tr.trPr.find(qn(name)) is not None for name in ("w:tblHeader", "w:cantSplit"))
+        for row in table3.rows
+    ]
+    assert flags[:4] == [(True, True), (True, True), (True, True), (False, True)]
+    assert all(split for _, split in flags)
+    texts = [p.text for p in document.paragraphs]
+    signed = texts.index("default")  # the agency's name: the signature's first line
+    assert texts[signed - 2 : signed + 1] == ["六、其他需要报告的事项", "", "default"]
+    keep = [p.paragraph_format.keep_with_next for p in document.paragraphs]
+    assert keep[signed - 2 : signed] == [True, True]

@@ -12,9 +12,10 @@ from ledger.cli._common import app_of, common_options
 from ledger.cli._desk import desk_of
 from ledger.commands.years import close_year
 from ledger.config import Config
-from ledger.dates import parse_moment
+from ledger.dates import parse_moment, shanghai_date, today
 from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.projections.annual import Facts, ReportRequest, build_report, check, collect
+from ledger.report import checks
 
 EXCEL_BOM = "\ufeff".encode()
 """Spreadsheet programs read a CSV file as UTF-8 (the Chinese labels) only with this mark."""
@@ -69,7 +70,10 @@ def report(
     """Render a year's annual report (tables 2, 3, 4 and the narrative) from the log.
 
     The default is the report as the log stands now, with every amendment; --as-of gives
-    it as it was known at a moment, e.g. the version that was published.
+    it as it was known at a moment, e.g. the version that was published. A year that has
+    not begun is refused; a year not yet ended, or empty sections 一、五、六, are rendered
+    with a warning line on standard error. Files are created with the permissions of
+    your umask, to be shared.
 
     \b
     Examples:
@@ -82,6 +86,8 @@ def report(
 
     app = app_of(ctx)
     moment = parse_moment(as_of, "--as-of") if as_of else None
+    reference = shanghai_date(moment) if moment else today()
+    checks.check_year(year, reference)
     facts = collect(app.store, moment)
     chosen = frozenset(agencies) or None
     unknown = sorted(set(agencies) - facts.agencies())
@@ -96,7 +102,10 @@ def report(
         return
     name, labels = agency_title(app.config, facts, agencies)
     request = ReportRequest(year, chosen, edition, name, labels, moment, not no_stats)
-    rendered = render(build_report(facts, request), fmt)
+    built = build_report(facts, request)
+    for line in checks.warnings(built, reference):
+        click.echo(line, err=True)
+    rendered = render(built, fmt)
     _write(rendered, output, fmt)
 
 
@@ -140,6 +149,7 @@ def _write(rendered: bytes | str, output: Path | None, fmt: str) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        checks.share_file(Path(tmp))
         Path(tmp).replace(output)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

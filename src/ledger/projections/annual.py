@@ -26,6 +26,7 @@ from typing import Any
 
 from ledger.calendar import WorkingCalendar, YearSchedule
 from ledger.clock import compute_deadline, consultation_pause
+from ledger.dates import shanghai_date
 from ledger.events.annual import figure_value
 from ledger.events.store import EventStore, StoredEvent
 from ledger.projections.requests import (
@@ -403,7 +404,7 @@ def _build_report(facts: Facts, req: ReportRequest) -> AnnualReport:
         stats=stats(requests, req.year, facts.calendar) if req.with_stats else None,
         label_overrides=_labels_of(edition, req.labels),
         date_signed=signed,
-        as_of=req.as_of.date() if req.as_of else None,
+        as_of=shanghai_date(req.as_of) if req.as_of else None,
     )
 
 

@@ -2,8 +2,9 @@
 
 Implements the time limits of the 2019 Regulation (Art. 30 clarification, Art. 31 date of
 receipt, Art. 32–34 consultation, Art. 33 twenty working days and extension, Art. 35
-deferred deadline, Art. 42 fee notice) and, for requests received before 2019-05-15, of
-the 2007 Regulation (Art. 24: fifteen working days, extension at most fifteen).
+deferred deadline, Art. 42 fee notice) and, for answer periods that start before
+2019-05-15, of the 2007 Regulation (Art. 24: fifteen working days, extension at most
+fifteen); a period restarted by a corrected request starts on that day (``period_start``).
 
 The rules, exactly as DESIGN.md states them:
 
@@ -46,6 +47,7 @@ __all__ = [
     "consultation_end",
     "consultation_pause",
     "explain_deadline",
+    "period_start",
     "regime_for",
 ]
 
@@ -74,6 +76,20 @@ REGIME_2007 = Regime(days=15, max_extension=15)  # 2007 Regulation, Art. 24
 def regime_for(received_on: date) -> Regime:
     """The time limit for a request received on ``received_on`` (the 2019 revision's date)."""
     return REGIME_2019 if received_on >= REGULATION_2019_IN_FORCE else REGIME_2007
+
+
+def period_start(received_on: date, restart_on: date | None) -> date:
+    """The day the answer period being counted starts: receipt, or the corrected request.
+
+    The regime is that of this day. A request received under the 2007 Regulation and
+    corrected on or after 2019-05-15 is answered in a new period that only the 2019
+    Regulation creates (Art. 30: "答复期限自行政机关收到补正的申请之日起计算"; the 2007
+    Regulation had no restart), so that period is the 2019 Regulation's: 20 working days,
+    extension at most 20. The 2019 Regulation has no transitional article; the reading
+    is the usual one for procedure, which follows the rule in force when the step is
+    taken. See docs/regulation-reading.md.
+    """
+    return max(received_on, restart_on or received_on)
 
 
 @dataclass(frozen=True)
@@ -115,7 +131,7 @@ class ClockInput:
     def __post_init__(self) -> None:
         """Refuse a history no command would have recorded (dates before receipt, caps)."""
         received = self.received_on.isoformat()
-        cap = regime_for(self.received_on).max_extension
+        cap = regime_for(period_start(self.received_on, self.restart_on)).max_extension
         if not 0 <= self.extension_days <= cap:
             raise InvalidInput(
                 f"extension_days: {self.extension_days} is not allowed; 0 to {cap} working "
@@ -256,9 +272,9 @@ def _count(inp: ClockInput, anchor: int, n: int, cal: WorkingCalendar) -> _Count
 
 def compute_deadline(inp: ClockInput, cal: WorkingCalendar) -> Deadline:
     """The due date of the request described by ``inp`` (see the module docstring)."""
-    regime = regime_for(inp.received_on)
+    anchor = period_start(inp.received_on, inp.restart_on)
+    regime = regime_for(anchor)
     n = regime.days + inp.extension_days
-    anchor = max(inp.received_on, inp.restart_on or inp.received_on)
     result = _count(inp, anchor.toordinal(), n, cal)
     statutory = None if result.due is None else date.fromordinal(result.due)
     unscheduled = cal.unscheduled_years(
@@ -363,7 +379,7 @@ def _walk_step(inp: ClockInput, d: date, anchor: date, cal: WorkingCalendar) -> 
 def explain_deadline(inp: ClockInput, cal: WorkingCalendar) -> list[ExplainStep]:
     """The day-by-day account from receipt to the due date (or to the stop), for people."""
     deadline = compute_deadline(inp, cal)
-    regime = regime_for(inp.received_on)
+    regime = regime_for(deadline.counted_from)
     end = deadline.statutory_due or max(
         deadline.stopped_on or inp.received_on, deadline.counted_from
     )

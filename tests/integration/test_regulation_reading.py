@@ -184,3 +184,23 @@ def test_the_fee_is_payable_for_20_working_days_from_the_applicants_receipt(desk
         cmd.issue_decision(closing, "R1", date(2026, 4, 8), "other.fee-unpaid")
     assert [a.date for a in compute_alerts(desk.store, desk.calendar, date(2026, 4, 9)) if a.kind == "fee-unpaid"] == [date(2026, 4, 8)]
     assert cmd.issue_decision(closing, "R1", date(2026, 4, 9), "other.fee-unpaid").state.closed
+
+
+def test_a_2007_request_corrected_under_the_2019_regulation_gets_20_days(desk: Desk) -> None:
+    """Art. 30 (2019): a request received 2019-05-14 and corrected 2019-05-20 is answered in a 2019 period, due 2019-06-18."""
+    then = Desk(desk.store, "clerk", "default", date(2019, 6, 30))
+    assert receive(then, "R1", date(2019, 5, 14)).deadline.regime == "2007"
+    cmd.request_clarification(then, "R1", date(2019, 5, 16), date(2019, 5, 31))
+    corrected = cmd.record_clarified(then, "R1", date(2019, 5, 20)).deadline
+    assert (corrected.regime, corrected.days_allowed, corrected.due) == ("2019", 20, date(2019, 6, 18))
+    assert corrected.max_extension == 20
+
+
+def test_a_2007_request_corrected_before_the_2019_regulation_keeps_15_days(desk: Desk) -> None:
+    """2007 Regulation, Art. 24: a request received and corrected before 2019-05-15 keeps 15 working days."""
+    then = Desk(desk.store, "clerk", "default", date(2019, 6, 30))
+    receive(then, "R1", date(2019, 5, 6))
+    cmd.request_clarification(then, "R1", date(2019, 5, 8), date(2019, 5, 31))
+    corrected = cmd.record_clarified(then, "R1", date(2019, 5, 14)).deadline
+    assert (corrected.regime, corrected.days_allowed) == ("2007", 15)
+    assert corrected.due == then.calendar.nth_working_day_after(date(2019, 5, 14), 15)

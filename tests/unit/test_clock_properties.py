@@ -36,9 +36,9 @@ def reference_is_working(d: date) -> bool:
 
 def reference_due(inp: ClockInput) -> tuple[date | None, int | None]:
     """Walk day by day from the counting start; return (statutory due, days left if stopped)."""
-    days, _ = regime_for(inp.received_on)
-    n = days + inp.extension_days
     day = max(inp.received_on, inp.restart_on or inp.received_on)
+    days, _ = regime_for(day)  # the period's own regime (a restart after 2019-05-15: 2019's)
+    n = days + inp.extension_days
     counted = 0
     while True:
         day += timedelta(days=1)

@@ -445,7 +445,8 @@ def _closing_steps(inp: ClockInput, deadline: Deadline) -> list[ExplainStep]:
                 None,
                 "provisional",
                 f"provisional: no official schedule recorded for {years}; "
-                "weekends only assumed — recomputed when the schedule is recorded",
+                "weekends and the statutory holidays assumed, make-up working days unknown "
+                "— recomputed when the schedule is recorded",
             )
         )
     return steps

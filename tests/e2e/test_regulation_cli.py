@@ -151,3 +151,32 @@ def test_the_docx_keeps_table_rows_and_the_signature_together(
     assert texts[signed - 2 : signed + 1] == ["六、其他需要报告的事项", "", "default"]
     keep = [p.paragraph_format.keep_with_next for p in document.paragraphs]
     assert keep[signed - 2 : signed] == [True, True]
+
+
+SCHEDULE_2027 = """\
+year = 2027
+
+[[holidays]]
+date = "2027-01-01"
+name = "元旦"
+
+[[holidays]]
+start = "2027-02-05"
+end = "2027-02-11"
+name = "春节"
+"""
+
+
+def test_2027_is_provisional_and_skips_new_year_until_its_schedule_is_recorded(
+    cli: LedgerCli, tmp_path: Path
+) -> None:
+    """Art. 33: from 2026-12-20, 20 working days skip 2027-01-01 (元旦, by law) provisionally, and are final once 2027 is recorded."""
+    assert cli.ok("calendar due --from 2026-12-20") == (
+        "received 2026-12-20: working day 20 is 2027-01-18 (provisional: no official schedule for 2027)"
+    )
+    explained = cli("calendar due --from 2026-12-20 --explain").out
+    assert "2027-01-01 Fri: skipped: holiday: 元旦 (by law; no official schedule)" in explained
+    schedule = tmp_path / "2027.toml"
+    schedule.write_text(SCHEDULE_2027, encoding="utf-8")
+    cli.ok("calendar", "add", "2027", "--file", str(schedule))
+    assert cli.ok("calendar due --from 2026-12-20") == "received 2026-12-20: working day 20 is 2027-01-18"

@@ -18,6 +18,7 @@ from ledger.clock import (
     explain_deadline,
     regime_for,
 )
+from ledger.statutory import statutory_holidays
 
 CAL = WorkingCalendar()
 FAST = settings(max_examples=300, deadline=None)
@@ -27,11 +28,12 @@ FAST = settings(max_examples=300, deadline=None)
 
 
 def reference_is_working(d: date) -> bool:
-    """The package's own answer, and Monday–Friday for the years it does not cover."""
+    """The package's own answer; for the years it does not cover, Monday–Friday less the
+    statutory holidays (``ledger.statutory``, tested against the official years itself)."""
     try:
         return bool(chinese_calendar.is_workday(d))
     except NotImplementedError:
-        return d.weekday() < 5
+        return d.weekday() < 5 and d not in statutory_holidays(d.year)
 
 
 def reference_due(inp: ClockInput) -> tuple[date | None, int | None]:

@@ -79,9 +79,13 @@ def show_(ctx: click.Context, year: int) -> None:
     click.echo(f"chinesecalendar {package_version()} holds {_package_years()}")
     if schedule is None:
         click.echo(
-            f"{year}: no official schedule; deadlines in {year} count weekends only "
-            "and are provisional (add one with `ledger calendar add`)"
+            f"{year}: no official schedule; deadlines in {year} count weekends and the "
+            "statutory holidays below, make-up working days unknown, and are provisional "
+            "(add the schedule with `ledger calendar add`)"
         )
+        click.echo("statutory holidays (provisional):")
+        for day, name in cal.provisional_holidays(year).items():
+            click.echo(f"  {day} {day:%a}  {name}")
         return
     source = "recorded" if year in cal.recorded else "chinesecalendar package"
     click.echo(f"{year} official schedule ({source})")

@@ -22,7 +22,7 @@ kinds, and the order of ``KINDS`` (the tie-break of the sort), are:
   (fee measures; the receipt defaults to the day it went out):
   it may be closed as ``other.fee-unpaid``;
 - ``provisional``: an open request's due date counts days of a year without an official
-  schedule (weekends only assumed) — record the schedule;
+  schedule (weekends and the statutory holidays assumed) — record the schedule;
 - ``year-not-closed``: a year that has ended (on or after 1 January) and is not closed;
 - ``annual-report``: the previous year's annual report is due (Art. 49: by 31 January
   for a department, by 31 March for an agency registered as a government) and no

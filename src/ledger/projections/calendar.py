@@ -32,5 +32,5 @@ def sources(cal: WorkingCalendar, first: date, last: date) -> dict[str, str]:
         elif package_schedule(year) is not None:
             out[str(year)] = "chinesecalendar"
         else:
-            out[str(year)] = "weekends only (no official schedule)"
+            out[str(year)] = "provisional: weekends and statutory holidays (no official schedule)"
     return out

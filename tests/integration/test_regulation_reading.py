@@ -7,10 +7,12 @@ the refusal or the date the rule gives; its docstring names the article.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ledger.bootstrap import App, bootstrap
 from ledger.commands import requests as cmd
@@ -204,3 +206,44 @@ def test_a_2007_request_corrected_before_the_2019_regulation_keeps_15_days(desk:
     corrected = cmd.record_clarified(then, "R1", date(2019, 5, 14)).deadline
     assert (corrected.regime, corrected.days_allowed) == ("2007", 15)
     assert corrected.due == then.calendar.nth_working_day_after(date(2019, 5, 14), 15)
+
+
+@pytest.fixture(scope="module")
+def shared_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    """One desk on one SQLite file for every example of a property (ids differ per example)."""
+    folder = tmp_path_factory.mktemp("fees")
+    application = bootstrap(f"sqlite:///{folder / 'desk.db'}", Config(), actor="clerk")
+    yield Desk(application.store, "clerk", "default", TODAY)
+    application.close()
+
+
+EXAMPLES = iter(range(1_000_000))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.integers(0, 40),
+    st.integers(0, 10),
+    st.none() | st.integers(0, 10),
+    st.integers(0, 15),
+)
+def test_the_due_date_never_depends_on_a_second_fee(
+    shared_desk: Desk, received_after: int, notice_after: int, paid_after: int | None, second_after: int
+) -> None:
+    """One fee per request (国办函〔2020〕109号): over random histories a second notice is refused and the due date stays."""
+    desk, request_id = shared_desk, f"F{next(EXAMPLES)}"
+    received = date(2026, 3, 2) + timedelta(days=received_after)
+    receive(desk, request_id, received)
+    notice = received + timedelta(days=notice_after)
+    cmd.issue_fee_notice(desk, cmd.IssueFeeNotice(request_id, notice, amount="100"))
+    last = notice
+    if paid_after is not None:
+        last = notice + timedelta(days=paid_after)
+        cmd.record_payment(desk, request_id, last)
+    before = deadline(cmd.load(desk, request_id), desk.calendar)
+    second = cmd.IssueFeeNotice(request_id, last + timedelta(days=second_after), amount="50")
+    with pytest.raises(RuleViolation, match="allow one fee per request"):
+        cmd.issue_fee_notice(desk, second)
+    after = cmd.load(desk, request_id)
+    assert len(after.fees) == 1
+    assert deadline(after, desk.calendar) == before

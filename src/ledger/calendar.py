@@ -3,14 +3,17 @@
 The Regulation counts time in working days (工作日; Art. 30–35 of the 2019 Regulation,
 Art. 24 of the 2007 Regulation): weekends and public holidays are off, and some weekend
 days are make-up working days (调休). The State Council publishes each year's schedule
-late in the year before. The ``chinesecalendar`` package holds 2004–2026; for any other
-year the user records the official schedule (a ``YearSchedule``, stored as an event), and
-a recorded schedule always wins over the package for its year.
+late in the year before. The ``chinesecalendar`` package holds the years up to its
+release (``package_coverage``: 2004–2026 for 1.11); for any other year the user records
+the official schedule (a ``YearSchedule``, stored as an event), and a recorded schedule
+always wins over the package for its year.
 
-A year with no schedule is never silently treated as "weekends only": it *is* counted
-that way, but every answer that depended on it says so (``DayInfo.provisional``,
-``WorkingCalendar.unscheduled_years``), so the deadline can be marked provisional and
-recomputed when the schedule arrives.
+A year with no schedule is counted with a provisional guess: weekends and the public
+holidays fixed by law (``ledger.statutory``: 元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆
+placed by the lunar calendar and the solar term, with their 补假); the make-up working
+days of the official notice cannot be guessed. Every answer that depended on such a year
+says so (``DayInfo.provisional``, ``WorkingCalendar.unscheduled_years``), so the deadline
+is marked provisional and recomputed when the schedule is recorded.
 
 Deadlines are counted for hundreds of thousands of requests at a time, so the calendar
 keeps, per year, the sorted ordinals of its working days (built lazily, cached) and
@@ -34,6 +37,7 @@ from typing import Any
 import chinese_calendar
 
 from ledger.errors import InvalidInput
+from ledger.statutory import statutory_holidays
 
 __all__ = [
     "SOURCES",
@@ -41,6 +45,7 @@ __all__ = [
     "WorkingCalendar",
     "YearSchedule",
     "load_schedule_file",
+    "package_coverage",
     "package_schedule",
 ]
 
@@ -131,7 +136,7 @@ class DayInfo:
     day: date
     working: bool
     reason: str  # "weekend", "holiday: <name>", "make-up working day", "working day"
-    provisional: bool  # the year has no official schedule: weekends-only was assumed
+    provisional: bool  # the year has no official schedule: the statutory holidays assumed
 
 
 def _chinese_name(name: str) -> str:
@@ -165,8 +170,25 @@ def _package_years() -> Mapping[int, YearSchedule]:
     )
 
 
+@cache
+def package_coverage() -> tuple[int, int]:
+    """The first and last year the installed ``chinesecalendar`` holds, read from its tables.
+
+    Cheap (no schedule is built), so help texts can name the years without hard-coding them.
+    """
+    years = [day.year for day in chinese_calendar.holidays]
+    return min(years), max(years)
+
+
+def package_version() -> str:
+    """The installed ``chinesecalendar`` version, as its distribution metadata gives it."""
+    from importlib.metadata import version
+
+    return version("chinesecalendar")
+
+
 def package_schedule(year: int) -> YearSchedule | None:
-    """The ``chinesecalendar`` package's schedule for ``year``, or None outside 2004–2026."""
+    """The ``chinesecalendar`` package's schedule for ``year``, or None outside its years."""
     return _package_years().get(year)
 
 
@@ -177,20 +199,29 @@ class _Year:
     ordinals: tuple[int, ...]
     working: frozenset[int]
     schedule: YearSchedule | None
+    guessed: Mapping[date, str]  # without a schedule: the statutory holidays assumed
 
 
 def _build_year(year: int, schedule: YearSchedule | None) -> _Year:
     start = date(year, 1, 1).toordinal()
     end = date(year + 1, 1, 1).toordinal()
+    guessed: Mapping[date, str] = {}
     if schedule is None:
-        ordinals = tuple(o for o in range(start, end) if (o - 1) % 7 < _SATURDAY)
+        guessed = statutory_holidays(year)
+        off = {d.toordinal() for d in guessed}
+        on: set[int] = set()
     else:
         off = {d.toordinal() for d in schedule.holidays}
         on = {d.toordinal() for d in schedule.workdays}
-        ordinals = tuple(
-            o for o in range(start, end) if o in on or ((o - 1) % 7 < _SATURDAY and o not in off)
-        )
-    return _Year(ordinals=ordinals, working=frozenset(ordinals), schedule=schedule)
+    ordinals = tuple(
+        o for o in range(start, end) if o in on or ((o - 1) % 7 < _SATURDAY and o not in off)
+    )
+    return _Year(
+        ordinals=ordinals,
+        working=frozenset(ordinals),
+        schedule=schedule,
+        guessed=MappingProxyType(dict(guessed)),
+    )
 
 
 @cache
@@ -250,6 +281,10 @@ class WorkingCalendar:
             self._cache[year] = table
         return table
 
+    def provisional_holidays(self, year: int) -> Mapping[date, str]:
+        """The statutory holidays assumed for ``year`` while it has no schedule, else {}."""
+        return self._year(year).guessed
+
     def is_working(self, d: date) -> bool:
         """Whether ``d`` is a working day; in a year without schedule this is a guess.
 
@@ -260,8 +295,12 @@ class WorkingCalendar:
 
     def describe(self, d: date) -> DayInfo:
         """Whether ``d`` is working, why, and whether that rests on a guessed schedule."""
-        schedule = self._year(d.year).schedule
+        table = self._year(d.year)
+        schedule = table.schedule
         if schedule is None:
+            name = table.guessed.get(d)
+            if name is not None:
+                return DayInfo(d, False, f"holiday: {name} (by law; no official schedule)", True)
             weekend = _is_weekend(d)
             return DayInfo(d, not weekend, "weekend" if weekend else "working day", True)
         if d in schedule.workdays:

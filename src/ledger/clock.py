@@ -2,8 +2,9 @@
 
 Implements the time limits of the 2019 Regulation (Art. 30 clarification, Art. 31 date of
 receipt, Art. 32–34 consultation, Art. 33 twenty working days and extension, Art. 35
-deferred deadline, Art. 42 fee notice) and, for requests received before 2019-05-15, of
-the 2007 Regulation (Art. 24: fifteen working days, extension at most fifteen).
+deferred deadline, Art. 42 fee notice) and, for answer periods that start before
+2019-05-15, of the 2007 Regulation (Art. 24: fifteen working days, extension at most
+fifteen); a period restarted by a corrected request starts on that day (``period_start``).
 
 The rules, exactly as docs/rules.md states them:
 
@@ -32,6 +33,7 @@ from ledger.calendar import WorkingCalendar
 from ledger.errors import InvalidInput
 
 __all__ = [
+    "CAPPED_CONSULTATIONS",
     "REGIME_2007",
     "REGIME_2019",
     "REGULATION_2019_IN_FORCE",
@@ -45,13 +47,14 @@ __all__ = [
     "consultation_end",
     "consultation_pause",
     "explain_deadline",
+    "period_start",
     "regime_for",
 ]
 
 REGULATION_2019_IN_FORCE = date(2019, 5, 15)
-CONSULTATION_WORKING_DAYS = 15  # Art. 32: the opinion is due within 15 working days
+CONSULTATION_WORKING_DAYS = 15  # Art. 32, 34: the opinion is due within 15 working days
 CLARIFICATION_NOTICE_DAYS = 7  # Art. 30: the clarification notice goes out within 7
-FEE_PAYMENT_DAYS = 20  # fee measures: unpaid 20 working days after the notice = abandoned
+FEE_PAYMENT_DAYS = 20  # fee measures: unpaid 20 working days after its receipt = abandoned
 
 
 class Regime(NamedTuple):
@@ -76,6 +79,20 @@ the cap of the request's own regime is checked when it is recorded)."""
 def regime_for(received_on: date) -> Regime:
     """The time limit for a request received on ``received_on`` (the 2019 revision's date)."""
     return REGIME_2019 if received_on >= REGULATION_2019_IN_FORCE else REGIME_2007
+
+
+def period_start(received_on: date, restart_on: date | None) -> date:
+    """The day the answer period being counted starts: receipt, or the corrected request.
+
+    The regime is that of this day. A request received under the 2007 Regulation and
+    corrected on or after 2019-05-15 is answered in a new period that only the 2019
+    Regulation creates (Art. 30: "答复期限自行政机关收到补正的申请之日起计算"; the 2007
+    Regulation had no restart), so that period is the 2019 Regulation's: 20 working days,
+    extension at most 20. The 2019 Regulation has no transitional article; the reading
+    is the usual one for procedure, which follows the rule in force when the step is
+    taken. See docs/regulation-reading.md.
+    """
+    return max(received_on, restart_on or received_on)
 
 
 @dataclass(frozen=True)
@@ -117,7 +134,7 @@ class ClockInput:
     def __post_init__(self) -> None:
         """Refuse a history no command would have recorded (dates before receipt, caps)."""
         received = self.received_on.isoformat()
-        cap = regime_for(self.received_on).max_extension
+        cap = regime_for(period_start(self.received_on, self.restart_on)).max_extension
         if not 0 <= self.extension_days <= cap:
             raise InvalidInput(
                 f"extension_days: {self.extension_days} is not allowed; 0 to {cap} working "
@@ -264,9 +281,9 @@ def _count(inp: ClockInput, anchor: int, n: int, cal: WorkingCalendar) -> _Count
 
 def compute_deadline(inp: ClockInput, cal: WorkingCalendar) -> Deadline:
     """The due date of the request described by ``inp`` (see the module docstring)."""
-    regime = regime_for(inp.received_on)
+    anchor = period_start(inp.received_on, inp.restart_on)
+    regime = regime_for(anchor)
     n = regime.days + inp.extension_days
-    anchor = max(inp.received_on, inp.restart_on or inp.received_on)
     result = _count(inp, anchor.toordinal(), n, cal)
     statutory = None if result.due is None else date.fromordinal(result.due)
     unscheduled = cal.unscheduled_years(
@@ -297,24 +314,49 @@ def add_working_days(start: date, n: int, cal: WorkingCalendar) -> date:
 
 
 def consultation_end(start: date, cal: WorkingCalendar) -> date:
-    """The latest end of a consultation pause: the 15th working day after the letter (Art. 32)."""
+    """The latest end of a capped consultation: the 15th working day after ``start``.
+
+    ``start`` is the day the party received the letter (Art. 32, 34: "自收到征求意见书之日起
+    15个工作日内"); it is the day sent when the letter was delivered the same day.
+    """
     return cal.nth_working_day_after(start, CONSULTATION_WORKING_DAYS)
 
 
-def consultation_pause(
-    sent_on: date, opinion_on: date | None, cal: WorkingCalendar, party: str
-) -> Pause:
-    """The pause of a consultation: to the opinion's arrival or the 15th working day, if earlier.
+CAPPED_CONSULTATIONS = ("third-party", "joint-agency")  # Art. 32, Art. 34: 15 working days
 
-    A consultation still awaiting its opinion is therefore a closed pause with a known
-    latest end, never an open one.
+
+def consultation_pause(
+    sent_on: date,
+    opinion_on: date | None,
+    cal: WorkingCalendar,
+    party: str,
+    *,
+    received_on: date | None = None,
+    kind: str = "third-party",
+) -> Pause:
+    """The pause of a consultation, from the letter to the opinion, capped where the law caps it.
+
+    A third party (Art. 32) and a co-producing agency (Art. 34) have 15 working days from
+    receiving the letter (``received_on``, default ``sent_on``): the pause ends at the
+    opinion or on that 15th working day, whichever is earlier, so it is a closed pause with
+    a known latest end. For a co-producing agency silence then counts as consent (Art. 34).
+    Any other agency (``kind`` "agency", Art. 33 para. 2) has no statutory limit: the pause
+    lasts until the opinion arrives, and is open (the clock stops) until then.
     """
-    latest = consultation_end(sent_on, cal)
+    received = received_on or sent_on
+    if received < sent_on:
+        raise InvalidInput(
+            f"received_on: {received.isoformat()} is before the letter was sent on "
+            f"{sent_on.isoformat()}; a letter is received on or after that day"
+        )
     if opinion_on is not None and opinion_on < sent_on:
         raise InvalidInput(
             f"opinion_on: {opinion_on.isoformat()} is before the letter was sent on "
             f"{sent_on.isoformat()}; an opinion arrives on or after that day"
         )
+    if kind not in CAPPED_CONSULTATIONS:
+        return Pause(start=sent_on, end=opinion_on, reason=f"consultation of agency {party}")
+    latest = consultation_end(received, cal)
     end = latest if opinion_on is None else min(opinion_on, latest)
     return Pause(start=sent_on, end=end, reason=f"consultation with {party}")
 
@@ -346,7 +388,7 @@ def _walk_step(inp: ClockInput, d: date, anchor: date, cal: WorkingCalendar) -> 
 def explain_deadline(inp: ClockInput, cal: WorkingCalendar) -> list[ExplainStep]:
     """The day-by-day account from receipt to the due date (or to the stop), for people."""
     deadline = compute_deadline(inp, cal)
-    regime = regime_for(inp.received_on)
+    regime = regime_for(deadline.counted_from)
     end = deadline.statutory_due or max(
         deadline.stopped_on or inp.received_on, deadline.counted_from
     )
@@ -412,7 +454,8 @@ def _closing_steps(inp: ClockInput, deadline: Deadline) -> list[ExplainStep]:
                 None,
                 "provisional",
                 f"provisional: no official schedule recorded for {years}; "
-                "weekends only assumed — recomputed when the schedule is recorded",
+                "weekends and the statutory holidays assumed, make-up working days unknown "
+                "— recomputed when the schedule is recorded",
             )
         )
     return steps

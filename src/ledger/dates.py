@@ -93,6 +93,15 @@ def clock_from_env(environ: Mapping[str, str] | None = None) -> Today:
     return SystemClock()
 
 
+def shanghai_date(moment: datetime) -> date:
+    """The Asia/Shanghai calendar date of a naive-UTC moment (as ledger records moments).
+
+    07:35 on 30 November in Shanghai is 23:35 on the 29th in UTC: the report's "as of"
+    note and the desk mean the 30th.
+    """
+    return moment.replace(tzinfo=UTC).astimezone(SHANGHAI).date()
+
+
 def utc_now() -> datetime:
     """The recorded time of a new event: naive UTC, microsecond precision."""
     return datetime.now(UTC).replace(tzinfo=None)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.bootstrap import App
+from ledger.calendar import WorkingCalendar
 from ledger.codes import APPLICANTS, OUTCOMES
 from ledger.commands import annual
 from ledger.commands import requests as desk_cmd
@@ -47,9 +48,10 @@ class Script:
         self.steps.append((day, len(self.steps), step))
 
     def receive(self, rid: str, day: date, channel: str, applicant: str, **kw: Any) -> None:
-        """A receipt, recorded on the last of its dates (Art. 31: signed or confirmed)."""
+        """A receipt, recorded on its Art. 31 date of receipt (signed, confirmed, or the next
+        working day for an online request sent on a closed day)."""
         cmd = desk_cmd.RecordReceipt(day, channel, applicant, rid, agency=AGENCY, **kw)
-        when = max(d for d in (day, cmd.confirmed, cmd.signed) if d is not None)
+        when = desk_cmd.date_of_receipt(cmd, WorkingCalendar())
         self.on(when, lambda desk: desk_cmd.record_receipt(desk, cmd))
 
     def run(self, app: App, today: date) -> int:

@@ -209,7 +209,15 @@ def test_a_per_page_fee_stops_the_clock_until_paid(desk: LedgerCli) -> None:
     data = desk("show R-1 --format json").json()
     assert (data["status"], data["due_date"], data["working_days_left"]) == ("paused", None, 13)
     fee = [e["data"] for e in data["events"] if e["type"] == "request.fee-notice-issued"]
-    assert fee == [{"amount": "1700", "method": "per-page", "pages": 150, "nth_in_month": None}]
+    assert fee == [
+        {
+            "amount": "1700",
+            "method": "per-page",
+            "pages": 150,
+            "nth_in_month": None,
+            "received_on": "2021-03-10",
+        }
+    ]
     # Paid 03-17: 03-11, 12, 15, 16, 17 (5 working days) are not counted. 2021-03-29 + 5:
     # 03-30 (1), 31 (2), 04-01 (3), 04-02 (4), 04-03..05 清明 off, 04-06 (5).
     assert desk.ok("record paid R-1 --date 2021-03-17") == "R-1: fee paid; due 2021-04-06"

@@ -160,7 +160,7 @@ def test_provisional_due_date_and_agency_filter(app: App, db: str) -> None:
     receive(app, "p-1", date(2026, 12, 21), agency="dept")
     receive(app, "d-1", date(2026, 12, 21))
     found = alerts(db, "--as-of", "2026-12-22", "--agency", "dept")
-    assert brief(found) == [(19, "provisional", "p-1", "2027-01-18")]
+    assert brief(found) == [(19, "provisional", "p-1", "2027-01-19")]  # 2027-01-01 off by law
     assert found[0]["agency"] == "dept"
     assert "no official schedule for 2027" in found[0]["message"]
     assert "ledger calendar add 2027" in found[0]["message"]

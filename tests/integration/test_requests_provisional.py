@@ -1,7 +1,8 @@
 """A deadline in a year without an official schedule is provisional until the schedule comes.
 
 A request received 2026-12-10 is due in January 2027; ``chinesecalendar`` stops at 2026,
-so the date is counted with weekends only and marked provisional. Recording the 2027
+so the date is counted with weekends and the statutory holidays (2027-01-01, 元旦) and
+marked provisional. Recording the 2027
 schedule (``ledger calendar add 2027 --file F``) appends a new ``request.deadline-set``
 for it, and only for the open requests whose deadline it changes. Run on each backend.
 """
@@ -83,12 +84,12 @@ def deadlines_set(app: App, request_id: str) -> list[dict[str, object]]:
 def test_a_2027_deadline_is_provisional_until_the_schedule_is_recorded(
     app: App, db_url: str, tmp_path: Path
 ) -> None:
-    """The 2027 schedule turns the provisional 2027-01-07 into 2027-01-08, recorded as an event."""
+    """The 2027 schedule makes the provisional 2027-01-08 final, recorded as an event."""
     desk = desk_of(app)
-    # 2026-12-11 (1), 14..18 (2–6), 21..25 (7–11), 28..31 (12–15); 2027 unknown, weekends
-    # only: 01-01 Fri (16), 01-04..07 (17–20) → 2027-01-07, provisional.
+    # 2026-12-11 (1), 14..18 (2–6), 21..25 (7–11), 28..31 (12–15); 2027 unknown: weekends
+    # and 01-01 (元旦, a holiday by law) off, 01-04..08 (16–20) → 2027-01-08, provisional.
     first = record_receipt(desk, RecordReceipt(date(2026, 12, 10), "in-person", "natural", "P-1"))
-    assert (first.deadline.due, first.deadline.provisional) == (date(2027, 1, 7), True)
+    assert (first.deadline.due, first.deadline.provisional) == (date(2027, 1, 8), True)
     assert first.deadline.unscheduled_years == frozenset({2027})
     # Due inside 2026: 11-03..06 (1–4), 09..13 (5–9), 16..20 (10–14), 23..27 (15–19), 30 (20).
     inside = record_receipt(desk, RecordReceipt(date(2026, 11, 2), "in-person", "natural", "P-2"))
@@ -98,7 +99,7 @@ def test_a_2027_deadline_is_provisional_until_the_schedule_is_recorded(
     issue_decision(desk, "P-3", date(2026, 12, 18), "disclosed")
 
     before = run(db_url, "show", "P-1")
-    assert "due       2027-01-07 (provisional: a year without an official schedule)" in before
+    assert "due       2027-01-08 (provisional: a year without an official schedule)" in before
     shown = run(db_url, "show", "P-1", "--format", "json", "--explain")
     assert '"provisional":true' in shown
     assert "provisional: no official schedule recorded for 2027" in shown
@@ -135,7 +136,7 @@ def test_a_2027_deadline_is_provisional_until_the_schedule_is_recorded(
     again = deadline(state, load_calendar(app.store))
     assert (again.due, again.provisional) == (date(2027, 1, 8), False)
     # `ledger verify` re-derives every deadline with the calendar as it stood when recorded:
-    # the provisional 2027-01-07 (before the schedule) and 2027-01-08 (after) both agree.
+    # the provisional 2027-01-08 (before the schedule) and the final one (after) both agree.
     checked = sum(len(deadlines_set(app, rid)) for rid in ("P-1", "P-2", "P-3"))
     assert run(db_url, "verify").splitlines()[-1] == (
         f"{checked} recorded deadlines re-derived; all agree"

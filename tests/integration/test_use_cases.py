@@ -290,7 +290,7 @@ def test_alerts_are_as_of_the_apps_today_unless_asked(office: App) -> None:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_the_report_renders_in_every_registered_format(office: App, fmt: str) -> None:
     """Each format of the renderer registry renders the year: bytes or text as registered."""
-    out = render_report(office, ReportQuery(2021), fmt)
+    out = render_report(office, ReportQuery(2021), fmt).content
     assert isinstance(out, bytes) == (fmt in BINARY_FORMATS)
     assert len(out) > 100
 
@@ -304,7 +304,7 @@ def test_the_report_check_passes_and_an_unknown_agency_is_refused(office: App) -
 
 def test_a_report_from_json_counts_the_years_requests(office: App) -> None:
     """The JSON edition of 2021 is the 2021 format, issued by the one agency asked for."""
-    data = json.loads(render_report(office, ReportQuery(2021, ("wsj",)), "json"))
+    data = json.loads(render_report(office, ReportQuery(2021, ("wsj",)), "json").content)
     assert data["year"] == 2021
     assert data["agency"] == "wsj"
 

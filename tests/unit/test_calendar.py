@@ -65,10 +65,20 @@ def test_weekend_inside_a_holiday_is_named_after_the_holiday() -> None:
     assert info.reason == "holiday: 春节"
 
 
-def test_unscheduled_year_is_a_provisional_weekends_only_guess() -> None:
-    """In a year without schedule, Monday–Friday work and weekends are off, flagged provisional."""
+def weekdays(year: int) -> int:
+    """Monday to Friday in ``year``, counted day by day."""
+    first = date(year, 1, 1)
+    days = (date(year + 1, 1, 1) - first).days
+    return sum(1 for i in range(days) if (first + timedelta(days=i)).weekday() < 5)
+
+
+def test_unscheduled_year_is_a_provisional_statutory_guess() -> None:
+    """In a year without schedule, weekends and the statutory holidays are off, flagged provisional."""
     cal = WorkingCalendar()
-    assert cal.describe(date(2027, 1, 1)) == DayInfo(date(2027, 1, 1), True, "working day", True)
+    assert cal.describe(date(2027, 1, 1)) == DayInfo(
+        date(2027, 1, 1), False, "holiday: 元旦 (by law; no official schedule)", True
+    )
+    assert cal.describe(date(2027, 1, 4)) == DayInfo(date(2027, 1, 4), True, "working day", True)
     assert cal.describe(date(2027, 1, 2)) == DayInfo(date(2027, 1, 2), False, "weekend", True)
     assert cal.unscheduled_years(date(2026, 12, 1), date(2028, 1, 5)) == {2027, 2028}
     assert cal.unscheduled_years(date(2026, 12, 1), date(2026, 12, 31)) == frozenset()
@@ -83,7 +93,7 @@ def test_recorded_schedule_takes_effect_for_its_year() -> None:
     cal = base.with_schedule(
         schedule_2027((date(2027, 1, 1), "元旦"), workdays=(date(2027, 2, 14),))
     )
-    assert base.is_working(date(2027, 1, 1))  # the old calendar is unchanged
+    assert base.describe(date(2027, 1, 1)).provisional  # the old calendar is unchanged
     assert not cal.is_working(date(2027, 1, 1))
     assert cal.describe(date(2027, 1, 1)) == DayInfo(
         date(2027, 1, 1), False, "holiday: 元旦", False
@@ -111,8 +121,8 @@ def test_with_schedule_keeps_other_years_cached_and_correct() -> None:
     assert cal.working_days_between(date(2020, 1, 1), date(2026, 12, 31)) == (
         base.working_days_between(date(2020, 1, 1), date(2026, 12, 31))
     )
-    assert cal.working_days_between(date(2027, 1, 1), date(2027, 12, 31)) == (
-        base.working_days_between(date(2027, 1, 1), date(2027, 12, 31)) - 1
+    assert cal.working_days_between(date(2026, 12, 31), date(2027, 12, 31)) == (
+        weekdays(2027) - 1  # the recorded schedule replaces the statutory guess
     )
 
 
@@ -239,9 +249,7 @@ def test_holiday_on_a_weekend_is_kept_and_changes_nothing(tmp_path: Path) -> Non
     path.write_text("date,kind,name\n2027-01-02,holiday,元旦\n", encoding="utf-8")
     cal = WorkingCalendar().with_schedule(load_schedule_file(path, 2027))
     assert cal.describe(date(2027, 1, 2)).reason == "holiday: 元旦"
-    assert cal.working_days_between(date(2027, 1, 1), date(2027, 12, 31)) == (
-        WorkingCalendar().working_days_between(date(2027, 1, 1), date(2027, 12, 31))
-    )
+    assert cal.working_days_between(date(2026, 12, 31), date(2027, 12, 31)) == weekdays(2027)
 
 
 @pytest.mark.parametrize(

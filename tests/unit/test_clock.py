@@ -71,22 +71,30 @@ def test_deadline_across_the_year_boundary() -> None:
 def test_due_in_unscheduled_year_is_provisional_until_the_schedule_arrives() -> None:
     """Received 2026-12-10, the due date in 2027 is provisional, and moves once 2027 is recorded."""
     before = compute_deadline(ClockInput(date(2026, 12, 10)), CAL)
-    assert before.due == date(2027, 1, 7)  # 2027-01-01 guessed to be a working day
+    assert before.due == date(2027, 1, 8)  # 2027-01-01 (元旦) off by law
     assert before.provisional
     assert before.unscheduled_years == {2027}
 
-    schedule = YearSchedule(year=2027, holidays={date(2027, 1, 1): "元旦"}, workdays=frozenset())
+    # A schedule (the test's, not the State Council's) with a make-up working day on
+    # Saturday 2027-01-02 moves the date one working day earlier.
+    schedule = YearSchedule(
+        year=2027, holidays={date(2027, 1, 1): "元旦"}, workdays=frozenset({date(2027, 1, 2)})
+    )
     after = compute_deadline(ClockInput(date(2026, 12, 10)), CAL.with_schedule(schedule))
-    assert after.due == date(2027, 1, 8)
+    assert after.due == date(2027, 1, 7)
     assert not after.provisional
     assert after.unscheduled_years == frozenset()
 
 
 def test_schedule_without_holiday_in_the_window_confirms_the_date() -> None:
-    """A 2027 schedule with no holiday in the window keeps the date and lifts the provisional mark."""
-    schedule = YearSchedule(year=2027, holidays={date(2027, 2, 8): "春节"}, workdays=frozenset())
+    """A 2027 schedule that agrees with the statutory guess in the window keeps the date and lifts the provisional mark."""
+    schedule = YearSchedule(
+        year=2027,
+        holidays={date(2027, 1, 1): "元旦", date(2027, 2, 8): "春节"},
+        workdays=frozenset(),
+    )
     deadline = compute_deadline(ClockInput(date(2026, 12, 10)), CAL.with_schedule(schedule))
-    assert deadline.due == date(2027, 1, 7)
+    assert deadline.due == date(2027, 1, 8)
     assert not deadline.provisional
 
 

@@ -18,6 +18,7 @@ from ledger.clock import (
     explain_deadline,
     regime_for,
 )
+from ledger.statutory import statutory_holidays
 
 CAL = WorkingCalendar()
 FAST = settings(max_examples=300, deadline=None)
@@ -27,18 +28,19 @@ FAST = settings(max_examples=300, deadline=None)
 
 
 def reference_is_working(d: date) -> bool:
-    """The package's own answer, and Monday–Friday for the years it does not cover."""
+    """The package's own answer; for the years it does not cover, Monday–Friday less the
+    statutory holidays (``ledger.statutory``, tested against the official years itself)."""
     try:
         return bool(chinese_calendar.is_workday(d))
     except NotImplementedError:
-        return d.weekday() < 5
+        return d.weekday() < 5 and d not in statutory_holidays(d.year)
 
 
 def reference_due(inp: ClockInput) -> tuple[date | None, int | None]:
     """Walk day by day from the counting start; return (statutory due, days left if stopped)."""
-    days, _ = regime_for(inp.received_on)
-    n = days + inp.extension_days
     day = max(inp.received_on, inp.restart_on or inp.received_on)
+    days, _ = regime_for(day)  # the period's own regime (a restart after 2019-05-15: 2019's)
+    n = days + inp.extension_days
     counted = 0
     while True:
         day += timedelta(days=1)

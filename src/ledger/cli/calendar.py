@@ -7,15 +7,25 @@ from pathlib import Path
 
 import click
 
+from ledger.calendar import package_coverage, package_version
 from ledger.cli._common import app_of, common_options
 from ledger.cli._desk import date_option, desk_of
 from ledger.commands.calendar import record_schedule_file
 from ledger.projections.calendar import due_from, year_schedule
 
 
-@click.group()
+def _package_years() -> str:
+    """The years the installed chinesecalendar holds, as help and ``show`` print them."""
+    first, last = package_coverage()
+    return f"{first}–{last}"
+
+
+@click.group(
+    help=f"The official working-day schedule (chinesecalendar for {_package_years()}, "
+    "recorded years after)."
+)
 def calendar() -> None:
-    """The official working-day schedule (chinesecalendar for 2004–2026, recorded years after)."""
+    """The group of calendar commands; its help names the years the installed package holds."""
 
 
 @calendar.command()
@@ -53,14 +63,22 @@ def add(ctx: click.Context, year: int, file: Path) -> None:
 def show_(ctx: click.Context, year: int) -> None:
     """Print a year's holidays and make-up working days, and where the schedule comes from.
 
+    The first line names the years the installed chinesecalendar package holds; other
+    years need `ledger calendar add`.
+
     Example: ledger calendar show 2020
     """
     shown = year_schedule(app_of(ctx).store, year)
+    click.echo(f"chinesecalendar {package_version()} holds {_package_years()}")
     if shown.schedule is None:
         click.echo(
-            f"{year}: no official schedule; deadlines in {year} count weekends only "
-            "and are provisional (add one with `ledger calendar add`)"
+            f"{year}: no official schedule; deadlines in {year} count weekends and the "
+            "statutory holidays below, make-up working days unknown, and are provisional "
+            "(add the schedule with `ledger calendar add`)"
         )
+        click.echo("statutory holidays (provisional):")
+        for day, name in shown.provisional_holidays.items():
+            click.echo(f"  {day} {day:%a}  {name}")
         return
     click.echo(f"{year} official schedule ({shown.source})")
     click.echo("holidays:")

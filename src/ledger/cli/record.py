@@ -17,6 +17,7 @@ from ledger.cli._desk import (
 )
 from ledger.codes import APPLICANTS, CHANNELS, OUTCOMES
 from ledger.commands import requests as cmd
+from ledger.events.requests import CONSULTATION_KINDS
 from ledger.projections.views import due_text
 
 
@@ -24,6 +25,8 @@ def _confirm(recorded: cmd.Recorded, what: str) -> None:
     """Print the one line a clerk reads after each step (and the fee working, if any)."""
     if recorded.note:
         click.echo(recorded.note)
+    if recorded.warning:
+        click.echo(recorded.warning, err=True)
     click.echo(f"{recorded.request_id}: {what}; {due_text(recorded.state, recorded.deadline)}")
 
 
@@ -81,8 +84,10 @@ def receive(
     """Record a new request; the date of receipt follows Art. 31 by channel.
 
     In person the day submitted counts; registered mail the day signed for (--signed);
-    ordinary mail, online and fax the day receipt was confirmed (--confirmed). Without
-    ID, the next AGENCY-YEAR-NNNN is assigned and printed.
+    ordinary mail, online and fax the day receipt was confirmed (--confirmed); without
+    --confirmed, a request submitted on a day the office is closed is received on the
+    next working day. An in-person receipt on a closed day is recorded with a warning.
+    Without ID, the next AGENCY-YEAR-NNNN is assigned and printed.
 
     \b
     Example:
@@ -149,16 +154,39 @@ def extend(ctx: click.Context, request_id: str, on: date, days: int, approver: s
 @id_argument()
 @on_option("Day the letter was sent.")
 @click.option("--party", required=True, help="The third party or agency consulted.")
+@date_option("--received", help="Day the party received the letter (default: --date).")
+@click.option(
+    "--kind",
+    type=click.Choice(CONSULTATION_KINDS),
+    default="third-party",
+    show_default=True,
+    help="third-party (Art. 32), joint-agency: a co-producing agency (Art. 34), "
+    "agency: any other agency (Art. 33, no time limit).",
+)
 @step_options
 @click.pass_context
-def consult(ctx: click.Context, request_id: str, on: date, party: str) -> None:
+def consult(
+    ctx: click.Context,
+    request_id: str,
+    on: date,
+    party: str,
+    received: date | None,
+    kind: str,
+) -> None:
     """Consult a third party or another agency; that time is not counted (Art. 32–34).
 
-    Without an opinion, the pause ends on the 15th working day after the letter.
+    A third party or a co-producing agency has 15 working days from receiving the letter
+    (--received); without an opinion the pause ends on that 15th working day (for a
+    co-producing agency, silence is consent). Another agency's consultation has no time
+    limit: the clock stops until its opinion arrives, and an alert says when it has taken
+    more than 15 working days.
 
     Example: ledger record consult default-2020-0001 --date 2020-03-06 --party 某建设公司
     """
-    _confirm(cmd.start_consultation(desk_of(ctx), request_id, on, party), f"consulting {party}")
+    recorded = cmd.start_consultation(
+        desk_of(ctx), request_id, on, party, received=received, kind=kind
+    )
+    _confirm(recorded, f"consulting {party}")
 
 
 @record.command()
@@ -186,6 +214,7 @@ def consulted(ctx: click.Context, request_id: str, on: date, party: str) -> None
     help="Compute under the 2020 fee measures (按件 or 按量).",
 )
 @click.option("--pages", type=int, help="Pages provided (with --method per-page).")
+@date_option("--received", help="Day the applicant received the notice (default: --date).")
 @step_options
 @click.pass_context
 def fee(
@@ -195,16 +224,18 @@ def fee(
     amount: str | None,
     method: str | None,
     pages: int | None,
+    received: date | None,
 ) -> None:
     """Issue a processing-fee notice (Art. 42); the clock stops until payment.
 
     Per request (按件): the applicant's 11th–30th request in a calendar month ¥100 each,
     then ¥100 more per block of 10. Per page (按量): pages 31–100 ¥10, 101–200 ¥20,
-    over 200 ¥40 each. Fees apply from 2021-01-01.
+    over 200 ¥40 each. Fees apply from 2021-01-01, once per request. The applicant has
+    20 working days from receiving the notice (--received) to pay.
 
     Example: ledger record fee default-2021-0003 --date 2021-03-04 --method per-page --pages 150
     """
-    command = cmd.IssueFeeNotice(request_id, on, amount, method, pages)
+    command = cmd.IssueFeeNotice(request_id, on, amount, method, pages, received)
     recorded = cmd.issue_fee_notice(desk_of(ctx), command)
     _confirm(recorded, "fee notice issued" if recorded.events else "no fee due")
 

@@ -14,6 +14,7 @@ from ledger.commands.years import close_year
 from ledger.dates import parse_moment
 from ledger.errors import InvalidInput
 from ledger.projections.reports import ReportQuery, check_report, render_report
+from ledger.report import checks
 from ledger.report.render import FILE_FORMATS, FORMATS
 
 EXCEL_BOM = "\ufeff".encode()
@@ -67,7 +68,10 @@ def report(
     """Render a year's annual report (tables 2, 3, 4 and the narrative) from the log.
 
     The default is the report as the log stands now, with every amendment; --as-of gives
-    it as it was known at a moment, e.g. the version that was published.
+    it as it was known at a moment, e.g. the version that was published. A year that has
+    not begun is refused; a year not yet ended, or empty sections 一、五、六, are rendered
+    with a warning line on standard error. Files are created with the permissions of
+    your umask, to be shared.
 
     \b
     Examples:
@@ -83,7 +87,10 @@ def report(
         return
     if output is None and fmt in FILE_FORMATS:
         raise InvalidInput(f"--format {fmt} is a binary file; give --output FILE")
-    _write(render_report(app_of(ctx), query, fmt), output, fmt)
+    rendered = render_report(app_of(ctx), query, fmt)
+    for line in rendered.warnings:
+        click.echo(line, err=True)
+    _write(rendered.content, output, fmt)
 
 
 def _write(rendered: bytes | str, output: Path | None, fmt: str) -> None:
@@ -104,6 +111,7 @@ def _write(rendered: bytes | str, output: Path | None, fmt: str) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        checks.share_file(Path(tmp))
         Path(tmp).replace(output)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -1,6 +1,7 @@
 """Recording a year's official schedule, and re-deriving the deadlines that depended on it.
 
-A deadline computed for a year without a schedule is provisional (weekends only). When
+A deadline computed for a year without a schedule is provisional (weekends and the
+statutory holidays assumed). When
 the schedule is recorded, every open request whose deadline changes gets a DeadlineSet
 in the same transaction as the schedule itself, so the log never holds one without the
 other.

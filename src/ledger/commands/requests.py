@@ -13,14 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from ledger import applicants, fees
 from ledger.applicants import Applicant, NewApplicant
+from ledger.calendar import WorkingCalendar
 from ledger.clock import (
-    CLARIFICATION_NOTICE_DAYS,
-    FEE_PAYMENT_DAYS,
     Deadline,
-    add_working_days,
 )
 from ledger.codes import applicant_code, channel_code, outcome_code, receipt_rule
 from ledger.commands._context import Desk
@@ -30,7 +29,16 @@ from ledger.events import requests as ev
 from ledger.events.store import NewEvent, StoredEvent
 from ledger.events.types import Event
 from ledger.projections.calendar import sources
-from ledger.projections.requests import RequestState, apply, copy_state, deadline, fold
+from ledger.projections.requests import (
+    RequestState,
+    apply,
+    clarification_limit,
+    copy_state,
+    deadline,
+    fee_payment_due,
+    fold,
+    late_clarification,
+)
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
@@ -52,6 +60,7 @@ class Recorded:
     deadline: Deadline
     events: tuple[StoredEvent, ...]
     note: str = ""
+    warning: str = ""  # recorded, but the clerk should check something (one line)
 
 
 # -- loading and appending -------------------------------------------------------------
@@ -183,19 +192,40 @@ class RecordReceipt:
     person: Applicant | None = None
 
 
-def date_of_receipt(cmd: RecordReceipt) -> date:
+def date_of_receipt(cmd: RecordReceipt, cal: WorkingCalendar | None = None) -> date:
     """The legal date of receipt by channel (Art. 31).
 
     In person: the day submitted. Registered mail: the day signed for (``--signed``).
     Ordinary mail, internet, fax: the day receipt was confirmed with the applicant
-    (``--confirmed``). Without the channel's own date, ``--date`` is taken as that day.
+    (``--confirmed``). Without the channel's own date, ``--date`` is taken as that day,
+    except that for the confirmed channels a day the office is closed cannot be the day
+    both sides confirmed: the next working day of ``cal`` is taken instead.
     """
     rule = receipt_rule(cmd.channel)
     if rule == "signed":
         return cmd.signed or cmd.date
     if rule == "confirmed":
-        return cmd.confirmed or cmd.date
+        if cmd.confirmed is not None:
+            return cmd.confirmed
+        if cal is not None and not cal.is_working(cmd.date):
+            return cal.nth_working_day_after(cmd.date, 1)
+        return cmd.date
     return cmd.date
+
+
+def closed_day_warning(cmd: RecordReceipt, received_on: date, cal: WorkingCalendar) -> str:
+    """The warning for an in-person receipt on a day the office is closed, else "".
+
+    Art. 31(1) makes the day submitted in person the date of receipt, so it is accepted
+    as recorded; the warning asks the clerk to check the date, since the office was closed.
+    """
+    if cmd.channel != "in-person" or cal.is_working(received_on):
+        return ""
+    what = cal.describe(received_on).reason
+    return (
+        f"warning: received in person on {received_on}, not a working day ({what}); "
+        "recorded as given (Art. 31): check the date"
+    )
 
 
 def _check_receipt(desk: Desk, cmd: RecordReceipt) -> None:
@@ -244,7 +274,13 @@ def record_receipt(desk: Desk, cmd: RecordReceipt) -> Recorded:
     cmd = replace(cmd, channel=channel_code(cmd.channel), applicant=applicant_code(cmd.applicant))
     _check_receipt(desk, cmd)
     agency = cmd.agency or desk.agency
-    received_on = date_of_receipt(cmd)
+    received_on = date_of_receipt(cmd, desk.calendar)
+    if received_on > desk.today:
+        raise RuleViolation(
+            f"record receive: the date of receipt {received_on} (the next working day after "
+            f"--date {cmd.date}, Art. 31) is after today ({desk.today}); record it then, "
+            "or give --confirmed"
+        )
     check_year_open(desk, agency, received_on, "record receive")
     for attempt in range(ID_ATTEMPTS):
         request_id = cmd.request_id or next_request_id(desk, agency, received_on.year)
@@ -290,7 +326,8 @@ def _receive_as(
     # the store's NO_STREAM): re-reading its version here would let a racing desk's
     # receipt be appended to.
     state = RequestState(request_id, agency)
-    return commit(desk, state, [event], received_on, "received", new_applicant)
+    recorded = commit(desk, state, [event], received_on, "received", new_applicant)
+    return replace(recorded, warning=closed_day_warning(cmd, received_on, desk.calendar))
 
 
 # -- steps -----------------------------------------------------------------------------
@@ -313,11 +350,9 @@ def request_clarification(desk: Desk, request_id: str, on: date, reply_by: date)
 
 def clarification_late(state: RequestState, desk: Desk) -> str | None:
     """Why the clarification notice was late, if it went out after the 7th working day."""
-    if not state.clarifications:
-        return None
-    sent = state.clarifications[0].requested_on
-    limit = add_working_days(state.received_on, CLARIFICATION_NOTICE_DAYS, desk.calendar)
-    if sent <= limit:
+    sent = late_clarification(state, desk.calendar)
+    limit = clarification_limit(state, desk.calendar)
+    if sent is None or limit is None:
         return None
     return f"clarification notice sent {sent}, after the 7th working day ({limit}) (Art. 30)"
 
@@ -362,16 +397,44 @@ def grant_extension(desk: Desk, request_id: str, on: date, days: int, approver: 
     return commit(desk, state, [event], on, f"extension of {days} working days")
 
 
-def start_consultation(desk: Desk, request_id: str, on: date, party: str) -> Recorded:
-    """A consultation letter went out; its time is not counted (Art. 32–34)."""
+def start_consultation(
+    desk: Desk,
+    request_id: str,
+    on: date,
+    party: str,
+    *,
+    received: date | None = None,
+    kind: str = "third-party",
+) -> Recorded:
+    """A consultation letter went out; its time is not counted (Art. 32–34).
+
+    ``received`` is the day the party received the letter (default ``on``, a letter
+    delivered the day it is sent); the 15 working days of Art. 32 and 34 run from it.
+    ``kind``: third-party (Art. 32), joint-agency (Art. 34) or agency (Art. 33 para. 2).
+    """
     state = load_open(desk, request_id, on, "record consult")
     if not party.strip():
         raise InvalidInput("record consult: --party is empty; name who is consulted")
+    if kind not in ev.CONSULTATION_KINDS:
+        raise InvalidInput(
+            f"--kind: {kind!r} is not allowed; use one of {', '.join(ev.CONSULTATION_KINDS)}"
+        )
+    received_on = received or on
+    if received_on < on:
+        raise RuleViolation(
+            f"record consult: --received {received_on} is before the letter was sent ({on})"
+        )
+    if received_on > desk.today:
+        raise RuleViolation(
+            f"record consult: --received {received_on} is after today ({desk.today})"
+        )
     if state.open_consultation(party.strip()) is not None:
         raise RuleViolation(
             f"record consult: request {request_id} is already awaiting an opinion from {party}"
         )
-    event = ev.ConsultationStarted(party=party.strip())
+    event = ev.ConsultationStarted(
+        party=party.strip(), received_on=received_on, kind=cast(ev.ConsultationKind, kind)
+    )
     return commit(desk, state, [event], on, f"consultation with {party.strip()}")
 
 
@@ -403,6 +466,7 @@ class IssueFeeNotice:
     amount: str | None = None
     method: str | None = None
     pages: int | None = None
+    received: dt.date | None = None  # by the applicant; default ``date``
 
 
 def nth_in_month(desk: Desk, state: RequestState) -> int:
@@ -448,6 +512,22 @@ def compute_fee(desk: Desk, state: RequestState, cmd: IssueFeeNotice) -> fees.Fe
     raise InvalidInput(f"--method: {cmd.method!r} is not allowed; use per-request or per-page")
 
 
+def check_one_fee(state: RequestState) -> None:
+    """Refuse a second fee notice on a request, paid or not.
+
+    The fee measures (国办函〔2020〕109号) allow one charge per request; a second notice
+    would also let an agency stop its own clock again and again.
+    """
+    if not state.fees:
+        return
+    first = state.fees[0]
+    how = f"paid {first.paid_on}" if first.paid_on is not None else "unpaid"
+    raise RuleViolation(
+        f"record fee: request {state.id} already had a fee notice on {first.notice_on} "
+        f"({how}); the fee measures (国办函〔2020〕109号) allow one fee per request"
+    )
+
+
 def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
     """A fee notice within the answer period stops the clock until payment (Art. 42)."""
     state = load_open(desk, cmd.request_id, cmd.date, "record fee")
@@ -456,15 +536,17 @@ def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
             f"record fee: --date {cmd.date} is before {fees.FEES_IN_FORCE}, when the fee "
             "measures (国办函〔2020〕109号) took effect"
         )
-    if state.unpaid_fee is not None:
-        raise RuleViolation(
-            f"record fee: request {cmd.request_id} already has an unpaid notice of "
-            f"{state.unpaid_fee.notice_on}; one fee per request"
-        )
+    check_one_fee(state)
     current = deadline(state, desk.calendar)
     if current.passed(cmd.date):
         raise RuleViolation(
             f"record fee: the answer period ended {current.due}; the notice must go out within it"
+        )
+    received = cmd.received or cmd.date
+    if not cmd.date <= received <= desk.today:
+        raise RuleViolation(
+            f"record fee: --received {received} is not allowed; the applicant receives the "
+            f"notice on or after it went out ({cmd.date}) and not after today ({desk.today})"
         )
     fee = compute_fee(desk, state, cmd)
     if fee.amount <= 0:
@@ -477,7 +559,7 @@ def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
         )
     event = ev.FeeNoticeIssued(
         amount=str(fee.amount), method=fee.method,
-        pages=cmd.pages, nth_in_month=None,
+        pages=cmd.pages, nth_in_month=None, received_on=received,
     )  # fmt: skip
     recorded = commit(desk, state, [event], cmd.date, f"fee notice of ¥{fee.amount}: clock stopped")
     return replace(recorded, note="; ".join(fee.lines))
@@ -525,11 +607,10 @@ def _check_closure(desk: Desk, state: RequestState, outcome: str, on: date) -> N
             )
     if outcome == "other.fee-unpaid":
         notice = state.unpaid_fee
-        if notice is None or on <= add_working_days(
-            notice.notice_on, FEE_PAYMENT_DAYS, desk.calendar
-        ):
+        if notice is None or on <= fee_payment_due(notice, desk.calendar):
             raise RuleViolation(
-                "record decide: other.fee-unpaid needs a fee notice unpaid for 20 working days"
+                "record decide: other.fee-unpaid needs a fee notice unpaid for 20 working days "
+                "after the applicant received it"
             )
     if outcome == "unavailable.still-unclear" and not any(
         c.clarified_on for c in state.clarifications

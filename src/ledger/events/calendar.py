@@ -1,7 +1,8 @@
 """The official working-day schedule of a year, recorded by the user (stream ``calendar``).
 
-``chinesecalendar`` knows 2004–2026; a later year's holidays and make-up working days
-are recorded as this event, so deadlines computed with them can be audited and replayed.
+``chinesecalendar`` knows the years up to its release (2004–2026 for 1.11); a later year's
+holidays and make-up working days are recorded as this event, so deadlines computed with
+them can be audited and replayed.
 """
 
 from __future__ import annotations

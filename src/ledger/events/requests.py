@@ -19,6 +19,10 @@ from ledger.events.types import Event, register
 # The codes of ledger.codes.CHANNELS, APPLICANTS and OUTCOMES, as types the checker
 # can read (a Literal cannot be built from a tuple); tests hold them equal to the tables.
 Channel = Literal["in-person", "mail", "mail-unsigned", "online", "fax"]
+ConsultationKind = Literal["third-party", "joint-agency", "agency"]
+# third-party: Art. 32; joint-agency: a co-producing agency, Art. 34; agency: any other
+# agency, Art. 33 para. 2 (its time is not counted, and no time limit is set for it).
+CONSULTATION_KINDS: tuple[str, ...] = ("third-party", "joint-agency", "agency")
 Applicant = Literal["natural", "business", "research", "nonprofit", "legal", "other"]
 Outcome = Literal[
     "disclosed",
@@ -92,10 +96,17 @@ class ExtensionGranted(Event):
 
 
 class ConsultationStarted(Event):
-    """A third party or other agency was consulted (Art. 32, 34); that time is not counted."""
+    """A third party or other agency was consulted (Art. 32–34); that time is not counted.
+
+    ``received_on`` is the day the party received the letter (None: the day it was sent,
+    which is also how payloads written before the field existed read); the 15 working
+    days of Art. 32 and 34 run from it. ``kind`` says which article governs the pause.
+    """
 
     type = "request.consultation-started"
     party: str = Field(min_length=1)
+    received_on: date | None = None
+    kind: ConsultationKind = "third-party"
 
 
 class ConsultationEnded(Event):
@@ -106,13 +117,18 @@ class ConsultationEnded(Event):
 
 
 class FeeNoticeIssued(Event):
-    """A processing-fee notice went out (Art. 42); the clock stops until payment."""
+    """A processing-fee notice went out (Art. 42); the clock stops until payment.
+
+    ``received_on`` is the day the applicant received the notice (None: the day it went
+    out); the 20 working days to pay run from it.
+    """
 
     type = "request.fee-notice-issued"
     amount: str
     method: Literal["amount", "per-request", "per-page"]
     pages: int | None = None
     nth_in_month: int | None = None
+    received_on: date | None = None
 
 
 class FeePaid(Event):

@@ -11,14 +11,18 @@ kinds, and the order of ``KINDS`` (the tie-break of the sort), are:
   deferral). ledger cannot know whether a request is unclear, so this is a prompt to
   decide while a notice is still on time; once the day has passed a notice would be
   late whatever is done, so the alert ends (``ledger show`` flags a late notice);
-- ``consultation-expired``: 15 working days since a consultation letter without an
-  opinion (Art. 32): the clock runs again;
+- ``consultation-expired``: 15 working days since a third party or a co-producing
+  agency received a consultation letter, without an opinion (Art. 32, 34): the clock
+  runs again;
+- ``consultation-long``: 15 working days since another agency received a consultation
+  letter, without an opinion (Art. 33 para. 2 sets no limit, so the clock stays stopped);
 - ``no-clarification``: the reply-by date of a clarification notice has passed and the
   corrected request has not arrived: it may be closed as ``other.no-clarification``;
-- ``fee-unpaid``: a fee notice unpaid 20 working days after it went out (fee measures):
+- ``fee-unpaid``: a fee notice unpaid 20 working days after the applicant received it
+  (fee measures; the receipt defaults to the day it went out):
   it may be closed as ``other.fee-unpaid``;
 - ``provisional``: an open request's due date counts days of a year without an official
-  schedule (weekends only assumed) — record the schedule;
+  schedule (weekends and the statutory holidays assumed) — record the schedule;
 - ``year-not-closed``: a year that has ended (on or after 1 January) and is not closed;
 - ``annual-report``: the previous year's annual report is due (Art. 49: by 31 January
   for a department, by 31 March for an agency registered as a government) and no
@@ -44,8 +48,8 @@ from typing import Any
 
 from ledger.calendar import WorkingCalendar
 from ledger.clock import (
+    CAPPED_CONSULTATIONS,
     CLARIFICATION_NOTICE_DAYS,
-    FEE_PAYMENT_DAYS,
     REGIME_2019,
     add_working_days,
     consultation_end,
@@ -53,7 +57,13 @@ from ledger.clock import (
 )
 from ledger.events import reminders
 from ledger.events.store import Store, StoredEvent
-from ledger.projections.requests import RequestState, apply, deadline, state_of
+from ledger.projections.requests import (
+    RequestState,
+    apply,
+    deadline,
+    fee_payment_due,
+    state_of,
+)
 from ledger.projections.views import working_days_left
 
 __all__ = [
@@ -69,6 +79,7 @@ KINDS = (
     "due-soon",
     "clarification-notice",
     "consultation-expired",
+    "consultation-long",
     "no-clarification",
     "fee-unpaid",
     "provisional",
@@ -271,25 +282,41 @@ def _clarification_notice(
 
 
 def _consultations(state: RequestState, cal: WorkingCalendar, as_of: date) -> list[Alert]:
-    """Consultations past their 15 working days without an opinion, one alert per end day."""
+    """Consultations 15 working days past the letter's receipt without an opinion.
+
+    Capped ones (a third party, Art. 32; a co-producing agency, Art. 34) have ended and
+    the clock runs again: one alert per end day. Another agency's (Art. 33 para. 2) has no
+    cap and still stops the clock: one alert each, so it is chased.
+    """
     by_end: dict[date, list[str]] = {}
+    out: list[Alert] = []
     for c in state.consultations:
-        end = consultation_end(c.started_on, cal)
-        if c.ended_on is None and as_of > end:
+        end = consultation_end(c.received, cal)
+        if c.ended_on is not None or as_of <= end:
+            continue
+        if c.kind in CAPPED_CONSULTATIONS:
             by_end.setdefault(end, []).append(c.party)
-    return [
-        _alert(
-            "consultation-expired",
-            state,
-            end,
-            cal,
-            as_of,
+            continue
+        message = (
+            f"request {state.id}: no opinion from agency {c.party} within 15 working days of "
+            f"{c.received} ({end}); the clock stays stopped until it arrives (Art. 33): "
+            "chase it, or record it (ledger record consulted)"
+        )
+        out.append(_alert("consultation-long", state, end, cal, as_of, message))
+    joint = {c.party for c in state.consultations if c.kind == "joint-agency"}
+    for end, parties in sorted(by_end.items()):
+        consent = (
+            "; silence of a co-producing agency counts as consent (Art. 34)"
+            if joint & set(parties)
+            else ""
+        )
+        message = (
             f"request {state.id}: no opinion from {', '.join(parties)} within 15 working days "
             f"(ended {end}); the clock runs again: decide without it or record the opinion "
-            "(Art. 32)",
+            f"(Art. 32){consent}"
         )
-        for end, parties in sorted(by_end.items())
-    ]
+        out.append(_alert("consultation-expired", state, end, cal, as_of, message))
+    return out
 
 
 def _no_clarification(state: RequestState, cal: WorkingCalendar, as_of: date) -> list[Alert]:
@@ -305,16 +332,17 @@ def _no_clarification(state: RequestState, cal: WorkingCalendar, as_of: date) ->
 
 
 def _fee_unpaid(state: RequestState, cal: WorkingCalendar, as_of: date) -> list[Alert]:
-    """A fee notice unpaid 20 working days after it went out (the fee measures)."""
+    """A fee notice unpaid 20 working days after its receipt (the fee measures)."""
     notice = state.unpaid_fee
     if notice is None:
         return []
-    limit = add_working_days(notice.notice_on, FEE_PAYMENT_DAYS, cal)
+    limit = fee_payment_due(notice, cal)
     if as_of <= limit:
         return []
     message = (
         f"request {state.id}: the fee notice of {notice.notice_on} was not paid within 20 "
-        f"working days ({limit}): record the payment or close as other.fee-unpaid"
+        f"working days of its receipt ({limit}): record the payment or close as "
+        "other.fee-unpaid"
     )
     return [_alert("fee-unpaid", state, limit, cal, as_of, message)]
 

@@ -25,8 +25,9 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.calendar import WorkingCalendar, YearSchedule
-from ledger.clock import Deadline, compute_deadline, consultation_end
+from ledger.clock import Deadline, compute_deadline, consultation_pause
 from ledger.codes import CASE_KINDS, DOCUMENT_KINDS
+from ledger.dates import shanghai_date
 from ledger.events.annual import figure_value
 from ledger.events.store import Store, StoredEvent
 from ledger.projections.agencies import registration
@@ -35,6 +36,7 @@ from ledger.projections.requests import (
     apply,
     clock_input,
     collector_paused,
+    late_clarification,
     open_at_end,
     state_of,
 )
@@ -253,10 +255,13 @@ def table2(facts: Facts, year: int, agencies: Collection[str] | None, edition: s
 
 def _paused_days(state: RequestState, end: date, cal: WorkingCalendar) -> int:
     """Working days inside pauses before ``end`` (merged, so overlaps count once)."""
-    spans = [
-        (c.started_on, min(c.ended_on or consultation_end(c.started_on, cal), end))
+    pauses = [
+        consultation_pause(
+            c.started_on, c.ended_on, cal, c.party, received_on=c.received_on, kind=c.kind
+        )
         for c in state.consultations
     ]
+    spans = [(p.start, min(p.end or end, end)) for p in pauses]
     spans += [(f.notice_on, min(f.paid_on or end, end)) for f in state.fees]
     spans += [(c.requested_on, min(c.clarified_on or end, end)) for c in state.clarifications]
     total, reach = 0, date.min
@@ -315,6 +320,11 @@ def stats(requests: list[RequestState], year: int, cal: WorkingCalendar) -> Proc
         extensions_used=sum(1 for s in requests for x in s.extensions if x.granted_on.year == year),
         clarifications_used=sum(
             1 for s in requests for c in s.clarifications if c.requested_on.year == year
+        ),
+        clarifications_late=sum(
+            1
+            for s in requests
+            if (sent := late_clarification(s, cal)) is not None and sent.year == year
         ),
         oldest_open=tuple(
             OpenRequest(s.id, s.received_on, cal.working_days_between(s.received_on, end))
@@ -384,7 +394,7 @@ def _build_report(facts: Facts, req: ReportRequest) -> AnnualReport:
         stats=stats(requests, req.year, facts.calendar) if req.with_stats else None,
         label_overrides=_labels_of(edition, req.labels),
         date_signed=signed,
-        as_of=req.as_of.date() if req.as_of else None,
+        as_of=shanghai_date(req.as_of) if req.as_of else None,
     )
 
 

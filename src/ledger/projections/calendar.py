@@ -7,7 +7,7 @@ due-date calculator (``ledger calendar due``).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from ledger.calendar import WorkingCalendar, YearSchedule, package_schedule
@@ -39,17 +39,19 @@ def sources(cal: WorkingCalendar, first: date, last: date) -> dict[str, str]:
         elif package_schedule(year) is not None:
             out[str(year)] = "chinesecalendar"
         else:
-            out[str(year)] = "weekends only (no official schedule)"
+            out[str(year)] = "provisional: weekends and statutory holidays (no official schedule)"
     return out
 
 
 @dataclass(frozen=True)
 class ScheduleShown:
-    """A year's official schedule and where it comes from (None: weekends only)."""
+    """A year's official schedule and where it comes from; without one (None), the
+    statutory holidays a provisional deadline counts with."""
 
     year: int
     schedule: YearSchedule | None
     source: str | None
+    provisional_holidays: dict[date, str] = field(default_factory=dict)
 
 
 def year_schedule(store: Store, year: int) -> ScheduleShown:
@@ -57,7 +59,7 @@ def year_schedule(store: Store, year: int) -> ScheduleShown:
     cal = load_calendar(store)
     schedule = cal.schedule(year)
     if schedule is None:
-        return ScheduleShown(year, None, None)
+        return ScheduleShown(year, None, None, dict(cal.provisional_holidays(year)))
     source = "recorded" if year in cal.recorded else "chinesecalendar package"
     return ScheduleShown(year, schedule, source)
 

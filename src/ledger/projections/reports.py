@@ -8,12 +8,14 @@ formats are the renderer registry's (``ledger.report.render.FORMATS``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from ledger.dates import shanghai_date
 from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.projections.agencies import agency_named
 from ledger.projections.annual import Facts, ReportRequest, build_report, check, collect
+from ledger.report import checks
 from ledger.report.model import AnnualReport
 
 if TYPE_CHECKING:
@@ -33,8 +35,15 @@ class ReportQuery:
     with_stats: bool = True
 
 
+def reference_day(app: App, query: ReportQuery) -> date:
+    """The day the report speaks as of: ``--as-of`` (its Shanghai date), else today."""
+    return shanghai_date(query.as_of) if query.as_of else app.today()
+
+
 def report_facts(app: App, query: ReportQuery) -> Facts:
-    """The log's facts as of the query's moment; refuses an agency with nothing in it."""
+    """The log's facts as of the query's moment; refuses a year that has not begun and an
+    agency with nothing in the log."""
+    checks.check_year(query.year, reference_day(app, query))
     facts = collect(app.store, query.as_of)
     unknown = sorted(set(query.agencies) - facts.agencies())
     if unknown:
@@ -69,11 +78,22 @@ def annual_report(app: App, query: ReportQuery) -> AnnualReport:
     return build_report(facts, request)
 
 
-def render_report(app: App, query: ReportQuery, fmt: str) -> bytes | str:
-    """The report in a registered format: str for text, md, csv, html; bytes for the others."""
+@dataclass(frozen=True)
+class RenderedReport:
+    """A rendered report and the warnings to show before anyone publishes it."""
+
+    content: bytes | str
+    warnings: tuple[str, ...]
+
+
+def render_report(app: App, query: ReportQuery, fmt: str) -> RenderedReport:
+    """The report in a registered format (str for text, md, csv, html; bytes for the
+    others), with warnings for a year not yet ended or empty narrative sections."""
     from ledger.report.render import render
 
-    return render(annual_report(app, query), fmt)
+    report = annual_report(app, query)
+    said = tuple(checks.warnings(report, reference_day(app, query)))
+    return RenderedReport(render(report, fmt), said)
 
 
 def agency_title(

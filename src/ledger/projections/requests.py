@@ -16,7 +16,18 @@ from datetime import date, datetime
 from typing import Any
 
 from ledger.calendar import WorkingCalendar
-from ledger.clock import ClockInput, Deadline, Pause, compute_deadline, consultation_pause
+from ledger.clock import (
+    CLARIFICATION_NOTICE_DAYS,
+    FEE_PAYMENT_DAYS,
+    REGIME_2019,
+    ClockInput,
+    Deadline,
+    Pause,
+    add_working_days,
+    compute_deadline,
+    consultation_pause,
+    regime_for,
+)
 from ledger.events.requests import request_of
 from ledger.events.store import StoredEvent
 
@@ -33,6 +44,13 @@ class Consultation:
     party: str
     started_on: date
     ended_on: date | None = None
+    received_on: date | None = None  # by the party; None: the day sent (Art. 32, 34)
+    kind: str = "third-party"
+
+    @property
+    def received(self) -> date:
+        """The day the party received the letter, from which its 15 working days run."""
+        return self.received_on or self.started_on
 
 
 @dataclass
@@ -41,6 +59,12 @@ class FeeNotice:
     amount: str
     method: str
     paid_on: date | None = None
+    received_on: date | None = None  # by the applicant; None: the day sent
+
+    @property
+    def received(self) -> date:
+        """The day the applicant received the notice, from which the 20 days to pay run."""
+        return self.received_on or self.notice_on
 
 
 @dataclass
@@ -151,7 +175,15 @@ def _extend(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
 
 
 def _consult(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
-    s.consultations.append(Consultation(d["party"], e.effective_date))
+    received = d.get("received_on")
+    s.consultations.append(
+        Consultation(
+            d["party"],
+            e.effective_date,
+            received_on=_d(received) if received else None,
+            kind=d.get("kind", "third-party"),
+        )
+    )
 
 
 def _consulted(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
@@ -161,7 +193,10 @@ def _consulted(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
 
 
 def _fee(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
-    s.fees.append(FeeNotice(e.effective_date, d["amount"], d["method"]))
+    received = d.get("received_on")
+    notice = FeeNotice(e.effective_date, d["amount"], d["method"])
+    notice.received_on = _d(received) if received else None
+    s.fees.append(notice)
 
 
 def _paid(s: RequestState, _d: dict[str, Any], e: StoredEvent) -> None:
@@ -277,7 +312,10 @@ def fold(request_id: str, events: Iterable[StoredEvent]) -> RequestState | None:
 def clock_input(state: RequestState, cal: WorkingCalendar) -> ClockInput:
     """What the statutory clock needs from a request's history."""
     pauses = [
-        consultation_pause(c.started_on, c.ended_on, cal, c.party) for c in state.consultations
+        consultation_pause(
+            c.started_on, c.ended_on, cal, c.party, received_on=c.received_on, kind=c.kind
+        )
+        for c in state.consultations
     ]
     pauses += [Pause(f.notice_on, f.paid_on, "fee notice until payment") for f in state.fees]
     waiting = state.open_clarification
@@ -291,6 +329,39 @@ def clock_input(state: RequestState, cal: WorkingCalendar) -> ClockInput:
         extension_days=state.extension_days,
         deferred_until=state.deferred_until,
     )
+
+
+def clarification_limit(state: RequestState, cal: WorkingCalendar) -> date | None:
+    """The last day for a clarification notice: the 7th working day after receipt (Art. 30).
+
+    None for a request under the 2007 Regulation, which set no such limit.
+    """
+    if regime_for(state.received_on) != REGIME_2019:
+        return None
+    return add_working_days(state.received_on, CLARIFICATION_NOTICE_DAYS, cal)
+
+
+def late_clarification(state: RequestState, cal: WorkingCalendar) -> date | None:
+    """The day a late clarification notice went out (after the Art. 30 limit), else None.
+
+    A late notice still stops the clock (the applicant must still correct the request,
+    and the Regulation attaches no other effect to lateness); it is derived, not stored,
+    so ``show`` flags it and the report's statistics count it.
+    """
+    if not state.clarifications:
+        return None
+    limit = clarification_limit(state, cal)
+    sent = state.clarifications[0].requested_on
+    return sent if limit is not None and sent > limit else None
+
+
+def fee_payment_due(notice: FeeNotice, cal: WorkingCalendar) -> date:
+    """The last day to pay: the 20th working day after the applicant received the notice.
+
+    The fee measures (国办函〔2020〕109号) count the 20 working days from the applicant's
+    receipt of the notice; ``received`` is the sending date when no receipt was recorded.
+    """
+    return add_working_days(notice.received, FEE_PAYMENT_DAYS, cal)
 
 
 def deadline(state: RequestState, cal: WorkingCalendar) -> Deadline:

@@ -148,7 +148,27 @@ def grid_table(doc: Any, grid: lay.Grid, widths: Sequence[float]) -> Any:
             cell = cell.merge(corner)
         _fill(cell, spec)
     _set_widths(table, widths)
+    _keep_rows(table, grid.header_rows)
     return table
+
+
+def _row_flag(row: Any, name: str) -> None:
+    """Set an on/off row property (``w:tblHeader``, ``w:cantSplit``) on a table row."""
+    tr_pr = row._tr.get_or_add_trPr()
+    if tr_pr.find(qn(name)) is None:
+        tr_pr.append(OxmlElement(name))
+
+
+def _keep_rows(table: Any, header_rows: int) -> None:
+    """No row splits across a page; the header rows repeat at the top of each page.
+
+    A reader of table 3 on its second page must still see which column is which, and a
+    row broken over two pages reads as two rows.
+    """
+    for index, row in enumerate(table.rows):
+        _row_flag(row, "w:cantSplit")
+        if index < header_rows:
+            _row_flag(row, "w:tblHeader")
 
 
 def _simple_table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -186,10 +206,18 @@ def _appendix(doc: Any, report: AnnualReport) -> None:
 
 
 def _signature(doc: Any, report: AnnualReport) -> None:
-    doc.add_paragraph()
-    for line in lay.signature(report):
+    """The agency and date, kept on one page with the paragraph before them.
+
+    A signature alone on the last page signs nothing the reader can see.
+    """
+    if doc.paragraphs:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    doc.add_paragraph().paragraph_format.keep_with_next = True
+    lines = lay.signature(report)
+    for i, line in enumerate(lines):
         para = doc.add_paragraph(line)
         para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        para.paragraph_format.keep_with_next = i < len(lines) - 1
 
 
 def _footer(doc: Any, report: AnnualReport) -> None:

@@ -98,6 +98,7 @@ def _stats(report: AnnualReport) -> dict[str, Any] | None:
         "longest_working_days": stats.longest_working_days,
         "extensions_used": stats.extensions_used,
         "clarifications_used": stats.clarifications_used,
+        "clarifications_late": stats.clarifications_late,
         "oldest_open": [
             {
                 "request_id": o.request_id,

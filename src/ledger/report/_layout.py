@@ -54,6 +54,16 @@ class Grid:
     columns: int
     rows: tuple[tuple[Cell, ...], ...]
 
+    @property
+    def header_rows(self) -> int:
+        """How many leading rows hold only header cells (repeated on each page in Word)."""
+        count = 0
+        for row in self.rows:
+            if not row or any(cell.role != "head" for cell in row):
+                break
+            count += 1
+        return count
+
     def placed(self) -> list[Placed]:
         """Every cell with its grid position, skipping positions covered from above."""
         taken: set[tuple[int, int]] = set()

@@ -368,6 +368,7 @@ STATS_LABELS: dict[str, str] = {
     "longest_working_days": "答复用时最长（工作日，不含暂停期间）",
     "extensions_used": "延长答复期限（次）",
     "clarifications_used": "要求补正（次）",
+    "clarifications_late": "超过7个工作日要求补正（次）",
 }
 STATS_ITEM = "项目"
 STATS_VALUE = "数值"

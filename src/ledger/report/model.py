@@ -250,6 +250,7 @@ class ProcessingStats:
     longest_working_days: int | None = None
     extensions_used: int = 0
     clarifications_used: int = 0
+    clarifications_late: int = 0  # notices after the 7th working day (Art. 30)
     oldest_open: tuple[OpenRequest, ...] = ()
     received_by_month: Mapping[str, Sequence[int]] = field(default_factory=dict)
     answered_by_month: Sequence[int] = ()

@@ -193,7 +193,7 @@ def test_fee_notice_and_payment(desk: Desk) -> None:
     refused(
         desk,
         RuleViolation,
-        "already has an unpaid notice",
+        "already had a fee notice on 2021-03-02 .unpaid.; the fee measures",
         lambda: cmd.issue_fee_notice(desk, cmd.IssueFeeNotice("R1", date(2021, 3, 3), amount="5")),
     )
     paid = cmd.record_payment(desk, "R1", date(2021, 3, 5))

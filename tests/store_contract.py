@@ -173,6 +173,16 @@ class StoreContract:
         assert again.events == first.events
         assert count(store) == 1
 
+    def test_the_events_of_a_command_are_found_by_its_id(self, store: Store) -> None:
+        """A command id names exactly the events its append stored; an unknown id names none."""
+        stored = store.append(
+            "s-1", [note("a"), note("b")], expected_version=NO_STREAM, command_id="cmd-9",
+            actor="x", agency="a",
+        )  # fmt: skip
+        store.append("s-2", [note("c")], expected_version=NO_STREAM, actor="x", agency="a")
+        assert store.events_of_command("cmd-9") == stored.events
+        assert store.events_of_command("cmd-unknown") == ()
+
     def test_verify_names_a_tampered_row(self, store: Store) -> None:
         """With one payload altered behind the store's back, verification names its position."""
         for i in range(3):

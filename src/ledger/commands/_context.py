@@ -19,6 +19,8 @@ class Desk:
     agency: str
     today: date
     amend: bool = False
+    command_id: str | None = None
+    """Names this command: a retry with the same id returns the first result (exactly once)."""
     _calendar: WorkingCalendar | None = field(default=None, repr=False)
 
     @property

@@ -23,6 +23,7 @@ from ledger.clock import (
 )
 from ledger.codes import applicant_code, channel_code, outcome_code, receipt_rule
 from ledger.commands._context import Desk
+from ledger.commands._once import exactly_once
 from ledger.commands.years import check_year_open, corrections
 from ledger.errors import ConcurrencyError, InvalidInput, NotFound, RuleViolation
 from ledger.events import requests as ev
@@ -164,6 +165,7 @@ def commit(
         ev.stream_of(state.id),
         new,
         expected_version=version,
+        command_id=desk.command_id,
         actor=desk.actor,
         agency=state.agency,
         applicant=applicant,
@@ -172,6 +174,21 @@ def commit(
     for stored in result.events:
         apply(final, stored)
     return Recorded(state.id, final, deadline(final, desk.calendar), result.events)
+
+
+def replay(desk: Desk, command_id: str) -> Recorded | None:
+    """What a request command with this id recorded, as the request stands now (None if
+    no such command was stored): the answer to a retried command."""
+    stored = desk.store.events_of_command(command_id)
+    if not stored or not stored[0].stream_id.startswith(ev.stream_of("")):
+        return None
+    state = load(desk, ev.request_of(stored[0].stream_id))
+    note = f"command {command_id} was already recorded; nothing new was stored"
+    return Recorded(state.id, state, deadline(state, desk.calendar), stored, note=note)
+
+
+once = exactly_once(replay)
+"""A request command run once per command id, with lost races retried on fresh state."""
 
 
 # -- receipt ---------------------------------------------------------------------------
@@ -265,6 +282,7 @@ def _applicant(desk: Desk, person: Applicant | None) -> tuple[str | None, NewApp
     return new.ref, new
 
 
+@once
 def record_receipt(desk: Desk, cmd: RecordReceipt) -> Recorded:
     """Record a receipt; an existing id is refused, an omitted one is assigned.
 
@@ -333,6 +351,7 @@ def _receive_as(
 # -- steps -----------------------------------------------------------------------------
 
 
+@once
 def request_clarification(desk: Desk, request_id: str, on: date, reply_by: date) -> Recorded:
     """Ask for a correction (补正): one notice per request, and the clock stops (Art. 30)."""
     state = load_open(desk, request_id, on, "record clarify")
@@ -357,6 +376,7 @@ def clarification_late(state: RequestState, desk: Desk) -> str | None:
     return f"clarification notice sent {sent}, after the 7th working day ({limit}) (Art. 30)"
 
 
+@once
 def record_clarified(desk: Desk, request_id: str, on: date) -> Recorded:
     """The corrected request arrived: a new answer period runs from this day (Art. 30)."""
     state = load_open(desk, request_id, on, "record clarified")
@@ -373,6 +393,7 @@ def record_clarified(desk: Desk, request_id: str, on: date) -> Recorded:
     return commit(desk, state, [ev.Clarified()], on, "corrected request arrived: period restarts")
 
 
+@once
 def grant_extension(desk: Desk, request_id: str, on: date, days: int, approver: str) -> Recorded:
     """Extend before the due date has passed, at most 20 working days in all (Art. 33)."""
     state = load_open(desk, request_id, on, "record extend")
@@ -397,6 +418,7 @@ def grant_extension(desk: Desk, request_id: str, on: date, days: int, approver: 
     return commit(desk, state, [event], on, f"extension of {days} working days")
 
 
+@once
 def start_consultation(
     desk: Desk,
     request_id: str,
@@ -438,6 +460,7 @@ def start_consultation(
     return commit(desk, state, [event], on, f"consultation with {party.strip()}")
 
 
+@once
 def end_consultation(desk: Desk, request_id: str, on: date, party: str) -> Recorded:
     """The consulted party's opinion arrived; the clock runs again."""
     state = load_open(desk, request_id, on, "record consulted")
@@ -528,6 +551,7 @@ def check_one_fee(state: RequestState) -> None:
     )
 
 
+@once
 def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
     """A fee notice within the answer period stops the clock until payment (Art. 42)."""
     state = load_open(desk, cmd.request_id, cmd.date, "record fee")
@@ -565,6 +589,7 @@ def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
     return replace(recorded, note="; ".join(fee.lines))
 
 
+@once
 def record_payment(desk: Desk, request_id: str, on: date) -> Recorded:
     """The fee was paid; the clock runs again."""
     state = load_open(desk, request_id, on, "record paid")
@@ -579,6 +604,7 @@ def record_payment(desk: Desk, request_id: str, on: date) -> Recorded:
     return commit(desk, state, [ev.FeePaid()], on, "fee paid: clock runs again")
 
 
+@once
 def defer_deadline(desk: Desk, request_id: str, on: date, until: date, reason: str) -> Recorded:
     """Set a later, reasonable due date for an excessive request (Art. 35)."""
     state = load_open(desk, request_id, on, "record defer")
@@ -620,6 +646,7 @@ def _check_closure(desk: Desk, state: RequestState, outcome: str, on: date) -> N
         )
 
 
+@once
 def issue_decision(desk: Desk, request_id: str, on: date, outcome: str) -> Recorded:
     """Answer the request with one outcome; a decision after the due date is counted late."""
     code = outcome_code(outcome)
@@ -628,6 +655,7 @@ def issue_decision(desk: Desk, request_id: str, on: date, outcome: str) -> Recor
     return commit(desk, state, [ev.DecisionIssued(outcome=code)], on, f"decided: {code}")
 
 
+@once
 def withdraw(desk: Desk, request_id: str, on: date) -> Recorded:
     """The applicant withdrew; the request closes and counts as 其他."""
     state = load_open(desk, request_id, on, "record withdraw")

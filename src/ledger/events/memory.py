@@ -113,6 +113,11 @@ class MemoryStore:
 
     # -- reading -------------------------------------------------------------------
 
+    def events_of_command(self, command_id: str) -> tuple[StoredEvent, ...]:
+        """The events an append with this command id stored (empty if none did)."""
+        with self._lock:
+            return tuple(self._decode(self._rows[i]) for i in self._commands.get(command_id, ()))
+
     def read_stream(self, stream_id: str) -> list[StoredEvent]:
         """One stream's events in order."""
         return [self._decode(r) for r in self._snapshot() if r["stream_id"] == stream_id]

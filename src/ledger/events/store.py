@@ -164,6 +164,10 @@ class Store(Protocol):
         """Append to several streams at once, all or nothing."""
         ...
 
+    def events_of_command(self, command_id: str) -> tuple[StoredEvent, ...]:
+        """The events an append with this command id stored (empty if none did)."""
+        ...
+
     def read_stream(self, stream_id: str) -> list[StoredEvent]:
         """One stream's events in order."""
         ...
@@ -319,6 +323,11 @@ class EventStore:
         return tuple(_decode(r) for r in conn.execute(query))
 
     # -- reading -------------------------------------------------------------------
+
+    def events_of_command(self, command_id: str) -> tuple[StoredEvent, ...]:
+        """The events an append with this command id stored (empty if none did)."""
+        with self._reading() as conn:
+            return self._by_command(conn, command_id)
 
     def read_stream(self, stream_id: str) -> list[StoredEvent]:
         """One stream's events in order."""

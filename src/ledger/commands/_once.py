@@ -1,0 +1,52 @@
+"""Exactly once, and bounded retries: how a desk command survives a lost reply or a race.
+
+A desk that retries a command after a lost reply (a dropped connection, a killed terminal)
+gives the same command id, and gets the first result back instead of a second step — or a
+refusal such as "a closed request takes no further steps" for a decision that did go in.
+A command that lost a race with another desk on the same request (the store refused its
+stale expected version) is run again on fresh state a bounded number of times; the rules
+are checked again each time, so a step that is no longer allowed is refused then.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
+
+from ledger.commands._context import Desk
+from ledger.errors import ConcurrencyError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+RACE_RETRIES = 5
+"""Attempts of a command that keeps losing races: each loss means another desk recorded."""
+
+
+def exactly_once(
+    replay: Callable[[Desk, str], R | None],
+) -> Callable[[Callable[Concatenate[Desk, P], R]], Callable[Concatenate[Desk, P], R]]:
+    """Run a desk command once per ``desk.command_id``, retrying races on fresh state.
+
+    ``replay(desk, command_id)`` gives the first result when that command id is stored.
+    """
+
+    def wrap(handler: Callable[Concatenate[Desk, P], R]) -> Callable[Concatenate[Desk, P], R]:
+        @functools.wraps(handler)
+        def run(desk: Desk, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            if desk.command_id is not None:
+                done = replay(desk, desk.command_id)
+                if done is not None:
+                    return done
+            for attempt in range(1, RACE_RETRIES + 1):
+                try:
+                    return handler(desk, *args, **kwargs)
+                except ConcurrencyError:
+                    if attempt == RACE_RETRIES:
+                        raise
+            raise AssertionError("unreachable")  # pragma: no cover
+
+        return run
+
+    return wrap

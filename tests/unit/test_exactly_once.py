@@ -1,0 +1,81 @@
+"""A retried desk command is stored once; a command that loses a race is retried on fresh state."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ledger.commands import requests as cmd
+from ledger.commands._context import Desk
+from ledger.commands._once import RACE_RETRIES, exactly_once
+from ledger.errors import ConcurrencyError
+from ledger.events.memory import MemoryStore
+
+TODAY = date(2021, 6, 30)
+
+
+def desk_with(store: MemoryStore, command_id: str | None) -> Desk:
+    return Desk(store, "clerk", "default", TODAY, command_id=command_id)
+
+
+def test_a_retried_receipt_returns_the_first_request() -> None:
+    """The same command id twice records one request, and the retry names the same id."""
+    store = MemoryStore()
+    receipt = cmd.RecordReceipt(date(2021, 3, 1), "in-person", "natural")
+    first = cmd.record_receipt(desk_with(store, "c-1"), receipt)
+    again = cmd.record_receipt(desk_with(store, "c-1"), receipt)
+    assert again.request_id == first.request_id == "default-2021-0001"
+    assert again.events == first.events
+    assert "already recorded" in again.note
+    assert store.last_position() == 2
+
+
+def test_a_retried_decision_is_not_refused_as_a_step_on_a_closed_request() -> None:
+    """A decision whose reply was lost, retried with its id, answers with the first result."""
+    store = MemoryStore()
+    receipt = cmd.RecordReceipt(date(2021, 3, 1), "in-person", "natural", "R1")
+    cmd.record_receipt(desk_with(store, None), receipt)
+    decide = desk_with(store, "c-2")
+    first = cmd.issue_decision(decide, "R1", date(2021, 3, 5), "disclosed")
+    head = store.last_position()
+    again = cmd.issue_decision(decide, "R1", date(2021, 3, 5), "disclosed")
+    assert again.state.outcome == first.state.outcome == "disclosed"
+    assert store.last_position() == head
+
+
+def test_a_different_command_id_is_a_new_command() -> None:
+    """Another id is another command: a second receipt gets the next number."""
+    store = MemoryStore()
+    receipt = cmd.RecordReceipt(date(2021, 3, 1), "in-person", "natural")
+    cmd.record_receipt(desk_with(store, "c-1"), receipt)
+    second = cmd.record_receipt(desk_with(store, "c-3"), receipt)
+    assert second.request_id == "default-2021-0002"
+
+
+def test_lost_races_are_retried_a_bounded_number_of_times() -> None:
+    """A handler that keeps losing races runs RACE_RETRIES times, then the refusal stands."""
+    runs: list[int] = []
+
+    @exactly_once(lambda _desk, _cid: None)
+    def always_loses(_desk: Desk) -> str:
+        runs.append(1)
+        raise ConcurrencyError("request-R1", 3, 4)
+
+    with pytest.raises(ConcurrencyError, match="expected version 3, but it is at version 4"):
+        always_loses(desk_with(MemoryStore(), None))
+    assert len(runs) == RACE_RETRIES
+
+
+def test_a_race_lost_once_succeeds_on_fresh_state() -> None:
+    """A handler that loses one race and then wins returns its result."""
+    outcomes = iter([ConcurrencyError("request-R1", 1, 2), None])
+
+    @exactly_once(lambda _desk, _cid: None)
+    def wins_second(_desk: Desk) -> str:
+        failure = next(outcomes)
+        if failure is not None:
+            raise failure
+        return "recorded"
+
+    assert wins_second(desk_with(MemoryStore(), None)) == "recorded"

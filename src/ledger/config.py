@@ -129,18 +129,18 @@ class JobSettings(Settings):
     )
 
 
-def _folder(value: Path) -> Path:
+def _folder(value: str) -> str:
     """A folder that exists (checked when the file is read, not when a letter is due)."""
-    path = value.expanduser()
+    path = Path(value).expanduser()
     if not path.is_dir():
         raise KeyProblem((), f"{path} is not a folder")
-    return path
+    return str(path)
 
 
 class NoticeSettings(Settings):
     """``[notices]``: the letters ``ledger notice`` writes (docs/notices.md)."""
 
-    templates: Annotated[Path, AfterValidator(_folder)] | None = key(
+    templates: Annotated[Text, AfterValidator(_folder)] | None = key(
         None,
         description=(
             "A folder of the agency's own notice templates (receipt.txt.j2, answer.txt.j2 …); "

@@ -41,7 +41,7 @@ def cn_date(value: date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def _environment(folder: Path | None) -> jinja2.Environment:
+def _environment(folder: str | Path | None) -> jinja2.Environment:
     """The agency's folder first (if any), then the templates shipped with ledger."""
     loaders: list[jinja2.BaseLoader] = []
     if folder is not None:
@@ -59,7 +59,7 @@ def _environment(folder: Path | None) -> jinja2.Environment:
     return env
 
 
-def body_text(notice: Notice, folder: Path | None = None) -> str:
+def body_text(notice: Notice, folder: str | Path | None = None) -> str:
     """The letter's body from its template; a template error is one line naming the file."""
     name = f"{notice.kind}.txt.j2"
     try:
@@ -168,7 +168,7 @@ def render_pdf(notice: Notice, body: str) -> bytes:
         return made.read_bytes()
 
 
-def render_notice(notice: Notice, fmt: str, folder: Path | None = None) -> tuple[str, bytes]:
+def render_notice(notice: Notice, fmt: str, folder: str | Path | None = None) -> tuple[str, bytes]:
     """The letter's plain text (which is hashed) and the file in ``fmt``."""
     if fmt not in FORMATS:
         raise InvalidInput(f"--format: {fmt!r} is not allowed; use one of {', '.join(FORMATS)}")

@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from ledger.errors import InvalidInput, LedgerError
@@ -99,14 +99,12 @@ def text_hash(text: str) -> str:
 
 
 def _paragraph(doc: Any, text: str, *, indent: bool) -> None:
-    para = doc.add_paragraph()
-    if indent:
-        para.paragraph_format.first_line_indent = Pt(32)  # two characters of 三号
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        run = para.add_run(line)
-        if i < len(lines) - 1:
-            run.add_break(WD_BREAK.LINE)
+    """One body paragraph; each line of a list (items, the fee's working) is a paragraph
+    of its own, indented alike."""
+    for line in text.split("\n"):
+        para = doc.add_paragraph(line)
+        if indent:
+            para.paragraph_format.first_line_indent = Pt(32)  # two characters of 三号
 
 
 def render_docx(notice: Notice, body: str) -> bytes:
@@ -126,7 +124,7 @@ def render_docx(notice: Notice, body: str) -> bytes:
         _paragraph(doc, para, indent=i > 0)
     doc.paragraphs[-1].paragraph_format.keep_with_next = True
     dated = cn_date(notice.dated)
-    for line in ("", "", notice.agency_name, dated):
+    for line in ("", notice.agency_name, dated):
         signature = doc.add_paragraph(line)
         signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         signature.paragraph_format.right_indent = Pt(64)  # 成文日期右空四字 (GB/T 9704)

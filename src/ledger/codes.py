@@ -279,3 +279,63 @@ def applicant_code(value: str, field: str = "--applicant") -> str:
 def outcome_code(value: str, field: str = "--outcome") -> str:
     """The outcome for a code, its row label or a short name (予以公开, 不予公开-国家秘密 …)."""
     return OUTCOMES.parse(value, field)
+
+
+NOTICE_KINDS = CodeTable(
+    noun="a notice kind",
+    field="KIND",
+    entries=(
+        Code("receipt", "登记回执", ("回执", "收件回执")),
+        Code("clarification", "补正告知书", ("补正", "补正通知")),
+        Code("extension", "延期答复告知书", ("延期", "延期答复")),
+        Code("consultation", "征求意见函", ("征求意见", "征求第三方意见")),
+        Code("fee", "收费通知书", ("收费", "缴费通知")),
+        Code("answer", "政府信息公开申请答复书", ("答复书", "答复")),
+    ),
+)
+"""The written notices of a request's steps (``ledger notice``); the Chinese name is the
+letter's title."""
+
+REGULATION = "《中华人民共和国政府信息公开条例》"
+"""The Regulation as a letter cites it (国务院令第711号, in force from 2019-05-15)."""
+
+OUTCOME_ARTICLES: dict[str, tuple[str, ...]] = {
+    "disclosed": ("第三十六条第（二）项",),
+    "partial": ("第三十七条",),
+    "withheld.state-secret": ("第十四条", "第三十六条第（三）项"),
+    "withheld.law-prohibited": ("第十四条", "第三十六条第（三）项"),
+    "withheld.security-stability": ("第十四条", "第三十六条第（三）项"),
+    "withheld.third-party": ("第十五条", "第三十六条第（三）项"),
+    "withheld.internal": ("第十六条第一款", "第三十六条第（三）项"),
+    "withheld.process": ("第十六条第二款", "第三十六条第（三）项"),
+    "withheld.enforcement-file": ("第十六条第二款", "第三十六条第（三）项"),
+    "withheld.query-matter": ("第三十六条第（七）项",),
+    "unavailable.not-held": ("第三十六条第（四）项、第（五）项",),
+    "unavailable.needs-creation": ("第三十八条",),
+    "unavailable.still-unclear": ("第三十条",),
+    "declined.petition": ("第三十九条第一款",),
+    "declined.repeat": ("第三十六条第（六）项",),
+    "declined.publication": ("第三十九条第二款",),
+    "declined.excessive": ("第三十五条",),
+    "declined.confirmation": (),
+    "other.no-clarification": ("第三十条",),
+    "other.fee-unpaid": ("第四十二条",),
+    "other": (),
+}
+"""The articles of the Regulation each outcome rests on, as an answer letter cites them
+(docs/rules.md reads the Regulation the same way). An empty tuple: no article names the
+case (要求确认或重新出具已获取信息, 其他); the letter leaves the basis for the clerk to write."""
+
+
+def outcome_articles(outcome: str) -> tuple[str, ...]:
+    """The articles an answer with ``outcome`` cites (see ``OUTCOME_ARTICLES``)."""
+    return OUTCOME_ARTICLES[outcome]
+
+
+def outcome_group(outcome: str) -> str:
+    """The group of an outcome (withheld, unavailable, declined, other), or the code itself
+    for the two without one (disclosed, partial)."""
+    for entry in OUTCOMES.entries:
+        if entry.code == outcome:
+            return entry.group or entry.code
+    raise InvalidInput(f"--outcome: {outcome!r} is not an outcome; use one of {OUTCOMES.allowed()}")

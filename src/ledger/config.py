@@ -33,6 +33,7 @@ __all__ = [
     "AgencySettings",
     "Config",
     "JobSettings",
+    "NoticeSettings",
     "config_path",
     "load_config",
     "parse_config",
@@ -128,6 +129,27 @@ class JobSettings(Settings):
     )
 
 
+def _folder(value: str) -> str:
+    """A folder that exists (checked when the file is read, not when a letter is due)."""
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise KeyProblem((), f"{path} is not a folder")
+    return str(path)
+
+
+class NoticeSettings(Settings):
+    """``[notices]``: the letters ``ledger notice`` writes (docs/notices.md)."""
+
+    templates: Annotated[Text, AfterValidator(_folder)] | None = key(
+        None,
+        description=(
+            "A folder of the agency's own notice templates (receipt.txt.j2, answer.txt.j2 …); "
+            "a kind without a file there uses the template shipped with ledger."
+        ),
+        allowed="a folder path, e.g. /srv/ledger/notices",
+    )
+
+
 def _database(url: str) -> str:
     """A database URL ledger can open (checked now, not at the first command that needs it)."""
     try:
@@ -176,6 +198,11 @@ class Config(Settings):
         default_factory=JobSettings,
         description="The nightly job.",
         allowed="a [scheduler] table",
+    )
+    notices: NoticeSettings = key(
+        default_factory=NoticeSettings,
+        description="The written notices to applicants (`ledger notice`).",
+        allowed="a [notices] table",
     )
 
     def agency_levels(self) -> dict[str, str]:

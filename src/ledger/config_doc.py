@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from ledger.config import AgencySettings, Config, JobSettings
+from ledger.config import AgencySettings, Config, JobSettings, NoticeSettings
 from ledger.notifiers import EmailSettings, WebhookSettings
 from ledger.settings import allowed_text
 
@@ -96,6 +96,7 @@ SECTIONS: tuple[tuple[str, type[BaseModel], str], ...] = (
     ("Top level", Config, "Keys outside any table."),
     ("`[agencies.CODE]`", AgencySettings, "One table per agency; CODE as on the command line."),
     ("`[scheduler]`", JobSettings, "The nightly job: `ledger scheduler` and `ledger remind`."),
+    ("`[notices]`", NoticeSettings, "The letters `ledger notice` writes (docs/notices.md)."),
     (
         '`[[notifiers]]` with `type = "email"`',
         EmailSettings,

@@ -66,6 +66,7 @@ COMMANDS: dict[str, str] = {
     "import": "store:import_",
     "record": "record:record",
     "show": "requests:show",
+    "notice": "notice:notice",
     "list": "requests:list_",
     "calendar": "calendar:calendar",
     "report": "report:report",

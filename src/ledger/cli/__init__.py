@@ -67,6 +67,7 @@ COMMANDS: dict[str, str] = {
     "record": "record:record",
     "show": "requests:show",
     "list": "requests:list_",
+    "find": "requests:find",
     "calendar": "calendar:calendar",
     "report": "report:report",
     "close-year": "report:close_year_",

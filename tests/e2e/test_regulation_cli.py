@@ -37,10 +37,7 @@ def test_calendar_show_names_the_years_the_installed_package_holds(cli: LedgerCl
 
 def test_the_pinned_package_holds_2026(cli: LedgerCli) -> None:
     """The required chinesecalendar holds 2026: a request of 2026-02-13 is due 2026-03-19 (Art. 33), not provisional."""
-    assert (
-        cli.ok("calendar due --from 2026-02-13")
-        == "received 2026-02-13: working day 20 is 2026-03-19"
-    )
+    assert cli.ok("calendar due --from 2026-02-13") == "received 2026-02-13: working day 20 is 2026-03-19"
 
 
 @pytest.mark.parametrize("channel", ["online", "fax", "mail-unsigned"])
@@ -182,7 +179,4 @@ def test_2027_is_provisional_and_skips_new_year_until_its_schedule_is_recorded(
     schedule = tmp_path / "2027.toml"
     schedule.write_text(SCHEDULE_2027, encoding="utf-8")
     cli.ok("calendar", "add", "2027", "--file", str(schedule))
-    assert (
-        cli.ok("calendar due --from 2026-12-20")
-        == "received 2026-12-20: working day 20 is 2027-01-18"
-    )
+    assert cli.ok("calendar due --from 2026-12-20") == "received 2026-12-20: working day 20 is 2027-01-18"

@@ -21,10 +21,7 @@ def test_every_guessed_day_is_off_in_the_official_schedule(year: int) -> None:
 def test_the_2027_days_by_law() -> None:
     """The 2027 guess: 元旦 1, 春节 4 from 除夕 (02-05), 清明 04-05, 劳动节 2, 端午 06-09, 中秋 09-15, 国庆 3, with 补假 for weekend days."""
     guessed = statutory_holidays(2027)
-    named = {
-        name: sorted(d.isoformat() for d, n in guessed.items() if n == name)
-        for name in set(guessed.values())
-    }
+    named = {name: sorted(d.isoformat() for d, n in guessed.items() if n == name) for name in set(guessed.values())}
     assert named == {
         "元旦": ["2027-01-01"],
         "春节": ["2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08"],

@@ -124,7 +124,7 @@ def list_(
     click.echo(_render_list([r.as_dict() for r in rows], fmt, None if wide else terminal_columns()))
 
 
-@click.command()
+@click.command(short_help="Find requests by id, subject or, with --personal, the applicant.")
 @click.argument("text")
 @click.option(
     "--personal",
@@ -140,13 +140,14 @@ def list_(
 def find(
     ctx: click.Context, text: str, personal: bool, as_of: date | None, fmt: str, wide: bool
 ) -> None:
-    """Find requests whose id or subject contains TEXT (Latin letters in any case).
+    """Find requests by id, subject or, with --personal, the applicant.
 
-    With --personal, also those whose applicant's name contains TEXT, whose phone number
-    contains its digits (spaces and dashes ignored) or whose identity number ends with it
-    (4-6 characters). Personal data is searched in the applicants table only, so an
-    erased applicant is found by nothing personal. Only users allowed to see applicants'
-    data should be given --personal.
+    A request is found when its id or subject contains TEXT (Latin letters in any case)
+    or, with --personal, when its applicant's name contains TEXT, their phone number
+    contains its digits (spaces and dashes ignored) or their identity number ends with
+    it (4-6 characters). Personal data is searched in the applicants table only, so an
+    erased applicant is found by nothing personal. Give --personal only to users allowed
+    to see applicants' data.
 
     \b
     Examples:

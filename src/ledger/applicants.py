@@ -178,7 +178,9 @@ class SqlApplicants:
         if not wanted.name_part:
             return set()
         t = APPLICANTS.c
-        found = [sa.func.lower(t.name).like(f"%{_like_escaped(wanted.name_part)}%", escape="\\")]
+        # lower() on both sides: each database folds case its own way (SQLite: A-Z only).
+        part = sa.func.lower(sa.literal(f"%{_like_escaped(wanted.text.strip())}%"))
+        found = [sa.func.lower(t.name).like(part, escape="\\")]
         if wanted.phone_digits is not None:
             bare = sa.func.replace(sa.func.replace(t.phone, " ", ""), "-", "")
             found.append(bare.like(f"%{wanted.phone_digits}%"))

@@ -255,6 +255,35 @@ class StoreContract:
         assert erased["erased_at"] is not None
         assert store.applicants.find_ref(LI) is None
 
+    def test_applicants_are_searched_by_name_phone_and_id_suffix(self, store: Store) -> None:
+        """search matches a name part (any case), phone digits without spaces or dashes and
+        the last 4-6 characters of an id number, takes % and _ literally, and finds nobody erased."""
+        people = {
+            "ref-1": LI,
+            "ref-2": Applicant(
+                name="Anna SMITH", id_number="11010119900101123X", phone="138-0013 8000"
+            ),
+            "ref-3": Applicant(name="100% Design Co."),
+        }
+        for n, (ref, who) in enumerate(people.items()):
+            new = NewApplicant(ref, who)
+            store.append(f"s-{n}", [note("a")], expected_version=NO_STREAM, actor="x",
+                         agency="a", applicant=new)  # fmt: skip
+        search = store.applicants.search
+        assert search("李") == {"ref-1"}
+        assert search("smith") == search("anna s") == {"ref-2"}
+        assert search("13800138000") == search("138 0013-8") == {"ref-2"}
+        assert search("0000") == {"ref-1"}
+        assert search("138") == set()  # too few digits to be a phone number
+        assert search("1234") == search("011234") == {"ref-1"}
+        assert search("123x") == search("01123X") == {"ref-2"}
+        assert search("0101123X") == search("9001") == set()  # not the end, or too long
+        assert search("%") == {"ref-3"}
+        assert search("_") == search("") == search("  ") == set()
+        assert store.applicants.erase("ref-1")
+        assert search("李") == search("1234") == search("0000") == set()
+        assert search("N") == {"ref-2", "ref-3"}
+
     def test_refused_append_stores_no_applicant(self, store: Store) -> None:
         """When the events are refused, the applicant's data is not stored either."""
         store.append("s-1", [note("a")], expected_version=NO_STREAM, actor="x", agency="a")

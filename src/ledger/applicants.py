@@ -7,6 +7,7 @@ requests can be found without copying personal data into history.
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from dataclasses import dataclass
@@ -89,6 +90,53 @@ class NewApplicant:
         }
 
 
+ID_SUFFIX = re.compile(r"\d{3,5}[\dXx]")
+"""An identity-number suffix a desk may search by: its last 4–6 characters (digits, or X last)."""
+PHONE_SEPARATORS = re.compile(r"[ -]")
+MIN_PHONE_DIGITS = 4
+
+
+@dataclass(frozen=True)
+class ApplicantSearch:
+    """What ``ledger find --personal`` looks for in the applicants table, from one text.
+
+    A name contains the text (Latin letters in any case); a phone number contains its
+    digits once spaces and dashes are ignored on both sides (at least four digits); an
+    identity number ends with it (4–6 characters, digits or a final X). Erased applicants
+    never match: their data is gone.
+    """
+
+    text: str
+
+    @property
+    def name_part(self) -> str:
+        return self.text.strip().lower()
+
+    @property
+    def phone_digits(self) -> str | None:
+        digits = PHONE_SEPARATORS.sub("", self.text)
+        plain = digits.isascii() and digits.isdigit()
+        return digits if plain and len(digits) >= MIN_PHONE_DIGITS else None
+
+    @property
+    def id_suffix(self) -> str | None:
+        text = self.text.strip().upper()
+        return text if ID_SUFFIX.fullmatch(text) else None
+
+    def matches(self, row: dict[str, Any]) -> bool:
+        """Whether an applicants row matches (the rule the SQL of ``SqlApplicants`` follows)."""
+        if row["erased_at"] is not None or not self.name_part:
+            return False
+        name, phone, id_number = (row.get(k) or "" for k in ("name", "phone", "id_number"))
+        digits = self.phone_digits
+        suffix = self.id_suffix
+        return (
+            self.name_part in name.lower()
+            or (digits is not None and digits in PHONE_SEPARATORS.sub("", phone))
+            or (suffix is not None and id_number.upper().endswith(suffix))
+        )
+
+
 class ApplicantFile(Protocol):
     """Where a store keeps applicants' personal data (new ones come with an append)."""
 
@@ -102,6 +150,10 @@ class ApplicantFile(Protocol):
 
     def erase(self, ref: str) -> bool:
         """Erase an applicant's personal data, keeping the reference."""
+        ...
+
+    def search(self, text: str) -> set[str]:
+        """The references of applicants on file matching ``text`` (``ApplicantSearch``)."""
         ...
 
 
@@ -119,6 +171,24 @@ class SqlApplicants:
 
     def erase(self, ref: str) -> bool:
         return erase(self.engine, ref)
+
+    def search(self, text: str) -> set[str]:
+        """One SELECT doing what ``ApplicantSearch.matches`` does, in standard SQL."""
+        wanted = ApplicantSearch(text)
+        if not wanted.name_part:
+            return set()
+        t = APPLICANTS.c
+        # lower() on both sides: each database folds case its own way (SQLite: A-Z only).
+        part = sa.func.lower(sa.literal(f"%{_like_escaped(wanted.text.strip())}%"))
+        found = [sa.func.lower(t.name).like(part, escape="\\")]
+        if wanted.phone_digits is not None:
+            bare = sa.func.replace(sa.func.replace(t.phone, " ", ""), "-", "")
+            found.append(bare.like(f"%{wanted.phone_digits}%"))
+        if wanted.id_suffix is not None:
+            found.append(sa.func.upper(t.id_number).like(f"%{wanted.id_suffix}"))
+        query = sa.select(t.ref).where(t.erased_at.is_(None), sa.or_(*found))
+        with self.engine.connect() as conn:
+            return set(conn.execute(query).scalars())
 
 
 class MemoryApplicants:
@@ -156,6 +226,17 @@ class MemoryApplicants:
             row.update(name=None, id_number=None, phone=None, email=None, address=None)
             row["erased_at"] = utc_now()
         return True
+
+    def search(self, text: str) -> set[str]:
+        wanted = ApplicantSearch(text)
+        with self._lock:
+            rows = list(self._rows.values())
+        return {str(row["ref"]) for row in rows if wanted.matches(row)}
+
+
+def _like_escaped(text: str) -> str:
+    """Text for a LIKE pattern with ``\\``, ``%`` and ``_`` taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _same_person(row: dict[str, Any], who: Applicant) -> bool:

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ledger.applicants import Applicant
 from ledger.bootstrap import App
 from ledger.calendar import WorkingCalendar
 from ledger.codes import APPLICANTS, OUTCOMES
@@ -287,11 +288,29 @@ def _year_2021_tables(s: Script) -> None:
     s.on(d(2022, 1, 20), _narrative(2021, "demo-2021.md", d(2022, 1, 25)))
 
 
+RECENT = (
+    ("校外培训机构白名单", Applicant(name="宁波某教育咨询有限公司", phone="0574-8600 1234")),
+    ("学区房入学政策调研资料", Applicant(name="李华", phone="138-0574-0001")),
+    ("民办学校收费标准备案材料", Applicant(name="某公益助学会")),
+    ("镇海区中小学校车运营合同", Applicant(name="某律师事务所")),
+    ("二〇二一年度教师招聘成绩公示", Applicant(name="张三", id_number="330211199001011234")),
+)
+"""The subjects and applicants of the recent requests (fictitious), for `ledger find`."""
+
+
 def recent(s: Script, today: date) -> None:
     """A few requests of the last weeks, so that today's alerts have something to say."""
     for n, ago in enumerate((41, 33, 26, 12, 3), start=1):
         got = today - timedelta(days=ago)
-        s.receive(f"zhjyj-{got.year}-9{n:03d}", got, "online", APPLICANT_CYCLE[n])
+        subject, person = RECENT[n - 1]
+        s.receive(
+            f"zhjyj-{got.year}-9{n:03d}",
+            got,
+            "online",
+            APPLICANT_CYCLE[n],
+            subject=subject,
+            person=person,
+        )
     asked = today - timedelta(days=40)
     s.on(
         asked,

@@ -335,20 +335,21 @@ def test_show_json_has_every_field_and_counts_days_left_as_of_a_day(desk: Ledger
 
 
 def test_show_text_gives_the_same_facts_with_the_timeline(desk: LedgerCli) -> None:
-    """`show` for a person: status, dates, days left, and one timeline line per event."""
+    """`show` for a person: status, dates, subject, days left, and one timeline line per event."""
     desk.ok(receive("R-1", "2020-03-02", "--actor clerk-li"))
     text = desk("show R-1 --as-of 2020-03-25").out.splitlines()
-    assert text[:5] == [
+    assert text[:6] == [
         "request   R-1  (default)",
         "status    open",
         "received  2020-03-02  via in-person, applicant natural",
+        "subject   -",
         "due       2020-03-30  (2019 Regulation, 20 working days)",
         "left      3 working days",
     ]
-    assert text[5] == "timeline:"
-    assert text[6].startswith("  2020-03-02  #1      clerk-li   received (")
-    assert text[7].startswith("  2020-03-02  #2      clerk-li   deadline-set (")
-    assert "due=2020-03-30" in text[7]
+    assert text[6] == "timeline:"
+    assert text[7].startswith("  2020-03-02  #1      clerk-li   received (")
+    assert text[8].startswith("  2020-03-02  #2      clerk-li   deadline-set (")
+    assert "due=2020-03-30" in text[8]
 
 
 def test_calendar_due_answers_when_a_request_received_today_is_due(desk: LedgerCli) -> None:
@@ -460,10 +461,10 @@ def test_list_formats_text_json_and_csv(office: LedgerCli) -> None:
     a1 = next(r for r in json_rows if r["id"] == "A-1")
     assert (a1["due_date"], a1["working_days_left"], a1["late"]) == ("2020-03-30", -2, True)
     assert "events" not in a1
-    text = office("list --open --as-of 2020-04-01").out.splitlines()
+    text = office("list --open --as-of 2020-04-01 --wide").out.splitlines()
     assert text[0].split() == [
-        "id", "agency", "status", "channel", "applicant", "received_on", "due_date",
-        "provisional", "working_days_left", "outcome", "decided_on", "late",
+        "id", "agency", "status", "channel", "applicant", "received", "due",
+        "provisional", "left", "outcome", "decided", "late", "subject",
     ]  # fmt: skip
     assert [line.split()[0] for line in text[1:]] == ["B-0", "A-1", "A-2"]
     csv_out = office("list --open --format csv --as-of 2020-04-01").out

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from wcwidth import wcswidth
 
 from ledger.bootstrap import App, bootstrap
 from ledger.cli import cli
@@ -100,16 +101,34 @@ def test_facts_after_the_as_of_day_do_not_count(app: App, db: str) -> None:
     assert "decided-later" not in [a["request"] for a in after]
 
 
+ORDER = ["late-big", "fee", "reply", "late", "consult", "decided-later", "today", "soon", "notice"]
+
+
 def test_text_format_is_a_table_in_the_same_order(app: App, db: str) -> None:
-    """The text form lists one alert per line under a header, in the JSON order."""
+    """On a wide terminal the text form lists one alert per line under a header, in the JSON order."""
     june_2024(app)
-    result = CliRunner().invoke(cli, ["--db", db, "alerts", "--as-of", "2024-06-14"])
+    args = ["--db", db, "alerts", "--as-of", "2024-06-14"]
+    result = CliRunner().invoke(cli, args, env={"COLUMNS": "400"})
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["days", "kind", "request", "agency", "date", "message"]
-    assert [line.split()[2] for line in lines[1:]] == [
-        "late-big", "fee", "reply", "late", "consult", "decided-later", "today", "soon", "notice",
-    ]  # fmt: skip
+    assert [line.split()[2] for line in lines[1:]] == ORDER
     assert lines[1].split()[:2] == ["-31", "overdue"]
+
+
+def test_narrow_text_wraps_each_message_under_its_alert(app: App, db: str) -> None:
+    """On an 80-column terminal each alert's line is followed by its whole message, wrapped and
+    indented, in the JSON order, and no line is wider than 80 columns."""
+    june_2024(app)
+    args = ["--db", db, "alerts", "--as-of", "2024-06-14"]
+    result = CliRunner().invoke(cli, args, env={"COLUMNS": "80"})
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["days", "kind", "request", "agency", "date"]
+    facts = [line for line in lines[1:] if not line.startswith("      ")]
+    assert [line.split()[2] for line in facts] == ORDER
+    assert max(wcswidth(line) for line in lines) <= 80
+    messages = " ".join(line.strip() for line in lines if line.startswith("      "))
+    for alert in alerts(db, "--as-of", "2024-06-14"):
+        assert alert["message"] in messages
 
 
 def test_no_alerts_says_so(app: App, db: str) -> None:

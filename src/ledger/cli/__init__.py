@@ -68,6 +68,7 @@ COMMANDS: dict[str, str] = {
     "show": "requests:show",
     "notice": "notice:notice",
     "list": "requests:list_",
+    "find": "requests:find",
     "calendar": "calendar:calendar",
     "report": "report:report",
     "close-year": "report:close_year_",

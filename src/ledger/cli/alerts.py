@@ -15,7 +15,7 @@ from ledger.events import codec
 from ledger.projections.alerts import DEFAULT_WITHIN, Alert
 from ledger.projections.queries import current_alerts
 from ledger.remind import SCHEDULER_ACTOR, RunResult, remind
-from ledger.textwidth import table
+from ledger.textwidth import choose_columns, table, terminal_columns, width, wrap
 
 
 @click.command()
@@ -54,14 +54,33 @@ def alerts(
         click.echo(alert_table(found.alerts))
 
 
-def alert_table(found: list[Alert]) -> str:
-    """Alerts for a terminal: days left (negative: late), kind, request, date, message."""
-    headers = ("days", "kind", "request", "agency", "date", "message")
+ALERT_HEADERS = ("days", "kind", "request", "agency", "date", "message")
+INDENT = 6
+"""Where a wrapped message starts: under the kind, past the days column."""
+
+
+def alert_table(found: list[Alert], columns: int | None = None) -> str:
+    """Alerts for a terminal (``columns`` wide, default the terminal's): days left
+    (negative: late), kind, request, agency, date and message on one line each when that
+    fits; else each alert's message wrapped under its line, so that nothing is cut."""
+    columns = terminal_columns() if columns is None else columns
     rows = [
         [str(a.working_days), a.kind, a.request or "-", a.agency, a.date.isoformat(), a.message]
         for a in found
     ]
-    return table(headers, rows, right=frozenset({0}))
+    right = frozenset({0})
+    one_line = table(ALERT_HEADERS, rows, right)
+    if max(width(line) for line in one_line.splitlines()) <= columns:
+        return one_line
+    widths = [max(width(r[i]) for r in [list(ALERT_HEADERS), *rows]) for i in range(5)]
+    kept = choose_columns(widths, columns, (0, 1, 2, 4, 3))
+    lines = table([ALERT_HEADERS[i] for i in kept], [[r[i] for i in kept] for r in rows], right)
+    head, *facts = lines.splitlines()
+    out = [head]
+    for fact, row in zip(facts, rows, strict=True):
+        out.append(fact)
+        out += [" " * INDENT + part for part in wrap(row[5], columns - INDENT)]
+    return "\n".join(out)
 
 
 @click.command("remind")

@@ -1,4 +1,4 @@
-"""`ledger show` and `ledger list`: what the desk and the office head look at."""
+"""`ledger show`, `ledger list` and `ledger find`: what the desk and the office head look at."""
 
 from __future__ import annotations
 
@@ -9,12 +9,24 @@ from typing import Any
 
 import click
 
-from ledger.cli._common import app_of, common_options
+from ledger.cli._common import F, app_of, common_options
 from ledger.cli._desk import date_option, id_argument
 from ledger.events import codec
-from ledger.projections.queries import RequestFilter, list_requests, show_request
+from ledger.projections.queries import (
+    RequestFilter,
+    find_requests,
+    list_requests,
+    show_request,
+)
 from ledger.projections.views import summary
-from ledger.textwidth import table
+from ledger.textwidth import fit_table, terminal_columns
+
+
+def wide_option(func: F) -> F:
+    """Add --wide: every column of the text table, nothing cut (the terminal may wrap)."""
+    return click.option(
+        "--wide", is_flag=True, help="Show every column, whatever the terminal's width."
+    )(func)
 
 
 @click.command()
@@ -52,6 +64,7 @@ def _text(data: dict[str, Any]) -> str:
         f"request   {data['id']}  ({data['agency']})",
         f"status    {data['status']}",
         f"received  {data['received_on']}  via {data['channel']}, applicant {data['applicant']}",
+        f"subject   {data['subject'] or '-'}",
         f"due       {due}  ({data['regime']} Regulation, {data['days_allowed']} working days)",
     ]
     if data["outcome"]:
@@ -80,6 +93,7 @@ def _text(data: dict[str, Any]) -> str:
 @click.option("--agency", help="Only this agency's requests.")
 @date_option("--as-of", help="Judge overdue and days left as of this day.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")
+@wide_option
 @common_options
 @click.pass_context
 def list_(
@@ -91,34 +105,105 @@ def list_(
     agency: str | None,
     as_of: date | None,
     fmt: str,
+    wide: bool,
 ) -> None:
     """List requests, most urgent first, with filters.
+
+    The text table shows the columns that fit the terminal (the subject cut to fit);
+    --wide shows them all, and CSV and JSON always carry every column.
 
     \b
     Examples:
       ledger list --open
       ledger list --overdue --format csv
       ledger list --due-within 5 --agency default
+      ledger list --wide
     """
     wanted = RequestFilter(only_open, overdue, due_within, received_in, agency)
     rows = list_requests(app_of(ctx), wanted, as_of)
-    click.echo(_render_list([r.as_dict() for r in rows], fmt))
+    click.echo(_render_list([r.as_dict() for r in rows], fmt, None if wide else terminal_columns()))
+
+
+@click.command(short_help="Find requests by id, subject or, with --personal, the applicant.")
+@click.argument("text")
+@click.option(
+    "--personal",
+    is_flag=True,
+    help="Also match applicants' names, phone numbers and the last 4-6 characters of their "
+    "identity numbers (for users allowed to see personal data).",
+)
+@date_option("--as-of", help="Judge status and days left as of this day.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")
+@wide_option
+@common_options
+@click.pass_context
+def find(
+    ctx: click.Context, text: str, personal: bool, as_of: date | None, fmt: str, wide: bool
+) -> None:
+    """Find requests by id, subject or, with --personal, the applicant.
+
+    A request is found when its id or subject contains TEXT (Latin letters in any case)
+    or, with --personal, when its applicant's name contains TEXT, their phone number
+    contains its digits (spaces and dashes ignored) or their identity number ends with
+    it (4-6 characters). Personal data is searched in the applicants table only, so an
+    erased applicant is found by nothing personal. Give --personal only to users allowed
+    to see applicants' data.
+
+    \b
+    Examples:
+      ledger find 2021-0005
+      ledger find 学区
+      ledger find 张三 --personal
+      ledger find "138 0000 1234" --personal
+    """
+    found = find_requests(app_of(ctx), text, personal=personal, as_of=as_of)
+    rows = [f.as_dict() for f in found]
+    if fmt == "text" and not rows:
+        click.echo(f"no request matches {text!r}")
+        return
+    click.echo(
+        _render_list(rows, fmt, None if wide else terminal_columns(), FIND_COLUMNS, FIND_PRIORITY)
+    )
 
 
 COLUMNS = ("id", "agency", "status", "channel", "applicant", "received_on", "due_date",
-           "provisional", "working_days_left", "outcome", "decided_on", "late")  # fmt: skip
+           "provisional", "working_days_left", "outcome", "decided_on", "late",
+           "subject")  # fmt: skip
+"""Every column of a request row, in the order CSV and a --wide table give them."""
+HEADERS = ("id", "agency", "status", "channel", "applicant", "received", "due",
+           "provisional", "left", "outcome", "decided", "late", "subject")  # fmt: skip
+"""The text table's headers for ``COLUMNS``."""
+PRIORITY = ("id", "status", "due_date", "subject", "working_days_left", "received_on", "agency",
+            "outcome", "decided_on", "applicant", "channel", "late", "provisional")  # fmt: skip
+"""Which columns a narrow terminal keeps first (the subject is then cut to fit)."""
+FIND_PRIORITY = ("id", "agency", "status", "received_on", "due_date", "subject",
+                 "working_days_left", "outcome", "decided_on", "applicant", "channel", "late",
+                 "provisional")  # fmt: skip
+"""``ledger find`` keeps first what the person asking needs to hear about their request."""
+FIND_COLUMNS = (*COLUMNS, "matched")
+"""``ledger find`` adds what matched: id, subject or applicant."""
 
 
-def _render_list(rows: list[dict[str, object]], fmt: str) -> str:
+def _render_list(
+    rows: list[dict[str, object]],
+    fmt: str,
+    columns: int | None,
+    keys: tuple[str, ...] = COLUMNS,
+    first: tuple[str, ...] = PRIORITY,
+) -> str:
+    """Rows as JSON, CSV (every column) or a table fitted to ``columns`` (None: all)."""
     if fmt == "json":
         return codec.dumps(rows)
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.DictWriter(out, COLUMNS, extrasaction="ignore", lineterminator="\n")
+        writer = csv.DictWriter(out, keys, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        flat = ({k: " ".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in rows)
+        writer.writerows(flat)
         return out.getvalue().rstrip("\n")
     if not rows:
         return "no requests match"
     body = [["" if r[c] is None else str(r[c]) for c in COLUMNS] for r in rows]
-    return table(COLUMNS, body, right=frozenset({8}))
+    priority = [COLUMNS.index(c) for c in first]
+    left, subject = COLUMNS.index("working_days_left"), COLUMNS.index("subject")
+    return fit_table(HEADERS, body, columns, priority, subject, right=frozenset({left}))

@@ -1,6 +1,6 @@
 """The read use cases of the desk and the office head: typed arguments in, data out.
 
-``ledger list``, ``ledger show`` and ``ledger alerts`` print what these return; the
+``ledger list``, ``ledger show``, ``ledger find`` and ``ledger alerts`` print what these return; the
 demonstration, the tests and a web server call the same functions. Each takes the
 application (its store, calendar and clock); "today" is the app's clock unless
 ``as_of`` says otherwise.
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.clock import explain_deadline
 from ledger.commands.requests import clarification_late, load
+from ledger.errors import InvalidInput
 from ledger.projections.alerts import Alert, compute_alerts
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import clock_input
@@ -64,6 +65,54 @@ def list_requests(
     rows = [r for r in rows if wanted.admits(r)]
     rows.sort(key=lambda r: (r.closed, r.due_date or date.max, r.id))
     return rows
+
+
+@dataclass(frozen=True)
+class FoundRequest:
+    """A request ``find_requests`` found, and what matched: ``id``, ``subject``, ``applicant``."""
+
+    row: RequestRow
+    matched: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``ledger find --format json``: the request's row and what matched."""
+        return {**self.row.as_dict(), "matched": list(self.matched)}
+
+
+def find_requests(
+    app: App, text: str, *, personal: bool, as_of: date | None = None
+) -> list[FoundRequest]:
+    """The requests whose id or subject contains ``text`` (Latin letters in any case) and,
+    when the user may see personal data (``personal``), whose applicant's name, phone or
+    identity-number suffix matches it in the applicants table (``ApplicantSearch``).
+
+    The log is never searched for personal data: it holds none, and an erased applicant
+    is found by nothing personal. Ordered as ``list_requests`` orders.
+    """
+    wanted = text.strip().lower()
+    if not wanted:
+        raise InvalidInput(
+            "find: TEXT is empty; give part of a request id or subject "
+            "(with --personal also an applicant's name, phone or last 4-6 of the id number)"
+        )
+    refs = app.store.applicants.search(text) if personal else set()
+    cal = load_calendar(app.store)
+    day = as_of or app.today()
+    found = []
+    for state in all_requests(app.store):
+        matched = tuple(
+            what
+            for what, hit in (
+                ("id", wanted in state.id.lower()),
+                ("subject", wanted in state.subject.lower()),
+                ("applicant", state.applicant_ref is not None and state.applicant_ref in refs),
+            )
+            if hit
+        )
+        if matched:
+            found.append(FoundRequest(request_row(state, cal, day), matched))
+    found.sort(key=lambda f: (f.row.closed, f.row.due_date or date.max, f.row.id))
+    return found
 
 
 @dataclass(frozen=True)

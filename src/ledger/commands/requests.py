@@ -23,7 +23,7 @@ from ledger.clock import (
 )
 from ledger.codes import applicant_code, channel_code, outcome_code, receipt_rule
 from ledger.commands._context import Desk
-from ledger.commands.years import check_year_open, corrections
+from ledger.commands.years import check_effect, check_year_open, closed_years_reached, corrections
 from ledger.errors import ConcurrencyError, InvalidInput, NotFound, RuleViolation
 from ledger.events import requests as ev
 from ledger.events.store import NewEvent, StoredEvent
@@ -84,7 +84,7 @@ def load_open(desk: Desk, request_id: str, on: date, what: str) -> RequestState:
             "a closed request takes no further steps"
         )
     check_step_date(desk, state, on, what)
-    check_year_open(desk, state.agency, on, what)
+    check_year_open(desk, state.agency, on, what, by_effect=True)
     return state
 
 
@@ -148,13 +148,19 @@ def commit(
     """Append the step's events (and a DeadlineSet if the date moved) at the version read.
 
     The request as recorded is ``state`` with the stored events applied to a copy: the
-    caller's ``state`` is not changed, and the stream is not read again.
+    caller's ``state`` is not changed, and the stream is not read again. A change whose
+    effect reaches a closed year's table 3 needs --amend (``commands/years.py``), whatever
+    the date typed; with it, the carry-over fixes go in the same append.
     """
     version = state.version
     new = [NewEvent(e, on) for e in events]
     after = _preview(state, new, desk)
+    reached = closed_years_reached(desk, state, after)
+    check_effect(desk, after, reached, on)
     if desk.amend:
-        fixes = corrections(desk, after, on, f"amendment: {reason}")
+        first = min([r.year for r in reached if r.year < on.year], default=None)
+        since = on if first is None else date(first, 1, 1)
+        fixes = corrections(desk, after, since, f"amendment: {reason}")
         new += [NewEvent(e, on) for e in fixes]
     due = deadline(after, desk.calendar)
     changed = deadline_event(after, due, reason, desk) if not after.closed else None
@@ -165,7 +171,7 @@ def commit(
         new,
         expected_version=version,
         actor=desk.actor,
-        agency=state.agency,
+        agency=after.agency,
         applicant=applicant,
     )
     final = copy_state(state)
@@ -281,7 +287,7 @@ def record_receipt(desk: Desk, cmd: RecordReceipt) -> Recorded:
             f"--date {cmd.date}, Art. 31) is after today ({desk.today}); record it then, "
             "or give --confirmed"
         )
-    check_year_open(desk, agency, received_on, "record receive")
+    check_year_open(desk, agency, received_on, "record receive", by_effect=True)
     for attempt in range(ID_ATTEMPTS):
         request_id = cmd.request_id or next_request_id(desk, agency, received_on.year)
         try:

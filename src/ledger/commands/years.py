@@ -163,6 +163,7 @@ def check_effect(desk: Desk, after: RequestState, reached: list[Reached], on: da
         )
     if desk.amend and not reached and on.year not in closed_years(desk, after.agency):
         raise RuleViolation(
-            f"request {after.id}: --amend is for changes that reach a closed year, and this "
-            "one reaches none; record it without --amend"
+            f"request {after.id}: --amend is for facts dated in a closed year or changes "
+            f"reaching one; this one reaches none, and {on.year} is not closed; record it "
+            "without --amend"
         )

@@ -107,6 +107,7 @@ def test_a_wrong_outcome_in_a_closed_year_needs_amend_and_is_then_corrected(app:
     assert result.state.outcome == "partial"
     assert t3(app, 2024).decided == {"partial": {"natural": 1}}
     assert t3(app, 2024, before).decided == {"disclosed": {"natural": 1}}
+    assert "reconcile" in check_report(app, ReportQuery(2024, as_of=before))  # type: ignore[arg-type]
     shown = show_request(app, "A")
     notes = {e["type"]: e["note"] for e in shown.events}
     assert notes["request.decision-issued"].startswith("corrected by #")

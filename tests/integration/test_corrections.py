@@ -227,3 +227,27 @@ def test_amend_is_refused_where_nothing_reaches_a_closed_year(app: App) -> None:
         RuleViolation, match="reaches none, and 2025 is not closed; record it without"
     ):
         fix.correct(app.desk(amend=True), fix.Correction("C", "x", subject="学区"))
+
+
+def test_a_carried_over_request_moved_to_another_agency_leaves_the_closed_year(app: App) -> None:
+    """B, carried out of closed 2024, filed under the wrong agency: --amend revokes it there."""
+    wrong = fix.Correction("B", "belongs to 卫健委", agency="wsj")
+    with pytest.raises(RuleViolation, match="2024 is closed for default"):
+        fix.correct(app.desk(), wrong)
+    fix.correct(app.desk(amend=True), wrong)
+    assert load(app.desk(), "B").carried_out_of == []
+    assert t3(app, 2024).carried_out == {"business": 1}  # now wsj's, which never closed 2024
+    facts = collect(app.store)
+    assert counted(table3(requests_of(facts, {"default"}), 2024)).carried_out == {}
+    all_well(app)
+
+
+def test_a_carried_over_receipt_retracted_with_amend_leaves_the_closed_year(app: App) -> None:
+    """B's receipt retracted (recorded by mistake): 2024's carry-over is revoked with it."""
+    receipt = load(app.desk(), "B").applied[0].position
+    with pytest.raises(RuleViolation, match="2024 is closed"):
+        fix.retract(app.desk(), "B", receipt, "no such letter")
+    result = fix.retract(app.desk(amend=True), "B", receipt, "no such letter")
+    assert result.state is None
+    assert t3(app, 2024).carried_out == {}
+    all_well(app)

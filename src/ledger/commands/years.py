@@ -100,13 +100,16 @@ def corrections(desk: Desk, state: RequestState, on: date, reason: str) -> list[
 
     A request that is now closed on ``on`` was not open at the end of any closed year
     from ``on.year`` on: those carry-overs are revoked. A request received late into a
-    closed year and still open is carried over out of each closed year since.
+    closed year and still open is carried over out of each closed year since. A request
+    moved to another agency keeps only the carry-overs of the years that agency closed.
     """
     fixes: list[Event] = [AmendmentRecorded(year=on.year, reason=reason)]
-    closed = sorted(y for y in closed_years(desk, state.agency) if y >= on.year)
+    closed = set(closed_years(desk, state.agency))
     carried = set(state.carried_out_of)
-    for year in closed:
-        is_open = open_at_end(state, year)
+    for year in sorted(y for y in closed | carried if y >= on.year):
+        # A carry-over out of a year its agency has not closed: the request moved to
+        # another agency (a corrected --agency); the old agency's books no longer hold it.
+        is_open = year in closed and open_at_end(state, year)
         if year in carried and not is_open:
             fixes.append(CarryOverRevoked(year=year, reason=reason))
         elif year not in carried and is_open:

@@ -93,3 +93,17 @@ def test_a_corrected_decision_date_follows_the_rules_of_dates(desk: Desk) -> Non
     result = fix.correct(desk, early)
     assert result.state is not None
     assert result.state.decided_on == MARCH_1
+
+
+def test_a_retracted_receipt_no_longer_counts_in_the_applicants_month(desk: Desk) -> None:
+    """Per-request fees count the applicant's requests of the month without retracted ones."""
+    from tests.unit.test_desk_commands import ZHANG
+
+    for n in range(1, 12):
+        receive(desk, f"M{n}", date(2021, 3, n), person=ZHANG)
+    assert cmd.nth_in_month(desk, cmd.load(desk, "M11")) == 11
+    first = cmd.load(desk, "M1").applied[0].position
+    fix.retract(desk, "M1", first, "the same letter as M2")
+    assert cmd.nth_in_month(desk, cmd.load(desk, "M11")) == 10
+    fix.correct(desk, fix.Correction("M2", "received in April", date=date(2021, 4, 1)))
+    assert cmd.nth_in_month(desk, cmd.load(desk, "M11")) == 9

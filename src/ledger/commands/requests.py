@@ -483,18 +483,31 @@ def nth_in_month(desk: Desk, state: RequestState) -> int:
             "counts the applicant's requests in the month: use --amount or --method per-page"
         )
     month = (state.received_on.year, state.received_on.month)
-    same: list[tuple[date, int]] = []
     mine = (state.received_on, 0)
-    for e in desk.store.read_all(types=["request.received"]):
-        received = date.fromisoformat(e.data["received_on"])
-        if (
-            e.data.get("applicant_ref") == state.applicant_ref
-            and (received.year, received.month) == month
-        ):
-            same.append((received, e.position))
-            if e.data["request_id"] == state.id:
-                mine = (received, e.position)
+    same: list[tuple[date, int]] = []
+    for stream, (received, position) in _receipts_of(desk, state.applicant_ref).items():
+        if (received.year, received.month) == month:
+            same.append((received, position))
+            if stream == ev.stream_of(state.id):
+                mine = (received, position)
     return sorted(same).index(mine) + 1
+
+
+def _receipts_of(desk: Desk, ref: str) -> dict[str, tuple[date, int]]:
+    """Each request of this applicant: its date of receipt as corrected, and its position
+    (a receipt retracted is not counted; docs/corrections.md)."""
+    kinds = ["request.received", "request.receipt-corrected", "request.step-retracted"]
+    found: dict[str, tuple[date, int]] = {}
+    for e in desk.store.read_all(types=kinds):
+        if e.type == "request.received" and e.data.get("applicant_ref") == ref:
+            found[e.stream_id] = (date.fromisoformat(e.data["received_on"]), e.position)
+        elif e.stream_id not in found:
+            continue
+        elif e.type == "request.receipt-corrected" and e.data.get("received_on"):
+            found[e.stream_id] = (date.fromisoformat(e.data["received_on"]), found[e.stream_id][1])
+        elif e.type == "request.step-retracted" and e.data["position"] == found[e.stream_id][1]:
+            del found[e.stream_id]
+    return found
 
 
 def compute_fee(desk: Desk, state: RequestState, cmd: IssueFeeNotice) -> fees.FeeComputation:

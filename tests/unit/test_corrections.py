@@ -50,7 +50,7 @@ def test_a_step_with_a_later_partner_is_retracted_after_it(desk: Desk) -> None:
     state = fix.retract(desk, "R1", first, "never sent").state
     assert state is not None
     assert state.clarifications == []
-    assert state.retracted == {first, second}
+    assert state.retracted == {asked.events[0].version, answered.events[0].version}
 
 
 def test_a_retracted_step_cannot_be_retracted_again(desk: Desk) -> None:

@@ -103,7 +103,7 @@ def receipt_facts(state: RequestState) -> dict[str, Any]:
     """The receipt's recorded facts as they read now: the receipt, then its corrections."""
     facts: dict[str, Any] = {}
     for e in state.applied:
-        if e.position in state.retracted:
+        if e.version in state.retracted:
             continue
         if e.type == "request.received":
             facts = dict(e.data)
@@ -118,7 +118,7 @@ def _day(value: Any) -> date | None:
 
 def _last_step(state: RequestState, types: tuple[str, ...]) -> StoredEvent | None:
     """The latest step of these types still counting (None if none)."""
-    found = [e for e in state.applied if e.type in types and e.position not in state.retracted]
+    found = [e for e in state.applied if e.type in types and e.version not in state.retracted]
     return max(found, key=lambda e: e.effective_date, default=None)
 
 
@@ -170,7 +170,7 @@ def _receipt_event(desk: Desk, state: RequestState, c: Correction, why: str, who
 def _check_receipt_before_steps(state: RequestState, received_on: date) -> None:
     """A corrected date of receipt may not fall after a step of the request."""
     later = [s for s in STEPS if s != "request.received"]
-    first = [e for e in state.applied if e.type in later and e.position not in state.retracted]
+    first = [e for e in state.applied if e.type in later and e.version not in state.retracted]
     early = min(first, key=lambda e: e.effective_date, default=None)
     if early is not None and received_on > early.effective_date:
         raise RuleViolation(
@@ -243,18 +243,18 @@ def _target(state: RequestState, position: int) -> StoredEvent:
     steps = [e for e in state.applied if e.type in STEPS]
     found = next((e for e in steps if e.position == position), None)
     if found is None:
-        listed = ", ".join(f"#{e.position}" for e in steps if e.position not in state.retracted)
+        listed = ", ".join(f"#{e.position}" for e in steps if e.version not in state.retracted)
         raise InvalidInput(
             f"--step: #{position} is not a step of request {state.id}; its steps are {listed}"
         )
-    if position in state.retracted:
+    if found.version in state.retracted:
         raise RuleViolation(f"--step: #{position} of request {state.id} is already retracted")
     return found
 
 
 def _check_retractable(state: RequestState, step: StoredEvent) -> None:
     """A receipt goes last; a step's later partner (clarified, paid, opinion) goes first."""
-    live = [e for e in state.applied if e.type in STEPS and e.position not in state.retracted]
+    live = [e for e in state.applied if e.type in STEPS and e.version not in state.retracted]
     if step.type == "request.received":
         others = [f"#{e.position}" for e in live if e.position != step.position]
         if others:
@@ -291,7 +291,11 @@ def retract(
             "the approver who consented to the change (Art. 33)"
         )
     event = ev.StepRetracted(
-        position=position, step=step.type.removeprefix("request."), reason=why, approver=who
+        step_version=step.version,
+        position=position,
+        step=step.type.removeprefix("request."),
+        reason=why,
+        approver=who,
     )
     if step.type != "request.received":
         recorded = commit(desk, state, [event], desk.today, f"retracted #{position}: {why}")

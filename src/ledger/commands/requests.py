@@ -494,19 +494,21 @@ def nth_in_month(desk: Desk, state: RequestState) -> int:
 
 
 def _receipts_of(desk: Desk, ref: str) -> dict[str, tuple[date, int]]:
-    """Each request of this applicant: its date of receipt as corrected, and its position
-    (a receipt retracted is not counted; docs/corrections.md)."""
+    """Each request of this applicant: its date of receipt as corrected, and the position
+    of its receipt (a receipt retracted is not counted; docs/corrections.md)."""
     kinds = ["request.received", "request.receipt-corrected", "request.step-retracted"]
     found: dict[str, tuple[date, int]] = {}
+    receipt_version: dict[str, int] = {}
     for e in desk.store.read_all(types=kinds):
         if e.type == "request.received" and e.data.get("applicant_ref") == ref:
             found[e.stream_id] = (date.fromisoformat(e.data["received_on"]), e.position)
+            receipt_version[e.stream_id] = e.version
         elif e.stream_id not in found:
             continue
         elif e.type == "request.receipt-corrected" and e.data.get("received_on"):
             found[e.stream_id] = (date.fromisoformat(e.data["received_on"]), found[e.stream_id][1])
-        elif e.type == "request.step-retracted" and e.data["position"] == found[e.stream_id][1]:
-            del found[e.stream_id]
+        elif e.data.get("step_version") == receipt_version[e.stream_id]:
+            del found[e.stream_id]  # the receipt was retracted
     return found
 
 

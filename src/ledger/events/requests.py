@@ -225,7 +225,8 @@ class StepRetracted(Event):
     or twice) no longer counts; the request is re-folded without it."""
 
     type = "request.step-retracted"
-    position: int = Field(ge=1)
+    step_version: int = Field(ge=1)  # the step's version in its stream: kept by an import
+    position: int = Field(ge=1)  # where it stood in this log (the #N of `ledger show`)
     step: str
     reason: str = Field(min_length=1)
     approver: str | None = None

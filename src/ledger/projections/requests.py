@@ -113,7 +113,7 @@ class RequestState:
     carried_out_of: list[int] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     # The events folded so far (a retraction re-folds them without the retracted one)
-    # and the positions retracted (docs/corrections.md).
+    # and the stream versions retracted (docs/corrections.md).
     applied: list[StoredEvent] = field(default_factory=list, compare=False, repr=False)
     retracted: set[int] = field(default_factory=set)
 
@@ -262,10 +262,10 @@ _FACTS = tuple(f.name for f in fields(RequestState) if f.name not in _KEPT)
 
 def _step_retracted(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> None:
     """Re-fold the events applied so far without the retracted one (and earlier ones)."""
-    s.retracted.add(int(d["position"]))
+    s.retracted.add(int(d["step_version"]))
     fresh = RequestState(s.id, s.applied[0].agency if s.applied else s.agency)
     for event in s.applied:
-        if event.position not in s.retracted:
+        if event.version not in s.retracted:
             APPLY[event.type](fresh, event.data, event)
     for name in _FACTS:
         setattr(s, name, getattr(fresh, name))
@@ -326,14 +326,15 @@ def apply(state: RequestState, event: StoredEvent, *, timeline: bool = True) -> 
 def _mark(state: RequestState, event: StoredEvent) -> None:
     """Note on the original entry that a correction or retraction followed it."""
     if event.type == "request.step-retracted":
-        targets = [int(event.data["position"])]
+        version = int(event.data["step_version"])
+        targets = [e.position for e in state.applied if e.version == version]
         note = f"retracted by #{event.position}"
     elif event.type in CORRECTED_STEP:
         kinds = CORRECTED_STEP[event.type]
         found = [
-            t.position
-            for t in state.timeline
-            if t.type in kinds and t.position not in state.retracted
+            e.position
+            for e in state.applied
+            if e.type in kinds and e.version not in state.retracted
         ]
         targets, note = found[-1:], f"corrected by #{event.position}"
     else:

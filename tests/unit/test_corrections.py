@@ -76,6 +76,8 @@ def test_a_lone_receipt_retracted_leaves_the_books(desk: Desk) -> None:
     result = fix.retract(desk, "R1", recorded.events[0].position, "entered twice")
     assert result.state is None
     assert fold("R1", desk.store.read_stream("request-R1")) is None
+    refused(desk, cmd.IdTaken, "ID R1 was used by a receipt since retracted", lambda: receive(desk))
+    assert receive(desk, None).request_id == "default-2021-0001"
 
 
 def test_a_corrected_decision_date_follows_the_rules_of_dates(desk: Desk) -> None:

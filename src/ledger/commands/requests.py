@@ -316,6 +316,11 @@ def _receive_as(
             f"record receive: request {request_id} already exists (received "
             f"{existing.received_on}); record steps with its id, or choose another id"
         )
+    if existing is None and desk.store.stream_version(stream) > 0:
+        raise IdTaken(
+            f"record receive: ID {request_id} was used by a receipt since retracted "
+            "(docs/corrections.md); choose another id"
+        )
     ref, new_applicant = _applicant(desk, cmd.person)
     event = ev.RequestReceived(
         request_id=request_id,

@@ -92,7 +92,7 @@ class Correction:
     decided: dt.date | None = None
 
 
-def _why(desk: Desk, reason: str, approver: str | None) -> tuple[str, str | None]:
+def _why(reason: str, approver: str | None) -> tuple[str, str | None]:
     """The reason (required) and approver (optional), as clean one-line text."""
     why = clean_text(reason, "--reason", required=True)
     who = clean_text(approver, "--approver", NAME_MAX) if approver is not None else None
@@ -219,7 +219,7 @@ def _decision_event(desk: Desk, state: RequestState, c: Correction, why: str, wh
 def correct(desk: Desk, c: Correction) -> Corrected:
     """Correct the facts of a receipt and/or a decision; refuse a correction that changes
     nothing, and a date before 2008-05-01 or after today (naming the option)."""
-    why, who = _why(desk, c.reason, c.approver)
+    why, who = _why(c.reason, c.approver)
     state = load(desk, c.request_id)
     events: list[Event] = []
     receipt = _receipt_event(desk, state, c, why, who)
@@ -281,7 +281,7 @@ def retract(
     desk: Desk, request_id: str, position: int, reason: str, approver: str | None = None
 ) -> Corrected:
     """Take back a step that should not be there; retracting a decision reopens the request."""
-    why, who = _why(desk, reason, approver)
+    why, who = _why(reason, approver)
     state = load(desk, request_id)
     step = _target(state, position)
     _check_retractable(state, step)

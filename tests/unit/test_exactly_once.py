@@ -79,3 +79,21 @@ def test_a_race_lost_once_succeeds_on_fresh_state() -> None:
         return "recorded"
 
     assert wins_second(desk_with(MemoryStore(), None)) == "recorded"
+
+
+def test_a_retried_correction_is_stored_once() -> None:
+    """A correction retried with its command id answers with the first result, not "nothing changes"."""
+    from ledger.commands.corrections import Correction, correct
+
+    store = MemoryStore()
+    receipt = cmd.RecordReceipt(date(2021, 3, 1), "in-person", "natural", "R1")
+    cmd.record_receipt(desk_with(store, None), receipt)
+    cmd.issue_decision(desk_with(store, None), "R1", date(2021, 3, 5), "disclosed")
+    fix = Correction("R1", "typed the wrong outcome", outcome="partial")
+    first = correct(desk_with(store, "c-9"), fix)
+    head = store.last_position()
+    again = correct(desk_with(store, "c-9"), fix)
+    assert again.events == first.events
+    assert again.state is not None
+    assert again.state.outcome == "partial"
+    assert store.last_position() == head

@@ -16,6 +16,7 @@ from ledger.cli._desk import (
     step_options,
 )
 from ledger.codes import APPLICANTS, CHANNELS, OUTCOMES
+from ledger.commands import corrections
 from ledger.commands import requests as cmd
 from ledger.events.requests import CONSULTATION_KINDS
 from ledger.projections.views import due_text
@@ -309,6 +310,81 @@ def withdraw(ctx: click.Context, request_id: str, on: date) -> None:
     Example: ledger record withdraw default-2020-0002 --date 2020-03-09
     """
     _confirm(cmd.withdraw(desk_of(ctx), request_id, on), "withdrawn")
+
+
+def _corrected(result: corrections.Corrected, what: str) -> None:
+    """The one line after a correction: what changed and the request as it reads now."""
+    if result.state is None or result.deadline is None:
+        click.echo(f"{result.request_id}: {what}; the request is no longer in the books")
+        return
+    click.echo(f"{result.request_id}: {what}; {due_text(result.state, result.deadline)}")
+
+
+@record.command()
+@id_argument()
+@date_option("--date", "submitted", help="Corrected day the request was submitted.")
+@date_option("--confirmed", help="Corrected day receipt was confirmed.")
+@date_option("--signed", help="Corrected day registered mail was signed for.")
+@click.option("--channel", help=f"Corrected channel: {CHANNELS.help_text()}.")
+@click.option("--applicant", help=f"Corrected applicant category: {APPLICANTS.help_text()}.")
+@click.option("--agency", "new_agency", help="Corrected agency code.")
+@click.option("--subject", help="Corrected subject.")
+@click.option("--outcome", help="Corrected outcome of the decision (code or Chinese name).")
+@date_option("--decided", help="Corrected day the decision was issued.")
+@click.option("--reason", required=True, help="Why the record was wrong (500 characters at most).")
+@click.option("--approver", help="Who approved the correction, where the office requires one.")
+@step_options
+@click.pass_context
+def correct(
+    ctx: click.Context,
+    request_id: str,
+    submitted: date | None,
+    confirmed: date | None,
+    signed: date | None,
+    channel: str | None,
+    applicant: str | None,
+    new_agency: str | None,
+    subject: str | None,
+    outcome: str | None,
+    decided: date | None,
+    reason: str,
+    approver: str | None,
+) -> None:
+    """Correct the facts of a receipt or a decision recorded wrongly (a new event).
+
+    The original entry stays in the log and in `ledger show`, marked as corrected; the
+    deadline is re-derived. A correction reaching a closed year needs --amend.
+    See docs/corrections.md.
+
+    Example: ledger record correct default-2020-0001 --outcome 部分公开 --reason "typo"
+    """
+    command = corrections.Correction(
+        request_id, reason, approver, submitted, confirmed, signed,
+        channel, applicant, new_agency, subject, outcome, decided,
+    )  # fmt: skip
+    result = corrections.correct(desk_of(ctx), command)
+    _corrected(result, "corrected")
+
+
+@record.command()
+@id_argument()
+@click.option("--step", "position", type=int, required=True, help="Position (#N in `show`).")
+@click.option("--reason", required=True, help="Why the step should not be there.")
+@click.option("--approver", help="Who approved it (needed to retract an extension, Art. 33).")
+@step_options
+@click.pass_context
+def retract(
+    ctx: click.Context, request_id: str, position: int, reason: str, approver: str | None
+) -> None:
+    """Retract a step that should not be there (on the wrong request, or recorded twice).
+
+    Retracting a decision reopens the request; a receipt can be retracted once it has no
+    other steps. The step stays in the log and in `ledger show`, marked as retracted.
+
+    Example: ledger record retract default-2020-0001 --step 5 --reason "recorded twice"
+    """
+    result = corrections.retract(desk_of(ctx), request_id, position, reason, approver)
+    _corrected(result, f"step #{position} retracted")
 
 
 def _attach_annual() -> None:

@@ -77,7 +77,8 @@ def _text(data: dict[str, Any]) -> str:
     lines.append("timeline:")
     for e in data["events"]:
         entry = f"  {e['date']}  #{e['position']:<6} {e['actor']:<10} "
-        lines.append(entry + summary(e["type"], e["data"]))
+        note = f"  [{e['note']}]" if e.get("note") else ""
+        lines.append(entry + summary(e["type"], e["data"]) + note)
     return "\n".join(lines)
 
 

@@ -24,7 +24,7 @@ from ledger.clock import (
 from ledger.codes import applicant_code, channel_code, outcome_code, receipt_rule
 from ledger.commands._context import Desk
 from ledger.commands._once import exactly_once
-from ledger.commands.years import check_year_open, corrections
+from ledger.commands.years import check_effect, check_year_open, closed_years_reached, corrections
 from ledger.errors import ConcurrencyError, InvalidInput, NotFound, RuleViolation
 from ledger.events import requests as ev
 from ledger.events.store import NewEvent, StoredEvent
@@ -85,7 +85,7 @@ def load_open(desk: Desk, request_id: str, on: date, what: str) -> RequestState:
             "a closed request takes no further steps"
         )
     check_step_date(desk, state, on, what)
-    check_year_open(desk, state.agency, on, what)
+    check_year_open(desk, state.agency, on, what, by_effect=True)
     return state
 
 
@@ -149,13 +149,19 @@ def commit(
     """Append the step's events (and a DeadlineSet if the date moved) at the version read.
 
     The request as recorded is ``state`` with the stored events applied to a copy: the
-    caller's ``state`` is not changed, and the stream is not read again.
+    caller's ``state`` is not changed, and the stream is not read again. A change whose
+    effect reaches a closed year's table 3 needs --amend (``commands/years.py``), whatever
+    the date typed; with it, the carry-over fixes go in the same append.
     """
     version = state.version
     new = [NewEvent(e, on) for e in events]
     after = _preview(state, new, desk)
+    reached = closed_years_reached(desk, state, after)
+    check_effect(desk, after, reached, on)
     if desk.amend:
-        fixes = corrections(desk, after, on, f"amendment: {reason}")
+        first = min([r.year for r in reached if r.year < on.year], default=None)
+        since = on if first is None else date(first, 1, 1)
+        fixes = corrections(desk, after, since, f"amendment: {reason}")
         new += [NewEvent(e, on) for e in fixes]
     due = deadline(after, desk.calendar)
     changed = deadline_event(after, due, reason, desk) if not after.closed else None
@@ -167,7 +173,7 @@ def commit(
         expected_version=version,
         command_id=desk.command_id,
         actor=desk.actor,
-        agency=state.agency,
+        agency=after.agency,
         applicant=applicant,
     )
     final = copy_state(state)
@@ -299,7 +305,7 @@ def record_receipt(desk: Desk, cmd: RecordReceipt) -> Recorded:
             f"--date {cmd.date}, Art. 31) is after today ({desk.today}); record it then, "
             "or give --confirmed"
         )
-    check_year_open(desk, agency, received_on, "record receive")
+    check_year_open(desk, agency, received_on, "record receive", by_effect=True)
     for attempt in range(ID_ATTEMPTS):
         request_id = cmd.request_id or next_request_id(desk, agency, received_on.year)
         try:
@@ -327,6 +333,11 @@ def _receive_as(
         raise IdTaken(
             f"record receive: request {request_id} already exists (received "
             f"{existing.received_on}); record steps with its id, or choose another id"
+        )
+    if existing is None and desk.store.stream_version(stream) > 0:
+        raise IdTaken(
+            f"record receive: ID {request_id} was used by a receipt since retracted "
+            "(docs/corrections.md); choose another id"
         )
     ref, new_applicant = _applicant(desk, cmd.person)
     event = ev.RequestReceived(
@@ -500,18 +511,33 @@ def nth_in_month(desk: Desk, state: RequestState) -> int:
             "counts the applicant's requests in the month: use --amount or --method per-page"
         )
     month = (state.received_on.year, state.received_on.month)
-    same: list[tuple[date, int]] = []
     mine = (state.received_on, 0)
-    for e in desk.store.read_all(types=["request.received"]):
-        received = date.fromisoformat(e.data["received_on"])
-        if (
-            e.data.get("applicant_ref") == state.applicant_ref
-            and (received.year, received.month) == month
-        ):
-            same.append((received, e.position))
-            if e.data["request_id"] == state.id:
-                mine = (received, e.position)
+    same: list[tuple[date, int]] = []
+    for stream, (received, position) in _receipts_of(desk, state.applicant_ref).items():
+        if (received.year, received.month) == month:
+            same.append((received, position))
+            if stream == ev.stream_of(state.id):
+                mine = (received, position)
     return sorted(same).index(mine) + 1
+
+
+def _receipts_of(desk: Desk, ref: str) -> dict[str, tuple[date, int]]:
+    """Each request of this applicant: its date of receipt as corrected, and the position
+    of its receipt (a receipt retracted is not counted; docs/corrections.md)."""
+    kinds = ["request.received", "request.receipt-corrected", "request.step-retracted"]
+    found: dict[str, tuple[date, int]] = {}
+    receipt_version: dict[str, int] = {}
+    for e in desk.store.read_all(types=kinds):
+        if e.type == "request.received" and e.data.get("applicant_ref") == ref:
+            found[e.stream_id] = (date.fromisoformat(e.data["received_on"]), e.position)
+            receipt_version[e.stream_id] = e.version
+        elif e.stream_id not in found:
+            continue
+        elif e.type == "request.receipt-corrected" and e.data.get("received_on"):
+            found[e.stream_id] = (date.fromisoformat(e.data["received_on"]), found[e.stream_id][1])
+        elif e.data.get("step_version") == receipt_version[e.stream_id]:
+            del found[e.stream_id]  # the receipt was retracted
+    return found
 
 
 def compute_fee(desk: Desk, state: RequestState, cmd: IssueFeeNotice) -> fees.FeeComputation:

@@ -24,7 +24,7 @@ from ledger.events.years import (
     YearClosed,
     year_stream,
 )
-from ledger.projections.requests import RequestState, open_at_end
+from ledger.projections.requests import RequestState, footprint, open_at_end
 from ledger.projections.views import all_requests
 
 
@@ -72,10 +72,16 @@ def close_year(desk: Desk, year: int, agency: str) -> CloseResult:
     return CloseResult(agency, year, tuple(s.id for s in open_ones), already_closed=False)
 
 
-def check_year_open(desk: Desk, agency: str, on: date, what: str) -> bool:
-    """Refuse a fact dated in a closed year unless it is an amendment; True if it is one."""
+def check_year_open(
+    desk: Desk, agency: str, on: date, what: str, *, by_effect: bool = False
+) -> bool:
+    """Refuse a fact dated in a closed year unless it is an amendment; True if it is one.
+
+    ``by_effect``: the caller's commit also checks the change's effect on closed years
+    (``closed_years_reached``), so --amend on a date in an open year is left to it.
+    """
     if on.year not in closed_years(desk, agency):
-        if desk.amend:
+        if desk.amend and not by_effect:
             raise RuleViolation(
                 f"{what}: --amend is for facts dated in a closed year, and {on.year} is not "
                 "closed; record it without --amend"
@@ -94,15 +100,73 @@ def corrections(desk: Desk, state: RequestState, on: date, reason: str) -> list[
 
     A request that is now closed on ``on`` was not open at the end of any closed year
     from ``on.year`` on: those carry-overs are revoked. A request received late into a
-    closed year and still open is carried over out of each closed year since.
+    closed year and still open is carried over out of each closed year since. A request
+    moved to another agency keeps only the carry-overs of the years that agency closed.
     """
     fixes: list[Event] = [AmendmentRecorded(year=on.year, reason=reason)]
-    closed = sorted(y for y in closed_years(desk, state.agency) if y >= on.year)
+    closed = set(closed_years(desk, state.agency))
     carried = set(state.carried_out_of)
-    for year in closed:
-        is_open = open_at_end(state, year)
+    for year in sorted(y for y in closed | carried if y >= on.year):
+        # A carry-over out of a year its agency has not closed: the request moved to
+        # another agency (a corrected --agency); the old agency's books no longer hold it.
+        is_open = year in closed and open_at_end(state, year)
         if year in carried and not is_open:
             fixes.append(CarryOverRevoked(year=year, reason=reason))
         elif year not in carried and is_open:
             fixes.append(RequestCarriedOver(year=year))
     return fixes
+
+
+FOOTPRINT_PARTS = ("new", "carried in", "decided", "carried out")
+"""The parts of ``footprint``, named for the guard's message."""
+
+
+@dataclass(frozen=True)
+class Reached:
+    """A closed year whose table 3 a change would alter, and how."""
+
+    agency: str
+    year: int
+    part: str
+    before: str
+    after: str
+
+
+def closed_years_reached(desk: Desk, before: RequestState, after: RequestState) -> list[Reached]:
+    """The closed years (of the agency before and after) whose table 3 the change alters."""
+    reached: list[Reached] = []
+    for agency in sorted({before.agency, after.agency}):
+        for year in sorted(closed_years(desk, agency)):
+            old = footprint(before, year) if before.agency == agency else (None,) * 4
+            new = footprint(after, year) if after.agency == agency else (None,) * 4
+            for part, was, now in zip(FOOTPRINT_PARTS, old, new, strict=True):
+                if was != now:
+                    reached.append(Reached(agency, year, part, _word(was), _word(now)))
+    return reached
+
+
+def _word(value: object) -> str:
+    if value is None:
+        return "not counted"
+    return "/".join(value) if isinstance(value, tuple) else str(value)
+
+
+def check_effect(desk: Desk, after: RequestState, reached: list[Reached], on: date) -> None:
+    """Refuse a change reaching a closed year without --amend, and --amend reaching none.
+
+    The guard is by effect, not by the date typed: a receipt dated years back is still
+    open at the end of every closed year since, and so changes their carry-over.
+    """
+    if reached and not desk.amend:
+        r = reached[0]
+        raise RuleViolation(
+            f"request {after.id}: {r.year} is closed for {r.agency} (its annual report may "
+            f"be published) and this change alters its table 3 ({r.part}: {r.before} → "
+            f"{r.after}); if this really is so, record it again with --amend"
+        )
+    if desk.amend and not reached and on.year not in closed_years(desk, after.agency):
+        raise RuleViolation(
+            f"request {after.id}: --amend is for facts dated in a closed year or changes "
+            f"reaching one; this one reaches none, and {on.year} is not closed; record it "
+            "without --amend"
+        )

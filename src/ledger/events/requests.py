@@ -185,3 +185,57 @@ register(
     DecisionIssued,
     RequestWithdrawn,
 )
+
+
+# -- corrections (docs/corrections.md): new events, never edits --------------------------
+
+
+class ReceiptCorrected(Event):
+    """Facts of the receipt were recorded wrongly; only the fields given change.
+
+    The original ``request.received`` stays in the log; the fold reads these values
+    instead from this event on, and the deadline is re-derived.
+    """
+
+    type = "request.receipt-corrected"
+    reason: str = Field(min_length=1)
+    approver: str | None = None
+    received_on: date | None = None
+    submitted_on: date | None = None
+    confirmed_on: date | None = None
+    signed_on: date | None = None
+    channel: Channel | None = None
+    applicant: Applicant | None = None
+    agency: str | None = None
+    subject: str | None = None
+
+
+class DecisionCorrected(Event):
+    """The decision's outcome or date was recorded wrongly; only the fields given change."""
+
+    type = "request.decision-corrected"
+    reason: str = Field(min_length=1)
+    approver: str | None = None
+    outcome: Outcome | None = None
+    decided_on: date | None = None
+
+
+class StepRetracted(Event):
+    """A step that should not be in this request's history (recorded on the wrong request,
+    or twice) no longer counts; the request is re-folded without it."""
+
+    type = "request.step-retracted"
+    step_version: int = Field(ge=1)  # the step's version in its stream: kept by an import
+    position: int = Field(ge=1)  # where it stood in this log (the #N of `ledger show`)
+    step: str
+    reason: str = Field(min_length=1)
+    approver: str | None = None
+
+
+CORRECTION_TYPES: tuple[str, ...] = (
+    ReceiptCorrected.type,
+    DecisionCorrected.type,
+    StepRetracted.type,
+)
+
+register(ReceiptCorrected, DecisionCorrected, StepRetracted)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -84,6 +84,7 @@ class TimelineEntry:
     data: dict[str, Any]
     actor: str
     recorded_at: datetime
+    note: str = ""  # "corrected by #N", "retracted by #N": set when a correction follows
 
 
 @dataclass
@@ -111,6 +112,10 @@ class RequestState:
     deadline_recorded: bool = False
     carried_out_of: list[int] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
+    # The events folded so far (a retraction re-folds them without the retracted one)
+    # and the stream versions retracted (docs/corrections.md).
+    applied: list[StoredEvent] = field(default_factory=list, compare=False, repr=False)
+    retracted: set[int] = field(default_factory=set)
 
     @property
     def closed(self) -> bool:
@@ -148,6 +153,8 @@ def copy_state(state: RequestState) -> RequestState:
         extensions=list(state.extensions),
         carried_out_of=list(state.carried_out_of),
         timeline=list(state.timeline),
+        applied=list(state.applied),
+        retracted=set(state.retracted),
     )
 
 
@@ -232,6 +239,38 @@ def _withdraw(s: RequestState, _d: dict[str, Any], e: StoredEvent) -> None:
     s.outcome, s.decided_on, s.withdrawn = "other", e.effective_date, True
 
 
+def _receipt_corrected(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> None:
+    if d.get("received_on"):
+        s.received_on = _d(d["received_on"])
+    for name in ("channel", "applicant", "agency", "subject"):
+        if d.get(name) is not None:
+            setattr(s, name, d[name])
+
+
+def _decision_corrected(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> None:
+    if not s.closed or s.withdrawn:
+        return  # its decision was retracted: the correction went with it
+    if d.get("outcome") is not None:
+        s.outcome = d["outcome"]
+    if d.get("decided_on"):
+        s.decided_on = _d(d["decided_on"])
+
+
+_KEPT = frozenset({"id", "version", "timeline", "applied", "retracted"})
+_FACTS = tuple(f.name for f in fields(RequestState) if f.name not in _KEPT)
+
+
+def _step_retracted(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> None:
+    """Re-fold the events applied so far without the retracted one (and earlier ones)."""
+    s.retracted.add(int(d["step_version"]))
+    fresh = RequestState(s.id, s.applied[0].agency if s.applied else s.agency)
+    for event in s.applied:
+        if event.version not in s.retracted:
+            APPLY[event.type](fresh, event.data, event)
+    for name in _FACTS:
+        setattr(s, name, getattr(fresh, name))
+
+
 Apply = Callable[[RequestState, dict[str, Any], StoredEvent], None]
 
 APPLY: dict[str, Apply] = {
@@ -249,7 +288,16 @@ APPLY: dict[str, Apply] = {
     "request.withdrawn": _withdraw,
     "request.carried-over": _carried,
     "request.carry-over-revoked": _revoked,
+    "request.receipt-corrected": _receipt_corrected,
+    "request.decision-corrected": _decision_corrected,
+    "request.step-retracted": _step_retracted,
 }
+
+CORRECTED_STEP = {
+    "request.receipt-corrected": ("request.received",),
+    "request.decision-corrected": ("request.decision-issued",),
+}
+"""Which step's timeline entry a correction marks as corrected."""
 
 
 def apply(state: RequestState, event: StoredEvent, *, timeline: bool = True) -> RequestState:
@@ -257,8 +305,11 @@ def apply(state: RequestState, event: StoredEvent, *, timeline: bool = True) -> 
     handler = APPLY.get(event.type)
     if handler is not None:
         handler(state, event.data, event)
+        if handler is not _step_retracted:
+            state.applied.append(event)
     state.version = max(state.version, event.version)
     if timeline:
+        _mark(state, event)
         state.timeline.append(
             TimelineEntry(
                 event.position,
@@ -270,6 +321,28 @@ def apply(state: RequestState, event: StoredEvent, *, timeline: bool = True) -> 
             )
         )
     return state
+
+
+def _mark(state: RequestState, event: StoredEvent) -> None:
+    """Note on the original entry that a correction or retraction followed it."""
+    if event.type == "request.step-retracted":
+        version = int(event.data["step_version"])
+        targets = [e.position for e in state.applied if e.version == version]
+        note = f"retracted by #{event.position}"
+    elif event.type in CORRECTED_STEP:
+        kinds = CORRECTED_STEP[event.type]
+        found = [
+            e.position
+            for e in state.applied
+            if e.type in kinds and e.version not in state.retracted
+        ]
+        targets, note = found[-1:], f"corrected by #{event.position}"
+    else:
+        return
+    for i, entry in enumerate(state.timeline):
+        if entry.position in targets:
+            joined = f"{entry.note}; {note}" if entry.note else note
+            state.timeline[i] = replace(entry, note=joined)
 
 
 @contextmanager
@@ -297,6 +370,29 @@ def open_at_end(state: RequestState, year: int) -> bool:
     carried over out of that year (table 3's 结转下年度, and what ``close-year`` records)."""
     end = date(year, 12, 31)
     return state.received_on <= end and (state.decided_on is None or state.decided_on > end)
+
+
+Footprint = tuple[str | None, str | None, tuple[str, str] | None, str | None]
+"""A request's part in one year's table 3: the applicant column it is new in, carried in
+in, (outcome, column) decided in, carried out in; None where it is not counted."""
+
+
+def footprint(state: RequestState, year: int) -> Footprint:
+    """Where table 3 (``projections/annual.py: table3``) counts this request in ``year``.
+
+    The closed-year guard compares it before and after a change: a change whose effect
+    reaches a closed year's table 3 needs ``--amend`` (docs/corrections.md).
+    """
+    if not state.channel:
+        return (None, None, None, None)
+    column = state.applicant
+    decided = state.decided_on is not None and state.decided_on.year == year and state.outcome
+    return (
+        column if state.received_on.year == year else None,
+        column if open_at_end(state, year - 1) else None,
+        (str(state.outcome), column) if decided else None,
+        column if open_at_end(state, year) else None,
+    )
 
 
 def fold(request_id: str, events: Iterable[StoredEvent]) -> RequestState | None:

@@ -136,6 +136,7 @@ def timeline(state: RequestState) -> list[dict[str, Any]]:
             "data": e.data,
             "actor": e.actor,
             "recorded_at": e.recorded_at.isoformat(timespec="seconds") + "Z",
+            "note": e.note,
         }
         for e in state.timeline
     ]

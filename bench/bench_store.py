@@ -39,6 +39,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -141,8 +142,10 @@ class Raw:
                     self.conn.execute(sql)
         self.mark = "%s" if self.pg else "?"
         self.insert = f"INSERT INTO {self.table} VALUES ({', '.join([self.mark] * 12)})"
-        self.begin = f"BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK})" if self.pg else (
-            "BEGIN IMMEDIATE"
+        self.begin = (
+            f"BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK})"
+            if self.pg
+            else ("BEGIN IMMEDIATE")
         )
 
     def q(self, text: str) -> str:
@@ -218,6 +221,7 @@ def raw_commands(raw: Raw, app: App, k: int) -> tuple[float, float]:
 # --- eventsourcing -------------------------------------------------------------------------
 
 
+@cache
 def peer_classes() -> tuple[Any, Any]:
     """The peer's application and aggregate (imported only when the bench runs)."""
     from eventsourcing.application import Application
@@ -261,10 +265,12 @@ def peer_app(url: str, sqlite_path: Path | None) -> Any:
         }
     app = application(env=env)
     if sqlite_path is not None:
-        # Equal durability: the same pragma ledger sets (the library leaves the default).
-        recorder = app.recorder
-        with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute("PRAGMA synchronous = FULL")
+        # Equal durability: the library leaves SQLite's default, which must be FULL (2).
+        with app.recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute("PRAGMA synchronous")
+            level = cursor.fetchone()[0]
+        if level != 2:
+            raise SystemExit(f"eventsourcing runs SQLite at synchronous={level}, not FULL")
     return app
 
 

@@ -181,7 +181,7 @@ class Config(Settings):
         DEFAULT_LOCK_TIMEOUT,
         description=(
             "Seconds a command waits for another desk or an import to finish writing "
-            "before it stops with \"another desk or an import holds the books; try again\"."
+            'before it stops with "another desk or an import holds the books; try again".'
         ),
         allowed="seconds, more than 0 and at most 600",
         gt=0,

@@ -344,12 +344,18 @@ class EventStore:
         return int(self.db.scalar(query, (stream_id,)) or 0)
 
     def stream_ids(self, prefix: str) -> list[str]:
-        """The ids of the streams that start with ``prefix``."""
-        pattern = prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
-        rows = self.db.fetch(
-            "SELECT DISTINCT stream_id FROM events WHERE stream_id LIKE ? ESCAPE '!'", (pattern,)
-        )
-        # SQLite's LIKE ignores ASCII case; the prefix is matched exactly here.
+        """The ids of the streams that start with ``prefix``.
+
+        On SQLite a range of the (stream, version) index, so the cost follows the streams
+        found, not the log; SQLite's LIKE ignores case and cannot use that index.
+        """
+        if self._sqlite:
+            query = "SELECT DISTINCT stream_id FROM events WHERE stream_id >= ? AND stream_id < ?"
+            rows = self.db.fetch(query, (prefix, prefix + "\U0010ffff"))
+        else:
+            pattern = prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+            query = "SELECT DISTINCT stream_id FROM events WHERE stream_id LIKE ? ESCAPE '!'"
+            rows = self.db.fetch(query, (pattern,))
         return sorted(r[0] for r in rows if r[0].startswith(prefix))
 
     def read_all(

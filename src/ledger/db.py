@@ -256,14 +256,14 @@ class Database:
     def writing(self, *, exclusive: bool = True) -> Iterator[Any]:
         """A write transaction; ``exclusive`` holds the append lock until commit.
 
-        SQLite: ``BEGIN IMMEDIATE`` (the file's one writer). PostgreSQL: an advisory lock
+        SQLite: ``BEGIN IMMEDIATE`` always (the file's one writer). PostgreSQL: an advisory lock
         taken in the same round trip as ``BEGIN``, before anything is read, so positions
         are gapless in commit order. A wait beyond the lock timeout raises ``BooksBusy``.
         """
         conn = self.connection()
         begin = "BEGIN"
-        if self.dialect == "sqlite" and exclusive:
-            begin = "BEGIN IMMEDIATE"
+        if self.dialect == "sqlite":
+            begin = "BEGIN IMMEDIATE"  # every SQLite write: never a lock upgrade that deadlocks
         elif exclusive:
             begin = f"BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK})"
         try:

@@ -210,7 +210,7 @@ def raw_commands(raw: Raw, app: App, k: int) -> tuple[float, float]:
     start = time.perf_counter()
     for i in range(0, len(creates), 2):
         pair = [(*r[:1], f"{r[1]}-{salt}", *r[2:]) for r in creates[i : i + 2]]
-        raw.append(pair[0][1], pair, read=False)
+        raw.append(pair[0][1], pair, read=True)  # ledger reads the new stream too
     created = time.perf_counter() - start
     start = time.perf_counter()
     for r in decides:

@@ -44,6 +44,8 @@ COLUMNS: Final = (
 )  # fmt: skip
 """The columns of ``events`` as ``ledger.events.schema`` declares them (a test holds them equal)."""
 
+_NEXT_POSITION: Final = "SELECT min(position) FROM events WHERE position > ?"
+
 # Payload and dates selected as text: decoded faster here than by the drivers.
 SELECT: Final = (
     "SELECT position, stream_id, version, type, schema_version, CAST(data AS TEXT), "
@@ -396,8 +398,12 @@ class EventStore:
         head = self.last_position()
         while after < head:
             upper = after + batch
-            yield from self.db.fetch(query, (after, upper, *extra))
+            rows = self.db.fetch(query, (after, upper, *extra))
+            yield from rows
             after = upper
+            if not rows:  # skip a hole at once (only a tampered log has one)
+                following = self.db.scalar(_NEXT_POSITION, (after,))
+                after = max(after, int(following or 0) - 1)
             if after >= head:
                 head = self.last_position()
 

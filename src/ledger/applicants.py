@@ -11,26 +11,19 @@ import re
 import threading
 import uuid
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ledger.dates import utc_now
 
-# The statement-building view of the ``applicants`` table declared in
-# ``ledger.events.schema`` (kept equal by a test; see ``ledger.events.store.EVENTS``).
-APPLICANTS = sa.table(
-    "applicants",
-    sa.column("ref", sa.String),
-    sa.column("name", sa.String),
-    sa.column("id_number", sa.String),
-    sa.column("phone", sa.String),
-    sa.column("email", sa.String),
-    sa.column("address", sa.Text),
-    sa.column("created_at", sa.DateTime),
-    sa.column("erased_at", sa.DateTime),
-)
+if TYPE_CHECKING:
+    from ledger.db import Database
+
+APPLICANT_COLUMNS = (
+    "ref", "name", "id_number", "phone", "email", "address", "created_at", "erased_at",
+)  # fmt: skip
+"""The columns of ``applicants`` as ``ledger.events.schema`` declares them (a test holds them)."""
+PERSONAL = ("name", "id_number", "phone", "email", "address")
 
 
 @dataclass(frozen=True)
@@ -47,20 +40,15 @@ class Applicant:
         return not any((self.name, self.id_number, self.phone, self.email, self.address))
 
 
-def find_ref(engine: Engine, who: Applicant) -> str | None:
-    """The reference of an applicant already on file, matched as the module says."""
-    t = APPLICANTS.c
-    conditions = []
+def match_condition(who: Applicant) -> tuple[str, tuple[str, ...]] | None:
+    """The SQL condition (and its values) that finds ``who`` as the module says."""
     if who.id_number:
-        conditions.append(t.id_number == who.id_number)
-    elif who.name and (who.phone or who.email):
-        contact = t.phone == who.phone if who.phone else t.email == who.email
-        conditions.append(sa.and_(t.name == who.name, contact))
-    if not conditions:
-        return None
-    query = sa.select(t.ref).where(*conditions, t.erased_at.is_(None)).limit(1)
-    with engine.connect() as conn:
-        return conn.execute(query).scalar()
+        return "id_number = ?", (who.id_number,)
+    if who.name and who.phone:
+        return "name = ? AND phone = ?", (who.name, who.phone)
+    if who.name and who.email:
+        return "name = ? AND email = ?", (who.name, who.email)
+    return None
 
 
 def new_ref() -> str:
@@ -160,35 +148,71 @@ class ApplicantFile(Protocol):
 class SqlApplicants:
     """The ``applicants`` table of a database."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def insert(self, conn: Any, new: NewApplicant) -> None:
+        """Store a new applicant within the caller's transaction (the append's)."""
+        row = new.row()
+        if self.db.dialect == "sqlite":
+            row["created_at"] = row["created_at"].isoformat(" ", "microseconds")
+        marks = ", ".join("?" for _ in APPLICANT_COLUMNS)
+        text = f"INSERT INTO applicants ({', '.join(APPLICANT_COLUMNS)}) VALUES ({marks})"
+        conn.execute(self.db.sql(text), tuple(row[c] for c in APPLICANT_COLUMNS))
 
     def find_ref(self, who: Applicant) -> str | None:
-        return find_ref(self.engine, who)
+        match = match_condition(who)
+        if match is None:
+            return None
+        condition, values = match
+        query = f"SELECT ref FROM applicants WHERE {condition} AND erased_at IS NULL LIMIT 1"
+        found = self.db.scalar(query, values)
+        return str(found) if found is not None else None
 
     def read(self, ref: str) -> dict[str, object] | None:
-        return read(self.engine, ref)
+        rows = self.db.fetch(
+            f"SELECT {', '.join(APPLICANT_COLUMNS)} FROM applicants WHERE ref = ?", (ref,)
+        )
+        if not rows:
+            return None
+        row: dict[str, object] = dict(zip(APPLICANT_COLUMNS, rows[0], strict=True))
+        for moment in ("created_at", "erased_at"):
+            if isinstance(row[moment], str):
+                row[moment] = datetime.fromisoformat(str(row[moment]))
+        return row
 
     def erase(self, ref: str) -> bool:
-        return erase(self.engine, ref)
+        """Erase an applicant's personal data, keeping the reference history points to."""
+        now: object = utc_now()
+        if self.db.dialect == "sqlite":
+            now = utc_now().isoformat(" ", "microseconds")
+        cleared = ", ".join(f"{c} = NULL" for c in PERSONAL)
+        with self.db.writing(exclusive=False) as conn:
+            result = conn.execute(
+                self.db.sql(
+                    f"UPDATE applicants SET {cleared}, erased_at = ? "
+                    "WHERE ref = ? AND erased_at IS NULL"
+                ),
+                (now, ref),
+            )
+            return bool(result.rowcount)
 
     def search(self, text: str) -> set[str]:
         """One SELECT doing what ``ApplicantSearch.matches`` does, in standard SQL."""
         wanted = ApplicantSearch(text)
         if not wanted.name_part:
             return set()
-        t = APPLICANTS.c
         # lower() on both sides: each database folds case its own way (SQLite: A-Z only).
-        part = sa.func.lower(sa.literal(f"%{_like_escaped(wanted.text.strip())}%"))
-        found = [sa.func.lower(t.name).like(part, escape="\\")]
+        found = ["lower(name) LIKE lower(?) ESCAPE '\\'"]
+        values = [f"%{_like_escaped(wanted.text.strip())}%"]
         if wanted.phone_digits is not None:
-            bare = sa.func.replace(sa.func.replace(t.phone, " ", ""), "-", "")
-            found.append(bare.like(f"%{wanted.phone_digits}%"))
+            found.append("replace(replace(phone, ' ', ''), '-', '') LIKE ?")
+            values.append(f"%{wanted.phone_digits}%")
         if wanted.id_suffix is not None:
-            found.append(sa.func.upper(t.id_number).like(f"%{wanted.id_suffix}"))
-        query = sa.select(t.ref).where(t.erased_at.is_(None), sa.or_(*found))
-        with self.engine.connect() as conn:
-            return set(conn.execute(query).scalars())
+            found.append("upper(id_number) LIKE ?")
+            values.append(f"%{wanted.id_suffix}")
+        query = f"SELECT ref FROM applicants WHERE erased_at IS NULL AND ({' OR '.join(found)})"
+        return {str(row[0]) for row in self.db.fetch(query, tuple(values))}
 
 
 class MemoryApplicants:
@@ -247,25 +271,3 @@ def _same_person(row: dict[str, Any], who: Applicant) -> bool:
         contact = row["phone"] == who.phone if who.phone else row["email"] == who.email
         return bool(row["name"] == who.name and contact)
     return False
-
-
-def erase(engine: Engine, ref: str) -> bool:
-    """Erase an applicant's personal data, keeping the reference that history points to."""
-    t = APPLICANTS.c
-    with engine.begin() as conn:
-        result = conn.execute(
-            APPLICANTS.update()
-            .where(t.ref == ref, t.erased_at.is_(None))
-            .values(
-                name=None, id_number=None, phone=None, email=None, address=None, erased_at=utc_now()
-            )
-        )
-    return bool(result.rowcount)
-
-
-def read(engine: Engine, ref: str) -> dict[str, object] | None:
-    """An applicant's stored data (None if the reference is unknown)."""
-    query = sa.select(APPLICANTS).where(APPLICANTS.c.ref == ref)
-    with engine.connect() as conn:
-        row = conn.execute(query).mappings().first()
-    return dict(row) if row is not None else None

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, cast
 
-from sqlalchemy.engine import Engine
-
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from ledger.notifiers import Notifier
 
 from ledger.commands._context import Desk
 from ledger.commands.requests import check_id
 from ledger.config import Config, load_config
 from ledger.dates import Today, clock_from_env, utc_now
-from ledger.db import create_engine, location, resolve_url
+from ledger.db import Database, location, open_database, resolve_url
 from ledger.events.migrate import ensure_schema, upgrade
 from ledger.events.store import EventStore
 
@@ -32,7 +32,7 @@ class App:
     """Everything a command needs, built once per process."""
 
     config: Config
-    engine: Engine
+    db: Database
     store: EventStore
     actor: str
     clock: Today
@@ -60,6 +60,14 @@ class App:
         check_id(code, "--agency" if agency else "agency (configuration)")
         return Desk(self.store, actor or self.actor, code, today or self.today(), amend)
 
+    @property
+    def engine(self) -> Engine:
+        """A SQLAlchemy engine on the same database: for tools and tests, never the desk.
+
+        Built (and SQLAlchemy imported) only when asked for; the runtime uses ``db``.
+        """
+        return self.db.engine
+
     def notifiers(self) -> list[Notifier]:
         """The configured notifiers, the log notifier first, built on first use.
 
@@ -75,7 +83,7 @@ class App:
 
     def close(self) -> None:
         """Release the database connections."""
-        self.engine.dispose()
+        self.db.close()
 
 
 def default_actor() -> str:
@@ -104,15 +112,17 @@ def bootstrap(
     location is refused instead of opened empty.
     """
     cfg = config if isinstance(config, Config) else load_config(config)
-    engine = create_engine(resolve_url(db or cfg.db), create=create)
+    database = open_database(
+        resolve_url(db or cfg.db), create=create, lock_timeout=cfg.lock_timeout
+    )
     if ensure:
         try:
-            ensure_schema(engine, create=create)
+            ensure_schema(database, create=create)
         except BaseException:
-            engine.dispose()
+            database.close()
             raise
-    store = EventStore(engine, now=now)
-    return App(cfg, engine, store, actor or default_actor(), clock or clock_from_env())
+    store = EventStore(database, now=now)
+    return App(cfg, database, store, actor or default_actor(), clock or clock_from_env())
 
 
 @dataclass(frozen=True)
@@ -130,9 +140,9 @@ class SchemaChange:
 
 def init_database(db: str | None = None) -> SchemaChange:
     """Create the schema, or upgrade it to this version of ledger (safe to run again)."""
-    engine = create_engine(resolve_url(db))
+    database = open_database(resolve_url(db))
     try:
-        before, after = upgrade(engine)
+        before, after = upgrade(database)
     finally:
-        engine.dispose()
-    return SchemaChange(location(engine), before, after)
+        database.close()
+    return SchemaChange(location(database), before, after)

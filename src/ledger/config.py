@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 from platformdirs import user_config_dir
 from pydantic import AfterValidator, BeforeValidator, StringConstraints, ValidationError
 
-from ledger.db import parse_url
+from ledger.db import DEFAULT_LOCK_TIMEOUT, parse_url
 from ledger.errors import InvalidInput
 from ledger.notifiers._config import NotifierSettings, check_notifier_tables, check_unique_names
 from ledger.projections.alerts import DEFAULT_WITHIN
@@ -203,6 +203,16 @@ class Config(Settings):
         default_factory=NoticeSettings,
         description="The written notices to applicants (`ledger notice`).",
         allowed="a [notices] table",
+    )
+    lock_timeout: float = key(
+        DEFAULT_LOCK_TIMEOUT,
+        description=(
+            "Seconds a command waits for another desk or an import to finish writing "
+            'before it stops with "another desk or an import holds the books; try again".'
+        ),
+        allowed="seconds, more than 0 and at most 600",
+        gt=0,
+        le=600,
     )
 
     def agency_levels(self) -> dict[str, str]:

@@ -1,25 +1,74 @@
 """Opening the database: which URL, which driver, and the settings each backend needs.
 
-SQLite is the embedded default for one office (WAL so readers never block the writer, a
-busy timeout so desks queue instead of failing, BEGIN IMMEDIATE for writes so two desks
-cannot both read a version and then both write). PostgreSQL serves many desks.
+The runtime talks to the drivers directly (``sqlite3``, ``psycopg`` 3): a desk command
+must not wait for SQLAlchemy to load. SQLModel still declares the schema and Alembic
+still migrates it; :func:`create_engine` builds the SQLAlchemy engine they need, and is
+imported only by ``ledger init`` and migrations.
+
+SQLite is the embedded default for one office (WAL so readers never block the writer,
+``synchronous=FULL`` so a commit survives a power cut, BEGIN IMMEDIATE for writes so two
+desks cannot both read a version and then both write). PostgreSQL serves many desks;
+appends there are serialised by a transaction-scoped advisory lock (``APPEND_LOCK``).
+A write that waits for the books longer than the configured lock timeout stops with
+:class:`~ledger.errors.BooksBusy` instead of waiting silently.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import unquote, urlsplit, urlunsplit
 
-import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from ledger.errors import BooksBusy, InvalidInput, NoBooks, StoreUnavailable
 
-from ledger.errors import InvalidInput, NoBooks, StoreUnavailable
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 BUSY_TIMEOUT_MS = 30_000
+"""How long a SQLite reader or a migration waits for a lock (writers: the lock timeout)."""
+DEFAULT_LOCK_TIMEOUT: Final = 10.0
+"""Seconds a write waits for the append lock before giving up (config ``lock_timeout``)."""
+APPEND_LOCK: Final = 0x6C656467_65720001
+"""The PostgreSQL advisory-lock key that serialises appends ("ledger" + 1)."""
 WRITE = {"ledger_write": True}
+ALLOWED = "use sqlite:///PATH, postgresql://USER@HOST:PORT/DB, or a file path"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A parsed database location: the backend and how its driver is reached."""
+
+    dialect: str
+    """``sqlite`` or ``postgresql``."""
+    address: str
+    """SQLite: the file path (``:memory:`` for none); PostgreSQL: a libpq URL."""
+
+    def describe(self) -> str:
+        """The database for messages: the URL without its password."""
+        if self.dialect == "sqlite":
+            return f"sqlite:///{self.address}"
+        parts = urlsplit(self.address)
+        if parts.password is None:
+            return self.address
+        host = parts.netloc.rsplit("@", 1)[1]
+        return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+    def location(self) -> str:
+        """Where the books are, as a person would type it to ``--db``."""
+        return self.address if self.dialect == "sqlite" else self.describe()
+
+    def sqlalchemy_url(self) -> str:
+        """The URL SQLAlchemy needs (migrations only)."""
+        if self.dialect == "sqlite":
+            return f"sqlite:///{self.address}"
+        return self.address.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
 def default_url() -> str:
@@ -35,52 +84,283 @@ def resolve_url(option: str | None) -> str:
     return option or os.environ.get("LEDGER_DB") or default_url()
 
 
-def parse_url(text: str, field: str = "--db") -> URL:
+def parse_url(text: str, field: str = "--db") -> Target:
     """Accept a SQLite or PostgreSQL URL (or a plain file path), naming what is allowed."""
-    allowed = "use sqlite:///PATH, postgresql://USER@HOST:PORT/DB, or a file path"
     if "://" not in text:
         if not text.strip():
-            raise InvalidInput(f"{field}: the database URL is empty; {allowed}")
-        return make_url(f"sqlite:///{Path(text).expanduser()}")
+            raise InvalidInput(f"{field}: the database URL is empty; {ALLOWED}")
+        return Target("sqlite", str(Path(text).expanduser()))
     try:
-        url = make_url(text)
-    except ArgumentError:
-        raise InvalidInput(f"{field}: {text!r} is not a database URL; {allowed}") from None
-    backend = url.get_backend_name()
+        parts = urlsplit(text)
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        raise InvalidInput(f"{field}: {text!r} is not a database URL; {ALLOWED}") from None
+    backend = parts.scheme.split("+", 1)[0].lower()
+    if not backend:
+        raise InvalidInput(f"{field}: {text!r} is not a database URL; {ALLOWED}")
     if backend == "sqlite":
-        return url.set(drivername="sqlite")
+        path = unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
+        return Target("sqlite", path or ":memory:")
     if backend in ("postgresql", "postgres"):
-        if not url.database:
-            raise InvalidInput(f"{field}: {text!r} names no database; {allowed}")
-        return url.set(drivername="postgresql+psycopg")
-    raise InvalidInput(f"{field}: {backend!r} databases are not supported; {allowed}")
+        if not parts.path.strip("/"):
+            raise InvalidInput(f"{field}: {text!r} names no database; {ALLOWED}")
+        return Target("postgresql", urlunsplit(parts._replace(scheme="postgresql")))
+    raise InvalidInput(f"{field}: {backend!r} databases are not supported; {ALLOWED}")
 
 
-def create_engine(text: str, *, create: bool = True) -> Engine:
-    """An engine for the URL, configured for its backend.
+def open_database(
+    text: str, *, create: bool = True, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+) -> Database:
+    """The database at a URL; a SQLite file is made (owner-only) only when ``create``.
 
     With ``create`` False a SQLite file that does not exist is refused instead of being
     made (with its folders): a mistyped ``--db`` must not open a new, empty set of books
     and report "no alerts" from it.
     """
-    url = parse_url(text)
-    if url.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, create)
-    return sa.create_engine(
-        url, pool_pre_ping=True, connect_args={"connect_timeout": 5}, pool_size=2
-    )
-
-
-def _sqlite_engine(url: URL, create: bool) -> Engine:
-    """A SQLite engine that begins write transactions IMMEDIATE and runs in WAL mode."""
-    if url.database and url.database != ":memory:":
-        path = Path(url.database).absolute()
-        url = url.set(database=str(path))
+    target = parse_url(text)
+    if target.dialect == "sqlite" and target.address != ":memory:":
+        path = Path(target.address).absolute()
+        target = Target("sqlite", str(path))
         if create:
             make_private_file(path)
         elif not path.is_file():
             raise NoBooks(str(path))
-    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    return Database(target, lock_timeout=lock_timeout)
+
+
+class Database:
+    """Connections to one database: one per thread, kept open, with the driver's settings.
+
+    SQL is written once with ``?`` placeholders; :meth:`sql` turns them into the
+    PostgreSQL driver's ``%s``. Connections run in autocommit mode: a read is one
+    statement, and :meth:`writing` opens the only explicit transactions.
+    """
+
+    def __init__(self, target: Target, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
+        self.target = target
+        self.dialect = target.dialect
+        self.lock_timeout = lock_timeout
+        self._local = threading.local()
+        self._opened: list[Any] = []
+        self._guard = threading.Lock()
+        self._shared: Any = None
+        self._engine: Engine | None = None
+        self._sql: dict[str, str] = {}
+
+    # -- connections ---------------------------------------------------------------
+
+    def connection(self) -> Any:
+        """This thread's connection, opened on first use (and again after a failure)."""
+        conn = self._shared or getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            with self._guard:
+                self._opened.append(conn)
+            if self.target.address == ":memory:":
+                self._shared = conn
+            else:
+                self._local.conn = conn
+        return conn
+
+    def _connect(self) -> Any:
+        try:
+            if self.dialect == "sqlite":
+                return self._connect_sqlite()
+            return self._connect_postgres()
+        except self.errors() as exc:
+            raise self.failure(exc) from None
+
+    def _connect_sqlite(self) -> sqlite3.Connection:
+        """WAL, FULL durability, our own BEGIN, and the lock timeout as busy timeout."""
+        memory = self.target.address == ":memory:"
+        conn = sqlite3.connect(
+            self.target.address,
+            timeout=self.lock_timeout,
+            isolation_level=None,
+            check_same_thread=not memory,
+            cached_statements=256,
+        )
+        conn.execute(f"PRAGMA busy_timeout = {int(self.lock_timeout * 1000)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def _connect_postgres(self) -> Any:
+        """Autocommit, durable commits, and the lock timeout for every lock wait."""
+        import psycopg
+
+        conn = psycopg.connect(self.target.address, autocommit=True, connect_timeout=5)
+        milliseconds = int(self.lock_timeout * 1000)
+        conn.execute(f"SET lock_timeout = {milliseconds}; SET synchronous_commit = on")
+        return conn
+
+    def sql(self, text: str) -> str:
+        """The statement in this driver's placeholder style."""
+        if self.dialect == "sqlite":
+            return text
+        converted = self._sql.get(text)
+        if converted is None:
+            converted = self._sql[text] = text.replace("?", "%s")
+        return converted
+
+    def close(self) -> None:
+        """Close every connection this object opened (and the migration engine, if any)."""
+        with self._guard:
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            with suppress(Exception):  # closing or rolling back a broken connection
+                conn.close()
+        self._local = threading.local()
+        self._shared = None
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def _forget(self, conn: Any) -> None:
+        """Drop a connection that failed, so the next use opens a fresh one."""
+        if self._shared is conn:
+            self._shared = None
+        if getattr(self._local, "conn", None) is conn:
+            self._local.conn = None
+        with self._guard:
+            if conn in self._opened:
+                self._opened.remove(conn)
+        with suppress(Exception):  # closing or rolling back a broken connection
+            conn.close()
+
+    # -- statements ----------------------------------------------------------------
+
+    def fetch(self, text: str, params: Any = ()) -> list[Any]:
+        """All rows of one read statement."""
+        with self.reading() as conn:
+            return list(conn.execute(self.sql(text), params).fetchall())
+
+    def scalar(self, text: str, params: Any = ()) -> Any:
+        """The first column of the first row (None when there is none)."""
+        rows = self.fetch(text, params)
+        return rows[0][0] if rows else None
+
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """The connection for reads, with database failures explained in one line."""
+        conn = self.connection()
+        try:
+            yield conn
+        except self.errors() as exc:
+            if self._broken(conn):
+                self._forget(conn)
+            raise self.failure(exc) from None
+
+    @contextmanager
+    def writing(self, *, exclusive: bool = True) -> Iterator[Any]:
+        """A write transaction; ``exclusive`` holds the append lock until commit.
+
+        SQLite: ``BEGIN IMMEDIATE`` always (the file's one writer). PostgreSQL: an advisory lock
+        taken in the same round trip as ``BEGIN``, before anything is read, so positions
+        are gapless in commit order. A wait beyond the lock timeout raises ``BooksBusy``.
+        """
+        conn = self.connection()
+        begin = "BEGIN"
+        if self.dialect == "sqlite":
+            begin = "BEGIN IMMEDIATE"  # every SQLite write: never a lock upgrade that deadlocks
+        elif exclusive:
+            begin = f"BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK})"
+        try:
+            conn.execute(begin)
+        except self.errors() as exc:
+            self._abandon(conn)
+            raise self.failure(exc) from None
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            self._abandon(conn)
+            if isinstance(exc, self.errors()) and not self.is_conflict(exc):
+                raise self.failure(exc) from None
+            raise
+
+    def _abandon(self, conn: Any) -> None:
+        """Roll back whatever is open; forget the connection if it is broken."""
+        with suppress(Exception):  # closing or rolling back a broken connection
+            conn.execute("ROLLBACK")
+        if self._broken(conn):
+            self._forget(conn)
+
+    def _broken(self, conn: Any) -> bool:
+        return self.dialect == "postgresql" and bool(conn.closed or conn.broken)
+
+    # -- errors --------------------------------------------------------------------
+
+    def errors(self) -> tuple[type[Exception], ...]:
+        """The driver's exception classes (psycopg's only if loaded)."""
+        return database_errors()
+
+    def is_conflict(self, exc: BaseException) -> bool:
+        """A unique-key refusal: what an append racing another would meet."""
+        if isinstance(exc, sqlite3.IntegrityError):
+            return True
+        return getattr(exc, "sqlstate", None) == "23505"
+
+    def failure(self, exc: BaseException) -> StoreUnavailable:
+        """The one-line error for a driver failure: busy books, or unavailable."""
+        if _is_lock_timeout(exc):
+            return BooksBusy(self.lock_timeout)
+        return unavailable(self.target, exc)
+
+    # -- migrations ----------------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        """A SQLAlchemy engine on the same database, for migrations and tools only."""
+        if self._engine is None:
+            self._engine = _sqlalchemy_engine(self.target)
+        return self._engine
+
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """The drivers' exception classes loaded in this process (never imports a driver)."""
+    errors: list[type[Exception]] = [sqlite3.Error]
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None:
+        errors.append(psycopg.Error)
+    return tuple(errors)
+
+
+def _is_lock_timeout(exc: BaseException) -> bool:
+    """SQLITE_BUSY after the busy timeout, or PostgreSQL's lock_not_available."""
+    if isinstance(exc, sqlite3.OperationalError):
+        code = getattr(exc, "sqlite_errorcode", None)
+        return code == sqlite3.SQLITE_BUSY or "database is locked" in str(exc)
+    return getattr(exc, "sqlstate", None) == "55P03"
+
+
+def create_engine(text: str, *, create: bool = True) -> Engine:
+    """A SQLAlchemy engine for the URL (migrations, ``ledger init`` and tools only)."""
+    target = parse_url(text)
+    if target.dialect == "sqlite" and target.address != ":memory:":
+        path = Path(target.address).absolute()
+        target = Target("sqlite", str(path))
+        if create:
+            make_private_file(path)
+        elif not path.is_file():
+            raise NoBooks(str(path))
+    return _sqlalchemy_engine(target)
+
+
+def _sqlalchemy_engine(target: Target) -> Engine:
+    """The engine, configured as the runtime connections are."""
+    import sqlalchemy as sa
+    from sqlalchemy import event
+
+    if target.dialect != "sqlite":
+        return sa.create_engine(
+            target.sqlalchemy_url(), pool_pre_ping=True,
+            connect_args={"connect_timeout": 5}, pool_size=2,
+        )  # fmt: skip
+    engine = sa.create_engine(
+        target.sqlalchemy_url(), connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -89,12 +369,12 @@ def _sqlite_engine(url: URL, create: bool) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
+    def _on_begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get("ledger_write")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -117,20 +397,25 @@ def make_private_file(path: Path) -> None:
         raise StoreUnavailable(f"--db: cannot create {path}: {exc.strerror}") from None
 
 
-def describe(engine: Engine) -> str:
+def describe(db: Database | Engine) -> str:
     """The database for messages: the URL without its password."""
-    return engine.url.render_as_string(hide_password=True)
+    if isinstance(db, Database):
+        return db.target.describe()
+    return db.url.render_as_string(hide_password=True)
 
 
-def location(engine: Engine) -> str:
+def location(db: Database | Engine) -> str:
     """Where the books are, as a person would type it to ``--db``: a file path for SQLite."""
-    if engine.url.get_backend_name() == "sqlite" and engine.url.database:
-        return engine.url.database
-    return describe(engine).replace("postgresql+psycopg://", "postgresql://")
+    if isinstance(db, Database):
+        return db.target.location()
+    if db.url.get_backend_name() == "sqlite" and db.url.database:
+        return db.url.database
+    return describe(db).replace("postgresql+psycopg://", "postgresql://")
 
 
-def unavailable(engine: Engine, exc: BaseException) -> StoreUnavailable:
+def unavailable(where: Target | Engine, exc: BaseException) -> StoreUnavailable:
     """A one-line error for a database that cannot be reached or opened."""
     reason = str(getattr(exc, "orig", exc) or exc).strip().splitlines()
     first = reason[0] if reason else type(exc).__name__
-    return StoreUnavailable(f"database {describe(engine)} is unavailable: {first}")
+    name = where.describe() if isinstance(where, Target) else describe(where)
+    return StoreUnavailable(f"database {name} is unavailable: {first}")

@@ -62,6 +62,17 @@ class NoBooks(StoreUnavailable):
         self.where = where
 
 
+class BooksBusy(StoreUnavailable):
+    """A write waited longer than the lock timeout: another writer holds the books."""
+
+    def __init__(self, waited: float) -> None:
+        super().__init__(
+            f"another desk or an import holds the books; try again "
+            f"(waited {waited:g} s for the lock, the configured lock_timeout)"
+        )
+        self.waited = waited
+
+
 class IntegrityFailure(LedgerError):
     """The log's hash chain or a recorded deadline does not check out."""
 

@@ -33,13 +33,11 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any
 
-import sqlalchemy as sa
 import structlog
-from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool
 
 from ledger.bootstrap import App
 from ledger.dates import SHANGHAI, utc_now
+from ledger.db import Database
 from ledger.errors import LedgerError
 from ledger.remind import SCHEDULER_ACTOR, RunResult, job_scope, last_run, remind
 
@@ -75,32 +73,30 @@ def lock_key(job_agency: str) -> int:
 
 
 @contextmanager
-def advisory_lock(engine: Engine, key: int) -> Iterator[bool]:
+def advisory_lock(db: Database, key: int) -> Iterator[bool]:
     """Whether this process may do the work now (PostgreSQL: ``pg_try_advisory_lock``).
 
     Always yes on SQLite, which serves one machine. On PostgreSQL the lock lives on its
-    own unpooled, autocommit connection: a session lock left on a pooled connection would
-    outlive the run, and an open transaction would sit "idle in transaction" for the
-    whole run. Closing that connection releases the lock even if the unlock is never
-    reached (a crash, a lost network).
+    own autocommit connection, opened for the run: a session lock left on a shared
+    connection would outlive the run, and an open transaction would sit "idle in
+    transaction" for the whole run. Closing that connection releases the lock even if
+    the unlock is never reached (a crash, a lost network).
     """
-    if engine.dialect.name != "postgresql":
+    if db.dialect != "postgresql":
         yield True
         return
-    dedicated = sa.create_engine(
-        engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
-        connect_args={"connect_timeout": 5},
-    )  # fmt: skip
+    dedicated = Database(db.target, lock_timeout=db.lock_timeout)
     try:
-        with dedicated.connect() as conn:
-            taken = bool(conn.execute(sa.select(sa.func.pg_try_advisory_lock(key))).scalar())
-            try:
-                yield taken
-            finally:
-                if taken:
-                    conn.execute(sa.select(sa.func.pg_advisory_unlock(key)))
+        with dedicated.reading() as conn:
+            taken = bool(conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0])
+        try:
+            yield taken
+        finally:
+            if taken:
+                with dedicated.reading() as conn:
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
     finally:
-        dedicated.dispose()
+        dedicated.close()
 
 
 @dataclass
@@ -139,7 +135,7 @@ class NightlyJob:
 
     def _locked(self, slot: datetime | None) -> RunResult | None:
         _scope, job_agency = job_scope(self.app, self.agency)
-        with advisory_lock(self.app.engine, lock_key(job_agency)) as mine:
+        with advisory_lock(self.app.db, lock_key(job_agency)) as mine:
             if not mine:
                 log.info("run skipped: another scheduler holds the lock", job=job_agency)
                 return None

@@ -6,28 +6,28 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from ledger.db import create_engine
+from ledger.db import open_database
 from ledger.events.migrate import upgrade
 from ledger.events.schema import metadata
 
 
 def test_migrations_create_exactly_the_declared_schema(tmp_path: object) -> None:
     """Upgrading an empty database yields the tables SQLModel declares, with no difference."""
-    engine = create_engine(f"sqlite:///{tmp_path}/m.db")
-    upgrade(engine)
-    with engine.connect() as conn:
+    db = open_database(f"sqlite:///{tmp_path}/m.db")
+    upgrade(db)
+    with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
-    engine.dispose()
+    db.close()
     assert diff == []
 
 
 @pytest.mark.postgres
 def test_migrations_create_the_declared_schema_on_postgres(pg_url: str) -> None:
     """On PostgreSQL too, the migrated schema equals the declaration, and init is idempotent."""
-    engine = create_engine(pg_url)
-    assert upgrade(engine) == (None, "0001")
-    assert upgrade(engine) == ("0001", "0001")
-    with engine.connect() as conn:
+    db = open_database(pg_url)
+    assert upgrade(db) == (None, "0001")
+    assert upgrade(db) == ("0001", "0001")
+    with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
-    engine.dispose()
+    db.close()
     assert diff == []

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from ledger.bootstrap import bootstrap
 from ledger.events.schema import drop_trigger_ddl
-from ledger.events.store import NO_STREAM, EventStore, Store
+from ledger.events.store import NO_STREAM, ChainCheck, EventStore, Store
 from tests.store_contract import StoreContract, note
 
 
@@ -44,6 +44,21 @@ class SqlStoreContract(StoreContract):
             with pytest.raises(sa.exc.DBAPIError, match="immutable"), store.engine.begin() as conn:
                 conn.execute(sa.text(statement))
         assert store.read_stream("s-1")[0].actor == "x"
+
+    def test_a_forged_event_far_past_the_head_is_found_at_once(self, store: Store) -> None:
+        """Paged reads jump a hole in the positions: verify names it without walking it."""
+        assert isinstance(store, EventStore)
+        store.append("s-1", [note("a")], expected_version=NO_STREAM, actor="x", agency="a")
+        with store.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO events SELECT 10000000000, 'forged', 1, type, schema_version,"
+                    " data, effective_date, recorded_at, actor, agency, NULL, hash"
+                    " FROM events WHERE position = 1"
+                )
+            )
+        assert [e.position for e in store.read_all(batch=10)] == [1, 10_000_000_000]
+        assert store.verify_chain() == ChainCheck(1, 2, "position 2 is missing")
 
 
 class TestSQLiteStore(SqlStoreContract):

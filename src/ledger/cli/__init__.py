@@ -10,9 +10,9 @@ import sys
 from importlib import import_module
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.cli._common import State
+from ledger.db import database_errors
 from ledger.errors import LedgerError
 from ledger.logging import configure_logging
 
@@ -102,8 +102,19 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except SQLAlchemyError as exc:
+    except Exception as exc:
+        if not isinstance(exc, _database_errors()):
+            raise
         lines = str(getattr(exc, "orig", exc)).strip().splitlines()
         reason = lines[0] if lines else type(exc).__name__
         click.echo(f"ledger: database error: {reason}", err=True)
         sys.exit(3)
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    """Driver errors (and SQLAlchemy's, if a tool loaded it): printed in one line."""
+    errors = database_errors()
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is not None:
+        errors = (*errors, sqlalchemy_exc.SQLAlchemyError)
+    return errors

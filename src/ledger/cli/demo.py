@@ -30,7 +30,7 @@ def demo(ctx: click.Context, year: int) -> None:
     from ledger.db import location
 
     app = app_of(ctx, create=True)
-    where = location(app.engine)
+    where = location(app.db)
     shown = run_demo(app, year)
     if shown.built:
         click.echo(

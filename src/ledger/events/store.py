@@ -1,57 +1,56 @@
 """The append-only event store, one implementation for SQLite and PostgreSQL.
 
-Appends are serialised: on SQLite by ``BEGIN IMMEDIATE``, on PostgreSQL by an EXCLUSIVE
-table lock taken before the next position is read. That lock is what makes positions
-gapless *in commit order*: without it, a session could take position 11, commit after a
-session that took 12, and a follower that had already read 12 would never see 11. The
-same serialisation lets every event carry the hash of the one before it.
+Appends are serialised: on SQLite by ``BEGIN IMMEDIATE``, on PostgreSQL by a
+transaction-scoped advisory lock (``ledger.db.APPEND_LOCK``) taken before the head is
+read. That lock is what makes positions gapless *in commit order*: without it, a
+session could take position 11, commit after a session that took 12, and a follower
+that had already read 12 would never see 11. The same serialisation lets every event
+carry the hash of the one before it. An advisory lock needs no rights on the table, so a
+desk role with INSERT and SELECT only can append.
 
-The hot paths (appending batches, replaying the log) use SQLAlchemy Core statements and
-plain tuples; ORM objects are never used to replay (DESIGN.md measured them ~20× slower).
+The store talks to the drivers directly (``ledger.db.Database``): a desk command loads
+no SQLAlchemy. An append is three statements inside its transaction: the lock, one query
+for the head, every stream's version and the command id, and the insert.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Final, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
-
-from ledger.applicants import APPLICANTS, ApplicantFile, NewApplicant, SqlApplicants
+from ledger.applicants import ApplicantFile, NewApplicant, SqlApplicants
 from ledger.dates import utc_now
-from ledger.db import WRITE, unavailable
+from ledger.db import Database
 from ledger.errors import ConcurrencyError, InvalidInput
 from ledger.events import codec
 from ledger.events.types import Event, Payload, decode_event, event_class, upcast
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 NO_STREAM: Final = 0
 """Expected version of a stream that must not exist yet (a new request, a year's close)."""
 ANY: Final = -1
 """Expected version that checks nothing: office-wide streams where writers' order is free."""
 READ_BATCH = 10_000
+ANALYZE_AFTER: Final = 1_000
+"""A PostgreSQL append of more rows than this refreshes the table's statistics."""
 
-# The statement-building view of the ``events`` table that SQLModel declares in
-# ``ledger.events.schema``: the same columns and types (a test holds them equal), without
-# importing SQLModel and the ORM, which would cost a desk command ~0.15 s of start-up.
-EVENTS = sa.table(
-    "events",
-    sa.column("position", sa.BigInteger),
-    sa.column("stream_id", sa.String),
-    sa.column("version", sa.Integer),
-    sa.column("type", sa.String),
-    sa.column("schema_version", sa.Integer),
-    sa.column("data", sa.JSON),
-    sa.column("effective_date", sa.Date),
-    sa.column("recorded_at", sa.DateTime),
-    sa.column("actor", sa.String),
-    sa.column("agency", sa.String),
-    sa.column("command_id", sa.String),
-    sa.column("hash", sa.String),
+COLUMNS: Final = (
+    "position", "stream_id", "version", "type", "schema_version", "data",
+    "effective_date", "recorded_at", "actor", "agency", "command_id", "hash",
+)  # fmt: skip
+"""The columns of ``events`` as ``ledger.events.schema`` declares them (a test holds them equal)."""
+
+_NEXT_POSITION: Final = "SELECT min(position) FROM events WHERE position > ?"
+
+# Payload and dates selected as text: decoded faster here than by the drivers.
+SELECT: Final = (
+    "SELECT position, stream_id, version, type, schema_version, CAST(data AS TEXT), "
+    "CAST(effective_date AS TEXT), CAST(recorded_at AS TEXT), actor, agency, command_id, hash "
+    "FROM events"
 )
 
 
@@ -204,16 +203,24 @@ class Store(Protocol):
 class EventStore:
     """Append to and read from the ``events`` table of one database."""
 
-    def __init__(self, engine: Engine, now: Callable[[], datetime] = utc_now) -> None:
-        self.engine = engine
+    def __init__(self, db: Database, now: Callable[[], datetime] = utc_now) -> None:
+        self.db = db
         self.now = now
-        self.dialect = engine.dialect.name
-        self._applicants = SqlApplicants(engine)
+        self.dialect = db.dialect
+        self._applicants = SqlApplicants(db)
+        self._sqlite = db.dialect == "sqlite"
+        self._insert = _insert_sql(db.dialect)
+        self._preflight_sql = _preflight_sql(db.dialect)
 
     @property
     def applicants(self) -> ApplicantFile:
         """The ``applicants`` table of the same database."""
         return self._applicants
+
+    @property
+    def engine(self) -> Engine:
+        """A SQLAlchemy engine on the same database (tools and tests; loads SQLAlchemy)."""
+        return self.db.engine
 
     # -- appending -----------------------------------------------------------------
 
@@ -248,107 +255,119 @@ class EventStore:
         A command id already stored returns what it stored then and writes nothing, so a
         desk that retries after a lost reply cannot record a step twice. ``applicant`` is
         a new applicant's personal data, written in the same transaction (outside the
-        log, so that it can be erased), so neither is stored without the other.
+        log, so that it can be erased), so neither is stored without the other. Every
+        stream's version is checked by one query, whatever the number of streams.
         """
         check_batches(batches)
-        with self._writing() as conn:
-            if command_id is not None:
-                stored = self._by_command(conn, command_id)
-                if stored:
-                    return AppendResult(stored, replayed=True)
+        stamp = Stamp(self.now(), command_id, actor, agency)
+        streams = list(dict.fromkeys(b.stream_id for b in batches))
+        with self.db.writing() as conn:
+            head, versions, seen = self._preflight(conn, streams, command_id)
+            if seen and command_id is not None:
+                return AppendResult(self._by_command(conn, command_id), replayed=True)
             rows = number_rows(
                 batches,
-                self._head(conn),
-                lambda batch: self._check_version(conn, batch),
-                Stamp(self.now(), command_id, actor, agency),
+                head,
+                lambda batch: check_version(batch, versions.get(batch.stream_id, 0)),
+                stamp,
             )
-            if rows:
-                try:
-                    conn.execute(self._insert_statement(), rows)
-                except IntegrityError as exc:
-                    # Only reachable if the append lock were bypassed; say what it means.
-                    batch = batches[0]
-                    raise ConcurrencyError(batch.stream_id, batch.expected_version, -1) from exc
+            self._insert_rows(conn, rows, batches)
             if applicant is not None:
-                conn.execute(APPLICANTS.insert().values(**applicant.row()))
+                self._applicants.insert(conn, applicant)
+        if len(rows) > ANALYZE_AFTER and not self._sqlite:
+            self._analyze()
         return AppendResult(tuple(stored_from_row(r) for r in rows), replayed=False)
 
-    def _check_version(self, conn: Connection, batch: StreamAppend) -> int:
-        """The stream's current version, refusing a stale expectation."""
-        return check_version(batch, self._version(conn, batch.stream_id))
+    def _preflight(
+        self, conn: Any, streams: list[str], command_id: str | None
+    ) -> tuple[tuple[int, str], dict[str, int], bool]:
+        """Under the lock, in one round trip: the head, each stream's version, the command."""
+        names: Any = codec.dumps(streams) if self._sqlite else streams
+        head, versions, seen = (0, codec.GENESIS), {}, False
+        for kind, stream, number, digest in conn.execute(
+            self._preflight_sql, (names, command_id)
+        ).fetchall():
+            if kind == "h":
+                head = (int(number), str(digest))
+            elif kind == "v":
+                versions[str(stream)] = int(number)
+            else:
+                seen = int(number) > 0
+        return head, versions, seen
 
-    def _insert_statement(self) -> sa.Insert:
-        """An INSERT taking the payload as canonical JSON text."""
-        data = sa.bindparam("data_text", type_=sa.Text)
-        value: Any = data
-        if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import JSONB
-
-            value = sa.cast(data, JSONB)
-        columns: dict[str, Any] = {
-            c.name: sa.bindparam(c.name) for c in EVENTS.c if c.name != "data"
-        }
-        statement: sa.Insert = EVENTS.insert().values(data=value, **columns)
-        return statement
-
-    @contextmanager
-    def _writing(self) -> Iterator[Connection]:
-        """A write transaction holding the append lock until commit."""
+    def _insert_rows(
+        self, conn: Any, rows: list[dict[str, Any]], batches: Sequence[StreamAppend]
+    ) -> None:
+        """Insert the numbered rows (one statement, prepared by the driver)."""
+        if not rows:
+            return
+        params = [self._params(r) for r in rows]
         try:
-            with self.engine.connect().execution_options(**WRITE) as conn, conn.begin():
-                if self.dialect == "postgresql":
-                    # Serialise appenders; readers are not blocked (see module docstring).
-                    conn.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
-                yield conn
-        except DBAPIError as exc:
-            if isinstance(exc, IntegrityError):
+            if len(params) == 1:
+                conn.execute(self._insert, params[0])
+            else:
+                conn.cursor().executemany(self._insert, params)
+        except Exception as exc:
+            if not self.db.is_conflict(exc):
                 raise
-            raise unavailable(self.engine, exc) from None
+            # Only reachable if the append lock were bypassed; say what it means.
+            batch = batches[0]
+            raise ConcurrencyError(batch.stream_id, batch.expected_version, -1) from None
 
-    def _head(self, conn: Connection) -> tuple[int, str]:
-        """The last position and its hash (0 and the genesis hash for an empty log)."""
-        row = conn.execute(
-            sa.select(EVENTS.c.position, EVENTS.c.hash).order_by(EVENTS.c.position.desc()).limit(1)
-        ).first()
-        return (row[0], row[1]) if row else (0, codec.GENESIS)
+    def _params(self, r: dict[str, Any]) -> tuple[Any, ...]:
+        """A row's values in column order, dates as SQLite keeps them there."""
+        effective: Any = r["effective_date"]
+        recorded: Any = r["recorded_at"]
+        if self._sqlite:
+            effective = effective.isoformat()
+            recorded = recorded.isoformat(" ", "microseconds")
+        return (
+            r["position"], r["stream_id"], r["version"], r["type"], r["schema_version"],
+            r["data_text"], effective, recorded, r["actor"], r["agency"], r["command_id"],
+            r["hash"],
+        )  # fmt: skip
 
-    def _version(self, conn: Connection, stream_id: str) -> int:
-        """The number of events in a stream."""
-        query = sa.select(sa.func.max(EVENTS.c.version)).where(EVENTS.c.stream_id == stream_id)
-        return int(conn.execute(query).scalar() or 0)
+    def _analyze(self) -> None:
+        """Fresh statistics after a bulk load, so the planner does not guess (PostgreSQL)."""
+        with self.db.reading() as conn:
+            conn.execute("ANALYZE events")
 
-    def _by_command(self, conn: Connection, command_id: str) -> tuple[StoredEvent, ...]:
+    def _by_command(self, conn: Any, command_id: str) -> tuple[StoredEvent, ...]:
         """The events an earlier append with this command id stored."""
-        query = _select().where(EVENTS.c.command_id == command_id).order_by(EVENTS.c.position)
-        return tuple(_decode(r) for r in conn.execute(query))
+        query = self.db.sql(f"{SELECT} WHERE command_id = ? ORDER BY position")
+        return tuple(_decode(r) for r in conn.execute(query, (command_id,)).fetchall())
 
     # -- reading -------------------------------------------------------------------
 
     def events_of_command(self, command_id: str) -> tuple[StoredEvent, ...]:
         """The events an append with this command id stored (empty if none did)."""
-        with self._reading() as conn:
-            return self._by_command(conn, command_id)
+        rows = self.db.fetch(f"{SELECT} WHERE command_id = ? ORDER BY position", (command_id,))
+        return tuple(_decode(r) for r in rows)
 
     def read_stream(self, stream_id: str) -> list[StoredEvent]:
         """One stream's events in order."""
-        query = _select().where(EVENTS.c.stream_id == stream_id).order_by(EVENTS.c.version)
-        with self._reading() as conn:
-            return [_decode(r) for r in conn.execute(query)]
+        rows = self.db.fetch(f"{SELECT} WHERE stream_id = ? ORDER BY version", (stream_id,))
+        return [_decode(r) for r in rows]
 
     def stream_version(self, stream_id: str) -> int:
         """The current version of a stream (0 if it has no events)."""
-        with self._reading() as conn:
-            return self._version(conn, stream_id)
+        query = "SELECT max(version) FROM events WHERE stream_id = ?"
+        return int(self.db.scalar(query, (stream_id,)) or 0)
 
     def stream_ids(self, prefix: str) -> list[str]:
-        """The ids of the streams that start with ``prefix``."""
-        query = (
-            sa.select(EVENTS.c.stream_id)
-            .where(EVENTS.c.stream_id.startswith(prefix, autoescape=True))
-            .distinct()
-        )
-        with self._reading() as conn:
-            return sorted(r[0] for r in conn.execute(query))
+        """The ids of the streams that start with ``prefix``.
+
+        On SQLite a range of the (stream, version) index, so the cost follows the streams
+        found, not the log; SQLite's LIKE ignores case and cannot use that index.
+        """
+        if self._sqlite:
+            query = "SELECT DISTINCT stream_id FROM events WHERE stream_id >= ? AND stream_id < ?"
+            rows = self.db.fetch(query, (prefix, prefix + "\U0010ffff"))
+        else:
+            pattern = prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+            query = "SELECT DISTINCT stream_id FROM events WHERE stream_id LIKE ? ESCAPE '!'"
+            rows = self.db.fetch(query, (pattern,))
+        return sorted(r[0] for r in rows if r[0].startswith(prefix))
 
     def read_all(
         self,
@@ -378,42 +397,86 @@ class EventStore:
         exclude: Collection[str] | None = None,
         batch: int = READ_BATCH,
     ) -> Iterator[Any]:
-        """Raw rows in global order, fetched in keyset pages so no page holds a lock."""
-        while True:
-            query = _select().where(EVENTS.c.position > after)
-            if recorded_until is not None:
-                query = query.where(EVENTS.c.recorded_at <= recorded_until)
-            if types is not None:
-                query = query.where(EVENTS.c.type.in_(list(types)))
-            if exclude:
-                query = query.where(EVENTS.c.type.not_in(list(exclude)))
-            query = query.order_by(EVENTS.c.position).limit(batch)
-            with self._reading() as conn:
-                rows = conn.execute(query).all()
+        """Raw rows in global order, a window of positions at a time.
+
+        Each page is ``position > a AND position <= a + batch``: a range of the primary
+        key, read through its index whatever the table's statistics say (positions are
+        gapless), and no page holds a lock while the caller works.
+        """
+        query, extra = self._page_query(recorded_until, types, exclude)
+        head = self.last_position()
+        while after < head:
+            upper = after + batch
+            rows = self.db.fetch(query, (after, upper, *extra))
             yield from rows
-            if len(rows) < batch:
-                return
-            after = rows[-1][0]
+            after = upper
+            if not rows:  # skip a hole at once (only a tampered log has one)
+                following = self.db.scalar(_NEXT_POSITION, (after,))
+                after = max(after, int(following or 0) - 1)
+            if after >= head:
+                head = self.last_position()
+
+    def _page_query(
+        self,
+        recorded_until: datetime | None,
+        types: Collection[str] | None,
+        exclude: Collection[str] | None,
+    ) -> tuple[str, list[Any]]:
+        """The page statement and its parameters after the two bounds."""
+        where = ["position > ?", "position <= ?"]
+        extra: list[Any] = []
+        if recorded_until is not None:
+            where.append("recorded_at <= ?")
+            extra.append(
+                recorded_until.isoformat(" ", "microseconds") if self._sqlite else recorded_until
+            )
+        if types is not None:
+            where.append(self._in("type", negate=False))
+            extra.append(self._list(types))
+        if exclude:
+            where.append(self._in("type", negate=True))
+            extra.append(self._list(exclude))
+        return f"{SELECT} WHERE {' AND '.join(where)} ORDER BY position", extra
+
+    def _in(self, column: str, *, negate: bool) -> str:
+        """``column`` in (or not in) a list passed as one parameter."""
+        if self._sqlite:
+            return f"{column} {'NOT IN' if negate else 'IN'} (SELECT value FROM json_each(?))"
+        return f"{column} <> ALL(?)" if negate else f"{column} = ANY(?)"
+
+    def _list(self, values: Collection[str]) -> Any:
+        return codec.dumps(list(values)) if self._sqlite else list(values)
 
     def last_position(self) -> int:
         """The position of the newest event (0 for an empty log)."""
-        with self._reading() as conn:
-            return int(conn.execute(sa.select(sa.func.max(EVENTS.c.position))).scalar() or 0)
-
-    @contextmanager
-    def _reading(self) -> Iterator[Connection]:
-        """A read-only connection, with database failures explained in one line."""
-        try:
-            with self.engine.connect() as conn:
-                yield conn
-        except DBAPIError as exc:
-            raise unavailable(self.engine, exc) from None
+        return int(self.db.scalar("SELECT max(position) FROM events") or 0)
 
     # -- checking ------------------------------------------------------------------
 
     def verify_chain(self) -> ChainCheck:
         """Walk the whole log and recompute every hash and position."""
         return chain_breaks((r[0], _raw_row(r), r[11]) for r in self._rows(0))
+
+
+def _insert_sql(dialect: str) -> str:
+    """The INSERT of one event, the payload given as canonical JSON text."""
+    data = "?" if dialect == "sqlite" else "CAST(? AS jsonb)"
+    values = ", ".join(data if c == "data" else "?" for c in COLUMNS)
+    text = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({values})"
+    return text if dialect == "sqlite" else text.replace("?", "%s")
+
+
+def _preflight_sql(dialect: str) -> str:
+    """One query for the head (``h``), the streams' versions (``v``) and the command (``c``)."""
+    streams = "IN (SELECT value FROM json_each(?))" if dialect == "sqlite" else "= ANY(?)"
+    text = (
+        "SELECT 'h' AS kind, CAST(NULL AS TEXT) AS stream, position AS number, hash FROM "
+        "(SELECT position, hash FROM events ORDER BY position DESC LIMIT 1) AS head "
+        f"UNION ALL SELECT 'v', stream_id, max(version), NULL FROM events "
+        f"WHERE stream_id {streams} GROUP BY stream_id "
+        "UNION ALL SELECT 'c', NULL, count(*), NULL FROM events WHERE command_id = ?"
+    )
+    return text if dialect == "sqlite" else text.replace("?", "%s")
 
 
 # -- rows (shared with ``ledger.events.memory``, so both number and hash alike) ------------
@@ -553,17 +616,6 @@ def stored_from_row(row: dict[str, Any]) -> StoredEvent:
         row["command_id"],
         row["hash"],
     )
-
-
-_TEXT_COLUMNS = ("data", "effective_date", "recorded_at")
-
-
-def _select() -> sa.Select[Any]:
-    """All columns, with payload and dates as text: decoded faster than drivers do."""
-    columns = [
-        sa.cast(c, sa.Text).label(c.name) if c.name in _TEXT_COLUMNS else c for c in EVENTS.c
-    ]
-    return sa.select(*columns)
 
 
 def _decode(r: Any, upcasting: bool = True) -> StoredEvent:

@@ -1,0 +1,98 @@
+"""What the store does on PostgreSQL alone: statistics after bulk loads, least-privilege roles."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+
+from ledger.bootstrap import bootstrap
+from ledger.errors import StoreUnavailable
+from ledger.events.store import ANALYZE_AFTER, NO_STREAM, NewEvent, StreamAppend
+from tests.probe_events import Noted
+
+pytestmark = pytest.mark.postgres
+DAY = date(2021, 3, 1)
+
+
+def _reltuples(url: str) -> float:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT reltuples FROM pg_class WHERE relname = 'events'").fetchone()
+    assert row is not None
+    return float(row[0])
+
+
+def test_a_bulk_append_refreshes_the_statistics(pg_url: str) -> None:
+    """After an append of more than ANALYZE_AFTER events the planner knows the table's size."""
+    app = bootstrap(pg_url)
+    try:
+        app.store.append("s-0", [NewEvent(Noted(text="x"), DAY)], expected_version=NO_STREAM,
+                         actor="x", agency="a")  # fmt: skip
+        assert _reltuples(pg_url) < 1  # small appends leave statistics to autovacuum
+        batches = [
+            StreamAppend(f"s-{i}", [NewEvent(Noted(text=str(i)), DAY)], expected_version=NO_STREAM)
+            for i in range(1, ANALYZE_AFTER + 2)
+        ]
+        app.store.append_many(batches, actor="x", agency="a")
+        assert _reltuples(pg_url) == ANALYZE_AFTER + 2
+    finally:
+        app.close()
+
+
+@pytest.fixture
+def roles(pg_url: str) -> Iterator[dict[str, str]]:
+    """A desk role (INSERT and SELECT on the log) and a reporting role (SELECT only)."""
+    bootstrap(pg_url).close()
+    suffix = uuid.uuid4().hex[:8]
+    names = {"desk": f"ledger_desk_{suffix}", "report": f"ledger_report_{suffix}"}
+    grants = {
+        "desk": [
+            "GRANT SELECT, INSERT ON events TO {r}",
+            "GRANT SELECT, INSERT, UPDATE ON applicants TO {r}",
+            "GRANT SELECT ON alembic_version TO {r}",
+        ],
+        "report": ["GRANT SELECT ON events, applicants, alembic_version TO {r}"],
+    }
+    with psycopg.connect(pg_url, autocommit=True) as owner:
+        for kind, role in names.items():
+            owner.execute(f"CREATE ROLE {role} LOGIN")
+            for grant in grants[kind]:
+                owner.execute(grant.format(r=role))
+    parts = urlsplit(pg_url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    yield {k: urlunsplit(parts._replace(netloc=f"{r}@{host}")) for k, r in names.items()}
+    with psycopg.connect(pg_url, autocommit=True) as owner:
+        for role in names.values():
+            owner.execute(f"DROP OWNED BY {role}")
+            owner.execute(f"DROP ROLE {role}")
+
+
+def test_a_desk_role_with_insert_and_select_appends(roles: dict[str, str]) -> None:
+    """The advisory append lock needs no UPDATE right: an INSERT-and-SELECT role records."""
+    desk = bootstrap(roles["desk"], create=False)
+    try:
+        result = desk.store.append("s-1", [NewEvent(Noted(text="a"), DAY)],
+                                   expected_version=NO_STREAM, actor="x", agency="a")  # fmt: skip
+        assert result.last_position == 1
+        assert desk.store.verify_chain().broken_at is None
+        with psycopg.connect(roles["desk"]) as conn, pytest.raises(psycopg.Error):
+            conn.execute("UPDATE events SET actor = 'mallory'")
+    finally:
+        desk.close()
+
+
+def test_a_reporting_role_reads_and_cannot_append(roles: dict[str, str]) -> None:
+    """A SELECT-only role reads the log; its append is refused in one line."""
+    report = bootstrap(roles["report"], create=False)
+    try:
+        assert list(report.store.read_all()) == []
+        with pytest.raises(StoreUnavailable, match="permission denied") as refused:
+            report.store.append("s-1", [NewEvent(Noted(text="a"), DAY)],
+                                expected_version=NO_STREAM, actor="x", agency="a")  # fmt: skip
+        assert "\n" not in str(refused.value)
+    finally:
+        report.close()

@@ -1,0 +1,54 @@
+"""An append's statements do not grow with the number of streams it names (SQLite trace)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ledger.bootstrap import bootstrap
+from ledger.errors import ConcurrencyError
+from ledger.events.store import ANY, NO_STREAM, NewEvent, StreamAppend
+from tests.probe_events import Noted
+
+DAY = date(2021, 3, 1)
+
+
+def _batches(streams: int, expected: int = NO_STREAM) -> list[StreamAppend]:
+    return [
+        StreamAppend(f"s-{i}", [NewEvent(Noted(text=str(i)), DAY)], expected_version=expected)
+        for i in range(streams)
+    ]
+
+
+def test_append_many_checks_every_stream_with_one_query(sqlite_url: str) -> None:
+    """Fifty streams in one append: BEGIN, one SELECT, one INSERT statement, COMMIT."""
+    app = bootstrap(sqlite_url)
+    try:
+        app.store.append_many(_batches(2), actor="x", agency="a")
+        seen: list[str] = []
+        app.db.connection().set_trace_callback(seen.append)
+        app.store.append_many(_batches(50, expected=ANY), actor="x", agency="a")
+        app.db.connection().set_trace_callback(None)
+        kinds = [s.split()[0] for s in seen]
+        assert kinds[0] == "BEGIN"
+        assert kinds[-1] == "COMMIT"
+        assert kinds.count("SELECT") == 1
+        assert {k for k in kinds if k not in ("BEGIN", "SELECT", "COMMIT")} == {"INSERT"}
+        assert app.store.stream_version("s-0") == 2
+        assert app.store.stream_version("s-49") == 1
+    finally:
+        app.close()
+
+
+def test_one_stale_stream_refuses_the_whole_batch(sqlite_url: str) -> None:
+    """The one query finds the stream among many that moved on, and nothing is stored."""
+    app = bootstrap(sqlite_url)
+    try:
+        app.store.append_many(_batches(1), actor="x", agency="a")
+        with pytest.raises(ConcurrencyError) as refused:
+            app.store.append_many(_batches(30), actor="x", agency="a")
+        assert refused.value.stream_id == "s-0"
+        assert app.store.last_position() == 1
+    finally:
+        app.close()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator
 from typing import IO, Any
 
 import click
@@ -31,8 +31,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s|(?<=[。！？])")
 def summary(help_text: str) -> str:
     """The first sentence of a help text's first paragraph (click would cut it at 45 chars)."""
     paragraph = inspect.cleandoc(help_text).partition("\f")[0].split("\n\n")[0]
-    joined = " ".join(paragraph.split()) if not _is_cjk(paragraph) else "".join(
-        line.strip() for line in paragraph.splitlines()
+    joined = (
+        " ".join(paragraph.split())
+        if not _is_cjk(paragraph)
+        else "".join(line.strip() for line in paragraph.splitlines())
     )
     return _SENTENCE_END.split(joined, maxsplit=1)[0].strip()
 
@@ -69,11 +71,8 @@ def localize(command: click.Command) -> click.Command:
 
 
 def extract(
-    fileobj: IO[bytes],
-    keywords: Collection[str],
-    comment_tags: Collection[str],
-    options: Mapping[str, Any],
-) -> Iterator[tuple[int, str, str | tuple[str, ...], list[str]]]:
+    fileobj: IO[bytes], keywords: Any, comment_tags: Collection[str], options: Any
+) -> Iterator[tuple[Any, ...]]:
     """Babel extraction method: the module's ``_()`` messages and its click help texts."""
     from babel.messages.extract import extract_python
 
@@ -87,10 +86,9 @@ def extract(
                 yield node.body[0].lineno, "", doc, []
         if isinstance(node, ast.Call):
             for keyword in node.keywords:
-                value = keyword.value
-                if keyword.arg in _HELP_KEYWORDS and isinstance(value, ast.Constant):
-                    if isinstance(value.value, str) and value.value:
-                        yield value.lineno, "", inspect.cleandoc(value.value), []
+                text = keyword.value.value if isinstance(keyword.value, ast.Constant) else None
+                if keyword.arg in _HELP_KEYWORDS and isinstance(text, str) and text:
+                    yield keyword.value.lineno, "", inspect.cleandoc(text), []
 
 
 def _is_click_decorator(node: ast.expr) -> bool:

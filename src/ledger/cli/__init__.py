@@ -53,9 +53,8 @@ class LazyGroup(click.Group):
 
     def root_value(self, args: Sequence[str], name: str) -> str | None:
         """The value of the root option ``name`` in ``args``, looked at before click parses."""
-        takes_value = {
-            opt for p in self.params if isinstance(p, click.Option) and not p.is_flag for opt in p.opts
-        }
+        options = [p for p in self.params if isinstance(p, click.Option) and not p.is_flag]
+        takes_value = {opt for p in options for opt in p.opts}
         tokens = iter(args)
         for token in tokens:
             if token == name:

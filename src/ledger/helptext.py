@@ -7,6 +7,8 @@ options and subcommands (remembering the English), and ``extract`` is the Babel
 extraction method that puts the same texts in the catalog (``babel.cfg`` names the
 modules whose help is translated). Both sides key a text by ``inspect.cleandoc`` of it.
 A command's summary in its group's list is the first sentence of its help, whole.
+Help is wrapped by display width, so Chinese (two columns a character, no spaces to
+break at) fits the terminal as English does.
 """
 
 from __future__ import annotations
@@ -14,18 +16,104 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import IO, Any
 
 import click
 
 from ledger.i18n import _
+from ledger.textwidth import width
 
-__all__ = ["extract", "localize", "summary"]
+__all__ = ["HelpContext", "HelpFormatter", "extract", "localize", "summary", "wrap"]
 
 _HELP_KEYWORDS = ("help", "short_help", "epilog")
 _CLICK_DECORATORS = frozenset({"command", "group"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s|(?<=[。！？])")
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_TOKEN = re.compile(rf"[{_WIDE}]|[^\s{_WIDE}]+|\s+")
+_NO_LINE_START = frozenset("，。、；：！？）》」』】")
+
+
+def _join(lines: list[str]) -> str:
+    """A paragraph's lines as one: a space between words, none next to a Chinese character."""
+    text = ""
+    for line in lines:
+        wide = bool(text) and (_is_cjk(text[-1]) or _is_cjk(line[:1]) or text[-1] in "，。；：）")
+        text += line if not text or wide else f" {line}"
+    return text
+
+
+def _fill(text: str, columns: int, first: str, rest: str) -> list[str]:
+    """Greedy wrapping by display width; a Chinese character is a place to break."""
+    lines: list[str] = []
+    line, used, space = first, width(first), False
+    start = len(first)
+    for token in _TOKEN.findall(text):
+        if token.isspace():
+            space = len(line) > start
+            continue
+        gap = " " if space else ""
+        fits = used + len(gap) + width(token) <= columns or token in _NO_LINE_START
+        if fits or len(line) == start:
+            line, used = line + gap + token, used + len(gap) + width(token)
+        else:
+            lines.append(line)
+            line, used, start = rest + token, width(rest) + width(token), len(rest)
+        space = False
+    lines.append(line)
+    return lines
+
+
+def wrap(text: str, columns: int, indent: str = "") -> str:
+    """click's paragraph wrapping (``\\b`` keeps a paragraph as written), by display width."""
+    paragraphs: list[list[str]] = [[]]
+    for line in text.expandtabs().splitlines():
+        if line.strip():
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    out = []
+    for lines in filter(None, paragraphs):
+        extra = indent + " " * (width(lines[0]) - width(lines[0].lstrip()))
+        if lines[0].strip() == "\b":
+            out.append("\n".join(indent + line for line in lines[1:]))
+        else:
+            joined = _join([line.strip() for line in lines])
+            out.append("\n".join(_fill(joined, columns, extra, extra)))
+    return "\n\n".join(out)
+
+
+class HelpFormatter(click.HelpFormatter):
+    """click's help layout, wrapped by display width (``wrap``)."""
+
+    def write_text(self, text: str) -> None:
+        self.write(wrap(text, self.width, " " * self.current_indent) + "\n")
+
+    def write_dl(
+        self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+    ) -> None:
+        rows = list(rows)
+        first_col = min(max((width(first) for first, _ in rows), default=0), col_max) + col_spacing
+        margin = first_col + self.current_indent
+        for first, second in rows:
+            self.write(" " * self.current_indent + first)
+            if not second:
+                self.write("\n")
+                continue
+            if width(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - width(first)))
+            else:
+                self.write("\n" + " " * margin)
+            lines = wrap(second, max(self.width - first_col - 2, 10)).splitlines() or [""]
+            self.write(lines[0] + "\n")
+            for line in lines[1:]:
+                self.write((" " * margin + line if line else "") + "\n")
+
+
+class HelpContext(click.Context):
+    """A context whose help is laid out by ``HelpFormatter``."""
+
+    formatter_class = HelpFormatter
 
 
 def summary(help_text: str) -> str:
@@ -54,6 +142,7 @@ def _translated(owner: object, attribute: str) -> str | None:
 
 def localize(command: click.Command) -> click.Command:
     """Put the current language's help on ``command``, its options and its subcommands."""
+    command.context_class = HelpContext
     command.help = _translated(command, "help")
     command.epilog = _translated(command, "epilog")
     short = _translated(command, "short_help")

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ledger.cli._common import State
 from ledger.config import configured_language
 from ledger.errors import LedgerError
-from ledger.helptext import localize
+from ledger.helptext import HelpContext, localize
 from ledger.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, parse_language, set_language
 from ledger.logging import configure_logging
 
@@ -29,6 +29,8 @@ class LazyGroup(click.Group):
 
     A desk command should not pay for importing the report renderers or the demo.
     """
+
+    context_class = HelpContext
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Choose the language first, so that even ``--help`` and click's refusals speak it."""

@@ -203,7 +203,7 @@ def test_a_bad_value_is_refused_in_one_line_naming_the_key(
     [
         (
             {"agencis": {}},
-            "agencis: unknown key; allowed: db, agency, agencies, notifiers, scheduler",
+            "agencis: unknown key; allowed: db, lang, agency, agencies, notifiers, scheduler",
         ),
         (
             {"agencies": {"zjj": {"name": "x", "lable": {}}}},

@@ -28,7 +28,8 @@ __all__ = ["HelpContext", "HelpFormatter", "extract", "localize", "summary", "wr
 
 _HELP_KEYWORDS = ("help", "short_help", "epilog")
 _CLICK_DECORATORS = frozenset({"command", "group"})
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s|(?<=[。！？])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`])|(?<=[。！？])")
+"""Where a sentence ends: not inside "(Art. 30)" or "e.g. x"."""
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 _TOKEN = re.compile(rf"[{_WIDE}]|[^\s{_WIDE}]+|\s+")
 _NO_LINE_START = frozenset("，。、；：！？）》」』】")

@@ -86,6 +86,7 @@ class LazyGroup(click.Group):
 @click.option("--config", "config", help="Configuration file (default: $LEDGER_CONFIG).")
 @click.option(
     "--lang",
+    envvar="LEDGER_LANG",
     type=click.Choice(LANGUAGES, case_sensitive=False),
     help="Language of messages and help: zh (Chinese) or en (English) "
     "(default: $LEDGER_LANG, else the configuration file's lang, else zh).",

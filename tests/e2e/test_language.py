@@ -75,9 +75,7 @@ def test_an_unknown_language_is_refused_naming_the_choices(zh: LedgerCli) -> Non
 def test_an_unknown_ledger_lang_is_refused(zh: LedgerCli) -> None:
     """LEDGER_LANG=fr is refused in one line naming the option it stands for and the choices."""
     ran = LedgerCli(zh.db, TODAY, init=False, lang="fr")("alerts")
-    assert ran.refusal() == (
-        "ledger：'--lang' 的值无效：'fr' 不是 'zh', 'en' 之一。（见 --help）"
-    )
+    assert ran.refusal() == ("ledger：'--lang' 的值无效：'fr' 不是 'zh', 'en' 之一。（见 --help）")
 
 
 def test_a_bad_lang_in_the_config_file_is_refused_by_key(zh: LedgerCli, tmp_path: Path) -> None:

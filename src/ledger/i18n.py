@@ -24,6 +24,7 @@ import os
 from pathlib import Path
 
 __all__ = [
+    "CLICK_VARIABLE_MESSAGES",
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "LOCALE_DIR",
@@ -91,3 +92,8 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a message for the catalog where it is defined; translate it with ``_`` when shown."""
     return message
+
+
+CLICK_VARIABLE_MESSAGES = (N_("required"),)
+"""click's messages it translates through a variable (``_(extra["required"])``), which
+extraction from click's source cannot see: named here so the catalog holds them."""

@@ -54,7 +54,8 @@ def _fill(text: str, columns: int, first: str, rest: str) -> list[str]:
             space = len(line) > start
             continue
         gap = " " if space else ""
-        fits = used + len(gap) + width(token) <= columns or token in _NO_LINE_START
+        overhang = token in _NO_LINE_START and not gap and used <= columns
+        fits = used + len(gap) + width(token) <= columns or overhang
         if fits or len(line) == start:
             line, used = line + gap + token, used + len(gap) + width(token)
         else:
@@ -77,7 +78,8 @@ def wrap(text: str, columns: int, indent: str = "") -> str:
     for lines in filter(None, paragraphs):
         extra = indent + " " * (width(lines[0]) - width(lines[0].lstrip()))
         if lines[0].strip() == "\b":
-            out.append("\n".join(indent + line for line in lines[1:]))
+            kept = ("" if line.strip() == "\b" else indent + line for line in lines[1:])
+            out.append("\n".join(kept))
         else:
             joined = _join([line.strip() for line in lines])
             out.append("\n".join(_fill(joined, columns, extra, extra)))

@@ -113,6 +113,13 @@ def test_a_group_alone_prints_its_help_on_many_lines(zh: LedgerCli, args: str) -
         assert ran.err == ""
 
 
+def test_root_options_without_a_command_print_the_help(zh: LedgerCli) -> None:
+    """`ledger --lang en` prints the help in English, as `ledger` alone does, and exits 0."""
+    ran = zh("--lang en")
+    assert ran.code == 0, ran.err
+    assert ran.out.startswith("Usage: ledger [OPTIONS] COMMAND [ARGS]...")
+
+
 def _commands() -> list[tuple[str, click.Command]]:
     """Every command and group under `ledger`, with its path."""
     ctx = click.Context(cli)

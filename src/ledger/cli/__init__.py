@@ -33,41 +33,49 @@ class LazyGroup(click.Group):
     context_class = HelpContext
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """Choose the language first, so that even ``--help`` and click's refusals speak it."""
-        set_language(self.chosen_language(args))
-        localize(self)
-        return super().parse_args(ctx, args)
+        """Choose the language first, so that even ``--help`` and click's refusals speak it.
 
-    def chosen_language(self, args: Sequence[str]) -> str:
+        Root options without a command (``ledger --lang en``) print the help, as ``ledger``
+        alone does, rather than "Missing command".
+        """
+        values, command = self.scan(args)
+        set_language(self.chosen_language(values))
+        localize(self)
+        rest = super().parse_args(ctx, args)
+        if command is None and not ctx.resilient_parsing:
+            raise click.exceptions.NoArgsIsHelpError(ctx)
+        return rest
+
+    def chosen_language(self, values: dict[str, str]) -> str:
         """--lang, else $LEDGER_LANG, else the configuration file's ``lang``, else Chinese.
 
         A value that is not a language is passed over here; click refuses it with --lang.
         """
         for given in (
-            self.root_value(args, "--lang"),
+            values.get("--lang"),
             os.environ.get("LEDGER_LANG"),
-            configured_language(self.root_value(args, "--config")),
+            configured_language(values.get("--config")),
         ):
             lang = parse_language(given)
             if lang is not None:
                 return lang
         return DEFAULT_LANGUAGE
 
-    def root_value(self, args: Sequence[str], name: str) -> str | None:
-        """The value of the root option ``name`` in ``args``, looked at before click parses."""
+    def scan(self, args: Sequence[str]) -> tuple[dict[str, str], str | None]:
+        """The root options' values in ``args`` and the command word, before click parses."""
         options = [p for p in self.params if isinstance(p, click.Option) and not p.is_flag]
         takes_value = {opt for p in options for opt in p.opts}
+        values: dict[str, str] = {}
         tokens = iter(args)
         for token in tokens:
-            if token == name:
-                return next(tokens, None)
-            if token.startswith(f"{name}="):
-                return token.partition("=")[2]
+            name, equals, value = token.partition("=")
             if not token.startswith("-"):
-                return None  # the command: its options are not the root's
-            if token in takes_value:
-                next(tokens, None)
-        return None
+                return values, token  # the command: its options are not the root's
+            if name in takes_value:
+                given = value if equals else next(tokens, None)
+                if given is not None:
+                    values[name] = given
+        return values, None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})

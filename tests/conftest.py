@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from ledger.i18n import set_language
+
 PG_ADMIN_URL = os.environ.get("LEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -77,3 +79,24 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'ledger.db'}"
     else:
         yield request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests read English unless they ask for Chinese (the ``chinese`` fixture).
+
+    Chinese is what a person gets by default; most tests compare English wording, so they
+    run with LEDGER_LANG=en, in this process and in the ``ledger`` processes they start.
+    """
+    monkeypatch.setenv("LEDGER_LANG", "en")
+    monkeypatch.setenv("LANGUAGE", "en")
+    set_language("en")
+    yield
+    set_language("en")
+
+
+@pytest.fixture
+def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No language configured: ledger speaks Chinese, as it does for a person."""
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    set_language("zh")

@@ -35,6 +35,7 @@ __all__ = [
     "JobSettings",
     "NoticeSettings",
     "config_path",
+    "configured_language",
     "load_config",
     "parse_config",
 ]
@@ -170,6 +171,14 @@ class Config(Settings):
         ),
         allowed="sqlite:///PATH, postgresql://USER@HOST:PORT/DB, or a file path",
     )
+    lang: Literal["zh", "en"] | None = key(
+        None,
+        description=(
+            "The language of messages and help: zh (Chinese) or en (English). "
+            "`--lang` and $LEDGER_LANG win over it (default: zh). Logs stay English."
+        ),
+        allowed="zh or en",
+    )
     agency: Text = key(
         DEFAULT_AGENCY,
         description=(
@@ -227,6 +236,22 @@ def config_path(option: str | None) -> Path | None:
         return Path(chosen).expanduser()
     default = Path(user_config_dir("ledger", appauthor=False)) / "ledger.toml"
     return default if default.exists() else None
+
+
+def configured_language(option: str | None) -> str | None:
+    """The file's ``lang`` as written, read before the rest is checked (None if unreadable).
+
+    The language is needed before anything is printed, help included; the whole file is
+    checked, and a bad ``lang`` refused, when the command loads it.
+    """
+    path = config_path(option)
+    if path is None:
+        return None
+    try:
+        lang = tomllib.loads(path.read_text(encoding="utf-8")).get("lang")
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+    return lang if isinstance(lang, str) else None
 
 
 def parse_config(raw: Mapping[str, Any], source: str = "config") -> Config:

@@ -54,6 +54,7 @@ This document is generated from the configuration model (`src/ledger/config.py`,
 EXAMPLE = """\
 db = "postgresql://ledger@db.example.gov.cn:5432/ledger"
 agency = "zhjyj"
+lang = "zh"
 
 [agencies.zhjyj]
 name = "宁波市镇海区教育局"

@@ -7,6 +7,8 @@ traceback. Anything else escaping is a bug.
 
 from __future__ import annotations
 
+from ledger.i18n import _
+
 
 class LedgerError(Exception):
     """A refusal or failure explained in one line for the person at the desk."""
@@ -40,8 +42,10 @@ class ConcurrencyError(LedgerError):
 
     def __init__(self, stream_id: str, expected: int, actual: int) -> None:
         super().__init__(
-            f"stream {stream_id}: expected version {expected}, but it is at version {actual}; "
-            "someone else recorded a step meanwhile: reload and try again"
+            _(
+                "stream {stream}: expected version {expected}, but it is at version {actual}; "
+                "someone else recorded a step meanwhile: reload and try again"
+            ).format(stream=stream_id, expected=expected, actual=actual)
         )
         self.stream_id = stream_id
         self.expected = expected
@@ -58,7 +62,11 @@ class NoBooks(StoreUnavailable):
     """The database named holds no ledger books: refused rather than created empty."""
 
     def __init__(self, where: str) -> None:
-        super().__init__(f"no ledger books at {where}; `ledger init --db {where}` creates them")
+        super().__init__(
+            _("no ledger books at {where}; `ledger init --db {where}` creates them").format(
+                where=where
+            )
+        )
         self.where = where
 
 

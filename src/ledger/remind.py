@@ -39,6 +39,7 @@ from ledger.errors import LedgerError
 from ledger.events import reminders as ev
 from ledger.events.store import ANY, NewEvent, Store
 from ledger.events.types import Event
+from ledger.i18n import _
 from ledger.notifiers import DeliveryFailed, Notifier, Reminder, redact_text
 from ledger.projections.agencies import agency_named, recorded_agencies
 from ledger.projections.alerts import Alert, compute_alerts
@@ -216,9 +217,13 @@ def _closures(job: _Job, calendar: WorkingCalendar, as_of: date, dry_run: bool) 
     found = compute_alerts(job.store, calendar, as_of, wanted.within, job.scope, job.levels)
     for alert in found:
         if wanted.close_year and alert.kind == "year-not-closed":
-            what = f"year {alert.date.year} of {alert.agency} closed"
+            what = _("year {year} of {agency} closed").format(
+                year=alert.date.year, agency=alert.agency
+            )
         elif wanted.close_lapsed and alert.kind in LAPSED_OUTCOMES:
-            what = f"request {alert.request} closed as {LAPSED_OUTCOMES[alert.kind]}"
+            what = _("request {request} closed as {outcome}").format(
+                request=alert.request, outcome=LAPSED_OUTCOMES[alert.kind]
+            )
         else:
             continue
         if dry_run or _close(job, calendar, as_of, alert):

@@ -119,10 +119,15 @@ class LedgerCli:
     The file's folder is the command's ``HOME``, so each database has a home of its own.
     """
 
-    def __init__(self, db: Path, today: str, *, init: bool = True) -> None:
-        """``init`` makes the books first (``ledger init``), as the office's IT person does."""
+    def __init__(self, db: Path, today: str, *, init: bool = True, lang: str | None = "en") -> None:
+        """``init`` makes the books first (``ledger init``), as the office's IT person does.
+
+        ``lang`` is LEDGER_LANG: English by default, as most tests compare English;
+        None leaves the language unset, so ledger speaks Chinese as it does for a person.
+        """
         self.db = db
         self.today = today
+        self.lang = lang
         if init and not db.exists():
             self.ok("init")
 
@@ -135,6 +140,7 @@ class LedgerCli:
             "HOME": home,
             "XDG_CONFIG_HOME": f"{home}/.config",
             "XDG_DATA_HOME": f"{home}/.local/share",
+            **({"LEDGER_LANG": self.lang} if self.lang else {}),
         }
 
     def __call__(self, *args: str, today: str | None = None) -> Ran:
@@ -144,9 +150,10 @@ class LedgerCli:
         are restored afterwards, so one run cannot leak into the next test.
         """
         env = self.env(today)
-        saved_env = {k: os.environ.get(k) for k in (*env, "LEDGER_CONFIG")}
+        saved_env = {k: os.environ.get(k) for k in (*env, "LEDGER_CONFIG", "LEDGER_LANG")}
         saved_argv, saved_logging = sys.argv, structlog.get_config()
         os.environ.pop("LEDGER_CONFIG", None)
+        os.environ.pop("LEDGER_LANG", None)
         os.environ.update(env)
         sys.argv = ["ledger", *argv(args)]
         out, err, code = io.StringIO(), io.StringIO(), 0
@@ -168,7 +175,10 @@ class LedgerCli:
 
     def process(self, *args: str, today: str | None = None) -> Ran:
         """``ledger ARGS`` as a new process, as a person runs it (for the tests of that path)."""
-        done = run_process(argv(args), person_env(self.env(today)))
+        env = person_env(self.env(today))
+        if self.lang is None:
+            env.pop("LEDGER_LANG", None)
+        done = run_process(argv(args), env)
         return Ran(done.returncode, done.stdout, done.stderr)
 
     def ok(self, *args: str, today: str | None = None) -> str:

@@ -203,8 +203,8 @@ def test_a_bad_value_is_refused_in_one_line_naming_the_key(
     [
         (
             {"agencis": {}},
-            "agencis: unknown key; allowed: db, agency, agencies, notifiers, scheduler, notices, "
-            "lock_timeout",
+            "agencis: unknown key; allowed: db, lang, agency, agencies, notifiers, scheduler, "
+            "notices, lock_timeout",
         ),
         (
             {"agencies": {"zjj": {"name": "x", "lable": {}}}},

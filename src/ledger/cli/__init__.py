@@ -1,19 +1,26 @@
 """The ``ledger`` command: a thin layer that parses, calls and prints.
 
 Every refusal is a ``LedgerError``: printed as one line on standard error with a
-non-zero exit status, never as a traceback.
+non-zero exit status, never as a traceback. The language (Chinese unless ``--lang en``,
+``LEDGER_LANG`` or the configuration file says English) is chosen before anything is
+printed, help included.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Sequence
 from importlib import import_module
 
 import click
 
 from ledger.cli._common import State
+from ledger.config import configured_language
 from ledger.db import database_errors
 from ledger.errors import LedgerError
+from ledger.helptext import HelpContext, localize
+from ledger.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, parse_language, set_language
 from ledger.logging import configure_logging
 
 
@@ -22,6 +29,53 @@ class LazyGroup(click.Group):
 
     A desk command should not pay for importing the report renderers or the demo.
     """
+
+    context_class = HelpContext
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Choose the language first, so that even ``--help`` and click's refusals speak it.
+
+        Root options without a command (``ledger --lang en``) print the help, as ``ledger``
+        alone does, rather than "Missing command".
+        """
+        values, command = self.scan(args)
+        set_language(self.chosen_language(values))
+        localize(self)
+        rest = super().parse_args(ctx, args)
+        if command is None and not ctx.resilient_parsing:
+            raise click.exceptions.NoArgsIsHelpError(ctx)
+        return rest
+
+    def chosen_language(self, values: dict[str, str]) -> str:
+        """--lang, else $LEDGER_LANG, else the configuration file's ``lang``, else Chinese.
+
+        A value that is not a language is passed over here; click refuses it with --lang.
+        """
+        for given in (
+            values.get("--lang"),
+            os.environ.get("LEDGER_LANG"),
+            configured_language(values.get("--config")),
+        ):
+            lang = parse_language(given)
+            if lang is not None:
+                return lang
+        return DEFAULT_LANGUAGE
+
+    def scan(self, args: Sequence[str]) -> tuple[dict[str, str], str | None]:
+        """The root options' values in ``args`` and the command word, before click parses."""
+        options = [p for p in self.params if isinstance(p, click.Option) and not p.is_flag]
+        takes_value = {opt for p in options for opt in p.opts}
+        values: dict[str, str] = {}
+        tokens = iter(args)
+        for token in tokens:
+            name, equals, value = token.partition("=")
+            if not token.startswith("-"):
+                return values, token  # the command: its options are not the root's
+            if name in takes_value:
+                given = value if equals else next(tokens, None)
+                if given is not None:
+                    values[name] = given
+        return values, None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
@@ -32,12 +86,19 @@ class LazyGroup(click.Group):
             return super().get_command(ctx, cmd_name)
         module, attribute = where.split(":")
         command: click.Command = getattr(import_module(f"ledger.cli.{module}"), attribute)
-        return command
+        return localize(command)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", envvar="LEDGER_DB", help="Database URL or SQLite file path.")
 @click.option("--config", "config", help="Configuration file (default: $LEDGER_CONFIG).")
+@click.option(
+    "--lang",
+    envvar="LEDGER_LANG",
+    type=click.Choice(LANGUAGES, case_sensitive=False),
+    help="Language of messages and help: zh (Chinese) or en (English) "
+    "(default: $LEDGER_LANG, else the configuration file's lang, else zh).",
+)
 @click.option(
     "--log-format",
     type=click.Choice(["auto", "console", "json"]),
@@ -47,11 +108,21 @@ class LazyGroup(click.Group):
 )
 @click.version_option(package_name="ledger")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, config: str | None, log_format: str) -> None:
+def cli(
+    ctx: click.Context, db: str | None, config: str | None, lang: str | None, log_format: str
+) -> None:
     """ledger: the books of an agency's government-information disclosure requests.
 
     Every step of a request is recorded as an immutable event; deadlines, alerts and the
-    annual report tables are computed from the log.
+    annual report tables are computed from the log. Messages are in Chinese unless
+    --lang en, $LEDGER_LANG=en or lang = "en" in the configuration file says English.
+
+    \b
+    Examples:
+      ledger init
+      ledger record receive --help
+      ledger alerts
+      ledger --lang en list
     """
     configure_logging(log_format)
     state = ctx.ensure_object(State)
@@ -86,29 +157,36 @@ def main() -> None:
     """Entry point: run the CLI and turn refusals into one line and an exit status."""
     try:
         cli.main(standalone_mode=False, prog_name="ledger")
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+        sys.exit(0)
     except LedgerError as exc:
-        click.echo(f"ledger: {exc.message}", err=True)
-        sys.exit(exc.exit_code)
+        _fail(exc.message, exc.exit_code)
     except click.exceptions.Abort:
-        click.echo("ledger: aborted", err=True)
-        sys.exit(1)
+        _fail(_("aborted"), 1)
     except click.UsageError as exc:
-        where = exc.ctx.command_path if exc.ctx else "ledger"
-        message = " ".join(exc.format_message().split())
-        click.echo(f"{where}: {message} (see --help)", err=True)
+        message = _("{command}: {message} (see --help)").format(
+            command=exc.ctx.command_path if exc.ctx else "ledger",
+            message=_one_line(exc.format_message()),
+        )
+        click.echo(message, err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        click.echo(f"ledger: {' '.join(exc.format_message().split())}", err=True)
-        sys.exit(exc.exit_code)
+        _fail(_one_line(exc.format_message()), exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except OSError as exc:
+        # An unwritable output, a folder that cannot be made, a permission refused.
+        reason = exc.strerror or type(exc).__name__
+        where = exc.filename if exc.filename is not None else None
+        text = _("{path}: {reason}").format(path=where, reason=reason) if where else reason
+        _fail(text, 1)
     except Exception as exc:
         if not isinstance(exc, _database_errors()):
             raise
         lines = str(getattr(exc, "orig", exc)).strip().splitlines()
         reason = lines[0] if lines else type(exc).__name__
-        click.echo(f"ledger: database error: {reason}", err=True)
-        sys.exit(3)
+        _fail(_("database error: {reason}").format(reason=reason), 3)
 
 
 def _database_errors() -> tuple[type[Exception], ...]:
@@ -118,3 +196,13 @@ def _database_errors() -> tuple[type[Exception], ...]:
     if sqlalchemy_exc is not None:
         errors = (*errors, sqlalchemy_exc.SQLAlchemyError)
     return errors
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _fail(message: str, code: int) -> None:
+    """Print a refusal as the one line ``ledger: MESSAGE`` and exit with ``code``."""
+    click.echo(_("ledger: {message}").format(message=message), err=True)
+    sys.exit(code)

@@ -12,7 +12,12 @@ from ledger.errors import InvalidInput
 
 @click.group()
 def agency() -> None:
-    """Agencies: the code used on the command line and the name printed on reports."""
+    """Agencies: the code used on the command line and the name printed on reports.
+
+    \b
+    Example:
+      ledger agency add zhjyj --name 宁波市镇海区教育局 --level department
+    """
 
 
 def _pairs(_ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:

@@ -12,7 +12,8 @@ from ledger.cli._common import State, app_of, common_options
 from ledger.cli._desk import date_option
 from ledger.errors import InvalidInput
 from ledger.events import codec
-from ledger.projections.alerts import DEFAULT_WITHIN, Alert
+from ledger.i18n import _
+from ledger.projections.alerts import Alert, kind_name
 from ledger.projections.queries import current_alerts
 from ledger.remind import SCHEDULER_ACTOR, RunResult, remind
 from ledger.textwidth import choose_columns, table, terminal_columns, width, wrap
@@ -23,10 +24,18 @@ from ledger.textwidth import choose_columns, table, terminal_columns, width, wra
 @click.option(
     "--within",
     type=click.IntRange(0, 60),
-    help=f"Warn this many working days ahead (default: [scheduler] within, else {DEFAULT_WITHIN}).",
+    help="Warn this many working days ahead (default: [scheduler] within in the "
+    "configuration file, docs/configuration.md).",
 )
 @click.option("--agency", help="Only this agency's alerts.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a table for people; json: for programs (kinds and fields in English).",
+)
 @common_options
 @click.pass_context
 def alerts(
@@ -49,12 +58,11 @@ def alerts(
     if fmt == "json":
         click.echo(codec.dumps([a.as_dict() for a in found.alerts]))
     elif not found.alerts:
-        click.echo(f"no alerts as of {found.as_of}")
+        click.echo(_("no alerts as of {day}").format(day=found.as_of))
     else:
         click.echo(alert_table(found.alerts))
 
 
-ALERT_HEADERS = ("days", "kind", "request", "agency", "date", "message")
 INDENT = 6
 """Where a wrapped message starts: under the kind, past the days column."""
 
@@ -64,17 +72,25 @@ def alert_table(found: list[Alert], columns: int | None = None) -> str:
     (negative: late), kind, request, agency, date and message on one line each when that
     fits; else each alert's message wrapped under its line, so that nothing is cut."""
     columns = terminal_columns() if columns is None else columns
+    headers = (_("days"), _("kind"), _("request"), _("agency"), _("date"), _("message"))
     rows = [
-        [str(a.working_days), a.kind, a.request or "-", a.agency, a.date.isoformat(), a.message]
+        [
+            str(a.working_days),
+            kind_name(a.kind),
+            a.request or "-",
+            a.agency,
+            a.date.isoformat(),
+            a.message,
+        ]
         for a in found
     ]
     right = frozenset({0})
-    one_line = table(ALERT_HEADERS, rows, right)
+    one_line = table(headers, rows, right)
     if max(width(line) for line in one_line.splitlines()) <= columns:
         return one_line
-    widths = [max(width(r[i]) for r in [list(ALERT_HEADERS), *rows]) for i in range(5)]
+    widths = [max(width(r[i]) for r in [list(headers), *rows]) for i in range(5)]
     kept = choose_columns(widths, columns, (0, 1, 2, 4, 3))
-    lines = table([ALERT_HEADERS[i] for i in kept], [[r[i] for i in kept] for r in rows], right)
+    lines = table([headers[i] for i in kept], [[r[i] for i in kept] for r in rows], right)
     head, *facts = lines.splitlines()
     out = [head]
     for fact, row in zip(facts, rows, strict=True):
@@ -115,19 +131,26 @@ def remind_(ctx: click.Context, as_of: date | None, dry_run: bool, agency: str |
 
 def _run_text(result: RunResult) -> str:
     """One line for the run, one per notifier, one per closure and failure reason."""
-    verb = "would send" if result.dry_run else "sent"
-    lines = [f"as of {result.as_of}: {len(result.alerts)} alerts"]
-    lines += [f"  {'would record' if result.dry_run else 'recorded'}: {c}" for c in result.closed]
+    closed = _("  would record: {closure}") if result.dry_run else _("  recorded: {closure}")
+    sent_text = (
+        _("  would send {count} via {notifier}")
+        if result.dry_run
+        else _("  sent {count} via {notifier}")
+    )
+    lines = [_("as of {day}: {count} alerts").format(day=result.as_of, count=len(result.alerts))]
+    lines += [closed.format(closure=c) for c in result.closed]
     sent = Counter(d.notifier for d in result.sent)
-    lines += [f"  {verb} {count} via {name}" for name, count in sent.items()]
+    lines += [sent_text.format(count=count, notifier=name) for name, count in sent.items()]
     reasons = {d.notifier: d.error for d in result.failed}
     failed = Counter(d.notifier for d in result.failed)
     lines += [
-        f"  failed {count} via {name} (retried next run): {reasons[name]}"
+        _("  failed {count} via {notifier} (retried next run): {reason}").format(
+            count=count, notifier=name, reason=reasons[name]
+        )
         for name, count in failed.items()
     ]
     if not result.deliveries:
-        lines.append("  nothing new to send")
+        lines.append(_("  nothing new to send"))
     return "\n".join(lines)
 
 
@@ -163,7 +186,7 @@ def scheduler(ctx: click.Context, interval: int | None, once: bool, agency: str 
       close_year = false
     """
     if once and interval is not None:
-        raise InvalidInput("scheduler: --once and --interval exclude each other; choose one")
+        raise InvalidInput(_("scheduler: --once and --interval exclude each other; choose one"))
     app = app_of(ctx)
     actor = ctx.ensure_object(State).actor or SCHEDULER_ACTOR
     if once:

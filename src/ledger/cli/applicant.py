@@ -11,7 +11,13 @@ from ledger.commands.applicants import FIELDS, erase_applicant, show_applicant
 
 @click.group()
 def applicant() -> None:
-    """An applicant's personal data: kept outside the immutable log, so it can be erased."""
+    """An applicant's personal data: kept outside the immutable log, so it can be erased.
+
+    \b
+    Examples:
+      ledger applicant show zhjyj-2021-0004
+      ledger applicant erase zhjyj-2021-0004
+    """
 
 
 @applicant.command()

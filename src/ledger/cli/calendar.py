@@ -22,7 +22,8 @@ def _package_years() -> str:
 
 @click.group(
     help=f"The official working-day schedule (chinesecalendar for {_package_years()}, "
-    "recorded years after)."
+    "recorded years after).\n\n\b\nExamples:\n  ledger calendar show 2026\n"
+    "  ledger calendar due --from 2026-09-28"
 )
 def calendar() -> None:
     """The group of calendar commands; its help names the years the installed package holds."""

@@ -21,6 +21,9 @@ def demo(ctx: click.Context, year: int) -> None:
     or run it on the default database while it is still empty; run again, it only prints.
 
     \b
+    Example:
+      ledger demo --db demo.db
+    \b
     Then try:
       ledger report 2021 --edition 2021
       ledger report 2021 --as-of 2022-01-20     # before the February amendment

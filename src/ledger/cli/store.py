@@ -23,6 +23,11 @@ def init(ctx: click.Context) -> None:
     """Create the database schema, or upgrade it to this version of ledger.
 
     Safe to run again: an up-to-date database is left as it is.
+
+    \b
+    Examples:
+      ledger init
+      ledger --db postgresql://ledger@db.example.gov.cn:5432/ledger init
     """
     change = init_database(ctx.ensure_object(State).db)
     if change.changed:
@@ -41,6 +46,8 @@ def verify(ctx: click.Context) -> None:
     Prints the number of events verified, or the first position that does not match
     (exit status 4). Then re-derives every recorded due date from the events before it
     and the calendar as then recorded, and fails if any disagrees.
+
+    Example: ledger verify
     """
     checked = verify_log(app_of(ctx).store)
     click.echo(f"{checked.verified} events verified; the hash chain is intact")
@@ -89,6 +96,8 @@ def import_(ctx: click.Context, file: Path, agency: str | None) -> None:
     Every line is validated before anything is written; events for a stream are appended
     after its current last version. This is for bringing history from another system;
     day-to-day steps go through `ledger record`, which checks the Regulation's rules.
+
+    Example: ledger import history.jsonl --agency zhjyj
     """
     result = import_file(desk_of(ctx, agency), file)
     click.echo(f"imported {len(result.events)} events (last position {result.last_position})")

@@ -9,6 +9,8 @@ from datetime import date
 from typing import Any, Protocol
 
 from ledger.errors import LedgerError
+from ledger.i18n import _, ngettext
+from ledger.projections.alerts import kind_name
 from ledger.redact import redact_text
 
 __all__ = [
@@ -34,7 +36,7 @@ class Reminder:
     ``kind`` is the alert's code (``overdue``, ``due-soon``…), ``date`` the date it is
     about (usually the due date), ``working_days`` the count the alert computed (days
     left or days late; its sign is the alert's business), and ``message`` one line a
-    person can act on, written by the alert computation in English or Chinese.
+    person can act on, written by the alert computation in the language being spoken.
     ``request`` is None for alerts about the agency as a whole (the annual report).
     """
 
@@ -104,10 +106,13 @@ def summary(reminders: Sequence[Reminder]) -> str:
     it also satisfies a DingTalk robot secured by the keyword "ledger".
     """
     counts = Counter(reminder.kind for reminder in reminders)
-    per_kind = ", ".join(f"{count} {kind}" for kind, count in counts.items())
-    noun = "reminder" if len(reminders) == 1 else "reminders"
-    text = f"{_SUBJECT_PREFIX} {len(reminders)} {noun}: {per_kind or 'none'}"
-    return _shorten(text, _SUBJECT_MAX)
+    per_kind = _(", ").join(
+        _("{count} {kind}").format(count=count, kind=kind_name(kind))
+        for kind, count in counts.items()
+    )
+    heading = ngettext("{count} reminder: {kinds}", "{count} reminders: {kinds}", len(reminders))
+    text = heading.format(count=len(reminders), kinds=per_kind or _("none"))
+    return _shorten(f"{_SUBJECT_PREFIX} {text}", _SUBJECT_MAX)
 
 
 def subject(reminders: Sequence[Reminder]) -> str:
@@ -118,16 +123,21 @@ def subject(reminders: Sequence[Reminder]) -> str:
     """
     if len(reminders) == 1:
         only = reminders[0]
-        return _shorten(f"{_SUBJECT_PREFIX} {only.kind}: {one_line(only.message)}", _SUBJECT_MAX)
+        text = _("{kind}: {message}").format(
+            kind=kind_name(only.kind), message=one_line(only.message)
+        )
+        return _shorten(f"{_SUBJECT_PREFIX} {text}", _SUBJECT_MAX)
     return summary(reminders)
 
 
 def reminder_line(reminder: Reminder) -> str:
     """One reminder as one line of plain text: what, which request, whose, when, and why."""
-    request = reminder.request or "-"
-    return (
-        f"[{reminder.kind}] {request} | {reminder.agency} | {reminder.date.isoformat()}: "
-        f"{one_line(reminder.message)}"
+    return _("[{kind}] {request} | {agency} | {date}: {message}").format(
+        kind=kind_name(reminder.kind),
+        request=reminder.request or "-",
+        agency=reminder.agency,
+        date=reminder.date.isoformat(),
+        message=one_line(reminder.message),
     )
 
 

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from ssl import SSLContext, create_default_context
 
+from ledger.i18n import _
 from ledger.notifiers._core import DeliveryFailed, Reminder, reminder_line, safe_reason, subject
 
 __all__ = ["EmailNotifier"]
@@ -77,7 +78,9 @@ class EmailNotifier:
     def _body(self, reminders: Sequence[Reminder]) -> str:
         """The plain-text body: one line per reminder, then where it came from."""
         lines = [reminder_line(reminder) for reminder in reminders]
-        footer = f"-- sent by ledger (notifier {self.name}); `ledger alerts` lists them all"
+        footer = _("-- sent by ledger (notifier {name}); `ledger alerts` lists them all").format(
+            name=self.name
+        )
         return "\n".join([*lines, "", footer]) + "\n"
 
     def _domain(self) -> str:

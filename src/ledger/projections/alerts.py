@@ -57,6 +57,7 @@ from ledger.clock import (
 )
 from ledger.events import reminders
 from ledger.events.store import Store, StoredEvent
+from ledger.i18n import N_, _, ngettext
 from ledger.projections.requests import (
     RequestState,
     apply,
@@ -72,6 +73,7 @@ __all__ = [
     "Alert",
     "alerts_from_events",
     "compute_alerts",
+    "kind_name",
 ]
 
 KINDS = (
@@ -91,8 +93,28 @@ DEFAULT_WITHIN = 3
 ANNUAL_REPORT_DAY = {"department": (1, 31), "government": (3, 31)}  # Art. 49
 
 
+KIND_NAMES = {
+    "overdue": N_("overdue"),
+    "due-soon": N_("due-soon"),
+    "clarification-notice": N_("clarification-notice"),
+    "consultation-expired": N_("consultation-expired"),
+    "consultation-long": N_("consultation-long"),
+    "no-clarification": N_("no-clarification"),
+    "fee-unpaid": N_("fee-unpaid"),
+    "provisional": N_("provisional"),
+    "year-not-closed": N_("year-not-closed"),
+    "annual-report": N_("annual-report"),
+}
+"""Each kind as a person reads it (in English the code itself)."""
+
+
+def kind_name(kind: str) -> str:
+    """The kind ``kind`` in the current language (for tables and reminders, not JSON)."""
+    return _(KIND_NAMES[kind])
+
+
 def _days(n: int) -> str:
-    return f"{n} working day" + ("" if n == 1 else "s")
+    return ngettext("{n} working day", "{n} working days", n).format(n=n)
 
 
 @dataclass(frozen=True)
@@ -233,22 +255,25 @@ def _deadline_alerts(
     rid, on = state.id, due.due
     out: list[Alert] = []
     if due.passed(as_of):
-        message = (
-            f"request {rid} was due {on} and is undecided ({_days(-left)} late): "
-            f"issue the decision now (ledger record decide {rid})"
-        )
+        message = _(
+            "request {request} was due {due} and is undecided ({days} late): "
+            "issue the decision now (ledger record decide {request})"
+        ).format(request=rid, due=on, days=_days(-left))
         out.append(_alert("overdue", state, on, cal, as_of, message))
     elif left <= within:
-        when = "today" if left == 0 else f"in {_days(left)}"
-        extend = " or extend it (Art. 33)" if state.extension_days < due.max_extension else ""
-        message = f"request {rid} is due {when} ({on}): decide{extend}"
+        when = _("today") if left == 0 else _("in {days}").format(days=_days(left))
+        message = (
+            _("request {request} is due {when} ({due}): decide or extend it (Art. 33)")
+            if state.extension_days < due.max_extension
+            else _("request {request} is due {when} ({due}): decide")
+        ).format(request=rid, when=when, due=on)
         out.append(_alert("due-soon", state, on, cal, as_of, message))
     if due.provisional:
         years = ", ".join(str(y) for y in sorted(due.unscheduled_years))
-        message = (
-            f"request {rid}: due date {on} is provisional, there is no official schedule "
-            f"for {years}; record it (ledger calendar add {min(due.unscheduled_years)} --file FILE)"
-        )
+        message = _(
+            "request {request}: due date {due} is provisional, there is no official schedule "
+            "for {years}; record it (ledger calendar add {year} --file FILE)"
+        ).format(request=rid, due=on, years=years, year=min(due.unscheduled_years))
         out.append(_alert("provisional", state, on, cal, as_of, message))
     return out
 
@@ -274,10 +299,10 @@ def _clarification_notice(
     left = working_days_left(limit, as_of, cal)
     if as_of > limit or left > within:
         return []
-    message = (
-        f"request {state.id}: if it is unclear, the clarification notice must go out by "
-        f"{limit} (Art. 30); if it is clear, nothing to do"
-    )
+    message = _(
+        "request {request}: if it is unclear, the clarification notice must go out by "
+        "{limit} (Art. 30); if it is clear, nothing to do"
+    ).format(request=state.id, limit=limit)
     return [_alert("clarification-notice", state, limit, cal, as_of, message)]
 
 
@@ -297,24 +322,27 @@ def _consultations(state: RequestState, cal: WorkingCalendar, as_of: date) -> li
         if c.kind in CAPPED_CONSULTATIONS:
             by_end.setdefault(end, []).append(c.party)
             continue
-        message = (
-            f"request {state.id}: no opinion from agency {c.party} within 15 working days of "
-            f"{c.received} ({end}); the clock stays stopped until it arrives (Art. 33): "
+        message = _(
+            "request {request}: no opinion from agency {party} within 15 working days of "
+            "{received} ({end}); the clock stays stopped until it arrives (Art. 33): "
             "chase it, or record it (ledger record consulted)"
-        )
+        ).format(request=state.id, party=c.party, received=c.received, end=end)
         out.append(_alert("consultation-long", state, end, cal, as_of, message))
     joint = {c.party for c in state.consultations if c.kind == "joint-agency"}
     for end, parties in sorted(by_end.items()):
-        consent = (
-            "; silence of a co-producing agency counts as consent (Art. 34)"
-            if joint & set(parties)
-            else ""
-        )
         message = (
-            f"request {state.id}: no opinion from {', '.join(parties)} within 15 working days "
-            f"(ended {end}); the clock runs again: decide without it or record the opinion "
-            f"(Art. 32){consent}"
-        )
+            _(
+                "request {request}: no opinion from {parties} within 15 working days "
+                "(ended {end}); the clock runs again: decide without it or record the opinion "
+                "(Art. 32); silence of a co-producing agency counts as consent (Art. 34)"
+            )
+            if joint & set(parties)
+            else _(
+                "request {request}: no opinion from {parties} within 15 working days "
+                "(ended {end}); the clock runs again: decide without it or record the opinion "
+                "(Art. 32)"
+            )
+        ).format(request=state.id, parties=", ".join(parties), end=end)
         out.append(_alert("consultation-expired", state, end, cal, as_of, message))
     return out
 
@@ -324,10 +352,10 @@ def _no_clarification(state: RequestState, cal: WorkingCalendar, as_of: date) ->
     waiting = state.open_clarification
     if waiting is None or as_of <= waiting.reply_by:
         return []
-    message = (
-        f"request {state.id}: the corrected request was due by {waiting.reply_by} and has not "
+    message = _(
+        "request {request}: the corrected request was due by {reply_by} and has not "
         "arrived: record it (ledger record clarified) or close as other.no-clarification"
-    )
+    ).format(request=state.id, reply_by=waiting.reply_by)
     return [_alert("no-clarification", state, waiting.reply_by, cal, as_of, message)]
 
 
@@ -339,11 +367,11 @@ def _fee_unpaid(state: RequestState, cal: WorkingCalendar, as_of: date) -> list[
     limit = fee_payment_due(notice, cal)
     if as_of <= limit:
         return []
-    message = (
-        f"request {state.id}: the fee notice of {notice.notice_on} was not paid within 20 "
-        f"working days of its receipt ({limit}): record the payment or close as "
+    message = _(
+        "request {request}: the fee notice of {notice_on} was not paid within 20 "
+        "working days of its receipt ({limit}): record the payment or close as "
         "other.fee-unpaid"
-    )
+    ).format(request=state.id, notice_on=notice.notice_on, limit=limit)
     return [_alert("fee-unpaid", state, limit, cal, as_of, message)]
 
 
@@ -381,17 +409,17 @@ def _office_alerts(
 
 def _year_not_closed(agency: str, year: int, cal: WorkingCalendar, as_of: date) -> Alert:
     end = date(year, 12, 31)
-    message = (
-        f"year {year} of {agency} has ended and is not closed: "
-        f"run ledger close-year {year} --agency {agency} to carry over its open requests"
-    )
+    message = _(
+        "year {year} of {agency} has ended and is not closed: "
+        "run ledger close-year {year} --agency {agency} to carry over its open requests"
+    ).format(year=year, agency=agency)
     return Alert("year-not-closed", None, agency, end, working_days_left(end, as_of, cal), message)
 
 
 def _annual_report(agency: str, year: int, level: str, cal: WorkingCalendar, as_of: date) -> Alert:
     due = date(year + 1, *ANNUAL_REPORT_DAY[level])
-    message = (
-        f"the {year} annual report of {agency} is due by {due} (Art. 49): publish it and "
-        f"record it (ledger record narrative {year} --file FILE --signed DATE)"
-    )
+    message = _(
+        "the {year} annual report of {agency} is due by {due} (Art. 49): publish it and "
+        "record it (ledger record narrative {year} --file FILE --signed DATE)"
+    ).format(year=year, agency=agency, due=due)
     return Alert("annual-report", None, agency, due, working_days_left(due, as_of, cal), message)

@@ -27,8 +27,10 @@ def overdue(cli: LedgerCli) -> None:
     cli.ok("record receive A --date 2024-04-01 --channel in-person --applicant natural")
 
 
-def test_alerts_are_in_chinese_by_default(zh: LedgerCli) -> None:
-    """With no language configured `ledger alerts` prints its headings, kinds and messages in Chinese."""
+def test_alerts_are_in_chinese_by_default(zh: LedgerCli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no language configured `ledger alerts` prints its headings, kinds and messages in
+    Chinese (on a terminal wide enough for one line per alert)."""
+    monkeypatch.setenv("COLUMNS", "200")
     overdue(zh)
     ran = zh("alerts")
     assert ran.code == 0, ran.err
@@ -41,8 +43,9 @@ def test_alerts_are_in_chinese_by_default(zh: LedgerCli) -> None:
     )
 
 
-def test_alerts_are_in_english_with_lang_en(zh: LedgerCli) -> None:
+def test_alerts_are_in_english_with_lang_en(zh: LedgerCli, monkeypatch: pytest.MonkeyPatch) -> None:
     """`--lang en` gives the same alerts in English, the kinds as their codes."""
+    monkeypatch.setenv("COLUMNS", "200")
     overdue(zh)
     ran = zh("--lang en alerts")
     heading, row = ran.out.splitlines()[:2]

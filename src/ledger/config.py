@@ -23,6 +23,7 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints, Validat
 
 from ledger.db import parse_url
 from ledger.errors import InvalidInput
+from ledger.limits import BACKDATE_DAYS
 from ledger.notifiers._config import NotifierSettings, check_notifier_tables, check_unique_names
 from ledger.projections.alerts import DEFAULT_WITHIN
 from ledger.report import editions
@@ -148,13 +149,26 @@ class Config(Settings):
         ),
         allowed="sqlite:///PATH, postgresql://USER@HOST:PORT/DB, or a file path",
     )
-    agency: Text = key(
-        DEFAULT_AGENCY,
+    agency: Text | None = key(
+        None,
         description=(
-            "The agency a desk records for when no --agency is given, and the issuer "
-            "of a report that combines agencies."
+            "The agency a desk records for, and `ledger report` reports, when no --agency "
+            "is given; it wins over `ledger agency use`. Also the issuer of a report that "
+            "combines agencies (default: the agency chosen with `ledger agency use`, else "
+            "the only registered agency; docs/agencies.md)."
         ),
-        allowed="an agency code",
+        allowed="a registered agency code",
+    )
+    backdate_days: int = key(
+        BACKDATE_DAYS,
+        description=(
+            "A desk fact (a receipt, a decision, any step) dated more than this many days "
+            "before today is recorded only with --backdated REASON, kept in the event; "
+            "`show`, `list` and the report's statistics mark entries recorded this late."
+        ),
+        allowed="days from 0 to 3650",
+        ge=0,
+        le=3650,
     )
     agencies: dict[str, AgencySettings] = key(
         default_factory=dict,

@@ -86,6 +86,16 @@ def check_today(value: date, field: str = "LEDGER_TODAY") -> date:
     return value
 
 
+def check_year(value: int, field: str, today: date) -> int:
+    """A year a report, a schedule or a closure can be about: 2008 to a few years ahead."""
+    last = today.year + YEARS_AHEAD
+    if not EARLIEST.year <= value <= last:
+        raise InvalidInput(
+            f"{field}: {value} is not allowed; use a year from {EARLIEST.year} to {last}"
+        )
+    return value
+
+
 def is_backdated(effective: date, today: date, days: int = BACKDATE_DAYS) -> bool:
     """Whether a fact dated ``effective`` is recorded well after it happened."""
     return effective < today - timedelta(days=days)

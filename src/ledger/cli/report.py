@@ -10,6 +10,7 @@ import click
 
 from ledger.cli._common import app_of, common_options
 from ledger.cli._desk import agency_option, desk_of
+from ledger.cli._types import YEAR
 from ledger.commands.years import close_year
 from ledger.dates import parse_moment
 from ledger.errors import InvalidInput
@@ -22,7 +23,7 @@ EXCEL_BOM = "\ufeff".encode()
 
 
 @click.command()
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @click.option(
     "--agency",
     "agencies",
@@ -123,7 +124,7 @@ def _write(rendered: bytes | str, output: Path | None, fmt: str) -> None:
 
 
 @click.command("close-year")
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @agency_option
 @common_options
 @click.pass_context

@@ -11,6 +11,7 @@ import click
 
 from ledger.cli._common import app_of, common_options
 from ledger.cli._desk import date_option, id_argument
+from ledger.cli._types import YEAR, Count
 from ledger.events import codec
 from ledger.projections.queries import RequestFilter, list_requests, show_request
 from ledger.projections.views import summary
@@ -73,10 +74,10 @@ def _text(data: dict[str, Any]) -> str:
 @click.option("--overdue", is_flag=True, help="Only requests past their due date, undecided.")
 @click.option(
     "--due-within",
-    type=int,
+    type=Count(0, 1000),
     help="Only open requests due within N working days (overdue ones included).",
 )
-@click.option("--received-in", type=int, help="Only requests received in this year.")
+@click.option("--received-in", type=YEAR, help="Only requests received in this year.")
 @click.option("--agency", help="Only this agency's requests.")
 @date_option("--as-of", help="Judge overdue and days left as of this day.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")

@@ -7,6 +7,7 @@ from datetime import date
 
 from ledger.calendar import WorkingCalendar
 from ledger.events.store import Store
+from ledger.limits import BACKDATE_DAYS
 from ledger.projections.calendar import load_calendar
 
 
@@ -19,6 +20,8 @@ class Desk:
     agency: str
     today: date
     amend: bool = False
+    backdated: str | None = None  # why facts dated well before today are recorded now
+    backdate_days: int = BACKDATE_DAYS  # how far back a fact may be dated without a reason
     _calendar: WorkingCalendar | None = field(default=None, repr=False)
 
     @property

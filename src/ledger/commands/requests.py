@@ -23,6 +23,7 @@ from ledger.clock import (
 )
 from ledger.codes import applicant_code, channel_code, outcome_code, receipt_rule
 from ledger.commands._context import Desk
+from ledger.commands.facts import ahead_date, fact_date, fact_dates, stamped
 from ledger.commands.years import check_year_open, corrections
 from ledger.errors import ConcurrencyError, InvalidInput, NotFound, RuleViolation
 from ledger.events import requests as ev
@@ -76,6 +77,7 @@ def load(desk: Desk, request_id: str) -> RequestState:
 
 def load_open(desk: Desk, request_id: str, on: date, what: str) -> RequestState:
     """An open request and a valid step date, or a refusal saying why not."""
+    fact_date(desk, on, "--date")
     state = load(desk, request_id)
     if state.closed:
         verb = "withdrawn" if state.withdrawn else f"decided ({state.outcome})"
@@ -151,7 +153,7 @@ def commit(
     caller's ``state`` is not changed, and the stream is not read again.
     """
     version = state.version
-    new = [NewEvent(e, on) for e in events]
+    new = [NewEvent(e, on) for e in stamped(desk, events, on)]
     after = _preview(state, new, desk)
     if desk.amend:
         fixes = corrections(desk, after, on, f"amendment: {reason}")
@@ -229,6 +231,9 @@ def closed_day_warning(cmd: RecordReceipt, received_on: date, cal: WorkingCalend
 
 
 def _check_receipt(desk: Desk, cmd: RecordReceipt) -> None:
+    fact_dates(
+        desk, [("--date", cmd.date), ("--confirmed", cmd.confirmed), ("--signed", cmd.signed)]
+    )
     for name, value in (
         ("--date", cmd.date),
         ("--confirmed", cmd.confirmed),
@@ -335,6 +340,7 @@ def _receive_as(
 
 def request_clarification(desk: Desk, request_id: str, on: date, reply_by: date) -> Recorded:
     """Ask for a correction (补正): one notice per request, and the clock stops (Art. 30)."""
+    ahead_date(desk, reply_by, "--reply-by")
     state = load_open(desk, request_id, on, "record clarify")
     if state.clarifications:
         first = state.clarifications[0].requested_on
@@ -419,7 +425,7 @@ def start_consultation(
         raise InvalidInput(
             f"--kind: {kind!r} is not allowed; use one of {', '.join(ev.CONSULTATION_KINDS)}"
         )
-    received_on = received or on
+    received_on = fact_date(desk, received, "--received") if received else on
     if received_on < on:
         raise RuleViolation(
             f"record consult: --received {received_on} is before the letter was sent ({on})"
@@ -542,7 +548,7 @@ def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
         raise RuleViolation(
             f"record fee: the answer period ended {current.due}; the notice must go out within it"
         )
-    received = cmd.received or cmd.date
+    received = fact_date(desk, cmd.received, "--received") if cmd.received else cmd.date
     if not cmd.date <= received <= desk.today:
         raise RuleViolation(
             f"record fee: --received {received} is not allowed; the applicant receives the "
@@ -581,6 +587,7 @@ def record_payment(desk: Desk, request_id: str, on: date) -> Recorded:
 
 def defer_deadline(desk: Desk, request_id: str, on: date, until: date, reason: str) -> Recorded:
     """Set a later, reasonable due date for an excessive request (Art. 35)."""
+    ahead_date(desk, until, "--until")
     state = load_open(desk, request_id, on, "record defer")
     if until <= on:
         raise InvalidInput(f"--until: {until} must be after the day it is set ({on})")

@@ -45,7 +45,7 @@ ALLOWED = "use 1–64 letters, digits, '.', '_' or '-'"
 def make_app(folder: Path, today: date = TODAY) -> App:
     """The app on a fresh database in ``folder``, with "today" fixed and no config file."""
     return bootstrap(
-        f"sqlite:///{folder / 'ledger.db'}", Config(), actor="clerk", clock=FixedClock(today)
+        f"sqlite:///{folder / 'ledger.db'}", Config(backdate_days=3650), actor="clerk", clock=FixedClock(today)
     )
 
 

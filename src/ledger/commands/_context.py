@@ -7,7 +7,6 @@ from datetime import date
 
 from ledger.calendar import WorkingCalendar
 from ledger.events.store import Store
-from ledger.limits import BACKDATE_DAYS
 from ledger.projections.calendar import load_calendar
 
 
@@ -21,7 +20,9 @@ class Desk:
     today: date
     amend: bool = False
     backdated: str | None = None  # why facts dated well before today are recorded now
-    backdate_days: int = BACKDATE_DAYS  # how far back a fact may be dated without a reason
+    # How many days back a fact may be dated without a reason; None: not checked (a
+    # replay of history by code). App.desk sets the configured value (default 30).
+    backdate_days: int | None = None
     _calendar: WorkingCalendar | None = field(default=None, repr=False)
 
     @property

@@ -108,16 +108,16 @@ def _known(codes: Sequence[str]) -> str:
     return ", ".join(sorted(codes)) if codes else "none"
 
 
-def check_registered(store: Store, code: str, field: str, configured: str | None = None) -> str:
+def check_registered(store: Store, code: str, field: str) -> str:
     """``code`` if it names a registered agency, else a one-line refusal listing them.
 
-    Until the first ``ledger agency add`` the books keep one unnamed agency, ``default``
-    (or the configuration's ``agency``), as ledger always did; any other code is refused,
-    so a typo never opens a second set of numbers.
+    Books with no registered agency work as ledger always did (any code names an
+    agency); from the first ``ledger agency add`` on, an unregistered code is refused, so
+    a typo never opens a second set of numbers.
     """
     check_id(code, field)
     codes = list(registered(store))
-    if code in codes or (not codes and code in (DEFAULT_AGENCY, configured)):
+    if code in codes or not codes:
         return code
     raise InvalidInput(
         f"{field}: {code!r} is not a registered agency; known: {_known(codes)} "
@@ -133,9 +133,9 @@ def resolve_agency(store: Store, given: str | None, configured: str | None) -> s
     registered, ``default``.
     """
     if given is not None:
-        return check_registered(store, given, "--agency", configured)
+        return check_registered(store, given, "--agency")
     if configured is not None:
-        return check_registered(store, configured, "agency (configuration)", configured)
+        return check_registered(store, configured, "agency (configuration)")
     chosen = chosen_default(store)
     if chosen is not None:
         return chosen

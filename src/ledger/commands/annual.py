@@ -86,7 +86,7 @@ def issue_document(
     code = DOCUMENT_KINDS.parse(kind)
     _check_date(desk, on, "record document")
     if published is not None:
-        limits.check_fact_date(published, "--published", desk.today)
+        limits.check_ahead_date(published, "--published", desk.today)
     if published is not None and published < on:
         raise RuleViolation(
             f"record document: --published {published} is before it was made ({on})"

@@ -25,12 +25,18 @@ E = TypeVar("E", bound=Event)
 def fact_date(desk: Desk, value: date, field: str) -> date:
     """A day something happened: the Regulation's span up to today, and a reason if late."""
     limits.check_fact_date(value, field, desk.today)
-    if limits.is_backdated(value, desk.today, desk.backdate_days) and not desk.backdated:
+    if late(desk, value) and not desk.backdated:
         raise InvalidInput(
             f"{field}: {value} is more than {desk.backdate_days} days before today "
             f"({desk.today}); to record it late, say why with --backdated REASON"
         )
     return value
+
+
+def late(desk: Desk, value: date) -> bool:
+    """Whether a fact dated ``value`` is recorded too long after it to go without a reason."""
+    days = desk.backdate_days
+    return days is not None and limits.is_backdated(value, desk.today, days)
 
 
 def fact_dates(desk: Desk, dates: Sequence[tuple[str, date | None]]) -> None:
@@ -47,6 +53,6 @@ def ahead_date(desk: Desk, value: date, field: str) -> date:
 
 def stamped(desk: Desk, events: Sequence[E], on: date) -> list[E]:
     """The events, carrying the desk's ``--backdated`` reason when ``on`` is well past."""
-    if not desk.backdated or not limits.is_backdated(on, desk.today, desk.backdate_days):
+    if not desk.backdated or not late(desk, on):
         return list(events)
     return [e.model_validate(e.model_dump() | {"backdated": desk.backdated}) for e in events]

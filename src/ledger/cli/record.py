@@ -16,7 +16,6 @@ from ledger.cli._desk import (
     step_options,
 )
 from ledger.cli._types import NAME, PERSONAL, PERSONAL_NAME, REASON, TEXT, Count
-from ledger.clock import LONGEST_EXTENSION
 from ledger.codes import APPLICANTS, CHANNELS, OUTCOMES
 from ledger.commands import requests as cmd
 from ledger.events.requests import CONSULTATION_KINDS
@@ -145,7 +144,7 @@ def clarified(ctx: click.Context, request_id: str, on: date) -> None:
 @on_option("Day the extension was granted.")
 @click.option(
     "--days",
-    type=Count(1, LONGEST_EXTENSION),
+    type=Count(1, 366),
     required=True,
     help="Working days added (at most 20 in total).",
 )

@@ -206,7 +206,7 @@ def record_narrative(desk: Desk, year: int, path: Path, signed: date | None) -> 
     """The written sections of the year's report, from a Markdown file."""
     limits.check_year(year, "YEAR", desk.today)
     if signed is not None:
-        limits.check_fact_date(signed, "--signed", desk.today)
+        limits.check_ahead_date(signed, "--signed", desk.today)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -82,13 +82,11 @@ def check_report(app: App, query: ReportQuery) -> str:
     query = replace(query, agencies=report_agencies(app, query.agencies))
     facts = report_facts(app, query)
     problems = check(facts, query.year, frozenset(query.agencies) or None)
-    included = ", ".join(sorted(query.agencies or facts.agencies())) or "none"
+    included = sorted(query.agencies or facts.agencies())
+    title = f"report {query.year}" + (f" ({', '.join(included)})" if len(included) > 1 else "")
     if problems:
-        raise IntegrityFailure(f"report {query.year} ({included}): " + "; ".join(problems))
-    return (
-        f"report {query.year} ({included}): tables reconcile and agree with the recorded "
-        "carry-overs"
-    )
+        raise IntegrityFailure(f"{title}: " + "; ".join(problems))
+    return f"{title}: tables reconcile and agree with the recorded carry-overs"
 
 
 def annual_report(app: App, query: ReportQuery) -> AnnualReport:

@@ -121,8 +121,7 @@ def test_a_long_agency_consultation_is_alerted_after_15_working_days(desk: Desk)
     receive(desk, "R1", date(2026, 3, 2))
     consult(desk, date(2026, 3, 3), kind="agency")
     assert not [
-        a
-        for a in compute_alerts(desk.store, desk.calendar, date(2026, 3, 24))
+        a for a in compute_alerts(desk.store, desk.calendar, date(2026, 3, 24))
         if a.kind.startswith("consultation")
     ]
     found = compute_alerts(desk.store, desk.calendar, date(2026, 3, 25))
@@ -185,15 +184,9 @@ def test_the_fee_is_payable_for_20_working_days_from_the_applicants_receipt(desk
     cmd.issue_fee_notice(desk, notice)
     assert cmd.load(desk, "R1").fees[0].received == date(2026, 3, 10)
     closing = Desk(desk.store, "clerk", "default", date(2026, 4, 9))
-    with pytest.raises(
-        RuleViolation, match="unpaid for 20 working days after the applicant received it"
-    ):
+    with pytest.raises(RuleViolation, match="unpaid for 20 working days after the applicant received it"):
         cmd.issue_decision(closing, "R1", date(2026, 4, 8), "other.fee-unpaid")
-    assert [
-        a.date
-        for a in compute_alerts(desk.store, desk.calendar, date(2026, 4, 9))
-        if a.kind == "fee-unpaid"
-    ] == [date(2026, 4, 8)]
+    assert [a.date for a in compute_alerts(desk.store, desk.calendar, date(2026, 4, 9)) if a.kind == "fee-unpaid"] == [date(2026, 4, 8)]
     assert cmd.issue_decision(closing, "R1", date(2026, 4, 9), "other.fee-unpaid").state.closed
 
 
@@ -203,11 +196,7 @@ def test_a_2007_request_corrected_under_the_2019_regulation_gets_20_days(desk: D
     assert receive(then, "R1", date(2019, 5, 14)).deadline.regime == "2007"
     cmd.request_clarification(then, "R1", date(2019, 5, 16), date(2019, 5, 31))
     corrected = cmd.record_clarified(then, "R1", date(2019, 5, 20)).deadline
-    assert (corrected.regime, corrected.days_allowed, corrected.due) == (
-        "2019",
-        20,
-        date(2019, 6, 18),
-    )
+    assert (corrected.regime, corrected.days_allowed, corrected.due) == ("2019", 20, date(2019, 6, 18))
     assert corrected.max_extension == 20
 
 
@@ -225,9 +214,7 @@ def test_a_2007_request_corrected_before_the_2019_regulation_keeps_15_days(desk:
 def shared_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     """One desk on one SQLite file for every example of a property (ids differ per example)."""
     folder = tmp_path_factory.mktemp("fees")
-    application = bootstrap(
-        f"sqlite:///{folder / 'desk.db'}", Config(backdate_days=3650), actor="clerk"
-    )
+    application = bootstrap(f"sqlite:///{folder / 'desk.db'}", Config(backdate_days=3650), actor="clerk")
     yield Desk(application.store, "clerk", "default", TODAY)
     application.close()
 
@@ -235,9 +222,7 @@ def shared_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
 EXAMPLES = iter(range(1_000_000))
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.integers(0, 40),
     st.integers(0, 10),
@@ -245,11 +230,7 @@ EXAMPLES = iter(range(1_000_000))
     st.integers(0, 15),
 )
 def test_the_due_date_never_depends_on_a_second_fee(
-    shared_desk: Desk,
-    received_after: int,
-    notice_after: int,
-    paid_after: int | None,
-    second_after: int,
+    shared_desk: Desk, received_after: int, notice_after: int, paid_after: int | None, second_after: int
 ) -> None:
     """One fee per request (国办函〔2020〕109号): over random histories a second notice is refused and the due date stays."""
     desk, request_id = shared_desk, f"F{next(EXAMPLES)}"

@@ -65,8 +65,16 @@ def _text(data: dict[str, Any]) -> str:
     lines.append("timeline:")
     for e in data["events"]:
         entry = f"  {e['date']}  #{e['position']:<6} {e['actor']:<10} "
-        lines.append(entry + summary(e["type"], e["data"]))
+        lines.append(entry + summary(e["type"], e["data"]) + _late(e))
     return "\n".join(lines)
+
+
+def _late(entry: dict[str, Any]) -> str:
+    """The mark of a fact recorded well after its date (Asia/Shanghai days), and why."""
+    if not entry.get("days_late"):
+        return ""
+    why = entry["data"].get("backdated")
+    return f"  [recorded {entry['days_late']} days after its date" + (f": {why}]" if why else "]")
 
 
 @click.command("list")
@@ -107,7 +115,8 @@ def list_(
 
 
 COLUMNS = ("id", "agency", "status", "channel", "applicant", "received_on", "due_date",
-           "provisional", "working_days_left", "outcome", "decided_on", "late")  # fmt: skip
+           "provisional", "working_days_left", "outcome", "decided_on", "late",
+           "recorded_late")  # fmt: skip
 
 
 def _render_list(rows: list[dict[str, object]], fmt: str) -> str:

@@ -30,6 +30,7 @@ from ledger.clock import (
 )
 from ledger.events.requests import request_of
 from ledger.events.store import StoredEvent
+from ledger.lateness import days_late
 
 
 @dataclass
@@ -111,6 +112,7 @@ class RequestState:
     deadline_recorded: bool = False
     carried_out_of: list[int] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
+    recorded_late: int = 0  # facts recorded well after their date (ledger.lateness)
 
     @property
     def closed(self) -> bool:
@@ -257,6 +259,8 @@ def apply(state: RequestState, event: StoredEvent, *, timeline: bool = True) -> 
     handler = APPLY.get(event.type)
     if handler is not None:
         handler(state, event.data, event)
+    if days_late(event.type, event.effective_date, event.recorded_at) is not None:
+        state.recorded_late += 1
     state.version = max(state.version, event.version)
     if timeline:
         state.timeline.append(

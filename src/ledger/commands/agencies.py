@@ -178,18 +178,17 @@ def office_agency(store: Store, configured: str | None) -> str:
     """The agency that speaks for the office: the issuer of a combined report, the
     agency the nightly job records as.
 
-    The configured or chosen default agency; else the only registered one; else the
-    only one registered at government level (人民政府, which collects its departments'
-    figures); else ``default``.
+    The configured ``agency``; else the only agency registered at government level
+    (人民政府, which collects its departments' figures); else the one chosen with
+    ``ledger agency use``; else the only registered one; else ``default``.
     """
     if configured is not None:
         return configured
+    agencies = registered(store)
+    governments = [c for c, (_name, level) in agencies.items() if level == "government"]
+    if len(governments) == 1:
+        return governments[0]
     chosen = chosen_default(store)
     if chosen is not None:
         return chosen
-    agencies = registered(store)
-    governments = [c for c, (_name, level) in agencies.items() if level == "government"]
-    for candidates in (list(agencies), governments):
-        if len(candidates) == 1:
-            return candidates[0]
-    return DEFAULT_AGENCY
+    return next(iter(agencies)) if len(agencies) == 1 else DEFAULT_AGENCY

@@ -163,8 +163,8 @@ class Config(Settings):
         BACKDATE_DAYS,
         description=(
             "A desk fact (a receipt, a decision, any step) dated more than this many days "
-            "before today is recorded only with --backdated REASON, kept in the event; "
-            "`show`, `list` and the report's statistics mark entries recorded this late."
+            "before today is recorded only with --backdated REASON, kept in the event "
+            "(docs/input-limits.md)."
         ),
         allowed="days from 0 to 3650",
         ge=0,

@@ -10,7 +10,6 @@ from ledger.cli._types import NAME
 from ledger.commands.agencies import (
     LEVELS,
     list_agencies,
-    office_agency,
     register_agency,
     use_agency,
 )
@@ -115,6 +114,6 @@ def use(ctx: click.Context, code: str) -> None:
     app = app_of(ctx)
     use_agency(app.office(), code)
     click.echo(f"default agency: {code}")
-    winner = office_agency(app.store, app.config.agency)
-    if winner != code:
-        click.echo(f"warning: the configuration's agency ({winner}) still wins", err=True)
+    configured = app.config.agency
+    if configured is not None and configured != code:
+        click.echo(f"warning: the configuration's agency ({configured}) still wins", err=True)

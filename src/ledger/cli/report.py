@@ -28,7 +28,8 @@ EXCEL_BOM = "\ufeff".encode()
     "--agency",
     "agencies",
     multiple=True,
-    help="Agency code; repeat to combine departments (default: every agency in the log).",
+    help="Agency code; repeat to combine agencies, or 'all' for every agency in the log "
+    "(default: the default agency, see `ledger agency list`).",
 )
 @click.option(
     "--edition",

@@ -23,7 +23,7 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints, Validat
 
 from ledger.db import parse_url
 from ledger.errors import InvalidInput
-from ledger.limits import BACKDATE_DAYS
+from ledger.limits import BACKDATE_DAYS, TEXT_MAX, clean_text
 from ledger.notifiers._config import NotifierSettings, check_notifier_tables, check_unique_names
 from ledger.projections.alerts import DEFAULT_WITHIN
 from ledger.report import editions
@@ -42,7 +42,17 @@ __all__ = [
 DEFAULT_AGENCY = "default"
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+def _printable(value: str) -> str:
+    """One line of printable text within the limit every other door applies (limits.py)."""
+    try:
+        return clean_text(value, "", TEXT_MAX)
+    except InvalidInput as refused:
+        raise KeyProblem((), refused.message.removeprefix(": ")) from None
+
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_printable)
+]
 
 
 def _official_labels(labels: dict[str, str]) -> dict[str, str]:

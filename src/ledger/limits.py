@@ -140,3 +140,18 @@ def parse_count(value: str | int, field: str, low: int, high: int) -> int:
     if not low <= number <= high:
         raise InvalidInput(f"{field}: {number} is not allowed; use a number from {low} to {high}")
     return number
+
+
+def check_argv(args: list[str]) -> None:
+    """Refuse a command line holding bytes that are not UTF-8, naming the option they follow.
+
+    Python decodes such bytes into lone surrogates (``surrogateescape``); passed on, they
+    fail deep inside (a database driver cannot encode them) instead of in one line.
+    """
+    for i, arg in enumerate(args):
+        if any("\ud800" <= char <= "\udfff" for char in arg):
+            before = args[i - 1] if i else ""
+            field = before if before.startswith("-") and "=" not in before else f"argument {i + 1}"
+            raise InvalidInput(
+                f"{field}: contains bytes that are not UTF-8; type the value in UTF-8"
+            )

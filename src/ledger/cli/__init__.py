@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.cli._common import State
 from ledger.errors import LedgerError
+from ledger.limits import check_argv
 from ledger.logging import configure_logging
 
 
@@ -83,6 +84,7 @@ COMMANDS: dict[str, str] = {
 def main() -> None:
     """Entry point: run the CLI and turn refusals into one line and an exit status."""
     try:
+        check_argv(sys.argv[1:])
         cli.main(standalone_mode=False, prog_name="ledger")
     except LedgerError as exc:
         click.echo(f"ledger: {exc.message}", err=True)

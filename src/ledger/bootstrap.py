@@ -19,12 +19,14 @@ if TYPE_CHECKING:
     from ledger.notifiers import Notifier
 
 from ledger.commands._context import Desk
+from ledger.commands.agencies import office_agency, resolve_agency
 from ledger.commands.requests import check_id
 from ledger.config import Config, load_config
 from ledger.dates import Today, clock_from_env, utc_now
 from ledger.db import Database, location, open_database, resolve_url
 from ledger.events.migrate import ensure_schema, upgrade
 from ledger.events.store import EventStore
+from ledger.limits import NAME_MAX, clean_text
 
 
 @dataclass
@@ -49,16 +51,43 @@ class App:
         amend: bool = False,
         actor: str | None = None,
         today: date | None = None,
+        backdated: str | None = None,
+        check_agency: bool = True,
     ) -> Desk:
         """A desk session: who records, for which agency, on which day.
 
-        The agency (given, else the configured one) is checked with the id rule, so a
-        code that could not name a stream is refused before anything is read or written.
-        ``today`` replays a day in the past (the demonstration, the nightly closures).
+        The one place a desk's agency is resolved and checked (``--agency``, else the
+        configuration, else ``ledger agency use``, else the only registered agency;
+        docs/agencies.md): a code that is not registered is refused before anything is
+        read or written. ``check_agency=False`` takes a code the log itself holds (the
+        nightly job closing a request of an agency never registered). ``today`` replays
+        a day in the past (the demonstration, the nightly closures). ``backdated`` is the
+        reason facts dated well before today are recorded now (``--backdated``).
         """
-        code = agency or self.config.agency
-        check_id(code, "--agency" if agency else "agency (configuration)")
-        return Desk(self.store, actor or self.actor, code, today or self.today(), amend)
+        if check_agency or agency is None:
+            code = resolve_agency(self.store, agency, self.config.agency)
+        else:
+            check_id(agency, "--agency")
+            code = agency
+        return Desk(
+            self.store,
+            self._actor(actor),
+            code,
+            today or self.today(),
+            amend,
+            backdated=clean_text(backdated, "--backdated", required=True) if backdated else None,
+            backdate_days=self.config.backdate_days,
+        )
+
+    def office(self, *, actor: str | None = None) -> Desk:
+        """A desk for what belongs to no one agency (registering agencies, choosing the
+        default, the calendar): it records as the office's agency and never refuses one."""
+        code = office_agency(self.store, self.config.agency)
+        return Desk(self.store, self._actor(actor), code, self.today())
+
+    def _actor(self, actor: str | None) -> str:
+        """Who records: one printable line naming someone."""
+        return clean_text(actor or self.actor, "--actor", NAME_MAX, required=True)
 
     @property
     def engine(self) -> Engine:

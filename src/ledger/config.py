@@ -23,6 +23,7 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints, Validat
 
 from ledger.db import DEFAULT_LOCK_TIMEOUT, parse_url
 from ledger.errors import InvalidInput
+from ledger.limits import BACKDATE_DAYS, TEXT_MAX, clean_text
 from ledger.notifiers._config import NotifierSettings, check_notifier_tables, check_unique_names
 from ledger.projections.alerts import DEFAULT_WITHIN
 from ledger.report import editions
@@ -43,7 +44,17 @@ __all__ = [
 DEFAULT_AGENCY = "default"
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+def _printable(value: str) -> str:
+    """One line of printable text within the limit every other door applies (limits.py)."""
+    try:
+        return clean_text(value, "", TEXT_MAX)
+    except InvalidInput as refused:
+        raise KeyProblem((), refused.message.removeprefix(": ")) from None
+
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_printable)
+]
 
 
 def _official_labels(labels: dict[str, str]) -> dict[str, str]:
@@ -179,13 +190,26 @@ class Config(Settings):
         ),
         allowed="zh or en",
     )
-    agency: Text = key(
-        DEFAULT_AGENCY,
+    agency: Text | None = key(
+        None,
         description=(
-            "The agency a desk records for when no --agency is given, and the issuer "
-            "of a report that combines agencies."
+            "The agency a desk records for, and `ledger report` reports, when no --agency "
+            "is given; it wins over `ledger agency use`. Also the issuer of a report that "
+            "combines agencies (default: the agency chosen with `ledger agency use`, else "
+            "the only registered agency; docs/agencies.md)."
         ),
-        allowed="an agency code",
+        allowed="a registered agency code",
+    )
+    backdate_days: int = key(
+        BACKDATE_DAYS,
+        description=(
+            "A desk fact (a receipt, a decision, any step) dated more than this many days "
+            "before today is recorded only with --backdated REASON, kept in the event "
+            "(docs/input-limits.md)."
+        ),
+        allowed="days from 0 to 3650",
+        ge=0,
+        le=3650,
     )
     agencies: dict[str, AgencySettings] = key(
         default_factory=dict,

@@ -16,6 +16,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from ledger.errors import InvalidInput
+from ledger.limits import check_today
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Python's fromisoformat also takes 20210305 and week dates (2021-W10-1); the desk is told
@@ -89,7 +90,7 @@ def clock_from_env(environ: Mapping[str, str] | None = None) -> Today:
     """
     pinned = (os.environ if environ is None else environ).get("LEDGER_TODAY")
     if pinned:
-        return FixedClock(parse_date(pinned, "LEDGER_TODAY"))
+        return FixedClock(check_today(parse_date(pinned, "LEDGER_TODAY")))
     return SystemClock()
 
 

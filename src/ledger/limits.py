@@ -86,6 +86,16 @@ def check_today(value: date, field: str = "LEDGER_TODAY") -> date:
     return value
 
 
+def check_year(value: int, field: str, today: date) -> int:
+    """A year a report, a schedule or a closure can be about: 2008 to a few years ahead."""
+    last = today.year + YEARS_AHEAD
+    if not EARLIEST.year <= value <= last:
+        raise InvalidInput(
+            f"{field}: {value} is not allowed; use a year from {EARLIEST.year} to {last}"
+        )
+    return value
+
+
 def is_backdated(effective: date, today: date, days: int = BACKDATE_DAYS) -> bool:
     """Whether a fact dated ``effective`` is recorded well after it happened."""
     return effective < today - timedelta(days=days)
@@ -130,3 +140,18 @@ def parse_count(value: str | int, field: str, low: int, high: int) -> int:
     if not low <= number <= high:
         raise InvalidInput(f"{field}: {number} is not allowed; use a number from {low} to {high}")
     return number
+
+
+def check_argv(args: list[str]) -> None:
+    """Refuse a command line holding bytes that are not UTF-8, naming the option they follow.
+
+    Python decodes such bytes into lone surrogates (``surrogateescape``); passed on, they
+    fail deep inside (a database driver cannot encode them) instead of in one line.
+    """
+    for i, arg in enumerate(args):
+        if any("\ud800" <= char <= "\udfff" for char in arg):
+            before = args[i - 1] if i else ""
+            field = before if before.startswith("-") and "=" not in before else f"argument {i + 1}"
+            raise InvalidInput(
+                f"{field}: contains bytes that are not UTF-8; type the value in UTF-8"
+            )

@@ -32,6 +32,7 @@ import structlog
 from ledger.bootstrap import App
 from ledger.calendar import WorkingCalendar
 from ledger.commands._context import Desk
+from ledger.commands.agencies import office_agency
 from ledger.commands.requests import issue_decision
 from ledger.commands.years import close_year
 from ledger.config import JobSettings
@@ -136,7 +137,7 @@ def remind(
         job_agency=job_agency,
         actor=actor,
         name_of=_agency_names(app),
-        desk_for=lambda code, day: app.desk(code, actor=actor, today=day),
+        desk_for=lambda code, day: app.desk(code, actor=actor, today=day, check_agency=False),
         levels=app.config.agency_levels(),
     )
 
@@ -154,7 +155,7 @@ def _agency_names(app: App) -> Callable[[str], str]:
 def job_scope(app: App, agency: str | None = None) -> tuple[str | None, str]:
     """The agency whose alerts a run covers (None: all) and the agency it records as."""
     scope = agency or app.config.scheduler.agency
-    return scope, scope or app.config.agency
+    return scope, scope or office_agency(app.store, app.config.agency)
 
 
 def last_run(store: Store, job_agency: str) -> datetime | None:

@@ -101,6 +101,20 @@ class Ran:
         return json.loads(self.out)
 
 
+HISTORY_DAYS = 3650
+"""The tests replay years-old requests on a pinned day: their user configuration lets a
+fact be dated this many days back without ``--backdated`` (the rule's own tests set less)."""
+
+
+def history_config(home: Path, backdate_days: int = HISTORY_DAYS) -> Path:
+    """Write the user configuration file of a test ``HOME`` (if it has none yet)."""
+    path = home / ".config" / "ledger" / "ledger.toml"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"backdate_days = {backdate_days}\n", encoding="utf-8")
+    return path
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What a refusal must leave untouched: the log's size, head and hash, and applicants."""
@@ -133,6 +147,8 @@ class LedgerCli:
 
     def env(self, today: str | None = None) -> dict[str, str]:
         """The variables a person's shell would set for this database and day."""
+        if self.db.parent.is_dir():  # a missing folder stays missing: the books are refused
+            history_config(self.db.parent)
         home = str(self.db.parent)
         return {
             "LEDGER_DB": f"sqlite:///{self.db}",

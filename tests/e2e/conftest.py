@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.cli_runner import person_env, run_process
+from tests.e2e.cli_runner import history_config, person_env, run_process
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -20,6 +20,7 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 def ledger(tmp_path: Path) -> Run:
     """Run the installed ``ledger`` entry point in a subprocess with a private database."""
     env = person_env({"LEDGER_DB": f"sqlite:///{tmp_path / 'desk.db'}", "HOME": str(tmp_path)})
+    history_config(tmp_path)
     made = run_process(("init",), env)
     assert made.returncode == 0, made.stderr
 

@@ -464,7 +464,7 @@ def test_list_formats_text_json_and_csv(office: LedgerCli) -> None:
     text = office("list --open --as-of 2020-04-01 --wide").out.splitlines()
     assert text[0].split() == [
         "id", "agency", "status", "channel", "applicant", "received", "due",
-        "provisional", "left", "outcome", "decided", "late", "subject",
+        "provisional", "left", "outcome", "decided", "late", "subject", "recorded_late",
     ]  # fmt: skip
     assert [line.split()[0] for line in text[1:]] == ["B-0", "A-1", "A-2"]
     csv_out = office("list --open --format csv --as-of 2020-04-01").out

@@ -162,7 +162,7 @@ def test_a_step_dated_after_today_is_refused(desk: LedgerCli, name: str) -> None
     refused(
         desk,
         step(name, "OPEN", "2021-07-01"),
-        f"record {name}: --date 2021-07-01 is after today (2021-06-30)",
+        "--date: 2021-07-01 is after today (2021-06-30)",
     )
 
 
@@ -178,7 +178,7 @@ def test_a_receipt_dated_after_today_is_refused(desk: LedgerCli, dates: str, opt
     refused(
         desk,
         f"record receive NEW-2 {dates} --channel online --applicant natural",
-        f"record receive: {option} 2021-07-01 is after today (2021-06-30)",
+        f"{option}: 2021-07-01 is after today (2021-06-30)",
     )
 
 

@@ -30,7 +30,9 @@ TODAY = date(2026, 6, 30)
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[App]:
     """The application on a fresh SQLite file."""
-    application = bootstrap(f"sqlite:///{tmp_path / 'desk.db'}", Config(), actor="clerk")
+    application = bootstrap(
+        f"sqlite:///{tmp_path / 'desk.db'}", Config(backdate_days=3650), actor="clerk"
+    )
     yield application
     application.close()
 
@@ -212,7 +214,7 @@ def test_a_2007_request_corrected_before_the_2019_regulation_keeps_15_days(desk:
 def shared_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     """One desk on one SQLite file for every example of a property (ids differ per example)."""
     folder = tmp_path_factory.mktemp("fees")
-    application = bootstrap(f"sqlite:///{folder / 'desk.db'}", Config(), actor="clerk")
+    application = bootstrap(f"sqlite:///{folder / 'desk.db'}", Config(backdate_days=3650), actor="clerk")
     yield Desk(application.store, "clerk", "default", TODAY)
     application.close()
 

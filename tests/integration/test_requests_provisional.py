@@ -50,7 +50,7 @@ name = "春节调休"
 @pytest.fixture
 def app(db_url: str) -> Iterator[App]:
     """The application on a fresh database of each backend."""
-    application = bootstrap(db_url, Config(), actor="clerk")
+    application = bootstrap(db_url, Config(backdate_days=3650), actor="clerk")
     yield application
     application.close()
 

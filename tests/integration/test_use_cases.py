@@ -45,7 +45,10 @@ ALLOWED = "use 1–64 letters, digits, '.', '_' or '-'"
 def make_app(folder: Path, today: date = TODAY) -> App:
     """The app on a fresh database in ``folder``, with "today" fixed and no config file."""
     return bootstrap(
-        f"sqlite:///{folder / 'ledger.db'}", Config(), actor="clerk", clock=FixedClock(today)
+        f"sqlite:///{folder / 'ledger.db'}",
+        Config(backdate_days=3650),
+        actor="clerk",
+        clock=FixedClock(today),
     )
 
 
@@ -297,7 +300,9 @@ def test_the_report_renders_in_every_registered_format(office: App, fmt: str) ->
 
 def test_the_report_check_passes_and_an_unknown_agency_is_refused(office: App) -> None:
     """The tables reconcile; an agency with nothing in the log is refused, listing the known."""
-    assert check_report(office, ReportQuery(2021)).startswith("report 2021: tables reconcile")
+    assert check_report(office, ReportQuery(2021)).startswith(
+        "report 2021 (default, wsj): tables reconcile"
+    )
     with pytest.raises(InvalidInput, match="'nobody' has nothing in the log; agencies: default"):
         render_report(office, ReportQuery(2021, ("nobody",)), "text")
 

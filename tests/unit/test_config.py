@@ -75,7 +75,7 @@ def refusal(raw: dict[str, Any]) -> str:
             "db: 'mysql' databases are not supported; use sqlite:///PATH, "
             "postgresql://USER@HOST:PORT/DB, or a file path",
         ),
-        ({"agency": 7}, "agency: 7 is not allowed; use an agency code"),
+        ({"agency": 7}, "agency: 7 is not allowed; use a registered agency code"),
         (
             {"scheduler": {"time": "2am"}},
             "scheduler.time: '2am' is not allowed; use HH:MM (Asia/Shanghai), e.g. 02:00",
@@ -203,8 +203,8 @@ def test_a_bad_value_is_refused_in_one_line_naming_the_key(
     [
         (
             {"agencis": {}},
-            "agencis: unknown key; allowed: db, lang, agency, agencies, notifiers, scheduler, "
-            "notices, lock_timeout",
+            "agencis: unknown key; allowed: db, lang, agency, backdate_days, agencies, notifiers, "
+            "scheduler, notices, lock_timeout",
         ),
         (
             {"agencies": {"zjj": {"name": "x", "lable": {}}}},
@@ -250,7 +250,7 @@ def test_no_file_and_an_empty_file_give_the_defaults() -> None:
     """Everything has a default: the nightly job at 02:00, three working days' warning, no notifiers."""
     assert parse_config({}) == Config()
     assert Config().scheduler == JobSettings(time=dt.time(2, 0), within=3)
-    assert Config().agency == "default"
+    assert Config().agency is None
     assert Config().notifiers == []
     assert Config().db is None
 

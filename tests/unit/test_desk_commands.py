@@ -70,14 +70,14 @@ def test_an_existing_id_is_refused(desk: Desk) -> None:
 @pytest.mark.parametrize(
     ("kw", "match"),
     [
-        ({"on": date(2021, 7, 1)}, r"--date 2021-07-01 is after today"),
+        ({"on": date(2021, 7, 1)}, r"--date: 2021-07-01 is after today"),
         ({"confirmed": date(2021, 2, 1)}, r"--confirmed 2021-02-01 is before the day submitted"),
         ({"rid": "bad id"}, r"ID: 'bad id' is not allowed"),
     ],
 )
 def test_bad_receipts_are_refused(desk: Desk, kw: dict[str, object], match: str) -> None:
     """Dates after today or before submission, and unsafe ids, are refused."""
-    kind = InvalidInput if "rid" in kw else RuleViolation
+    kind = RuleViolation if "confirmed" in kw else InvalidInput
     refused(desk, kind, match, lambda: receive(desk, **kw))
 
 
@@ -286,7 +286,7 @@ def test_step_dates_are_checked(desk: Desk) -> None:
         lambda: cmd.withdraw(desk, "R1", date(2021, 2, 1)),
     )
     refused(
-        desk, RuleViolation, "is after today", lambda: cmd.withdraw(desk, "R1", date(2021, 7, 1))
+        desk, InvalidInput, "is after today", lambda: cmd.withdraw(desk, "R1", date(2021, 7, 1))
     )
 
 

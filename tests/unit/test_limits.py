@@ -8,12 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledger.config import parse_config
 from ledger.errors import InvalidInput
 from ledger.limits import (
     EARLIEST,
     check_ahead_date,
+    check_argv,
     check_fact_date,
     check_today,
+    check_year,
     clean_text,
     is_backdated,
     latest_ahead,
@@ -116,3 +119,39 @@ def test_counts_are_within_their_range() -> None:
     assert parse_count("20", "--days", 1, 20) == 20
     with pytest.raises(InvalidInput, match="--days: 21 is not allowed; use a number from 1 to 20"):
         parse_count("21", "--days", 1, 20)
+
+
+def test_a_command_line_with_bytes_that_are_not_utf8_is_refused_naming_the_option() -> None:
+    """Raw bytes decoded as surrogates are refused, naming the option they follow."""
+    with pytest.raises(InvalidInput, match=r"^--subject: contains bytes that are not UTF-8"):
+        check_argv(["record", "receive", "--subject", "\udcff"])
+    with pytest.raises(InvalidInput, match=r"^argument 2: contains bytes that are not UTF-8"):
+        check_argv(["show", "\udcff"])
+    check_argv(["show", "默认-2021-0001", "--subject=ok"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"agency": "a\x00b"}, "config: agency: contains the control character U+0000"),
+        ({"agency": "\x1b[2J"}, "config: agency: contains the control character U+001B"),
+        ({"agencies": {"x": {"name": "局" * 501}}}, "config: agencies.x.name: is 501 characters"),
+        ({"backdate_days": -1}, "config: backdate_days: -1 is not allowed; use days from 0"),
+    ],
+)
+def test_the_configuration_file_is_held_to_the_same_text_limits(
+    raw: dict[str, object], message: str
+) -> None:
+    """A configuration value with control characters or overlong text is refused by key."""
+    with pytest.raises(InvalidInput) as refused:
+        parse_config(raw)
+    assert refused.value.message.startswith(message)
+
+
+def test_a_year_runs_from_2008_to_three_years_ahead() -> None:
+    """A year before the 2007 Regulation took effect, or far ahead, is refused."""
+    assert check_year(2028, "YEAR", TODAY) == 2028
+    with pytest.raises(
+        InvalidInput, match="YEAR: 2007 is not allowed; use a year from 2008 to 2028"
+    ):
+        check_year(2007, "YEAR", TODAY)

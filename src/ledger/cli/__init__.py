@@ -21,6 +21,7 @@ from ledger.db import database_errors
 from ledger.errors import LedgerError
 from ledger.helptext import HelpContext, localize
 from ledger.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, parse_language, set_language
+from ledger.limits import check_argv
 from ledger.logging import configure_logging
 
 
@@ -156,6 +157,7 @@ COMMANDS: dict[str, str] = {
 def main() -> None:
     """Entry point: run the CLI and turn refusals into one line and an exit status."""
     try:
+        check_argv(sys.argv[1:])
         cli.main(standalone_mode=False, prog_name="ledger")
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())

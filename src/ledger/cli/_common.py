@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 import click
 
 from ledger.bootstrap import App, bootstrap
+from ledger.cli._types import NAME, REASON
+from ledger.limits import BACKDATE_DAYS, NAME_MAX, TEXT_MAX
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,6 +22,7 @@ class State:
         self.config = config
         self.actor: str | None = None
         self.amend = False
+        self.backdated: str | None = None
         self._app: App | None = None
 
     def app(self, *, create: bool = False) -> App:
@@ -48,9 +51,10 @@ def common_options(func: F) -> F:
     """Add --db and --actor to a command (they may also be given before the command)."""
     func = click.option(
         "--actor",
+        type=NAME,
         expose_value=False,
         callback=_remember("actor"),
-        help="Who records this (default: the OS user).",
+        help=f"Who records this (default: the OS user; {NAME_MAX} characters at most).",
     )(func)
     return click.option(
         "--db",
@@ -69,6 +73,20 @@ def amend_option(func: F) -> F:
         callback=_remember("amend"),
         help="The date is in a closed year: record it as an amendment (the published "
         "report stays reproducible with --as-of).",
+    )(func)
+
+
+def backdated_option(func: F) -> F:
+    """--backdated REASON: why a fact dated well before today is recorded only now."""
+    return click.option(
+        "--backdated",
+        metavar="REASON",
+        type=REASON,
+        expose_value=False,
+        callback=_remember("backdated"),
+        help=f"Record a fact dated more than {BACKDATE_DAYS} days (configuration: "
+        "backdate_days) before today, saying why it is recorded late; kept in the event "
+        f"({TEXT_MAX} characters at most).",
     )(func)
 
 

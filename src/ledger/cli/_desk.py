@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ledger.cli._common import State, amend_option, app_of, common_options
+from ledger.cli._common import State, amend_option, app_of, backdated_option, common_options
 from ledger.commands._context import Desk
 from ledger.dates import parse_date
 
@@ -49,10 +49,11 @@ def agency_option(func: F) -> F:
 
 
 def step_options(func: F) -> F:
-    """--amend, --db and --actor, which every recorded step takes."""
-    return amend_option(common_options(func))
+    """--amend, --backdated, --db and --actor, which every recorded step takes."""
+    return backdated_option(amend_option(common_options(func)))
 
 
 def desk_of(ctx: click.Context, agency: str | None = None) -> Desk:
     """The desk for this invocation: built (and its agency checked) by the app."""
-    return app_of(ctx).desk(agency, amend=ctx.ensure_object(State).amend)
+    state = ctx.ensure_object(State)
+    return app_of(ctx).desk(agency, amend=state.amend, backdated=state.backdated)

@@ -1,13 +1,20 @@
-"""`ledger agency add`: record an agency's name and its local label variants."""
+"""`ledger agency add|list|use`: the agencies the books keep, and the default one."""
 
 from __future__ import annotations
 
 import click
 
-from ledger.cli._common import common_options
-from ledger.cli._desk import desk_of
-from ledger.commands.agencies import LEVELS, register_agency
+from ledger.bootstrap import App
+from ledger.cli._common import app_of, common_options
+from ledger.cli._types import NAME
+from ledger.commands.agencies import (
+    LEVELS,
+    list_agencies,
+    register_agency,
+    use_agency,
+)
 from ledger.errors import InvalidInput
+from ledger.textwidth import table
 
 
 @click.group()
@@ -36,7 +43,9 @@ def _pairs(_ctx: click.Context, _param: click.Parameter, value: tuple[str, ...])
 
 @agency.command()
 @click.argument("code")
-@click.option("--name", required=True, help="The agency's full name, as printed on its report.")
+@click.option(
+    "--name", type=NAME, required=True, help="The agency's full name, as printed on its report."
+)
 @click.option(
     "--label",
     "labels",
@@ -64,6 +73,52 @@ def add(ctx: click.Context, code: str, name: str, labels: dict[str, str], level:
       ledger agency add zhjyj --name 宁波市镇海区教育局 \\
           --label 一、本年新收政府信息公开申请数量=一、本年新收到政府信息公开申请数量
     """
-    done = register_agency(desk_of(ctx), code, name, labels, level)
+    done = register_agency(app_of(ctx).office(), code, name, labels, level)
     count = len(done.labels)
     click.echo(f"agency {done.code}: {done.name}" + (f" ({count} local labels)" if count else ""))
+
+
+@agency.command("list")
+@common_options
+@click.pass_context
+def list_(ctx: click.Context) -> None:
+    """List the registered agencies: code, name, level, requests; * marks the default.
+
+    The default is the agency a desk records for, and `ledger report` reports, without
+    --agency: the configuration's `agency`, else the one chosen with `ledger agency
+    use`, else the only registered agency.
+    """
+    app = app_of(ctx)
+    rows = list_agencies(app.store, _default_or_none(app))
+    if not rows:
+        click.echo("no agency registered; `ledger agency add CODE --name NAME` registers one")
+        return
+    body = [["*" if r.default else "", r.code, r.name, r.level, str(r.requests)] for r in rows]
+    click.echo(table(("", "code", "name", "level", "requests"), body, right=frozenset({4})))
+
+
+def _default_or_none(app: App) -> str | None:
+    """The default agency, or None when several are registered and none is chosen."""
+    try:
+        return app.desk().agency
+    except InvalidInput:
+        return None
+
+
+@agency.command()
+@click.argument("code")
+@common_options
+@click.pass_context
+def use(ctx: click.Context, code: str) -> None:
+    """Make CODE the default agency of every command given no --agency.
+
+    The configuration file's `agency` key, when set, wins over this choice.
+
+    Example: ledger agency use zhjyj
+    """
+    app = app_of(ctx)
+    use_agency(app.office(), code)
+    click.echo(f"default agency: {code}")
+    configured = app.config.agency
+    if configured is not None and configured != code:
+        click.echo(f"warning: the configuration's agency ({configured}) still wins", err=True)

@@ -16,6 +16,7 @@ from ledger.cli._desk import (
     on_option,
     step_options,
 )
+from ledger.cli._types import TEXT, YEAR
 from ledger.codes import CASE_KINDS, CASE_OUTCOMES, DOCUMENT_KINDS
 from ledger.commands import annual
 
@@ -69,7 +70,7 @@ def case_end(ctx: click.Context, case_id: str, on: date, outcome: str) -> None:
 @id_argument("document_id")
 @on_option("Day the document was made.")
 @click.option("--kind", required=True, help=f"Code or Chinese name: {DOCUMENT_KINDS.help_text()}.")
-@click.option("--title", default="", help="The document's title.")
+@click.option("--title", type=TEXT, default="", help="The document's title.")
 @date_option("--published", help="Day it was published (table 2019: 本年新公开数量).")
 @agency_option
 @step_options
@@ -104,7 +105,7 @@ def repeal(ctx: click.Context, document_id: str, on: date) -> None:
 
 
 @click.command()
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @click.argument("item")
 @click.argument("figures", nargs=-1, metavar="KEY=VALUE...")
 @agency_option
@@ -127,7 +128,7 @@ def figures(
 
 
 @click.command()
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @click.option(
     "--file",
     "path",

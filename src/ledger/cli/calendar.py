@@ -9,7 +9,8 @@ import click
 
 from ledger.calendar import package_coverage, package_version
 from ledger.cli._common import app_of, common_options
-from ledger.cli._desk import date_option, desk_of
+from ledger.cli._desk import date_option
+from ledger.cli._types import YEAR, Count
 from ledger.commands.calendar import record_schedule_file
 from ledger.projections.calendar import due_from, year_schedule
 
@@ -30,7 +31,7 @@ def calendar() -> None:
 
 
 @calendar.command()
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @click.option(
     "--file",
     "file",
@@ -47,7 +48,7 @@ def add(ctx: click.Context, year: int, file: Path) -> None:
 
     Example: ledger calendar add 2027 --file 2027.toml
     """
-    result = record_schedule_file(desk_of(ctx), year, file)
+    result = record_schedule_file(app_of(ctx).office(), year, file)
     click.echo(
         f"recorded the {year} schedule: {result.holidays} holidays, "
         f"{result.workdays} make-up working days; "
@@ -58,7 +59,7 @@ def add(ctx: click.Context, year: int, file: Path) -> None:
 
 
 @calendar.command("show")
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @common_options
 @click.pass_context
 def show_(ctx: click.Context, year: int) -> None:
@@ -93,7 +94,9 @@ def show_(ctx: click.Context, year: int) -> None:
 @calendar.command()
 @date_option("--from", "start", help="Day of receipt (default today).")
 @click.option(
-    "--days", type=int, help="Working days to count (default: 20, or 15 before 2019-05-15)."
+    "--days",
+    type=Count(1, 1000),
+    help="Working days to count (default: 20, or 15 before 2019-05-15).",
 )
 @click.option("--explain", is_flag=True, help="List every day counted or skipped.")
 @common_options

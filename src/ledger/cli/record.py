@@ -15,6 +15,7 @@ from ledger.cli._desk import (
     on_option,
     step_options,
 )
+from ledger.cli._types import NAME, PERSONAL, PERSONAL_NAME, REASON, TEXT, Count
 from ledger.codes import APPLICANTS, CHANNELS, OUTCOMES
 from ledger.commands import corrections
 from ledger.commands import requests as cmd
@@ -58,12 +59,16 @@ def record() -> None:
 @date_option("--confirmed", help="Day receipt was confirmed (ordinary mail, online, fax).")
 @date_option("--signed", help="Day registered mail was signed for.")
 @agency_option
-@click.option("--subject", default="", help="What is asked for (no personal data).")
-@click.option("--name", help="Applicant's name (personal data, kept outside the log).")
-@click.option("--id-number", help="Applicant's identity or organisation code (personal data).")
-@click.option("--phone", help="Applicant's phone (personal data).")
-@click.option("--email", help="Applicant's e-mail (personal data).")
-@click.option("--address", help="Applicant's address (personal data).")
+@click.option("--subject", type=TEXT, default="", help="What is asked for (no personal data).")
+@click.option(
+    "--name", type=PERSONAL_NAME, help="Applicant's name (personal data, kept outside the log)."
+)
+@click.option(
+    "--id-number", type=PERSONAL, help="Applicant's identity or organisation code (personal data)."
+)
+@click.option("--phone", type=PERSONAL, help="Applicant's phone (personal data).")
+@click.option("--email", type=PERSONAL, help="Applicant's e-mail (personal data).")
+@click.option("--address", type=PERSONAL, help="Applicant's address (personal data).")
 @step_options
 @click.pass_context
 def receive(
@@ -138,8 +143,13 @@ def clarified(ctx: click.Context, request_id: str, on: date) -> None:
 @record.command()
 @id_argument()
 @on_option("Day the extension was granted.")
-@click.option("--days", type=int, required=True, help="Working days added (at most 20 in total).")
-@click.option("--approver", required=True, help="Who approved the extension.")
+@click.option(
+    "--days",
+    type=Count(1, 366),
+    required=True,
+    help="Working days added (at most 20 in total).",
+)
+@click.option("--approver", type=NAME, required=True, help="Who approved the extension.")
 @step_options
 @click.pass_context
 def extend(ctx: click.Context, request_id: str, on: date, days: int, approver: str) -> None:
@@ -154,7 +164,7 @@ def extend(ctx: click.Context, request_id: str, on: date, days: int, approver: s
 @record.command()
 @id_argument()
 @on_option("Day the letter was sent.")
-@click.option("--party", required=True, help="The third party or agency consulted.")
+@click.option("--party", type=NAME, required=True, help="The third party or agency consulted.")
 @date_option("--received", help="Day the party received the letter (default: --date).")
 @click.option(
     "--kind",
@@ -193,7 +203,7 @@ def consult(
 @record.command()
 @id_argument()
 @on_option("Day the opinion arrived.")
-@click.option("--party", required=True, help="The party whose opinion arrived.")
+@click.option("--party", type=NAME, required=True, help="The party whose opinion arrived.")
 @step_options
 @click.pass_context
 def consulted(ctx: click.Context, request_id: str, on: date, party: str) -> None:
@@ -214,7 +224,7 @@ def consulted(ctx: click.Context, request_id: str, on: date, party: str) -> None
     type=click.Choice(["per-request", "per-page"]),
     help="Compute under the 2020 fee measures (按件 or 按量).",
 )
-@click.option("--pages", type=int, help="Pages provided (with --method per-page).")
+@click.option("--pages", type=Count(1, 1_000_000), help="Pages provided (with --method per-page).")
 @date_option("--received", help="Day the applicant received the notice (default: --date).")
 @step_options
 @click.pass_context
@@ -258,7 +268,7 @@ def paid(ctx: click.Context, request_id: str, on: date) -> None:
 @id_argument()
 @on_option("Day the later due date was set.")
 @date_option("--until", required=True, help="The new due date.")
-@click.option("--reason", required=True, help="Why the request is excessive.")
+@click.option("--reason", type=REASON, required=True, help="Why the request is excessive.")
 @step_options
 @click.pass_context
 def defer(ctx: click.Context, request_id: str, on: date, until: date, reason: str) -> None:

@@ -10,6 +10,7 @@ import click
 
 from ledger.cli._common import app_of, common_options
 from ledger.cli._desk import agency_option, desk_of
+from ledger.cli._types import YEAR
 from ledger.commands.years import close_year
 from ledger.dates import parse_moment
 from ledger.errors import InvalidInput
@@ -22,12 +23,13 @@ EXCEL_BOM = "\ufeff".encode()
 
 
 @click.command()
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @click.option(
     "--agency",
     "agencies",
     multiple=True,
-    help="Agency code; repeat to combine departments (default: every agency in the log).",
+    help="Agency code; repeat to combine agencies, or 'all' for every agency in the log "
+    "(default: the default agency, see `ledger agency list`).",
 )
 @click.option(
     "--edition",
@@ -123,7 +125,7 @@ def _write(rendered: bytes | str, output: Path | None, fmt: str) -> None:
 
 
 @click.command("close-year")
-@click.argument("year", type=int)
+@click.argument("year", type=YEAR)
 @agency_option
 @common_options
 @click.pass_context

@@ -11,6 +11,7 @@ import click
 
 from ledger.cli._common import F, app_of, common_options
 from ledger.cli._desk import date_option, id_argument
+from ledger.cli._types import YEAR, Count
 from ledger.events import codec
 from ledger.projections.queries import (
     RequestFilter,
@@ -78,8 +79,16 @@ def _text(data: dict[str, Any]) -> str:
     for e in data["events"]:
         entry = f"  {e['date']}  #{e['position']:<6} {e['actor']:<10} "
         note = f"  [{e['note']}]" if e.get("note") else ""
-        lines.append(entry + summary(e["type"], e["data"]) + note)
+        lines.append(entry + summary(e["type"], e["data"]) + note + _late(e))
     return "\n".join(lines)
+
+
+def _late(entry: dict[str, Any]) -> str:
+    """The mark of a fact recorded well after its date (Asia/Shanghai days), and why."""
+    if not entry.get("days_late"):
+        return ""
+    why = entry["data"].get("backdated")
+    return f"  [recorded {entry['days_late']} days after its date" + (f": {why}]" if why else "]")
 
 
 @click.command("list")
@@ -87,10 +96,10 @@ def _text(data: dict[str, Any]) -> str:
 @click.option("--overdue", is_flag=True, help="Only requests past their due date, undecided.")
 @click.option(
     "--due-within",
-    type=int,
+    type=Count(0, 1000),
     help="Only open requests due within N working days (overdue ones included).",
 )
-@click.option("--received-in", type=int, help="Only requests received in this year.")
+@click.option("--received-in", type=YEAR, help="Only requests received in this year.")
 @click.option("--agency", help="Only this agency's requests.")
 @date_option("--as-of", help="Judge overdue and days left as of this day.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")
@@ -169,17 +178,19 @@ def find(
 
 COLUMNS = ("id", "agency", "status", "channel", "applicant", "received_on", "due_date",
            "provisional", "working_days_left", "outcome", "decided_on", "late",
-           "subject")  # fmt: skip
+           "subject", "recorded_late")  # fmt: skip
 """Every column of a request row, in the order CSV and a --wide table give them."""
 HEADERS = ("id", "agency", "status", "channel", "applicant", "received", "due",
-           "provisional", "left", "outcome", "decided", "late", "subject")  # fmt: skip
+           "provisional", "left", "outcome", "decided", "late", "subject",
+           "recorded_late")  # fmt: skip
 """The text table's headers for ``COLUMNS``."""
 PRIORITY = ("id", "status", "due_date", "subject", "working_days_left", "received_on", "agency",
-            "outcome", "decided_on", "applicant", "channel", "late", "provisional")  # fmt: skip
+            "outcome", "decided_on", "applicant", "channel", "late", "provisional",
+            "recorded_late")  # fmt: skip
 """Which columns a narrow terminal keeps first (the subject is then cut to fit)."""
 FIND_PRIORITY = ("id", "agency", "status", "received_on", "due_date", "subject",
                  "working_days_left", "outcome", "decided_on", "applicant", "channel", "late",
-                 "provisional")  # fmt: skip
+                 "provisional", "recorded_late")  # fmt: skip
 """``ledger find`` keeps first what the person asking needs to hear about their request."""
 FIND_COLUMNS = (*COLUMNS, "matched")
 """``ledger find`` adds what matched: id, subject or applicant."""

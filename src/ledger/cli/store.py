@@ -9,6 +9,7 @@ import click
 from ledger.bootstrap import init_database
 from ledger.cli._common import State, app_of, common_options
 from ledger.cli._desk import desk_of
+from ledger.cli._types import Count
 from ledger.commands.imports import import_file
 from ledger.errors import IntegrityFailure
 from ledger.events import codec
@@ -59,7 +60,7 @@ def verify(ctx: click.Context) -> None:
 
 @click.command("log")
 @click.option("--stream", help="Only this stream (e.g. request-default-2020-0001).")
-@click.option("--since", type=int, default=0, help="Only events after this position.")
+@click.option("--since", type=Count(0, 10**15), default=0, help="Only events after this position.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @common_options
 @click.pass_context

@@ -21,6 +21,10 @@ class Desk:
     amend: bool = False
     command_id: str | None = None
     """Names this command: a retry with the same id returns the first result (exactly once)."""
+    backdated: str | None = None  # why facts dated well before today are recorded now
+    # How many days back a fact may be dated without a reason; None: not checked (a
+    # replay of history by code). App.desk sets the configured value (default 30).
+    backdate_days: int | None = None
     _calendar: WorkingCalendar | None = field(default=None, repr=False)
 
     @property

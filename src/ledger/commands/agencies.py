@@ -6,15 +6,22 @@ follows the same id rule as request, case and document ids.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import get_args
 
 from ledger.commands._context import Desk
 from ledger.commands.requests import check_id
+from ledger.config import DEFAULT_AGENCY
 from ledger.errors import InvalidInput
-from ledger.events.agencies import AgencyLevel, AgencyRegistered, agency_stream
-from ledger.events.store import ANY, NewEvent
+from ledger.events.agencies import (
+    OFFICE_STREAM,
+    AgencyLevel,
+    AgencyRegistered,
+    DefaultAgencySet,
+    agency_stream,
+)
+from ledger.events.store import ANY, NewEvent, Store
 from ledger.report import editions
 
 LEVELS: tuple[str, ...] = get_args(AgencyLevel)
@@ -66,3 +73,122 @@ def register_agency(
         agency_stream(code), new, expected_version=ANY, actor=desk.actor, agency=code
     )
     return AgencyRecorded(code, event.name, mapping, level, result.last_position)
+
+
+# -- which agency a desk records for ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    """One registered agency as ``ledger agency list`` shows it."""
+
+    code: str
+    name: str
+    level: str
+    default: bool
+    requests: int
+
+
+def registered(store: Store) -> dict[str, tuple[str, str]]:
+    """Every registered agency's (name, level) by code, the latest registration winning."""
+    found: dict[str, tuple[str, str]] = {}
+    for e in store.read_all(types=[AgencyRegistered.type]):
+        found[e.data["code"]] = (e.data["name"], e.data.get("level", "department"))
+    return found
+
+
+def chosen_default(store: Store) -> str | None:
+    """The agency last chosen with ``ledger agency use``, if any."""
+    chosen = [e.data["code"] for e in store.read_stream(OFFICE_STREAM)
+              if e.type == DefaultAgencySet.type]  # fmt: skip
+    return chosen[-1] if chosen else None
+
+
+def _known(codes: Sequence[str]) -> str:
+    return ", ".join(sorted(codes)) if codes else "none"
+
+
+def check_registered(store: Store, code: str, field: str) -> str:
+    """``code`` if it names a registered agency, else a one-line refusal listing them.
+
+    Books with no registered agency work as ledger always did (any code names an
+    agency); from the first ``ledger agency add`` on, an unregistered code is refused, so
+    a typo never opens a second set of numbers.
+    """
+    check_id(code, field)
+    codes = list(registered(store))
+    if code in codes or not codes:
+        return code
+    raise InvalidInput(
+        f"{field}: {code!r} is not a registered agency; known: {_known(codes)} "
+        "(`ledger agency add CODE --name NAME` registers one)"
+    )
+
+
+def resolve_agency(store: Store, given: str | None, configured: str | None) -> str:
+    """The agency a desk records for, checked: see docs/agencies.md for the order.
+
+    ``--agency`` if given; else the configuration file's ``agency``; else the one chosen
+    with ``ledger agency use``; else the only registered agency; else, with none
+    registered, ``default``.
+    """
+    if given is not None:
+        return check_registered(store, given, "--agency")
+    if configured is not None:
+        return check_registered(store, configured, "agency (configuration)")
+    chosen = chosen_default(store)
+    if chosen is not None:
+        return chosen
+    codes = list(registered(store))
+    if not codes:
+        return DEFAULT_AGENCY
+    if len(codes) == 1:
+        return codes[0]
+    raise InvalidInput(
+        f"--agency: several agencies are registered ({_known(codes)}); name one with "
+        "--agency, or choose the default with `ledger agency use CODE`"
+    )
+
+
+def use_agency(desk: Desk, code: str) -> int:
+    """Record ``code`` as the default agency (``ledger agency use``); the position stored."""
+    check_registered(desk.store, code, "CODE")
+    result = desk.store.append(
+        OFFICE_STREAM,
+        [NewEvent(DefaultAgencySet(code=code), desk.today)],
+        expected_version=ANY,
+        actor=desk.actor,
+        agency=code,
+    )
+    return result.last_position
+
+
+def list_agencies(store: Store, default: str | None) -> list[AgencyRow]:
+    """The registered agencies, with their requests counted and the default marked."""
+    counts: dict[str, int] = {}
+    for e in store.read_all(types=["request.received"]):
+        counts[e.agency] = counts.get(e.agency, 0) + 1
+    return [
+        AgencyRow(code, name, level, code == default, counts.get(code, 0))
+        for code, (name, level) in sorted(registered(store).items())
+    ]
+
+
+def office_agency(store: Store, configured: str | None) -> str:
+    """The agency that speaks for the office: the issuer of a combined report, the
+    agency the nightly job records as.
+
+    The configured ``agency``; else the only agency registered at government level
+    (人民政府, which collects its departments' figures); else the one chosen with
+    ``ledger agency use``; else the only registered one; else ``default``.
+    """
+    if configured is not None:
+        return configured
+    agencies = registered(store)
+    governments = [c for c, (_name, level) in agencies.items() if level == "government"]
+    if len(governments) == 1:
+        return governments[0]
+    chosen = chosen_default(store)
+    if chosen is not None:
+        return chosen
+    return next(iter(agencies)) if len(agencies) == 1 else DEFAULT_AGENCY

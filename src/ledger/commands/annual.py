@@ -6,8 +6,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from ledger import limits
 from ledger.codes import CASE_KINDS, CASE_OUTCOMES, DOCUMENT_KINDS
 from ledger.commands._context import Desk
+from ledger.commands.facts import fact_date, stamped
 from ledger.commands.requests import check_id
 from ledger.commands.years import check_year_open
 from ledger.errors import InvalidInput, NotFound, RuleViolation
@@ -18,9 +20,9 @@ from ledger.report import editions
 
 
 def _check_date(desk: Desk, on: date, what: str, agency: str | None = None) -> None:
-    """Not in the future, and not in a year the owning agency has closed (unless amending)."""
-    if on > desk.today:
-        raise RuleViolation(f"{what}: --date {on} is after today ({desk.today}); record it then")
+    """A day a person can mean (:func:`fact_date`), not in a year the owning agency has
+    closed (unless amending)."""
+    fact_date(desk, on, "--date")
     check_year_open(desk, agency or desk.agency, on, what)
 
 
@@ -37,7 +39,7 @@ def file_case(
     event = ev.CaseFiled(case_id=case_id, kind=code, request_id=request_id)
     return desk.store.append(
         stream,
-        [NewEvent(event, on)],
+        [NewEvent(e, on) for e in stamped(desk, [event], on)],
         expected_version=NO_STREAM,
         actor=desk.actor,
         agency=desk.agency,
@@ -61,7 +63,7 @@ def _close_stream(
     if on < began:
         raise RuleViolation(f"{what}: --date {on} is before it began ({began})")
     _check_date(desk, on, what, agency)
-    new = [NewEvent(event, on)]
+    new = [NewEvent(e, on) for e in stamped(desk, [event], on)]
     return desk.store.append(
         stream, new, expected_version=len(events), actor=desk.actor, agency=agency
     )
@@ -83,6 +85,8 @@ def issue_document(
     check_id(document_id, "ID")
     code = DOCUMENT_KINDS.parse(kind)
     _check_date(desk, on, "record document")
+    if published is not None:
+        limits.check_ahead_date(published, "--published", desk.today)
     if published is not None and published < on:
         raise RuleViolation(
             f"record document: --published {published} is before it was made ({on})"
@@ -95,7 +99,7 @@ def issue_document(
     )
     return desk.store.append(
         stream,
-        [NewEvent(event, on)],
+        [NewEvent(e, on) for e in stamped(desk, [event], on)],
         expected_version=NO_STREAM,
         actor=desk.actor,
         agency=desk.agency,
@@ -141,6 +145,7 @@ def _figure(name: str, value: str, key: str) -> str:
 
 def record_figures(desk: Desk, year: int, item: str, pairs: list[str]) -> AppendResult:
     """A table 2 item's figures for a year, given as KEY=VALUE (keys or Chinese labels)."""
+    limits.check_year(year, "YEAR", desk.today)
     code, keys = _item_and_keys(year, item)
     figures: dict[str, str] = {}
     for pair in pairs:
@@ -199,6 +204,9 @@ def parse_narrative(text: str, source: str) -> dict[str, str]:
 
 def record_narrative(desk: Desk, year: int, path: Path, signed: date | None) -> AppendResult:
     """The written sections of the year's report, from a Markdown file."""
+    limits.check_year(year, "YEAR", desk.today)
+    if signed is not None:
+        limits.check_ahead_date(signed, "--signed", desk.today)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -24,6 +24,7 @@ from ledger.clock import (
 from ledger.codes import applicant_code, channel_code, outcome_code, receipt_rule
 from ledger.commands._context import Desk
 from ledger.commands._once import exactly_once
+from ledger.commands.facts import ahead_date, fact_date, fact_dates, stamped
 from ledger.commands.years import check_effect, check_year_open, closed_years_reached, corrections
 from ledger.errors import ConcurrencyError, InvalidInput, NotFound, RuleViolation
 from ledger.events import requests as ev
@@ -77,6 +78,7 @@ def load(desk: Desk, request_id: str) -> RequestState:
 
 def load_open(desk: Desk, request_id: str, on: date, what: str) -> RequestState:
     """An open request and a valid step date, or a refusal saying why not."""
+    fact_date(desk, on, "--date")
     state = load(desk, request_id)
     if state.closed:
         verb = "withdrawn" if state.withdrawn else f"decided ({state.outcome})"
@@ -154,7 +156,7 @@ def commit(
     the date typed; with it, the carry-over fixes go in the same append.
     """
     version = state.version
-    new = [NewEvent(e, on) for e in events]
+    new = [NewEvent(e, on) for e in stamped(desk, events, on)]
     after = _preview(state, new, desk)
     reached = closed_years_reached(desk, state, after)
     check_effect(desk, after, reached, on)
@@ -252,6 +254,9 @@ def closed_day_warning(cmd: RecordReceipt, received_on: date, cal: WorkingCalend
 
 
 def _check_receipt(desk: Desk, cmd: RecordReceipt) -> None:
+    fact_dates(
+        desk, [("--date", cmd.date), ("--confirmed", cmd.confirmed), ("--signed", cmd.signed)]
+    )
     for name, value in (
         ("--date", cmd.date),
         ("--confirmed", cmd.confirmed),
@@ -365,6 +370,7 @@ def _receive_as(
 @once
 def request_clarification(desk: Desk, request_id: str, on: date, reply_by: date) -> Recorded:
     """Ask for a correction (补正): one notice per request, and the clock stops (Art. 30)."""
+    ahead_date(desk, reply_by, "--reply-by")
     state = load_open(desk, request_id, on, "record clarify")
     if state.clarifications:
         first = state.clarifications[0].requested_on
@@ -452,7 +458,7 @@ def start_consultation(
         raise InvalidInput(
             f"--kind: {kind!r} is not allowed; use one of {', '.join(ev.CONSULTATION_KINDS)}"
         )
-    received_on = received or on
+    received_on = fact_date(desk, received, "--received") if received else on
     if received_on < on:
         raise RuleViolation(
             f"record consult: --received {received_on} is before the letter was sent ({on})"
@@ -592,7 +598,7 @@ def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
         raise RuleViolation(
             f"record fee: the answer period ended {current.due}; the notice must go out within it"
         )
-    received = cmd.received or cmd.date
+    received = fact_date(desk, cmd.received, "--received") if cmd.received else cmd.date
     if not cmd.date <= received <= desk.today:
         raise RuleViolation(
             f"record fee: --received {received} is not allowed; the applicant receives the "
@@ -633,6 +639,7 @@ def record_payment(desk: Desk, request_id: str, on: date) -> Recorded:
 @once
 def defer_deadline(desk: Desk, request_id: str, on: date, until: date, reason: str) -> Recorded:
     """Set a later, reasonable due date for an excessive request (Art. 35)."""
+    ahead_date(desk, until, "--until")
     state = load_open(desk, request_id, on, "record defer")
     if until <= on:
         raise InvalidInput(f"--until: {until} must be after the day it is set ({on})")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ledger import limits
 from ledger.commands._context import Desk
 from ledger.errors import RuleViolation
 from ledger.events.requests import stream_of
@@ -47,6 +48,7 @@ def closed_years(desk: Desk, agency: str) -> set[int]:
 
 def close_year(desk: Desk, year: int, agency: str) -> CloseResult:
     """Carry over every request open at the end of ``year``; a second run adds nothing."""
+    limits.check_year(year, "YEAR", desk.today)
     if year >= desk.today.year:
         raise RuleViolation(
             f"close-year: {year} has not ended (today is {desk.today}); close it on or after "

@@ -10,9 +10,14 @@ from typing import Literal
 
 from pydantic import Field
 
+from ledger.events.fields import Code, Name
 from ledger.events.types import Event, register
 
 AgencyLevel = Literal["department", "government"]
+
+
+OFFICE_STREAM = "office"
+"""The installation's own settings recorded in the log (the default agency)."""
 
 
 def agency_stream(code: str) -> str:
@@ -27,10 +32,20 @@ class AgencyRegistered(Event):
     """
 
     type = "agency.registered"
-    code: str = Field(min_length=1)
-    name: str = Field(min_length=1)
+    code: Code
+    name: Name
     labels: dict[str, str] = Field(default_factory=dict)
     level: AgencyLevel = "department"
 
 
-register(AgencyRegistered)
+class DefaultAgencySet(Event):
+    """``ledger agency use CODE``: the agency a desk records for when none is named.
+
+    The configuration file's ``agency`` key, when set, wins over it (docs/agencies.md).
+    """
+
+    type = "agency.default-set"
+    code: Code
+
+
+register(AgencyRegistered, DefaultAgencySet)

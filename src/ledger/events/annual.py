@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from ledger.events.fields import Code, Text
 from ledger.events.types import Event, register
 
 # The codes of ledger.codes.CASE_KINDS, CASE_OUTCOMES and DOCUMENT_KINDS, as types the
@@ -38,7 +39,7 @@ class CaseFiled(Event):
     """An administrative review or lawsuit about disclosure was filed (table 4)."""
 
     type = "case.filed"
-    case_id: str
+    case_id: Code
     kind: CaseKind
     request_id: str | None = None
 
@@ -54,9 +55,9 @@ class DocumentIssued(Event):
     """A rule (规章) or normative document (规范性文件) was made; published on ``published_on``."""
 
     type = "document.issued"
-    document_id: str
+    document_id: Code
     kind: DocumentKind
-    title: str = ""
+    title: Text = ""
     published_on: date | None = None
 
 

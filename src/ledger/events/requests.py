@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field
 
 from ledger.clock import LONGEST_EXTENSION
+from ledger.events.fields import Code, Name, Reason, Text
 from ledger.events.types import Event, register
 
 # The codes of ledger.codes.CHANNELS, APPLICANTS and OUTCOMES, as types the checker
@@ -63,7 +64,7 @@ class RequestReceived(Event):
     """A request was received (Art. 29, 31); ``received_on`` is the legal date of receipt."""
 
     type = "request.received"
-    request_id: str
+    request_id: Code
     channel: Channel
     applicant: Applicant
     received_on: date
@@ -71,7 +72,7 @@ class RequestReceived(Event):
     confirmed_on: date | None = None
     signed_on: date | None = None
     applicant_ref: str | None = None
-    subject: str = ""
+    subject: Text = ""
 
 
 class ClarificationRequested(Event):
@@ -92,7 +93,7 @@ class ExtensionGranted(Event):
 
     type = "request.extension-granted"
     days: int = Field(ge=1, le=LONGEST_EXTENSION)
-    approver: str = Field(min_length=1)
+    approver: Name
 
 
 class ConsultationStarted(Event):
@@ -104,7 +105,7 @@ class ConsultationStarted(Event):
     """
 
     type = "request.consultation-started"
-    party: str = Field(min_length=1)
+    party: Name
     received_on: date | None = None
     kind: ConsultationKind = "third-party"
 
@@ -113,7 +114,7 @@ class ConsultationEnded(Event):
     """The consulted party's opinion arrived."""
 
     type = "request.consultation-ended"
-    party: str = Field(min_length=1)
+    party: Name
 
 
 class FeeNoticeIssued(Event):
@@ -142,7 +143,7 @@ class DeadlineDeferred(Event):
 
     type = "request.deadline-deferred"
     until: date
-    reason: str = Field(min_length=1)
+    reason: Reason
 
 
 class DeadlineSet(Event):

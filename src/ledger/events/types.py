@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ledger.errors import InvalidInput
+from ledger.events.fields import Reason
 
 Payload = dict[str, Any]
 Upcaster = Callable[[Payload], Payload]
@@ -28,9 +29,16 @@ class Event(BaseModel):
     type: ClassVar[str]
     version: ClassVar[int] = 1
 
+    backdated: Reason | None = None
+    """Why a fact dated well before the day it was recorded was recorded late (a desk's
+    ``--backdated REASON``); absent from the payload when the entry was timely."""
+
     def payload(self) -> Payload:
         """The JSON-able data stored for this event (dates as ISO strings)."""
-        return self.model_dump(mode="json")
+        data = self.model_dump(mode="json")
+        if data.get("backdated") is None:
+            data.pop("backdated", None)
+        return data
 
 
 _TYPES: dict[str, type[Event]] = {}

@@ -8,6 +8,7 @@ dated inside the year is recorded after the year was closed.
 
 from __future__ import annotations
 
+from ledger.events.fields import Reason
 from ledger.events.types import Event, register
 
 
@@ -36,7 +37,7 @@ class CarryOverRevoked(Event):
 
     type = "request.carry-over-revoked"
     year: int
-    reason: str
+    reason: Reason
 
 
 class AmendmentRecorded(Event):
@@ -44,7 +45,7 @@ class AmendmentRecorded(Event):
 
     type = "request.amendment-recorded"
     year: int
-    reason: str
+    reason: Reason
 
 
 register(YearClosed, RequestCarriedOver, CarryOverRevoked, AmendmentRecorded)

@@ -312,6 +312,7 @@ def stats(requests: list[RequestState], year: int, cal: WorkingCalendar) -> Proc
         assert s.decided_on is not None
         answered_by_month[s.decided_on.month - 1] += 1
     return ProcessingStats(
+        recorded_late=sum(1 for s in requests if s.recorded_late and s.received_on.year <= year),
         answered_on_time=len(answered) - late,
         answered_late=late,
         median_working_days=float(statistics.median(spans)) if spans else None,

@@ -136,8 +136,11 @@ class RequestShown:
 def show_request(
     app: App, request_id: str, as_of: date | None = None, explain: bool = False
 ) -> RequestShown:
-    """A request as of a day (default today); NotFound if there is no such request."""
-    desk = app.desk()
+    """A request as of a day (default today); NotFound if there is no such request.
+
+    Reading needs no agency of its own: the office's desk, which never refuses one.
+    """
+    desk = app.office()
     state = load(desk, request_id)
     cal = desk.calendar
     row = request_row(state, cal, as_of or desk.today)

@@ -7,10 +7,11 @@ formats are the renderer registry's (``ledger.report.render.FORMATS``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from ledger.commands.agencies import office_agency, registered, resolve_agency
 from ledger.dates import shanghai_date
 from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.projections.agencies import agency_named
@@ -20,13 +21,17 @@ from ledger.report.model import AnnualReport
 
 if TYPE_CHECKING:
     from ledger.bootstrap import App
-    from ledger.config import Config
+
+
+ALL_AGENCIES = "all"
+"""``--agency all``: a combined report of every agency in the log."""
 
 
 @dataclass(frozen=True)
 class ReportQuery:
-    """Which report: the year, the agencies combined (none: every agency in the log), the
-    edition (None: the year's own), the log as of a moment (None: now), with statistics."""
+    """Which report: the year, the agencies (none: the default agency; ``("all",)``:
+    every agency in the log, combined), the edition (None: the year's own), the log as
+    of a moment (None: now), with statistics."""
 
     year: int
     agencies: tuple[str, ...] = ()
@@ -38,6 +43,25 @@ class ReportQuery:
 def reference_day(app: App, query: ReportQuery) -> date:
     """The day the report speaks as of: ``--as-of`` (its Shanghai date), else today."""
     return shanghai_date(query.as_of) if query.as_of else app.today()
+
+
+def report_agencies(app: App, requested: tuple[str, ...]) -> tuple[str, ...]:
+    """The agencies a report covers (``()``: every agency in the log, combined).
+
+    Without ``--agency`` the default agency (docs/agencies.md); books with no registered
+    agency hold only the one they always had, and are reported whole. A combined report
+    is asked for with ``all``.
+    """
+    if ALL_AGENCIES in requested:
+        if len(requested) > 1:
+            raise InvalidInput("--agency: 'all' combines every agency; give it alone")
+        return ()
+    if requested or not registered(app.store):
+        return requested
+    try:
+        return (resolve_agency(app.store, None, app.config.agency),)
+    except InvalidInput as refused:
+        raise InvalidInput(f"{refused.message}; --agency all combines them") from None
 
 
 def report_facts(app: App, query: ReportQuery) -> Facts:
@@ -55,17 +79,21 @@ def report_facts(app: App, query: ReportQuery) -> Facts:
 def check_report(app: App, query: ReportQuery) -> str:
     """Check that the tables reconcile and agree with the recorded carry-overs; the line to
     print, or IntegrityFailure saying where they do not."""
+    query = replace(query, agencies=report_agencies(app, query.agencies))
     facts = report_facts(app, query)
     problems = check(facts, query.year, frozenset(query.agencies) or None)
+    included = sorted(query.agencies or facts.agencies())
+    title = f"report {query.year}" + (f" ({', '.join(included)})" if len(included) > 1 else "")
     if problems:
-        raise IntegrityFailure(f"report {query.year}: " + "; ".join(problems))
-    return f"report {query.year}: tables reconcile and agree with the recorded carry-overs"
+        raise IntegrityFailure(f"{title}: " + "; ".join(problems))
+    return f"{title}: tables reconcile and agree with the recorded carry-overs"
 
 
 def annual_report(app: App, query: ReportQuery) -> AnnualReport:
     """The report as data (tables 2, 3, 4, the narrative and the statistics)."""
+    query = replace(query, agencies=report_agencies(app, query.agencies))
     facts = report_facts(app, query)
-    name, labels = agency_title(app.config, facts, query.agencies)
+    name, labels = agency_title(app, facts, query.agencies)
     request = ReportRequest(
         query.year,
         frozenset(query.agencies) or None,
@@ -96,18 +124,16 @@ def render_report(app: App, query: ReportQuery, fmt: str) -> RenderedReport:
     return RenderedReport(render(report, fmt), said)
 
 
-def agency_title(
-    config: Config, facts: Facts, agencies: tuple[str, ...]
-) -> tuple[str, dict[str, str]]:
+def agency_title(app: App, facts: Facts, agencies: tuple[str, ...]) -> tuple[str, dict[str, str]]:
     """The name and local labels on the report: configured, else recorded, else the code.
 
-    With several agencies (or none named), the configured default agency is the issuer:
-    the government office that collects its departments' figures.
+    With several agencies (or none named), the office's agency is the issuer: the
+    government that collects its departments' figures (``office_agency``).
     """
     if len(agencies) == 1:
         code = agencies[0]
     elif not agencies and len(facts.agencies()) == 1:
         code = next(iter(facts.agencies()))
     else:
-        code = config.agency
-    return agency_named(code, config.agencies, facts.agency_names)
+        code = office_agency(app.store, app.config.agency)
+    return agency_named(code, app.config.agencies, facts.agency_names)

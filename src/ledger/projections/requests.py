@@ -30,6 +30,7 @@ from ledger.clock import (
 )
 from ledger.events.requests import request_of
 from ledger.events.store import StoredEvent
+from ledger.lateness import days_late
 
 
 @dataclass
@@ -116,6 +117,7 @@ class RequestState:
     # and the stream versions retracted (docs/corrections.md).
     applied: list[StoredEvent] = field(default_factory=list, compare=False, repr=False)
     retracted: set[int] = field(default_factory=set)
+    recorded_late: int = 0  # facts recorded well after their date (ledger.lateness)
 
     @property
     def closed(self) -> bool:
@@ -307,6 +309,8 @@ def apply(state: RequestState, event: StoredEvent, *, timeline: bool = True) -> 
         handler(state, event.data, event)
         if handler is not _step_retracted:
             state.applied.append(event)
+    if days_late(event.type, event.effective_date, event.recorded_at) is not None:
+        state.recorded_late += 1
     state.version = max(state.version, event.version)
     if timeline:
         _mark(state, event)

@@ -10,6 +10,7 @@ from typing import Any
 from ledger.calendar import WorkingCalendar
 from ledger.clock import Deadline
 from ledger.events.store import Store
+from ledger.lateness import days_late
 from ledger.projections.requests import (
     RequestState,
     apply,
@@ -80,6 +81,7 @@ class RequestRow:
     decided_on: date | None
     late: bool
     working_days_left: int | None
+    recorded_late: bool = False  # a fact recorded well after its date (ledger.lateness)
 
     @property
     def closed(self) -> bool:
@@ -122,6 +124,7 @@ def request_row(state: RequestState, cal: WorkingCalendar, as_of: date) -> Reque
         outcome=state.outcome,
         decided_on=state.decided_on,
         late=is_late(state, due, as_of),
+        recorded_late=state.recorded_late > 0,
         working_days_left=left,
     )
 
@@ -137,6 +140,7 @@ def timeline(state: RequestState) -> list[dict[str, Any]]:
             "actor": e.actor,
             "recorded_at": e.recorded_at.isoformat(timespec="seconds") + "Z",
             "note": e.note,
+            "days_late": days_late(e.type, e.on, e.recorded_at),
         }
         for e in state.timeline
     ]

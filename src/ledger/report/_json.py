@@ -99,6 +99,7 @@ def _stats(report: AnnualReport) -> dict[str, Any] | None:
         "extensions_used": stats.extensions_used,
         "clarifications_used": stats.clarifications_used,
         "clarifications_late": stats.clarifications_late,
+        "recorded_late": stats.recorded_late,
         "oldest_open": [
             {
                 "request_id": o.request_id,

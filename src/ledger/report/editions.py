@@ -369,6 +369,7 @@ STATS_LABELS: dict[str, str] = {
     "extensions_used": "延长答复期限（次）",
     "clarifications_used": "要求补正（次）",
     "clarifications_late": "超过7个工作日要求补正（次）",
+    "recorded_late": "事后补录（登记晚于发生日30日以上，件）",
 }
 STATS_ITEM = "项目"
 STATS_VALUE = "数值"

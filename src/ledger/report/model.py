@@ -251,6 +251,7 @@ class ProcessingStats:
     extensions_used: int = 0
     clarifications_used: int = 0
     clarifications_late: int = 0  # notices after the 7th working day (Art. 30)
+    recorded_late: int = 0  # requests with a fact recorded well after its date (lateness.py)
     oldest_open: tuple[OpenRequest, ...] = ()
     received_by_month: Mapping[str, Sequence[int]] = field(default_factory=dict)
     answered_by_month: Sequence[int] = ()

@@ -82,7 +82,10 @@ def test_refusals_name_the_field(desk: LedgerCli) -> None:
 
 
 def test_a_receipt_typed_years_back_needs_amend(desk: LedgerCli) -> None:
-    """record receive --date 2015-03-03 (meaning 2025) would change closed 2024's carry-over."""
-    refused(desk, receive("T", "2015-03-03"), "2024 is closed", "carried in")
-    desk.ok(receive("T", "2015-03-03") + " --amend")
+    """record receive --date 2015-03-03 (meaning 2025) is refused as backdated; and even with a
+    reason given it would change closed 2024's carry-over, so it needs --amend."""
+    refused(desk, receive("T", "2015-03-03"), "--backdated REASON")
+    late = receive("T", "2015-03-03") + " --backdated 'paper register'"
+    refused(desk, late, "2024 is closed", "carried in")
+    desk.ok(late + " --amend")
     assert "reconcile" in desk.ok("report 2024 --check")

@@ -66,7 +66,7 @@ def test_wide_and_csv_keep_every_column(office: LedgerCli, monkeypatch: pytest.M
     wide = office("list", "--open", "--wide").out
     assert wide.splitlines()[0].split() == [
         "id", "agency", "status", "channel", "applicant", "received", "due", "provisional",
-        "left", "outcome", "decided", "late", "subject",
+        "left", "outcome", "decided", "late", "subject", "recorded_late",
     ]  # fmt: skip
     assert LONG_ZH in wide
     rows = list(csv.DictReader(io.StringIO(office("list", "--open", "--format", "csv").out)))

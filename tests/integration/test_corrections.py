@@ -40,7 +40,7 @@ TODAY = date(2025, 3, 10)
 @pytest.fixture
 def app(db_url: str) -> Iterator[App]:
     """Two 2024 requests (one decided 予以公开, one carried over), 2024 closed."""
-    application = bootstrap(db_url, Config(), actor="clerk", clock=FixedClock(TODAY))
+    application = bootstrap(db_url, Config(backdate_days=3650), actor="clerk", clock=FixedClock(TODAY))
     desk = application.desk()
     record_receipt(desk, RecordReceipt(date(2024, 3, 4), "in-person", "natural", "A"))
     issue_decision(desk, "A", date(2024, 3, 20), "予以公开")
@@ -214,9 +214,9 @@ def test_a_receipt_typed_years_back_is_guarded_by_its_effect(app: App) -> None:
     """record receive --date 2015-03-03 (meaning 2025) would stay open through closed 2024."""
     typo = RecordReceipt(date(2015, 3, 3), "in-person", "natural", "T")
     with pytest.raises(RuleViolation, match=r"2024 is closed .*carried in"):
-        record_receipt(app.desk(), typo)
+        record_receipt(app.desk(backdated="paper register"), typo)
     assert t3(app, 2024).carried_out == {"business": 1}
-    record_receipt(app.desk(amend=True), typo)
+    record_receipt(app.desk(amend=True, backdated="paper register"), typo)
     assert t3(app, 2024).carried_out == {"business": 1, "natural": 1}
     all_well(app)
 

@@ -23,7 +23,7 @@ SMITH = Applicant(name="John Smith", phone="021-5555 0101", email="js@example.or
 @pytest.fixture
 def app(db_url: str) -> Iterator[App]:
     """Three requests on SQLite or PostgreSQL: two by 张三, one by John Smith."""
-    application = bootstrap(db_url, Config(), actor="clerk", clock=FixedClock(date(2021, 6, 30)))
+    application = bootstrap(db_url, Config(backdate_days=3650), actor="clerk", clock=FixedClock(date(2021, 6, 30)))
     desk = application.desk()
     for rid, day, subject, who in (
         ("R-1", date(2021, 3, 1), "2020年学区划分方案", ZHANG),

@@ -39,7 +39,7 @@ TODAY = date(2022, 3, 1)
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demonstration history in a SQLite file, recorded once for the module."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    app = bootstrap(f"sqlite:///{path}", Config(), actor="clerk", clock=FixedClock(TODAY))
+    app = bootstrap(f"sqlite:///{path}", Config(backdate_days=3650), actor="clerk", clock=FixedClock(TODAY))
     demo.build(app)
     app.close()
     return path
@@ -47,7 +47,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def open_app(path: Path, config: Config | None = None) -> App:
     return bootstrap(
-        f"sqlite:///{path}", config or Config(), actor="clerk", clock=FixedClock(TODAY)
+        f"sqlite:///{path}", config or Config(backdate_days=3650), actor="clerk", clock=FixedClock(TODAY)
     )
 
 

@@ -9,7 +9,6 @@ import click
 
 from ledger.bootstrap import App, bootstrap
 from ledger.cli._types import NAME, REASON
-from ledger.limits import BACKDATE_DAYS, NAME_MAX, TEXT_MAX
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,7 +53,7 @@ def common_options(func: F) -> F:
         type=NAME,
         expose_value=False,
         callback=_remember("actor"),
-        help=f"Who records this (default: the OS user; {NAME_MAX} characters at most).",
+        help="Who records this (default: the OS user; 100 characters at most).",
     )(func)
     return click.option(
         "--db",
@@ -84,9 +83,8 @@ def backdated_option(func: F) -> F:
         type=REASON,
         expose_value=False,
         callback=_remember("backdated"),
-        help=f"Record a fact dated more than {BACKDATE_DAYS} days (configuration: "
-        "backdate_days) before today, saying why it is recorded late; kept in the event "
-        f"({TEXT_MAX} characters at most).",
+        help="Record a fact dated more than 30 days (configuration: backdate_days) before "
+        "today, saying why it is recorded late; kept in the event (500 characters at most).",
     )(func)
 
 

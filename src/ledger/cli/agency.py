@@ -87,6 +87,8 @@ def list_(ctx: click.Context) -> None:
     The default is the agency a desk records for, and `ledger report` reports, without
     --agency: the configuration's `agency`, else the one chosen with `ledger agency
     use`, else the only registered agency.
+
+    Example: ledger agency list
     """
     app = app_of(ctx)
     rows = list_agencies(app.store, _default_or_none(app))

@@ -49,6 +49,7 @@ class App:
         amend: bool = False,
         actor: str | None = None,
         today: date | None = None,
+        command_id: str | None = None,
     ) -> Desk:
         """A desk session: who records, for which agency, on which day.
 
@@ -58,7 +59,7 @@ class App:
         """
         code = agency or self.config.agency
         check_id(code, "--agency" if agency else "agency (configuration)")
-        return Desk(self.store, actor or self.actor, code, today or self.today(), amend)
+        return Desk(self.store, actor or self.actor, code, today or self.today(), amend, command_id)
 
     def notifiers(self) -> list[Notifier]:
         """The configured notifiers, the log notifier first, built on first use.

@@ -82,8 +82,10 @@ COMMANDS: dict[str, str] = {
 
 def main() -> None:
     """Entry point: run the CLI and turn refusals into one line and an exit status."""
+    state = State()
     try:
-        cli.main(standalone_mode=False, prog_name="ledger")
+        cli.main(standalone_mode=False, prog_name="ledger", obj=state)
+        _retry_hint(state)
     except LedgerError as exc:
         click.echo(f"ledger: {exc.message}", err=True)
         sys.exit(exc.exit_code)
@@ -104,4 +106,19 @@ def main() -> None:
         lines = str(getattr(exc, "orig", exc)).strip().splitlines()
         reason = lines[0] if lines else type(exc).__name__
         click.echo(f"ledger: database error: {reason}", err=True)
+        _retry_hint(state)
         sys.exit(3)
+
+
+def _retry_hint(state: State) -> None:
+    """Print the command id a recording command was given, when none was typed.
+
+    After it was recorded, or when the database failed and it may have been: running
+    the command again with this id then records nothing twice. A refusal recorded
+    nothing, so it prints only its own line.
+    """
+    if state.generated_command_id is not None:
+        command_id = state.generated_command_id
+        click.echo(
+            f"command id: {command_id}; give --command-id {command_id} to retry safely", err=True
+        )

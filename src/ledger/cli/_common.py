@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import click
 
 from ledger.bootstrap import App, bootstrap
+from ledger.commands._once import check_command_id
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,6 +21,9 @@ class State:
         self.config = config
         self.actor: str | None = None
         self.amend = False
+        self.records = False  # a command that records: it carries a command id
+        self.command_id: str | None = None
+        self.generated_command_id: str | None = None  # made here: printed for a retry
         self._app: App | None = None
 
     def app(self, *, create: bool = False) -> App:
@@ -69,6 +73,27 @@ def amend_option(func: F) -> F:
         callback=_remember("amend"),
         help="The date is in a closed year: record it as an amendment (the published "
         "report stays reproducible with --as-of).",
+    )(func)
+
+
+def command_id_option(func: F) -> F:
+    """Add --command-id: name this command, so that running it again records nothing new."""
+
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        state = ctx.ensure_object(State)
+        state.records = True
+        if value is not None:
+            check_command_id(value)
+            state.command_id = value
+        return value
+
+    return click.option(
+        "--command-id",
+        expose_value=False,
+        callback=callback,
+        metavar="ID",
+        help="Name this command (default: a new id, printed on stderr); giving the same id "
+        "again after a lost reply records nothing new and prints the first result.",
     )(func)
 
 

@@ -13,8 +13,15 @@ from typing import Any, TypeVar
 
 import click
 
-from ledger.cli._common import State, amend_option, app_of, common_options
+from ledger.cli._common import (
+    State,
+    amend_option,
+    app_of,
+    command_id_option,
+    common_options,
+)
 from ledger.commands._context import Desk
+from ledger.commands._once import new_command_id
 from ledger.dates import parse_date
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,10 +56,19 @@ def agency_option(func: F) -> F:
 
 
 def step_options(func: F) -> F:
-    """--amend, --db and --actor, which every recorded step takes."""
-    return amend_option(common_options(func))
+    """--amend, --command-id, --db and --actor, which every recorded step takes."""
+    return amend_option(command_id_option(common_options(func)))
 
 
 def desk_of(ctx: click.Context, agency: str | None = None) -> Desk:
-    """The desk for this invocation: built (and its agency checked) by the app."""
-    return app_of(ctx).desk(agency, amend=ctx.ensure_object(State).amend)
+    """The desk for this invocation: built (and its agency checked) by the app.
+
+    A command that records carries a command id: the one given with --command-id, else
+    a new one, which ``ledger.cli.main`` prints on stderr after the command (or a failed
+    database) so that a retry after a lost reply can give it.
+    """
+    state = ctx.ensure_object(State)
+    command_id = state.command_id
+    if state.records and command_id is None:
+        command_id = state.generated_command_id = new_command_id()
+    return app_of(ctx).desk(agency, amend=state.amend, command_id=command_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ledger.cli._common import common_options
+from ledger.cli._common import command_id_option, common_options
 from ledger.cli._desk import desk_of
 from ledger.commands.agencies import LEVELS, register_agency
 from ledger.errors import InvalidInput
@@ -47,6 +47,7 @@ def _pairs(_ctx: click.Context, _param: click.Parameter, value: tuple[str, ...])
     show_default=True,
     help="A department publishes its report by 31 January, a government by 31 March.",
 )
+@command_id_option
 @common_options
 @click.pass_context
 def add(ctx: click.Context, code: str, name: str, labels: dict[str, str], level: str) -> None:

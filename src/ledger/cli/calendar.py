@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ledger.calendar import package_coverage, package_version
-from ledger.cli._common import app_of, common_options
+from ledger.cli._common import app_of, command_id_option, common_options
 from ledger.cli._desk import date_option, desk_of
 from ledger.commands.calendar import record_schedule_file
 from ledger.projections.calendar import due_from, year_schedule
@@ -37,6 +37,7 @@ def calendar() -> None:
     required=True,
     help="TOML or CSV file with the year's holidays and make-up working days.",
 )
+@command_id_option
 @common_options
 @click.pass_context
 def add(ctx: click.Context, year: int, file: Path) -> None:

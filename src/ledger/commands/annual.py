@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ledger.codes import CASE_KINDS, CASE_OUTCOMES, DOCUMENT_KINDS
 from ledger.commands._context import Desk
+from ledger.commands._once import once_stored
 from ledger.commands.requests import check_id
 from ledger.commands.years import check_year_open
 from ledger.errors import InvalidInput, NotFound, RuleViolation
@@ -24,6 +25,7 @@ def _check_date(desk: Desk, on: date, what: str, agency: str | None = None) -> N
     check_year_open(desk, agency or desk.agency, on, what)
 
 
+@once_stored
 def file_case(
     desk: Desk, case_id: str, on: date, kind: str, request_id: str | None
 ) -> AppendResult:
@@ -39,6 +41,7 @@ def file_case(
         stream,
         [NewEvent(event, on)],
         expected_version=NO_STREAM,
+        command_id=desk.command_id,
         actor=desk.actor,
         agency=desk.agency,
     )
@@ -63,10 +66,16 @@ def _close_stream(
     _check_date(desk, on, what, agency)
     new = [NewEvent(event, on)]
     return desk.store.append(
-        stream, new, expected_version=len(events), actor=desk.actor, agency=agency
+        stream,
+        new,
+        expected_version=len(events),
+        command_id=desk.command_id,
+        actor=desk.actor,
+        agency=agency,
     )
 
 
+@once_stored
 def conclude_case(desk: Desk, case_id: str, on: date, outcome: str) -> AppendResult:
     """The case ended with the decision upheld, corrected, or otherwise."""
     code = CASE_OUTCOMES.parse(outcome)
@@ -76,6 +85,7 @@ def conclude_case(desk: Desk, case_id: str, on: date, outcome: str) -> AppendRes
     )
 
 
+@once_stored
 def issue_document(
     desk: Desk, document_id: str, on: date, kind: str, title: str, published: date | None
 ) -> AppendResult:
@@ -97,11 +107,13 @@ def issue_document(
         stream,
         [NewEvent(event, on)],
         expected_version=NO_STREAM,
+        command_id=desk.command_id,
         actor=desk.actor,
         agency=desk.agency,
     )
 
 
+@once_stored
 def repeal_document(desk: Desk, document_id: str, on: date) -> AppendResult:
     """The document was repealed (废止)."""
     stream = ev.document_stream(document_id)
@@ -139,6 +151,7 @@ def _figure(name: str, value: str, key: str) -> str:
     return value.strip()
 
 
+@once_stored
 def record_figures(desk: Desk, year: int, item: str, pairs: list[str]) -> AppendResult:
     """A table 2 item's figures for a year, given as KEY=VALUE (keys or Chinese labels)."""
     code, keys = _item_and_keys(year, item)
@@ -160,6 +173,7 @@ def record_figures(desk: Desk, year: int, item: str, pairs: list[str]) -> Append
         stream,
         [NewEvent(event, desk.today)],
         expected_version=ANY,
+        command_id=desk.command_id,
         actor=desk.actor,
         agency=desk.agency,
     )
@@ -197,6 +211,7 @@ def parse_narrative(text: str, source: str) -> dict[str, str]:
     return {k: "\n".join(v).strip() for k, v in sections.items()}
 
 
+@once_stored
 def record_narrative(desk: Desk, year: int, path: Path, signed: date | None) -> AppendResult:
     """The written sections of the year's report, from a Markdown file."""
     try:
@@ -212,6 +227,7 @@ def record_narrative(desk: Desk, year: int, path: Path, signed: date | None) -> 
         stream,
         [NewEvent(event, desk.today)],
         expected_version=ANY,
+        command_id=desk.command_id,
         actor=desk.actor,
         agency=desk.agency,
     )

@@ -71,6 +71,7 @@ CODED_FIELDS: Mapping[str, Mapping[str, Callable[[str, str], str]]] = {
 class ImportLine:
     """One event of the file, parsed: where it is, what it says, its command id."""
 
+    number: int  # its line in the file
     where: str
     stream: str
     event: Event
@@ -123,16 +124,23 @@ def import_lines(
     summary = _run(desk, rehearsal_of(desk.store), parsed, problems)
     summary.derived_skipped = skipped
     if problems:
-        raise ImportRefused(source, problems)
+        raise ImportRefused(source, [text for _, text in sorted(problems)])
     if not dry_run:
-        written: list[str] = []
-        _run(desk, desk.store, parsed, written)
+        written: list[Problem] = []
+        summary = _run(desk, desk.store, parsed, written)
+        summary.derived_skipped = skipped
         if written:  # another desk changed the books between the rehearsal and now
-            raise ImportRefused(source, written)
+            raise ImportRefused(source, [text for _, text in sorted(written)])
     return summary
 
 
-def _run(desk: Desk, store: Store, lines: list[ImportLine], problems: list[str]) -> ImportSummary:
+Problem = tuple[int, str]
+"""A refused line: its number (to list refusals in file order) and ``file:line: rule``."""
+
+
+def _run(
+    desk: Desk, store: Store, lines: list[ImportLine], problems: list[Problem]
+) -> ImportSummary:
     """Run each line's desk command on ``store``; refusals go to ``problems``."""
     summary = ImportSummary(lines=len(lines))
     calendar = replace(desk, store=store, command_id=None).calendar
@@ -151,7 +159,7 @@ def _run(desk: Desk, store: Store, lines: list[ImportLine], problems: list[str])
         try:
             stored = record_line(at, line)
         except LedgerError as exc:
-            problems.append(f"{line.where}: {exc.message}")
+            problems.append((line.number, f"{line.where}: {exc.message}"))
             continue
         calendar = at.calendar  # a schedule line gives the next lines its calendar
         summary.events += len(stored)
@@ -165,10 +173,10 @@ def _run(desk: Desk, store: Store, lines: list[ImportLine], problems: list[str])
 # -- parsing -----------------------------------------------------------------------------
 
 
-def parse_import(lines: Iterable[str], source: str) -> tuple[list[ImportLine], int, list[str]]:
+def parse_import(lines: Iterable[str], source: str) -> tuple[list[ImportLine], int, list[Problem]]:
     """The parsed lines, how many derived events were skipped, and every bad line."""
     parsed: list[ImportLine] = []
-    problems: list[str] = []
+    problems: list[Problem] = []
     skipped = 0
     seen: dict[str, int] = {}
     for number, text in enumerate(lines, start=1):
@@ -176,9 +184,9 @@ def parse_import(lines: Iterable[str], source: str) -> tuple[list[ImportLine], i
             continue
         where = f"{source}:{number}"
         try:
-            line = parse_line(text, where)
+            line = parse_line(text, number, where)
         except LedgerError as exc:
-            problems.append(f"{where}: {exc.message}")
+            problems.append((number, f"{where}: {exc.message}"))
             continue
         if line is None:
             skipped += 1
@@ -190,7 +198,7 @@ def parse_import(lines: Iterable[str], source: str) -> tuple[list[ImportLine], i
     return parsed, skipped, problems
 
 
-def parse_line(text: str, where: str) -> ImportLine | None:
+def parse_line(text: str, number: int, where: str) -> ImportLine | None:
     """One line as a typed event with its command id (None: a derived event, skipped)."""
     try:
         item: Any = codec.loads(text)
@@ -218,7 +226,7 @@ def parse_line(text: str, where: str) -> ImportLine | None:
         {"stream": stream, "type": kind, "data": event.payload(), "effective_date": str(effective)}
     )
     command_id = "import-" + hashlib.sha256(canonical.encode()).hexdigest()[:40]
-    return ImportLine(where, stream, event, effective, actor, agency, command_id)
+    return ImportLine(number, where, stream, event, effective, actor, agency, command_id)
 
 
 def _text_or_none(item: Mapping[str, Any], key: str) -> str | None:

@@ -97,8 +97,8 @@ class ImportSummary:
 class ImportRefused(InvalidInput):
     """Some lines break a rule: every one is listed, and nothing was written."""
 
-    def __init__(self, source: str, problems: list[str]) -> None:
-        head = f"{len(problems)} bad line(s) in {source}; nothing was imported"
+    def __init__(self, source: str, problems: list[str], head: str = "") -> None:
+        head = head or f"{len(problems)} bad line(s) in {source}; nothing was imported"
         super().__init__("\n".join([head, *problems]))
         self.problems = problems
 
@@ -130,7 +130,12 @@ def import_lines(
         summary = _run(desk, desk.store, parsed, written)
         summary.derived_skipped = skipped
         if written:  # another desk changed the books between the rehearsal and now
-            raise ImportRefused(source, [text for _, text in sorted(written)])
+            head = (
+                f"{len(written)} line(s) of {source} refused while writing (the books changed "
+                "since they were checked); the other lines are recorded, each once: check "
+                "the refused ones and run the import again"
+            )
+            raise ImportRefused(source, [text for _, text in sorted(written)], head)
     return summary
 
 

@@ -114,3 +114,23 @@ def test_an_import_lists_every_bad_line_and_writes_nothing(cli: LedgerCli, tmp_p
     assert problems[0].startswith(f"{file}:2: outcome: 'nonsense' is not an outcome")
     assert problems[1].startswith(f"{file}:3: request R-9: no such request")
     assert log_size(cli) == 0
+
+
+def test_the_demonstration_log_imports_into_new_books_with_the_same_reports(
+    tmp_path: Path,
+) -> None:
+    """Every event of `ledger demo`, exported as JSON and imported through the gate, gives the same reports."""
+    demo = LedgerCli(tmp_path / "demo" / "demo.db", "2022-03-01", init=False)
+    assert demo.process("demo", "--db", str(demo.db)).code == 0
+    exported = tmp_path / "demo.jsonl"
+    exported.write_text(demo("log", "--format", "json").out, encoding="utf-8")
+    books = LedgerCli(tmp_path / "books" / "desk.db", "2022-03-01")
+    refused = books("import", str(exported))  # the demo amends a closed 2021
+    assert refused.code == 2
+    assert "record it again with --amend" in refused.err
+    assert books("import", str(exported), "--amend").code == 0
+    for year in ("2020", "2021"):
+        assert books("report", year).out == demo("report", year).out
+    assert books("verify").code == 0
+    again = books("import", str(exported)).out
+    assert again.startswith("imported 0 events for 0 requests")

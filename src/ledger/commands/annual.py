@@ -221,6 +221,18 @@ def record_narrative(desk: Desk, year: int, path: Path, signed: date | None) -> 
     sections = parse_narrative(text, str(path))
     if not sections:
         raise InvalidInput(f"--file: {path} has no '# 总体情况' (or other) section")
+    return record_sections(desk, year, sections, signed)
+
+
+@once_stored
+def record_sections(
+    desk: Desk, year: int, sections: dict[str, str], signed: date | None
+) -> AppendResult:
+    """The written sections of the year's report, as text (read from a file, an import)."""
+    if not any(text.strip() for text in sections.values()):
+        raise InvalidInput("narrative: every section is empty; write at least 总体情况")
+    if year > desk.today.year:
+        raise RuleViolation(f"record narrative: {year} has not begun")
     event = ev.NarrativeRecorded(year=year, signed_on=signed, **sections)
     stream = ev.annual_stream(desk.agency, year)
     return desk.store.append(

@@ -23,14 +23,16 @@ from typing import Any
 
 from ledger.calendar import YearSchedule
 from ledger.codes import applicant_code, channel_code, outcome_code
+from ledger.commands import annual
 from ledger.commands import requests as desk_cmd
 from ledger.commands._context import Desk
 from ledger.commands.agencies import register_agency
 from ledger.commands.calendar import record_schedule
 from ledger.commands.rehearsal import rehearsal_of
-from ledger.commands.years import close_year
+from ledger.commands.years import close_year, closed_years
 from ledger.dates import parse_date
 from ledger.errors import InvalidInput, LedgerError, RuleViolation
+from ledger.events import annual as annual_ev
 from ledger.events import codec
 from ledger.events import requests as ev
 from ledger.events.agencies import AgencyRegistered, agency_stream
@@ -158,6 +160,8 @@ def _run(
             command_id=line.command_id,
             _calendar=calendar,
         )
+        # --amend: the lines dated in a closed year are amendments; the others are not
+        at.amend = desk.amend and line.effective.year in closed_years(at, at.agency)
         if store.events_of_command(line.command_id):
             summary.already += 1
             continue
@@ -279,6 +283,12 @@ def record_line(desk: Desk, line: ImportLine) -> tuple[Any, ...]:
             raise InvalidInput(f"event {event.type}: {exc}") from None
         record_schedule(desk, schedule)
         return desk.store.events_of_command(line.command_id)
+    annual_step = ANNUAL_STEPS.get(type(event))
+    if annual_step is not None:
+        expected, run = annual_step
+        _same_stream(line, expected(desk, line, event))
+        run(desk, line, event)
+        return desk.store.events_of_command(line.command_id)
     if not line.stream.startswith(ev.stream_of("")):
         raise InvalidInput(
             f"event {event.type} cannot be imported; record it with its `ledger` command"
@@ -376,3 +386,50 @@ STEPS: dict[type[Event], Step] = dict(
     ]
 )
 """The desk command that records each step of a request."""
+
+
+def _tail(line: ImportLine, prefix: str) -> str:
+    """The id a case or document stream names (``case-ID``, ``document-ID``)."""
+    return line.stream.removeprefix(prefix) if line.stream.startswith(prefix) else ""
+
+
+AnnualStep = tuple[
+    Callable[[Desk, ImportLine, Any], str], Callable[[Desk, ImportLine, Any], object]
+]
+
+ANNUAL_STEPS: dict[type[Event], AnnualStep] = {
+    annual_ev.CaseFiled: (
+        lambda d, line, e: annual_ev.case_stream(e.case_id),
+        lambda d, line, e: annual.file_case(d, e.case_id, line.effective, e.kind, e.request_id),
+    ),
+    annual_ev.CaseConcluded: (
+        lambda d, line, e: annual_ev.case_stream(_tail(line, "case-")),
+        lambda d, line, e: annual.conclude_case(d, _tail(line, "case-"), line.effective, e.outcome),
+    ),
+    annual_ev.DocumentIssued: (
+        lambda d, line, e: annual_ev.document_stream(e.document_id),
+        lambda d, line, e: annual.issue_document(
+            d, e.document_id, line.effective, e.kind, e.title, e.published_on
+        ),
+    ),
+    annual_ev.DocumentRepealed: (
+        lambda d, line, e: annual_ev.document_stream(_tail(line, "document-")),
+        lambda d, line, e: annual.repeal_document(d, _tail(line, "document-"), line.effective),
+    ),
+    annual_ev.FiguresRecorded: (
+        lambda d, line, e: annual_ev.annual_stream(d.agency, e.year),
+        lambda d, line, e: annual.record_figures(
+            d, e.year, e.item, [f"{k}={v}" for k, v in e.figures.items()]
+        ),
+    ),
+    annual_ev.NarrativeRecorded: (
+        lambda d, line, e: annual_ev.annual_stream(d.agency, e.year),
+        lambda d, line, e: annual.record_sections(
+            d,
+            e.year,
+            {k: getattr(e, k) for k in annual.SECTION_NAMES},
+            e.signed_on,
+        ),
+    ),
+}
+"""The annual records an import takes, with the stream each belongs to and its command."""

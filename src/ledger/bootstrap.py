@@ -53,6 +53,7 @@ class App:
         today: date | None = None,
         backdated: str | None = None,
         check_agency: bool = True,
+        command_id: str | None = None,
     ) -> Desk:
         """A desk session: who records, for which agency, on which day.
 
@@ -77,13 +78,14 @@ class App:
             amend,
             backdated=clean_text(backdated, "--backdated", required=True) if backdated else None,
             backdate_days=self.config.backdate_days,
+            command_id=command_id,
         )
 
-    def office(self, *, actor: str | None = None) -> Desk:
+    def office(self, *, actor: str | None = None, command_id: str | None = None) -> Desk:
         """A desk for what belongs to no one agency (registering agencies, choosing the
         default, the calendar): it records as the office's agency and never refuses one."""
         code = office_agency(self.store, self.config.agency)
-        return Desk(self.store, self._actor(actor), code, self.today())
+        return Desk(self.store, self._actor(actor), code, self.today(), command_id=command_id)
 
     def _actor(self, actor: str | None) -> str:
         """Who records: one printable line naming someone."""

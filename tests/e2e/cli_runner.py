@@ -84,6 +84,12 @@ class Ran:
         assert len(lines) == 1, f"expected one line, got {lines!r}"
         return lines[0]
 
+    @property
+    def notes(self) -> str:
+        """Standard error without the retry hint a recording command prints (its command id)."""
+        lines = self.err.splitlines(keepends=True)
+        return "".join(x for x in lines if not x.startswith("command id: "))
+
     def refusal(self) -> str:
         """The one stderr line of a refusal (and nothing on stdout, no traceback).
 

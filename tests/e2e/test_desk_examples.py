@@ -46,7 +46,7 @@ def test_received_in_person_2020_03_02_is_due_2020_03_30(desk: LedgerCli) -> Non
     # 03-03..06 (1–4), 09..13 (5–9), 16..20 (10–14), 23..27 (15–19), 30 (20).
     ran = desk.process(receive("R-1", "2020-03-02"))
     assert ran.code == 0
-    assert ran.err == ""
+    assert ran.notes == ""
     assert ran.out == "R-1: received 2020-03-02 (in-person, natural); due 2020-03-30\n"
 
 

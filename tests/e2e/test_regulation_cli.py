@@ -62,7 +62,7 @@ def test_an_in_person_receipt_on_a_closed_day_is_recorded_with_a_warning(cli: Le
     ran = cli("record receive R-1 --date 2026-10-01 --channel in-person --applicant natural")
     assert ran.code == 0, ran.err
     assert ran.line.startswith("R-1: received 2026-10-01 (in-person, natural); due ")
-    assert ran.err.strip() == (
+    assert ran.notes.strip() == (
         "warning: received in person on 2026-10-01, not a working day (holiday: 国庆节); "
         "recorded as given (Art. 31): check the date"
     )
@@ -71,7 +71,7 @@ def test_an_in_person_receipt_on_a_closed_day_is_recorded_with_a_warning(cli: Le
 def test_an_in_person_receipt_on_a_working_day_has_no_warning(cli: LedgerCli) -> None:
     """Art. 31(1): a receipt on a working day prints only its confirmation."""
     ran = cli("record receive R-1 --date 2026-03-09 --channel in-person --applicant natural")
-    assert (ran.code, ran.err) == (0, "")
+    assert (ran.code, ran.notes) == (0, "")
 
 
 # --- the report as an official document (Art. 49–50) ------------------------------------

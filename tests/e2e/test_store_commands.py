@@ -29,7 +29,7 @@ def ledger(tmp_path: Path) -> LedgerCli:
     return LedgerCli(tmp_path / "desk.db", "2021-03-31")
 
 
-NOTE = {"stream": "s-1", "type": "calendar.schedule-recorded", "effective_date": "2020-01-01"}
+NOTE = {"stream": "calendar", "type": "calendar.schedule-recorded", "effective_date": "2020-01-01"}
 
 
 def test_init_is_idempotent(ledger: LedgerCli, tmp_path: Path) -> None:
@@ -96,7 +96,7 @@ def test_bad_database_urls_fail_in_one_line(
 
 
 def test_import_refuses_bad_lines_and_writes_nothing(ledger: LedgerCli, tmp_path: Path) -> None:
-    """An unknown type or an invalid payload in an import is one line, and nothing is written."""
+    """An unknown type or an invalid payload in an import is named with its line; nothing is written."""
     good = {**NOTE, "data": {"year": 2027, "holidays": {}, "workdays": [], "source": "recorded"}}
     for bad, needle in [
         ({**NOTE, "type": "no.such", "data": {}}, "'no.such' is unknown"),
@@ -106,15 +106,21 @@ def test_import_refuses_bad_lines_and_writes_nothing(ledger: LedgerCli, tmp_path
         result = ledger("import", str(_import_file(tmp_path, [good, bad])))
         assert result.code == 2, result.err
         assert needle in result.err
-        assert "history.jsonl:2" in result.err
-        assert len(result.err.strip().splitlines()) == 1
+        head, *problems = result.err.strip().splitlines()
+        assert (
+            head == f"ledger: 1 bad line(s) in {tmp_path / 'history.jsonl'}; nothing was imported"
+        )
+        assert len(problems) == 1
+        assert problems[0].startswith(f"{tmp_path / 'history.jsonl'}:2: ")
     assert ledger("log").out == ""
 
 
 def test_log_shows_events_as_text_and_json(ledger: LedgerCli, tmp_path: Path) -> None:
     """log prints each event on a line, as text or as JSON with every stored field."""
     data = {"year": 2027, "holidays": {}, "workdays": [], "source": "recorded"}
-    path = _import_file(tmp_path, [{**NOTE, "data": data}, {**NOTE, "stream": "s-2", "data": data}])
+    path = _import_file(
+        tmp_path, [{**NOTE, "data": data}, {**NOTE, "data": {**data, "year": 2028}}]
+    )
     assert ledger("import", str(path)).code == 0
     text = ledger("log").out.splitlines()
     assert len(text) == 2
@@ -124,10 +130,11 @@ def test_log_shows_events_as_text_and_json(ledger: LedgerCli, tmp_path: Path) ->
         for line in ledger("log", "--since", "1", "--format", "json").out.splitlines()
     ]
     assert [r["position"] for r in rows] == [2]
-    assert rows[0]["stream_id"] == "s-2"
+    assert rows[0]["stream_id"] == "calendar"
+    assert rows[0]["data"]["year"] == 2028
     assert set(rows[0]) >= {"hash", "recorded_at", "actor", "agency", "effective_date", "data"}
-    only = ledger("log", "--stream", "s-1").out.splitlines()
-    assert len(only) == 1
+    only = ledger("log", "--stream", "calendar").out.splitlines()
+    assert len(only) == 2
 
 
 @pytest.mark.postgres

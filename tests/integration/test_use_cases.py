@@ -183,15 +183,19 @@ def test_an_import_appends_every_line_as_the_desk_records(app: App, tmp_path: Pa
     file = tmp_path / "history.jsonl"
     file.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
     result = import_file(app.desk("jyj"), file)
-    assert [e.stream_id for e in result.events] == [stream_of("X-1"), stream_of("X-2")]
-    assert {(e.actor, e.agency) for e in result.events} == {("clerk", "jyj")}
+    assert (result.requests, result.years, result.events) == ({"X-1", "X-2"}, {2019}, 4)
+    received = list(app.store.read_all(types=["request.received"]))
+    assert [e.stream_id for e in received] == [stream_of("X-1"), stream_of("X-2")]
+    assert {(e.actor, e.agency) for e in received} == {("clerk", "jyj")}
     assert [r.id for r in list_requests(app)] == ["X-1", "X-2"]
 
 
 def test_an_import_with_one_bad_line_writes_nothing(app: App) -> None:
     """Every line is checked before anything is written; the refusal names the line."""
     lines = [_line(stream_of("X-1"), "X-1", "2019-06-03"), '{"stream": "x"}']
-    with pytest.raises(InvalidInput, match="upload:2: needs the keys stream, type"):
+    with pytest.raises(
+        InvalidInput, match=r"upload:2: needs the keys stream \(or stream_id\), type"
+    ):
         import_lines(app.desk(), lines, "upload")
     assert app.store.last_position() == 0
 

@@ -9,6 +9,9 @@ import pytest
 from ledger.commands import requests as cmd
 from ledger.commands._context import Desk
 from ledger.commands._once import RACE_RETRIES, exactly_once
+from ledger.commands.agencies import register_agency
+from ledger.commands.annual import file_case
+from ledger.commands.years import close_year
 from ledger.errors import ConcurrencyError
 from ledger.events.memory import MemoryStore
 
@@ -97,3 +100,35 @@ def test_a_retried_correction_is_stored_once() -> None:
     assert again.state is not None
     assert again.state.outcome == "partial"
     assert store.last_position() == head
+
+
+def test_a_retried_year_close_returns_the_first_carry_overs() -> None:
+    """close-year retried with its id answers with the requests it carried over, adding nothing."""
+    store = MemoryStore()
+    receipt = cmd.RecordReceipt(date(2020, 12, 1), "in-person", "natural", "R1")
+    cmd.record_receipt(desk_with(store, None), receipt)
+    first = close_year(desk_with(store, "close-1"), 2020, "default")
+    size = store.last_position()
+    again = close_year(desk_with(store, "close-1"), 2020, "default")
+    assert first.carried_over == again.carried_over == ("R1",)
+    assert not again.already_closed
+    assert store.last_position() == size
+
+
+def test_a_retried_agency_registration_is_stored_once() -> None:
+    """agency add retried with its id stores one registration and answers with it."""
+    store = MemoryStore()
+    first = register_agency(desk_with(store, "add-1"), "zjj", "某某局")
+    again = register_agency(desk_with(store, "add-1"), "zjj", "某某局")
+    assert again == first
+    assert store.last_position() == 1
+
+
+def test_a_retried_annual_record_is_stored_once() -> None:
+    """A case filed, retried with its id, is not refused as already existing: one event."""
+    store = MemoryStore()
+    first = file_case(desk_with(store, "case-1"), "FY-1", date(2021, 3, 1), "review", None)
+    again = file_case(desk_with(store, "case-1"), "FY-1", date(2021, 3, 1), "review", None)
+    assert again.events == first.events
+    assert again.replayed
+    assert store.last_position() == 1

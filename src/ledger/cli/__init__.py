@@ -156,9 +156,11 @@ COMMANDS: dict[str, str] = {
 
 def main() -> None:
     """Entry point: run the CLI and turn refusals into one line and an exit status."""
+    state = State()
     try:
         check_argv(sys.argv[1:])
-        cli.main(standalone_mode=False, prog_name="ledger")
+        cli.main(standalone_mode=False, prog_name="ledger", obj=state)
+        _retry_hint(state)
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
         sys.exit(0)
@@ -188,6 +190,7 @@ def main() -> None:
             raise
         lines = str(getattr(exc, "orig", exc)).strip().splitlines()
         reason = lines[0] if lines else type(exc).__name__
+        _retry_hint(state)
         _fail(_("database error: {reason}").format(reason=reason), 3)
 
 
@@ -208,3 +211,16 @@ def _fail(message: str, code: int) -> None:
     """Print a refusal as the one line ``ledger: MESSAGE`` and exit with ``code``."""
     click.echo(_("ledger: {message}").format(message=message), err=True)
     sys.exit(code)
+
+
+def _retry_hint(state: State) -> None:
+    """Print the command id a recording command was given, when none was typed.
+
+    After it was recorded, or when the database failed and it may have been: running
+    the command again with this id then records nothing twice. A refusal recorded
+    nothing, so it prints only its own line.
+    """
+    if state.generated_command_id is not None:
+        command_id = state.generated_command_id
+        hint = _("command id: {command_id}; give --command-id {command_id} to retry safely")
+        click.echo(hint.format(command_id=command_id), err=True)

@@ -9,6 +9,7 @@ import click
 
 from ledger.bootstrap import App, bootstrap
 from ledger.cli._types import NAME, REASON
+from ledger.commands._once import check_command_id
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -22,6 +23,9 @@ class State:
         self.actor: str | None = None
         self.amend = False
         self.backdated: str | None = None
+        self.records = False  # a command that records: it carries a command id
+        self.command_id: str | None = None
+        self.generated_command_id: str | None = None  # made here: printed for a retry
         self._app: App | None = None
 
     def app(self, *, create: bool = False) -> App:
@@ -85,6 +89,27 @@ def backdated_option(func: F) -> F:
         callback=_remember("backdated"),
         help="Record a fact dated more than 30 days (configuration: backdate_days) before "
         "today, saying why it is recorded late; kept in the event (500 characters at most).",
+    )(func)
+
+
+def command_id_option(func: F) -> F:
+    """Add --command-id: name this command, so that running it again records nothing new."""
+
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        state = ctx.ensure_object(State)
+        state.records = True
+        if value is not None:
+            check_command_id(value)
+            state.command_id = value
+        return value
+
+    return click.option(
+        "--command-id",
+        expose_value=False,
+        callback=callback,
+        metavar="ID",
+        help="Name this command (default: a new id, printed on stderr); giving the same id "
+        "again after a lost reply records nothing new and prints the first result.",
     )(func)
 
 

@@ -13,8 +13,16 @@ from typing import Any, TypeVar
 
 import click
 
-from ledger.cli._common import State, amend_option, app_of, backdated_option, common_options
+from ledger.cli._common import (
+    State,
+    amend_option,
+    app_of,
+    backdated_option,
+    command_id_option,
+    common_options,
+)
 from ledger.commands._context import Desk
+from ledger.commands._once import new_command_id
 from ledger.dates import parse_date
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,11 +57,30 @@ def agency_option(func: F) -> F:
 
 
 def step_options(func: F) -> F:
-    """--amend, --backdated, --db and --actor, which every recorded step takes."""
-    return backdated_option(amend_option(common_options(func)))
+    """--amend, --backdated, --command-id, --db and --actor, which every recorded step takes."""
+    return backdated_option(amend_option(command_id_option(common_options(func))))
 
 
 def desk_of(ctx: click.Context, agency: str | None = None) -> Desk:
-    """The desk for this invocation: built (and its agency checked) by the app."""
+    """The desk for this invocation: built (and its agency checked) by the app.
+
+    A command that records carries a command id: the one given with --command-id, else
+    a new one, which ``ledger.cli.main`` prints on stderr after the command (or a failed
+    database) so that a retry after a lost reply can give it.
+    """
     state = ctx.ensure_object(State)
-    return app_of(ctx).desk(agency, amend=state.amend, backdated=state.backdated)
+    return app_of(ctx).desk(
+        agency, amend=state.amend, backdated=state.backdated, command_id=_command_id(state)
+    )
+
+
+def office_of(ctx: click.Context) -> Desk:
+    """The office's desk (agencies, the calendar), carrying this command's id."""
+    return app_of(ctx).office(command_id=_command_id(ctx.ensure_object(State)))
+
+
+def _command_id(state: State) -> str | None:
+    """The id of a command that records: the one given, else a new one (printed after)."""
+    if state.records and state.command_id is None:
+        state.generated_command_id = state.generated_command_id or new_command_id()
+    return state.command_id or state.generated_command_id

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from ledger.bootstrap import App
-from ledger.cli._common import app_of, common_options
+from ledger.cli._common import app_of, command_id_option, common_options
+from ledger.cli._desk import office_of
 from ledger.cli._types import NAME
 from ledger.commands.agencies import (
     LEVELS,
@@ -61,6 +62,7 @@ def _pairs(_ctx: click.Context, _param: click.Parameter, value: tuple[str, ...])
     show_default=True,
     help="A department publishes its report by 31 January, a government by 31 March.",
 )
+@command_id_option
 @common_options
 @click.pass_context
 def add(ctx: click.Context, code: str, name: str, labels: dict[str, str], level: str) -> None:
@@ -73,7 +75,7 @@ def add(ctx: click.Context, code: str, name: str, labels: dict[str, str], level:
       ledger agency add zhjyj --name 宁波市镇海区教育局 \\
           --label 一、本年新收政府信息公开申请数量=一、本年新收到政府信息公开申请数量
     """
-    done = register_agency(app_of(ctx).office(), code, name, labels, level)
+    done = register_agency(office_of(ctx), code, name, labels, level)
     count = len(done.labels)
     click.echo(f"agency {done.code}: {done.name}" + (f" ({count} local labels)" if count else ""))
 

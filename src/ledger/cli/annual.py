@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ledger.cli._common import common_options
+from ledger.cli._common import command_id_option, common_options
 from ledger.cli._desk import (
     agency_option,
     date_option,
@@ -109,6 +109,7 @@ def repeal(ctx: click.Context, document_id: str, on: date) -> None:
 @click.argument("item")
 @click.argument("figures", nargs=-1, metavar="KEY=VALUE...")
 @agency_option
+@command_id_option
 @common_options
 @click.pass_context
 def figures(
@@ -138,6 +139,7 @@ def figures(
 )
 @date_option("--signed", help="The date printed under the agency's name.")
 @agency_option
+@command_id_option
 @common_options
 @click.pass_context
 def narrative(

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from ledger.calendar import package_coverage, package_version
-from ledger.cli._common import app_of, common_options
-from ledger.cli._desk import date_option
+from ledger.cli._common import app_of, command_id_option, common_options
+from ledger.cli._desk import date_option, office_of
 from ledger.cli._types import YEAR, Count
 from ledger.commands.calendar import record_schedule_file
 from ledger.projections.calendar import due_from, year_schedule
@@ -39,6 +39,7 @@ def calendar() -> None:
     required=True,
     help="TOML or CSV file with the year's holidays and make-up working days.",
 )
+@command_id_option
 @common_options
 @click.pass_context
 def add(ctx: click.Context, year: int, file: Path) -> None:
@@ -48,7 +49,7 @@ def add(ctx: click.Context, year: int, file: Path) -> None:
 
     Example: ledger calendar add 2027 --file 2027.toml
     """
-    result = record_schedule_file(app_of(ctx).office(), year, file)
+    result = record_schedule_file(office_of(ctx), year, file)
     click.echo(
         f"recorded the {year} schedule: {result.holidays} holidays, "
         f"{result.workdays} make-up working days; "

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ledger.cli._common import app_of, common_options
+from ledger.cli._common import app_of, command_id_option, common_options
 from ledger.cli._desk import agency_option, desk_of
 from ledger.cli._types import YEAR
 from ledger.commands.years import close_year
@@ -127,6 +127,7 @@ def _write(rendered: bytes | str, output: Path | None, fmt: str) -> None:
 @click.command("close-year")
 @click.argument("year", type=YEAR)
 @agency_option
+@command_id_option
 @common_options
 @click.pass_context
 def close_year_(ctx: click.Context, year: int, agency: str | None) -> None:

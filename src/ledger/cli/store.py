@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ledger.bootstrap import init_database
-from ledger.cli._common import State, app_of, common_options
+from ledger.cli._common import State, amend_option, app_of, common_options
 from ledger.cli._desk import desk_of
 from ledger.cli._types import Count
 from ledger.commands.imports import import_file
@@ -87,18 +87,29 @@ def _text_line(e: StoredEvent) -> str:
 
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--agency", help="Agency recorded with the events (default: from config).")
+@click.option("--agency", help="Agency of lines that name none (default: from config).")
+@click.option("--dry-run", is_flag=True, help="Check every line and say what would be added.")
+@amend_option
 @common_options
 @click.pass_context
-def import_(ctx: click.Context, file: Path, agency: str | None) -> None:
-    """Append events from a JSON-lines file, all or nothing.
+def import_(ctx: click.Context, file: Path, agency: str | None, dry_run: bool) -> None:
+    """Import history from JSON lines, through the same rules as `ledger record`.
 
-    Each line: {"stream": S, "type": T, "data": {...}, "effective_date": "YYYY-MM-DD"}.
-    Every line is validated before anything is written; events for a stream are appended
-    after its current last version. This is for bringing history from another system;
-    day-to-day steps go through `ledger record`, which checks the Regulation's rules.
+    Each line: {"stream": S, "type": T, "data": {...}, "effective_date": "YYYY-MM-DD"}
+    (`ledger log --format json` output is accepted; docs/import.md has the format and an
+    example). Every line is checked first as the desk command that records its event;
+    if any is refused, each bad line is listed (FILE:LINE: rule) and nothing is written.
+    Derived events (deadline-set, carry-overs) are derived again, not taken from the file.
+    Running the same file again, or again after an interrupted run, adds nothing twice.
 
-    Example: ledger import history.jsonl --agency zhjyj
+    Example: ledger import history.jsonl --agency zhjyj --dry-run
     """
-    result = import_file(desk_of(ctx, agency), file)
-    click.echo(f"imported {len(result.events)} events (last position {result.last_position})")
+    result = import_file(desk_of(ctx, agency), file, dry_run=dry_run)
+    verb = "would add" if dry_run else "imported"
+    years = ", ".join(str(y) for y in sorted(result.years)) or "none"
+    click.echo(
+        f"{verb} {result.events} events for {len(result.requests)} requests "
+        f"(years {years}); {result.already} lines already recorded, "
+        f"{result.derived_skipped} derived events re-derived"
+        + ("" if dry_run else f"; last position {result.last_position}")
+    )

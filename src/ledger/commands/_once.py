@@ -11,17 +11,36 @@ are checked again each time, so a step that is no longer allowed is refused then
 from __future__ import annotations
 
 import functools
+import re
+import uuid
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
 from ledger.commands._context import Desk
-from ledger.errors import ConcurrencyError
+from ledger.errors import ConcurrencyError, InvalidInput
+from ledger.events.store import AppendResult
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
+COMMAND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,99}$")
+
 RACE_RETRIES = 5
 """Attempts of a command that keeps losing races: each loss means another desk recorded."""
+
+
+def new_command_id() -> str:
+    """A fresh command id for a desk command given none (printed, so a retry can reuse it)."""
+    return uuid.uuid4().hex
+
+
+def check_command_id(value: str) -> None:
+    """A command id a person gives: 1–100 letters, digits, '.', '_', ':' or '-'."""
+    if not COMMAND_ID.match(value):
+        raise InvalidInput(
+            f"--command-id: {value!r} is not allowed; use 1–100 letters, digits, '.', '_', "
+            "':' or '-'"
+        )
 
 
 def exactly_once(
@@ -50,3 +69,13 @@ def exactly_once(
         return run
 
     return wrap
+
+
+def stored_result(desk: Desk, command_id: str) -> AppendResult | None:
+    """What an append with this command id stored, as the store replays it (None: none)."""
+    stored = desk.store.events_of_command(command_id)
+    return AppendResult(stored, replayed=True) if stored else None
+
+
+once_stored = exactly_once(stored_result)
+"""Exactly once for a command whose result is what it appended (the annual records)."""

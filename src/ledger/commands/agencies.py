@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import get_args
 
 from ledger.commands._context import Desk
+from ledger.commands._once import exactly_once
 from ledger.commands.requests import check_id
 from ledger.config import DEFAULT_AGENCY
 from ledger.errors import InvalidInput
@@ -43,6 +44,16 @@ def official_labels() -> frozenset[str]:
     return editions.edition("2019").labels() | editions.edition("2021").labels()
 
 
+def _replay(desk: Desk, command_id: str) -> AgencyRecorded | None:
+    """What a registration with this command id recorded (a retried command's answer)."""
+    stored = desk.store.events_of_command(command_id)
+    if not stored or stored[0].type != AgencyRegistered.type:
+        return None
+    e = AgencyRegistered.model_validate(stored[0].data)
+    return AgencyRecorded(e.code, e.name, dict(e.labels), e.level, stored[0].position)
+
+
+@exactly_once(_replay)
 def register_agency(
     desk: Desk,
     code: str,
@@ -70,7 +81,12 @@ def register_agency(
     event = AgencyRegistered(code=code, name=name.strip(), labels=mapping, level=level)
     new = [NewEvent(event, desk.today)]
     result = desk.store.append(
-        agency_stream(code), new, expected_version=ANY, actor=desk.actor, agency=code
+        agency_stream(code),
+        new,
+        expected_version=ANY,
+        command_id=desk.command_id,
+        actor=desk.actor,
+        agency=code,
     )
     return AgencyRecorded(code, event.name, mapping, level, result.last_position)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from ledger import limits
 from ledger.codes import CASE_KINDS, CASE_OUTCOMES, DOCUMENT_KINDS
 from ledger.commands._context import Desk
+from ledger.commands._once import once_stored
 from ledger.commands.facts import fact_date, stamped
 from ledger.commands.requests import check_id
 from ledger.commands.years import check_year_open
@@ -26,6 +27,7 @@ def _check_date(desk: Desk, on: date, what: str, agency: str | None = None) -> N
     check_year_open(desk, agency or desk.agency, on, what)
 
 
+@once_stored
 def file_case(
     desk: Desk, case_id: str, on: date, kind: str, request_id: str | None
 ) -> AppendResult:
@@ -41,6 +43,7 @@ def file_case(
         stream,
         [NewEvent(e, on) for e in stamped(desk, [event], on)],
         expected_version=NO_STREAM,
+        command_id=desk.command_id,
         actor=desk.actor,
         agency=desk.agency,
     )
@@ -65,10 +68,16 @@ def _close_stream(
     _check_date(desk, on, what, agency)
     new = [NewEvent(e, on) for e in stamped(desk, [event], on)]
     return desk.store.append(
-        stream, new, expected_version=len(events), actor=desk.actor, agency=agency
+        stream,
+        new,
+        expected_version=len(events),
+        command_id=desk.command_id,
+        actor=desk.actor,
+        agency=agency,
     )
 
 
+@once_stored
 def conclude_case(desk: Desk, case_id: str, on: date, outcome: str) -> AppendResult:
     """The case ended with the decision upheld, corrected, or otherwise."""
     code = CASE_OUTCOMES.parse(outcome)
@@ -78,6 +87,7 @@ def conclude_case(desk: Desk, case_id: str, on: date, outcome: str) -> AppendRes
     )
 
 
+@once_stored
 def issue_document(
     desk: Desk, document_id: str, on: date, kind: str, title: str, published: date | None
 ) -> AppendResult:
@@ -101,11 +111,13 @@ def issue_document(
         stream,
         [NewEvent(e, on) for e in stamped(desk, [event], on)],
         expected_version=NO_STREAM,
+        command_id=desk.command_id,
         actor=desk.actor,
         agency=desk.agency,
     )
 
 
+@once_stored
 def repeal_document(desk: Desk, document_id: str, on: date) -> AppendResult:
     """The document was repealed (废止)."""
     stream = ev.document_stream(document_id)
@@ -143,6 +155,7 @@ def _figure(name: str, value: str, key: str) -> str:
     return value.strip()
 
 
+@once_stored
 def record_figures(desk: Desk, year: int, item: str, pairs: list[str]) -> AppendResult:
     """A table 2 item's figures for a year, given as KEY=VALUE (keys or Chinese labels)."""
     limits.check_year(year, "YEAR", desk.today)
@@ -165,6 +178,7 @@ def record_figures(desk: Desk, year: int, item: str, pairs: list[str]) -> Append
         stream,
         [NewEvent(event, desk.today)],
         expected_version=ANY,
+        command_id=desk.command_id,
         actor=desk.actor,
         agency=desk.agency,
     )
@@ -202,6 +216,7 @@ def parse_narrative(text: str, source: str) -> dict[str, str]:
     return {k: "\n".join(v).strip() for k, v in sections.items()}
 
 
+@once_stored
 def record_narrative(desk: Desk, year: int, path: Path, signed: date | None) -> AppendResult:
     """The written sections of the year's report, from a Markdown file."""
     limits.check_year(year, "YEAR", desk.today)
@@ -214,12 +229,25 @@ def record_narrative(desk: Desk, year: int, path: Path, signed: date | None) -> 
     sections = parse_narrative(text, str(path))
     if not sections:
         raise InvalidInput(f"--file: {path} has no '# 总体情况' (or other) section")
+    return record_sections(desk, year, sections, signed)
+
+
+@once_stored
+def record_sections(
+    desk: Desk, year: int, sections: dict[str, str], signed: date | None
+) -> AppendResult:
+    """The written sections of the year's report, as text (read from a file, an import)."""
+    if not any(text.strip() for text in sections.values()):
+        raise InvalidInput("narrative: every section is empty; write at least 总体情况")
+    if year > desk.today.year:
+        raise RuleViolation(f"record narrative: {year} has not begun")
     event = ev.NarrativeRecorded(year=year, signed_on=signed, **sections)
     stream = ev.annual_stream(desk.agency, year)
     return desk.store.append(
         stream,
         [NewEvent(event, desk.today)],
         expected_version=ANY,
+        command_id=desk.command_id,
         actor=desk.actor,
         agency=desk.agency,
     )

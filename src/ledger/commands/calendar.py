@@ -14,10 +14,11 @@ from pathlib import Path
 
 from ledger.calendar import YearSchedule, load_schedule_file
 from ledger.commands._context import Desk
+from ledger.commands._once import exactly_once
 from ledger.commands.requests import deadline_event
 from ledger.errors import InvalidInput
 from ledger.events.calendar import CALENDAR_STREAM, ScheduleRecorded
-from ledger.events.requests import stream_of
+from ledger.events.requests import request_of, stream_of
 from ledger.events.store import ANY, NewEvent, StreamAppend
 from ledger.projections.requests import deadline
 from ledger.projections.views import all_requests
@@ -33,6 +34,24 @@ class ScheduleResult:
     workdays: int = 0
 
 
+def _replay(desk: Desk, command_id: str) -> ScheduleResult | None:
+    """What a schedule recorded with this command id did (a retried command's answer)."""
+    stored = desk.store.events_of_command(command_id)
+    recorded = [e for e in stored if e.type == ScheduleRecorded.type]
+    if not recorded:
+        return None
+    data = recorded[0].data
+    moved = tuple(
+        (request_of(e.stream_id), e.data["due"] or "stopped")
+        for e in stored
+        if e.type != ScheduleRecorded.type
+    )
+    return ScheduleResult(
+        data["year"], moved, len(data.get("holidays", ())), len(data.get("workdays", ()))
+    )
+
+
+@exactly_once(_replay)
 def record_schedule(desk: Desk, schedule: YearSchedule) -> ScheduleResult:
     """Record the schedule and re-derive every open request's deadline with it."""
     event = ScheduleRecorded(**schedule.to_dict())
@@ -52,7 +71,7 @@ def record_schedule(desk: Desk, schedule: YearSchedule) -> ScheduleResult:
             )
         )
         moved.append((state.id, due.due.isoformat() if due.due else "stopped"))
-    desk.store.append_many(batches, actor=desk.actor, agency=desk.agency)
+    desk.store.append_many(batches, desk.command_id, actor=desk.actor, agency=desk.agency)
     return ScheduleResult(
         schedule.year, tuple(moved), len(schedule.holidays), len(schedule.workdays)
     )

@@ -1,63 +1,435 @@
-"""Importing history from another system: JSON lines of events, appended all or nothing.
+"""Importing history from another system: each line replayed through the desk's commands.
 
-Every line is validated before anything is written; events for a stream go after its
-current last version. Day-to-day steps go through the desk commands instead, which
-check the Regulation's rules.
+One gate: an imported event enters the log only as the desk command that would have
+recorded it (a receipt through ``record_receipt``, a decision through ``issue_decision``,
+…), run on the line's date, so every rule of the desk holds for imports too. Derived
+events (deadline-set, carry-overs, amendments) are not taken from the file: the commands
+derive them again. Every line is first run on a rehearsal of the log in memory; when
+any line is refused, every refusal is reported (file:line: rule) and nothing is written.
+
+Exactly once: each line carries a command id derived from its content, so a second run
+of the same file, or a run after an import killed half-way, stores each line once.
+The format is described in docs/import.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ledger.calendar import YearSchedule
+from ledger.codes import applicant_code, channel_code, outcome_code
+from ledger.commands import annual
+from ledger.commands import requests as desk_cmd
 from ledger.commands._context import Desk
+from ledger.commands.agencies import register_agency
+from ledger.commands.calendar import record_schedule
+from ledger.commands.rehearsal import rehearsal_of
+from ledger.commands.years import close_year, closed_years
 from ledger.dates import parse_date
-from ledger.errors import InvalidInput
+from ledger.errors import InvalidInput, LedgerError, RuleViolation
+from ledger.events import annual as annual_ev
 from ledger.events import codec
-from ledger.events.store import ANY, AppendResult, NewEvent, StreamAppend
-from ledger.events.types import parse_event
+from ledger.events import requests as ev
+from ledger.events.agencies import AgencyRegistered, agency_stream
+from ledger.events.calendar import CALENDAR_STREAM, ScheduleRecorded
+from ledger.events.store import Store
+from ledger.events.types import Event, parse_event, upcast
+from ledger.events.years import YearClosed, year_stream
 
-IMPORT_KEYS = frozenset({"stream", "type", "data", "effective_date"})
+REQUIRED_KEYS = ("type", "data", "effective_date")
+STREAM_KEYS = ("stream", "stream_id")  # import's own name, and `ledger log --format json`'s
+LOG_KEYS = frozenset(
+    {"position", "version", "schema_version", "recorded_at", "command_id", "hash"}
+)  # written by `ledger log --format json`: accepted and not used (the log makes its own)
+OPTIONAL_KEYS = frozenset({"actor", "agency"})
+KNOWN_KEYS = frozenset(REQUIRED_KEYS) | frozenset(STREAM_KEYS) | LOG_KEYS | OPTIONAL_KEYS
+
+DERIVED_TYPES = frozenset(
+    {
+        "request.deadline-set",
+        "request.carried-over",
+        "request.carry-over-revoked",
+        "request.amendment-recorded",
+        "reminder.sent",
+        "reminder.failed",
+        "reminder.run-completed",
+    }
+)
+"""Derived by the commands (or the scheduler's own record): skipped, never taken as given."""
+
+CODED_FIELDS: Mapping[str, Mapping[str, Callable[[str, str], str]]] = {
+    "request.received": {"channel": channel_code, "applicant": applicant_code},
+    "request.decision-issued": {"outcome": outcome_code},
+}
+"""Fields holding a code: a label or Chinese name in the file is converted to its code."""
 
 
-def import_lines(desk: Desk, lines: Iterable[str], source: str) -> AppendResult:
-    """Append the events of JSON lines (``source`` names them in refusals), as the desk's
-    actor and agency; nothing is written unless every line is valid."""
-    batches = parse_import(lines, source)
-    return desk.store.append_many(batches, actor=desk.actor, agency=desk.agency)
+@dataclass(frozen=True)
+class ImportLine:
+    """One event of the file, parsed: where it is, what it says, its command id."""
+
+    number: int  # its line in the file
+    where: str
+    stream: str
+    event: Event
+    effective: date
+    actor: str | None
+    agency: str | None
+    command_id: str
 
 
-def import_file(desk: Desk, file: Path) -> AppendResult:
-    """Append the events of a JSON-lines file (see :func:`import_lines`)."""
+@dataclass
+class ImportSummary:
+    """What an import added (or, with --dry-run, would add)."""
+
+    lines: int = 0
+    events: int = 0
+    already: int = 0  # lines stored by an earlier run (same command id)
+    derived_skipped: int = 0
+    requests: set[str] = field(default_factory=set)
+    years: set[int] = field(default_factory=set)
+    last_position: int = 0
+
+
+class ImportRefused(InvalidInput):
+    """Some lines break a rule: every one is listed, and nothing was written."""
+
+    def __init__(self, source: str, problems: list[str], head: str = "") -> None:
+        head = head or f"{len(problems)} bad line(s) in {source}; nothing was imported"
+        super().__init__("\n".join([head, *problems]))
+        self.problems = problems
+
+
+def import_file(desk: Desk, file: Path, *, dry_run: bool = False) -> ImportSummary:
+    """Import a JSON-lines file (see :func:`import_lines`)."""
     try:
         lines = file.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"FILE: cannot read {file}: {exc}") from None
-    return import_lines(desk, lines, str(file))
+    return import_lines(desk, lines, str(file), dry_run=dry_run)
 
 
-def parse_import(lines: Iterable[str], source: str) -> list[StreamAppend]:
-    """Parse and validate every line before anything is written, one batch per stream."""
-    streams: dict[str, list[NewEvent]] = {}
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            stream, new = _import_line(line, f"{source}:{number}")
-            streams.setdefault(stream, []).append(new)
-    return [StreamAppend(s, events, expected_version=ANY) for s, events in streams.items()]
+def import_lines(
+    desk: Desk, lines: Iterable[str], source: str, *, dry_run: bool = False
+) -> ImportSummary:
+    """Check every line on a rehearsal of the log, then (unless ``dry_run``) record them.
+
+    ``source`` names the lines in refusals (``source:N: rule``). The desk gives today,
+    the default actor and agency, and ``--amend`` for lines reaching a closed year.
+    """
+    parsed, skipped, problems = parse_import(lines, source)
+    summary = _run(desk, rehearsal_of(desk.store), parsed, problems)
+    summary.derived_skipped = skipped
+    if problems:
+        raise ImportRefused(source, [text for _, text in sorted(problems)])
+    if not dry_run:
+        written: list[Problem] = []
+        summary = _run(desk, desk.store, parsed, written)
+        summary.derived_skipped = skipped
+        if written:  # another desk changed the books between the rehearsal and now
+            head = (
+                f"{len(written)} line(s) of {source} refused while writing (the books changed "
+                "since they were checked); the other lines are recorded, each once: check "
+                "the refused ones and run the import again"
+            )
+            raise ImportRefused(source, [text for _, text in sorted(written)], head)
+    return summary
 
 
-def _import_line(line: str, where: str) -> tuple[str, NewEvent]:
-    """One validated line of an import."""
+Problem = tuple[int, str]
+"""A refused line: its number (to list refusals in file order) and ``file:line: rule``."""
+
+
+def _run(
+    desk: Desk, store: Store, lines: list[ImportLine], problems: list[Problem]
+) -> ImportSummary:
+    """Run each line's desk command on ``store``; refusals go to ``problems``."""
+    summary = ImportSummary(lines=len(lines))
+    calendar = replace(desk, store=store, command_id=None).calendar
+    for line in lines:
+        at = replace(
+            desk,
+            store=store,
+            actor=line.actor or desk.actor,
+            agency=line.agency or desk.agency,
+            command_id=line.command_id,
+            _calendar=calendar,
+        )
+        # --amend: the lines dated in a closed year are amendments; the others are not
+        at.amend = desk.amend and line.effective.year in closed_years(at, at.agency)
+        if store.events_of_command(line.command_id):
+            summary.already += 1
+            continue
+        try:
+            stored = record_line(at, line)
+        except LedgerError as exc:
+            problems.append((line.number, f"{line.where}: {exc.message}"))
+            continue
+        calendar = at.calendar  # a schedule line gives the next lines its calendar
+        summary.events += len(stored)
+        summary.last_position = max([summary.last_position, *(e.position for e in stored)])
+        if line.stream.startswith(ev.stream_of("")):
+            summary.requests.add(ev.request_of(line.stream))
+        summary.years.add(line.effective.year)
+    return summary
+
+
+# -- parsing -----------------------------------------------------------------------------
+
+
+def parse_import(lines: Iterable[str], source: str) -> tuple[list[ImportLine], int, list[Problem]]:
+    """The parsed lines, how many derived events were skipped, and every bad line."""
+    parsed: list[ImportLine] = []
+    problems: list[Problem] = []
+    skipped = 0
+    seen: dict[str, int] = {}
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        where = f"{source}:{number}"
+        try:
+            line = parse_line(text, number, where)
+        except LedgerError as exc:
+            problems.append((number, f"{where}: {exc.message}"))
+            continue
+        if line is None:
+            skipped += 1
+            continue
+        seen[line.command_id] = seen.get(line.command_id, 0) + 1
+        if seen[line.command_id] > 1:  # the same step twice in a stream: each its own id
+            line = replace(line, command_id=f"{line.command_id}.{seen[line.command_id]}")
+        parsed.append(line)
+    return parsed, skipped, problems
+
+
+def parse_line(text: str, number: int, where: str) -> ImportLine | None:
+    """One line as a typed event with its command id (None: a derived event, skipped)."""
     try:
-        item: Any = codec.loads(line)
+        item: Any = codec.loads(text)
     except ValueError:
-        raise InvalidInput(f"{where}: not a JSON object") from None
-    if not isinstance(item, dict) or not set(item) >= IMPORT_KEYS:
-        raise InvalidInput(f"{where}: needs the keys stream, type, data and effective_date")
-    try:
-        event = parse_event(str(item["type"]), item["data"])
-    except InvalidInput as exc:
-        raise InvalidInput(f"{where}: {exc.message}") from None
-    effective = parse_date(str(item["effective_date"]), f"{where}: effective_date")
-    return str(item["stream"]), NewEvent(event, effective)
+        raise InvalidInput("not a JSON object") from None
+    if not isinstance(item, dict):
+        raise InvalidInput("not a JSON object")
+    unknown = sorted(set(item) - KNOWN_KEYS)
+    if unknown:
+        raise InvalidInput(f"unknown key(s) {', '.join(unknown)}; see docs/import.md")
+    stream = item.get("stream", item.get("stream_id"))
+    if not isinstance(stream, str) or any(k not in item for k in REQUIRED_KEYS):
+        raise InvalidInput("needs the keys stream (or stream_id), type, data and effective_date")
+    kind, data = item["type"], item["data"]
+    if not isinstance(kind, str) or not isinstance(data, dict):
+        raise InvalidInput("type must be a text and data an object")
+    if kind in DERIVED_TYPES:
+        return None
+    if isinstance(item.get("schema_version"), int) and not isinstance(item["schema_version"], bool):
+        data = upcast(kind, item["schema_version"], data)
+    event = _typed(kind, data)
+    effective = parse_date(str(item["effective_date"]), "effective_date")
+    actor, agency = _text_or_none(item, "actor"), _text_or_none(item, "agency")
+    canonical = codec.dumps(
+        {"stream": stream, "type": kind, "data": event.payload(), "effective_date": str(effective)}
+    )
+    command_id = "import-" + hashlib.sha256(canonical.encode()).hexdigest()[:40]
+    return ImportLine(number, where, stream, event, effective, actor, agency, command_id)
+
+
+def _text_or_none(item: Mapping[str, Any], key: str) -> str | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{key}: must be a non-empty text")
+    return value
+
+
+def _typed(kind: str, data: dict[str, Any]) -> Event:
+    """The event for the data, codes converted from labels, booleans never taken as numbers."""
+    data = dict(data)
+    for name, to_code in CODED_FIELDS.get(kind, {}).items():
+        if isinstance(data.get(name), str):
+            data[name] = to_code(data[name], name)
+    event = parse_event(kind, data)
+    for name, value in data.items():
+        if isinstance(value, bool) and not isinstance(getattr(event, name, None), bool):
+            raise InvalidInput(f"event {kind}: field {name!r}: {value} is not allowed here")
+    return event
+
+
+# -- the desk command of each event ------------------------------------------------------
+
+
+def record_line(desk: Desk, line: ImportLine) -> tuple[Any, ...]:
+    """Record one line through the desk command that records its kind of event."""
+    event = line.event
+    if isinstance(event, AgencyRegistered):
+        _same_stream(line, agency_stream(event.code))
+        register_agency(desk, event.code, event.name, event.labels, event.level)
+        return desk.store.events_of_command(line.command_id)
+    if isinstance(event, YearClosed):
+        agency = line.agency or desk.agency
+        _same_stream(line, year_stream(agency, event.year))
+        close_year(desk, event.year, agency)
+        return desk.store.events_of_command(line.command_id)
+    if isinstance(event, ScheduleRecorded):
+        _same_stream(line, CALENDAR_STREAM)
+        try:
+            schedule = YearSchedule.from_dict(event.payload())
+        except ValueError as exc:
+            raise InvalidInput(f"event {event.type}: {exc}") from None
+        record_schedule(desk, schedule)
+        return desk.store.events_of_command(line.command_id)
+    annual_step = ANNUAL_STEPS.get(type(event))
+    if annual_step is not None:
+        expected, run = annual_step
+        _same_stream(line, expected(desk, line, event))
+        run(desk, line, event)
+        return desk.store.events_of_command(line.command_id)
+    if not line.stream.startswith(ev.stream_of("")):
+        raise InvalidInput(
+            f"event {event.type} cannot be imported; record it with its `ledger` command"
+        )
+    request_id = ev.request_of(line.stream)
+    step = STEPS.get(type(event))
+    if step is None:
+        raise InvalidInput(f"event {event.type} is not a step of a request")
+    return step(desk, request_id, line.effective, event).events
+
+
+def _same_stream(line: ImportLine, expected: str) -> None:
+    if line.stream != expected:
+        raise RuleViolation(f"stream {line.stream!r} does not match its event; expected {expected}")
+
+
+def _receive(desk: Desk, request_id: str, on: date, e: Event) -> desk_cmd.Recorded:
+    assert isinstance(e, ev.RequestReceived)
+    if e.request_id != request_id:
+        raise RuleViolation(
+            f"request_id {e.request_id!r} differs from its stream request-{request_id}; "
+            "they must name the same request"
+        )
+    if on != e.received_on:
+        raise RuleViolation(
+            f"effective_date {on} differs from received_on {e.received_on}; a receipt takes "
+            "effect on its date of receipt"
+        )
+    cmd = desk_cmd.RecordReceipt(
+        e.submitted_on, e.channel, e.applicant, request_id, e.confirmed_on, e.signed_on,
+        agency=desk.agency, subject=e.subject, applicant_ref=e.applicant_ref,
+    )  # fmt: skip
+    derived = desk_cmd.date_of_receipt(cmd, desk.calendar)
+    if derived != e.received_on:
+        raise RuleViolation(
+            f"received_on {e.received_on} is not the date of receipt for channel {e.channel} "
+            f"(Art. 31 gives {derived}); give confirmed_on or signed_on"
+        )
+    return desk_cmd.record_receipt(desk, cmd)
+
+
+def _fee(desk: Desk, request_id: str, on: date, e: Event) -> desk_cmd.Recorded:
+    assert isinstance(e, ev.FeeNoticeIssued)
+    computed = e.method != "amount"
+    cmd = desk_cmd.IssueFeeNotice(
+        request_id, on, amount=None if computed else e.amount,
+        method=e.method if computed else None, pages=e.pages, received=e.received_on,
+    )  # fmt: skip
+    recorded = desk_cmd.issue_fee_notice(desk, cmd)
+    fee = next((x for x in recorded.events if x.type == e.type), None)
+    got = fee.data["amount"] if fee is not None else "none"
+    if computed and got != e.amount:  # found on the rehearsal, before anything is written
+        raise RuleViolation(f"amount {e.amount} differs from the fee computed {e.method}: {got}")
+    return recorded
+
+
+Step = Callable[[Desk, str, date, Event], desk_cmd.Recorded]
+
+
+def _step(
+    cls: type[Event], run: Callable[[Desk, str, date, Any], desk_cmd.Recorded]
+) -> tuple[type[Event], Step]:
+    return cls, run
+
+
+STEPS: dict[type[Event], Step] = dict(
+    [
+        (ev.RequestReceived, _receive),
+        _step(
+            ev.ClarificationRequested,
+            lambda d, r, on, e: desk_cmd.request_clarification(d, r, on, e.reply_by),
+        ),
+        _step(ev.Clarified, lambda d, r, on, e: desk_cmd.record_clarified(d, r, on)),
+        _step(
+            ev.ExtensionGranted,
+            lambda d, r, on, e: desk_cmd.grant_extension(d, r, on, e.days, e.approver),
+        ),
+        _step(
+            ev.ConsultationStarted,
+            lambda d, r, on, e: desk_cmd.start_consultation(
+                d, r, on, e.party, received=e.received_on, kind=e.kind
+            ),
+        ),
+        _step(
+            ev.ConsultationEnded, lambda d, r, on, e: desk_cmd.end_consultation(d, r, on, e.party)
+        ),
+        (ev.FeeNoticeIssued, _fee),
+        _step(ev.FeePaid, lambda d, r, on, e: desk_cmd.record_payment(d, r, on)),
+        _step(
+            ev.DeadlineDeferred,
+            lambda d, r, on, e: desk_cmd.defer_deadline(d, r, on, e.until, e.reason),
+        ),
+        _step(ev.DecisionIssued, lambda d, r, on, e: desk_cmd.issue_decision(d, r, on, e.outcome)),
+        _step(ev.RequestWithdrawn, lambda d, r, on, e: desk_cmd.withdraw(d, r, on)),
+    ]
+)
+"""The desk command that records each step of a request."""
+
+
+def _tail(line: ImportLine, prefix: str) -> str:
+    """The id a case or document stream names (``case-ID``, ``document-ID``)."""
+    return line.stream.removeprefix(prefix) if line.stream.startswith(prefix) else ""
+
+
+AnnualStep = tuple[
+    Callable[[Desk, ImportLine, Any], str], Callable[[Desk, ImportLine, Any], object]
+]
+
+ANNUAL_STEPS: dict[type[Event], AnnualStep] = {
+    annual_ev.CaseFiled: (
+        lambda d, line, e: annual_ev.case_stream(e.case_id),
+        lambda d, line, e: annual.file_case(d, e.case_id, line.effective, e.kind, e.request_id),
+    ),
+    annual_ev.CaseConcluded: (
+        lambda d, line, e: annual_ev.case_stream(_tail(line, "case-")),
+        lambda d, line, e: annual.conclude_case(d, _tail(line, "case-"), line.effective, e.outcome),
+    ),
+    annual_ev.DocumentIssued: (
+        lambda d, line, e: annual_ev.document_stream(e.document_id),
+        lambda d, line, e: annual.issue_document(
+            d, e.document_id, line.effective, e.kind, e.title, e.published_on
+        ),
+    ),
+    annual_ev.DocumentRepealed: (
+        lambda d, line, e: annual_ev.document_stream(_tail(line, "document-")),
+        lambda d, line, e: annual.repeal_document(d, _tail(line, "document-"), line.effective),
+    ),
+    annual_ev.FiguresRecorded: (
+        lambda d, line, e: annual_ev.annual_stream(d.agency, e.year),
+        lambda d, line, e: annual.record_figures(
+            d, e.year, e.item, [f"{k}={v}" for k, v in e.figures.items()]
+        ),
+    ),
+    annual_ev.NarrativeRecorded: (
+        lambda d, line, e: annual_ev.annual_stream(d.agency, e.year),
+        lambda d, line, e: annual.record_sections(
+            d,
+            e.year,
+            {k: getattr(e, k) for k in annual.SECTION_NAMES},
+            e.signed_on,
+        ),
+    ),
+}
+"""The annual records an import takes, with the stream each belongs to and its command."""

@@ -215,6 +215,7 @@ class RecordReceipt:
     agency: str | None = None
     subject: str = ""
     person: Applicant | None = None
+    applicant_ref: str | None = None  # an applicant already on file (an import's reference)
 
 
 def date_of_receipt(cmd: RecordReceipt, cal: WorkingCalendar | None = None) -> date:
@@ -345,6 +346,7 @@ def _receive_as(
             "(docs/corrections.md); choose another id"
         )
     ref, new_applicant = _applicant(desk, cmd.person)
+    ref = ref or cmd.applicant_ref
     event = ev.RequestReceived(
         request_id=request_id,
         channel=cmd.channel,

@@ -14,8 +14,9 @@ from datetime import date
 
 from ledger import limits
 from ledger.commands._context import Desk
+from ledger.commands._once import exactly_once
 from ledger.errors import RuleViolation
-from ledger.events.requests import stream_of
+from ledger.events.requests import request_of, stream_of
 from ledger.events.store import NO_STREAM, NewEvent, StreamAppend
 from ledger.events.types import Event
 from ledger.events.years import (
@@ -46,6 +47,17 @@ def closed_years(desk: Desk, agency: str) -> set[int]:
     return {int(t) for t in tails if t.isdigit()}
 
 
+def _replay_close(desk: Desk, command_id: str) -> CloseResult | None:
+    """What a close-year with this command id recorded (a retried command's answer)."""
+    stored = desk.store.events_of_command(command_id)
+    closed = [e for e in stored if e.type == YearClosed.type]
+    if not closed:
+        return None
+    carried = tuple(request_of(e.stream_id) for e in stored if e.type == RequestCarriedOver.type)
+    return CloseResult(closed[0].agency, closed[0].data["year"], carried, already_closed=False)
+
+
+@exactly_once(_replay_close)
 def close_year(desk: Desk, year: int, agency: str) -> CloseResult:
     """Carry over every request open at the end of ``year``; a second run adds nothing."""
     limits.check_year(year, "YEAR", desk.today)
@@ -70,7 +82,7 @@ def close_year(desk: Desk, year: int, agency: str) -> CloseResult:
         )
         for s in open_ones
     ]
-    desk.store.append_many(batches, actor=desk.actor, agency=agency)
+    desk.store.append_many(batches, desk.command_id, actor=desk.actor, agency=agency)
     return CloseResult(agency, year, tuple(s.id for s in open_ones), already_closed=False)
 
 

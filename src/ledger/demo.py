@@ -219,6 +219,7 @@ def year_2021(s: Script) -> None:
     # found in February: 0109 had in fact been answered on 28 December (an amendment)
     def amend(desk: Desk) -> object:
         desk.amend = True
+        desk.backdated = "the answer of 28 December was found in the file in February"
         return desk_cmd.issue_decision(desk, "zhjyj-2021-0109", d(2021, 12, 28), "disclosed")
 
     s.on(d(2022, 2, 10), amend)

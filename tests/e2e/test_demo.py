@@ -359,3 +359,22 @@ def test_demo_records_nothing_dated_after_today(tmp_path: Path) -> None:
     assert ran.code == 0, ran.err
     last = early.sql("SELECT max(effective_date) FROM events")[0][0]
     assert last == "2021-06-01"
+
+
+def test_the_readme_main_command_works_for_a_newcomer(tmp_path: Path) -> None:
+    """`ledger demo` as a newcomer runs it: a fresh home, no configuration, no pinned day,
+    the default books and language; it records the history and prints the 2020 report."""
+    import os
+
+    from tests.e2e.cli_runner import run_process
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("LEDGER_") and not k.startswith("XDG_")
+    }
+    env["HOME"] = str(tmp_path)
+    ran = run_process(("demo",), env)
+    assert ran.returncode == 0, ran.stderr
+    assert "宁波市镇海区教育局2020年政府信息公开工作年度报告" in ran.stdout
+    assert (tmp_path / ".local" / "share" / "ledger" / "ledger.db").exists()

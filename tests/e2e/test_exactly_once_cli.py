@@ -119,7 +119,9 @@ def test_an_import_lists_every_bad_line_and_writes_nothing(cli: LedgerCli, tmp_p
 def test_the_demonstration_log_imports_into_new_books_with_the_same_reports(
     tmp_path: Path,
 ) -> None:
-    """Every event of `ledger demo`, exported as JSON and imported through the gate, gives the same reports."""
+    """Every event of `ledger demo`, exported as JSON and imported through the gate, gives the
+    same statutory tables (the statistics appendix counts when facts were recorded, and an
+    import records them anew; `ledger export events` and `restore` keep that exactly)."""
     demo = LedgerCli(tmp_path / "demo" / "demo.db", "2022-03-01", init=False)
     assert demo.process("demo", "--db", str(demo.db)).code == 0
     exported = tmp_path / "demo.jsonl"
@@ -130,7 +132,7 @@ def test_the_demonstration_log_imports_into_new_books_with_the_same_reports(
     assert "record it again with --amend" in refused.err
     assert books("import", str(exported), "--amend").code == 0
     for year in ("2020", "2021"):
-        assert books("report", year).out == demo("report", year).out
+        assert books("report", year, "--no-stats").out == demo("report", year, "--no-stats").out
     assert books("verify").code == 0
     again = books("import", str(exported)).out
     assert again.startswith("imported 0 events for 0 requests")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ledger.bootstrap import init_database
-from ledger.cli._common import State, amend_option, app_of, common_options
+from ledger.cli._common import State, amend_option, app_of, backdated_option, common_options
 from ledger.cli._desk import desk_of
 from ledger.cli._types import Count
 from ledger.commands.imports import import_file
@@ -90,6 +90,7 @@ def _text_line(e: StoredEvent) -> str:
 @click.option("--agency", help="Agency of lines that name none (default: from config).")
 @click.option("--dry-run", is_flag=True, help="Check every line and say what would be added.")
 @amend_option
+@backdated_option
 @common_options
 @click.pass_context
 def import_(ctx: click.Context, file: Path, agency: str | None, dry_run: bool) -> None:

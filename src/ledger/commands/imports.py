@@ -28,6 +28,7 @@ from ledger.commands import requests as desk_cmd
 from ledger.commands._context import Desk
 from ledger.commands.agencies import register_agency
 from ledger.commands.calendar import record_schedule
+from ledger.commands.facts import late
 from ledger.commands.rehearsal import rehearsal_of
 from ledger.commands.years import close_year, closed_years
 from ledger.dates import parse_date
@@ -123,6 +124,7 @@ def import_lines(
     the default actor and agency, and ``--amend`` for lines reaching a closed year.
     """
     parsed, skipped, problems = parse_import(lines, source)
+    _check_history_reason(desk, parsed, source)
     summary = _run(desk, rehearsal_of(desk.store), parsed, problems)
     summary.derived_skipped = skipped
     if problems:
@@ -139,6 +141,21 @@ def import_lines(
             )
             raise ImportRefused(source, [text for _, text in sorted(written)], head)
     return summary
+
+
+def _check_history_reason(desk: Desk, lines: list[ImportLine], source: str) -> None:
+    """An import is history: the reason it is recorded late is given once for the file.
+
+    Lines dated more than the desk's ``backdate_days`` before today need ``--backdated
+    REASON`` for the whole import (it goes into each such event), not a refusal per line.
+    """
+    old = [line for line in lines if late(desk, line.effective)]
+    if old and not desk.backdated:
+        raise InvalidInput(
+            f"{source}: {len(old)} line(s) are dated more than {desk.backdate_days} days "
+            f"before today (the first: {old[0].where}, {old[0].effective}); an import is "
+            "history: say why once for the whole file with --backdated REASON"
+        )
 
 
 Problem = tuple[int, str]

@@ -8,8 +8,6 @@ import click
 
 from ledger.bootstrap import init_database
 from ledger.cli._common import State, app_of, common_options
-from ledger.cli._desk import desk_of
-from ledger.commands.imports import import_file
 from ledger.errors import IntegrityFailure
 from ledger.events import codec
 from ledger.events.store import StoredEvent
@@ -78,17 +76,49 @@ def _text_line(e: StoredEvent) -> str:
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @click.option("--agency", help="Agency recorded with the events (default: from config).")
+@click.option("--dry-run", is_flag=True, help="Register: check and show what would be added.")
+@click.option(
+    "--skip-bad",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Register: import the good rows; write the bad ones, with a reason, to this file.",
+)
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write an empty register workbook (headers, a sample row, drop-down lists).",
+)
 @common_options
 @click.pass_context
-def import_(ctx: click.Context, file: Path, agency: str | None) -> None:
-    """Append events from a JSON-lines file, all or nothing.
+def import_(
+    ctx: click.Context,
+    file: Path | None,
+    agency: str | None,
+    dry_run: bool,
+    skip_bad: Path | None,
+    template: Path | None,
+) -> None:
+    """Bring history in: an office's register (.xlsx, .csv) or JSON lines of events.
 
-    Each line: {"stream": S, "type": T, "data": {...}, "effective_date": "YYYY-MM-DD"}.
-    Every line is validated before anything is written; events for a stream are appended
-    after its current last version. This is for bringing history from another system;
-    day-to-day steps go through `ledger record`, which checks the Regulation's rules.
+    \b
+    A register (依申请公开登记台账, columns in docs/register.md) is checked row by row
+    by the desk's own rules, every bad row reported; nothing is written unless all rows
+    are good (or --skip-bad sets the bad ones aside). Rows already imported are not
+    imported again, so a longer register, or an interrupted import, can be re-run.
+
+    \b
+    JSON lines (.jsonl): an events export (`ledger export events`) goes back whole into
+    an EMPTY database, same positions and hashes; otherwise each line is
+    {"stream": S, "type": T, "data": {...}, "effective_date": "YYYY-MM-DD"}, every
+    line validated before anything is written.
+
+    \b
+    Examples:
+      ledger import --template register.xlsx
+      ledger import register.xlsx --dry-run
+      ledger import register.xlsx --skip-bad bad-rows.xlsx
     """
-    result = import_file(desk_of(ctx, agency), file)
-    click.echo(f"imported {len(result.events)} events (last position {result.last_position})")
+    from ledger.cli.register import import_any
+
+    import_any(ctx, file, agency, dry_run=dry_run, skip_bad=skip_bad, template=template)

@@ -1,6 +1,6 @@
 """The immutable log: event types and the store that appends and reads them."""
 
-from ledger.events import agencies, annual, calendar, reminders, requests, years
+from ledger.events import agencies, annual, calendar, exports, reminders, requests, years
 from ledger.events.memory import MemoryStore
 from ledger.events.store import (
     ANY,
@@ -28,6 +28,7 @@ __all__ = [
     "agencies",
     "annual",
     "calendar",
+    "exports",
     "register",
     "register_upcaster",
     "reminders",

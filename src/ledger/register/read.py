@@ -112,19 +112,19 @@ def _check_header(
     problems: list[str] = []
     seen: dict[str, str] = {}
     for index, (header, column) in enumerate(zip(headers, named, strict=True)):
-        letter = _letter(index)
+        place = letter(index)
         if column is None and header:
             problems.append(
-                f"column {letter} {header!r}: not a register column; see docs/register.md "
+                f"column {place} {header!r}: not a register column; see docs/register.md "
                 "or `ledger import --template` for the columns"
             )
         elif column is not None and column.key in seen:
             problems.append(
-                f"column {letter} {header!r}: {column.header} appears twice "
+                f"column {place} {header!r}: {column.header} appears twice "
                 f"(also {seen[column.key]}); keep one"
             )
         elif column is not None:
-            seen[column.key] = letter
+            seen[column.key] = place
     problems += [
         f"column {c.header}: missing; a register needs {', '.join(r.header for r in REQUIRED)}"
         for c in REQUIRED
@@ -135,7 +135,7 @@ def _check_header(
     return named
 
 
-def _letter(index: int) -> str:
+def letter(index: int) -> str:
     """The spreadsheet letter of a column (0 → A)."""
     name = ""
     index += 1

@@ -70,7 +70,15 @@ def _xlsx(path: Path) -> Sheet:
         raise InvalidInput(f"FILE: {path} is not an .xlsx workbook ({exc})") from None
     sheet = book.worksheets[0]
     total = sheet.max_row if isinstance(sheet.max_row, int) else None
-    return _sheet(sheet.iter_rows(values_only=True), total, path)
+    return _sheet(_closing(book, sheet.iter_rows(values_only=True)), total, path)
+
+
+def _closing(book: Any, rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """The rows, the workbook's file closed when they are done with (or abandoned)."""
+    try:
+        yield from rows
+    finally:
+        book.close()
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[Any, ...]]:

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from ledger.applicants import Applicant
+from ledger.codes import receipt_rule
 from ledger.commands import requests as desk_commands
 from ledger.commands._context import Desk
 from ledger.commands.requests import IssueFeeNotice, Recorded, RecordReceipt
@@ -129,8 +130,13 @@ def _receipt(row: RawRow) -> list[Step]:
     assert channel is not None
     assert applicant is not None
     person = Applicant(**{c.key: cells.as_text(c, row.cells.get(c.key)) or None for c in PERSONAL})
+    # 收到日期 is the legal date of receipt (Art. 31): the day signed for or confirmed for
+    # those channels, so it is given as that day rather than moved to a working day.
+    rule = receipt_rule(channel)
     cmd = RecordReceipt(
-        date=received, channel=channel, applicant=applicant, request_id=request_id,
+        date=received,
+        confirmed=received if rule == "confirmed" else None,
+        signed=received if rule == "signed" else None, channel=channel, applicant=applicant, request_id=request_id,
         subject=subject, person=person,
     )  # fmt: skip
     content = (request_id, received.isoformat(), channel, applicant, subject)

@@ -108,8 +108,10 @@ def parse_row(row: RawRow) -> tuple[Row | None, list[CellError]]:
     if errors:
         return None, errors
     request_id = steps[0].content[0]
-    ordered = sorted(enumerate(steps), key=lambda item: (item[1].on, item[0]))
-    return Row(row.number, request_id, tuple(s for _, s in ordered)), []
+    # The receipt first (a step dated before it is refused by the desk, naming the date),
+    # then the steps in date order, ties in the order the desk would take them.
+    ordered = sorted(enumerate(steps[1:]), key=lambda item: (item[1].on, item[0]))
+    return Row(row.number, request_id, (steps[0], *(s for _, s in ordered))), []
 
 
 def _receipt(row: RawRow) -> list[Step]:
@@ -136,8 +138,8 @@ def _receipt(row: RawRow) -> list[Step]:
     cmd = RecordReceipt(
         date=received,
         confirmed=received if rule == "confirmed" else None,
-        signed=received if rule == "signed" else None, channel=channel, applicant=applicant, request_id=request_id,
-        subject=subject, person=person,
+        signed=received if rule == "signed" else None,
+        channel=channel, applicant=applicant, request_id=request_id, subject=subject, person=person,
     )  # fmt: skip
     content = (request_id, received.isoformat(), channel, applicant, subject)
     return [

@@ -28,7 +28,10 @@ from ledger.applicants import APPLICANTS
 from ledger.db import create_engine
 from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.events import codec
-from ledger.events.store import EVENTS, EventStore, chain_breaks
+from ledger.events.memory import MemoryStore
+from ledger.events.store import ANY, EVENTS, EventStore, NewEvent, chain_breaks
+from ledger.events.types import decode_event, upcast
+from ledger.projections.audit import audit_deadlines
 from ledger.projections.log import Verification, verify_log
 
 FORMAT = "ledger-events"
@@ -283,9 +286,8 @@ def check_empty(engine: Engine) -> None:
 def restore(store: EventStore, file: Path) -> Restored:
     """Put a backup or an events export back into an empty database, exactly.
 
-    The file's chain is checked before anything is written; the database's chain and
-    deadline audit after. A restore that fails the audit is taken out again (the database
-    was empty), and refused.
+    The file's chain and deadline audit are checked before anything is written (all rows
+    go in one transaction); the database's chain and deadline audit again after.
     """
     engine = store.engine
     check_empty(engine)
@@ -294,6 +296,8 @@ def restore(store: EventStore, file: Path) -> Restored:
         if source is not None:
             with source.connect() as conn:
                 _check_chain(_event_rows(conn), str(file))
+            with source.connect() as conn:
+                audit_source(_event_rows(conn))
             with source.connect() as conn:
                 count, people, last = _insert(engine, _event_rows(conn), _applicant_rows(conn))
         else:
@@ -305,12 +309,13 @@ def restore(store: EventStore, file: Path) -> Restored:
                     f"{file}: the chain head {head[0]} does not match the last event "
                     f"({checked.verified} events); the export is incomplete"
                 )
+            audit_source(_export_rows(file)[0])
             events, applicants = _export_rows(file)
             count, people, last = _insert(engine, events, applicants)
     finally:
         if source is not None:
             source.dispose()
-    return Restored(count, people, last, _verify_or_undo(store))
+    return Restored(count, people, last, _verify(store))
 
 
 def _last_hash(file: Path) -> str:
@@ -375,18 +380,32 @@ def _insert_statement(engine: Engine) -> sa.Insert:
     return statement
 
 
-def _verify_or_undo(store: EventStore) -> Verification:
-    """Verify the restored books; take them out again if they fail."""
-    try:
-        checked = verify_log(store)
-        problem = checked.deadline_problem()
-        if problem is not None:
-            raise IntegrityFailure(problem)
-    except IntegrityFailure as exc:
-        with store.engine.begin() as conn:
-            conn.execute(EVENTS.delete())
-            conn.execute(APPLICANTS.delete())
-        raise IntegrityFailure(f"restore refused, nothing kept: {exc.message}") from None
+def audit_source(rows: Iterator[dict[str, Any]]) -> None:
+    """Re-derive the source's recorded deadlines on a copy in memory, before writing: the
+    log cannot be taken out of a database again (its triggers refuse DELETE)."""
+    memory = MemoryStore()
+    for row in rows:
+        data = codec.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
+        event = decode_event(row["type"], upcast(row["type"], row["schema_version"], data))
+        memory.append(
+            row["stream_id"], [NewEvent(event, row["effective_date"])],
+            expected_version=ANY, actor=row["actor"], agency=row["agency"],
+        )  # fmt: skip
+    wrong = audit_deadlines(memory).mismatches
+    if wrong:
+        raise IntegrityFailure(
+            f"{len(wrong)} recorded deadlines disagree with the log: "
+            + "; ".join(wrong[:5])
+            + "; nothing was restored"
+        )
+
+
+def _verify(store: EventStore) -> Verification:
+    """Verify the restored books as `ledger verify` does."""
+    checked = verify_log(store)
+    problem = checked.deadline_problem()
+    if problem is not None:
+        raise IntegrityFailure(f"the restored log fails the deadline audit: {problem}")
     if store.engine.dialect.name == "postgresql":
         with store.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE events")

@@ -17,7 +17,7 @@ from ledger.backup import backup, export_events, restore
 from ledger.bootstrap import App, bootstrap
 from ledger.config import Config
 from ledger.dates import FixedClock
-from ledger.errors import InvalidInput
+from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.projections.log import event_record, verify_log
 from ledger.projections.queries import show_request
 from ledger.projections.reports import ReportQuery, render_report
@@ -278,3 +278,41 @@ def test_template_has_headers_and_drop_downs(tmp_path: Path) -> None:
     sheet = load_workbook(out).worksheets[0]
     assert [c.value for c in sheet[1]] == [c.header for c in COLUMNS]
     assert len(sheet.data_validations.dataValidation) == sum(c.codes is not None for c in COLUMNS)
+
+
+def test_backup_of_either_backend_restores_with_applicants(db_url: str, tmp_path: Path) -> None:
+    """A backup (SQLite copy, or on PostgreSQL the export with applicants) restores the same log and applicants."""
+    history = generate(40, seed=2)
+    book = tmp_path / "register.xlsx"
+    write_workbook(book, history)
+    live = make(db_url)
+    target = make(f"sqlite:///{tmp_path / 'restored.db'}")
+    try:
+        import_register(live, book)
+        copy = backup(live.engine, tmp_path / "backup.bak")
+        done = restore(target.store, copy.file)
+        assert (done.events, done.applicants, done.head) == (copy.events, 40, copy.head)
+        ref = next(e.data["applicant_ref"] for e in target.store.read_all(types=["request.received"]))
+        assert target.store.applicants.read(ref) == live.store.applicants.read(ref)
+    finally:
+        live.close()
+        target.close()
+
+
+def test_tampered_export_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    """An events export whose content was changed fails its chain check and nothing is restored."""
+    source = make(f"sqlite:///{tmp_path / 'source.db'}")
+    target = make(f"sqlite:///{tmp_path / 'target.db'}")
+    try:
+        write_workbook(tmp_path / "r.xlsx", generate(10, seed=4))
+        import_register(source, tmp_path / "r.xlsx")
+        out = tmp_path / "log.jsonl"
+        export_events(source.engine, out)
+        text = out.read_text(encoding="utf-8").replace('"disclosed"', '"partial"', 1)
+        out.write_text(text, encoding="utf-8")
+        with pytest.raises(IntegrityFailure, match="hash does not match its contents; nothing was restored"):
+            restore(target.store, out)
+        assert target.store.last_position() == 0
+    finally:
+        source.close()
+        target.close()

@@ -1,8 +1,9 @@
-"""Importing a register: check every row against a copy of the log, then write.
+"""Importing a register: check every row on a scratch layer over the log, then write.
 
-The whole file is first run through the desk commands against an in-memory copy of the
-current log (``MemoryStore``), so every bad row is found in one run and nothing is
-written when any is bad (unless the bad rows are set aside with ``skip_bad``). Then the
+The whole file is first run through the desk commands on a ``ScratchStore`` (reads go to
+the database, appends stay in memory and are dropped after each row), so every bad row
+is found in one run, memory stays bounded, and nothing is written when any row is bad
+(unless the bad rows are set aside with ``skip_bad``). Then the
 good rows run again against the database, each step under its command id: a step
 already stored returns its first result, so re-running a file, a longer file, or a
 file whose import was interrupted adds only what is new.
@@ -11,20 +12,20 @@ file whose import was interrupted adds only what is new.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import InvalidInput, LedgerError
-from ledger.events.memory import MemoryStore
-from ledger.events.store import ANY, NewEvent, Store, StoredEvent, StreamAppend
+from ledger.events.store import Store, StoredEvent
 from ledger.projections.calendar import load_calendar
 from ledger.register.cells import CellError
 from ledger.register.layout import BY_KEY, REASON_HEADER
 from ledger.register.read import RawRow, open_register, text_of
 from ledger.register.rows import Row, parse_row
+from ledger.register.scratch import ScratchStore
 
 if TYPE_CHECKING:
     from ledger.bootstrap import App
@@ -56,14 +57,15 @@ class Tally:
     requests: int = 0
     events: int = 0
     years: Counter[int] = field(default_factory=Counter)
-    open_requests: dict[str, tuple[date, date | None]] = field(default_factory=dict)
+    spans: Counter[tuple[int, int | None]] = field(default_factory=Counter)
+    """Requests touched, by (year received, year closed or None): enough for carry-overs."""
 
     def carried(self) -> dict[int, int]:
         """Per year touched: how many of the imported requests are open at its end."""
         return {
             year: sum(
-                1 for received, closed in self.open_requests.values()
-                if received.year <= year and (closed is None or closed.year > year)
+                n for (received, closed), n in self.spans.items()
+                if received <= year and (closed is None or closed > year)
             )
             for year in sorted(self.years)
         }  # fmt: skip
@@ -140,7 +142,8 @@ class _Pass:
         self.tally.years.update(e.effective_date.year for e in added)
         if last is not None:
             state = last.state
-            self.tally.open_requests[row.request_id] = (state.received_on, state.decided_on)
+            closed = state.decided_on.year if state.decided_on else None
+            self.tally.spans[(state.received_on.year, closed)] += 1
 
 
 def import_register(
@@ -174,8 +177,8 @@ def _check(
     app: App, path: Path, agency: str | None, progress: Progress | None
 ) -> tuple[RegisterImport, list[tuple[int, tuple[Any, ...] | list[str]]]]:
     """Run every row against a memory copy of the log; the problems and the bad rows."""
-    memory = memory_copy(app.store)
-    checking = _Pass(app, memory, agency, load_calendar(memory))
+    scratch = ScratchStore(app.store)
+    checking = _Pass(app, scratch, agency, load_calendar(app.store))
     sheet = open_register(path)
     problems: list[Problem] = []
     bad: list[tuple[int, tuple[Any, ...] | list[str]]] = []
@@ -183,6 +186,7 @@ def _check(
     count = 0
     for count, raw in enumerate(sheet.rows, start=1):
         found = _check_row(checking, raw, seen)
+        scratch.forget()
         if found:
             problems += found
             bad.append((raw.number, [*map(text_of, raw.raw), "; ".join(p.reason for p in found)]))
@@ -231,36 +235,6 @@ def _write(
         if progress is not None:
             progress("write", count, sheet.total)
     return writing.tally
-
-
-def memory_copy(store: Store) -> MemoryStore:
-    """The log copied into memory, each command's events appended under its command id, so
-    that a step already stored is recognised there as it is in the database."""
-    memory = MemoryStore(now=store.now)
-    for group in _command_groups(store.read_all()):
-        first = group[0]
-        runs: list[tuple[str, list[NewEvent]]] = []
-        for e in group:
-            if not runs or runs[-1][0] != e.stream_id:
-                runs.append((e.stream_id, []))
-            runs[-1][1].append(NewEvent(e.event(), e.effective_date))
-        batches = [StreamAppend(s, events, expected_version=ANY) for s, events in runs]
-        memory.append_many(batches, first.command_id, actor=first.actor, agency=first.agency)
-    return memory
-
-
-def _command_groups(events: Iterator[StoredEvent]) -> Iterator[list[StoredEvent]]:
-    """Consecutive events of one append: the same command id (or stream, without one)."""
-    group: list[StoredEvent] = []
-    for e in events:
-        if group and (e.command_id, e.command_id or e.stream_id) != (
-            group[0].command_id, group[0].command_id or group[0].stream_id
-        ):  # fmt: skip
-            yield group
-            group = []
-        group.append(e)
-    if group:
-        yield group
 
 
 def write_bad_rows(source: Path, target: Path, bad: list[tuple[int, Any]]) -> None:

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ledger.codes import APPLICANTS, CHANNELS, OUTCOMES
 from ledger.register.layout import COLUMNS
 from ledger.register.read import letter as letter_of
 
 SAMPLE: dict[str, str] = {
     "id": "2024-0001",
     "received": "2024-03-04",
-    "channel": "当面提交",
-    "applicant": "自然人",
+    "channel": CHANNELS.labels()["in-person"],
+    "applicant": APPLICANTS.labels()["natural"],
     "subject": "某项目环评批复文件",
     "name": "张三",
     "decided": "2024-03-20",
-    "outcome": "予以公开",
+    "outcome": OUTCOMES.labels()["disclosed"],
     "note": "示例行，导入前请删除",
 }
 """The sample row (delete it before importing: its id would be recorded)."""

@@ -56,6 +56,9 @@ class ScratchStore:
         self._streams: dict[str, list[StoredEvent]] = {}
         self._commands: dict[str, tuple[StoredEvent, ...]] = {}
         self._applicants = ScratchApplicants(base.applicants)
+        self._ids: dict[str, list[str]] = {}
+        """The log's stream ids by prefix (closed years, asked at every step), read once
+        per check: the write pass checks again on the database itself."""
 
     @property
     def applicants(self) -> ApplicantFile:
@@ -123,7 +126,9 @@ class ScratchStore:
         return self._streams[stream_id]
 
     def events_of_command(self, command_id: str) -> tuple[StoredEvent, ...]:
-        return self._commands.get(command_id) or self.base.events_of_command(command_id)
+        if command_id not in self._commands:
+            self._commands[command_id] = self.base.events_of_command(command_id)
+        return self._commands[command_id]
 
     def read_stream(self, stream_id: str) -> list[StoredEvent]:
         if stream_id in self._streams:
@@ -135,7 +140,9 @@ class ScratchStore:
 
     def stream_ids(self, prefix: str) -> list[str]:
         mine = {s for s, events in self._streams.items() if events and s.startswith(prefix)}
-        return sorted(set(self.base.stream_ids(prefix)) | mine)
+        if prefix not in self._ids:
+            self._ids[prefix] = self.base.stream_ids(prefix)
+        return sorted(set(self._ids[prefix]) | mine)
 
     def read_all(
         self,

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ledger.bootstrap import App
     from ledger.calendar import WorkingCalendar
     from ledger.commands._context import Desk
+    from ledger.commands.requests import Recorded
 
 Progress = Callable[[str, int, int | None], None]
 """Told (phase, rows done, rows in all if known) as the import goes."""
@@ -117,9 +118,9 @@ class _Pass:
         """Run a row's steps; the first refused one is the row's problem."""
         today = self.app.today()
         added: list[StoredEvent] = []
-        last = None
+        last: Recorded | None = None
         for step in row.steps:
-            where = f"{step.column.header}"
+            where = step.column.header
             if step.on > today:
                 return Problem(
                     row.number, where, text_of(step.value), f"{step.on} is after today ({today})"
@@ -130,10 +131,10 @@ class _Pass:
                 return Problem(row.number, where, text_of(step.value), exc.message)
             if last.events and last.events[0].position > self.head:
                 added += last.events  # stored now; a replayed step's events are older
-        self._count(row, added, last)
+        self._count(added, last)
         return None
 
-    def _count(self, row: Row, added: list[StoredEvent], last: Any) -> None:
+    def _count(self, added: list[StoredEvent], last: Recorded | None) -> None:
         self.tally.rows += 1
         if not added:
             return

@@ -8,9 +8,7 @@ import click
 
 from ledger.bootstrap import init_database
 from ledger.cli._common import State, amend_option, app_of, backdated_option, common_options
-from ledger.cli._desk import desk_of
 from ledger.cli._types import Count
-from ledger.commands.imports import import_file
 from ledger.errors import IntegrityFailure
 from ledger.events import codec
 from ledger.events.store import StoredEvent
@@ -86,31 +84,54 @@ def _text_line(e: StoredEvent) -> str:
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--agency", help="Agency of lines that name none (default: from config).")
-@click.option("--dry-run", is_flag=True, help="Check every line and say what would be added.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--agency", help="Agency of lines or rows that name none (default: from config).")
+@click.option("--dry-run", is_flag=True, help="Check everything and say what would be added.")
+@click.option(
+    "--skip-bad",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Register: import the good rows; write the bad ones, with a reason, to this file.",
+)
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write an empty register workbook (headers, a sample row, drop-down lists).",
+)
 @amend_option
 @backdated_option
 @common_options
 @click.pass_context
-def import_(ctx: click.Context, file: Path, agency: str | None, dry_run: bool) -> None:
-    """Import history from JSON lines, through the same rules as `ledger record`.
+def import_(
+    ctx: click.Context,
+    file: Path | None,
+    agency: str | None,
+    dry_run: bool,
+    skip_bad: Path | None,
+    template: Path | None,
+) -> None:
+    """Bring history in: an office's register (.xlsx, .csv) or JSON lines of events.
 
-    Each line: {"stream": S, "type": T, "data": {...}, "effective_date": "YYYY-MM-DD"}
-    (`ledger log --format json` output is accepted; docs/import.md has the format and an
-    example). Every line is checked first as the desk command that records its event;
-    if any is refused, each bad line is listed (FILE:LINE: rule) and nothing is written.
-    Derived events (deadline-set, carry-overs) are derived again, not taken from the file.
-    Running the same file again, or again after an interrupted run, adds nothing twice.
+    \b
+    A register (依申请公开登记台账, columns in docs/register.md) is checked row by row
+    by the desk's own rules, every bad row reported; nothing is written unless all rows
+    are good (or --skip-bad sets the bad ones aside). Rows already imported are not
+    imported again, so a longer register, or an interrupted import, can be re-run.
 
-    Example: ledger import history.jsonl --agency zhjyj --dry-run
+    \b
+    JSON lines (.jsonl): an events export (`ledger export events`) goes back whole into
+    an EMPTY database, same positions and hashes; otherwise each line is
+    {"stream": S, "type": T, "data": {...}, "effective_date": "YYYY-MM-DD"}
+    (`ledger log --format json` output too; docs/import.md), checked as the desk command
+    that records it: if any is refused, each bad line is listed (FILE:LINE: rule) and
+    nothing is written. History more than 30 days old needs --backdated REASON, once.
+
+    \b
+    Examples:
+      ledger import --template register.xlsx
+      ledger import register.xlsx --dry-run
+      ledger import register.xlsx --skip-bad bad-rows.xlsx
+      ledger import history.jsonl --dry-run --backdated "2019 paper register"
     """
-    result = import_file(desk_of(ctx, agency), file, dry_run=dry_run)
-    verb = "would add" if dry_run else "imported"
-    years = ", ".join(str(y) for y in sorted(result.years)) or "none"
-    click.echo(
-        f"{verb} {result.events} events for {len(result.requests)} requests "
-        f"(years {years}); {result.already} lines already recorded, "
-        f"{result.derived_skipped} derived events re-derived"
-        + ("" if dry_run else f"; last position {result.last_position}")
-    )
+    from ledger.cli.register import import_any
+
+    import_any(ctx, file, agency, dry_run=dry_run, skip_bad=skip_bad, template=template)

@@ -1,6 +1,15 @@
 """The immutable log: event types and the store that appends and reads them."""
 
-from ledger.events import agencies, annual, calendar, notices, reminders, requests, years
+from ledger.events import (
+    agencies,
+    annual,
+    calendar,
+    exports,
+    notices,
+    reminders,
+    requests,
+    years,
+)
 from ledger.events.memory import MemoryStore
 from ledger.events.store import (
     ANY,
@@ -28,6 +37,7 @@ __all__ = [
     "agencies",
     "annual",
     "calendar",
+    "exports",
     "notices",
     "register",
     "register_upcaster",

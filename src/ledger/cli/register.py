@@ -1,0 +1,164 @@
+"""``ledger import`` by kind of file, and ``ledger export``: the register and the log."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from ledger.cli._common import app_of, common_options
+from ledger.cli._desk import desk_of
+from ledger.errors import InvalidInput
+from ledger.register.load import Progress, Tally
+
+
+def import_any(
+    ctx: click.Context,
+    file: Path | None,
+    agency: str | None,
+    *,
+    dry_run: bool,
+    skip_bad: Path | None,
+    template: Path | None,
+) -> None:
+    """Dispatch ``ledger import`` on the file: a template, a register, or JSON lines."""
+    from ledger.register.read import is_register
+
+    if template is not None:
+        from ledger.register.template import write_template
+
+        write_template(template)
+        click.echo(f"wrote the register template {template}")
+        return
+    if file is None:
+        raise click.UsageError("give FILE to import, or --template FILE")
+    if is_register(file):
+        _import_register(ctx, file, agency, dry_run=dry_run, skip_bad=skip_bad)
+        return
+    if skip_bad is not None:
+        raise InvalidInput("--skip-bad: for a register (.xlsx or .csv) only")
+    from ledger.backup import is_events_export
+
+    if file.suffix.lower() == ".jsonl" and is_events_export(file):
+        from ledger.backup import restore
+
+        done = restore(app_of(ctx, create=True).store, file)
+        click.echo(f"restored {done.events} events exactly (chain head {done.head[:16]}…)")
+        click.echo(f"{done.verification.verified} events verified; the hash chain is intact")
+        return
+    from ledger.commands.imports import import_file
+
+    result = import_file(desk_of(ctx, agency), file, dry_run=dry_run)
+    verb = "would add" if dry_run else "imported"
+    years = ", ".join(str(y) for y in sorted(result.years)) or "none"
+    click.echo(
+        f"{verb} {result.events} events for {len(result.requests)} requests "
+        f"(years {years}); {result.already} lines already recorded, "
+        f"{result.derived_skipped} derived events re-derived"
+        + ("" if dry_run else f"; last position {result.last_position}")
+    )
+
+
+def _import_register(
+    ctx: click.Context, file: Path, agency: str | None, *, dry_run: bool, skip_bad: Path | None
+) -> None:
+    from ledger.register.load import import_register
+
+    app = app_of(ctx)
+    with progress_reporter() as progress:
+        report = import_register(
+            app, file, agency=agency, dry_run=dry_run, skip_bad=skip_bad, progress=progress
+        )
+    for problem in report.problems:
+        click.echo(problem.line(), err=True)
+    if dry_run:
+        click.echo(f"dry run: {report.rows} rows read, {report.bad_rows} bad; nothing was written")
+        _summary("would add", report.planned)
+        return
+    if report.skipped_to is not None:
+        click.echo(f"{report.bad_rows} bad rows set aside in {report.skipped_to}")
+    assert report.written is not None
+    _summary("added", report.written)
+    if not report.written.events:
+        click.echo("nothing new: every row was already imported")
+
+
+def _summary(verb: str, tally: Tally) -> None:
+    years = ", ".join(f"{y} ({n} events)" for y, n in sorted(tally.years.items())) or "none"
+    click.echo(f"{verb} {tally.requests} requests, {tally.events} events; years: {years}")
+    for year, open_ in tally.carried().items():
+        click.echo(f"  carried over out of {year}: {open_} of the imported requests")
+
+
+@contextmanager
+def progress_reporter() -> Iterator[Progress]:
+    """A rich progress bar at a terminal; plain lines (every 5 %, or 1000 rows) in a job."""
+    if sys.stderr.isatty():
+        from rich.progress import Progress as Bar
+
+        with Bar(transient=True) as bar:
+            tasks: dict[str, object] = {}
+
+            def show(phase: str, done: int, total: int | None) -> None:
+                if phase not in tasks:
+                    label = "checking" if phase == "check" else "writing"
+                    tasks[phase] = bar.add_task(label, total=total)
+                bar.update(tasks[phase], completed=done)  # type: ignore[arg-type]
+
+            yield show
+        return
+    step = {"every": 1000}
+
+    def line(phase: str, done: int, total: int | None) -> None:
+        every = max(1, min(step["every"], (total or 0) // 20 or step["every"]))
+        if done % every == 0 or done == total:
+            of = f"/{total}" if total else ""
+            click.echo(f"{phase}: {done}{of} rows", err=True)
+
+    yield line
+
+
+@click.group()
+def export() -> None:
+    """Take the books out: the register of a year, or the whole log."""
+
+
+@export.command("register")
+@click.option("--year", type=int, required=True, help="Requests received in this year.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--with-personal-data",
+    is_flag=True,
+    help="Include applicants' names and contacts (recorded in the log, naming you).",
+)
+@common_options
+@click.pass_context
+def export_register_(
+    ctx: click.Context, year: int, fmt: str, output: Path, with_personal_data: bool
+) -> None:
+    """Write the register of a year: one row per request, the columns `ledger import`
+    reads (docs/register.md), so an exported register imports back."""
+    from ledger.register.export import export_register
+
+    done = export_register(desk_of(ctx), year, fmt, output, personal=with_personal_data)
+    what = "with personal data (recorded in the log)" if done.personal else "without personal data"
+    click.echo(f"wrote {done.rows} requests of {year} to {output}, {what}")
+
+
+@export.command("events")
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@common_options
+@click.pass_context
+def export_events_(ctx: click.Context, fmt: str, output: Path) -> None:
+    """Write the whole log as JSON lines with its chain head (`ledger import` of the file
+    into an empty database gives back the same log, positions and hashes)."""
+    del fmt
+    from ledger.backup import export_events
+
+    done = export_events(app_of(ctx).engine, output)
+    click.echo(f"wrote {done.events} events to {output} (chain head {done.head})")

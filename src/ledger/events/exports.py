@@ -1,0 +1,28 @@
+"""Personal data taken out of ledger: who exported applicants' data, and when.
+
+The applicants table is erasable, and an export copies it outside ledger's reach; the log
+records each such export (the actor is who ran it), so that an office can answer who
+holds copies of applicants' personal data. The data itself is never in the event.
+"""
+
+from __future__ import annotations
+
+from ledger.events.types import Event, register
+
+
+def exports_stream(agency: str) -> str:
+    """The stream of an agency's exports of personal data."""
+    return f"exports-{agency}"
+
+
+class PersonalDataExported(Event):
+    """The register of ``year`` was exported with applicants' personal data."""
+
+    type = "register.personal-data-exported"
+    year: int
+    rows: int
+    file: str
+    format: str
+
+
+register(PersonalDataExported)

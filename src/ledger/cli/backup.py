@@ -19,6 +19,8 @@ def backup_(ctx: click.Context, file: Path) -> None:
 
     SQLite: a SQLite copy made with SQLite's online backup. PostgreSQL: the events
     export with the applicants (JSON lines). Both go back with `ledger restore`.
+
+    Example: ledger backup /srv/backup/ledger-2026-11-30.db
     """
     from ledger.backup import backup
 
@@ -38,6 +40,8 @@ def restore_(ctx: click.Context, file: Path) -> None:
 
     The file's hash chain is checked before anything is written; the restored log's
     chain and deadline audit after. Success is reported only when both pass.
+
+    Example: ledger --db /srv/ledger/restored.db restore /srv/backup/ledger-2026-11-30.db
     """
     from ledger.backup import restore
 

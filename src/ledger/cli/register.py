@@ -123,7 +123,10 @@ def progress_reporter() -> Iterator[Progress]:
 
 @click.group()
 def export() -> None:
-    """Take the books out: the register of a year, or the whole log."""
+    """Take the books out: the register of a year, or the whole log.
+
+    Example: ledger export register --year 2025 --format xlsx --output 2025台账.xlsx
+    """
 
 
 @export.command("register")
@@ -141,7 +144,10 @@ def export_register_(
     ctx: click.Context, year: int, fmt: str, output: Path, with_personal_data: bool
 ) -> None:
     """Write the register of a year: one row per request, the columns `ledger import`
-    reads (docs/register.md), so an exported register imports back."""
+    reads (docs/register.md), so an exported register imports back.
+
+    Example: ledger export register --year 2025 --format xlsx --output 2025台账.xlsx
+    """
     from ledger.register.export import export_register
 
     done = export_register(desk_of(ctx), year, fmt, output, personal=with_personal_data)
@@ -156,7 +162,10 @@ def export_register_(
 @click.pass_context
 def export_events_(ctx: click.Context, fmt: str, output: Path) -> None:
     """Write the whole log as JSON lines with its chain head (`ledger import` of the file
-    into an empty database gives back the same log, positions and hashes)."""
+    into an empty database gives back the same log, positions and hashes).
+
+    Example: ledger export events --output log.jsonl
+    """
     del fmt
     from ledger.backup import export_events
 

@@ -4,8 +4,9 @@ One gate: an imported event enters the log only as the desk command that would h
 recorded it (a receipt through ``record_receipt``, a decision through ``issue_decision``,
 …), run on the line's date, so every rule of the desk holds for imports too. Derived
 events (deadline-set, carry-overs, amendments) are not taken from the file: the commands
-derive them again. Every line is first run on a rehearsal of the log in memory; when
-any line is refused, every refusal is reported (file:line: rule) and nothing is written.
+derive them again. Every line is first run on a scratch layer over the log
+(``events/scratch.py``); when any line is refused, every refusal is reported
+(file:line: rule) and nothing is written.
 
 Exactly once: each line carries a command id derived from its content, so a second run
 of the same file, or a run after an import killed half-way, stores each line once.
@@ -29,7 +30,6 @@ from ledger.commands._context import Desk
 from ledger.commands.agencies import register_agency
 from ledger.commands.calendar import record_schedule
 from ledger.commands.facts import late
-from ledger.commands.rehearsal import rehearsal_of
 from ledger.commands.years import close_year, closed_years
 from ledger.dates import parse_date
 from ledger.errors import InvalidInput, LedgerError, RuleViolation
@@ -38,6 +38,7 @@ from ledger.events import codec
 from ledger.events import requests as ev
 from ledger.events.agencies import AgencyRegistered, agency_stream
 from ledger.events.calendar import CALENDAR_STREAM, ScheduleRecorded
+from ledger.events.scratch import ScratchStore
 from ledger.events.store import Store
 from ledger.events.types import Event, parse_event, upcast
 from ledger.events.years import YearClosed, year_stream
@@ -118,14 +119,14 @@ def import_file(desk: Desk, file: Path, *, dry_run: bool = False) -> ImportSumma
 def import_lines(
     desk: Desk, lines: Iterable[str], source: str, *, dry_run: bool = False
 ) -> ImportSummary:
-    """Check every line on a rehearsal of the log, then (unless ``dry_run``) record them.
+    """Check every line on a scratch layer over the log, then (unless ``dry_run``) record them.
 
     ``source`` names the lines in refusals (``source:N: rule``). The desk gives today,
     the default actor and agency, and ``--amend`` for lines reaching a closed year.
     """
     parsed, skipped, problems = parse_import(lines, source)
     _check_history_reason(desk, parsed, source)
-    summary = _run(desk, rehearsal_of(desk.store), parsed, problems)
+    summary = _run(desk, ScratchStore(desk.store), parsed, problems)
     summary.derived_skipped = skipped
     if problems:
         raise ImportRefused(source, [text for _, text in sorted(problems)])
@@ -133,7 +134,7 @@ def import_lines(
         written: list[Problem] = []
         summary = _run(desk, desk.store, parsed, written)
         summary.derived_skipped = skipped
-        if written:  # another desk changed the books between the rehearsal and now
+        if written:  # another desk changed the books between the check and now
             head = (
                 f"{len(written)} line(s) of {source} refused while writing (the books changed "
                 "since they were checked); the other lines are recorded, each once: check "
@@ -357,7 +358,7 @@ def _fee(desk: Desk, request_id: str, on: date, e: Event) -> desk_cmd.Recorded:
     recorded = desk_cmd.issue_fee_notice(desk, cmd)
     fee = next((x for x in recorded.events if x.type == e.type), None)
     got = fee.data["amount"] if fee is not None else "none"
-    if computed and got != e.amount:  # found on the rehearsal, before anything is written
+    if computed and got != e.amount:  # found by the check, before anything is written
         raise RuleViolation(f"amount {e.amount} differs from the fee computed {e.method}: {got}")
     return recorded
 

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import InvalidInput, LedgerError
+from ledger.events.scratch import ScratchStore
 from ledger.events.store import Store, StoredEvent
 from ledger.projections.calendar import load_calendar
 from ledger.register.cells import CellError
 from ledger.register.layout import BY_KEY, REASON_HEADER
 from ledger.register.read import RawRow, open_register, text_of
 from ledger.register.rows import Row, parse_row
-from ledger.register.scratch import ScratchStore
 
 if TYPE_CHECKING:
     from ledger.bootstrap import App

@@ -1,11 +1,12 @@
-"""Where a register's rows are tried before anything is written: the real log underneath,
-a scratch layer on top.
+"""Where an import is tried before anything is written: the real log underneath, a
+scratch layer on top.
 
-A ``ScratchStore`` reads through to the database and keeps what a row's desk commands
-append in memory, numbered after the log's head; ``forget`` drops it once the row is
-checked. So checking a register of any length holds one row's events at a time, never a
-copy of the log (each register row is its own request: rows do not read each other's
-scratch events). Nothing here is ever written to the database.
+A ``ScratchStore`` reads through to the database and keeps what the desk commands of an
+import append in memory, numbered after the log's head, so that every bad line or row is
+found and reported before the books are touched — without a copy of the log in memory.
+A register import calls ``forget`` once a row is checked (each row is its own request),
+so it holds one row's events at a time; a JSON-lines import keeps its lines' events, as
+later lines may be steps of earlier ones. Nothing here is ever written to the database.
 """
 
 from __future__ import annotations

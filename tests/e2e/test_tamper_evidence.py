@@ -91,7 +91,11 @@ def _swap(rows: list[Row]) -> list[Row]:
 
 def _insert(rows: list[Row]) -> list[Row]:
     shifted = [{**r, "position": r["position"] + 1} for r in rows[2:]]
-    return [*rows[:2], {**_forged(rows[2], "forged"), "position": 3, "stream_id": "forged", "version": 1}, *shifted]
+    return [
+        *rows[:2],
+        {**_forged(rows[2], "forged"), "position": 3, "stream_id": "forged", "version": 1},
+        *shifted,
+    ]
 
 
 def _insert_hashed(rows: list[Row]) -> list[Row]:
@@ -125,9 +129,7 @@ CASES: dict[str, tuple[Callable[[list[Row]], list[Row]], str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_tampering_is_caught_by_an_earlier_anchor(
-    case: str, db_url: str, tmp_path: Path
-) -> None:
+def test_tampering_is_caught_by_an_earlier_anchor(case: str, db_url: str, tmp_path: Path) -> None:
     """Each kind of tampering fails `verify --against-file` naming its position and kind."""
     ledger = LedgerCli(tmp_path / "desk.db", "2021-03-31")
     anchors = tmp_path / "anchors.txt"

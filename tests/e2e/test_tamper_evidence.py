@@ -149,3 +149,60 @@ def test_tampering_is_caught_by_an_earlier_anchor(case: str, db_url: str, tmp_pa
     assert caught.code == 4, caught.out
     assert expected in caught.err
     assert len(caught.err.strip().splitlines()) == 1
+
+
+def test_the_nightly_run_keeps_the_head_in_the_anchor_file(tmp_path: Path) -> None:
+    """Each `scheduler --once` appends the head to [scheduler] anchor_file; verify proves them."""
+    ledger = LedgerCli(tmp_path / "desk.db", "2021-03-31")
+    anchors = tmp_path / "kept" / "anchors.txt"
+    anchors.parent.mkdir()
+    config = tmp_path / "ledger.toml"
+    config.write_text(f'[scheduler]\nanchor_file = "{anchors}"\n', encoding="utf-8")
+    app = bootstrap(f"sqlite:///{ledger.db}")
+    try:
+        _note(app, "request-1", "first")
+        first = ledger("--config", str(config), "scheduler", "--once")
+        _note(app, "request-1", "second")
+        second = ledger("--config", str(config), "scheduler", "--once")
+        heads = [e.position for e in app.store.read_all()][-1]
+    finally:
+        app.close()
+    assert (first.code, second.code) == (0, 0), first.err + second.err
+    lines = anchors.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    assert lines[1].startswith(f"ledger-anchor {heads}:")
+    proved = ledger("verify", "--against-file", str(anchors))
+    assert proved.code == 0, proved.err
+    assert "2 anchors hold" in proved.out
+
+
+def test_an_anchor_file_in_a_missing_folder_is_refused_in_one_line(tmp_path: Path) -> None:
+    """[scheduler] anchor_file in a folder that does not exist is refused when the file is read."""
+    ledger = LedgerCli(tmp_path / "desk.db", "2021-03-31")
+    config = tmp_path / "ledger.toml"
+    config.write_text(f'[scheduler]\nanchor_file = "{tmp_path}/none/a.txt"\n', encoding="utf-8")
+    refused = ledger("--config", str(config), "scheduler", "--once")
+    assert refused.code != 0
+    assert "anchor_file" in refused.err
+    assert len(refused.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--against", "12:abc"), "--against: '12:abc' is not an anchor"),
+        (("--against", f"0:{'a' * 64}"), "--against: "),
+        (("--against-file", "/nonexistent/anchors.txt"), "--against-file: cannot read"),
+        (("--anchor",), "--anchor: the log is empty"),
+    ],
+)
+def test_bad_anchors_are_refused_in_one_line(
+    args: tuple[str, ...], needle: str, tmp_path: Path
+) -> None:
+    """A malformed anchor, an unreadable anchor file or an empty log is refused in one line."""
+    ledger = LedgerCli(tmp_path / "desk.db", "2021-03-31")
+    assert ledger("init").code == 0
+    refused = ledger("verify", *args)
+    assert refused.code == 2, refused.err
+    assert needle in refused.err
+    assert len(refused.err.strip().splitlines()) == 1

@@ -106,6 +106,16 @@ def _hhmm(value: Any) -> Any:
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
+def _in_folder(value: str) -> str:
+    """A file path whose folder exists (checked when the file is read, not at 2 a.m.)."""
+    path = Path(value).expanduser()
+    if not path.parent.is_dir():
+        raise KeyProblem((), f"{path.parent} is not a folder")
+    if path.is_dir():
+        raise KeyProblem((), f"{path} is a folder, not a file")
+    return str(path)
+
+
 class JobSettings(Settings):
     """``[scheduler]``: the nightly job (``ledger scheduler``, ``ledger remind``)."""
 
@@ -138,6 +148,15 @@ class JobSettings(Settings):
         None,
         description="Only this agency's alerts (default: every agency in the log).",
         allowed="an agency code",
+    )
+    anchor_file: Annotated[Text, AfterValidator(_in_folder)] | None = key(
+        None,
+        description=(
+            "After each nightly run, append the log's head (the line `ledger verify --anchor` "
+            "prints) to this file; keep it where the database's administrator cannot write "
+            "(docs/reliability.md). The head is also logged as `log head`."
+        ),
+        allowed="a file path in an existing folder, e.g. /mnt/anchors/ledger-anchors.txt",
     )
 
 

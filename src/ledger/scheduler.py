@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -39,6 +40,7 @@ from ledger.bootstrap import App
 from ledger.dates import SHANGHAI, utc_now
 from ledger.db import Database
 from ledger.errors import LedgerError
+from ledger.projections.anchors import append_anchor, head
 from ledger.remind import SCHEDULER_ACTOR, RunResult, job_scope, last_run, remind
 
 __all__ = [
@@ -143,7 +145,21 @@ class NightlyJob:
             if slot is not None and done is not None and done >= slot:
                 log.info("run skipped: already done", slot=slot.isoformat(), last=done.isoformat())
                 return None
-            return remind(self.app, self.app.today(), agency=self.agency, actor=self.actor)
+            result = remind(self.app, self.app.today(), agency=self.agency, actor=self.actor)
+            keep_head(self.app)
+            return result
+
+
+def keep_head(app: App) -> None:
+    """Log the log's head, and append it to ``[scheduler] anchor_file`` if configured, so
+    that a copy outside the database proves tomorrow's log unchanged up to tonight."""
+    found = head(app.store)
+    if found is None:
+        return
+    log.info("log head", anchor=found.line())
+    path = app.config.scheduler.anchor_file
+    if path is not None:
+        append_anchor(Path(path), found)
 
 
 def check_config(app: App) -> dt.time:

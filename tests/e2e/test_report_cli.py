@@ -567,3 +567,27 @@ def test_an_agency_with_nothing_in_the_log_is_refused(ledger: LedgerCli) -> None
     assert result.code != 0
     assert "--agency: 'nope' has nothing in the log" in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+# --- the log's head in a published report --------------------------------------------------
+
+
+def test_a_report_as_of_a_moment_carries_the_log_head_then(ledger: LedgerCli, tmp_path: Path) -> None:
+    """A report --as-of names the last event recorded by then, as a line verify --against proves."""
+    data = json.loads(out_of(ledger, "report", "2021", "--format", "json", "--as-of", "2022-01-15"))
+    line = data["log_head"]
+    position = int(line.split()[1].split(":")[0])
+    events = [json.loads(x) for x in out_of(ledger, "log", "--format", "json").splitlines()]
+    then = [e for e in events if e["recorded_at"] <= "2022-01-15T16:00"]
+    assert position == then[-1]["position"] < events[-1]["position"]
+    assert line.startswith(f"ledger-anchor {position}:{then[-1]['hash']}@")
+    for fmt in ("text", "md", "html"):
+        assert line in out_of(ledger, "report", "2021", "--format", fmt, "--as-of", "2022-01-15")
+    out = tmp_path / "r.docx"
+    out_of(ledger, "report", "2021", "--format", "docx", "--as-of", "2022-01-15", "--output", str(out))
+    footer = docx.Document(str(out)).sections[0].footer.paragraphs[0].text
+    assert line in footer
+    assert json.loads(out_of(ledger, "report", "2021", "--format", "json"))["log_head"] is None
+    proved = ledger("verify", "--against", line.split()[1])
+    assert proved.code == 0, proved.err
+    assert "1 anchors hold" in proved.out

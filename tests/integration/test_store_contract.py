@@ -58,7 +58,7 @@ class SqlStoreContract(StoreContract):
                 )
             )
         assert [e.position for e in store.read_all(batch=10)] == [1, 10_000_000_000]
-        assert store.verify_chain() == ChainCheck(1, 2, "position 2 is missing")
+        assert store.verify_chain() == ChainCheck(1, 2, "deleted: position 2 is missing")
 
 
 class TestSQLiteStore(SqlStoreContract):

@@ -9,9 +9,10 @@ import click
 from ledger.bootstrap import init_database
 from ledger.cli._common import State, amend_option, app_of, backdated_option, common_options
 from ledger.cli._types import Count
-from ledger.errors import IntegrityFailure
+from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.events import codec
-from ledger.events.store import StoredEvent
+from ledger.events.store import Store, StoredEvent
+from ledger.projections.anchors import anchors_from, append_anchor, head
 from ledger.projections.log import event_record, read_log, verify_log
 
 
@@ -37,23 +38,70 @@ def init(ctx: click.Context) -> None:
 
 
 @click.command()
+@click.option(
+    "--anchor", "show_anchor", is_flag=True,
+    help="Then print the head (position, hash, time) as one line to keep outside the database.",
+)
+@click.option(
+    "--anchor-file", type=click.Path(dir_okay=False, path_type=Path),
+    help="Then append that line to this file.",
+)
+@click.option(
+    "--against", "against", multiple=True, metavar="POSITION:HASH",
+    help="An anchor kept earlier: prove the history up to it unchanged (repeatable).",
+)
+@click.option(
+    "--against-file", "against_files", multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A file of anchor lines (as --anchor-file writes them) to prove, each of them.",
+)
 @common_options
 @click.pass_context
-def verify(ctx: click.Context) -> None:
+def verify(
+    ctx: click.Context,
+    show_anchor: bool,
+    anchor_file: Path | None,
+    against: tuple[str, ...],
+    against_files: tuple[Path, ...],
+) -> None:
     """Walk the whole hash chain and check every event against the one before it.
 
-    Prints the number of events verified, or the first position that does not match
-    (exit status 4). Then re-derives every recorded due date from the events before it
-    and the calendar as then recorded, and fails if any disagrees.
+    Prints the number of events verified, or the first position that does not match and
+    the kind of change found there (exit status 4). With --against or --against-file,
+    also proves that the event at each anchor's position still has the anchor's hash, so
+    a cut-off tail or a recomputed chain is caught. Then re-derives every recorded due
+    date from the events before it and the calendar as then recorded, and fails if any
+    disagrees. See docs/reliability.md, "Tamper evidence".
 
-    Example: ledger verify
+    \b
+    Examples:
+      ledger verify
+      ledger verify --anchor --anchor-file /mnt/usb/ledger-anchors.txt
+      ledger verify --against-file /mnt/usb/ledger-anchors.txt
     """
-    checked = verify_log(app_of(ctx).store)
+    anchors = anchors_from(against, against_files)
+    store = app_of(ctx).store
+    checked = verify_log(store, anchors)
     click.echo(f"{checked.verified} events verified; the hash chain is intact")
+    if anchors:
+        click.echo(f"{len(anchors)} anchors hold; the history up to each is unchanged")
     problem = checked.deadline_problem()
     if problem is not None:
         raise IntegrityFailure(problem)
     click.echo(f"{checked.audit.checked} recorded deadlines re-derived; all agree")
+    if show_anchor or anchor_file is not None:
+        _print_anchor(store, show_anchor, anchor_file)
+
+
+def _print_anchor(store: Store, show: bool, path: Path | None) -> None:
+    """Print and/or keep the head; an empty log has none to keep."""
+    found = head(store)
+    if found is None:
+        raise InvalidInput("--anchor: the log is empty; there is no head to anchor")
+    if path is not None:
+        append_anchor(path, found)
+    if show:
+        click.echo(found.line())
 
 
 @click.command("log")

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
 from ledger.applicants import ApplicantFile, NewApplicant, SqlApplicants
@@ -589,15 +590,63 @@ def _raw_row(r: Any) -> dict[str, Any]:
 
 
 def chain_breaks(rows: Iterator[tuple[int, dict[str, Any], str]]) -> ChainCheck:
-    """Walk (position, hashed values, stored hash) in order and name the first break."""
-    previous, expected, count = codec.GENESIS, 1, 0
+    """Walk (position, hashed values, stored hash) in order and name the first break.
+
+    The reason says what kind of change the break looks like (``diagnose``); the rows after
+    a break are read only as far as that needs.
+    """
+    before, previous, expected, count = codec.GENESIS, codec.GENESIS, 1, 0
     for position, fields, stored_hash in rows:
         if position != expected:
-            return ChainCheck(count, expected, f"position {expected} is missing")
+            return ChainCheck(count, expected, f"deleted: position {expected} is missing")
         if codec.chain_hash(previous, **_hash_fields(fields)) != stored_hash:
-            return ChainCheck(count, position, "hash does not match its contents")
-        previous, expected, count = stored_hash, expected + 1, count + 1
+            if position > 1 and _hash_at(before, fields, position - 1) == stored_hash:
+                inserted = "inserted: the event at {0} was put in before the one now at {1}"
+                return ChainCheck(count - 1, position - 1, inserted.format(position - 1, position))
+            after = list(islice(rows, DIAGNOSE_WINDOW))
+            return ChainCheck(count, position, diagnose(previous, (fields, stored_hash), after))
+        before, previous, expected, count = previous, stored_hash, expected + 1, count + 1
     return ChainCheck(count, None, None)
+
+
+DIAGNOSE_WINDOW: Final = 1_000
+"""How many events after a break ``diagnose`` looks at to tell a swap from an insertion."""
+
+
+def _hash_at(previous: str, fields: dict[str, Any], position: int) -> str:
+    """The hash these values would have at another position."""
+    return codec.chain_hash(previous, **{**_hash_fields(fields), "position": position})
+
+
+def diagnose(
+    previous: str,
+    broken: tuple[dict[str, Any], str],
+    after: Sequence[tuple[int, dict[str, Any], str]],
+) -> str:
+    """What kind of change makes this event's hash wrong, judged from the events after it.
+
+    The next event still chained to the stored hash: this one's contents were altered. A
+    later event whose hash fits *here*: it was moved — from right behind, with this event
+    fitting its place, a swap; from right behind otherwise, an event inserted before it;
+    from further on, a reordering.
+    """
+    fields, stored = broken
+    position = fields["position"]
+    if after and after[0][0] == position + 1:
+        _, next_fields, next_hash = after[0]
+        if codec.chain_hash(stored, **_hash_fields(next_fields)) == next_hash:
+            return "altered contents: the hash does not match the stored event"
+    for _, later, later_hash in after:
+        if _hash_at(previous, later, position) == later_hash:
+            moved = later["position"]
+            if moved == position + 1 and _hash_at(later_hash, fields, moved) == stored:
+                return f"swapped: the events at {position} and {moved} changed places"
+            if moved == position + 1:
+                return f"inserted: an event was put in before the one now at {moved}"
+            return f"reordered: the event now at {moved} belongs at {position}"
+    if not after:
+        return "altered contents: the hash of the last event does not match it"
+    return "altered contents: the hash does not match and the chain after it was recomputed"
 
 
 def stored_from_row(row: dict[str, Any]) -> StoredEvent:

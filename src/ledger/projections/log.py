@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ledger.errors import IntegrityFailure
 from ledger.events.store import EventStore, StoredEvent
+from ledger.projections.anchors import Anchor, check_anchors
 from ledger.projections.audit import DeadlineAudit, audit_deadlines
 
 
@@ -54,10 +55,12 @@ class Verification:
         return f"{len(wrong)} recorded deadlines disagree with the log: " + "; ".join(wrong[:5])
 
 
-def verify_log(store: EventStore) -> Verification:
-    """Walk the hash chain (IntegrityFailure at the first event that does not match), then
-    re-derive every recorded due date from the events before it."""
+def verify_log(store: EventStore, anchors: Sequence[Anchor] = ()) -> Verification:
+    """Walk the hash chain (IntegrityFailure at the first event that does not match), prove
+    each anchor kept outside the database, then re-derive every recorded due date from the
+    events before it."""
     check = store.verify_chain()
+    check_anchors(store, check, anchors)
     if check.broken_at is not None:
         raise IntegrityFailure(
             f"position {check.broken_at}: {check.reason} "

@@ -15,6 +15,7 @@ from ledger.commands.agencies import office_agency, registered, resolve_agency
 from ledger.dates import shanghai_date
 from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.projections.agencies import agency_named
+from ledger.projections.anchors import head
 from ledger.projections.annual import Facts, ReportRequest, build_report, check, collect
 from ledger.report import checks
 from ledger.report.model import AnnualReport
@@ -103,7 +104,11 @@ def annual_report(app: App, query: ReportQuery) -> AnnualReport:
         query.as_of,
         query.with_stats,
     )
-    return build_report(facts, request)
+    report = build_report(facts, request)
+    if query.as_of is None:
+        return report
+    found = head(app.store, query.as_of)
+    return replace(report, log_head=found.line() if found is not None else None)
 
 
 @dataclass(frozen=True)

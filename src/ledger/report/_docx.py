@@ -225,6 +225,9 @@ def _footer(doc: Any, report: AnnualReport) -> None:
     para = doc.sections[0].footer.paragraphs[0]
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _set_fonts(para.add_run(lay.as_of_line(report)), BODY_FONT, 9)
+    if report.log_head is not None:
+        para.add_run().add_break()
+        _set_fonts(para.add_run(lay.head_line(report)), BODY_FONT, 9)
 
 
 def render_docx(report: AnnualReport) -> bytes:
@@ -242,7 +245,7 @@ def render_docx(report: AnnualReport) -> bytes:
     _signature(doc, report)
     if report.stats is not None:
         _appendix(doc, report)
-    if report.as_of is not None:
+    if report.as_of is not None or report.log_head is not None:
         _footer(doc, report)
     buffer = io.BytesIO()
     doc.save(buffer)

@@ -180,5 +180,7 @@ def render_html(report: AnnualReport) -> str:
     out += _stats(report)
     if report.as_of is not None:
         out.append(f"<footer>{escape(lay.as_of_line(report))}</footer>")
+    if report.log_head is not None:
+        out.append(f"<footer>{escape(lay.head_line(report))}</footer>")
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"

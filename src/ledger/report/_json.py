@@ -137,6 +137,7 @@ def report_data(report: AnnualReport) -> dict[str, Any]:
         "title": report.title,
         "date_signed": report.date_signed.isoformat() if report.date_signed else None,
         "as_of": lay.moment_iso(report.as_of) if report.as_of is not None else None,
+        "log_head": report.log_head,
         "label_overrides": dict(report.label_overrides),
         "sections": [{"key": key, "heading": title} for key, title in lay.iter_sections(report)],
         "narrative": _narrative(report),

@@ -398,6 +398,11 @@ def as_of_line(report: AnnualReport) -> str:
     return ed.as_of_note(moment_text(report.as_of)) if report.as_of is not None else ""
 
 
+def head_line(report: AnnualReport) -> str:
+    """The note on the log's head as of the report's moment, or "" when not known."""
+    return ed.log_head_note(report.log_head) if report.log_head is not None else ""
+
+
 def ensure_reconciled(report: AnnualReport) -> None:
     """Refuse to print a table 3 whose columns do not add up (the official 勾稽关系)."""
     errors = report.table3.reconciliation_errors()

@@ -89,4 +89,6 @@ def render_markdown(report: AnnualReport) -> str:
     lines += _stats(report)
     if report.as_of is not None:
         lines += [f"*{lay.as_of_line(report)}*", ""]
+    if report.log_head is not None:
+        lines += [f"`{lay.head_line(report)}`", ""]
     return "\n".join(lines).rstrip("\n") + "\n"

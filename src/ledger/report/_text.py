@@ -268,4 +268,6 @@ def render_text(report: AnnualReport) -> str:
         lines += [*stats, ""]
     if report.as_of is not None:
         lines += [lay.as_of_line(report), ""]
+    if report.log_head is not None:
+        lines += [lay.head_line(report), ""]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -397,6 +397,11 @@ def as_of_note(moment: str) -> str:
     return f"本报告数据按{moment}时已记录的情况生成。"
 
 
+def log_head_note(anchor: str) -> str:
+    """The note giving the head of the log the report was generated from."""
+    return f"生成时日志链头：{anchor}"
+
+
 def signed_date(year: int, month: int, day: int) -> str:
     """A signature date as official documents write it (2021年1月14日)."""
     return f"{year}年{month}月{day}日"

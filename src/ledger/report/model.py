@@ -329,7 +329,10 @@ class AnnualReport:
     ``title`` to the official wording; both are filled in on construction.
     ``label_overrides`` maps official labels to the agency's local wording.
     ``as_of`` (a date, or a naive-UTC datetime as ledger records moments) says which
-    state of the log the report shows; it is printed outside the official tables.
+    state of the log the report shows; it is printed outside the official tables, with
+    ``log_head``: the anchor line (``ledger.projections.anchors``) of the last event
+    recorded by then, so that anyone holding the report can prove the log it came from
+    unchanged (``ledger verify --against``).
     """
 
     year: int
@@ -344,6 +347,7 @@ class AnnualReport:
     label_overrides: Mapping[str, str] = field(default_factory=dict)
     date_signed: date | None = None
     as_of: date | None = None
+    log_head: str | None = None
 
     def __post_init__(self) -> None:
         if not self.edition:

@@ -81,6 +81,8 @@ def test_log_notifier_logs_each_reminder_with_its_fields() -> None:
             "date": "2024-05-06",
             "working_days": -3,
             "message": OVERDUE.message,
+            "id": "",
+            "repeat": False,
         },
         {
             "event": "reminder",
@@ -91,6 +93,8 @@ def test_log_notifier_logs_each_reminder_with_its_fields() -> None:
             "date": "2025-01-31",
             "working_days": 5,
             "message": REPORT.message,
+            "id": "",
+            "repeat": False,
         },
     ]
 
@@ -288,6 +292,8 @@ def test_json_webhook_posts_one_document_with_iso_dates(web: WebhookServer) -> N
         "date": "2025-01-31",
         "working_days": 5,
         "message": "2024 年度报告须于 2025-01-31 前公布",
+        "id": "",
+        "repeat": False,
     }
 
 

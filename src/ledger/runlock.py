@@ -8,7 +8,7 @@ that any claim without a result was left by a dead run.
 
 - PostgreSQL: ``pg_try_advisory_lock`` on a dedicated autocommit connection; closing
   the connection (or the server noticing the client died) releases it.
-- SQLite: an exclusive ``flock`` on ``<database file>.remind-lock`` beside the file
+- SQLite: an exclusive ``flock`` on ``<database file>.deliveries-lock`` beside the file
   (owner-only). The kernel releases it when the process ends however it ends, so a
   killed run never leaves a stale lock; a lock row would need a guess at when its
   holder died, and a transaction held open would block every desk for the whole run.

@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 import tomllib
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,23 @@ def test_email_single_reminder_subject_is_its_message(smtp_server: SmtpServer) -
     email_notifier(smtp_server.port).send([OVERDUE])
     [received] = smtp_server.mailbox.messages
     assert received.message["Subject"] == f"[ledger] overdue: {OVERDUE.message}"
+
+
+def test_a_repeated_email_carries_the_same_ids_and_message_id(smtp_server: SmtpServer) -> None:
+    """Reminders with ids travel in a header and fix the Message-ID, so a re-sent message (marked as a possible repeat) has the same one."""
+    first = [replace(OVERDUE, id="a1"), replace(REPORT, id="b2")]
+    again = [replace(r, repeat=True) for r in first]
+    notifier = email_notifier(smtp_server.port)
+    notifier.send(first)
+    notifier.send(again)
+    sent, resent = (received.message for received in smtp_server.mailbox.messages)
+    assert sent["X-Ledger-Reminder-Ids"] == resent["X-Ledger-Reminder-Ids"] == "a1, b2"
+    assert sent["Message-ID"] == resent["Message-ID"]
+    assert sent["Message-ID"].endswith("@example.gov.cn>")
+    assert "possibly a repeat" not in sent.get_content()
+    assert resent.get_content().count("(possibly a repeat)") == 2
+    other = email_notifier(smtp_server.port, name="other").compose(first)
+    assert other["Message-ID"] != sent["Message-ID"]
 
 
 def test_email_logs_in_with_the_password_from_the_environment(smtp_server: SmtpServer) -> None:

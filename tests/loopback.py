@@ -146,13 +146,18 @@ class Reply:
 
 
 class WebhookServer(ThreadingHTTPServer):
-    """Records POSTs; answers with queued replies, then with ``default``."""
+    """Records POSTs; answers with queued replies, then with ``default``.
+
+    ``hold``, when set, makes every answer wait (after the POST is recorded) until the
+    event is set: a slow receiver, during which a sender can be killed mid-delivery.
+    """
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), WebhookHandler)
         self.posts: list[Post] = []
         self.replies: list[Reply] = []
         self.default = Reply()
+        self.hold: threading.Event | None = None
 
     def url(self, path_and_query: str) -> str:
         """A URL on this server."""
@@ -171,6 +176,8 @@ class WebhookHandler(BaseHTTPRequestHandler):
         query = dict(urllib.parse.parse_qsl(parts.query))
         content_type = self.headers.get("Content-Type", "")
         self.server.posts.append(Post(parts.path, query, content_type, body))
+        if self.server.hold is not None:
+            self.server.hold.wait(timeout=30)
         reply = self.server.replies.pop(0) if self.server.replies else self.server.default
         self.send_response(reply.status)
         for name, value in {"Content-Type": "application/json", **reply.headers}.items():

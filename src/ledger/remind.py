@@ -8,11 +8,17 @@ while a request whose due date moved gets one new reminder. Alerts that stopped 
 during the downtime (a "due soon" that is now "overdue") are not sent late: the alert
 that holds today is.
 
-Every delivery is recorded as ``ReminderSent``, every failure as ``ReminderFailed``
-(which does not count as sent, so the next run retries it), and the run itself as
-``ReminderRunCompleted``. A failing notifier never stops the others, and the log
-notifier is always one of them. Recording follows each notifier's send: a crash between
-the two repeats a reminder on the next run rather than losing it (at least once).
+Once per (notifier, reminder): a run holds the delivery lock (``ledger.runlock``) from
+start to end, so two runs (``ledger remind``, the scheduler, on any machine) never
+deliver at the same time; a run that cannot take it raises ``RunBusy`` and does nothing.
+Before a notifier's send the run records a ``ReminderClaimed`` for each reminder of the
+batch, and right after it ``ReminderSent`` or ``ReminderFailed`` (which does not count
+as sent, so the next run retries it); the run itself ends with ``ReminderRunCompleted``.
+A claim without a result means its run died mid-delivery (the lock rules out a live
+one): the next run re-sends that reminder once, marked as a possible repeat, rather than
+lose it. So a crash repeats at most the one message that was in flight per notifier,
+and each reminder carries its id (``reminder_id``) for a receiver to drop a repeat.
+A failing notifier never stops the others, and the log notifier is always one of them.
 
 Optionally (``[scheduler] close_lapsed`` / ``close_year``, off by default) a run first
 records what the Regulation allows without a person: closing a request whose reply-by
@@ -45,11 +51,13 @@ from ledger.notifiers import DeliveryFailed, Notifier, Reminder, redact_text
 from ledger.projections.agencies import agency_named, recorded_agencies
 from ledger.projections.alerts import Alert, compute_alerts
 from ledger.projections.calendar import load_calendar
+from ledger.runlock import held_lock
 
 __all__ = [
     "SCHEDULER_ACTOR",
     "Delivery",
     "JobSettings",
+    "RunBusy",
     "RunResult",
     "job_scope",
     "last_run",
@@ -70,6 +78,12 @@ class Delivery:
     notifier: str
     alert: Alert
     error: str | None = None
+    repeat: bool = False
+    """A re-send of a delivery whose run died before recording it: possibly a repeat."""
+
+
+class RunBusy(LedgerError):
+    """Another run holds the delivery lock; this one delivered and recorded nothing."""
 
 
 @dataclass(frozen=True)
@@ -123,8 +137,21 @@ def remind(
 
     ``agency`` limits the alerts to one agency (default ``[scheduler] agency``, else all
     agencies in the log); the run records on ``reminders-<agency or config agency>``.
-    ``as_of`` defaults to today by the app's clock.
+    ``as_of`` defaults to today by the app's clock. A real run (not a dry run) holds the
+    delivery lock throughout; if another run holds it, ``RunBusy`` is raised.
     """
+    if dry_run:
+        return _remind(app, as_of, dry_run=True, agency=agency, actor=actor)
+    with held_lock(app.db) as mine:
+        if not mine:
+            raise RunBusy(_("another reminder run is delivering now; this run sent nothing"))
+        return _remind(app, as_of, dry_run=False, agency=agency, actor=actor)
+
+
+def _remind(
+    app: App, as_of: date | None, *, dry_run: bool, agency: str | None, actor: str
+) -> RunResult:
+    """The run for the app's configuration, the lock already settled by ``remind``."""
     settings = app.config.scheduler
     scope, job_agency = job_scope(app, agency)
     return run_reminders(
@@ -180,7 +207,8 @@ def run_reminders(
     levels: Mapping[str, str] | None = None,
 ) -> RunResult:
     """The run itself, from its parts (the app-free form, for tests and other hosts);
-    ``desk_for(agency, day)`` gives the desk a closure is recorded through."""
+    ``desk_for(agency, day)`` gives the desk a closure is recorded through. The caller
+    holds the delivery lock (``remind`` does): claims rely on it."""
     stream = ev.reminders_stream(job_agency)
     job = _Job(
         store, notifiers, settings, stream, actor, job_agency, scope, name_of, desk_for,
@@ -189,14 +217,16 @@ def run_reminders(
     calendar = load_calendar(store)
     closed = _closures(job, calendar, as_of, dry_run)
     alerts = compute_alerts(store, calendar, as_of, settings.within, scope, job.levels)
-    sent = _sent_keys(store)
+    sent, in_flight = _delivery_history(store)
     deliveries: list[Delivery] = []
     for notifier in notifiers:
         pending = [a for a in alerts if _key(notifier.name, a) not in sent]
         if dry_run:
             deliveries += [Delivery(notifier.name, a) for a in pending]
             continue
-        done = _deliver(job, notifier, pending)
+        repeats = {a for a in pending if _key(notifier.name, a) in in_flight}
+        _record(job, as_of, [_claim(notifier.name, a, a in repeats) for a in pending])
+        done = _deliver(job, notifier, pending, repeats)
         _record(job, as_of, [_delivery_event(d) for d in done])
         deliveries += done
     result = RunResult(as_of, dry_run, tuple(alerts), tuple(deliveries), tuple(closed))
@@ -258,15 +288,25 @@ def _key(notifier: str, alert: Alert) -> _Key:
     return (notifier, alert.agency, alert.request, alert.kind, alert.date.isoformat())
 
 
-def _sent_keys(store: Store) -> set[_Key]:
-    """What every earlier run delivered, whichever job recorded it."""
-    return {
-        (d["notifier"], d["agency"], d["request"], d["kind"], d["date"])
-        for d in (e.data for e in store.read_all(types=[ev.SENT]))
-    }
+def _delivery_history(store: Store) -> tuple[set[_Key], set[_Key]]:
+    """What every earlier run delivered (whichever job recorded it), and what it claimed
+    without recording a result: in flight when its run died."""
+    sent: set[_Key] = set()
+    last: dict[_Key, str] = {}
+    for e in store.read_all(types=[ev.CLAIMED, ev.SENT, ev.FAILED]):
+        d = e.data
+        key = (d["notifier"], d["agency"], d["request"], d["kind"], d["date"])
+        last[key] = e.type
+        if e.type == ev.SENT:
+            sent.add(key)
+    return sent, {key for key, kind in last.items() if kind == ev.CLAIMED}
 
 
-def _reminder(alert: Alert, name_of: Callable[[str], str]) -> Reminder:
+def _id(alert: Alert) -> str:
+    return ev.reminder_id(alert.agency, alert.request, alert.kind, alert.date)
+
+
+def _reminder(alert: Alert, name_of: Callable[[str], str], repeat: bool = False) -> Reminder:
     """The alert as a notifier takes it, the agency shown by its configured name."""
     return Reminder(
         kind=alert.kind,
@@ -275,14 +315,27 @@ def _reminder(alert: Alert, name_of: Callable[[str], str]) -> Reminder:
         date=alert.date,
         working_days=alert.working_days,
         message=alert.message,
+        id=_id(alert),
+        repeat=repeat,
     )
 
 
-def _deliver(job: _Job, notifier: Notifier, pending: list[Alert]) -> list[Delivery]:
+def _claim(notifier: str, a: Alert, repeat: bool) -> Event:
+    return ev.ReminderClaimed(
+        request=a.request, agency=a.agency, kind=a.kind, date=a.date, notifier=notifier,
+        reminder_id=_id(a), repeat=repeat,
+    )  # fmt: skip
+
+
+def _deliver(
+    job: _Job, notifier: Notifier, pending: list[Alert], repeats: set[Alert]
+) -> list[Delivery]:
     """Send the pending alerts through one notifier; whatever it raises stays here."""
     if not pending:
         return []
-    batch = {_reminder(a, job.name_of): a for a in pending}
+    if repeats:
+        log.warning("re-sending after a crash", notifier=notifier.name, repeats=len(repeats))
+    batch = {_reminder(a, job.name_of, a in repeats): a for a in pending}
     try:
         notifier.send(list(batch))
     except DeliveryFailed as failure:
@@ -290,7 +343,7 @@ def _deliver(job: _Job, notifier: Notifier, pending: list[Alert]) -> list[Delive
     except Exception as exc:  # a notifier's bug must not stop the others
         reason = f"notifier {notifier.name}: {type(exc).__name__}: {exc}"
         return _after_failure(notifier.name, batch, (), reason)
-    return [Delivery(notifier.name, a) for a in batch.values()]
+    return [Delivery(notifier.name, a, None, r.repeat) for r, a in batch.items()]
 
 
 def _after_failure(
@@ -301,7 +354,7 @@ def _after_failure(
     log.warning("delivery failed", notifier=name, reason=reason, pending=len(batch))
     through = set(delivered)
     return [
-        Delivery(name, alert, None if reminder in through else reason)
+        Delivery(name, alert, None if reminder in through else reason, reminder.repeat)
         for reminder, alert in batch.items()
     ]
 

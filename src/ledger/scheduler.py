@@ -13,6 +13,9 @@ The job runs every day at ``[scheduler] time`` (default 02:00) in Asia/Shanghai.
   database: each run takes ``pg_try_advisory_lock`` on a dedicated connection, and a
   scheduler that does not get it logs and skips. On SQLite (one machine) a lock inside
   the process keeps runs from overlapping.
+- Every run (and every ``ledger remind``) also takes the delivery lock of
+  ``ledger.runlock`` on both databases; a run that cannot take it logs and skips, so
+  reminders are claimed, delivered and recorded by one run at a time.
 - SIGTERM and SIGINT stop it cleanly: no new runs start, a running one finishes, exit 0.
 
 ``--interval N`` runs every N seconds from the start instead, without the slot check
@@ -41,7 +44,8 @@ from ledger.dates import SHANGHAI, utc_now
 from ledger.db import Database
 from ledger.errors import LedgerError
 from ledger.projections.anchors import append_anchor, head
-from ledger.remind import SCHEDULER_ACTOR, RunResult, job_scope, last_run, remind
+from ledger.remind import SCHEDULER_ACTOR, RunBusy, RunResult, job_scope, last_run, remind
+from ledger.runlock import pg_advisory
 
 __all__ = [
     "MISFIRE_GRACE",
@@ -87,18 +91,8 @@ def advisory_lock(db: Database, key: int) -> Iterator[bool]:
     if db.dialect != "postgresql":
         yield True
         return
-    dedicated = Database(db.target, lock_timeout=db.lock_timeout)
-    try:
-        with dedicated.reading() as conn:
-            taken = bool(conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0])
-        try:
-            yield taken
-        finally:
-            if taken:
-                with dedicated.reading() as conn:
-                    conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
-    finally:
-        dedicated.close()
+    with pg_advisory(db, key) as taken:
+        yield taken
 
 
 @dataclass
@@ -145,7 +139,11 @@ class NightlyJob:
             if slot is not None and done is not None and done >= slot:
                 log.info("run skipped: already done", slot=slot.isoformat(), last=done.isoformat())
                 return None
-            result = remind(self.app, self.app.today(), agency=self.agency, actor=self.actor)
+            try:
+                result = remind(self.app, self.app.today(), agency=self.agency, actor=self.actor)
+            except RunBusy:
+                log.info("run skipped: another run is delivering reminders", job=job_agency)
+                return None
             keep_head(self.app)
             return result
 

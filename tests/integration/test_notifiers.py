@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 import tomllib
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,8 @@ def test_log_notifier_logs_each_reminder_with_its_fields() -> None:
             "date": "2024-05-06",
             "working_days": -3,
             "message": OVERDUE.message,
+            "id": "",
+            "repeat": False,
         },
         {
             "event": "reminder",
@@ -91,6 +94,8 @@ def test_log_notifier_logs_each_reminder_with_its_fields() -> None:
             "date": "2025-01-31",
             "working_days": 5,
             "message": REPORT.message,
+            "id": "",
+            "repeat": False,
         },
     ]
 
@@ -150,6 +155,23 @@ def test_email_single_reminder_subject_is_its_message(smtp_server: SmtpServer) -
     email_notifier(smtp_server.port).send([OVERDUE])
     [received] = smtp_server.mailbox.messages
     assert received.message["Subject"] == f"[ledger] overdue: {OVERDUE.message}"
+
+
+def test_a_repeated_email_carries_the_same_ids_and_message_id(smtp_server: SmtpServer) -> None:
+    """Reminders with ids travel in a header and fix the Message-ID, so a re-sent message (marked as a possible repeat) has the same one."""
+    first = [replace(OVERDUE, id="a1"), replace(REPORT, id="b2")]
+    again = [replace(r, repeat=True) for r in first]
+    notifier = email_notifier(smtp_server.port)
+    notifier.send(first)
+    notifier.send(again)
+    sent, resent = (received.message for received in smtp_server.mailbox.messages)
+    assert sent["X-Ledger-Reminder-Ids"] == resent["X-Ledger-Reminder-Ids"] == "a1, b2"
+    assert sent["Message-ID"] == resent["Message-ID"]
+    assert sent["Message-ID"].endswith("@example.gov.cn>")
+    assert "possibly a repeat" not in sent.get_content()
+    assert resent.get_content().count("(possibly a repeat)") == 2
+    other = email_notifier(smtp_server.port, name="other").compose(first)
+    assert other["Message-ID"] != sent["Message-ID"]
 
 
 def test_email_logs_in_with_the_password_from_the_environment(smtp_server: SmtpServer) -> None:
@@ -288,6 +310,8 @@ def test_json_webhook_posts_one_document_with_iso_dates(web: WebhookServer) -> N
         "date": "2025-01-31",
         "working_days": 5,
         "message": "2024 年度报告须于 2025-01-31 前公布",
+        "id": "",
+        "repeat": False,
     }
 
 

@@ -16,7 +16,7 @@ from structlog.testing import capture_logs
 
 from ledger.bootstrap import App, bootstrap
 from ledger.cli import cli
-from ledger.events.reminders import FAILED, RUN_COMPLETED, SENT
+from ledger.events.reminders import FAILED, RUN_COMPLETED, SENT, reminder_id
 from ledger.logging import configure_logging
 from ledger.projections.views import all_requests
 from ledger.remind import JobSettings, RunResult, remind
@@ -122,8 +122,13 @@ def test_reminders_arrive_by_mail_and_webhooks_with_their_content(
 
     [archive] = web.posts
     assert archive.json()["reminders"] == [
-        a.as_dict() | {"agency": AGENCY_NAME} for a in result.alerts
-    ]
+        a.as_dict() | {"agency": AGENCY_NAME, "id": reminder_id(a.agency, a.request, a.kind, a.date),
+                       "repeat": False}
+        for a in result.alerts
+    ]  # fmt: skip
+    assert mail["X-Ledger-Reminder-Ids"] == ", ".join(
+        reminder["id"] for reminder in archive.json()["reminders"]
+    )
 
     [robot] = robot_server.posts
     assert robot.query == {"key": WECOM_KEY}
@@ -345,7 +350,10 @@ def test_a_held_advisory_lock_makes_the_run_skip(
         assert len(events(app, SENT)) == 2
         with other.connect() as conn:
             held = conn.execute(
-                sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+                sa.text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database ="
+                    " (SELECT oid FROM pg_database WHERE datname = current_database())"
+                )
             )
             assert held.scalar() == 0
     finally:

@@ -111,9 +111,12 @@ def remind_(ctx: click.Context, as_of: date | None, dry_run: bool, agency: str |
     A reminder already recorded as sent through a notifier for the same request, kind
     and date is not sent again, so running twice or after days of downtime repeats
     nothing; a moved due date makes a new reminder due. Failed deliveries are recorded
-    and retried on the next run; the exit status is then 1. With [scheduler]
-    close_lapsed / close_year = true it first records the closures the Regulation
-    allows (actor "scheduler" unless --actor is given). Notifiers: docs/notifiers.md.
+    and retried on the next run; the exit status is then 1. One run delivers at a
+    time: a second one sends nothing and exits 1. A run killed mid-delivery makes the
+    next run re-send at most that one message, marked as a possible repeat. With
+    [scheduler] close_lapsed / close_year = true it first records the closures the
+    Regulation allows (actor "scheduler" unless --actor is given). Notifiers and
+    the once-only guarantee: docs/notifiers.md, docs/reliability.md.
 
     \b
     Examples:

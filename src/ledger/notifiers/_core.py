@@ -38,6 +38,9 @@ class Reminder:
     left or days late; its sign is the alert's business), and ``message`` one line a
     person can act on, written by the alert computation in the language being spoken.
     ``request`` is None for alerts about the agency as a whole (the annual report).
+    ``id`` is the idempotency key (``ledger.events.reminders.reminder_id``): a receiver
+    that has seen it may drop the message; ``repeat`` marks a re-send after a crash
+    mid-delivery, which the receiver may have got already.
     """
 
     kind: str
@@ -46,6 +49,8 @@ class Reminder:
     date: date
     working_days: int
     message: str
+    id: str = ""
+    repeat: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """The reminder as JSON-ready fields (date as ISO string), for logs and webhooks."""
@@ -76,7 +81,8 @@ class Notifier(Protocol):
     ``DeliveryFailed`` means only ``error.delivered`` got through — for most notifiers
     none. Delivery is at-least-once: a reply lost after the server accepted a message is
     reported as a failure, so a retry may repeat a reminder, but none is silently lost.
-    ``name`` is stable across runs, so the caller can record "sent via <name>".
+    Every reminder carries its ``id``, which the notifier passes on so a receiver can
+    drop a repeat. ``name`` is stable across runs, so the caller can record "sent via <name>".
     """
 
     @property
@@ -132,13 +138,16 @@ def subject(reminders: Sequence[Reminder]) -> str:
 
 def reminder_line(reminder: Reminder) -> str:
     """One reminder as one line of plain text: what, which request, whose, when, and why."""
-    return _("[{kind}] {request} | {agency} | {date}: {message}").format(
+    line = _("[{kind}] {request} | {agency} | {date}: {message}").format(
         kind=kind_name(reminder.kind),
         request=reminder.request or "-",
         agency=reminder.agency,
         date=reminder.date.isoformat(),
         message=one_line(reminder.message),
     )
+    if not reminder.repeat:
+        return line
+    return _("{line} (possibly a repeat)").format(line=line)
 
 
 def safe_reason(exc_or_text: BaseException | str, secrets: Sequence[str | None] = ()) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ class EmailNotifier:
     recipient, ``send`` raises, because a reminder the office head did not get is a
     reminder lost, and the caller will retry the whole batch (the other recipients may
     then get it twice).
+
+    Idempotency: the ``X-Ledger-Reminder-Ids`` header lists the reminders' ids, and the
+    Message-ID is derived from them, so a message re-sent after a crash has the same one.
     """
 
     name: str
@@ -69,7 +73,10 @@ class EmailNotifier:
         message["From"] = self.sender
         message["To"] = ", ".join(self.to)
         message["Date"] = formatdate(localtime=True)
-        message["Message-ID"] = make_msgid(domain=self._domain())
+        message["Message-ID"] = self._message_id(reminders)
+        ids = [reminder.id for reminder in reminders if reminder.id]
+        if ids:
+            message["X-Ledger-Reminder-Ids"] = ", ".join(ids)
         # RFC 3834: tells mail servers and vacation responders not to answer a robot.
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(self._body(reminders), charset="utf-8")
@@ -82,6 +89,15 @@ class EmailNotifier:
             name=self.name
         )
         return "\n".join([*lines, "", footer]) + "\n"
+
+    def _message_id(self, reminders: Sequence[Reminder]) -> str:
+        """Derived from the reminders' ids when they have them, so a repeat has the same
+        Message-ID and a mail system that drops duplicates by it drops the repeat."""
+        ids = [reminder.id for reminder in reminders]
+        if not all(ids):
+            return make_msgid(domain=self._domain())
+        digest = hashlib.sha256("|".join([self.name, *ids]).encode("utf-8")).hexdigest()
+        return f"<{digest[:40]}.ledger@{self._domain()}>"
 
     def _domain(self) -> str:
         """The sender's domain for the Message-ID (instead of this host's DNS name)."""

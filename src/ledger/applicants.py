@@ -140,6 +140,14 @@ class ApplicantFile(Protocol):
         """Erase an applicant's personal data, keeping the reference."""
         ...
 
+    def purge(self) -> bool:
+        """Remove leftover copies of erased data where the store keeps them (SQLite's WAL).
+
+        False when something outside ledger's control (a reader inside a long read
+        transaction) kept the copies for now; calling it again later finishes the job.
+        """
+        ...
+
     def search(self, text: str) -> set[str]:
         """The references of applicants on file matching ``text`` (``ApplicantSearch``)."""
         ...
@@ -197,6 +205,13 @@ class SqlApplicants:
             )
             return bool(result.rowcount)
 
+    def purge(self) -> bool:
+        """A WAL checkpoint (TRUNCATE), so no old page stays in ``-wal``.
+
+        SQLite waits for readers up to the lock timeout (its busy handler) before giving up.
+        """
+        return self.db.checkpoint()
+
     def search(self, text: str) -> set[str]:
         """One SELECT doing what ``ApplicantSearch.matches`` does, in standard SQL."""
         wanted = ApplicantSearch(text)
@@ -250,6 +265,9 @@ class MemoryApplicants:
             row.update(name=None, id_number=None, phone=None, email=None, address=None)
             row["erased_at"] = utc_now()
         return True
+
+    def purge(self) -> bool:
+        return True  # nothing outlives the process
 
     def search(self, text: str) -> set[str]:
         wanted = ApplicantSearch(text)

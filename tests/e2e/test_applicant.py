@@ -48,3 +48,70 @@ def test_a_request_without_applicant_data_is_refused(ledger: LedgerCli) -> None:
     result = ledger("applicant", "erase", "R2", "--yes")
     assert result.code != 0
     assert "no applicant data" in result.err
+
+
+PERSON = {
+    "--name": "王小明Wang",
+    "--id-number": "11010519491231002X",
+    "--phone": "13912345678",
+    "--address": "北京市朝阳区幸福路88号",
+    "--email": "wang.xiaoming@example.cn",
+}
+
+
+def test_erased_data_leaves_no_bytes_in_the_file_wal_or_shm(
+    ledger: LedgerCli, tmp_path: Path
+) -> None:
+    """After erasure none of the five fields is in the file, -wal or -shm, with a reader open."""
+    import sqlite3
+
+    path = tmp_path / "desk.db"
+    details = [arg for pair in PERSON.items() for arg in pair]
+    received = ledger("record", "receive", "R1", "--date", "2021-03-01", "--channel",
+                      "in-person", "--applicant", "natural", *details)  # fmt: skip
+    assert received.code == 0, received.err
+    other = sqlite3.connect(path, isolation_level=None)  # the scheduler, say: open throughout
+    try:
+        assert other.execute("SELECT count(*) FROM applicants").fetchone() == (1,)
+        files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+        before = b"".join(f.read_bytes() for f in files if f.exists())
+        assert PERSON["--phone"].encode() in before  # the scan can see the values
+        erased = ledger("applicant", "erase", "R1", "--yes")
+        assert erased.code == 0, erased.err
+        assert other.execute("SELECT count(*) FROM applicants").fetchone() == (1,)
+        for f in files:
+            content = f.read_bytes() if f.exists() else b""
+            for value in PERSON.values():
+                assert value.encode() not in content, (f.name, value)
+    finally:
+        other.close()
+    assert ledger("verify").code == 0
+
+
+def test_a_reader_holding_the_wal_is_reported_and_a_second_erase_finishes(
+    ledger: LedgerCli, tmp_path: Path
+) -> None:
+    """A reader inside a transaction keeps the old copies in -wal: said, and erasing again purges."""
+    import sqlite3
+
+    path = tmp_path / "desk.db"
+    config = tmp_path / ".config" / "ledger" / "ledger.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "lock_timeout = 1\n", encoding="utf-8")
+    ledger("record", "receive", "R1", "--date", "2021-03-01", "--channel", "in-person",
+           "--applicant", "natural", "--phone", PERSON["--phone"])  # fmt: skip
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN")
+        other.execute("SELECT count(*) FROM applicants").fetchone()
+        held = ledger("applicant", "erase", "R1", "--yes")
+        assert held.code == 0
+        assert "personal data erased" in held.out
+        assert "run this command again" in held.err
+        other.execute("COMMIT")
+        again = ledger("applicant", "erase", "R1", "--yes")
+        assert "already erased" in again.out
+        assert again.err == ""
+        wal = Path(f"{path}-wal")
+        assert not wal.exists() or PERSON["--phone"].encode() not in wal.read_bytes()
+    finally:
+        other.close()

@@ -7,6 +7,7 @@ import click
 from ledger.cli._common import common_options
 from ledger.cli._desk import desk_of, id_argument
 from ledger.commands.applicants import FIELDS, erase_applicant, show_applicant
+from ledger.i18n import _
 
 
 @click.group()
@@ -53,3 +54,8 @@ def erase(ctx: click.Context, request_id: str, yes: bool) -> None:
     erased = erase_applicant(desk_of(ctx), request_id)
     state = "already erased" if erased.already else "personal data erased"
     click.echo(f"applicant {erased.ref}: {state}")
+    if not erased.purged:
+        click.echo(_(
+            "applicant {ref}: old copies remain in the database's -wal file while another "
+            "program keeps a read open; run this command again once it has finished"
+        ).format(ref=erased.ref), err=True)  # fmt: skip

@@ -32,10 +32,15 @@ class ApplicantData:
 
 @dataclass(frozen=True)
 class Erased:
-    """The applicant whose data was erased; ``already`` when it had been erased before."""
+    """The applicant whose data was erased; ``already`` when it had been erased before.
+
+    ``purged`` is False when old copies could not yet be removed from the database's
+    files (a SQLite reader held the WAL); running the erasure again finishes it.
+    """
 
     ref: str
     already: bool
+    purged: bool = True
 
 
 def applicant_ref(desk: Desk, request_id: str) -> str:
@@ -61,4 +66,5 @@ def show_applicant(desk: Desk, request_id: str) -> ApplicantData:
 def erase_applicant(desk: Desk, request_id: str) -> Erased:
     """Erase the personal data of the applicant of a request (all their requests)."""
     ref = applicant_ref(desk, request_id)
-    return Erased(ref, already=not desk.store.applicants.erase(ref))
+    already = not desk.store.applicants.erase(ref)
+    return Erased(ref, already=already, purged=desk.store.applicants.purge())

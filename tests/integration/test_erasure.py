@@ -34,7 +34,7 @@ def test_on_postgres_erasure_deletes_the_key_and_the_table_holds_only_ciphertext
         (key,) = other.execute("SELECT key FROM applicant_keys").fetchone() or (None,)
         assert [unseal(key, s) for s in sealed] == [PERSON[f"--{c.replace('_', '-')}"]
                                                     for c in PERSONAL]  # fmt: skip
-        assert cli("applicant", "erase", "R1", "--yes").code == 0
+        assert cli("applicant", "erase", "R1", "--basis", "withdrawn consent", "--yes").code == 0
         row = other.execute(f"SELECT ref, {columns}, id_match FROM applicants").fetchone()
         assert row == (ref, *[None] * (len(PERSONAL) + 1))
         assert other.execute("SELECT count(*) FROM applicant_keys").fetchone() == (0,)

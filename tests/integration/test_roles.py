@@ -88,7 +88,7 @@ def test_the_desk_records_shows_and_erases_but_cannot_change_the_log(
     assert receive(desk, "R1").code == 0
     assert "R1" in desk("show", "R1").out
     assert "张三" in desk("applicant", "show", "R1").out
-    assert desk("applicant", "erase", "R1", "--yes").code == 0
+    assert desk("applicant", "erase", "R1", "--basis", "withdrawn consent", "--yes").code == 0
     assert desk("verify").code == 0
     for statement in (
         "UPDATE events SET actor = 'mallory'",

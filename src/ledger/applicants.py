@@ -3,10 +3,21 @@
 Events carry only ``applicant_ref``. The same person is recognised by the identity
 number, else by name and phone or e-mail, so that per-request fee tiers and repeat
 requests can be found without copying personal data into history.
+
+In a database the five personal fields are sealed (AES-GCM) with a key of the applicant's
+own, kept in ``applicant_keys``; erasure deletes the key and nulls the fields, so a copy
+the database keeps elsewhere (PostgreSQL's dead row versions, its write-ahead log) holds
+only ciphertext nobody can open once the key is gone. ``find_ref`` matches on SHA-256
+digests of the matching fields (``MATCHES``), nulled by erasure too; ``search`` (a part of
+a name, phone digits, an id suffix) cannot use a digest, so it opens the live rows in
+Python: an office's applicants number thousands, not millions.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
 import re
 import threading
 import uuid
@@ -20,10 +31,16 @@ if TYPE_CHECKING:
     from ledger.db import Database
 
 APPLICANT_COLUMNS = (
-    "ref", "name", "id_number", "phone", "email", "address", "created_at", "erased_at",
+    "ref", "name", "id_number", "phone", "email", "address",
+    "id_match", "name_phone_match", "name_email_match", "created_at", "erased_at",
 )  # fmt: skip
 """The columns of ``applicants`` as ``ledger.events.schema`` declares them (a test holds them)."""
 PERSONAL = ("name", "id_number", "phone", "email", "address")
+MATCHES = ("id_match", "name_phone_match", "name_email_match")
+"""The digest columns ``find_ref`` looks up, in the order of its rule."""
+KEY_BYTES = 32
+"""AES-256: one random key per applicant."""
+NONCE_BYTES = 12
 
 
 @dataclass(frozen=True)
@@ -40,15 +57,63 @@ class Applicant:
         return not any((self.name, self.id_number, self.phone, self.email, self.address))
 
 
+def match_digests(who: Applicant) -> dict[str, str | None]:
+    """The digests ``find_ref`` compares: identity number; name and phone; name and e-mail.
+
+    A digest is not a secret (an identity number can be guessed and checked against it);
+    it lets the desk find a person without a readable copy, and erasure nulls it.
+    """
+    pairs = {
+        "id_match": (who.id_number,),
+        "name_phone_match": (who.name, who.phone),
+        "name_email_match": (who.name, who.email),
+    }
+    return {
+        column: _digest(column, values) if all(values) else None
+        for column, values in pairs.items()
+    }
+
+
 def match_condition(who: Applicant) -> tuple[str, tuple[str, ...]] | None:
-    """The SQL condition (and its values) that finds ``who`` as the module says."""
+    """The SQL condition (and its value) that finds ``who`` as the module says."""
+    digests = match_digests(who)
     if who.id_number:
-        return "id_number = ?", (who.id_number,)
-    if who.name and who.phone:
-        return "name = ? AND phone = ?", (who.name, who.phone)
-    if who.name and who.email:
-        return "name = ? AND email = ?", (who.name, who.email)
+        return "id_match = ?", (str(digests["id_match"]),)
+    for column in MATCHES[1:]:
+        if digests[column] is not None:
+            return f"{column} = ?", (str(digests[column]),)
     return None
+
+
+def _digest(kind: str, values: tuple[str | None, ...]) -> str:
+    text = "\x1f".join((kind, *(v or "" for v in values)))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def new_key() -> bytes:
+    """A fresh applicant key (random, 256 bits)."""
+    return os.urandom(KEY_BYTES)
+
+
+def seal(key: bytes, value: str | None) -> str | None:
+    """``value`` encrypted with the applicant's key (AES-GCM, random nonce), as text."""
+    if value is None:
+        return None
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = nonce + AESGCM(key).encrypt(nonce, value.encode("utf-8"), None)
+    return base64.b64encode(sealed).decode("ascii")
+
+
+def unseal(key: bytes | None, text: str | None) -> str | None:
+    """The value ``seal`` sealed; None without a key (erased) or a value."""
+    if key is None or text is None:
+        return None
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    raw = base64.b64decode(text)
+    return AESGCM(bytes(key)).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None).decode("utf-8")
 
 
 def new_ref() -> str:
@@ -64,7 +129,7 @@ class NewApplicant:
     who: Applicant
 
     def row(self) -> dict[str, Any]:
-        """The values of the ``applicants`` row."""
+        """The values of the ``applicants`` row, in clear (the memory store keeps these)."""
         w = self.who
         return {
             "ref": self.ref,
@@ -73,9 +138,16 @@ class NewApplicant:
             "phone": w.phone,
             "email": w.email,
             "address": w.address,
+            **match_digests(w),
             "created_at": utc_now(),
             "erased_at": None,
         }
+
+    def sealed_row(self, key: bytes) -> dict[str, Any]:
+        """The row a database stores: the personal fields sealed with ``key``."""
+        row = self.row()
+        row.update({c: seal(key, row[c]) for c in PERSONAL})
+        return row
 
 
 ID_SUFFIX = re.compile(r"\d{3,5}[\dXx]")
@@ -112,7 +184,7 @@ class ApplicantSearch:
         return text if ID_SUFFIX.fullmatch(text) else None
 
     def matches(self, row: dict[str, Any]) -> bool:
-        """Whether an applicants row matches (the rule the SQL of ``SqlApplicants`` follows)."""
+        """Whether an applicants row (opened, in clear) matches."""
         if row["erased_at"] is not None or not self.name_part:
             return False
         name, phone, id_number = (row.get(k) or "" for k in ("name", "phone", "id_number"))
@@ -140,25 +212,36 @@ class ApplicantFile(Protocol):
         """Erase an applicant's personal data, keeping the reference."""
         ...
 
+    def purge(self) -> bool:
+        """Remove leftover copies of erased data where the store keeps them (SQLite's WAL).
+
+        False when something outside ledger's control (a reader inside a long read
+        transaction) kept the copies for now; calling it again later finishes the job.
+        """
+        ...
+
     def search(self, text: str) -> set[str]:
         """The references of applicants on file matching ``text`` (``ApplicantSearch``)."""
         ...
 
 
 class SqlApplicants:
-    """The ``applicants`` table of a database."""
+    """The ``applicants`` table of a database, sealed with the keys in ``applicant_keys``."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
     def insert(self, conn: Any, new: NewApplicant) -> None:
-        """Store a new applicant within the caller's transaction (the append's)."""
-        row = new.row()
+        """Store a new applicant and their key within the caller's transaction (the append's)."""
+        key = new_key()
+        row = new.sealed_row(key)
         if self.db.dialect == "sqlite":
             row["created_at"] = row["created_at"].isoformat(" ", "microseconds")
         marks = ", ".join("?" for _ in APPLICANT_COLUMNS)
         text = f"INSERT INTO applicants ({', '.join(APPLICANT_COLUMNS)}) VALUES ({marks})"
         conn.execute(self.db.sql(text), tuple(row[c] for c in APPLICANT_COLUMNS))
+        conn.execute(self.db.sql("INSERT INTO applicant_keys (ref, key) VALUES (?, ?)"),
+                     (new.ref, key))  # fmt: skip
 
     def find_ref(self, who: Applicant) -> str | None:
         match = match_condition(who)
@@ -169,25 +252,38 @@ class SqlApplicants:
         found = self.db.scalar(query, values)
         return str(found) if found is not None else None
 
-    def read(self, ref: str) -> dict[str, object] | None:
+    def _opened(self, where: str, params: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The rows matching ``where``, the personal fields opened with their keys."""
+        columns = ", ".join(f"a.{c}" for c in APPLICANT_COLUMNS)
         rows = self.db.fetch(
-            f"SELECT {', '.join(APPLICANT_COLUMNS)} FROM applicants WHERE ref = ?", (ref,)
+            f"SELECT {columns}, k.key FROM applicants a "
+            f"LEFT JOIN applicant_keys k ON k.ref = a.ref WHERE {where}",
+            params,
         )
+        opened = []
+        for found in rows:
+            row: dict[str, Any] = dict(zip(APPLICANT_COLUMNS, found[:-1], strict=True))
+            row.update({c: unseal(found[-1], row[c]) for c in PERSONAL})
+            for moment in ("created_at", "erased_at"):
+                if isinstance(row[moment], str):
+                    row[moment] = datetime.fromisoformat(row[moment])
+            opened.append(row)
+        return opened
+
+    def read(self, ref: str) -> dict[str, object] | None:
+        rows = self._opened("a.ref = ?", (ref,))
         if not rows:
             return None
-        row: dict[str, object] = dict(zip(APPLICANT_COLUMNS, rows[0], strict=True))
-        for moment in ("created_at", "erased_at"):
-            if isinstance(row[moment], str):
-                row[moment] = datetime.fromisoformat(str(row[moment]))
-        return row
+        return {c: rows[0][c] for c in APPLICANT_COLUMNS if c not in MATCHES}
 
     def erase(self, ref: str) -> bool:
-        """Erase an applicant's personal data, keeping the reference history points to."""
+        """Delete the applicant's key and null their fields, keeping the reference."""
         now: object = utc_now()
         if self.db.dialect == "sqlite":
             now = utc_now().isoformat(" ", "microseconds")
-        cleared = ", ".join(f"{c} = NULL" for c in PERSONAL)
+        cleared = ", ".join(f"{c} = NULL" for c in (*PERSONAL, *MATCHES))
         with self.db.writing(exclusive=False) as conn:
+            conn.execute(self.db.sql("DELETE FROM applicant_keys WHERE ref = ?"), (ref,))
             result = conn.execute(
                 self.db.sql(
                     f"UPDATE applicants SET {cleared}, erased_at = ? "
@@ -197,22 +293,20 @@ class SqlApplicants:
             )
             return bool(result.rowcount)
 
+    def purge(self) -> bool:
+        """A WAL checkpoint (TRUNCATE), so no old page stays in ``-wal``.
+
+        SQLite waits for readers up to the lock timeout (its busy handler) before giving up.
+        """
+        return self.db.checkpoint()
+
     def search(self, text: str) -> set[str]:
-        """One SELECT doing what ``ApplicantSearch.matches`` does, in standard SQL."""
+        """The live rows opened and matched in Python (``ApplicantSearch.matches``)."""
         wanted = ApplicantSearch(text)
         if not wanted.name_part:
             return set()
-        # lower() on both sides: each database folds case its own way (SQLite: A-Z only).
-        found = ["lower(name) LIKE lower(?) ESCAPE '\\'"]
-        values = [f"%{_like_escaped(wanted.text.strip())}%"]
-        if wanted.phone_digits is not None:
-            found.append("replace(replace(phone, ' ', ''), '-', '') LIKE ?")
-            values.append(f"%{wanted.phone_digits}%")
-        if wanted.id_suffix is not None:
-            found.append("upper(id_number) LIKE ?")
-            values.append(f"%{wanted.id_suffix}")
-        query = f"SELECT ref FROM applicants WHERE erased_at IS NULL AND ({' OR '.join(found)})"
-        return {str(row[0]) for row in self.db.fetch(query, tuple(values))}
+        rows = self._opened("a.erased_at IS NULL", ())
+        return {str(row["ref"]) for row in rows if wanted.matches(row)}
 
 
 class MemoryApplicants:
@@ -240,27 +334,25 @@ class MemoryApplicants:
     def read(self, ref: str) -> dict[str, object] | None:
         with self._lock:
             row = self._rows.get(ref)
-            return dict(row) if row is not None else None
+            return {k: v for k, v in row.items() if k not in MATCHES} if row else None
 
     def erase(self, ref: str) -> bool:
         with self._lock:
             row = self._rows.get(ref)
             if row is None or row["erased_at"] is not None:
                 return False
-            row.update(name=None, id_number=None, phone=None, email=None, address=None)
+            row.update(dict.fromkeys((*PERSONAL, *MATCHES)))
             row["erased_at"] = utc_now()
         return True
+
+    def purge(self) -> bool:
+        return True  # nothing outlives the process
 
     def search(self, text: str) -> set[str]:
         wanted = ApplicantSearch(text)
         with self._lock:
             rows = list(self._rows.values())
         return {str(row["ref"]) for row in rows if wanted.matches(row)}
-
-
-def _like_escaped(text: str) -> str:
-    """Text for a LIKE pattern with ``\\``, ``%`` and ``_`` taken literally."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _same_person(row: dict[str, Any], who: Applicant) -> bool:

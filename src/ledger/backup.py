@@ -14,6 +14,7 @@ in one REPEATABLE READ transaction.
 
 from __future__ import annotations
 
+import base64
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,11 +25,12 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from ledger.applicants import PERSONAL, Applicant, match_digests, new_key, seal
 from ledger.db import create_engine
 from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.events import codec
 from ledger.events.memory import MemoryStore
-from ledger.events.schema import ApplicantRow, EventRow
+from ledger.events.schema import ApplicantKeyRow, ApplicantRow, EventRow
 from ledger.events.store import ANY, EventStore, NewEvent, chain_breaks
 from ledger.events.types import decode_event, upcast
 from ledger.projections.audit import audit_deadlines
@@ -40,6 +42,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 INSERT_BATCH = 5_000
 EVENTS: sa.Table = EventRow.__table__  # type: ignore[attr-defined]
 APPLICANTS: sa.Table = ApplicantRow.__table__  # type: ignore[attr-defined]
+KEYS: sa.Table = ApplicantKeyRow.__table__  # type: ignore[attr-defined]
 """The tables as SQLModel declares them: a backup is a tool, so it may use SQLAlchemy."""
 EVENT_KEYS = (
     "position", "stream_id", "version", "type", "schema_version", "data",
@@ -83,7 +86,10 @@ def _event_rows(conn: Connection) -> Iterator[dict[str, Any]]:
 
 
 def _applicant_rows(conn: Connection) -> Iterator[dict[str, Any]]:
-    for r in conn.execute(sa.select(APPLICANTS).order_by(APPLICANTS.c.ref)):
+    """Each applicant's row with their key (None once erased): the data is sealed with it."""
+    joined = APPLICANTS.outerjoin(KEYS, KEYS.c.ref == APPLICANTS.c.ref)
+    query = sa.select(APPLICANTS, KEYS.c.key).select_from(joined).order_by(APPLICANTS.c.ref)
+    for r in conn.execute(query):
         row = dict(r._mapping)
         for key in ("created_at", "erased_at"):
             row[key] = _as_datetime(row[key]) if row[key] is not None else None
@@ -120,6 +126,7 @@ def _event_line(row: dict[str, Any]) -> dict[str, Any]:
 
 def _applicant_line(row: dict[str, Any]) -> dict[str, Any]:
     values = {k: row[k] for k in APPLICANT_KEYS}
+    values["key"] = base64.b64encode(row["key"]).decode("ascii") if row["key"] else None
     for key in ("created_at", "erased_at"):
         if values[key] is not None:
             values[key] = values[key].isoformat(timespec="microseconds")
@@ -231,6 +238,7 @@ def _export_rows(file: Path) -> tuple[Iterator[dict[str, Any]], Iterator[dict[st
                 row = dict(item["applicant"])
                 for key in ("created_at", "erased_at"):
                     row[key] = _as_datetime(row[key]) if row.get(key) else None
+                row["key"] = base64.b64decode(row["key"]) if row.get("key") else None
                 yield row
 
     return events(), applicants()
@@ -366,9 +374,22 @@ def _insert(
         if batch:
             conn.execute(statement, batch)
         for person in applicants:
+            key = person.pop("key", None)
+            if key is None and person.get("erased_at") is None:
+                key = _seal_clear(person)  # a file from before applicants were sealed
             conn.execute(APPLICANTS.insert().values(**person))
+            if key is not None:
+                conn.execute(KEYS.insert().values(ref=person["ref"], key=bytes(key)))
             people += 1
     return count, people, last
+
+
+def _seal_clear(person: dict[str, Any]) -> bytes:
+    """Seal an applicant row written in clear (before revision 0002) with a fresh key."""
+    key = new_key()
+    who = Applicant(**{c: person.get(c) for c in PERSONAL})
+    person.update({c: seal(key, person.get(c)) for c in PERSONAL}, **match_digests(who))
+    return key
 
 
 def _insert_statement(engine: Engine) -> sa.Insert:

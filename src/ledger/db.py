@@ -183,6 +183,7 @@ class Database:
         conn.execute(f"PRAGMA busy_timeout = {int(self.lock_timeout * 1000)}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA secure_delete = ON")  # erased personal data is overwritten
         conn.execute("PRAGMA foreign_keys = ON")
         return conn
 
@@ -280,6 +281,20 @@ class Database:
                 raise self.failure(exc) from None
             raise
 
+    def checkpoint(self) -> bool:
+        """Copy the SQLite WAL into the file and empty it; False if a reader kept it busy.
+
+        After an erasure the old page versions still sit in the ``-wal`` file; with
+        ``secure_delete`` on, TRUNCATE leaves them nowhere. A connection inside a read
+        transaction at that moment keeps the WAL in use (``busy``); idle connections
+        (every ledger connection between statements) do not. PostgreSQL: nothing to do.
+        """
+        if self.dialect != "sqlite" or self.target.address == ":memory:":
+            return True
+        with self.reading() as conn:
+            busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
+
     def _abandon(self, conn: Any) -> None:
         """Roll back whatever is open; forget the connection if it is broken."""
         with suppress(Exception):  # closing or rolling back a broken connection
@@ -370,6 +385,7 @@ def _sqlalchemy_engine(target: Target) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA secure_delete = ON")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 

@@ -82,5 +82,5 @@ def test_find_by_phone_needs_personal(office: LedgerCli) -> None:
         "zhjyj-2022-0102",
     ]
     assert office("find", "139-0000-1111").out == "no request matches '139-0000-1111'\n"
-    office("applicant", "erase", "zhjyj-2022-0101", "--yes")
+    office("applicant", "erase", "zhjyj-2022-0101", "--basis", "consent withdrawn", "--yes")
     assert office("find", "王五", "--personal").out == "no request matches '王五'\n"

@@ -62,7 +62,7 @@ def test_find_by_name_phone_and_id_suffix_only_when_personal(app: App) -> None:
 
 def test_nothing_personal_is_found_after_erasure(app: App) -> None:
     """After `applicant erase`, the name, phone and id suffix find nothing; the subject still does."""
-    erase_applicant(app.desk(), "R-1")
+    erase_applicant(app.desk(), "R-1", "consent withdrawn")
     for text in ("张三", "13812345678", "2345"):
         assert ids(app, text) == [], text
     assert ids(app, "学区") == ["R-1"]

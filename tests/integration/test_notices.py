@@ -214,7 +214,7 @@ def test_the_name_comes_from_the_applicants_table_and_goes_with_erasure(app: App
     record_receipt(app.desk("zhjyj"), receipt)
     _, text = issue(app, "zhjyj-2022-0500", "receipt")
     assert "张三：" in text
-    erase_applicant(app.desk("zhjyj"), "zhjyj-2022-0500")
+    erase_applicant(app.desk("zhjyj"), "zhjyj-2022-0500", "consent withdrawn")
     _, text = issue(app, "zhjyj-2022-0500", "receipt")
     assert "张三" not in text
     assert "\n申请人：\n" in text

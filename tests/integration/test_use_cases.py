@@ -210,13 +210,31 @@ def test_an_applicant_is_shown_then_erased_once(app: App) -> None:
     record_receipt(app.desk(), command)
     shown = show_applicant(app.desk(), "P-1")
     assert (shown.name, shown.phone, shown.erased_at) == ("张三", "13800000000", None)
-    first = erase_applicant(app.desk(), "P-1")
+    first = erase_applicant(app.desk(), "P-1", "consent withdrawn")
     assert (first.ref, first.already) == (shown.ref, False)
     after = show_applicant(app.desk(), "P-1")
     assert (after.ref, after.name, after.phone) == (shown.ref, None, None)
     assert after.erased_at is not None
-    assert erase_applicant(app.desk(), "P-1").already is True
+    assert erase_applicant(app.desk(), "P-1", "consent withdrawn").already is True
     assert verify_log(app.store).verified == app.store.last_position()
+
+
+def test_an_erasure_is_recorded_once_with_its_basis_and_without_the_data(app: App) -> None:
+    """Erasing records applicant.erased (who, when, basis, the reference) once; an empty basis is refused."""
+    person = Applicant(name="张三", phone="13800000000")
+    record_receipt(app.desk(), RecordReceipt(date(2021, 3, 1), "in-person", "natural", "P-1",
+                                             person=person))  # fmt: skip
+    with pytest.raises(InvalidInput, match="--basis"):
+        erase_applicant(app.desk(), "P-1", "  ")
+    assert show_applicant(app.desk(), "P-1").name == "张三"  # nothing done
+    erased = erase_applicant(app.desk(), "P-1", "《个人信息保护法》第四十七条")
+    erase_applicant(app.desk(), "P-1", "again")
+    events = list(app.store.read_all(types=["applicant.erased"]))
+    assert len(events) == 1
+    assert events[0].data == {"applicant_ref": erased.ref, "basis": "《个人信息保护法》第四十七条"}
+    assert events[0].actor == app.desk().actor
+    assert "张三" not in str(events[0])
+    assert "13800000000" not in str(events[0])
 
 
 def test_a_request_without_applicant_data_has_no_applicant_to_show(app: App) -> None:
@@ -225,7 +243,7 @@ def test_a_request_without_applicant_data_has_no_applicant_to_show(app: App) -> 
     with pytest.raises(NotFound, match="no applicant data"):
         show_applicant(app.desk(), "Q-1")
     with pytest.raises(NotFound, match="no such request"):
-        erase_applicant(app.desk(), "NOPE")
+        erase_applicant(app.desk(), "NOPE", "consent withdrawn")
 
 
 # --- list and show ---------------------------------------------------------------------------

@@ -6,7 +6,9 @@ import click
 
 from ledger.cli._common import common_options
 from ledger.cli._desk import desk_of, id_argument
+from ledger.cli._types import REASON
 from ledger.commands.applicants import FIELDS, erase_applicant, show_applicant
+from ledger.i18n import _
 
 
 @click.group()
@@ -16,7 +18,7 @@ def applicant() -> None:
     \b
     Examples:
       ledger applicant show zhjyj-2021-0004
-      ledger applicant erase zhjyj-2021-0004
+      ledger applicant erase zhjyj-2021-0004 --basis "申请人撤回同意"
     """
 
 
@@ -36,20 +38,30 @@ def show(ctx: click.Context, request_id: str) -> None:
 
 @applicant.command()
 @id_argument()
+@click.option(
+    "--basis", type=REASON, required=True,
+    help="The legal basis of the erasure, recorded in the log (never the data).",
+)  # fmt: skip
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @common_options
 @click.pass_context
-def erase(ctx: click.Context, request_id: str, yes: bool) -> None:
+def erase(ctx: click.Context, request_id: str, basis: str, yes: bool) -> None:
     """Erase the personal data of the applicant of request ID (all their requests).
 
     The log keeps only the reference, so history is unchanged and every report still
-    counts the requests; the name, identity number and contacts are gone for good.
+    counts the requests; the name, identity number and contacts are gone for good. The
+    log records who erased, when and on which basis (applicant.erased).
 
-    Example: ledger applicant erase zhjyj-2021-0004 --yes
+    Example: ledger applicant erase zhjyj-2021-0004 --basis "申请人撤回同意" --yes
     """
     if not yes:
         question = f"erase the personal data of the applicant of request {request_id}?"
         click.confirm(question, abort=True)
-    erased = erase_applicant(desk_of(ctx), request_id)
+    erased = erase_applicant(desk_of(ctx), request_id, basis)
     state = "already erased" if erased.already else "personal data erased"
     click.echo(f"applicant {erased.ref}: {state}")
+    if not erased.purged:
+        click.echo(_(
+            "applicant {ref}: old copies remain in the database's -wal file while another "
+            "program keeps a read open; run this command again once it has finished"
+        ).format(ref=erased.ref), err=True)  # fmt: skip

@@ -11,7 +11,9 @@ from datetime import datetime
 
 from ledger.commands._context import Desk
 from ledger.commands.requests import load
-from ledger.errors import NotFound
+from ledger.errors import InvalidInput, NotFound
+from ledger.events.exports import ApplicantErased, erasures_stream
+from ledger.events.store import ANY, NewEvent
 
 FIELDS = ("ref", "name", "id_number", "phone", "email", "address", "erased_at")
 """What is kept about an applicant, in the order ``ledger applicant show`` prints it."""
@@ -32,10 +34,15 @@ class ApplicantData:
 
 @dataclass(frozen=True)
 class Erased:
-    """The applicant whose data was erased; ``already`` when it had been erased before."""
+    """The applicant whose data was erased; ``already`` when it had been erased before.
+
+    ``purged`` is False when old copies could not yet be removed from the database's
+    files (a SQLite reader held the WAL); running the erasure again finishes it.
+    """
 
     ref: str
     already: bool
+    purged: bool = True
 
 
 def applicant_ref(desk: Desk, request_id: str) -> str:
@@ -58,7 +65,22 @@ def show_applicant(desk: Desk, request_id: str) -> ApplicantData:
     return ApplicantData(ref, name, id_number, phone, email, address, when)
 
 
-def erase_applicant(desk: Desk, request_id: str) -> Erased:
-    """Erase the personal data of the applicant of a request (all their requests)."""
+def erase_applicant(desk: Desk, request_id: str, basis: str) -> Erased:
+    """Erase the personal data of the applicant of a request (all their requests).
+
+    The erasure is recorded as ``applicant.erased`` (who, when, ``basis``; never the data)
+    after the data is gone; erasing again records it if that step was cut short.
+    """
+    if not basis.strip():
+        raise InvalidInput("--basis: give the legal basis of the erasure (not empty)")
     ref = applicant_ref(desk, request_id)
-    return Erased(ref, already=not desk.store.applicants.erase(ref))
+    already = not desk.store.applicants.erase(ref)
+    stream = erasures_stream(desk.agency)
+    recorded = any(
+        e.data.get("applicant_ref") == ref for e in desk.store.read_stream(stream)
+    )
+    if not recorded:
+        event = ApplicantErased(applicant_ref=ref, basis=basis.strip())
+        desk.store.append(stream, [NewEvent(event, desk.today)], expected_version=ANY,
+                          actor=desk.actor, agency=desk.agency)  # fmt: skip
+    return Erased(ref, already=already, purged=desk.store.applicants.purge())

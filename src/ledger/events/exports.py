@@ -1,8 +1,9 @@
-"""Personal data taken out of ledger: who exported applicants' data, and when.
+"""Personal data taken out of ledger: who exported or erased applicants' data, and when.
 
 The applicants table is erasable, and an export copies it outside ledger's reach; the log
 records each such export (the actor is who ran it), so that an office can answer who
-holds copies of applicants' personal data. The data itself is never in the event.
+holds copies of applicants' personal data, and each erasure with its legal basis. The
+data itself is never in the event.
 """
 
 from __future__ import annotations
@@ -26,3 +27,19 @@ class PersonalDataExported(Event):
 
 
 register(PersonalDataExported)
+
+
+def erasures_stream(agency: str) -> str:
+    """The stream of an agency's erasures of applicants' personal data."""
+    return f"applicants-{agency}"
+
+
+class ApplicantErased(Event):
+    """The personal data of applicant ``applicant_ref`` was erased, on legal ``basis``."""
+
+    type = "applicant.erased"
+    applicant_ref: str
+    basis: str
+
+
+register(ApplicantErased)

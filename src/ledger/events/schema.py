@@ -43,22 +43,43 @@ class EventRow(SQLModel, table=True):
 
 
 class ApplicantRow(SQLModel, table=True):
-    """Personal data of one applicant; erasable, never copied into the log."""
+    """Personal data of one applicant; erasable, never copied into the log.
+
+    The five personal fields hold ciphertext sealed with the applicant's key
+    (``applicant_keys``); the ``*_match`` columns hold the digests ``find_ref`` looks up.
+    """
 
     __tablename__ = "applicants"
 
     ref: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
-    name: str | None = Field(default=None, sa_column=sa.Column(sa.String(200)))
-    id_number: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), index=True))
-    phone: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
-    email: str | None = Field(default=None, sa_column=sa.Column(sa.String(200)))
+    name: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    id_number: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    phone: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    email: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     address: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    id_match: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), index=True))
+    name_phone_match: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(64), index=True)
+    )
+    name_email_match: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(64), index=True)
+    )
     created_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
     erased_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
 
 
+class ApplicantKeyRow(SQLModel, table=True):
+    """One applicant's key; erasure deletes it, leaving every copy of their data unreadable."""
+
+    __tablename__ = "applicant_keys"
+
+    ref: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
+    key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+
+
 EVENTS = EventRow.__table__  # type: ignore[attr-defined]
 APPLICANTS = ApplicantRow.__table__  # type: ignore[attr-defined]
+APPLICANT_KEYS = ApplicantKeyRow.__table__  # type: ignore[attr-defined]
 metadata = SQLModel.metadata
 
 # Immutability is the database's job, not only the code's: these triggers make UPDATE

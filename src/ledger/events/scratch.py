@@ -45,6 +45,9 @@ class ScratchApplicants:
     def erase(self, ref: str) -> bool:
         return self.new.erase(ref)
 
+    def purge(self) -> bool:
+        return self.new.purge()
+
     def search(self, text: str) -> set[str]:
         return self.new.search(text) | self.base.search(text)
 

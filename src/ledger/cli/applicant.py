@@ -7,6 +7,7 @@ import click
 from ledger.cli._common import common_options
 from ledger.cli._desk import desk_of, id_argument
 from ledger.commands.applicants import FIELDS, erase_applicant, show_applicant
+from ledger.i18n import _
 
 
 @click.group()
@@ -48,8 +49,9 @@ def erase(ctx: click.Context, request_id: str, yes: bool) -> None:
     Example: ledger applicant erase zhjyj-2021-0004 --yes
     """
     if not yes:
-        question = f"erase the personal data of the applicant of request {request_id}?"
+        question = _("erase the personal data of the applicant of request {request_id}?")
+        question = question.format(request_id=request_id)
         click.confirm(question, abort=True)
     erased = erase_applicant(desk_of(ctx), request_id)
-    state = "already erased" if erased.already else "personal data erased"
-    click.echo(f"applicant {erased.ref}: {state}")
+    state = _("already erased") if erased.already else _("personal data erased")
+    click.echo(_("applicant {ref}: {state}").format(ref=erased.ref, state=state))

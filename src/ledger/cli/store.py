@@ -12,6 +12,7 @@ from ledger.cli._types import Count
 from ledger.errors import IntegrityFailure
 from ledger.events import codec
 from ledger.events.store import StoredEvent
+from ledger.i18n import _
 from ledger.projections.log import event_record, read_log, verify_log
 
 
@@ -31,9 +32,17 @@ def init(ctx: click.Context) -> None:
     change = init_database(ctx.ensure_object(State).db)
     if change.changed:
         before = change.before or "created"
-        click.echo(f"{change.database}: schema {before} -> revision {change.after}")
+        click.echo(
+            _("{database}: schema {before} -> revision {after}").format(
+                database=change.database, before=before, after=change.after
+            )
+        )
     else:
-        click.echo(f"{change.database}: schema is up to date (revision {change.after})")
+        click.echo(
+            _("{database}: schema is up to date (revision {after})").format(
+                database=change.database, after=change.after
+            )
+        )
 
 
 @click.command()
@@ -49,11 +58,17 @@ def verify(ctx: click.Context) -> None:
     Example: ledger verify
     """
     checked = verify_log(app_of(ctx).store)
-    click.echo(f"{checked.verified} events verified; the hash chain is intact")
+    click.echo(
+        _("{verified} events verified; the hash chain is intact").format(verified=checked.verified)
+    )
     problem = checked.deadline_problem()
     if problem is not None:
         raise IntegrityFailure(problem)
-    click.echo(f"{checked.audit.checked} recorded deadlines re-derived; all agree")
+    click.echo(
+        _("{checked} recorded deadlines re-derived; all agree").format(
+            checked=checked.audit.checked
+        )
+    )
 
 
 @click.command("log")

@@ -19,6 +19,7 @@ from ledger.cli._desk import (
 from ledger.cli._types import TEXT, YEAR
 from ledger.codes import CASE_KINDS, CASE_OUTCOMES, DOCUMENT_KINDS
 from ledger.commands import annual
+from ledger.i18n import _
 
 
 @click.command()
@@ -46,7 +47,7 @@ def case(
     Example: ledger record case FY-2021-01 --date 2021-04-02 --kind 行政复议 --request jyj-2021-0007
     """
     annual.file_case(desk_of(ctx, agency), case_id, on, kind, request_id)
-    click.echo(f"case {case_id}: filed {on}")
+    click.echo(_("case {case_id}: filed {on}").format(case_id=case_id, on=on))
 
 
 @click.command("case-end")
@@ -63,7 +64,7 @@ def case_end(ctx: click.Context, case_id: str, on: date, outcome: str) -> None:
     Example: ledger record case-end FY-2021-01 --date 2021-06-10 --outcome 维持
     """
     annual.conclude_case(desk_of(ctx), case_id, on, outcome)
-    click.echo(f"case {case_id}: concluded {on}")
+    click.echo(_("case {case_id}: concluded {on}").format(case_id=case_id, on=on))
 
 
 @click.command()
@@ -87,7 +88,7 @@ def document(
           --published 2020-06-03
     """
     annual.issue_document(desk_of(ctx, agency), document_id, on, kind, title, published)
-    click.echo(f"document {document_id}: made {on}")
+    click.echo(_("document {document_id}: made {on}").format(document_id=document_id, on=on))
 
 
 @click.command()
@@ -101,7 +102,7 @@ def repeal(ctx: click.Context, document_id: str, on: date) -> None:
     Example: ledger record repeal ZJ-2018-3 --date 2021-02-01
     """
     annual.repeal_document(desk_of(ctx), document_id, on)
-    click.echo(f"document {document_id}: repealed {on}")
+    click.echo(_("document {document_id}: repealed {on}").format(document_id=document_id, on=on))
 
 
 @click.command()
@@ -150,7 +151,7 @@ def narrative(
     Example: ledger record narrative 2020 --file 2020.md --signed 2021-01-14
     """
     annual.record_narrative(desk_of(ctx, agency), year, path, signed)
-    click.echo(f"{year}: narrative recorded from {path}")
+    click.echo(_("{year}: narrative recorded from {path}").format(year=year, path=path))
 
 
 RECORD_COMMANDS = [case, case_end, document, repeal, figures, narrative]

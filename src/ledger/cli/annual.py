@@ -19,6 +19,7 @@ from ledger.cli._desk import (
 from ledger.cli._types import TEXT, YEAR
 from ledger.codes import CASE_KINDS, CASE_OUTCOMES, DOCUMENT_KINDS
 from ledger.commands import annual
+from ledger.helptext import help_values
 from ledger.i18n import _
 
 
@@ -28,7 +29,7 @@ from ledger.i18n import _
 @click.option(
     "--kind",
     required=True,
-    help=f"Code or Chinese name: {CASE_KINDS.help_text()}.",
+    help="Code or Chinese name: {kinds}.",
 )
 @click.option("--request", "request_id", help="The request whose decision is contested.")
 @agency_option
@@ -53,9 +54,7 @@ def case(
 @click.command("case-end")
 @id_argument("case_id")
 @on_option("Day the case concluded.")
-@click.option(
-    "--outcome", required=True, help=f"Code or Chinese name: {CASE_OUTCOMES.help_text()}."
-)
+@click.option("--outcome", required=True, help="Code or Chinese name: {outcomes}.")
 @step_options
 @click.pass_context
 def case_end(ctx: click.Context, case_id: str, on: date, outcome: str) -> None:
@@ -70,7 +69,7 @@ def case_end(ctx: click.Context, case_id: str, on: date, outcome: str) -> None:
 @click.command()
 @id_argument("document_id")
 @on_option("Day the document was made.")
-@click.option("--kind", required=True, help=f"Code or Chinese name: {DOCUMENT_KINDS.help_text()}.")
+@click.option("--kind", required=True, help="Code or Chinese name: {kinds}.")
 @click.option("--title", type=TEXT, default="", help="The document's title.")
 @date_option("--published", help="Day it was published (table 2019: 本年新公开数量).")
 @agency_option
@@ -155,3 +154,7 @@ def narrative(
 
 
 RECORD_COMMANDS = [case, case_end, document, repeal, figures, narrative]
+
+help_values(case, kinds=CASE_KINDS.help_text())
+help_values(case_end, outcomes=CASE_OUTCOMES.help_text())
+help_values(document, kinds=DOCUMENT_KINDS.help_text())

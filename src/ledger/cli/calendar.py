@@ -12,6 +12,7 @@ from ledger.cli._common import app_of, command_id_option, common_options
 from ledger.cli._desk import date_option, office_of
 from ledger.cli._types import YEAR, Count
 from ledger.commands.calendar import record_schedule_file
+from ledger.helptext import help_values
 from ledger.i18n import _
 from ledger.projections.calendar import due_from, year_schedule
 
@@ -23,12 +24,15 @@ def _package_years() -> str:
 
 
 @click.group(
-    help=f"The official working-day schedule (chinesecalendar for {_package_years()}, "
+    help="The official working-day schedule (chinesecalendar for {years}, "
     "recorded years after).\n\n\b\nExamples:\n  ledger calendar show 2026\n"
     "  ledger calendar due --from 2026-09-28"
 )
 def calendar() -> None:
     """The group of calendar commands; its help names the years the installed package holds."""
+
+
+help_values(calendar, years=_package_years())
 
 
 @calendar.command()

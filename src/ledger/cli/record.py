@@ -20,6 +20,7 @@ from ledger.codes import APPLICANTS, CHANNELS, OUTCOMES
 from ledger.commands import corrections
 from ledger.commands import requests as cmd
 from ledger.events.requests import CONSULTATION_KINDS
+from ledger.helptext import help_values
 from ledger.i18n import _
 from ledger.projections.views import due_text
 
@@ -53,12 +54,12 @@ def record() -> None:
 @click.option(
     "--channel",
     required=True,
-    help=f"How it arrived, code or Chinese name: {CHANNELS.help_text()}.",
+    help="How it arrived, code or Chinese name: {channels}.",
 )
 @click.option(
     "--applicant",
     required=True,
-    help=f"Applicant category, code or Chinese name: {APPLICANTS.help_text()}.",
+    help="Applicant category, code or Chinese name: {applicants}.",
 )
 @date_option("--confirmed", help="Day receipt was confirmed (ordinary mail, online, fax).")
 @date_option("--signed", help="Day registered mail was signed for.")
@@ -349,8 +350,8 @@ def _corrected(result: corrections.Corrected, what: str) -> None:
 @date_option("--date", "submitted", help="Corrected day the request was submitted.")
 @date_option("--confirmed", help="Corrected day receipt was confirmed.")
 @date_option("--signed", help="Corrected day registered mail was signed for.")
-@click.option("--channel", help=f"Corrected channel: {CHANNELS.help_text()}.")
-@click.option("--applicant", help=f"Corrected applicant category: {APPLICANTS.help_text()}.")
+@click.option("--channel", help="Corrected channel: {channels}.")
+@click.option("--applicant", help="Corrected applicant category: {applicants}.")
 @click.option("--agency", "new_agency", help="Corrected agency code.")
 @click.option("--subject", help="Corrected subject.")
 @click.option("--outcome", help="Corrected outcome of the decision (code or Chinese name).")
@@ -409,6 +410,10 @@ def retract(
     """
     result = corrections.retract(desk_of(ctx), request_id, position, reason, approver)
     _corrected(result, _("step #{position} retracted").format(position=position))
+
+
+for _command in (receive, correct):
+    help_values(_command, channels=CHANNELS.help_text(), applicants=APPLICANTS.help_text())
 
 
 def _attach_annual() -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ledger.errors import InvalidInput
+from ledger.i18n import N_, _, language
 
 Receipt = Literal["submitted", "signed", "confirmed"]
 """The legal date of receipt (Art. 31): the day submitted, signed for, or confirmed."""
@@ -96,6 +97,10 @@ class CodeTable:
         """The codes and their Chinese names, for a refusal."""
         return ", ".join(f"{e.code} ({e.label})" for e in self.entries)
 
+    def shown(self, code: str) -> str:
+        """A code as a person reads it: its Chinese name in Chinese, the code in English."""
+        return self.labels().get(code, code) if language() == "zh" else code
+
     def help_text(self) -> str:
         """Every code with all its Chinese names, for an option's --help."""
         return ", ".join(f"{e.code} ({'/'.join((e.label, *e.aliases))})" for e in self.entries)
@@ -112,8 +117,12 @@ class CodeTable:
         if candidates:
             labels = self.labels()
             listed = ", ".join(f"{c} ({labels[c]})" for c in candidates)
-            raise InvalidInput(f"{where}: {value!r} is ambiguous; it may be {listed}; say which")
-        raise InvalidInput(f"{where}: {value!r} is not {self.noun}; use one of {self.allowed()}")
+            ambiguous = _("{field}: {value!r} is ambiguous; it may be {listed}; say which")
+            raise InvalidInput(ambiguous.format(field=where, value=value, listed=listed))
+        refusal = _("{field}: {value!r} is not {noun}; use one of {allowed}")
+        raise InvalidInput(
+            refusal.format(field=where, value=value, noun=_(self.noun), allowed=self.allowed())
+        )
 
     def _grouped(self, text: str) -> tuple[str, ...]:
         """Codes named "<group name><separator><member name>", e.g. 不予公开-国家秘密."""
@@ -130,7 +139,7 @@ class CodeTable:
 
 
 CHANNELS = CodeTable(
-    noun="a channel",
+    noun=N_("a channel"),
     field="--channel",
     entries=(
         Code("in-person", "当面提交", ("当面", "现场", "现场提交"), receipt="submitted"),
@@ -144,7 +153,7 @@ CHANNELS = CodeTable(
 those of the processing statistics (no official format has channel columns)."""
 
 APPLICANTS = CodeTable(
-    noun="an applicant category",
+    noun=N_("an applicant category"),
     field="--applicant",
     entries=(
         Code("natural", "自然人"),
@@ -159,7 +168,7 @@ APPLICANTS = CodeTable(
 """The applicant columns of table 3, in the official column order (总计 follows)."""
 
 OUTCOMES = CodeTable(
-    noun="an outcome",
+    noun=N_("an outcome"),
     field="--outcome",
     entries=(
         Code("disclosed", "予以公开"),
@@ -228,7 +237,7 @@ Chinese name is the row's own words in the 2021 format, without its number."""
 
 
 CASE_KINDS = CodeTable(
-    noun="a case kind",
+    noun=N_("a case kind"),
     field="--kind",
     entries=(
         Code("review", "行政复议", ("复议",)),
@@ -240,7 +249,7 @@ CASE_KINDS = CodeTable(
 """The column groups of table 4: a review, or a lawsuit with or without a review first."""
 
 CASE_OUTCOMES = CodeTable(
-    noun="a case outcome",
+    noun=N_("a case outcome"),
     field="--outcome",
     entries=(
         Code("maintained", "结果维持", ("维持",)),
@@ -251,7 +260,7 @@ CASE_OUTCOMES = CodeTable(
 """How a review or lawsuit ended: the outcome columns of table 4 (尚未审结 is no outcome)."""
 
 DOCUMENT_KINDS = CodeTable(
-    noun="a document kind",
+    noun=N_("a document kind"),
     field="--kind",
     entries=(Code("rules", "规章"), Code("normative", "规范性文件", ("行政规范性文件",))),
 )
@@ -263,7 +272,12 @@ def receipt_rule(channel: str) -> Receipt:
     for entry in CHANNELS.entries:
         if entry.code == channel and entry.receipt is not None:
             return entry.receipt
-    raise InvalidInput(f"--channel: {channel!r} is not a channel; use one of {CHANNELS.allowed()}")
+    refusal = _("{field}: {value!r} is not {noun}; use one of {allowed}")
+    raise InvalidInput(
+        refusal.format(
+            field="--channel", value=channel, noun=_(CHANNELS.noun), allowed=CHANNELS.allowed()
+        )
+    )
 
 
 def channel_code(value: str, field: str = "--channel") -> str:
@@ -282,7 +296,7 @@ def outcome_code(value: str, field: str = "--outcome") -> str:
 
 
 NOTICE_KINDS = CodeTable(
-    noun="a notice kind",
+    noun=N_("a notice kind"),
     field="KIND",
     entries=(
         Code("receipt", "登记回执", ("回执", "收件回执")),
@@ -338,4 +352,9 @@ def outcome_group(outcome: str) -> str:
     for entry in OUTCOMES.entries:
         if entry.code == outcome:
             return entry.group or entry.code
-    raise InvalidInput(f"--outcome: {outcome!r} is not an outcome; use one of {OUTCOMES.allowed()}")
+    refusal = _("{field}: {value!r} is not {noun}; use one of {allowed}")
+    raise InvalidInput(
+        refusal.format(
+            field="--outcome", value=outcome, noun=_(OUTCOMES.noun), allowed=OUTCOMES.allowed()
+        )
+    )

@@ -24,7 +24,7 @@ import click
 from ledger.i18n import _
 from ledger.textwidth import width
 
-__all__ = ["HelpContext", "HelpFormatter", "extract", "localize", "summary", "wrap"]
+__all__ = ["HelpContext", "HelpFormatter", "extract", "help_values", "localize", "summary", "wrap"]
 
 _HELP_KEYWORDS = ("help", "short_help", "epilog")
 _CLICK_DECORATORS = frozenset({"command", "group"})
@@ -134,25 +134,40 @@ def _is_cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def _translated(owner: object, attribute: str) -> str | None:
-    """The English text of ``owner.attribute`` (kept on first use), in the current language."""
+_VALUES = "_ledger_help_values"
+
+
+def help_values(command: click.Command, **values: str) -> None:
+    """Values for the ``{placeholders}`` of ``command``'s help and its options' help,
+    filled in after translation: a help naming what only the running program knows (the
+    installed calendar's years, the table of codes) is still one plain-string message."""
+    setattr(command, _VALUES, values)
+
+
+def _translated(owner: object, attribute: str, values: dict[str, str]) -> str | None:
+    """The English text of ``owner.attribute`` (kept on first use), in the current language,
+    its ``{placeholders}`` filled from ``values`` (none: the text as it is)."""
     kept = f"_ledger_english_{attribute}"
     if not hasattr(owner, kept):
         setattr(owner, kept, getattr(owner, attribute))
     english: str | None = getattr(owner, kept)
-    return _(inspect.cleandoc(english)) if english else english
+    if not english:
+        return english
+    text = _(inspect.cleandoc(english))
+    return text.format(**values) if values else text
 
 
 def localize(command: click.Command) -> click.Command:
     """Put the current language's help on ``command``, its options and its subcommands."""
+    values: dict[str, str] = getattr(command, _VALUES, {})
     command.context_class = HelpContext
-    command.help = _translated(command, "help")
-    command.epilog = _translated(command, "epilog")
-    short = _translated(command, "short_help")
+    command.help = _translated(command, "help", values)
+    command.epilog = _translated(command, "epilog", values)
+    short = _translated(command, "short_help", values)
     command.short_help = short or (summary(command.help) if command.help else None)
     for param in command.params:
         if isinstance(param, click.Option):
-            param.help = _translated(param, "help")
+            param.help = _translated(param, "help", values)
     if command._help_option is not None:
         # click makes --help once, in the language of that moment.
         command._help_option.help = _("Show this message and exit.")

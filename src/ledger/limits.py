@@ -20,6 +20,7 @@ import unicodedata
 from datetime import date, timedelta
 
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 
 EARLIEST = date(2008, 5, 1)
 """The 2007 Regulation took effect: no request under either Regulation is older."""
@@ -49,22 +50,34 @@ def check_fact_date(value: date, field: str, today: date) -> date:
     """A day something happened: from 2008-05-01 up to today."""
     if value < EARLIEST:
         raise InvalidInput(
-            f"{field}: {value} is before {EARLIEST}, when the 2007 Regulation took effect; "
-            "check the year"
+            _(
+                "{field}: {value} is before {earliest}, when the 2007 Regulation took effect; "
+                "check the year"
+            ).format(field=field, value=value, earliest=EARLIEST)
         )
     if value > today:
-        raise InvalidInput(f"{field}: {value} is after today ({today}); record it on the day")
+        raise InvalidInput(
+            _("{field}: {value} is after today ({today}); record it on the day").format(
+                field=field, value=value, today=today
+            )
+        )
     return value
 
 
 def check_ahead_date(value: date, field: str, today: date) -> date:
     """A day set ahead (reply-by, deferral): after 2008-05-01, at most a few years ahead."""
     if value < EARLIEST:
-        raise InvalidInput(f"{field}: {value} is before {EARLIEST}; check the year")
+        raise InvalidInput(
+            _("{field}: {value} is before {earliest}; check the year").format(
+                field=field, value=value, earliest=EARLIEST
+            )
+        )
     horizon = latest_ahead(today)
     if value > horizon:
         raise InvalidInput(
-            f"{field}: {value} is more than {YEARS_AHEAD} years ahead; use a date up to {horizon}"
+            _(
+                "{field}: {value} is more than {years} years ahead; use a date up to {horizon}"
+            ).format(field=field, value=value, years=YEARS_AHEAD, horizon=horizon)
         )
     return value
 
@@ -81,7 +94,9 @@ def check_today(value: date, field: str = "LEDGER_TODAY") -> date:
     """A pinned "today" the calendar can count from."""
     if not EARLIEST <= value <= LATEST_TODAY:
         raise InvalidInput(
-            f"{field}: {value} is not allowed; use a date from {EARLIEST} to {LATEST_TODAY}"
+            _(
+                "{field}: {value} is not allowed; use a date from {earliest} to {latest}"
+            ).format(field=field, value=value, earliest=EARLIEST, latest=LATEST_TODAY)
         )
     return value
 
@@ -91,7 +106,9 @@ def check_year(value: int, field: str, today: date) -> int:
     last = today.year + YEARS_AHEAD
     if not EARLIEST.year <= value <= last:
         raise InvalidInput(
-            f"{field}: {value} is not allowed; use a year from {EARLIEST.year} to {last}"
+            _("{field}: {value} is not allowed; use a year from {year} to {last}").format(
+                field=field, value=value, year=EARLIEST.year, last=last
+            )
         )
     return value
 
@@ -106,15 +123,24 @@ def clean_text(value: str, field: str, limit: int = TEXT_MAX, *, required: bool 
     text = value.strip()
     if required and not text:
         raise InvalidInput(
-            f"{field}: is empty; it must name something ({limit} characters at most)"
+            _("{field}: is empty; it must name something ({limit} characters at most)").format(
+                field=field, limit=limit
+            )
         )
     bad = _first_unprintable(text)
     if bad is not None:
         raise InvalidInput(
-            f"{field}: contains {bad}; use printable text on one line ({limit} characters at most)"
+            _(
+                "{field}: contains {bad}; use printable text on one line ({limit} characters at "
+                "most)"
+            ).format(field=field, bad=bad, limit=limit)
         )
     if len(text) > limit:
-        raise InvalidInput(f"{field}: is {len(text)} characters long; at most {limit} allowed")
+        raise InvalidInput(
+            _("{field}: is {len} characters long; at most {limit} allowed").format(
+                field=field, len=len(text), limit=limit
+            )
+        )
     return text
 
 
@@ -134,11 +160,17 @@ def parse_count(value: str | int, field: str, low: int, high: int) -> int:
     text = str(value).strip()
     if not _COUNT.fullmatch(text):
         raise InvalidInput(
-            f"{field}: {value!r} is not a whole number; use digits 0–9 from {low} to {high}"
+            _(
+                "{field}: {value!r} is not a whole number; use digits 0–9 from {low} to {high}"
+            ).format(field=field, value=value, low=low, high=high)
         )
     number = int(text)
     if not low <= number <= high:
-        raise InvalidInput(f"{field}: {number} is not allowed; use a number from {low} to {high}")
+        raise InvalidInput(
+            _("{field}: {number} is not allowed; use a number from {low} to {high}").format(
+                field=field, number=number, low=low, high=high
+            )
+        )
     return number
 
 
@@ -153,5 +185,7 @@ def check_argv(args: list[str]) -> None:
             before = args[i - 1] if i else ""
             field = before if before.startswith("-") and "=" not in before else f"argument {i + 1}"
             raise InvalidInput(
-                f"{field}: contains bytes that are not UTF-8; type the value in UTF-8"
+                _("{field}: contains bytes that are not UTF-8; type the value in UTF-8").format(
+                    field=field
+                )
             )

@@ -57,6 +57,51 @@ def test_alerts_are_in_english_with_lang_en(zh: LedgerCli, monkeypatch: pytest.M
     )
 
 
+def test_record_help_confirmations_and_refusals_are_in_chinese_by_default(zh: LedgerCli) -> None:
+    """With no language configured `record receive --help`, a step's confirmation (outcome by
+    its official Chinese name), a refusal and `ledger show` are in Chinese."""
+    assert "登记一件新申请；收到申请日期按第三十一条依渠道确定。" in zh("record receive --help").out
+    received = zh("record receive A --date 2024-05-06 --channel in-person --applicant natural")
+    assert received.out.startswith("A：已于 2024-05-06 收到（当面提交，自然人）；"), received.err
+    decided = zh("record decide A --date 2024-05-06 --outcome disclosed")
+    assert decided.out.startswith("A：已答复：予以公开；"), decided.err
+    refused = zh("record decide NOPE --date 2024-05-06 --outcome disclosed")
+    assert refused.refusal() == "ledger：申请 NOPE：没有这件申请；`ledger list` 列出所有申请"
+    bad = zh("record decide A --date 2024-05-06 --outcome nothing").refusal()
+    assert bad.startswith("ledger：--outcome：'nothing' 不是有效的处理结果；请使用以下之一：")
+    shown = zh("show A").out.splitlines()
+    assert shown[:3] == [
+        "申请      A  (default)",
+        "状态      已办结",
+        "收到      2024-05-06  渠道：当面提交，申请人：自然人",
+    ]
+    assert "答复      2024-05-06: 予以公开" in shown
+    assert "办理经过：" in shown
+
+
+def test_record_help_confirmations_and_refusals_are_in_english_with_lang_en(
+    zh: LedgerCli,
+) -> None:
+    """`--lang en` gives the same help, confirmation, refusal and `show` in English, codes as codes."""
+    help_text = zh("--lang en record receive --help").out
+    assert "Record a new request; the date of receipt follows Art. 31 by channel." in help_text
+    received = zh("--lang en record receive A --date 2024-05-06 --channel 当面 --applicant natural")
+    assert received.out.startswith("A: received 2024-05-06 (in-person, natural);"), received.err
+    decided = zh("--lang en record decide A --date 2024-05-06 --outcome 予以公开")
+    assert decided.out.startswith("A: decided: disclosed;"), decided.err
+    refused = zh("--lang en record decide NOPE --date 2024-05-06 --outcome disclosed")
+    assert refused.refusal() == (
+        "ledger: request NOPE: no such request; `ledger list` shows the requests"
+    )
+    shown = zh("--lang en show A").out.splitlines()
+    assert shown[:3] == [
+        "request   A  (default)",
+        "status    closed",
+        "received  2024-05-06  via in-person, applicant natural",
+    ]
+    assert "decided   2024-05-06: disclosed" in shown
+
+
 def test_ledger_lang_and_the_config_file_choose_english(zh: LedgerCli, tmp_path: Path) -> None:
     """LEDGER_LANG=en, or lang = "en" in the configuration file, gives English; --lang wins over both."""
     english = LedgerCli(zh.db, TODAY, init=False, lang="en")

@@ -12,6 +12,7 @@ import click
 
 from ledger import limits
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 
 
 def _field(param: click.Parameter | None) -> str:
@@ -55,7 +56,11 @@ class Count(click.ParamType[int]):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, bool):
-            raise InvalidInput(f"{_field(param)}: {value!r} is not a whole number")
+            raise InvalidInput(
+                _("{field}: {value!r} is not a whole number").format(
+                    field=_field(param), value=value
+                )
+            )
         return limits.parse_count(str(value), _field(param), self.low, self.high)
 
 

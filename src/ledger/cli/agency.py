@@ -15,6 +15,7 @@ from ledger.commands.agencies import (
     use_agency,
 )
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.textwidth import table
 
 
@@ -35,8 +36,10 @@ def _pairs(_ctx: click.Context, _param: click.Parameter, value: tuple[str, ...])
         official, sep, local = pair.partition("=")
         if not sep:
             raise InvalidInput(
-                f"--label: {pair!r} must be OFFICIAL=LOCAL with OFFICIAL an official label, "
-                "exactly as the format prints it"
+                _(
+                    "--label: {pair!r} must be OFFICIAL=LOCAL with OFFICIAL an official label, "
+                    "exactly as the format prints it"
+                ).format(pair=pair)
             )
         mapping[official] = local
     return mapping
@@ -77,7 +80,10 @@ def add(ctx: click.Context, code: str, name: str, labels: dict[str, str], level:
     """
     done = register_agency(office_of(ctx), code, name, labels, level)
     count = len(done.labels)
-    click.echo(f"agency {done.code}: {done.name}" + (f" ({count} local labels)" if count else ""))
+    added = (
+        _("agency {code}: {name} ({count} local labels)") if count else _("agency {code}: {name}")
+    )
+    click.echo(added.format(code=done.code, name=done.name, count=count))
 
 
 @agency.command("list")
@@ -95,7 +101,7 @@ def list_(ctx: click.Context) -> None:
     app = app_of(ctx)
     rows = list_agencies(app.store, _default_or_none(app))
     if not rows:
-        click.echo("no agency registered; `ledger agency add CODE --name NAME` registers one")
+        click.echo(_("no agency registered; `ledger agency add CODE --name NAME` registers one"))
         return
     body = [["*" if r.default else "", r.code, r.name, r.level, str(r.requests)] for r in rows]
     click.echo(table(("", "code", "name", "level", "requests"), body, right=frozenset({4})))
@@ -122,7 +128,12 @@ def use(ctx: click.Context, code: str) -> None:
     """
     app = app_of(ctx)
     use_agency(app.office(), code)
-    click.echo(f"default agency: {code}")
+    click.echo(_("default agency: {code}").format(code=code))
     configured = app.config.agency
     if configured is not None and configured != code:
-        click.echo(f"warning: the configuration's agency ({configured}) still wins", err=True)
+        click.echo(
+            _("warning: the configuration's agency ({configured}) still wins").format(
+                configured=configured
+            ),
+            err=True,
+        )

@@ -19,6 +19,8 @@ from ledger.cli._desk import (
 from ledger.cli._types import TEXT, YEAR
 from ledger.codes import CASE_KINDS, CASE_OUTCOMES, DOCUMENT_KINDS
 from ledger.commands import annual
+from ledger.helptext import help_values
+from ledger.i18n import _
 
 
 @click.command()
@@ -27,7 +29,7 @@ from ledger.commands import annual
 @click.option(
     "--kind",
     required=True,
-    help=f"Code or Chinese name: {CASE_KINDS.help_text()}.",
+    help="Code or Chinese name: {kinds}.",
 )
 @click.option("--request", "request_id", help="The request whose decision is contested.")
 @agency_option
@@ -46,15 +48,13 @@ def case(
     Example: ledger record case FY-2021-01 --date 2021-04-02 --kind 行政复议 --request jyj-2021-0007
     """
     annual.file_case(desk_of(ctx, agency), case_id, on, kind, request_id)
-    click.echo(f"case {case_id}: filed {on}")
+    click.echo(_("case {case_id}: filed {on}").format(case_id=case_id, on=on))
 
 
 @click.command("case-end")
 @id_argument("case_id")
 @on_option("Day the case concluded.")
-@click.option(
-    "--outcome", required=True, help=f"Code or Chinese name: {CASE_OUTCOMES.help_text()}."
-)
+@click.option("--outcome", required=True, help="Code or Chinese name: {outcomes}.")
 @step_options
 @click.pass_context
 def case_end(ctx: click.Context, case_id: str, on: date, outcome: str) -> None:
@@ -63,13 +63,13 @@ def case_end(ctx: click.Context, case_id: str, on: date, outcome: str) -> None:
     Example: ledger record case-end FY-2021-01 --date 2021-06-10 --outcome 维持
     """
     annual.conclude_case(desk_of(ctx), case_id, on, outcome)
-    click.echo(f"case {case_id}: concluded {on}")
+    click.echo(_("case {case_id}: concluded {on}").format(case_id=case_id, on=on))
 
 
 @click.command()
 @id_argument("document_id")
 @on_option("Day the document was made.")
-@click.option("--kind", required=True, help=f"Code or Chinese name: {DOCUMENT_KINDS.help_text()}.")
+@click.option("--kind", required=True, help="Code or Chinese name: {kinds}.")
 @click.option("--title", type=TEXT, default="", help="The document's title.")
 @date_option("--published", help="Day it was published (table 2019: 本年新公开数量).")
 @agency_option
@@ -87,7 +87,7 @@ def document(
           --published 2020-06-03
     """
     annual.issue_document(desk_of(ctx, agency), document_id, on, kind, title, published)
-    click.echo(f"document {document_id}: made {on}")
+    click.echo(_("document {document_id}: made {on}").format(document_id=document_id, on=on))
 
 
 @click.command()
@@ -101,7 +101,7 @@ def repeal(ctx: click.Context, document_id: str, on: date) -> None:
     Example: ledger record repeal ZJ-2018-3 --date 2021-02-01
     """
     annual.repeal_document(desk_of(ctx), document_id, on)
-    click.echo(f"document {document_id}: repealed {on}")
+    click.echo(_("document {document_id}: repealed {on}").format(document_id=document_id, on=on))
 
 
 @click.command()
@@ -150,7 +150,11 @@ def narrative(
     Example: ledger record narrative 2020 --file 2020.md --signed 2021-01-14
     """
     annual.record_narrative(desk_of(ctx, agency), year, path, signed)
-    click.echo(f"{year}: narrative recorded from {path}")
+    click.echo(_("{year}: narrative recorded from {path}").format(year=year, path=path))
 
 
 RECORD_COMMANDS = [case, case_end, document, repeal, figures, narrative]
+
+help_values(case, kinds=CASE_KINDS.help_text())
+help_values(case_end, outcomes=CASE_OUTCOMES.help_text())
+help_values(document, kinds=DOCUMENT_KINDS.help_text())

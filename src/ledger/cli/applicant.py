@@ -55,11 +55,12 @@ def erase(ctx: click.Context, request_id: str, basis: str, yes: bool) -> None:
     Example: ledger applicant erase zhjyj-2021-0004 --basis "申请人撤回同意" --yes
     """
     if not yes:
-        question = f"erase the personal data of the applicant of request {request_id}?"
+        question = _("erase the personal data of the applicant of request {request_id}?")
+        question = question.format(request_id=request_id)
         click.confirm(question, abort=True)
     erased = erase_applicant(desk_of(ctx), request_id, basis)
-    state = "already erased" if erased.already else "personal data erased"
-    click.echo(f"applicant {erased.ref}: {state}")
+    state = _("already erased") if erased.already else _("personal data erased")
+    click.echo(_("applicant {ref}: {state}").format(ref=erased.ref, state=state))
     if not erased.purged:
         click.echo(_(
             "applicant {ref}: old copies remain in the database's -wal file while another "

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ledger.cli._common import app_of, common_options
+from ledger.i18n import _
 
 
 @click.command("backup")
@@ -26,8 +27,9 @@ def backup_(ctx: click.Context, file: Path) -> None:
 
     done = backup(app_of(ctx).engine, file)
     click.echo(
-        f"backed up {done.events} events and {done.applicants} applicants to {file} "
-        f"(chain head {done.head})"
+        _(
+            "backed up {events} events and {applicants} applicants to {file} (chain head {head})"
+        ).format(events=done.events, applicants=done.applicants, file=file, head=done.head)
     )
 
 
@@ -46,6 +48,18 @@ def restore_(ctx: click.Context, file: Path) -> None:
     from ledger.backup import restore
 
     done = restore(app_of(ctx, create=True).store, file)
-    click.echo(f"restored {done.events} events and {done.applicants} applicants from {file}")
-    click.echo(f"{done.verification.verified} events verified; the hash chain is intact")
-    click.echo(f"{done.verification.audit.checked} recorded deadlines re-derived; all agree")
+    click.echo(
+        _("restored {events} events and {applicants} applicants from {file}").format(
+            events=done.events, applicants=done.applicants, file=file
+        )
+    )
+    click.echo(
+        _("{verified} events verified; the hash chain is intact").format(
+            verified=done.verification.verified
+        )
+    )
+    click.echo(
+        _("{checked} recorded deadlines re-derived; all agree").format(
+            checked=done.verification.audit.checked
+        )
+    )

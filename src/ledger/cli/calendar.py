@@ -12,6 +12,8 @@ from ledger.cli._common import app_of, command_id_option, common_options
 from ledger.cli._desk import date_option, office_of
 from ledger.cli._types import YEAR, Count
 from ledger.commands.calendar import record_schedule_file
+from ledger.helptext import help_values
+from ledger.i18n import _
 from ledger.projections.calendar import due_from, year_schedule
 
 
@@ -22,12 +24,15 @@ def _package_years() -> str:
 
 
 @click.group(
-    help=f"The official working-day schedule (chinesecalendar for {_package_years()}, "
+    help="The official working-day schedule (chinesecalendar for {years}, "
     "recorded years after).\n\n\b\nExamples:\n  ledger calendar show 2026\n"
     "  ledger calendar due --from 2026-09-28"
 )
 def calendar() -> None:
     """The group of calendar commands; its help names the years the installed package holds."""
+
+
+help_values(calendar, years=_package_years())
 
 
 @calendar.command()
@@ -51,12 +56,18 @@ def add(ctx: click.Context, year: int, file: Path) -> None:
     """
     result = record_schedule_file(office_of(ctx), year, file)
     click.echo(
-        f"recorded the {year} schedule: {result.holidays} holidays, "
-        f"{result.workdays} make-up working days; "
-        f"{len(result.recomputed)} deadlines recomputed"
+        _(
+            "recorded the {year} schedule: {holidays} holidays, {workdays} make-up working days; "
+            "{count} deadlines recomputed"
+        ).format(
+            year=year,
+            holidays=result.holidays,
+            workdays=result.workdays,
+            count=len(result.recomputed),
+        )
     )
     for request_id, due in result.recomputed:
-        click.echo(f"  {request_id}: due {due}")
+        click.echo("  " + _("{request_id}: due {due}").format(request_id=request_id, due=due))
 
 
 @calendar.command("show")
@@ -72,22 +83,28 @@ def show_(ctx: click.Context, year: int) -> None:
     Example: ledger calendar show 2020
     """
     shown = year_schedule(app_of(ctx).store, year)
-    click.echo(f"chinesecalendar {package_version()} holds {_package_years()}")
+    click.echo(
+        _("chinesecalendar {package_version} holds {package_years}").format(
+            package_version=package_version(), package_years=_package_years()
+        )
+    )
     if shown.schedule is None:
         click.echo(
-            f"{year}: no official schedule; deadlines in {year} count weekends and the "
-            "statutory holidays below, make-up working days unknown, and are provisional "
-            "(add the schedule with `ledger calendar add`)"
+            _(
+                "{year}: no official schedule; deadlines in {year} count weekends and the "
+                "statutory holidays below, make-up working days unknown, and are provisional (add "
+                "the schedule with `ledger calendar add`)"
+            ).format(year=year)
         )
-        click.echo("statutory holidays (provisional):")
+        click.echo(_("statutory holidays (provisional):"))
         for day, name in shown.provisional_holidays.items():
             click.echo(f"  {day} {day:%a}  {name}")
         return
-    click.echo(f"{year} official schedule ({shown.source})")
-    click.echo("holidays:")
+    click.echo(_("{year} official schedule ({source})").format(year=year, source=shown.source))
+    click.echo(_("holidays:"))
     for day, name in sorted(shown.schedule.holidays.items()):
         click.echo(f"  {day} {day:%a}  {name}")
-    click.echo("make-up working days:")
+    click.echo(_("make-up working days:"))
     for day in sorted(shown.schedule.workdays):
         click.echo(f"  {day} {day:%a}")
 
@@ -112,10 +129,13 @@ def due(ctx: click.Context, start: date | None, days: int | None, explain: bool)
     """
     app = app_of(ctx)
     answer = due_from(app.store, start or app.today(), days, explain)
-    note = ""
+    line = _("received {received}: working day {days} is {due}").format(
+        received=answer.received, days=answer.days, due=answer.due
+    )
     if answer.unscheduled:
         years = ", ".join(map(str, answer.unscheduled))
-        note = f" (provisional: no official schedule for {years})"
-    click.echo(f"received {answer.received}: working day {answer.days} is {answer.due}{note}")
+        note = _("provisional: no official schedule for {years}").format(years=years)
+        line = _("{text} ({note})").format(text=line, note=note)
+    click.echo(line)
     for step in answer.explain:
         click.echo(step)

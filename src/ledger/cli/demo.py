@@ -6,6 +6,7 @@ import click
 
 from ledger.cli._common import app_of, common_options
 from ledger.demo import AGENCY, run_demo
+from ledger.i18n import _
 
 
 @click.command()
@@ -37,11 +38,16 @@ def demo(ctx: click.Context, year: int) -> None:
     shown = run_demo(app, year)
     if shown.built:
         click.echo(
-            f"demo: recorded {shown.steps} steps ({shown.events} events) for {AGENCY} in {where}",
+            _("demo: recorded {steps} steps ({events} events) for {agency} in {where}").format(
+                steps=shown.steps, events=shown.events, agency=AGENCY, where=where
+            ),
             err=True,
         )
     else:
-        click.echo(f"demo: the demonstration history is already recorded in {where}", err=True)
+        click.echo(
+            _("demo: the demonstration history is already recorded in {where}").format(where=where),
+            err=True,
+        )
     click.echo(shown.report)
-    click.echo(f"\nAlerts as of {shown.as_of} (ledger alerts):")
-    click.echo(alert_table(shown.alerts) if shown.alerts else "none")
+    click.echo("\n" + _("Alerts as of {as_of} (ledger alerts):").format(as_of=shown.as_of))
+    click.echo(alert_table(shown.alerts) if shown.alerts else _("none"))

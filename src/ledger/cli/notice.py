@@ -10,6 +10,7 @@ from ledger.cli._common import app_of, common_options
 from ledger.cli._desk import id_argument
 from ledger.codes import NOTICE_KINDS
 from ledger.errors import LedgerError
+from ledger.i18n import _
 from ledger.notices import FORMATS, NoticeOrder, issue_notice, record_notice
 
 
@@ -81,10 +82,25 @@ def notice(
     if draft:
         return
     event = record_notice(app, issued.notice, issued.text, fmt, agency)
-    where = f" to {target}" if target else ""
+    written = (
+        _(
+            "notice {code} ({title}) of {request_id} dated {dated} written to {target}; recorded "
+            "#{position}"
+        )
+        if target
+        else _(
+            "notice {code} ({title}) of {request_id} dated {dated} written; recorded #{position}"
+        )
+    )
     click.echo(
-        f"notice {code} ({issued.notice.title}) of {request_id} dated "
-        f"{issued.notice.dated} written{where}; recorded #{event.position}",
+        written.format(
+            code=code,
+            title=issued.notice.title,
+            request_id=request_id,
+            dated=issued.notice.dated,
+            target=target,
+            position=event.position,
+        ),
         err=target is None,
     )
 

@@ -20,6 +20,8 @@ from ledger.codes import APPLICANTS, CHANNELS, OUTCOMES
 from ledger.commands import corrections
 from ledger.commands import requests as cmd
 from ledger.events.requests import CONSULTATION_KINDS
+from ledger.helptext import help_values
+from ledger.i18n import _
 from ledger.projections.views import due_text
 
 
@@ -29,7 +31,10 @@ def _confirm(recorded: cmd.Recorded, what: str) -> None:
         click.echo(recorded.note)
     if recorded.warning:
         click.echo(recorded.warning, err=True)
-    click.echo(f"{recorded.request_id}: {what}; {due_text(recorded.state, recorded.deadline)}")
+    due = due_text(recorded.state, recorded.deadline)
+    click.echo(
+        _("{request}: {what}; {due}").format(request=recorded.request_id, what=what, due=due)
+    )
 
 
 @click.group()
@@ -49,12 +54,12 @@ def record() -> None:
 @click.option(
     "--channel",
     required=True,
-    help=f"How it arrived, code or Chinese name: {CHANNELS.help_text()}.",
+    help="How it arrived, code or Chinese name: {channels}.",
 )
 @click.option(
     "--applicant",
     required=True,
-    help=f"Applicant category, code or Chinese name: {APPLICANTS.help_text()}.",
+    help="Applicant category, code or Chinese name: {applicants}.",
 )
 @date_option("--confirmed", help="Day receipt was confirmed (ordinary mail, online, fax).")
 @date_option("--signed", help="Day registered mail was signed for.")
@@ -106,7 +111,12 @@ def receive(
     )
     recorded = cmd.record_receipt(desk_of(ctx, agency), command)
     state = recorded.state
-    _confirm(recorded, f"received {state.received_on} ({state.channel}, {state.applicant})")
+    what = _("received {day} ({channel}, {applicant})").format(
+        day=state.received_on,
+        channel=CHANNELS.shown(state.channel),
+        applicant=APPLICANTS.shown(state.applicant),
+    )
+    _confirm(recorded, what)
 
 
 @record.command()
@@ -124,7 +134,7 @@ def clarify(ctx: click.Context, request_id: str, on: date, reply_by: date) -> No
     Example: ledger record clarify default-2020-0001 --date 2020-03-05 --reply-by 2020-03-20
     """
     recorded = cmd.request_clarification(desk_of(ctx), request_id, on, reply_by)
-    _confirm(recorded, f"clarification requested, reply by {reply_by}")
+    _confirm(recorded, _("clarification requested, reply by {day}").format(day=reply_by))
 
 
 @record.command()
@@ -137,7 +147,8 @@ def clarified(ctx: click.Context, request_id: str, on: date) -> None:
 
     Example: ledger record clarified default-2020-0001 --date 2020-03-12
     """
-    _confirm(cmd.record_clarified(desk_of(ctx), request_id, on), "corrected request arrived")
+    recorded = cmd.record_clarified(desk_of(ctx), request_id, on)
+    _confirm(recorded, _("corrected request arrived"))
 
 
 @record.command()
@@ -158,7 +169,8 @@ def extend(ctx: click.Context, request_id: str, on: date, days: int, approver: s
     Example: ledger record extend default-2020-0001 --date 2020-03-25 --days 10 --approver 王主任
     """
     recorded = cmd.grant_extension(desk_of(ctx), request_id, on, days, approver)
-    _confirm(recorded, f"extended by {days} working days (approved by {approver})")
+    what = _("extended by {days} working days (approved by {approver})")
+    _confirm(recorded, what.format(days=days, approver=approver))
 
 
 @record.command()
@@ -197,7 +209,7 @@ def consult(
     recorded = cmd.start_consultation(
         desk_of(ctx), request_id, on, party, received=received, kind=kind
     )
-    _confirm(recorded, f"consulting {party}")
+    _confirm(recorded, _("consulting {party}").format(party=party))
 
 
 @record.command()
@@ -212,7 +224,7 @@ def consulted(ctx: click.Context, request_id: str, on: date, party: str) -> None
     Example: ledger record consulted default-2020-0001 --date 2020-03-13 --party 某建设公司
     """
     recorded = cmd.end_consultation(desk_of(ctx), request_id, on, party)
-    _confirm(recorded, f"opinion of {party} arrived")
+    _confirm(recorded, _("opinion of {party} arrived").format(party=party))
 
 
 @record.command()
@@ -248,7 +260,7 @@ def fee(
     """
     command = cmd.IssueFeeNotice(request_id, on, amount, method, pages, received)
     recorded = cmd.issue_fee_notice(desk_of(ctx), command)
-    _confirm(recorded, "fee notice issued" if recorded.events else "no fee due")
+    _confirm(recorded, _("fee notice issued") if recorded.events else _("no fee due"))
 
 
 @record.command()
@@ -261,7 +273,7 @@ def paid(ctx: click.Context, request_id: str, on: date) -> None:
 
     Example: ledger record paid default-2021-0003 --date 2021-03-10
     """
-    _confirm(cmd.record_payment(desk_of(ctx), request_id, on), "fee paid")
+    _confirm(cmd.record_payment(desk_of(ctx), request_id, on), _("fee paid"))
 
 
 @record.command()
@@ -278,7 +290,7 @@ def defer(ctx: click.Context, request_id: str, on: date, until: date, reason: st
         --reason "200 files requested in one month"
     """
     recorded = cmd.defer_deadline(desk_of(ctx), request_id, on, until, reason)
-    _confirm(recorded, f"due date deferred to {until}")
+    _confirm(recorded, _("due date deferred to {day}").format(day=until))
 
 
 OUTCOMES_EPILOG = "\b\nOutcomes (code, Chinese name):\n" + "\n".join(
@@ -306,7 +318,8 @@ def decide(ctx: click.Context, request_id: str, on: date, outcome: str) -> None:
     Example: ledger record decide default-2020-0001 --date 2020-03-20 --outcome 予以公开
     """
     recorded = cmd.issue_decision(desk_of(ctx), request_id, on, outcome)
-    _confirm(recorded, f"decided: {recorded.state.outcome}")
+    outcome = OUTCOMES.shown(recorded.state.outcome or "")
+    _confirm(recorded, _("decided: {outcome}").format(outcome=outcome))
 
 
 @record.command()
@@ -319,15 +332,17 @@ def withdraw(ctx: click.Context, request_id: str, on: date) -> None:
 
     Example: ledger record withdraw default-2020-0002 --date 2020-03-09
     """
-    _confirm(cmd.withdraw(desk_of(ctx), request_id, on), "withdrawn")
+    _confirm(cmd.withdraw(desk_of(ctx), request_id, on), _("withdrawn"))
 
 
 def _corrected(result: corrections.Corrected, what: str) -> None:
     """The one line after a correction: what changed and the request as it reads now."""
     if result.state is None or result.deadline is None:
-        click.echo(f"{result.request_id}: {what}; the request is no longer in the books")
+        gone = _("{request}: {what}; the request is no longer in the books")
+        click.echo(gone.format(request=result.request_id, what=what))
         return
-    click.echo(f"{result.request_id}: {what}; {due_text(result.state, result.deadline)}")
+    due = due_text(result.state, result.deadline)
+    click.echo(_("{request}: {what}; {due}").format(request=result.request_id, what=what, due=due))
 
 
 @record.command()
@@ -335,8 +350,8 @@ def _corrected(result: corrections.Corrected, what: str) -> None:
 @date_option("--date", "submitted", help="Corrected day the request was submitted.")
 @date_option("--confirmed", help="Corrected day receipt was confirmed.")
 @date_option("--signed", help="Corrected day registered mail was signed for.")
-@click.option("--channel", help=f"Corrected channel: {CHANNELS.help_text()}.")
-@click.option("--applicant", help=f"Corrected applicant category: {APPLICANTS.help_text()}.")
+@click.option("--channel", help="Corrected channel: {channels}.")
+@click.option("--applicant", help="Corrected applicant category: {applicants}.")
 @click.option("--agency", "new_agency", help="Corrected agency code.")
 @click.option("--subject", help="Corrected subject.")
 @click.option("--outcome", help="Corrected outcome of the decision (code or Chinese name).")
@@ -373,7 +388,7 @@ def correct(
         channel, applicant, new_agency, subject, outcome, decided,
     )  # fmt: skip
     result = corrections.correct(desk_of(ctx), command)
-    _corrected(result, "corrected")
+    _corrected(result, _("corrected"))
 
 
 @record.command()
@@ -394,7 +409,11 @@ def retract(
     Example: ledger record retract default-2020-0001 --step 5 --reason "recorded twice"
     """
     result = corrections.retract(desk_of(ctx), request_id, position, reason, approver)
-    _corrected(result, f"step #{position} retracted")
+    _corrected(result, _("step #{position} retracted").format(position=position))
+
+
+for _command in (receive, correct):
+    help_values(_command, channels=CHANNELS.help_text(), applicants=APPLICANTS.help_text())
 
 
 def _attach_annual() -> None:

@@ -12,6 +12,7 @@ import click
 from ledger.cli._common import app_of, common_options
 from ledger.cli._desk import desk_of
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.register.load import Progress, Tally
 
 
@@ -31,34 +32,50 @@ def import_any(
         from ledger.register.template import write_template
 
         write_template(template)
-        click.echo(f"wrote the register template {template}")
+        click.echo(_("wrote the register template {file}").format(file=template))
         return
     if file is None:
-        raise click.UsageError("give FILE to import, or --template FILE")
+        raise click.UsageError(_("give FILE to import, or --template FILE"))
     if is_register(file):
         _import_register(ctx, file, agency, dry_run=dry_run, skip_bad=skip_bad)
         return
     if skip_bad is not None:
-        raise InvalidInput("--skip-bad: for a register (.xlsx or .csv) only")
+        raise InvalidInput(_("--skip-bad: for a register (.xlsx or .csv) only"))
     from ledger.backup import is_events_export
 
     if file.suffix.lower() == ".jsonl" and is_events_export(file):
         from ledger.backup import restore
 
         done = restore(app_of(ctx, create=True).store, file)
-        click.echo(f"restored {done.events} events exactly (chain head {done.head[:16]}…)")
-        click.echo(f"{done.verification.verified} events verified; the hash chain is intact")
+        restored = _("restored {events} events exactly (chain head {head}…)")
+        click.echo(restored.format(events=done.events, head=done.head[:16]))
+        verified = _("{verified} events verified; the hash chain is intact")
+        click.echo(verified.format(verified=done.verification.verified))
         return
     from ledger.commands.imports import import_file
 
     result = import_file(desk_of(ctx, agency), file, dry_run=dry_run)
-    verb = "would add" if dry_run else "imported"
-    years = ", ".join(str(y) for y in sorted(result.years)) or "none"
+    years = ", ".join(str(y) for y in sorted(result.years)) or _("none")
+    summary = (
+        _(
+            "would add {events} events for {requests} requests (years {years}); {already} lines "
+            "already recorded, {derived} derived events re-derived"
+        )
+        if dry_run
+        else _(
+            "imported {events} events for {requests} requests (years {years}); {already} lines "
+            "already recorded, {derived} derived events re-derived; last position {last}"
+        )
+    )
     click.echo(
-        f"{verb} {result.events} events for {len(result.requests)} requests "
-        f"(years {years}); {result.already} lines already recorded, "
-        f"{result.derived_skipped} derived events re-derived"
-        + ("" if dry_run else f"; last position {result.last_position}")
+        summary.format(
+            events=result.events,
+            requests=len(result.requests),
+            years=years,
+            already=result.already,
+            derived=result.derived_skipped,
+            last=result.last_position,
+        )
     )
 
 
@@ -75,22 +92,31 @@ def _import_register(
     for problem in report.problems:
         click.echo(problem.line(), err=True)
     if dry_run:
-        click.echo(f"dry run: {report.rows} rows read, {report.bad_rows} bad; nothing was written")
-        _summary("would add", report.planned)
+        dry = _("dry run: {rows} rows read, {bad} bad; nothing was written")
+        click.echo(dry.format(rows=report.rows, bad=report.bad_rows))
+        _summary(
+            _("would add {requests} requests, {events} events; years: {years}"), report.planned
+        )
         return
     if report.skipped_to is not None:
-        click.echo(f"{report.bad_rows} bad rows set aside in {report.skipped_to}")
+        aside = _("{bad} bad rows set aside in {file}")
+        click.echo(aside.format(bad=report.bad_rows, file=report.skipped_to))
     assert report.written is not None
-    _summary("added", report.written)
+    _summary(_("added {requests} requests, {events} events; years: {years}"), report.written)
     if not report.written.events:
-        click.echo("nothing new: every row was already imported")
+        click.echo(_("nothing new: every row was already imported"))
 
 
-def _summary(verb: str, tally: Tally) -> None:
-    years = ", ".join(f"{y} ({n} events)" for y, n in sorted(tally.years.items())) or "none"
-    click.echo(f"{verb} {tally.requests} requests, {tally.events} events; years: {years}")
+def _summary(message: str, tally: Tally) -> None:
+    """The tally of a register import, in ``message`` (what was or would be added)."""
+    per_year = _("{year} ({n} events)")
+    years = ", ".join(per_year.format(year=y, n=n) for y, n in sorted(tally.years.items())) or _(
+        "none"
+    )
+    click.echo(message.format(requests=tally.requests, events=tally.events, years=years))
+    carried = _("carried over out of {year}: {n} of the imported requests")
     for year, open_ in tally.carried().items():
-        click.echo(f"  carried over out of {year}: {open_} of the imported requests")
+        click.echo("  " + carried.format(year=year, n=open_))
 
 
 @contextmanager
@@ -151,8 +177,12 @@ def export_register_(
     from ledger.register.export import export_register
 
     done = export_register(desk_of(ctx), year, fmt, output, personal=with_personal_data)
-    what = "with personal data (recorded in the log)" if done.personal else "without personal data"
-    click.echo(f"wrote {done.rows} requests of {year} to {output}, {what}")
+    wrote = (
+        _("wrote {rows} requests of {year} to {file}, with personal data (recorded in the log)")
+        if done.personal
+        else _("wrote {rows} requests of {year} to {file}, without personal data")
+    )
+    click.echo(wrote.format(rows=done.rows, year=year, file=output))
 
 
 @export.command("events")
@@ -170,4 +200,5 @@ def export_events_(ctx: click.Context, fmt: str, output: Path) -> None:
     from ledger.backup import export_events
 
     done = export_events(app_of(ctx).engine, output)
-    click.echo(f"wrote {done.events} events to {output} (chain head {done.head})")
+    wrote = _("wrote {events} events to {file} (chain head {head})")
+    click.echo(wrote.format(events=done.events, file=output, head=done.head))

@@ -14,6 +14,7 @@ from ledger.cli._types import YEAR
 from ledger.commands.years import close_year
 from ledger.dates import parse_moment
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.projections.reports import ReportQuery, check_report, render_report
 from ledger.report import checks
 from ledger.report.render import FILE_FORMATS, FORMATS
@@ -88,7 +89,7 @@ def report(
         click.echo(check_report(app_of(ctx), query))
         return
     if output is None and fmt in FILE_FORMATS:
-        raise InvalidInput(f"--format {fmt} is a binary file; give --output FILE")
+        raise InvalidInput(_("--format {fmt} is a binary file; give --output FILE").format(fmt=fmt))
     rendered = render_report(app_of(ctx), query, fmt)
     for line in rendered.warnings:
         click.echo(line, err=True)
@@ -105,11 +106,15 @@ def _write(rendered: bytes | str, output: Path | None, fmt: str) -> None:
         data = EXCEL_BOM + data
     folder = output.resolve().parent
     if not folder.is_dir():
-        raise InvalidInput(f"--output: folder {folder} does not exist")
+        raise InvalidInput(_("--output: folder {folder} does not exist").format(folder=folder))
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.")
     except OSError as exc:
-        raise InvalidInput(f"--output: cannot write in {folder}: {exc.strerror}") from None
+        raise InvalidInput(
+            _("--output: cannot write in {folder}: {strerror}").format(
+                folder=folder, strerror=exc.strerror
+            )
+        ) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -117,11 +122,15 @@ def _write(rendered: bytes | str, output: Path | None, fmt: str) -> None:
         Path(tmp).replace(output)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise InvalidInput(f"--output: cannot write {output}: {exc.strerror}") from None
+        raise InvalidInput(
+            _("--output: cannot write {output}: {strerror}").format(
+                output=output, strerror=exc.strerror
+            )
+        ) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
+    click.echo(_("wrote {output} ({size} bytes)").format(output=output, size=len(data)), err=True)
 
 
 @click.command("close-year")
@@ -140,8 +149,16 @@ def close_year_(ctx: click.Context, year: int, agency: str | None) -> None:
     desk = desk_of(ctx, agency)
     result = close_year(desk, year, desk.agency)
     if result.already_closed:
-        click.echo(f"{year} ({result.agency}) was already closed; nothing added")
+        click.echo(
+            _("{year} ({agency}) was already closed; nothing added").format(
+                year=year, agency=result.agency
+            )
+        )
         return
-    click.echo(f"closed {year} ({result.agency}): {len(result.carried_over)} requests carried over")
+    click.echo(
+        _("closed {year} ({agency}): {count} requests carried over").format(
+            year=year, agency=result.agency, count=len(result.carried_over)
+        )
+    )
     for request_id in result.carried_over:
         click.echo(f"  {request_id}")

@@ -12,15 +12,17 @@ import click
 from ledger.cli._common import F, app_of, common_options
 from ledger.cli._desk import date_option, id_argument
 from ledger.cli._types import YEAR, Count
+from ledger.codes import APPLICANTS, CHANNELS, OUTCOMES
 from ledger.events import codec
+from ledger.i18n import _
 from ledger.projections.queries import (
     RequestFilter,
     find_requests,
     list_requests,
     show_request,
 )
-from ledger.projections.views import summary
-from ledger.textwidth import fit_table, terminal_columns
+from ledger.projections.views import status_name, summary
+from ledger.textwidth import fit_table, terminal_columns, width
 
 
 def wide_option(func: F) -> F:
@@ -52,30 +54,48 @@ def show(ctx: click.Context, request_id: str, fmt: str, explain: bool, as_of: da
         return
     click.echo(_text(shown.as_dict()))
     if explain:
-        click.echo("\nHow the due date was computed:")
+        click.echo("\n" + _("How the due date was computed:"))
         click.echo("\n".join(shown.explain))
+
+
+def _line(label: str, value: str) -> str:
+    """One fact of ``ledger show``: its label padded to 10 columns (a Chinese character is 2)."""
+    return label + " " * max(1, 10 - width(label)) + value
 
 
 def _text(data: dict[str, Any]) -> str:
     """A request for a person: the facts, then the timeline."""
-    due = data["due_date"] or "clock stopped"
+    due = data["due_date"] or _("clock stopped")
     if data["provisional"]:
-        due = f"{due} (provisional: a year without an official schedule)"
+        due = _("{due} (provisional: a year without an official schedule)").format(due=due)
+    received = _("{day}  via {channel}, applicant {applicant}").format(
+        day=data["received_on"],
+        channel=CHANNELS.shown(data["channel"]),
+        applicant=APPLICANTS.shown(data["applicant"]),
+    )
+    regime = _("{due}  ({regime} Regulation, {days} working days)").format(
+        due=due, regime=data["regime"], days=data["days_allowed"]
+    )
     lines = [
-        f"request   {data['id']}  ({data['agency']})",
-        f"status    {data['status']}",
-        f"received  {data['received_on']}  via {data['channel']}, applicant {data['applicant']}",
-        f"subject   {data['subject'] or '-'}",
-        f"due       {due}  ({data['regime']} Regulation, {data['days_allowed']} working days)",
+        _line(_("request"), f"{data['id']}  ({data['agency']})"),
+        _line(_("status"), status_name(data["status"])),
+        _line(_("received"), received),
+        _line(_("subject"), data["subject"] or "-"),
+        _line(_("due"), regime),
     ]
     if data["outcome"]:
-        late = "  LATE" if data["late"] else ""
-        lines.append(f"decided   {data['decided_on']}: {data['outcome']}{late}")
+        outcome = OUTCOMES.shown(data["outcome"])
+        late = "  " + _("LATE") if data["late"] else ""
+        lines.append(_line(_("decided"), f"{data['decided_on']}: {outcome}{late}"))
     else:
-        stopped = " when the clock stopped" if data["status"] == "paused" else ""
-        lines.append(f"left      {data['working_days_left']} working days{stopped}")
-    lines += [f"flag      {flag}" for flag in data["flags"]]
-    lines.append("timeline:")
+        left = (
+            _("{n} working days when the clock stopped")
+            if data["status"] == "paused"
+            else _("{n} working days")
+        )
+        lines.append(_line(_("left"), left.format(n=data["working_days_left"])))
+    lines += [_line(_("flag"), flag) for flag in data["flags"]]
+    lines.append(_("timeline:"))
     for e in data["events"]:
         entry = f"  {e['date']}  #{e['position']:<6} {e['actor']:<10} "
         note = f"  [{e['note']}]" if e.get("note") else ""
@@ -88,7 +108,11 @@ def _late(entry: dict[str, Any]) -> str:
     if not entry.get("days_late"):
         return ""
     why = entry["data"].get("backdated")
-    return f"  [recorded {entry['days_late']} days after its date" + (f": {why}]" if why else "]")
+    if why:
+        return "  " + _("[recorded {days} days after its date: {why}]").format(
+            days=entry["days_late"], why=why
+        )
+    return "  " + _("[recorded {days} days after its date]").format(days=entry["days_late"])
 
 
 @click.command("list")
@@ -169,7 +193,7 @@ def find(
     found = find_requests(app_of(ctx), text, personal=personal, as_of=as_of)
     rows = [f.as_dict() for f in found]
     if fmt == "text" and not rows:
-        click.echo(f"no request matches {text!r}")
+        click.echo(_("no request matches {text!r}").format(text=text))
         return
     click.echo(
         _render_list(rows, fmt, None if wide else terminal_columns(), FIND_COLUMNS, FIND_PRIORITY)
@@ -214,7 +238,7 @@ def _render_list(
         writer.writerows(flat)
         return out.getvalue().rstrip("\n")
     if not rows:
-        return "no requests match"
+        return _("no requests match")
     body = [["" if r[c] is None else str(r[c]) for c in COLUMNS] for r in rows]
     priority = [COLUMNS.index(c) for c in first]
     left, subject = COLUMNS.index("working_days_left"), COLUMNS.index("subject")

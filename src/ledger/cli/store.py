@@ -12,6 +12,7 @@ from ledger.cli._types import Count
 from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.events import codec
 from ledger.events.store import Store, StoredEvent
+from ledger.i18n import _
 from ledger.projections.anchors import anchors_from, append_anchor, head
 from ledger.projections.log import event_record, read_log, verify_log
 
@@ -32,9 +33,17 @@ def init(ctx: click.Context) -> None:
     change = init_database(ctx.ensure_object(State).db)
     if change.changed:
         before = change.before or "created"
-        click.echo(f"{change.database}: schema {before} -> revision {change.after}")
+        click.echo(
+            _("{database}: schema {before} -> revision {after}").format(
+                database=change.database, before=before, after=change.after
+            )
+        )
     else:
-        click.echo(f"{change.database}: schema is up to date (revision {change.after})")
+        click.echo(
+            _("{database}: schema is up to date (revision {after})").format(
+                database=change.database, after=change.after
+            )
+        )
 
 
 @click.command()
@@ -82,13 +91,20 @@ def verify(
     anchors = anchors_from(against, against_files)
     store = app_of(ctx).store
     checked = verify_log(store, anchors)
-    click.echo(f"{checked.verified} events verified; the hash chain is intact")
+    click.echo(
+        _("{verified} events verified; the hash chain is intact").format(verified=checked.verified)
+    )
     if anchors:
-        click.echo(f"{len(anchors)} anchors hold; the history up to each is unchanged")
+        held = _("{count} anchors hold; the history up to each is unchanged")
+        click.echo(held.format(count=len(anchors)))
     problem = checked.deadline_problem()
     if problem is not None:
         raise IntegrityFailure(problem)
-    click.echo(f"{checked.audit.checked} recorded deadlines re-derived; all agree")
+    click.echo(
+        _("{checked} recorded deadlines re-derived; all agree").format(
+            checked=checked.audit.checked
+        )
+    )
     if show_anchor or anchor_file is not None:
         _print_anchor(store, show_anchor, anchor_file)
 
@@ -97,7 +113,7 @@ def _print_anchor(store: Store, show: bool, path: Path | None) -> None:
     """Print and/or keep the head; an empty log has none to keep."""
     found = head(store)
     if found is None:
-        raise InvalidInput("--anchor: the log is empty; there is no head to anchor")
+        raise InvalidInput(_("--anchor: the log is empty; there is no head to anchor"))
     if path is not None:
         append_anchor(path, found)
     if show:

@@ -23,6 +23,7 @@ from ledger.events.agencies import (
     agency_stream,
 )
 from ledger.events.store import ANY, NewEvent, Store
+from ledger.i18n import _
 from ledger.report import editions
 
 LEVELS: tuple[str, ...] = get_args(AgencyLevel)
@@ -67,16 +68,22 @@ def register_agency(
     """
     check_id(code, "CODE")
     if not name.strip():
-        raise InvalidInput("--name: the agency's name is empty; give its full name")
+        raise InvalidInput(_("--name: the agency's name is empty; give its full name"))
     if level not in LEVELS:
-        raise InvalidInput(f"--level: {level!r} is not allowed; use {' or '.join(LEVELS)}")
+        raise InvalidInput(
+            _("--level: {level!r} is not allowed; use {listed}").format(
+                level=level, listed=" or ".join(LEVELS)
+            )
+        )
     mapping = dict(labels or {})
     known = official_labels()
     for official in mapping:
         if official not in known:
             raise InvalidInput(
-                f"--label: {official!r} is not an official label; give it exactly as the "
-                "format prints it"
+                _(
+                    "--label: {official!r} is not an official label; give it exactly as the format "
+                    "prints it"
+                ).format(official=official)
             )
     event = AgencyRegistered(code=code, name=name.strip(), labels=mapping, level=level)
     new = [NewEvent(event, desk.today)]
@@ -136,8 +143,10 @@ def check_registered(store: Store, code: str, field: str) -> str:
     if code in codes or not codes:
         return code
     raise InvalidInput(
-        f"{field}: {code!r} is not a registered agency; known: {_known(codes)} "
-        "(`ledger agency add CODE --name NAME` registers one)"
+        _(
+            "{field}: {code!r} is not a registered agency; known: {known} (`ledger agency add CODE "
+            "--name NAME` registers one)"
+        ).format(field=field, code=code, known=_known(codes))
     )
 
 
@@ -161,8 +170,10 @@ def resolve_agency(store: Store, given: str | None, configured: str | None) -> s
     if len(codes) == 1:
         return codes[0]
     raise InvalidInput(
-        f"--agency: several agencies are registered ({_known(codes)}); name one with "
-        "--agency, or choose the default with `ledger agency use CODE`"
+        _(
+            "--agency: several agencies are registered ({known}); name one with --agency, or "
+            "choose the default with `ledger agency use CODE`"
+        ).format(known=_known(codes))
     )
 
 

@@ -17,6 +17,7 @@ from ledger.errors import InvalidInput, NotFound, RuleViolation
 from ledger.events import annual as ev
 from ledger.events.store import ANY, NO_STREAM, AppendResult, NewEvent
 from ledger.events.types import Event
+from ledger.i18n import _
 from ledger.report import editions
 
 
@@ -37,7 +38,11 @@ def file_case(
     _check_date(desk, on, "record case")
     stream = ev.case_stream(case_id)
     if desk.store.stream_version(stream):
-        raise RuleViolation(f"record case: case {case_id} already exists; choose another id")
+        raise RuleViolation(
+            _("record case: case {case_id} already exists; choose another id").format(
+                case_id=case_id
+            )
+        )
     event = ev.CaseFiled(case_id=case_id, kind=code, request_id=request_id)
     return desk.store.append(
         stream,
@@ -59,12 +64,18 @@ def _close_stream(
     """
     events = desk.store.read_stream(stream)
     if not events:
-        raise NotFound(f"{what}: no {thing}; record it first")
+        raise NotFound(_("{what}: no {thing}; record it first").format(what=what, thing=thing))
     if any(e.type == event.type for e in events):
-        raise RuleViolation(f"{what}: {thing} has already been recorded as ended")
+        raise RuleViolation(
+            _("{what}: {thing} has already been recorded as ended").format(what=what, thing=thing)
+        )
     began, agency = events[0].effective_date, events[0].agency
     if on < began:
-        raise RuleViolation(f"{what}: --date {on} is before it began ({began})")
+        raise RuleViolation(
+            _("{what}: --date {on} is before it began ({began})").format(
+                what=what, on=on, began=began
+            )
+        )
     _check_date(desk, on, what, agency)
     new = [NewEvent(e, on) for e in stamped(desk, [event], on)]
     return desk.store.append(
@@ -83,7 +94,12 @@ def conclude_case(desk: Desk, case_id: str, on: date, outcome: str) -> AppendRes
     code = CASE_OUTCOMES.parse(outcome)
     event = ev.CaseConcluded(outcome=code)
     return _close_stream(
-        desk, ev.case_stream(case_id), event, on, "record case-end", f"case {case_id}"
+        desk,
+        ev.case_stream(case_id),
+        event,
+        on,
+        "record case-end",
+        _("case {id}").format(id=case_id),
     )
 
 
@@ -99,11 +115,17 @@ def issue_document(
         limits.check_ahead_date(published, "--published", desk.today)
     if published is not None and published < on:
         raise RuleViolation(
-            f"record document: --published {published} is before it was made ({on})"
+            _("record document: --published {published} is before it was made ({on})").format(
+                published=published, on=on
+            )
         )
     stream = ev.document_stream(document_id)
     if desk.store.stream_version(stream):
-        raise RuleViolation(f"record document: document {document_id} already exists")
+        raise RuleViolation(
+            _("record document: document {document_id} already exists").format(
+                document_id=document_id
+            )
+        )
     event = ev.DocumentIssued(
         document_id=document_id, kind=code, title=title, published_on=published
     )
@@ -121,7 +143,7 @@ def issue_document(
 def repeal_document(desk: Desk, document_id: str, on: date) -> AppendResult:
     """The document was repealed (废止)."""
     stream = ev.document_stream(document_id)
-    thing = f"document {document_id}"
+    thing = _("document {id}").format(id=document_id)
     return _close_stream(desk, stream, ev.DocumentRepealed(), on, "record repeal", thing)
 
 
@@ -136,7 +158,9 @@ def _item_and_keys(year: int, item: str) -> tuple[str, dict[str, str]]:
                 }
     names = [f"{c} ({lab})" for s in edition.table2 for c, lab in s.items]
     raise InvalidInput(
-        f"ITEM: {item!r} is not in the {edition.name} table 2; use one of {', '.join(names)}"
+        _("ITEM: {item!r} is not in the {name} table 2; use one of {listed}").format(
+            item=item, name=edition.name, listed=", ".join(names)
+        )
     )
 
 
@@ -145,13 +169,25 @@ def _figure(name: str, value: str, key: str) -> str:
     try:
         number = Decimal(value.strip())
     except InvalidOperation:
-        raise InvalidInput(f"FIGURE: {name}={value!r} is not a number") from None
+        raise InvalidInput(
+            _("FIGURE: {name}={value!r} is not a number").format(name=name, value=value)
+        ) from None
     if not number.is_finite():
-        raise InvalidInput(f"FIGURE: {name}={value} is not a number")
+        raise InvalidInput(
+            _("FIGURE: {name}={value} is not a number").format(name=name, value=value)
+        )
     if number < 0 and key not in editions.SIGNED_FIGURES:
-        raise InvalidInput(f"FIGURE: {name}={value} is negative; only 'change' (本年增/减) may be")
+        raise InvalidInput(
+            _("FIGURE: {name}={value} is negative; only 'change' (本年增/减) may be").format(
+                name=name, value=value
+            )
+        )
     if key not in editions.AMOUNT_FIGURES and number != number.to_integral_value():
-        raise InvalidInput(f"FIGURE: {name}={value} is not a whole number; {key} counts items")
+        raise InvalidInput(
+            _("FIGURE: {name}={value} is not a whole number; {key} counts items").format(
+                name=name, value=value, key=key
+            )
+        )
     return value.strip()
 
 
@@ -166,12 +202,16 @@ def record_figures(desk: Desk, year: int, item: str, pairs: list[str]) -> Append
         key = keys.get(name.strip())
         if not sep or key is None:
             allowed = ", ".join(f"{k} ({label})" for label, k in keys.items() if label != k)
-            raise InvalidInput(f"FIGURE: {pair!r} is not KEY=VALUE with KEY one of {allowed}")
+            raise InvalidInput(
+                _("FIGURE: {pair!r} is not KEY=VALUE with KEY one of {allowed}").format(
+                    pair=pair, allowed=allowed
+                )
+            )
         figures[key] = _figure(name, value, key)
     if not figures:
-        raise InvalidInput("FIGURE: give at least one KEY=VALUE")
+        raise InvalidInput(_("FIGURE: give at least one KEY=VALUE"))
     if year > desk.today.year:
-        raise RuleViolation(f"record figures: {year} has not begun")
+        raise RuleViolation(_("record figures: {year} has not begun").format(year=year))
     event = ev.FiguresRecorded(year=year, item=code, figures=figures)
     stream = ev.annual_stream(desk.agency, year)
     return desk.store.append(
@@ -206,13 +246,19 @@ def parse_narrative(text: str, source: str) -> dict[str, str]:
             if key is None:
                 allowed = ", ".join(n[0] for n in SECTION_NAMES.values())
                 raise InvalidInput(
-                    f"{source}:{number}: section {title!r} is unknown; use {allowed}"
+                    _("{source}:{number}: section {title!r} is unknown; use {allowed}").format(
+                        source=source, number=number, title=title, allowed=allowed
+                    )
                 )
             current = sections.setdefault(key, [])
         elif current is not None:
             current.append("# " + line.lstrip("#").strip() if line.startswith("##") else line)
         elif line.strip():
-            raise InvalidInput(f"{source}:{number}: text before the first '# section' heading")
+            raise InvalidInput(
+                _("{source}:{number}: text before the first '# section' heading").format(
+                    source=source, number=number
+                )
+            )
     return {k: "\n".join(v).strip() for k, v in sections.items()}
 
 
@@ -225,10 +271,14 @@ def record_narrative(desk: Desk, year: int, path: Path, signed: date | None) -> 
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"--file: cannot read {path}: {exc}") from None
+        raise InvalidInput(
+            _("--file: cannot read {path}: {exc}").format(path=path, exc=exc)
+        ) from None
     sections = parse_narrative(text, str(path))
     if not sections:
-        raise InvalidInput(f"--file: {path} has no '# 总体情况' (or other) section")
+        raise InvalidInput(
+            _("--file: {path} has no '# 总体情况' (or other) section").format(path=path)
+        )
     return record_sections(desk, year, sections, signed)
 
 
@@ -238,9 +288,9 @@ def record_sections(
 ) -> AppendResult:
     """The written sections of the year's report, as text (read from a file, an import)."""
     if not any(text.strip() for text in sections.values()):
-        raise InvalidInput("narrative: every section is empty; write at least 总体情况")
+        raise InvalidInput(_("narrative: every section is empty; write at least 总体情况"))
     if year > desk.today.year:
-        raise RuleViolation(f"record narrative: {year} has not begun")
+        raise RuleViolation(_("record narrative: {year} has not begun").format(year=year))
     event = ev.NarrativeRecorded(year=year, signed_on=signed, **sections)
     stream = ev.annual_stream(desk.agency, year)
     return desk.store.append(

@@ -20,6 +20,7 @@ from ledger.errors import InvalidInput
 from ledger.events.calendar import CALENDAR_STREAM, ScheduleRecorded
 from ledger.events.requests import request_of, stream_of
 from ledger.events.store import ANY, NewEvent, StreamAppend
+from ledger.i18n import _
 from ledger.projections.requests import deadline
 from ledger.projections.views import all_requests
 
@@ -80,5 +81,5 @@ def record_schedule(desk: Desk, schedule: YearSchedule) -> ScheduleResult:
 def record_schedule_file(desk: Desk, year: int, file: Path) -> ScheduleResult:
     """Record ``year``'s schedule from a TOML or CSV file (docs/calendar-2027.example.toml)."""
     if not file.exists():
-        raise InvalidInput(f"--file: {file} does not exist")
+        raise InvalidInput(_("--file: {file} does not exist").format(file=file))
     return record_schedule(desk, load_schedule_file(file, year))

@@ -33,6 +33,7 @@ from ledger.events import requests as ev
 from ledger.events.store import NewEvent, StoredEvent
 from ledger.events.types import Event
 from ledger.events.years import AmendmentRecorded, CarryOverRevoked
+from ledger.i18n import _
 from ledger.limits import NAME_MAX, check_fact_date, clean_text
 from ledger.projections.requests import RequestState, apply, copy_state, deadline, fold
 
@@ -141,7 +142,11 @@ def _receipt_event(desk: Desk, state: RequestState, c: Correction, why: str, who
     )
     for name, value in (("--confirmed", asked.confirmed), ("--signed", asked.signed)):
         if value is not None and value < asked.date:
-            raise InvalidInput(f"{name}: {value} is before the day submitted ({asked.date})")
+            raise InvalidInput(
+                _("{name}: {value} is before the day submitted ({date})").format(
+                    name=name, value=value, date=asked.date
+                )
+            )
     new: dict[str, Any] = {
         "received_on": date_of_receipt(asked, desk.calendar),
         "submitted_on": asked.date,
@@ -175,9 +180,15 @@ def _check_receipt_before_steps(state: RequestState, received_on: date) -> None:
     early = min(first, key=lambda e: e.effective_date, default=None)
     if early is not None and received_on > early.effective_date:
         raise RuleViolation(
-            f"record correct: the date of receipt {received_on} would be after step "
-            f"#{early.position} ({early.type.removeprefix('request.')}) of "
-            f"{early.effective_date}; retract or correct that step first"
+            _(
+                "record correct: the date of receipt {received_on} would be after step #{position} "
+                "({step}) of {effective_date}; retract or correct that step first"
+            ).format(
+                received_on=received_on,
+                position=early.position,
+                step=early.type.removeprefix("request."),
+                effective_date=early.effective_date,
+            )
         )
 
 
@@ -188,13 +199,17 @@ def _decision_event(desk: Desk, state: RequestState, c: Correction, why: str, wh
         return None
     if state.withdrawn:
         raise RuleViolation(
-            f"record correct: request {state.id} was withdrawn, not decided; retract the "
-            "withdrawal (record retract --step) and record the decision"
+            _(
+                "record correct: request {id} was withdrawn, not decided; retract the withdrawal "
+                "(record retract --step) and record the decision"
+            ).format(id=state.id)
         )
     if not state.closed or state.decided_on is None:
         raise RuleViolation(
-            f"record correct: request {state.id} has no decision; --outcome and --decided "
-            "correct a decision, `ledger record decide` records one"
+            _(
+                "record correct: request {id} has no decision; --outcome and --decided correct a "
+                "decision, `ledger record decide` records one"
+            ).format(id=state.id)
         )
     outcome = outcome_code(c.outcome) if c.outcome is not None else state.outcome
     on = c.decided or state.decided_on
@@ -203,8 +218,14 @@ def _decision_event(desk: Desk, state: RequestState, c: Correction, why: str, wh
         last = _last_step(state, tuple(s for s in STEPS if s != "request.decision-issued"))
         if last is not None and c.decided < last.effective_date:
             raise RuleViolation(
-                f"--decided: {c.decided} is before step #{last.position} "
-                f"({last.type.removeprefix('request.')}) of {last.effective_date}"
+                _(
+                    "--decided: {decided} is before step #{position} ({step}) of {effective_date}"
+                ).format(
+                    decided=c.decided,
+                    position=last.position,
+                    step=last.type.removeprefix("request."),
+                    effective_date=last.effective_date,
+                )
             )
     changed: dict[str, Any] = {}
     if outcome != state.outcome:
@@ -247,9 +268,11 @@ def correct(desk: Desk, c: Correction) -> Corrected:
         events.append(decision)
     if not events:
         raise InvalidInput(
-            f"record correct: the facts given are those already recorded for {c.request_id}; "
-            "nothing changes (give the corrected values: --date, --channel, --applicant, "
-            "--agency, --subject, --outcome, --decided …)"
+            _(
+                "record correct: the facts given are those already recorded for {request_id}; "
+                "nothing changes (give the corrected values: --date, --channel, --applicant, "
+                "--agency, --subject, --outcome, --decided …)"
+            ).format(request_id=c.request_id)
         )
     recorded = commit(desk, state, events, desk.today, f"correction: {why}")
     return Corrected(recorded.request_id, recorded.state, recorded.deadline, recorded.events)
@@ -262,10 +285,16 @@ def _target(state: RequestState, position: int) -> StoredEvent:
     if found is None:
         listed = ", ".join(f"#{e.position}" for e in steps if e.version not in state.retracted)
         raise InvalidInput(
-            f"--step: #{position} is not a step of request {state.id}; its steps are {listed}"
+            _("--step: #{position} is not a step of request {id}; its steps are {listed}").format(
+                position=position, id=state.id, listed=listed
+            )
         )
     if found.version in state.retracted:
-        raise RuleViolation(f"--step: #{position} of request {state.id} is already retracted")
+        raise RuleViolation(
+            _("--step: #{position} of request {id} is already retracted").format(
+                position=position, id=state.id
+            )
+        )
     return found
 
 
@@ -276,8 +305,10 @@ def _check_retractable(state: RequestState, step: StoredEvent) -> None:
         others = [f"#{e.position}" for e in live if e.position != step.position]
         if others:
             raise RuleViolation(
-                f"--step: #{step.position} is the receipt of {state.id}, and its steps "
-                f"{', '.join(others)} remain; retract them first"
+                _(
+                    "--step: #{position} is the receipt of {id}, and its steps {listed} remain; "
+                    "retract them first"
+                ).format(position=step.position, id=state.id, listed=", ".join(others))
             )
     partner = DEPENDENT.get(step.type)
     after = [
@@ -289,8 +320,13 @@ def _check_retractable(state: RequestState, step: StoredEvent) -> None:
     ]
     if after:
         raise RuleViolation(
-            f"--step: #{step.position} is followed by #{after[0].position} "
-            f"({partner and partner.removeprefix('request.')}); retract that first"
+            _(
+                "--step: #{position} is followed by #{later} ({kind}); retract that first"
+            ).format(
+                position=step.position,
+                later=after[0].position,
+                kind=partner and partner.removeprefix("request."),
+            )
         )
 
 
@@ -305,8 +341,10 @@ def retract(
     _check_retractable(state, step)
     if step.type in NEEDS_APPROVER and who is None:
         raise InvalidInput(
-            f"--approver: retracting #{position} ({step.type.removeprefix('request.')}) needs "
-            "the approver who consented to the change (Art. 33)"
+            _(
+                "--approver: retracting #{position} ({step}) needs the approver who consented to "
+                "the change (Art. 33)"
+            ).format(position=position, step=step.type.removeprefix("request."))
         )
     event = ev.StepRetracted(
         step_version=step.version,

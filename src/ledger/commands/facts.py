@@ -18,6 +18,7 @@ from ledger import limits
 from ledger.commands._context import Desk
 from ledger.errors import InvalidInput
 from ledger.events.types import Event
+from ledger.i18n import _
 
 E = TypeVar("E", bound=Event)
 
@@ -27,8 +28,10 @@ def fact_date(desk: Desk, value: date, field: str) -> date:
     limits.check_fact_date(value, field, desk.today)
     if late(desk, value) and not desk.backdated:
         raise InvalidInput(
-            f"{field}: {value} is more than {desk.backdate_days} days before today "
-            f"({desk.today}); to record it late, say why with --backdated REASON"
+            _(
+                "{field}: {value} is more than {backdate_days} days before today ({today}); to "
+                "record it late, say why with --backdated REASON"
+            ).format(field=field, value=value, backdate_days=desk.backdate_days, today=desk.today)
         )
     return value
 

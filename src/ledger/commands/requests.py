@@ -21,7 +21,7 @@ from ledger.calendar import WorkingCalendar
 from ledger.clock import (
     Deadline,
 )
-from ledger.codes import applicant_code, channel_code, outcome_code, receipt_rule
+from ledger.codes import OUTCOMES, applicant_code, channel_code, outcome_code, receipt_rule
 from ledger.commands._context import Desk
 from ledger.commands._once import exactly_once
 from ledger.commands.facts import ahead_date, fact_date, fact_dates, stamped
@@ -30,6 +30,7 @@ from ledger.errors import ConcurrencyError, InvalidInput, NotFound, RuleViolatio
 from ledger.events import requests as ev
 from ledger.events.store import NewEvent, StoredEvent
 from ledger.events.types import Event
+from ledger.i18n import _
 from ledger.projections.calendar import sources
 from ledger.projections.requests import (
     RequestState,
@@ -49,7 +50,9 @@ def check_id(value: str, field: str) -> None:
     """An id a clerk gives (request, case, document): safe in stream names and file names."""
     if not ID_PATTERN.match(value):
         raise InvalidInput(
-            f"{field}: {value!r} is not allowed; use 1–64 letters, digits, '.', '_' or '-'"
+            _(
+                "{field}: {value!r} is not allowed; use 1–64 letters, digits, '.', '_' or '-'"
+            ).format(field=field, value=value)
         )
 
 
@@ -72,7 +75,11 @@ def load(desk: Desk, request_id: str) -> RequestState:
     """The request's state, or a refusal naming the unknown id."""
     state = fold(request_id, desk.store.read_stream(ev.stream_of(request_id)))
     if state is None:
-        raise NotFound(f"request {request_id}: no such request; `ledger list` shows the requests")
+        raise NotFound(
+            _("request {request_id}: no such request; `ledger list` shows the requests").format(
+                request_id=request_id
+            )
+        )
     return state
 
 
@@ -81,10 +88,16 @@ def load_open(desk: Desk, request_id: str, on: date, what: str) -> RequestState:
     fact_date(desk, on, "--date")
     state = load(desk, request_id)
     if state.closed:
-        verb = "withdrawn" if state.withdrawn else f"decided ({state.outcome})"
+        verb = (
+            _("withdrawn")
+            if state.withdrawn
+            else _("decided ({outcome})").format(outcome=OUTCOMES.shown(state.outcome or ""))
+        )
         raise RuleViolation(
-            f"{what}: request {request_id} was {verb} on {state.decided_on}; "
-            "a closed request takes no further steps"
+            _(
+                "{what}: request {request_id} was {verb} on {decided_on}; a closed request takes "
+                "no further steps"
+            ).format(what=what, request_id=request_id, verb=verb, decided_on=state.decided_on)
         )
     check_step_date(desk, state, on, what)
     check_year_open(desk, state.agency, on, what, by_effect=True)
@@ -95,11 +108,17 @@ def check_step_date(desk: Desk, state: RequestState, on: date, what: str) -> Non
     """A step happens on or after the date of receipt, and not in the future."""
     if on < state.received_on:
         raise RuleViolation(
-            f"{what}: --date {on} is before the date of receipt {state.received_on} "
-            f"of request {state.id}; use a date on or after it"
+            _(
+                "{what}: --date {on} is before the date of receipt {received_on} of request {id}; "
+                "use a date on or after it"
+            ).format(what=what, on=on, received_on=state.received_on, id=state.id)
         )
     if on > desk.today:
-        raise RuleViolation(f"{what}: --date {on} is after today ({desk.today}); record it then")
+        raise RuleViolation(
+            _("{what}: --date {on} is after today ({today}); record it then").format(
+                what=what, on=on, today=desk.today
+            )
+        )
 
 
 def _preview(state: RequestState, new: Sequence[NewEvent], desk: Desk) -> RequestState:
@@ -191,7 +210,9 @@ def replay(desk: Desk, command_id: str) -> Recorded | None:
     if not stored or not stored[0].stream_id.startswith(ev.stream_of("")):
         return None
     state = load(desk, ev.request_of(stored[0].stream_id))
-    note = f"command {command_id} was already recorded; nothing new was stored"
+    note = _("command {command_id} was already recorded; nothing new was stored").format(
+        command_id=command_id
+    )
     return Recorded(state.id, state, deadline(state, desk.calendar), stored, note=note)
 
 
@@ -248,10 +269,10 @@ def closed_day_warning(cmd: RecordReceipt, received_on: date, cal: WorkingCalend
     if cmd.channel != "in-person" or cal.is_working(received_on):
         return ""
     what = cal.describe(received_on).reason
-    return (
-        f"warning: received in person on {received_on}, not a working day ({what}); "
+    return _(
+        "warning: received in person on {day}, not a working day ({why}); "
         "recorded as given (Art. 31): check the date"
-    )
+    ).format(day=received_on, why=what)
 
 
 def _check_receipt(desk: Desk, cmd: RecordReceipt) -> None:
@@ -264,10 +285,16 @@ def _check_receipt(desk: Desk, cmd: RecordReceipt) -> None:
         ("--signed", cmd.signed),
     ):
         if value is not None and value > desk.today:
-            raise RuleViolation(f"record receive: {name} {value} is after today ({desk.today})")
+            raise RuleViolation(
+                _("record receive: {name} {value} is after today ({today})").format(
+                    name=name, value=value, today=desk.today
+                )
+            )
         if value is not None and value < cmd.date:
             raise RuleViolation(
-                f"record receive: {name} {value} is before the day submitted ({cmd.date})"
+                _("record receive: {name} {value} is before the day submitted ({date})").format(
+                    name=name, value=value, date=cmd.date
+                )
             )
     if cmd.request_id is not None:
         check_id(cmd.request_id, "ID")
@@ -307,9 +334,11 @@ def record_receipt(desk: Desk, cmd: RecordReceipt) -> Recorded:
     received_on = date_of_receipt(cmd, desk.calendar)
     if received_on > desk.today:
         raise RuleViolation(
-            f"record receive: the date of receipt {received_on} (the next working day after "
-            f"--date {cmd.date}, Art. 31) is after today ({desk.today}); record it then, "
-            "or give --confirmed"
+            _(
+                "record receive: the date of receipt {received_on} (the next working day after "
+                "--date {date}, Art. 31) is after today ({today}); record it then, or give "
+                "--confirmed"
+            ).format(received_on=received_on, date=cmd.date, today=desk.today)
         )
     check_year_open(desk, agency, received_on, "record receive", by_effect=True)
     for attempt in range(ID_ATTEMPTS):
@@ -337,13 +366,17 @@ def _receive_as(
     existing = fold(request_id, desk.store.read_stream(stream))
     if existing is not None:
         raise IdTaken(
-            f"record receive: request {request_id} already exists (received "
-            f"{existing.received_on}); record steps with its id, or choose another id"
+            _(
+                "record receive: request {request_id} already exists (received {received_on}); "
+                "record steps with its id, or choose another id"
+            ).format(request_id=request_id, received_on=existing.received_on)
         )
     if existing is None and desk.store.stream_version(stream) > 0:
         raise IdTaken(
-            f"record receive: ID {request_id} was used by a receipt since retracted "
-            "(docs/corrections.md); choose another id"
+            _(
+                "record receive: ID {request_id} was used by a receipt since retracted "
+                "(docs/corrections.md); choose another id"
+            ).format(request_id=request_id)
         )
     ref, new_applicant = _applicant(desk, cmd.person)
     ref = ref or cmd.applicant_ref
@@ -377,11 +410,17 @@ def request_clarification(desk: Desk, request_id: str, on: date, reply_by: date)
     if state.clarifications:
         first = state.clarifications[0].requested_on
         raise RuleViolation(
-            f"record clarify: request {request_id} already had a clarification notice on "
-            f"{first}; Art. 30 requires one notice listing everything to correct"
+            _(
+                "record clarify: request {request_id} already had a clarification notice on "
+                "{first}; Art. 30 requires one notice listing everything to correct"
+            ).format(request_id=request_id, first=first)
         )
     if reply_by <= on:
-        raise InvalidInput(f"--reply-by: {reply_by} must be after the notice date {on}")
+        raise InvalidInput(
+            _("--reply-by: {reply_by} must be after the notice date {on}").format(
+                reply_by=reply_by, on=on
+            )
+        )
     event = ev.ClarificationRequested(reply_by=reply_by)
     return commit(desk, state, [event], on, "clarification requested: clock stopped")
 
@@ -392,7 +431,8 @@ def clarification_late(state: RequestState, desk: Desk) -> str | None:
     limit = clarification_limit(state, desk.calendar)
     if sent is None or limit is None:
         return None
-    return f"clarification notice sent {sent}, after the 7th working day ({limit}) (Art. 30)"
+    late = _("clarification notice sent {sent}, after the 7th working day ({limit}) (Art. 30)")
+    return late.format(sent=sent, limit=limit)
 
 
 @once
@@ -402,12 +442,16 @@ def record_clarified(desk: Desk, request_id: str, on: date) -> Recorded:
     waiting = state.open_clarification
     if waiting is None:
         raise RuleViolation(
-            f"record clarified: request {request_id} has no open clarification; "
-            "record `ledger record clarify` first"
+            _(
+                "record clarified: request {request_id} has no open clarification; record `ledger "
+                "record clarify` first"
+            ).format(request_id=request_id)
         )
     if on < waiting.requested_on:
         raise RuleViolation(
-            f"record clarified: --date {on} is before the notice of {waiting.requested_on}"
+            _("record clarified: --date {on} is before the notice of {requested_on}").format(
+                on=on, requested_on=waiting.requested_on
+            )
         )
     return commit(desk, state, [ev.Clarified()], on, "corrected request arrived: period restarts")
 
@@ -418,21 +462,27 @@ def grant_extension(desk: Desk, request_id: str, on: date, days: int, approver: 
     state = load_open(desk, request_id, on, "record extend")
     current = deadline(state, desk.calendar)
     if days < 1:
-        raise InvalidInput(f"record extend: --days {days} is not allowed; at least 1")
+        raise InvalidInput(
+            _("record extend: --days {days} is not allowed; at least 1").format(days=days)
+        )
     total = state.extension_days + days
     if total > current.max_extension:
         article = "Art. 33" if current.regime == "2019" else "2007 Regulation, Art. 24"
         raise RuleViolation(
-            f"record extend: --days {days} would make {total} working days of extension; "
-            f"at most {current.max_extension} in total ({article})"
+            _(
+                "record extend: --days {days} would make {total} working days of extension; at "
+                "most {max_extension} in total ({article})"
+            ).format(days=days, total=total, max_extension=current.max_extension, article=article)
         )
     if current.passed(on):
         raise RuleViolation(
-            f"record extend: the due date {current.due} has passed on {on}; an extension "
-            "must be granted before it (Art. 33)"
+            _(
+                "record extend: the due date {due} has passed on {on}; an extension must be "
+                "granted before it (Art. 33)"
+            ).format(due=current.due, on=on)
         )
     if not approver.strip():
-        raise InvalidInput("record extend: --approver is empty; name who approved it")
+        raise InvalidInput(_("record extend: --approver is empty; name who approved it"))
     event = ev.ExtensionGranted(days=days, approver=approver.strip())
     return commit(desk, state, [event], on, f"extension of {days} working days")
 
@@ -455,23 +505,31 @@ def start_consultation(
     """
     state = load_open(desk, request_id, on, "record consult")
     if not party.strip():
-        raise InvalidInput("record consult: --party is empty; name who is consulted")
+        raise InvalidInput(_("record consult: --party is empty; name who is consulted"))
     if kind not in ev.CONSULTATION_KINDS:
         raise InvalidInput(
-            f"--kind: {kind!r} is not allowed; use one of {', '.join(ev.CONSULTATION_KINDS)}"
+            _("--kind: {kind!r} is not allowed; use one of {listed}").format(
+                kind=kind, listed=", ".join(ev.CONSULTATION_KINDS)
+            )
         )
     received_on = fact_date(desk, received, "--received") if received else on
     if received_on < on:
         raise RuleViolation(
-            f"record consult: --received {received_on} is before the letter was sent ({on})"
+            _(
+                "record consult: --received {received_on} is before the letter was sent ({on})"
+            ).format(received_on=received_on, on=on)
         )
     if received_on > desk.today:
         raise RuleViolation(
-            f"record consult: --received {received_on} is after today ({desk.today})"
+            _("record consult: --received {received_on} is after today ({today})").format(
+                received_on=received_on, today=desk.today
+            )
         )
     if state.open_consultation(party.strip()) is not None:
         raise RuleViolation(
-            f"record consult: request {request_id} is already awaiting an opinion from {party}"
+            _(
+                "record consult: request {request_id} is already awaiting an opinion from {party}"
+            ).format(request_id=request_id, party=party)
         )
     event = ev.ConsultationStarted(
         party=party.strip(), received_on=received_on, kind=cast(ev.ConsultationKind, kind)
@@ -486,14 +544,22 @@ def end_consultation(desk: Desk, request_id: str, on: date, party: str) -> Recor
     open_one = state.open_consultation(party.strip())
     if open_one is None:
         parties = sorted({c.party for c in state.consultations if c.ended_on is None})
-        hint = f"open consultations: {', '.join(parties)}" if parties else "none is open"
+        hint = (
+            _("open consultations: {parties}").format(parties=", ".join(parties))
+            if parties
+            else _("none is open")
+        )
         raise RuleViolation(
-            f"record consulted: request {request_id} has no open consultation with "
-            f"{party!r}; {hint}"
+            _(
+                "record consulted: request {request_id} has no open consultation with {party!r}; "
+                "{hint}"
+            ).format(request_id=request_id, party=party, hint=hint)
         )
     if on < open_one.started_on:
         raise RuleViolation(
-            f"record consulted: --date {on} is before the letter of {open_one.started_on}"
+            _("record consulted: --date {on} is before the letter of {started_on}").format(
+                on=on, started_on=open_one.started_on
+            )
         )
     event = ev.ConsultationEnded(party=party.strip())
     return commit(desk, state, [event], on, f"opinion of {party.strip()} arrived")
@@ -515,8 +581,10 @@ def nth_in_month(desk: Desk, state: RequestState) -> int:
     """Which request of this applicant in its calendar month this is (per-request fees)."""
     if state.applicant_ref is None:
         raise RuleViolation(
-            f"record fee: request {state.id} has no applicant identity; --method per-request "
-            "counts the applicant's requests in the month: use --amount or --method per-page"
+            _(
+                "record fee: request {id} has no applicant identity; --method per-request counts "
+                "the applicant's requests in the month: use --amount or --method per-page"
+            ).format(id=state.id)
         )
     month = (state.received_on.year, state.received_on.month)
     mine = (state.received_on, 0)
@@ -551,22 +619,32 @@ def _receipts_of(desk: Desk, ref: str) -> dict[str, tuple[date, int]]:
 def compute_fee(desk: Desk, state: RequestState, cmd: IssueFeeNotice) -> fees.FeeComputation:
     """The fee from an amount, or computed under the 2020 fee measures."""
     if (cmd.amount is None) == (cmd.method is None):
-        raise InvalidInput("record fee: give either --amount YUAN or --method per-request|per-page")
+        raise InvalidInput(
+            _("record fee: give either --amount YUAN or --method per-request|per-page")
+        )
     if cmd.amount is not None:
         try:
             amount = Decimal(cmd.amount)
         except InvalidOperation:
-            raise InvalidInput(f"--amount: {cmd.amount!r} is not an amount in yuan") from None
+            raise InvalidInput(
+                _("--amount: {amount!r} is not an amount in yuan").format(amount=cmd.amount)
+            ) from None
         if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-            raise InvalidInput(f"--amount: {cmd.amount} must be positive, in yuan and fen")
+            raise InvalidInput(
+                _("--amount: {amount} must be positive, in yuan and fen").format(amount=cmd.amount)
+            )
         return fees.FeeComputation(amount, "amount", (f"amount given: ¥{amount}",))
     if cmd.method == fees.PER_PAGE:
         if cmd.pages is None:
-            raise InvalidInput("record fee: --method per-page needs --pages N")
+            raise InvalidInput(_("record fee: --method per-page needs --pages N"))
         return fees.fee_per_page(cmd.pages)
     if cmd.method == fees.PER_REQUEST:
         return fees.fee_per_request(nth_in_month(desk, state))
-    raise InvalidInput(f"--method: {cmd.method!r} is not allowed; use per-request or per-page")
+    raise InvalidInput(
+        _("--method: {method!r} is not allowed; use per-request or per-page").format(
+            method=cmd.method
+        )
+    )
 
 
 def check_one_fee(state: RequestState) -> None:
@@ -578,10 +656,12 @@ def check_one_fee(state: RequestState) -> None:
     if not state.fees:
         return
     first = state.fees[0]
-    how = f"paid {first.paid_on}" if first.paid_on is not None else "unpaid"
+    how = _("paid {day}").format(day=first.paid_on) if first.paid_on is not None else _("unpaid")
     raise RuleViolation(
-        f"record fee: request {state.id} already had a fee notice on {first.notice_on} "
-        f"({how}); the fee measures (国办函〔2020〕109号) allow one fee per request"
+        _(
+            "record fee: request {id} already had a fee notice on {notice_on} ({how}); the fee "
+            "measures (国办函〔2020〕109号) allow one fee per request"
+        ).format(id=state.id, notice_on=first.notice_on, how=how)
     )
 
 
@@ -591,20 +671,26 @@ def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
     state = load_open(desk, cmd.request_id, cmd.date, "record fee")
     if not fees.fees_apply_on(cmd.date):
         raise RuleViolation(
-            f"record fee: --date {cmd.date} is before {fees.FEES_IN_FORCE}, when the fee "
-            "measures (国办函〔2020〕109号) took effect"
+            _(
+                "record fee: --date {date} is before {in_force}, when the fee measures "
+                "(国办函〔2020〕109号) took effect"
+            ).format(date=cmd.date, in_force=fees.FEES_IN_FORCE)
         )
     check_one_fee(state)
     current = deadline(state, desk.calendar)
     if current.passed(cmd.date):
         raise RuleViolation(
-            f"record fee: the answer period ended {current.due}; the notice must go out within it"
+            _("record fee: the answer period ended {due}; the notice must go out within it").format(
+                due=current.due
+            )
         )
     received = fact_date(desk, cmd.received, "--received") if cmd.received else cmd.date
     if not cmd.date <= received <= desk.today:
         raise RuleViolation(
-            f"record fee: --received {received} is not allowed; the applicant receives the "
-            f"notice on or after it went out ({cmd.date}) and not after today ({desk.today})"
+            _(
+                "record fee: --received {received} is not allowed; the applicant receives the "
+                "notice on or after it went out ({date}) and not after today ({today})"
+            ).format(received=received, date=cmd.date, today=desk.today)
         )
     fee = compute_fee(desk, state, cmd)
     if fee.amount <= 0:
@@ -630,11 +716,17 @@ def record_payment(desk: Desk, request_id: str, on: date) -> Recorded:
     notice = state.unpaid_fee
     if notice is None:
         raise RuleViolation(
-            f"record paid: request {request_id} has no unpaid fee notice; "
-            "record `ledger record fee` first"
+            _(
+                "record paid: request {request_id} has no unpaid fee notice; record `ledger record "
+                "fee` first"
+            ).format(request_id=request_id)
         )
     if on < notice.notice_on:
-        raise RuleViolation(f"record paid: --date {on} is before the notice of {notice.notice_on}")
+        raise RuleViolation(
+            _("record paid: --date {on} is before the notice of {notice_on}").format(
+                on=on, notice_on=notice.notice_on
+            )
+        )
     return commit(desk, state, [ev.FeePaid()], on, "fee paid: clock runs again")
 
 
@@ -644,15 +736,19 @@ def defer_deadline(desk: Desk, request_id: str, on: date, until: date, reason: s
     ahead_date(desk, until, "--until")
     state = load_open(desk, request_id, on, "record defer")
     if until <= on:
-        raise InvalidInput(f"--until: {until} must be after the day it is set ({on})")
+        raise InvalidInput(
+            _("--until: {until} must be after the day it is set ({on})").format(until=until, on=on)
+        )
     current = deadline(state, desk.calendar)
     if current.statutory_due is not None and until <= current.statutory_due:
         raise RuleViolation(
-            f"record defer: --until {until} is not later than the statutory due date "
-            f"{current.statutory_due}; Art. 35 allows only a later date"
+            _(
+                "record defer: --until {until} is not later than the statutory due date "
+                "{statutory_due}; Art. 35 allows only a later date"
+            ).format(until=until, statutory_due=current.statutory_due)
         )
     if not reason.strip():
-        raise InvalidInput("record defer: --reason is empty; say why the request is excessive")
+        raise InvalidInput(_("record defer: --reason is empty; say why the request is excessive"))
     event = ev.DeadlineDeferred(until=until, reason=reason.strip())
     return commit(desk, state, [event], on, f"deferred (Art. 35): {reason.strip()}")
 
@@ -663,21 +759,28 @@ def _check_closure(desk: Desk, state: RequestState, outcome: str, on: date) -> N
         waiting = state.open_clarification
         if waiting is None or on <= waiting.reply_by:
             raise RuleViolation(
-                "record decide: other.no-clarification needs an open clarification whose "
-                "reply-by date has passed (Art. 30)"
+                _(
+                    "record decide: other.no-clarification needs an open clarification whose "
+                    "reply-by date has passed (Art. 30)"
+                )
             )
     if outcome == "other.fee-unpaid":
         notice = state.unpaid_fee
         if notice is None or on <= fee_payment_due(notice, desk.calendar):
             raise RuleViolation(
-                "record decide: other.fee-unpaid needs a fee notice unpaid for 20 working days "
-                "after the applicant received it"
+                _(
+                    "record decide: other.fee-unpaid needs a fee notice unpaid for 20 working days "
+                    "after the applicant received it"
+                )
             )
     if outcome == "unavailable.still-unclear" and not any(
         c.clarified_on for c in state.clarifications
     ):
         raise RuleViolation(
-            "record decide: unavailable.still-unclear needs a corrected request on record (Art. 30)"
+            _(
+                "record decide: unavailable.still-unclear needs a corrected request on record "
+                "(Art. 30)"
+            )
         )
 
 

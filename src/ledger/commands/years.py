@@ -26,6 +26,7 @@ from ledger.events.years import (
     YearClosed,
     year_stream,
 )
+from ledger.i18n import _
 from ledger.projections.requests import RequestState, footprint, open_at_end
 from ledger.projections.views import all_requests
 
@@ -63,8 +64,10 @@ def close_year(desk: Desk, year: int, agency: str) -> CloseResult:
     limits.check_year(year, "YEAR", desk.today)
     if year >= desk.today.year:
         raise RuleViolation(
-            f"close-year: {year} has not ended (today is {desk.today}); close it on or after "
-            f"{year + 1}-01-01"
+            _(
+                "close-year: {year} has not ended (today is {today}); close it on or after "
+                "{next_year}-01-01"
+            ).format(year=year, today=desk.today, next_year=year + 1)
         )
     if year in closed_years(desk, agency):
         return CloseResult(agency, year, (), already_closed=True)
@@ -97,14 +100,18 @@ def check_year_open(
     if on.year not in closed_years(desk, agency):
         if desk.amend and not by_effect:
             raise RuleViolation(
-                f"{what}: --amend is for facts dated in a closed year, and {on.year} is not "
-                "closed; record it without --amend"
+                _(
+                    "{what}: --amend is for facts dated in a closed year, and {year} is not "
+                    "closed; record it without --amend"
+                ).format(what=what, year=on.year)
             )
         return False
     if not desk.amend:
         raise RuleViolation(
-            f"{what}: --date {on} is in {on.year}, which is closed (its annual report may be "
-            "published); if this really happened then, record it again with --amend"
+            _(
+                "{what}: --date {on} is in {year}, which is closed (its annual report may be "
+                "published); if this really happened then, record it again with --amend"
+            ).format(what=what, on=on, year=on.year)
         )
     return True
 
@@ -174,13 +181,23 @@ def check_effect(desk: Desk, after: RequestState, reached: list[Reached], on: da
     if reached and not desk.amend:
         r = reached[0]
         raise RuleViolation(
-            f"request {after.id}: {r.year} is closed for {r.agency} (its annual report may "
-            f"be published) and this change alters its table 3 ({r.part}: {r.before} → "
-            f"{r.after}); if this really is so, record it again with --amend"
+            _(
+                "request {id}: {year} is closed for {agency} (its annual report may be published) "
+                "and this change alters its table 3 ({part}: {before} → {after}); if this really "
+                "is so, record it again with --amend"
+            ).format(
+                id=after.id,
+                year=r.year,
+                agency=r.agency,
+                part=r.part,
+                before=r.before,
+                after=r.after,
+            )
         )
     if desk.amend and not reached and on.year not in closed_years(desk, after.agency):
         raise RuleViolation(
-            f"request {after.id}: --amend is for facts dated in a closed year or changes "
-            f"reaching one; this one reaches none, and {on.year} is not closed; record it "
-            "without --amend"
+            _(
+                "request {id}: --amend is for facts dated in a closed year or changes reaching "
+                "one; this one reaches none, and {year} is not closed; record it without --amend"
+            ).format(id=after.id, year=on.year)
         )

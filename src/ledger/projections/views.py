@@ -10,6 +10,7 @@ from typing import Any
 from ledger.calendar import WorkingCalendar
 from ledger.clock import Deadline
 from ledger.events.store import Store
+from ledger.i18n import N_, _
 from ledger.lateness import days_late
 from ledger.projections.requests import (
     RequestState,
@@ -40,24 +41,60 @@ def is_late(state: RequestState, due: Deadline, as_of: date) -> bool:
 def due_text(state: RequestState, due: Deadline) -> str:
     """The due date in words for the one-line confirmations."""
     if state.closed:
-        late = is_late(state, due, state.decided_on or date.max)
-        return f"closed on {state.decided_on}" + (f" (late: due {due.due})" if late else "")
+        if is_late(state, due, state.decided_on or date.max):
+            late = _("closed on {day} (late: due {due})")
+            return late.format(day=state.decided_on, due=due.due)
+        return _("closed on {day}").format(day=state.decided_on)
     if due.due is None:
-        return f"clock stopped with {due.stopped_with} of {due.days_allowed} working days left"
-    text = f"due {due.due}"
+        stopped = _("clock stopped with {left} of {allowed} working days left")
+        return stopped.format(left=due.stopped_with, allowed=due.days_allowed)
+    text = _("due {day}").format(day=due.due)
     if due.deferred:
-        text += " (deferred, Art. 35)"
+        text = _("{text} ({note})").format(text=text, note=_("deferred, Art. 35"))
     if due.provisional:
         years = ", ".join(str(y) for y in sorted(due.unscheduled_years))
-        text += f" (provisional: no official schedule for {years})"
+        note = _("provisional: no official schedule for {years}").format(years=years)
+        text = _("{text} ({note})").format(text=text, note=note)
     return text
 
 
+STATUS_NAMES = {"open": N_("open"), "paused": N_("paused"), "closed": N_("closed")}
+"""Each status as a person reads it (in English the code itself; JSON and CSV keep codes)."""
+
+
+def status_name(code: str) -> str:
+    """A request's status in the current language."""
+    return _(STATUS_NAMES.get(code, code))
+
+
+EVENT_NAMES = {
+    "received": N_("received"),
+    "clarification-requested": N_("clarification-requested"),
+    "clarified": N_("clarified"),
+    "extension-granted": N_("extension-granted"),
+    "consultation-started": N_("consultation-started"),
+    "consultation-ended": N_("consultation-ended"),
+    "fee-notice-issued": N_("fee-notice-issued"),
+    "fee-paid": N_("fee-paid"),
+    "deadline-deferred": N_("deadline-deferred"),
+    "deadline-set": N_("deadline-set"),
+    "decision-issued": N_("decision-issued"),
+    "withdrawn": N_("withdrawn"),
+    "receipt-corrected": N_("receipt-corrected"),
+    "decision-corrected": N_("decision-corrected"),
+    "step-retracted": N_("step-retracted"),
+}
+"""Each step of a request as a timeline names it (in English the event type itself)."""
+
+
 def summary(type_name: str, data: dict[str, Any]) -> str:
-    """One timeline line's words: the event type and its facts."""
+    """One timeline line's words: the step's name and its facts (facts keep their field
+    names, as the log has them)."""
     facts = {k: v for k, v in data.items() if k not in ("request_id", "calendar")}
     words = ", ".join(f"{k}={v}" for k, v in facts.items() if v not in (None, "", [], {}))
-    return type_name.removeprefix("request.") + (f" ({words})" if words else "")
+    step = type_name.removeprefix("request.")
+    name = _(EVENT_NAMES[step]) if step in EVENT_NAMES else step
+    return _("{text} ({note})").format(text=name, note=words) if words else name
 
 
 @dataclass(frozen=True)

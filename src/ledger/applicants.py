@@ -257,6 +257,11 @@ class MemoryApplicants:
             rows = list(self._rows.values())
         return {str(row["ref"]) for row in rows if wanted.matches(row)}
 
+    def discard(self, ref: str) -> None:
+        """Take back a row added by an append that then failed (the memory store's rollback)."""
+        with self._lock:
+            self._rows.pop(ref, None)
+
 
 def _like_escaped(text: str) -> str:
     """Text for a LIKE pattern with ``\\``, ``%`` and ``_`` taken literally."""

@@ -122,6 +122,21 @@ class ChainCheck:
     reason: str | None
 
 
+class Projection(Protocol):
+    """A read model kept in the transaction of the events it comes from.
+
+    A store calls ``apply`` with the events an append stored, inside that append's
+    transaction (after the insert, so the store's reads already see them): the
+    projection and the log are committed together or not at all.
+    """
+
+    name: str
+
+    def apply(self, store: Store, events: Sequence[StoredEvent]) -> None:
+        """Bring the projection up to the last of ``events``."""
+        ...
+
+
 class Store(Protocol):
     """What commands and projections need of an event store, whatever keeps the log.
 
@@ -131,6 +146,7 @@ class Store(Protocol):
 
     now: Callable[[], datetime]
     dialect: str
+    projections: list[Projection]
 
     @property
     def applicants(self) -> ApplicantFile:
@@ -211,6 +227,7 @@ class EventStore:
         self._sqlite = db.dialect == "sqlite"
         self._insert = _insert_sql(db.dialect)
         self._preflight_sql = _preflight_sql(db.dialect)
+        self.projections: list[Projection] = []
 
     @property
     def applicants(self) -> ApplicantFile:
@@ -274,9 +291,12 @@ class EventStore:
             self._insert_rows(conn, rows, batches)
             if applicant is not None:
                 self._applicants.insert(conn, applicant)
+            stored = tuple(stored_from_row(r) for r in rows)
+            for projection in self.projections:
+                projection.apply(self, stored)
         if len(rows) > ANALYZE_AFTER and not self._sqlite:
             self._analyze()
-        return AppendResult(tuple(stored_from_row(r) for r in rows), replayed=False)
+        return AppendResult(stored, replayed=False)
 
     def _preflight(
         self, conn: Any, streams: list[str], command_id: str | None

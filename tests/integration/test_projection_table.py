@@ -18,6 +18,7 @@ from ledger.config import Config
 from ledger.dates import FixedClock
 from ledger.events.store import EventStore, Store
 from ledger.projections.calendar import load_calendar
+from ledger.projections.queries import RequestFilter, find_requests, list_requests
 from ledger.projections.tables import (
     ViewRow,
     projection_status,
@@ -104,3 +105,19 @@ def test_the_row_has_the_declared_columns() -> None:
     from ledger.projections.tables import COLUMNS
 
     assert tuple(c.name for c in REQUEST_VIEW.columns) == COLUMNS
+
+
+def test_list_and_find_read_the_projection_as_a_replay_would(app: App) -> None:
+    """``list_requests`` and ``find_requests`` give the same rows from the table as by replay."""
+    receive(app, "A-1", date(2021, 6, 1))
+    receive(app, "B-2", date(2020, 12, 2))
+    issue_decision(app.desk(), "A-1", date(2021, 6, 10), "disclosed")
+    filters = [RequestFilter(), RequestFilter(only_open=True), RequestFilter(received_in=2020),
+               RequestFilter(overdue=True), RequestFilter(due_within=5, agency="default")]  # fmt: skip
+    projected = [list_requests(app, f) for f in filters]
+    found = find_requests(app, "a-", personal=False, as_of=date(2021, 7, 30))
+    assert projected[1] == list_requests(app, RequestFilter(only_open=True))
+    app.store.projections.clear()  # the same books read by replay
+    assert projected == [list_requests(app, f) for f in filters]
+    assert found == find_requests(app, "a-", personal=False, as_of=date(2021, 7, 30))
+    assert [r.id for r in projected[0]] == ["B-2", "A-1"]

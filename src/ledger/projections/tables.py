@@ -29,6 +29,8 @@ from ledger.projections.views import RequestRow, working_days_left
 REQUESTS: Final = "requests"
 """The request projection's name in ``projection_checkpoints``."""
 REQUEST_PREFIX: Final = stream_of("")
+REQUEST_TYPES: Final = "request."
+"""The events a request's row folds, as ``views.all_requests`` does (not its notices)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +309,8 @@ class RequestProjection:
     def _refresh(self, store: Store, streams: Iterable[str]) -> None:
         cal = load_calendar(store)
         for stream in streams:
-            state = fold(request_of(stream), store.read_stream(stream))
+            events = [e for e in store.read_stream(stream) if e.type.startswith(REQUEST_TYPES)]
+            state = fold(request_of(stream), events)
             if state is None:
                 self.table.delete(request_of(stream))
             else:
@@ -342,6 +345,17 @@ def request_projection(store: Store) -> RequestProjection | None:
         if isinstance(existing, RequestProjection):
             return existing
     return None
+
+
+def current_rows(store: Store, where: str = "", params: Sequence[Any] = ()) -> list[ViewRow] | None:
+    """The request rows matching a condition, the projection first caught up with the log;
+    None when the store keeps no request projection (the caller replays)."""
+    projection = request_projection(store)
+    if projection is None:
+        return None
+    if projection.table.checkpoint(projection.name) < store.last_position():
+        projection.catch_up(store)
+    return projection.table.rows(where, params)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from typing import Any, Final, Protocol
 
 from ledger.calendar import WorkingCalendar
 from ledger.db import Database
+from ledger.errors import StoreUnavailable
 from ledger.events.calendar import CALENDAR_STREAM
 from ledger.events.requests import request_of, stream_of
 from ledger.events.store import Store, StoredEvent
@@ -139,6 +140,10 @@ class ViewTable(Protocol):
 
     def set_checkpoint(self, name: str, position: int) -> None: ...
 
+    def advance(self, name: str, done: int, position: int) -> bool:
+        """Move the checkpoint from ``done`` to ``position``; False if it was not at ``done``."""
+        ...
+
     def put(self, row: ViewRow) -> None: ...
 
     def delete(self, request_id: str) -> None: ...
@@ -190,6 +195,11 @@ class SqlViewTable:
             (name, position),
         )
 
+    def advance(self, name: str, done: int, position: int) -> bool:
+        query = "UPDATE projection_checkpoints SET position = ? WHERE name = ? AND position = ?"
+        cursor = self.db.connection().execute(self.db.sql(query), (position, name, done))
+        return bool(cursor.rowcount == 1)
+
     def put(self, row: ViewRow) -> None:
         values = astuple(row)
         if self._sqlite:
@@ -240,6 +250,12 @@ class MemoryViewTable:
     def set_checkpoint(self, name: str, position: int) -> None:
         self._checkpoints[name] = position
 
+    def advance(self, name: str, done: int, position: int) -> bool:
+        if self._checkpoints.get(name) != done:
+            return False
+        self._checkpoints[name] = position
+        return True
+
     def put(self, row: ViewRow) -> None:
         self._rows[row.request_id] = row
 
@@ -277,14 +293,17 @@ class RequestProjection:
         """Refresh the requests these events touch, after catching up what was missed."""
         if not events:
             return
-        done = self.table.checkpoint(self.name)
         last = events[-1].position
+        if self.table.advance(self.name, events[0].position - 1, last):
+            self._refresh(store, _touched(events, store))  # the usual case: one statement
+            return
+        done = self.table.checkpoint(self.name)  # behind, or never applied yet
         if last <= done:
             return
-        missed: Iterable[StoredEvent] = ()
         if done < events[0].position - 1:
-            missed = store.read_all(after=done)
-        self._refresh(store, _touched([*missed, *events], store))
+            self._refresh(store, _touched(store.read_all(after=done), store))
+        else:
+            self._refresh(store, _touched(events, store))
         self.table.set_checkpoint(self.name, last)
 
     def catch_up(self, store: Store) -> int:
@@ -306,7 +325,9 @@ class RequestProjection:
             self.table.set_checkpoint(self.name, head)
             return head
 
-    def _refresh(self, store: Store, streams: Iterable[str]) -> None:
+    def _refresh(self, store: Store, streams: Sequence[str]) -> None:
+        if not streams:
+            return
         cal = load_calendar(store)
         for stream in streams:
             events = [e for e in store.read_stream(stream) if e.type.startswith(REQUEST_TYPES)]
@@ -349,12 +370,16 @@ def request_projection(store: Store) -> RequestProjection | None:
 
 def current_rows(store: Store, where: str = "", params: Sequence[Any] = ()) -> list[ViewRow] | None:
     """The request rows matching a condition, the projection first caught up with the log;
-    None when the store keeps no request projection (the caller replays)."""
+    None when the store keeps no request projection, or it is behind and this role may
+    not write it (a reporting role): the caller then replays the log."""
     projection = request_projection(store)
     if projection is None:
         return None
     if projection.table.checkpoint(projection.name) < store.last_position():
-        projection.catch_up(store)
+        try:
+            projection.catch_up(store)
+        except StoreUnavailable:
+            return None
     return projection.table.rows(where, params)
 
 

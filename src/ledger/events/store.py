@@ -477,6 +477,11 @@ class EventStore:
         """Walk the whole log and recompute every hash and position."""
         return chain_breaks((r[0], _raw_row(r), r[11]) for r in self._rows(0))
 
+    def read_as_stored(self, after: int = 0) -> Iterator[StoredEvent]:
+        """The log in global order with payloads as stored (not upcast): what the hashes
+        cover, for a pass that checks the chain and reads the events at once."""
+        return (_decode(r, upcasting=False) for r in self._rows(after))
+
 
 def _insert_sql(dialect: str) -> str:
     """The INSERT of one event, the payload given as canonical JSON text."""
@@ -608,16 +613,45 @@ def _raw_row(r: Any) -> dict[str, Any]:
     return stored._asdict()
 
 
+class ChainWalk:
+    """The hash chain checked one event at a time, so that one pass over the log can
+    check it and do other work with the same rows (``projections/log.py: verify_log``)."""
+
+    def __init__(self) -> None:
+        self.previous, self.expected, self.count = codec.GENESIS, 1, 0
+        self.broken: ChainCheck | None = None
+
+    def step(self, event: StoredEvent) -> bool:
+        """Check the next event as stored (payload not upcast); False at the first break."""
+        return self.step_fields(event.position, event._asdict(), event.hash)
+
+    def step_fields(self, position: int, fields: dict[str, Any], stored_hash: str) -> bool:
+        """Check (position, hashed values, stored hash); False at the first break."""
+        if self.broken is not None:
+            return False
+        if position != self.expected:
+            self.broken = ChainCheck(
+                self.count, self.expected, f"position {self.expected} is missing"
+            )
+        elif codec.chain_hash(self.previous, **_hash_fields(fields)) != stored_hash:
+            self.broken = ChainCheck(self.count, position, "hash does not match its contents")
+        else:
+            self.previous, self.expected = stored_hash, self.expected + 1
+            self.count += 1
+        return self.broken is None
+
+    def result(self) -> ChainCheck:
+        """The first break, or the number of events verified."""
+        return self.broken or ChainCheck(self.count, None, None)
+
+
 def chain_breaks(rows: Iterator[tuple[int, dict[str, Any], str]]) -> ChainCheck:
     """Walk (position, hashed values, stored hash) in order and name the first break."""
-    previous, expected, count = codec.GENESIS, 1, 0
+    walk = ChainWalk()
     for position, fields, stored_hash in rows:
-        if position != expected:
-            return ChainCheck(count, expected, f"position {expected} is missing")
-        if codec.chain_hash(previous, **_hash_fields(fields)) != stored_hash:
-            return ChainCheck(count, position, "hash does not match its contents")
-        previous, expected, count = stored_hash, expected + 1, count + 1
-    return ChainCheck(count, None, None)
+        if not walk.step_fields(position, fields, stored_hash):
+            break
+    return walk.result()
 
 
 def stored_from_row(row: dict[str, Any]) -> StoredEvent:

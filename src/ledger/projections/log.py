@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.errors import IntegrityFailure
-from ledger.events.store import EventStore, StoredEvent
-from ledger.projections.audit import DeadlineAudit, audit_deadlines
+from ledger.events.store import ChainWalk, EventStore, StoredEvent
+from ledger.events.types import upcast
+from ledger.projections.audit import DeadlineAudit, DeadlineAuditor
 
 
 def read_log(store: EventStore, stream: str | None = None, since: int = 0) -> Iterator[StoredEvent]:
@@ -55,12 +56,18 @@ class Verification:
 
 
 def verify_log(store: EventStore) -> Verification:
-    """Walk the hash chain (IntegrityFailure at the first event that does not match), then
-    re-derive every recorded due date from the events before it."""
-    check = store.verify_chain()
+    """Walk the hash chain (IntegrityFailure at the first event that does not match) and
+    re-derive every recorded due date from the events before it, in one streaming pass:
+    each row is read and decoded once, hashed as stored, then audited upcast."""
+    chain, auditor = ChainWalk(), DeadlineAuditor()
+    for stored in store.read_as_stored():
+        if not chain.step(stored):
+            break
+        auditor.feed(stored._replace(data=upcast(stored.type, stored.schema_version, stored.data)))
+    check = chain.result()
     if check.broken_at is not None:
         raise IntegrityFailure(
             f"position {check.broken_at}: {check.reason} "
             f"({check.verified} events before it verified)"
         )
-    return Verification(check.verified, audit_deadlines(store))
+    return Verification(check.verified, auditor.result())

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from ledger.bootstrap import App, bootstrap
+from ledger.commands._context import Desk
 from ledger.commands.requests import RecordReceipt, issue_decision, record_receipt
 from ledger.config import Config
 from ledger.dates import FixedClock
@@ -27,6 +29,8 @@ from ledger.projections.tables import (
     view_row,
 )
 from ledger.projections.views import all_requests
+from tests.integration.test_requests_provisional import SCHEDULE_2027, run
+from tests.integration.test_requests_provisional import TODAY as PROVISIONAL_TODAY
 
 TODAY = date(2021, 6, 30)
 
@@ -121,3 +125,23 @@ def test_list_and_find_read_the_projection_as_a_replay_would(app: App) -> None:
     assert projected == [list_requests(app, f) for f in filters]
     assert found == find_requests(app, "a-", personal=False, as_of=date(2021, 7, 30))
     assert [r.id for r in projected[0]] == ["B-2", "A-1"]
+
+
+def test_a_recorded_schedule_refreshes_the_rows_it_moves(db_url: str, tmp_path: Path) -> None:
+    """After `calendar add`, provisional due dates are final in the table, as in a replay."""
+    app = bootstrap(db_url, Config(backdate_days=3650), actor="clerk")
+    try:
+        desk = Desk(app.store, "clerk", "default", PROVISIONAL_TODAY)
+        record_receipt(desk, RecordReceipt(date(2026, 12, 10), "in-person", "natural", "P-1"))
+        record_receipt(desk, RecordReceipt(date(2026, 12, 14), "in-person", "natural", "P-3"))
+        issue_decision(desk, "P-3", date(2026, 12, 18), "disclosed")
+        assert kept(app)["P-1"].provisional
+        assert kept(app)["P-3"].provisional  # closed: no deadline event will name it
+        schedule = tmp_path / "2027.toml"
+        schedule.write_text(SCHEDULE_2027, encoding="utf-8")
+        run(db_url, "calendar", "add", "2027", "--file", str(schedule))
+        assert not kept(app)["P-1"].provisional
+        assert not kept(app)["P-3"].provisional
+        assert kept(app) == replayed(app.store)
+    finally:
+        app.close()

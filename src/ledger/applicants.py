@@ -354,6 +354,11 @@ class MemoryApplicants:
             rows = list(self._rows.values())
         return {str(row["ref"]) for row in rows if wanted.matches(row)}
 
+    def discard(self, ref: str) -> None:
+        """Take back a row added by an append that then failed (the memory store's rollback)."""
+        with self._lock:
+            self._rows.pop(ref, None)
+
 
 def _same_person(row: dict[str, Any], who: Applicant) -> bool:
     """The match of ``find_ref``: identity number, else name and phone (or e-mail)."""

@@ -27,6 +27,7 @@ from ledger.db import Database, location, open_database, resolve_url
 from ledger.events.migrate import ensure_schema, upgrade
 from ledger.events.store import EventStore
 from ledger.limits import NAME_MAX, clean_text
+from ledger.projections import tables as projection_tables
 
 
 @dataclass
@@ -153,6 +154,7 @@ def bootstrap(
             database.close()
             raise
     store = EventStore(database, now=now)
+    projection_tables.attach(store, database)
     return App(cfg, database, store, actor or default_actor(), clock or clock_from_env())
 
 

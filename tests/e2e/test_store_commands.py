@@ -164,3 +164,16 @@ def test_verify_names_the_tampered_position_on_postgres(ledger: LedgerCli, pg_ur
     bad = ledger("--db", pg_url, "verify")
     assert bad.code == 4
     assert "position 2" in bad.err
+
+
+def test_projections_status_and_rebuild(ledger: LedgerCli) -> None:
+    """`projections status` shows the checkpoint at the log head; `rebuild` keeps it there."""
+    ledger.ok("record", "receive", "P-1", "--date", "2021-03-30", "--channel", "in-person",
+              "--applicant", "natural")  # fmt: skip
+    status = ledger("projections", "status")
+    assert status.code == 0, status.err
+    head = len(ledger("log").out.splitlines())
+    assert status.out.strip() == f"requests: position {head} of {head} (up to date)"
+    rebuilt = ledger("projections", "rebuild")
+    assert rebuilt.code == 0, rebuilt.err
+    assert rebuilt.out == status.out

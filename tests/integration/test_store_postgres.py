@@ -54,8 +54,13 @@ def roles(pg_url: str) -> Iterator[dict[str, str]]:
             "GRANT SELECT, INSERT ON events TO {r}",
             "GRANT SELECT, INSERT, UPDATE ON applicants TO {r}",
             "GRANT SELECT ON alembic_version TO {r}",
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON request_view TO {r}",
+            "GRANT SELECT, INSERT, UPDATE ON projection_checkpoints TO {r}",
         ],
-        "report": ["GRANT SELECT ON events, applicants, alembic_version TO {r}"],
+        "report": [
+            "GRANT SELECT ON events, applicants, alembic_version TO {r}",
+            "GRANT SELECT ON request_view, projection_checkpoints TO {r}",
+        ],
     }
     with psycopg.connect(pg_url, autocommit=True) as owner:
         for kind, role in names.items():

@@ -22,10 +22,11 @@ def _batches(streams: int, expected: int = NO_STREAM) -> list[StreamAppend]:
 
 
 def test_append_many_checks_every_stream_with_one_query(sqlite_url: str) -> None:
-    """Fifty streams in one append: BEGIN, one SELECT, one INSERT statement, COMMIT."""
+    """Fifty streams in one append: BEGIN, one SELECT, one INSERT statement, the request
+    projection's checkpoint moved by one UPDATE (no request among them), COMMIT."""
     app = bootstrap(sqlite_url)
     try:
-        app.store.append_many(_batches(2), actor="x", agency="a")
+        app.store.append_many(_batches(2), actor="x", agency="a")  # the checkpoint's row
         seen: list[str] = []
         app.db.connection().set_trace_callback(seen.append)
         app.store.append_many(_batches(50, expected=ANY), actor="x", agency="a")
@@ -34,7 +35,8 @@ def test_append_many_checks_every_stream_with_one_query(sqlite_url: str) -> None
         assert kinds[0] == "BEGIN"
         assert kinds[-1] == "COMMIT"
         assert kinds.count("SELECT") == 1
-        assert {k for k in kinds if k not in ("BEGIN", "SELECT", "COMMIT")} == {"INSERT"}
+        assert kinds.count("UPDATE") == 1
+        assert {k for k in kinds if k not in ("BEGIN", "SELECT", "COMMIT")} == {"INSERT", "UPDATE"}
         assert app.store.stream_version("s-0") == 2
         assert app.store.stream_version("s-49") == 1
     finally:

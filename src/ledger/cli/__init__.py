@@ -134,6 +134,7 @@ def cli(
 COMMANDS: dict[str, str] = {
     "init": "store:init",
     "verify": "store:verify",
+    "projections": "projections:projections",
     "log": "store:log_",
     "import": "store:import_",
     "export": "register:export",

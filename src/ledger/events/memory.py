@@ -22,6 +22,7 @@ from ledger.events.store import (
     AppendResult,
     ChainCheck,
     NewEvent,
+    Projection,
     Stamp,
     StoredEvent,
     StreamAppend,
@@ -43,8 +44,10 @@ class MemoryStore:
         self._rows: list[dict[str, Any]] = []
         self._versions: dict[str, int] = {}
         self._commands: dict[str, tuple[int, ...]] = {}
-        self._applicants = MemoryApplicants()
-        self._lock = threading.Lock()
+        self._applicants: MemoryApplicants = MemoryApplicants()
+        # Re-entrant: a projection applied under the lock reads the log back.
+        self._lock = threading.RLock()
+        self.projections: list[Projection] = []
 
     @property
     def applicants(self) -> ApplicantFile:
@@ -97,8 +100,30 @@ class MemoryStore:
             # goes first, so that nothing after it can refuse and the append is whole.
             if applicant is not None:
                 self._applicants.add(applicant)
+            before = (len(self._rows), self._versions)
             self._commit(rows, command_id)
-        return AppendResult(tuple(self._decode(r) for r in rows), replayed=False)
+            stored = tuple(self._decode(r) for r in rows)
+            try:
+                for projection in self.projections:
+                    projection.apply(self, stored)
+            except BaseException:
+                self._undo(before, command_id, applicant)
+                raise
+        return AppendResult(stored, replayed=False)
+
+    def _undo(
+        self,
+        before: tuple[int, dict[str, int]],
+        command_id: str | None,
+        applicant: NewApplicant | None,
+    ) -> None:
+        """Take back an append whose projection failed: all or nothing, as in a database."""
+        del self._rows[before[0]:]
+        self._versions = before[1]
+        if command_id is not None:
+            self._commands.pop(command_id, None)
+        if applicant is not None:
+            self._applicants.discard(applicant.ref)
 
     def _commit(self, rows: list[dict[str, Any]], command_id: str | None) -> None:
         """Keep the rows as the database would: payload as text, nothing shared."""

@@ -77,9 +77,59 @@ class ApplicantKeyRow(SQLModel, table=True):
     key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
 
 
+class RequestViewRow(SQLModel, table=True):
+    """One request as the desk reads it, folded from its stream (``projections/tables.py``).
+
+    Kept in the transaction of the events it comes from, so a read never waits for a
+    replay; day-dependent figures (days left, overdue) are computed at read time from
+    ``due_date``. The log stays the truth: ``ledger projections rebuild`` recreates it.
+    """
+
+    __tablename__ = "request_view"
+    __table_args__ = (
+        sa.Index("ix_request_view_agency_year", "agency", "received_year"),
+        sa.Index("ix_request_view_open_due", "closed", "due_date"),
+        sa.Index("ix_request_view_decided_year", "decided_year"),
+    )
+
+    request_id: str = Field(sa_column=sa.Column(sa.String(200), primary_key=True))
+    agency: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    version: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    status: str = Field(sa_column=sa.Column(sa.String(20), nullable=False))
+    channel: str = Field(sa_column=sa.Column(sa.String(50), nullable=False))
+    applicant: str = Field(sa_column=sa.Column(sa.String(50), nullable=False))
+    applicant_ref: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
+    subject: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    received_on: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
+    received_year: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    due_date: date | None = Field(default=None, sa_column=sa.Column(sa.Date))
+    provisional: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    deferred: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    regime: str = Field(sa_column=sa.Column(sa.String(20), nullable=False))
+    days_allowed: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    extension_days: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    stopped_with: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    outcome: str | None = Field(default=None, sa_column=sa.Column(sa.String(50)))
+    decided_on: date | None = Field(default=None, sa_column=sa.Column(sa.Date))
+    decided_year: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    closed: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    withdrawn: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    recorded_late: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+
+
+class CheckpointRow(SQLModel, table=True):
+    """The last log position each projection has applied (``ledger projections status``)."""
+
+    __tablename__ = "projection_checkpoints"
+
+    name: str = Field(sa_column=sa.Column(sa.String(100), primary_key=True))
+    position: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+
+
 EVENTS = EventRow.__table__  # type: ignore[attr-defined]
 APPLICANTS = ApplicantRow.__table__  # type: ignore[attr-defined]
 APPLICANT_KEYS = ApplicantKeyRow.__table__  # type: ignore[attr-defined]
+REQUEST_VIEW = RequestViewRow.__table__  # type: ignore[attr-defined]
 metadata = SQLModel.metadata
 
 # Immutability is the database's job, not only the code's: these triggers make UPDATE

@@ -21,6 +21,7 @@ from ledger.events.store import (
     AppendResult,
     ChainCheck,
     NewEvent,
+    Projection,
     Store,
     StoredEvent,
     StreamAppend,
@@ -63,6 +64,7 @@ class ScratchStore:
         self._streams: dict[str, list[StoredEvent]] = {}
         self._commands: dict[str, tuple[StoredEvent, ...]] = {}
         self._applicants = ScratchApplicants(base.applicants)
+        self.projections: list[Projection] = []  # a check pass keeps no read model
         self._ids: dict[str, list[str]] = {}
         """The log's stream ids by prefix (closed years, asked at every step), read once
         per check: the write pass checks again on the database itself."""

@@ -123,6 +123,21 @@ class ChainCheck:
     reason: str | None
 
 
+class Projection(Protocol):
+    """A read model kept in the transaction of the events it comes from.
+
+    A store calls ``apply`` with the events an append stored, inside that append's
+    transaction (after the insert, so the store's reads already see them): the
+    projection and the log are committed together or not at all.
+    """
+
+    name: str
+
+    def apply(self, store: Store, events: Sequence[StoredEvent]) -> None:
+        """Bring the projection up to the last of ``events``."""
+        ...
+
+
 class Store(Protocol):
     """What commands and projections need of an event store, whatever keeps the log.
 
@@ -132,6 +147,7 @@ class Store(Protocol):
 
     now: Callable[[], datetime]
     dialect: str
+    projections: list[Projection]
 
     @property
     def applicants(self) -> ApplicantFile:
@@ -212,6 +228,7 @@ class EventStore:
         self._sqlite = db.dialect == "sqlite"
         self._insert = _insert_sql(db.dialect)
         self._preflight_sql = _preflight_sql(db.dialect)
+        self.projections: list[Projection] = []
 
     @property
     def applicants(self) -> ApplicantFile:
@@ -275,9 +292,12 @@ class EventStore:
             self._insert_rows(conn, rows, batches)
             if applicant is not None:
                 self._applicants.insert(conn, applicant)
+            stored = tuple(stored_from_row(r) for r in rows)
+            for projection in self.projections:
+                projection.apply(self, stored)
         if len(rows) > ANALYZE_AFTER and not self._sqlite:
             self._analyze()
-        return AppendResult(tuple(stored_from_row(r) for r in rows), replayed=False)
+        return AppendResult(stored, replayed=False)
 
     def _preflight(
         self, conn: Any, streams: list[str], command_id: str | None
@@ -458,6 +478,11 @@ class EventStore:
         """Walk the whole log and recompute every hash and position."""
         return chain_breaks((r[0], _raw_row(r), r[11]) for r in self._rows(0))
 
+    def read_as_stored(self, after: int = 0) -> Iterator[StoredEvent]:
+        """The log in global order with payloads as stored (not upcast): what the hashes
+        cover, for a pass that checks the chain and reads the events at once."""
+        return (_decode(r, upcasting=False) for r in self._rows(after))
+
 
 def _insert_sql(dialect: str) -> str:
     """The INSERT of one event, the payload given as canonical JSON text."""
@@ -587,6 +612,38 @@ def _raw_row(r: Any) -> dict[str, Any]:
     """A selected row as the values its hash was computed from (payload as stored)."""
     stored = _decode(r, upcasting=False)
     return stored._asdict()
+
+
+class ChainWalk:
+    """The hash chain checked one event at a time, so that one pass over the log can
+    check it and do other work with the same rows (``projections/log.py: verify_log``)."""
+
+    def __init__(self) -> None:
+        self.previous, self.expected, self.count = codec.GENESIS, 1, 0
+        self.broken: ChainCheck | None = None
+
+    def step(self, event: StoredEvent) -> bool:
+        """Check the next event as stored (payload not upcast); False at the first break."""
+        return self.step_fields(event.position, event._asdict(), event.hash)
+
+    def step_fields(self, position: int, fields: dict[str, Any], stored_hash: str) -> bool:
+        """Check (position, hashed values, stored hash); False at the first break."""
+        if self.broken is not None:
+            return False
+        if position != self.expected:
+            self.broken = ChainCheck(
+                self.count, self.expected, f"position {self.expected} is missing"
+            )
+        elif codec.chain_hash(self.previous, **_hash_fields(fields)) != stored_hash:
+            self.broken = ChainCheck(self.count, position, "hash does not match its contents")
+        else:
+            self.previous, self.expected = stored_hash, self.expected + 1
+            self.count += 1
+        return self.broken is None
+
+    def result(self) -> ChainCheck:
+        """The first break, or the number of events verified."""
+        return self.broken or ChainCheck(self.count, None, None)
 
 
 def chain_breaks(rows: Iterator[tuple[int, dict[str, Any], str]]) -> ChainCheck:

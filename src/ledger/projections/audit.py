@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ledger.calendar import YearSchedule
-from ledger.events.store import Store
+from ledger.events.store import Store, StoredEvent
 from ledger.projections.calendar import SCHEDULE_RECORDED, fold_calendar
 from ledger.projections.requests import RequestState, apply, deadline, state_of
 
@@ -24,26 +24,46 @@ class DeadlineAudit:
 
 def audit_deadlines(store: Store) -> DeadlineAudit:
     """Replay the log once, re-deriving each recorded deadline where it was recorded."""
-    calendar = fold_calendar([])
-    states: dict[str, RequestState] = {}
-    checked, mismatches = 0, []
+    auditor = DeadlineAuditor()
     for e in store.read_all():
+        auditor.feed(e)
+    return auditor.result()
+
+
+class DeadlineAuditor:
+    """The audit fed one event at a time, in log order (one pass with the hash chain)."""
+
+    def __init__(self) -> None:
+        self.calendar = fold_calendar([])
+        self.states: dict[str, RequestState] = {}
+        self.checked = 0
+        self.mismatches: list[str] = []
+
+    def feed(self, e: StoredEvent) -> None:
+        """Take the next event of the log (payload upcast to its current shape)."""
         if e.type == SCHEDULE_RECORDED:
-            calendar = calendar.with_schedule(YearSchedule.from_dict(e.data))
-            continue
+            self.calendar = self.calendar.with_schedule(YearSchedule.from_dict(e.data))
+            return
         if not e.type.startswith("request."):
-            continue
-        state = state_of(states, e)
+            return
+        state = state_of(self.states, e)
         if e.type == "request.deadline-set":
-            derived = deadline(state, calendar)
-            due = derived.due.isoformat() if derived.due else None
-            recorded = (e.data.get("due"), bool(e.data.get("provisional")))
-            checked += 1
-            if (due, derived.provisional) != recorded:
-                mismatches.append(
-                    f"position {e.position}: {state.id} recorded due {recorded[0]} "
-                    f"(provisional {recorded[1]}), derived {due} "
-                    f"(provisional {derived.provisional})"
-                )
+            self._check(state, e)
         apply(state, e, timeline=False)
-    return DeadlineAudit(checked, tuple(mismatches))
+
+    def _check(self, state: RequestState, e: StoredEvent) -> None:
+        """Compare a recorded deadline with the one derived from the events before it."""
+        derived = deadline(state, self.calendar)
+        due = derived.due.isoformat() if derived.due else None
+        recorded = (e.data.get("due"), bool(e.data.get("provisional")))
+        self.checked += 1
+        if (due, derived.provisional) != recorded:
+            self.mismatches.append(
+                f"position {e.position}: {state.id} recorded due {recorded[0]} "
+                f"(provisional {recorded[1]}), derived {due} "
+                f"(provisional {derived.provisional})"
+            )
+
+    def result(self) -> DeadlineAudit:
+        """How many were checked, and the ones that disagree."""
+        return DeadlineAudit(self.checked, tuple(self.mismatches))

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.errors import IntegrityFailure
-from ledger.events.store import EventStore, StoredEvent
+from ledger.events.store import ChainWalk, EventStore, StoredEvent
+from ledger.events.types import upcast
 from ledger.projections.anchors import Anchor, check_anchors
-from ledger.projections.audit import DeadlineAudit, audit_deadlines
+from ledger.projections.audit import DeadlineAudit, DeadlineAuditor
 
 
 def read_log(store: EventStore, stream: str | None = None, since: int = 0) -> Iterator[StoredEvent]:
@@ -57,13 +58,22 @@ class Verification:
 
 def verify_log(store: EventStore, anchors: Sequence[Anchor] = ()) -> Verification:
     """Walk the hash chain (IntegrityFailure at the first event that does not match), prove
-    each anchor kept outside the database, then re-derive every recorded due date from the
-    events before it."""
-    check = store.verify_chain()
+    each anchor kept outside the database, and re-derive every recorded due date from the
+    events before it — in one streaming pass: each row is read and decoded once, hashed as
+    stored, then audited upcast. Only a broken chain is walked again, to name the kind of
+    change found there."""
+    chain, auditor = ChainWalk(), DeadlineAuditor()
+    for stored in store.read_as_stored():
+        if not chain.step(stored):
+            break
+        auditor.feed(stored._replace(data=upcast(stored.type, stored.schema_version, stored.data)))
+    check = chain.result()
+    if check.broken_at is not None:
+        check = store.verify_chain()
     check_anchors(store, check, anchors)
     if check.broken_at is not None:
         raise IntegrityFailure(
             f"position {check.broken_at}: {check.reason} "
             f"({check.verified} events before it verified)"
         )
-    return Verification(check.verified, audit_deadlines(store))
+    return Verification(check.verified, auditor.result())

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ledger.calendar import WorkingCalendar
 from ledger.clock import explain_deadline
 from ledger.commands.requests import clarification_late, load
 from ledger.errors import InvalidInput
 from ledger.projections.alerts import Alert, compute_alerts
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import clock_input
+from ledger.projections.tables import current_rows
 from ledger.projections.views import RequestRow, all_requests, request_row, timeline
 
 if TYPE_CHECKING:
@@ -37,6 +39,21 @@ class RequestFilter:
     due_within: int | None = None
     received_in: int | None = None
     agency: str | None = None
+
+    def condition(self) -> tuple[str, list[Any]]:
+        """The indexed part of the filters as a condition on ``request_view``."""
+        where: list[str] = []
+        params: list[Any] = []
+        if self.agency is not None:
+            where.append("agency = ?")
+            params.append(self.agency)
+        if self.received_in is not None:
+            where.append("received_year = ?")
+            params.append(self.received_in)
+        if self.only_open or self.overdue or self.due_within is not None:
+            where.append("closed = ?")
+            params.append(False)
+        return " AND ".join(where), params
 
     def admits(self, row: RequestRow) -> bool:
         """Whether the row passes every filter given."""
@@ -61,10 +78,20 @@ def list_requests(
     wanted = filters or RequestFilter()
     cal = load_calendar(app.store)
     day = as_of or app.today()
-    rows = [request_row(s, cal, day) for s in all_requests(app.store)]
-    rows = [r for r in rows if wanted.admits(r)]
+    rows = [r for r in _rows(app, cal, day, *wanted.condition()) if wanted.admits(r)]
     rows.sort(key=lambda r: (r.closed, r.due_date or date.max, r.id))
     return rows
+
+
+def _rows(
+    app: App, cal: WorkingCalendar, day: date, where: str, params: list[Any]
+) -> list[RequestRow]:
+    """The requests' rows on ``day``: from the request projection (only those ``where``
+    admits), else by replaying the log (a store that keeps no projection)."""
+    kept = current_rows(app.store, where, params)
+    if kept is not None:
+        return [v.request_row(cal, day) for v in kept]
+    return [request_row(s, cal, day) for s in all_requests(app.store)]
 
 
 @dataclass(frozen=True)
@@ -99,20 +126,28 @@ def find_requests(
     cal = load_calendar(app.store)
     day = as_of or app.today()
     found = []
-    for state in all_requests(app.store):
+    for row, ref in _searchable(app, cal, day):
         matched = tuple(
             what
             for what, hit in (
-                ("id", wanted in state.id.lower()),
-                ("subject", wanted in state.subject.lower()),
-                ("applicant", state.applicant_ref is not None and state.applicant_ref in refs),
+                ("id", wanted in row.id.lower()),
+                ("subject", wanted in row.subject.lower()),
+                ("applicant", ref is not None and ref in refs),
             )
             if hit
         )
         if matched:
-            found.append(FoundRequest(request_row(state, cal, day), matched))
+            found.append(FoundRequest(row, matched))
     found.sort(key=lambda f: (f.row.closed, f.row.due_date or date.max, f.row.id))
     return found
+
+
+def _searchable(app: App, cal: WorkingCalendar, day: date) -> list[tuple[RequestRow, str | None]]:
+    """Every request's row on ``day`` with its applicant reference (projection, else replay)."""
+    kept = current_rows(app.store)
+    if kept is not None:
+        return [(v.request_row(cal, day), v.applicant_ref) for v in kept]
+    return [(request_row(s, cal, day), s.applicant_ref) for s in all_requests(app.store)]
 
 
 @dataclass(frozen=True)

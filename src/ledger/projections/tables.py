@@ -1,0 +1,415 @@
+"""The request projection: one row per request, kept with the events it comes from.
+
+A row is a function of the request's folded state (``projections/requests.py``) and the
+working calendar, so corrections and retractions flow through exactly as a replay sees
+them. The store applies it inside each append's transaction (``Store.projections``);
+a checkpoint records the last log position applied, so a projection that fell behind
+(a crash between the log and the table, a database upgraded from before it) catches
+up from there on the next append, and ``rebuild`` recreates it from the log alone.
+A calendar change moves due dates, so it refreshes every request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass, fields
+from datetime import date
+from typing import Any, Final, Protocol
+
+from ledger.calendar import WorkingCalendar
+from ledger.db import Database
+from ledger.errors import StoreUnavailable
+from ledger.events.calendar import CALENDAR_STREAM
+from ledger.events.requests import request_of, stream_of
+from ledger.events.store import Store, StoredEvent
+from ledger.projections.calendar import load_calendar
+from ledger.projections.requests import RequestState, deadline, fold, status
+from ledger.projections.views import RequestRow, working_days_left
+
+REQUESTS: Final = "requests"
+"""The request projection's name in ``projection_checkpoints``."""
+REQUEST_PREFIX: Final = stream_of("")
+REQUEST_TYPES: Final = "request."
+"""The events a request's row folds, as ``views.all_requests`` does (not its notices)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ViewRow:
+    """A ``request_view`` row: what a request's state says, nothing that depends on the day."""
+
+    request_id: str
+    agency: str
+    version: int
+    status: str
+    channel: str
+    applicant: str
+    applicant_ref: str | None
+    subject: str
+    received_on: date
+    received_year: int
+    due_date: date | None
+    provisional: bool
+    deferred: bool
+    regime: str
+    days_allowed: int
+    extension_days: int
+    stopped_with: int | None
+    outcome: str | None
+    decided_on: date | None
+    decided_year: int | None
+    closed: bool
+    withdrawn: bool
+    recorded_late: bool
+
+    def request_row(self, cal: WorkingCalendar, as_of: date) -> RequestRow:
+        """The row as ``ledger list`` shows it on ``as_of`` (days left, late: read-time)."""
+        left = None
+        if not self.closed:
+            due = self.due_date
+            left = working_days_left(due, as_of, cal) if due else self.stopped_with
+        late = (
+            not self.withdrawn
+            and self.due_date is not None
+            and (self.decided_on or as_of) > self.due_date
+        )
+        return RequestRow(
+            id=self.request_id,
+            agency=self.agency,
+            status=self.status,
+            channel=self.channel,
+            applicant=self.applicant,
+            subject=self.subject,
+            received_on=self.received_on,
+            due_date=self.due_date,
+            provisional=self.provisional,
+            deferred=self.deferred,
+            regime=self.regime,
+            days_allowed=self.days_allowed,
+            extension_days=self.extension_days,
+            outcome=self.outcome,
+            decided_on=self.decided_on,
+            late=late,
+            recorded_late=self.recorded_late,
+            working_days_left=left,
+        )
+
+
+COLUMNS: Final = tuple(f.name for f in fields(ViewRow))
+"""The columns of ``request_view`` as ``ledger.events.schema`` declares them (a test checks)."""
+_DATES: Final = frozenset({"received_on", "due_date", "decided_on"})
+_BOOLS: Final = frozenset({"provisional", "deferred", "closed", "withdrawn", "recorded_late"})
+
+
+def view_row(state: RequestState, cal: WorkingCalendar) -> ViewRow:
+    """The projection's row for a request: a function of its state and the calendar."""
+    due = deadline(state, cal)
+    return ViewRow(
+        request_id=state.id,
+        agency=state.agency,
+        version=state.version,
+        status=status(state, due),
+        channel=state.channel,
+        applicant=state.applicant,
+        applicant_ref=state.applicant_ref,
+        subject=state.subject,
+        received_on=state.received_on,
+        received_year=state.received_on.year,
+        due_date=due.due,
+        provisional=due.provisional,
+        deferred=due.deferred,
+        regime=due.regime,
+        days_allowed=due.days_allowed,
+        extension_days=state.extension_days,
+        stopped_with=due.stopped_with,
+        outcome=state.outcome,
+        decided_on=state.decided_on,
+        decided_year=state.decided_on.year if state.decided_on else None,
+        closed=state.closed,
+        withdrawn=state.withdrawn,
+        recorded_late=state.recorded_late > 0,
+    )
+
+
+class ViewTable(Protocol):
+    """Where the request rows and the checkpoints are kept (a database or this process)."""
+
+    def checkpoint(self, name: str) -> int:
+        """The last position the projection applied (0 if never)."""
+        ...
+
+    def set_checkpoint(self, name: str, position: int) -> None: ...
+
+    def advance(self, name: str, done: int, position: int) -> bool:
+        """Move the checkpoint from ``done`` to ``position``; False if it was not at ``done``."""
+        ...
+
+    def put(self, row: ViewRow) -> None: ...
+
+    def delete(self, request_id: str) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def get(self, request_id: str) -> ViewRow | None: ...
+
+    def rows(self, where: str = "", params: Sequence[Any] = ()) -> list[ViewRow]:
+        """Rows matching a SQL condition on ``request_view`` (the memory table: all)."""
+        ...
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A write transaction of its own (rebuild and catch-up outside an append)."""
+        yield
+
+
+class SqlViewTable:
+    """``request_view`` and ``projection_checkpoints`` in the books' database.
+
+    Every statement runs on the thread's connection, so inside an append it is part of
+    the append's transaction.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._sqlite = db.dialect == "sqlite"
+        names = ", ".join(COLUMNS)
+        marks = ", ".join("?" for _ in COLUMNS)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])
+        self._upsert = db.sql(
+            f"INSERT INTO request_view ({names}) VALUES ({marks}) "
+            f"ON CONFLICT (request_id) DO UPDATE SET {updates}"
+        )
+        self._select = f"SELECT {names} FROM request_view"
+
+    def _run(self, text: str, params: Sequence[Any] = ()) -> None:
+        self.db.connection().execute(self.db.sql(text), params)
+
+    def checkpoint(self, name: str) -> int:
+        query = "SELECT position FROM projection_checkpoints WHERE name = ?"
+        return int(self.db.scalar(query, (name,)) or 0)
+
+    def set_checkpoint(self, name: str, position: int) -> None:
+        self._run(
+            "INSERT INTO projection_checkpoints (name, position) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+            (name, position),
+        )
+
+    def advance(self, name: str, done: int, position: int) -> bool:
+        query = "UPDATE projection_checkpoints SET position = ? WHERE name = ? AND position = ?"
+        cursor = self.db.connection().execute(self.db.sql(query), (position, name, done))
+        return bool(cursor.rowcount == 1)
+
+    def put(self, row: ViewRow) -> None:
+        values = astuple(row)
+        if self._sqlite:
+            values = tuple(v.isoformat() if isinstance(v, date) else v for v in values)
+        self.db.connection().execute(self._upsert, values)
+
+    def delete(self, request_id: str) -> None:
+        self._run("DELETE FROM request_view WHERE request_id = ?", (request_id,))
+
+    def clear(self) -> None:
+        self._run("DELETE FROM request_view")
+
+    def get(self, request_id: str) -> ViewRow | None:
+        found = self.rows("request_id = ?", (request_id,))
+        return found[0] if found else None
+
+    def rows(self, where: str = "", params: Sequence[Any] = ()) -> list[ViewRow]:
+        text = f"{self._select} WHERE {where}" if where else self._select
+        return [_from_sql(r) for r in self.db.fetch(text, params)]
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.db.writing():
+            yield
+
+
+def _from_sql(r: Sequence[Any]) -> ViewRow:
+    """A row as selected, dates parsed where the driver gives text (SQLite)."""
+    return ViewRow(*(_value(name, value) for name, value in zip(COLUMNS, r, strict=True)))
+
+
+def _value(name: str, value: Any) -> Any:
+    if name in _DATES and isinstance(value, str):
+        return date.fromisoformat(value)
+    return bool(value) if name in _BOOLS else value
+
+
+class MemoryViewTable:
+    """The projection of a ``MemoryStore``: a dictionary, rolled back with a failed rebuild."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, ViewRow] = {}
+        self._checkpoints: dict[str, int] = {}
+
+    def checkpoint(self, name: str) -> int:
+        return self._checkpoints.get(name, 0)
+
+    def set_checkpoint(self, name: str, position: int) -> None:
+        self._checkpoints[name] = position
+
+    def advance(self, name: str, done: int, position: int) -> bool:
+        if self._checkpoints.get(name) != done:
+            return False
+        self._checkpoints[name] = position
+        return True
+
+    def put(self, row: ViewRow) -> None:
+        self._rows[row.request_id] = row
+
+    def delete(self, request_id: str) -> None:
+        self._rows.pop(request_id, None)
+
+    def clear(self) -> None:
+        self._rows.clear()
+
+    def get(self, request_id: str) -> ViewRow | None:
+        return self._rows.get(request_id)
+
+    def rows(self, where: str = "", params: Sequence[Any] = ()) -> list[ViewRow]:
+        return list(self._rows.values())
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        rows, checkpoints = dict(self._rows), dict(self._checkpoints)
+        try:
+            yield
+        except BaseException:
+            self._rows, self._checkpoints = rows, checkpoints
+            raise
+
+
+class RequestProjection:
+    """Keeps ``request_view`` equal to a replay of the log (``Store.projections``)."""
+
+    name = REQUESTS
+
+    def __init__(self, table: ViewTable) -> None:
+        self.table = table
+
+    def apply(self, store: Store, events: Sequence[StoredEvent]) -> None:
+        """Refresh the requests these events touch, after catching up what was missed."""
+        if not events:
+            return
+        last = events[-1].position
+        if self.table.advance(self.name, events[0].position - 1, last):
+            self._refresh(store, _touched(events, store))  # the usual case: one statement
+            return
+        done = self.table.checkpoint(self.name)  # behind, or never applied yet
+        if last <= done:
+            return
+        if done < events[0].position - 1:
+            self._refresh(store, _touched(store.read_all(after=done), store))
+        else:
+            self._refresh(store, _touched(events, store))
+        self.table.set_checkpoint(self.name, last)
+
+    def catch_up(self, store: Store) -> int:
+        """Apply whatever the log holds beyond the checkpoint; the new checkpoint."""
+        with self.table.transaction():
+            head = store.last_position()
+            done = self.table.checkpoint(self.name)
+            if head > done:
+                self._refresh(store, _touched(store.read_all(after=done), store))
+                self.table.set_checkpoint(self.name, head)
+            return max(head, done)
+
+    def rebuild(self, store: Store) -> int:
+        """Recreate the table from the log alone (the log is the truth); the checkpoint."""
+        with self.table.transaction():
+            head = store.last_position()
+            self.table.clear()
+            self._refresh(store, store.stream_ids(REQUEST_PREFIX))
+            self.table.set_checkpoint(self.name, head)
+            return head
+
+    def _refresh(self, store: Store, streams: Sequence[str]) -> None:
+        if not streams:
+            return
+        cal = load_calendar(store)
+        for stream in streams:
+            events = [e for e in store.read_stream(stream) if e.type.startswith(REQUEST_TYPES)]
+            state = fold(request_of(stream), events)
+            if state is None:
+                self.table.delete(request_of(stream))
+            else:
+                self.table.put(view_row(state, cal))
+
+
+def _touched(events: Iterable[StoredEvent], store: Store) -> list[str]:
+    """The request streams to refresh: those named, or all of them after a calendar change."""
+    streams: dict[str, None] = {}
+    for event in events:
+        if event.stream_id == CALENDAR_STREAM:
+            return store.stream_ids(REQUEST_PREFIX)
+        if event.stream_id.startswith(REQUEST_PREFIX):
+            streams[event.stream_id] = None
+    return list(streams)
+
+
+def attach(store: Store, db: Database | None = None) -> RequestProjection:
+    """Keep the request projection in ``store`` (its database's tables, else in memory)."""
+    for existing in store.projections:
+        if isinstance(existing, RequestProjection):
+            return existing
+    table: ViewTable = SqlViewTable(db) if db is not None else MemoryViewTable()
+    projection = RequestProjection(table)
+    store.projections.append(projection)
+    return projection
+
+
+def request_projection(store: Store) -> RequestProjection | None:
+    """The request projection this store keeps, if any."""
+    for existing in store.projections:
+        if isinstance(existing, RequestProjection):
+            return existing
+    return None
+
+
+def current_rows(store: Store, where: str = "", params: Sequence[Any] = ()) -> list[ViewRow] | None:
+    """The request rows matching a condition, the projection first caught up with the log;
+    None when the store keeps no request projection, or it is behind and this role may
+    not write it (a reporting role): the caller then replays the log."""
+    projection = request_projection(store)
+    if projection is None:
+        return None
+    if projection.table.checkpoint(projection.name) < store.last_position():
+        try:
+            projection.catch_up(store)
+        except StoreUnavailable:
+            return None
+    return projection.table.rows(where, params)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectionStatus:
+    """One projection against the log: its checkpoint and the log's head."""
+
+    name: str
+    checkpoint: int
+    head: int
+
+    @property
+    def behind(self) -> int:
+        """How many positions of the log it has not applied yet."""
+        return max(0, self.head - self.checkpoint)
+
+
+def projection_status(store: Store) -> list[ProjectionStatus]:
+    """Each projection the store keeps: its checkpoint against the log head."""
+    head = store.last_position()
+    return [
+        ProjectionStatus(p.name, p.table.checkpoint(p.name), head)
+        for p in store.projections
+        if isinstance(p, RequestProjection)
+    ]
+
+
+def rebuild_projections(store: Store) -> list[ProjectionStatus]:
+    """Recreate every projection from the log alone; their status afterwards."""
+    for p in store.projections:
+        if isinstance(p, RequestProjection):
+            p.rebuild(store)
+    return projection_status(store)

@@ -183,8 +183,11 @@ def test_table4_is_keyed_by_the_case_tables() -> None:
      (["case-end", "--help"], codes.CASE_OUTCOMES), (["document", "--help"], codes.DOCUMENT_KINDS)],
 )  # fmt: skip
 def test_the_cli_help_lists_every_code_with_its_name(args: list[str], table: CodeTable) -> None:
-    """`ledger record receive|decide --help` shows every code of the table and its name."""
-    shown = CliRunner().invoke(record, args, terminal_width=200)
+    """`ledger record receive|decide --help` shows every code of the table and its name (the
+    help as the root command shows it: localized, its placeholders filled)."""
+    from ledger.helptext import localize
+
+    shown = CliRunner().invoke(localize(record), args, terminal_width=200)
     assert shown.exit_code == 0, shown.output
     text = " ".join(shown.output.split())
     for entry in table.entries:

@@ -20,8 +20,8 @@ from ledger.events import codec
 from ledger.events.store import (
     READ_BATCH,
     AppendResult,
+    AppendsOne,
     ChainCheck,
-    NewEvent,
     Projection,
     Stamp,
     StoredEvent,
@@ -34,7 +34,7 @@ from ledger.events.store import (
 from ledger.events.types import upcast
 
 
-class MemoryStore:
+class MemoryStore(AppendsOne):
     """The append-only log in a list; applicants' data in a ``MemoryApplicants``."""
 
     dialect = "memory"
@@ -55,23 +55,6 @@ class MemoryStore:
         return self._applicants
 
     # -- appending -----------------------------------------------------------------
-
-    def append(
-        self,
-        stream_id: str,
-        events: Sequence[NewEvent],
-        *,
-        expected_version: int,
-        command_id: str | None = None,
-        actor: str,
-        agency: str,
-        applicant: NewApplicant | None = None,
-    ) -> AppendResult:
-        """Append events to one stream, all or nothing."""
-        batch = StreamAppend(stream_id, events, expected_version=expected_version)
-        return self.append_many(
-            [batch], command_id, actor=actor, agency=agency, applicant=applicant
-        )
 
     def append_many(
         self,

@@ -19,8 +19,8 @@ from ledger.events import codec
 from ledger.events.store import (
     READ_BATCH,
     AppendResult,
+    AppendsOne,
     ChainCheck,
-    NewEvent,
     Projection,
     Store,
     StoredEvent,
@@ -53,7 +53,7 @@ class ScratchApplicants:
         return self.new.search(text) | self.base.search(text)
 
 
-class ScratchStore:
+class ScratchStore(AppendsOne):
     """The ``Store`` protocol over a real store, with appends kept in a scratch layer."""
 
     def __init__(self, base: Store) -> None:
@@ -78,22 +78,6 @@ class ScratchStore:
         self._streams.clear()
         self._commands.clear()
         self._applicants = ScratchApplicants(self.base.applicants)
-
-    def append(
-        self,
-        stream_id: str,
-        events: Sequence[NewEvent],
-        *,
-        expected_version: int,
-        command_id: str | None = None,
-        actor: str,
-        agency: str,
-        applicant: NewApplicant | None = None,
-    ) -> AppendResult:
-        batch = StreamAppend(stream_id, events, expected_version=expected_version)
-        return self.append_many(
-            [batch], command_id, actor=actor, agency=agency, applicant=applicant
-        )
 
     def append_many(
         self,

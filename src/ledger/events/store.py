@@ -15,6 +15,7 @@ for the head, every stream's version and the command id, and the insert.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -217,7 +218,44 @@ class Store(Protocol):
         ...
 
 
-class EventStore:
+class AppendsOne(ABC):
+    """``append`` for a store that has ``append_many``: one stream is a batch of one.
+
+    Shared by every backend (SQL, memory, the import's scratch layer), so that the
+    single-stream form cannot drift from the batch form the rules are checked in.
+    """
+
+    @abstractmethod
+    def append_many(
+        self,
+        batches: Sequence[StreamAppend],
+        command_id: str | None = None,
+        *,
+        actor: str,
+        agency: str,
+        applicant: NewApplicant | None = None,
+    ) -> AppendResult:
+        """Append to several streams at once, all or nothing."""
+
+    def append(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        *,
+        expected_version: int,
+        command_id: str | None = None,
+        actor: str,
+        agency: str,
+        applicant: NewApplicant | None = None,
+    ) -> AppendResult:
+        """Append events to one stream, all or nothing."""
+        batch = StreamAppend(stream_id, events, expected_version=expected_version)
+        return self.append_many(
+            [batch], command_id, actor=actor, agency=agency, applicant=applicant
+        )
+
+
+class EventStore(AppendsOne):
     """Append to and read from the ``events`` table of one database."""
 
     def __init__(self, db: Database, now: Callable[[], datetime] = utc_now) -> None:
@@ -241,23 +279,6 @@ class EventStore:
         return self.db.engine
 
     # -- appending -----------------------------------------------------------------
-
-    def append(
-        self,
-        stream_id: str,
-        events: Sequence[NewEvent],
-        *,
-        expected_version: int,
-        command_id: str | None = None,
-        actor: str,
-        agency: str,
-        applicant: NewApplicant | None = None,
-    ) -> AppendResult:
-        """Append events to one stream, all or nothing."""
-        batch = StreamAppend(stream_id, events, expected_version=expected_version)
-        return self.append_many(
-            [batch], command_id, actor=actor, agency=agency, applicant=applicant
-        )
 
     def append_many(
         self,

@@ -188,7 +188,13 @@ class Deadline:
         """Whether the due date has passed on day ``on``: an answer that day is late, a
         request still open that day is overdue (Art. 33). The due day itself is in time,
         and a stopped clock (no due date) has not run out."""
-        return self.due is not None and on > self.due
+        return due_passed(self.due, on)
+
+
+def due_passed(due: date | None, on: date) -> bool:
+    """The one rule of lateness (see ``Deadline.passed``), for a due date already derived
+    (a projection row keeps the date, not the ``Deadline``)."""
+    return due is not None and on > due
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from ledger.events.requests import request_of, stream_of
 from ledger.events.store import Store, StoredEvent
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import RequestState, deadline, fold, status
-from ledger.projections.views import RequestRow, working_days_left
+from ledger.projections.views import RequestRow, days_left, late
 
 REQUESTS: Final = "requests"
 """The request projection's name in ``projection_checkpoints``."""
@@ -64,15 +64,7 @@ class ViewRow:
 
     def request_row(self, cal: WorkingCalendar, as_of: date) -> RequestRow:
         """The row as ``ledger list`` shows it on ``as_of`` (days left, late: read-time)."""
-        left = None
-        if not self.closed:
-            due = self.due_date
-            left = working_days_left(due, as_of, cal) if due else self.stopped_with
-        late = (
-            not self.withdrawn
-            and self.due_date is not None
-            and (self.decided_on or as_of) > self.due_date
-        )
+        left = days_left(self.closed, self.due_date, self.stopped_with, as_of, cal)
         return RequestRow(
             id=self.request_id,
             agency=self.agency,
@@ -89,7 +81,7 @@ class ViewRow:
             extension_days=self.extension_days,
             outcome=self.outcome,
             decided_on=self.decided_on,
-            late=late,
+            late=late(self.withdrawn, self.due_date, self.decided_on, as_of),
             recorded_late=self.recorded_late,
             working_days_left=left,
         )

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from ledger.calendar import WorkingCalendar
-from ledger.clock import Deadline
+from ledger.clock import Deadline, due_passed
 from ledger.events.store import Store
 from ledger.i18n import N_, _
 from ledger.lateness import days_late
@@ -33,9 +33,24 @@ def working_days_left(due: date, as_of: date, cal: WorkingCalendar) -> int:
 
 def is_late(state: RequestState, due: Deadline, as_of: date) -> bool:
     """Decided after the due date, or still undecided after it (withdrawals never are)."""
-    if state.withdrawn:
+    return late(state.withdrawn, due.due, state.decided_on, as_of)
+
+
+def late(withdrawn: bool, due: date | None, decided_on: date | None, as_of: date) -> bool:
+    """``is_late`` from the facts a projection row keeps (``projections/tables.py``)."""
+    if withdrawn:
         return False  # a withdrawal is the applicant's act, never the agency's lateness
-    return due.passed(state.decided_on or as_of)
+    return due_passed(due, decided_on or as_of)
+
+
+def days_left(
+    closed: bool, due: date | None, stopped_with: int | None, as_of: date, cal: WorkingCalendar
+) -> int | None:
+    """Working days left as of ``as_of`` (negative once past due), the days a stopped
+    clock stopped with, or None for a closed request."""
+    if closed:
+        return None
+    return working_days_left(due, as_of, cal) if due else stopped_with
 
 
 def due_text(state: RequestState, due: Deadline) -> str:
@@ -141,9 +156,7 @@ class RequestRow:
 def request_row(state: RequestState, cal: WorkingCalendar, as_of: date) -> RequestRow:
     """A request's row: status, due date and working days left as of ``as_of``."""
     due = deadline(state, cal)
-    left = None
-    if not state.closed:
-        left = working_days_left(due.due, as_of, cal) if due.due else due.stopped_with
+    left = days_left(state.closed, due.due, due.stopped_with, as_of, cal)
     return RequestRow(
         id=state.id,
         agency=state.agency,

@@ -37,6 +37,7 @@ from typing import Any
 import chinese_calendar
 
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.statutory import statutory_holidays
 
 __all__ = [
@@ -135,7 +136,7 @@ class DayInfo:
 
     day: date
     working: bool
-    reason: str  # "weekend", "holiday: <name>", "make-up working day", "working day"
+    reason: str  # "weekend", "holiday: <name>", "make-up working day", "working day" (translated)
     provisional: bool  # the year has no official schedule: the statutory holidays assumed
 
 
@@ -294,23 +295,25 @@ class WorkingCalendar:
         return d.toordinal() in self._year(d.year).working
 
     def describe(self, d: date) -> DayInfo:
-        """Whether ``d`` is working, why, and whether that rests on a guessed schedule."""
+        """Whether ``d`` is working, why (in the current language, for people), and whether
+        that rests on a guessed schedule."""
         table = self._year(d.year)
         schedule = table.schedule
         if schedule is None:
             name = table.guessed.get(d)
             if name is not None:
-                return DayInfo(d, False, f"holiday: {name} (by law; no official schedule)", True)
+                guessed = _("holiday: {name} (by law; no official schedule)").format(name=name)
+                return DayInfo(d, False, guessed, True)
             weekend = _is_weekend(d)
-            return DayInfo(d, not weekend, "weekend" if weekend else "working day", True)
+            return DayInfo(d, not weekend, _("weekend") if weekend else _("working day"), True)
         if d in schedule.workdays:
-            return DayInfo(d, True, "make-up working day", False)
+            return DayInfo(d, True, _("make-up working day"), False)
         name = schedule.holidays.get(d)
         if name is not None:
-            return DayInfo(d, False, f"holiday: {name}", False)
+            return DayInfo(d, False, _("holiday: {name}").format(name=name), False)
         if _is_weekend(d):
-            return DayInfo(d, False, "weekend", False)
-        return DayInfo(d, True, "working day", False)
+            return DayInfo(d, False, _("weekend"), False)
+        return DayInfo(d, True, _("working day"), False)
 
     def unscheduled_years(self, after: date, through: date) -> frozenset[int]:
         """The years without a schedule among the days after ``after`` up to ``through``."""

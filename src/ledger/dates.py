@@ -16,12 +16,22 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from ledger.errors import InvalidInput
+from ledger.i18n import N_, _
 from ledger.limits import check_today
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Python's fromisoformat also takes 20210305 and week dates (2021-W10-1); the desk is told
 # YYYY-MM-DD, so only that form is a date here.
 YMD = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+"""The days of the week as a person reads them next to a date (周一 … 周日 in Chinese)."""
+
+
+def weekday_name(day: date) -> str:
+    """``day``'s weekday, short, in the current language (not the C locale's ``%a``)."""
+    return _(WEEKDAYS[day.weekday()])
 
 
 def parse_date(value: str, field: str) -> date:

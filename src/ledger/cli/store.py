@@ -11,6 +11,7 @@ from ledger.cli._common import State, amend_option, app_of, backdated_option, co
 from ledger.cli._types import Count
 from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.events import codec
+from ledger.events.names import event_label
 from ledger.events.store import Store, StoredEvent
 from ledger.i18n import _
 from ledger.projections.anchors import anchors_from, append_anchor, head
@@ -139,11 +140,20 @@ def log_(ctx: click.Context, stream: str | None, since: int, fmt: str) -> None:
 
 
 def _text_line(e: StoredEvent) -> str:
-    """One event on one line for a person."""
-    when = e.recorded_at.isoformat(timespec="seconds")
-    return (
-        f"{e.position:>7}  {when}Z  {e.effective_date}  {e.stream_id} v{e.version}  "
-        f"{e.type}  {codec.dumps(e.data)}  by {e.actor}"
+    """One event on one line for a person: the type and its name (``event_label``), the
+    data as the log holds it (field names are the log's), who recorded it."""
+    line = _(
+        "{position}  {recorded}Z  {effective}  {stream} v{version}  {type}  {data}  by {actor}"
+    )
+    return line.format(
+        position=f"{e.position:>7}",
+        recorded=e.recorded_at.isoformat(timespec="seconds"),
+        effective=e.effective_date,
+        stream=e.stream_id,
+        version=e.version,
+        type=event_label(e.type),
+        data=codec.dumps(e.data),
+        actor=e.actor,
     )
 
 

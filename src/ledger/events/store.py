@@ -28,6 +28,7 @@ from ledger.db import Database
 from ledger.errors import ConcurrencyError, InvalidInput
 from ledger.events import codec
 from ledger.events.types import Event, Payload, decode_event, event_class, upcast
+from ledger.i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -653,10 +654,12 @@ class ChainWalk:
             return False
         if position != self.expected:
             self.broken = ChainCheck(
-                self.count, self.expected, f"position {self.expected} is missing"
+                self.count, self.expected, _("position {position} is missing").format(
+                    position=self.expected
+                )
             )
         elif codec.chain_hash(self.previous, **_hash_fields(fields)) != stored_hash:
-            self.broken = ChainCheck(self.count, position, "hash does not match its contents")
+            self.broken = ChainCheck(self.count, position, _("hash does not match its contents"))
         else:
             self.previous, self.expected = stored_hash, self.expected + 1
             self.count += 1
@@ -676,11 +679,14 @@ def chain_breaks(rows: Iterator[tuple[int, dict[str, Any], str]]) -> ChainCheck:
     before, previous, expected, count = codec.GENESIS, codec.GENESIS, 1, 0
     for position, fields, stored_hash in rows:
         if position != expected:
-            return ChainCheck(count, expected, f"deleted: position {expected} is missing")
+            deleted = _("deleted: position {position} is missing").format(position=expected)
+            return ChainCheck(count, expected, deleted)
         if codec.chain_hash(previous, **_hash_fields(fields)) != stored_hash:
             if position > 1 and _hash_at(before, fields, position - 1) == stored_hash:
-                inserted = "inserted: the event at {0} was put in before the one now at {1}"
-                return ChainCheck(count - 1, position - 1, inserted.format(position - 1, position))
+                inserted = _("inserted: the event at {moved} was put in before the one now at {at}")
+                return ChainCheck(
+                    count - 1, position - 1, inserted.format(moved=position - 1, at=position)
+                )
             after = list(islice(rows, DIAGNOSE_WINDOW))
             return ChainCheck(count, position, diagnose(previous, (fields, stored_hash), after))
         before, previous, expected, count = previous, stored_hash, expected + 1, count + 1
@@ -711,20 +717,23 @@ def diagnose(
     fields, stored = broken
     position = fields["position"]
     if after and after[0][0] == position + 1:
-        _, next_fields, next_hash = after[0]
+        _next, next_fields, next_hash = after[0]
         if codec.chain_hash(stored, **_hash_fields(next_fields)) == next_hash:
-            return "altered contents: the hash does not match the stored event"
-    for _, later, later_hash in after:
+            return _("altered contents: the hash does not match the stored event")
+    for _moved, later, later_hash in after:
         if _hash_at(previous, later, position) == later_hash:
             moved = later["position"]
             if moved == position + 1 and _hash_at(later_hash, fields, moved) == stored:
-                return f"swapped: the events at {position} and {moved} changed places"
+                swapped = _("swapped: the events at {position} and {moved} changed places")
+                return swapped.format(position=position, moved=moved)
             if moved == position + 1:
-                return f"inserted: an event was put in before the one now at {moved}"
-            return f"reordered: the event now at {moved} belongs at {position}"
+                inserted = _("inserted: an event was put in before the one now at {moved}")
+                return inserted.format(moved=moved)
+            reordered = _("reordered: the event now at {moved} belongs at {position}")
+            return reordered.format(moved=moved, position=position)
     if not after:
-        return "altered contents: the hash of the last event does not match it"
-    return "altered contents: the hash does not match and the chain after it was recomputed"
+        return _("altered contents: the hash of the last event does not match it")
+    return _("altered contents: the hash does not match and the chain after it was recomputed")
 
 
 def stored_from_row(row: dict[str, Any]) -> StoredEvent:

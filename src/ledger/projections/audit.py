@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ledger.calendar import YearSchedule
 from ledger.events.store import Store, StoredEvent
+from ledger.i18n import _
 from ledger.projections.calendar import SCHEDULE_RECORDED, fold_calendar
 from ledger.projections.requests import RequestState, apply, deadline, state_of
 
@@ -59,9 +60,17 @@ class DeadlineAuditor:
         self.checked += 1
         if (due, derived.provisional) != recorded:
             self.mismatches.append(
-                f"position {e.position}: {state.id} recorded due {recorded[0]} "
-                f"(provisional {recorded[1]}), derived {due} "
-                f"(provisional {derived.provisional})"
+                _(
+                    "position {position}: {request} recorded due {recorded} (provisional "
+                    "{recorded_provisional}), derived {derived} (provisional {derived_provisional})"
+                ).format(
+                    position=e.position,
+                    request=state.id,
+                    recorded=recorded[0],
+                    recorded_provisional=recorded[1],
+                    derived=due,
+                    derived_provisional=derived.provisional,
+                )
             )
 
     def result(self) -> DeadlineAudit:

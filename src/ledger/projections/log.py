@@ -12,6 +12,7 @@ from typing import Any
 from ledger.errors import IntegrityFailure
 from ledger.events.store import ChainWalk, EventStore, StoredEvent
 from ledger.events.types import upcast
+from ledger.i18n import _, ngettext
 from ledger.projections.anchors import Anchor, check_anchors
 from ledger.projections.audit import DeadlineAudit, DeadlineAuditor
 
@@ -53,7 +54,12 @@ class Verification:
         wrong = self.audit.mismatches
         if not wrong:
             return None
-        return f"{len(wrong)} recorded deadlines disagree with the log: " + "; ".join(wrong[:5])
+        text = ngettext(
+            "{count} recorded deadline disagrees with the log: {first}",
+            "{count} recorded deadlines disagree with the log: {first}",
+            len(wrong),
+        )
+        return text.format(count=len(wrong), first="; ".join(wrong[:5]))
 
 
 def verify_log(store: EventStore, anchors: Sequence[Anchor] = ()) -> Verification:
@@ -73,7 +79,8 @@ def verify_log(store: EventStore, anchors: Sequence[Anchor] = ()) -> Verificatio
     check_anchors(store, check, anchors)
     if check.broken_at is not None:
         raise IntegrityFailure(
-            f"position {check.broken_at}: {check.reason} "
-            f"({check.verified} events before it verified)"
+            _("position {position}: {reason} ({verified} events before it verified)").format(
+                position=check.broken_at, reason=check.reason, verified=check.verified
+            )
         )
     return Verification(check.verified, auditor.result())

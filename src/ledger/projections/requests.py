@@ -30,6 +30,7 @@ from ledger.clock import (
 )
 from ledger.events.requests import request_of
 from ledger.events.store import StoredEvent
+from ledger.i18n import _
 from ledger.lateness import days_late
 
 
@@ -417,10 +418,10 @@ def clock_input(state: RequestState, cal: WorkingCalendar) -> ClockInput:
         )
         for c in state.consultations
     ]
-    pauses += [Pause(f.notice_on, f.paid_on, "fee notice until payment") for f in state.fees]
+    pauses += [Pause(f.notice_on, f.paid_on, _("fee notice until payment")) for f in state.fees]
     waiting = state.open_clarification
     if waiting is not None:
-        pauses.append(Pause(waiting.requested_on, None, "awaiting the corrected request"))
+        pauses.append(Pause(waiting.requested_on, None, _("awaiting the corrected request")))
     restarts = [c.clarified_on for c in state.clarifications if c.clarified_on is not None]
     return ClockInput(
         received_on=state.received_on,

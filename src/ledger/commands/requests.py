@@ -633,7 +633,7 @@ def compute_fee(desk: Desk, state: RequestState, cmd: IssueFeeNotice) -> fees.Fe
             raise InvalidInput(
                 _("--amount: {amount} must be positive, in yuan and fen").format(amount=cmd.amount)
             )
-        return fees.FeeComputation(amount, "amount", (f"amount given: ¥{amount}",))
+        return fees.given_amount(amount)
     if cmd.method == fees.PER_PAGE:
         if cmd.pages is None:
             raise InvalidInput(_("record fee: --method per-page needs --pages N"))
@@ -699,7 +699,9 @@ def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
             state,
             current,
             (),
-            note="; ".join(fee.lines) + "; no fee is due, nothing recorded",
+            note=_("{working}; no fee is due, nothing recorded").format(
+                working="; ".join(fee.lines)
+            ),
         )
     event = ev.FeeNoticeIssued(
         amount=str(fee.amount), method=fee.method,

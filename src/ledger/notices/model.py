@@ -222,7 +222,7 @@ def _fee(desk: Desk, step: _Step) -> dict[str, Any]:
         "amount": data["amount"],
         "method": method,
         "method_label": METHODS[method],
-        "lines": list(working.lines),
+        "lines": list(working.letter_lines()),
         "payment_days": FEE_PAYMENT_DAYS,
         "pay_by": fee_payment_due(notice, desk.calendar),
     }

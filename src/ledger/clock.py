@@ -113,8 +113,10 @@ class Pause:
         """Refuse a pause that ends before it starts."""
         if self.end is not None and self.end < self.start:
             raise InvalidInput(
-                f"pause {self.reason!r}: end {self.end.isoformat()} is before start "
-                f"{self.start.isoformat()}; a pause ends on or after the day it starts"
+                _(
+                    "pause {reason!r}: end {end} is before start {start}; a pause ends on or after "
+                    "the day it starts"
+                ).format(reason=self.reason, end=self.end.isoformat(), start=self.start.isoformat())
             )
 
 
@@ -139,24 +141,32 @@ class ClockInput:
         cap = regime_for(period_start(self.received_on, self.restart_on)).max_extension
         if not 0 <= self.extension_days <= cap:
             raise InvalidInput(
-                f"extension_days: {self.extension_days} is not allowed; 0 to {cap} working "
-                f"days for a request received {received}"
+                _(
+                    "extension_days: {extension_days} is not allowed; 0 to {cap} working days for "
+                    "a request received {received}"
+                ).format(extension_days=self.extension_days, cap=cap, received=received)
             )
         if self.restart_on is not None and self.restart_on < self.received_on:
             raise InvalidInput(
-                f"restart_on: {self.restart_on.isoformat()} is before receipt on {received}; "
-                "a corrected request arrives on or after the day of receipt"
+                _(
+                    "restart_on: {restart_on} is before receipt on {received}; a corrected request "
+                    "arrives on or after the day of receipt"
+                ).format(restart_on=self.restart_on.isoformat(), received=received)
             )
         if self.deferred_until is not None and self.deferred_until <= self.received_on:
             raise InvalidInput(
-                f"deferred_until: {self.deferred_until.isoformat()} is not after receipt on "
-                f"{received}; a deferred deadline lies after the day of receipt"
+                _(
+                    "deferred_until: {deferred_until} is not after receipt on {received}; a "
+                    "deferred deadline lies after the day of receipt"
+                ).format(deferred_until=self.deferred_until.isoformat(), received=received)
             )
         for pause in self.pauses:
             if pause.start < self.received_on:
                 raise InvalidInput(
-                    f"pause {pause.reason!r}: start {pause.start.isoformat()} is before "
-                    f"receipt on {received}; a pause starts on or after the day of receipt"
+                    _(
+                        "pause {reason!r}: start {start} is before receipt on {received}; a pause "
+                        "starts on or after the day of receipt"
+                    ).format(reason=pause.reason, start=pause.start.isoformat(), received=received)
                 )
 
 
@@ -319,7 +329,7 @@ def compute_deadline(inp: ClockInput, cal: WorkingCalendar) -> Deadline:
 def add_working_days(start: date, n: int, cal: WorkingCalendar) -> date:
     """The nth working day after ``start`` (the desk calculator, ``ledger calendar due``)."""
     if n < 1:
-        raise InvalidInput(f"--days: {n} is not allowed; give at least 1 working day")
+        raise InvalidInput(_("--days: {n} is not allowed; give at least 1 working day").format(n=n))
     return cal.nth_working_day_after(start, n)
 
 
@@ -356,13 +366,17 @@ def consultation_pause(
     received = received_on or sent_on
     if received < sent_on:
         raise InvalidInput(
-            f"received_on: {received.isoformat()} is before the letter was sent on "
-            f"{sent_on.isoformat()}; a letter is received on or after that day"
+            _(
+                "received_on: {received} is before the letter was sent on {sent_on}; a letter is "
+                "received on or after that day"
+            ).format(received=received.isoformat(), sent_on=sent_on.isoformat())
         )
     if opinion_on is not None and opinion_on < sent_on:
         raise InvalidInput(
-            f"opinion_on: {opinion_on.isoformat()} is before the letter was sent on "
-            f"{sent_on.isoformat()}; an opinion arrives on or after that day"
+            _(
+                "opinion_on: {opinion_on} is before the letter was sent on {sent_on}; an opinion "
+                "arrives on or after that day"
+            ).format(opinion_on=opinion_on.isoformat(), sent_on=sent_on.isoformat())
         )
     if kind not in CAPPED_CONSULTATIONS:
         reason = _("consultation of agency {party}").format(party=party)

@@ -23,6 +23,7 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints, Validat
 
 from ledger.db import DEFAULT_LOCK_TIMEOUT, parse_url
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.limits import BACKDATE_DAYS, TEXT_MAX, clean_text
 from ledger.notifiers._config import NotifierSettings, check_notifier_tables, check_unique_names
 from ledger.projections.alerts import DEFAULT_WITHIN
@@ -43,6 +44,7 @@ __all__ = [
 
 DEFAULT_AGENCY = "default"
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
 
 def _printable(value: str) -> str:
     """One line of printable text within the limit every other door applies (limits.py)."""
@@ -302,7 +304,9 @@ def parse_config(raw: Mapping[str, Any], source: str = "config") -> Config:
     try:
         return Config.model_validate(dict(raw))
     except ValidationError as error:
-        raise InvalidInput(f"{source}: {refusal(error, Config, raw)}") from None
+        raise InvalidInput(
+            _("{source}: {refusal}").format(source=source, refusal=refusal(error, Config, raw))
+        ) from None
 
 
 def load_config(option: str | None = None) -> Config:
@@ -313,7 +317,9 @@ def load_config(option: str | None = None) -> Config:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InvalidInput(f"--config: {path} does not exist") from None
+        raise InvalidInput(_("--config: {path} does not exist").format(path=path)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"--config: {path} is not valid TOML: {exc}") from None
+        raise InvalidInput(
+            _("--config: {path} is not valid TOML: {exc}").format(path=path, exc=exc)
+        ) from None
     return parse_config(raw, f"--config {path}")

@@ -42,7 +42,9 @@ def parse_date(value: str, field: str) -> date:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{field}: {value!r} is not a date; use YYYY-MM-DD") from None
+        raise InvalidInput(
+            _("{field}: {value!r} is not a date; use YYYY-MM-DD").format(field=field, value=value)
+        ) from None
 
 
 def parse_moment(value: str, field: str) -> datetime:
@@ -59,7 +61,9 @@ def parse_moment(value: str, field: str) -> datetime:
             moment = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidInput(
-            f"{field}: {value!r} is not a date or date-time; use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+            _(
+                "{field}: {value!r} is not a date or date-time; use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+            ).format(field=field, value=value)
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=SHANGHAI)

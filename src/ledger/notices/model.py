@@ -31,6 +31,7 @@ from ledger.commands.requests import IssueFeeNotice, compute_fee, load
 from ledger.errors import InvalidInput, RuleViolation
 from ledger.events.requests import stream_of
 from ledger.events.store import StoredEvent
+from ledger.i18n import _
 from ledger.projections.agencies import agency_named, recorded_agencies
 from ledger.projections.requests import RequestState, deadline, fee_payment_due, fold
 
@@ -140,14 +141,24 @@ def _step(desk: Desk, request_id: str, kind: str, party: str | None) -> _Step:
     ]  # fmt: skip
     if kind == "answer" and final.withdrawn:
         raise RuleViolation(
-            f"notice answer: request {request_id} was withdrawn on {final.decided_on}; "
-            "a withdrawn request is not answered"
+            _(
+                "notice answer: request {request_id} was withdrawn on {decided_on}; a withdrawn "
+                "request is not answered"
+            ).format(request_id=request_id, decided_on=final.decided_on)
         )
     if not found:
         whom = f" with {party!r}" if party else ""
         raise RuleViolation(
-            f"notice {kind}: request {request_id} has no {wanted.removeprefix('request.')} "
-            f"step{whom}; record `ledger {command}` first"
+            _(
+                "notice {kind}: request {request_id} has no {wanted} step{whom}; record `ledger "
+                "{command}` first"
+            ).format(
+                kind=kind,
+                request_id=request_id,
+                wanted=wanted.removeprefix("request."),
+                whom=whom,
+                command=command,
+            )
         )
     at = found[-1]
     return _Step(fold(request_id, events[:at]), fold(request_id, events[: at + 1]) or final,
@@ -288,8 +299,10 @@ def build_notice(
     items = tuple(i.strip() for i in items if i.strip()) or recorded_items(step.final, code)
     if code == "clarification" and not items:
         raise InvalidInput(
-            "notice clarification: --items is needed; Art. 30 requires the notice to list "
-            "everything the applicant must correct"
+            _(
+                "notice clarification: --items is needed; Art. 30 requires the notice to list "
+                "everything the applicant must correct"
+            )
         )
     name = _applicant_name(desk, step.final)
     consulted = step.after.consultations[-1].party if code == "consultation" else None

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.notifiers._core import Notifier
 from ledger.notifiers._email import EmailNotifier
 from ledger.notifiers._log import LogNotifier
@@ -240,7 +241,11 @@ def _from_env(environ: Mapping[str, str], where: str, variable: str | None) -> s
         return None
     value = environ.get(variable, "")
     if not value:
-        raise InvalidInput(f"{where}: environment variable {variable} is not set or empty")
+        raise InvalidInput(
+            _("{where}: environment variable {variable} is not set or empty").format(
+                where=where, variable=variable
+            )
+        )
     return value
 
 
@@ -270,7 +275,9 @@ def _webhook(table: WebhookSettings, environ: Mapping[str, str]) -> WebhookNotif
     try:
         _http_url(url)
     except KeyProblem as problem:
-        raise InvalidInput(f"{where}.url_env: {problem.problem}") from None
+        raise InvalidInput(
+            _("{where}.url_env: {problem}").format(where=where, problem=problem.problem)
+        ) from None
     return WebhookNotifier(
         name=table.name,
         url=url,

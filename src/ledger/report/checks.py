@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.report import editions
 from ledger.report.model import AnnualReport
 
@@ -30,8 +31,10 @@ def check_year(year: int, reference: date) -> str:
     """
     if year > reference.year:
         raise InvalidInput(
-            f"report {year}: the year has not begun (as of {reference}); "
-            f"give a year up to {reference.year}"
+            _(
+                "report {year}: the year has not begun (as of {reference}); give a year up to "
+                "{latest}"
+            ).format(year=year, reference=reference, latest=reference.year)
         )
     if year == reference.year:
         return (

@@ -102,7 +102,9 @@ def show_(ctx: click.Context, year: int) -> None:
             click.echo(f"  {day} {weekday_name(day)}  {name}")
         return
     click.echo(
-        _("{year} official schedule ({source})").format(year=year, source=_(shown.source) if shown.source else "")
+        _("{year} official schedule ({source})").format(
+            year=year, source=_(shown.source) if shown.source else ""
+        )
     )
     click.echo(_("holidays:"))
     for day, name in sorted(shown.schedule.holidays.items()):

@@ -29,6 +29,7 @@ from ledger.codes import (
 from ledger.commands._context import Desk
 from ledger.commands.requests import IssueFeeNotice, compute_fee, load
 from ledger.errors import InvalidInput, RuleViolation
+from ledger.events.names import event_name
 from ledger.events.requests import stream_of
 from ledger.events.store import StoredEvent
 from ledger.i18n import _
@@ -147,16 +148,23 @@ def _step(desk: Desk, request_id: str, kind: str, party: str | None) -> _Step:
             ).format(request_id=request_id, decided_on=final.decided_on)
         )
     if not found:
-        whom = f" with {party!r}" if party else ""
-        raise RuleViolation(
+        missing = (
             _(
-                "notice {kind}: request {request_id} has no {wanted} step{whom}; record `ledger "
+                "notice {kind}: request {request_id} has no {wanted} step with {party!r}; "
+                "record `ledger {command}` first"
+            )
+            if party
+            else _(
+                "notice {kind}: request {request_id} has no {wanted} step; record `ledger "
                 "{command}` first"
-            ).format(
+            )
+        )
+        raise RuleViolation(
+            missing.format(
                 kind=kind,
                 request_id=request_id,
-                wanted=wanted.removeprefix("request."),
-                whom=whom,
+                wanted=event_name(wanted),
+                party=party,
                 command=command,
             )
         )

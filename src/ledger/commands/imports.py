@@ -209,7 +209,9 @@ def _run(
         try:
             stored = record_line(at, line)
         except LedgerError as exc:
-            problems.append((line.number, f"{line.where}: {exc.message}"))
+            problems.append(
+                (line.number, _("{where}: {why}").format(where=line.where, why=exc.message))
+            )
             continue
         calendar = at.calendar  # a schedule line gives the next lines its calendar
         summary.events += len(stored)
@@ -236,7 +238,7 @@ def parse_import(lines: Iterable[str], source: str) -> tuple[list[ImportLine], i
         try:
             line = parse_line(text, number, where)
         except LedgerError as exc:
-            problems.append((number, f"{where}: {exc.message}"))
+            problems.append((number, _("{where}: {why}").format(where=where, why=exc.message)))
             continue
         if line is None:
             skipped += 1

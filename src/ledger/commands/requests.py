@@ -700,7 +700,7 @@ def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
             current,
             (),
             note=_("{working}; no fee is due, nothing recorded").format(
-                working="; ".join(fee.lines)
+                working=_("; ").join(fee.lines)
             ),
         )
     event = ev.FeeNoticeIssued(
@@ -708,7 +708,7 @@ def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
         pages=cmd.pages, nth_in_month=None, received_on=received,
     )  # fmt: skip
     recorded = commit(desk, state, [event], cmd.date, f"fee notice of ¥{fee.amount}: clock stopped")
-    return replace(recorded, note="; ".join(fee.lines))
+    return replace(recorded, note=_("; ").join(fee.lines))
 
 
 @once

@@ -304,9 +304,7 @@ def parse_config(raw: Mapping[str, Any], source: str = "config") -> Config:
     try:
         return Config.model_validate(dict(raw))
     except ValidationError as error:
-        raise InvalidInput(
-            _("{source}: {refusal}").format(source=source, refusal=refusal(error, Config, raw))
-        ) from None
+        raise InvalidInput(f"{source}: {refusal(error, Config, raw)}") from None
 
 
 def load_config(option: str | None = None) -> Config:

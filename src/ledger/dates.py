@@ -29,9 +29,22 @@ WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_
 """The days of the week as a person reads them next to a date (周一 … 周日 in Chinese)."""
 
 
-def weekday_name(day: date) -> str:
-    """``day``'s weekday, short, in the current language (not the C locale's ``%a``)."""
-    return _(WEEKDAYS[day.weekday()])
+WEEKDAYS_FULL = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+"""The days of the week named in a sentence (星期一 … 星期日 in Chinese)."""
+
+
+def weekday_name(day: date, *, full: bool = False) -> str:
+    """``day``'s weekday, short (or ``full``), in the current language (not the C locale's
+    ``%a``/``%A``)."""
+    return _((WEEKDAYS_FULL if full else WEEKDAYS)[day.weekday()])
 
 
 def parse_date(value: str, field: str) -> date:

@@ -267,3 +267,19 @@ def test_applicant_show_labels_are_chinese(zh: LedgerCli) -> None:
     assert lines[1].endswith("张三")
     english = zh("--lang en applicant show B").out.splitlines()
     assert english[1].startswith("name       张三")
+
+
+def test_calendar_refusals_are_in_chinese(zh: LedgerCli, tmp_path: Path) -> None:
+    """`calendar due` beyond the allowed days and a schedule file with a make-up working day
+    on a Monday are refused in Chinese (the weekday by its Chinese name), English with --lang en."""
+    assert zh("calendar due --from 2024-05-06 --days 99").refusal() == (
+        "ledger：--days：99 不允许；应为 1 至 40"
+    )
+    schedule = tmp_path / "2027.csv"
+    schedule.write_text("date,kind,name\n2027-02-08,holiday,春节\n2027-01-04,workday,\n")
+    refusal = zh(f"calendar add 2027 --file {schedule}").refusal()
+    assert refusal.endswith("调休上班日 2027-01-04 是星期一；必须是星期六或星期日"), refusal
+    english = zh(f"--lang en calendar add 2027 --file {schedule}").refusal()
+    assert english.endswith(
+        "make-up working day 2027-01-04 is a Monday; it must be a Saturday or Sunday"
+    )

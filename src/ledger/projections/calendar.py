@@ -15,7 +15,7 @@ from ledger.clock import ClockInput, explain_deadline, regime_for
 from ledger.errors import InvalidInput
 from ledger.events.calendar import CALENDAR_STREAM
 from ledger.events.store import Store, StoredEvent
-from ledger.i18n import N_
+from ledger.i18n import N_, _
 
 SCHEDULE_RECORDED = "calendar.schedule-recorded"
 
@@ -87,7 +87,9 @@ def due_from(
     total = regime.days if days is None else days
     most = regime.days + regime.max_extension
     if not 1 <= total <= most:
-        raise InvalidInput(f"--days: {total} is not allowed; 1 to {most}")
+        raise InvalidInput(
+            _("--days: {total} is not allowed; 1 to {most}").format(total=total, most=most)
+        )
     end = cal.nth_working_day_after(received, total)
     unscheduled = tuple(sorted(cal.unscheduled_years(received, end)))
     steps: tuple[str, ...] = ()

@@ -33,6 +33,7 @@ from ledger.calendar import WorkingCalendar
 from ledger.dates import weekday_name
 from ledger.errors import InvalidInput
 from ledger.i18n import _
+from ledger.textwidth import width
 
 __all__ = [
     "CAPPED_CONSULTATIONS",
@@ -225,10 +226,20 @@ class ExplainStep:
     def __str__(self) -> str:
         """The line as printed: date and weekday (in the current language), then the text."""
         if self.day is None:
-            return f"{'':14} {self.text}"
+            return " " * _day_width() + self.text
         return _("{day} {weekday}: {text}").format(
             day=self.day.isoformat(), weekday=weekday_name(self.day), text=self.text
         )
+
+
+def _day_width() -> int:
+    """The display width of a dated line's start (``2020-03-02 Mon: ``), in the current
+    language, so that summary lines start under the dated lines' text."""
+    sample = date(2020, 3, 2)
+    start = _("{day} {weekday}: {text}").format(
+        day=sample.isoformat(), weekday=weekday_name(sample), text=""
+    )
+    return width(start)
 
 
 # --- the hot path -------------------------------------------------------------------------

@@ -11,7 +11,6 @@ loaded, and ``get_logger`` (what our modules log through) installs it then.
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import Any
 
@@ -44,6 +43,8 @@ def get_logger(name: str) -> Any:
 
 
 def _install(fmt: str, level: str) -> None:
+    import logging
+
     import structlog
 
     from ledger.redact import redact_secrets

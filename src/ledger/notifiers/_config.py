@@ -14,17 +14,18 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from ledger.errors import InvalidInput
-from ledger.notifiers._core import Notifier
-from ledger.notifiers._email import EmailNotifier
-from ledger.notifiers._log import LogNotifier
-from ledger.notifiers._webhook import ChatMsgtype, WebhookFormat, WebhookNotifier
+from ledger.notifiers._core import ChatMsgtype, Notifier, WebhookFormat
 from ledger.redact import redact_text
 from ledger.settings import KeyProblem, Settings, key
+
+if TYPE_CHECKING:  # the transports (smtplib, ssl, http.client) load when notifiers are built
+    from ledger.notifiers._email import EmailNotifier
+    from ledger.notifiers._webhook import WebhookNotifier
 
 __all__ = [
     "EmailSettings",
@@ -256,6 +257,8 @@ def _from_env(environ: Mapping[str, str], where: str, variable: str | None) -> s
 
 def _email(table: EmailSettings, environ: Mapping[str, str]) -> EmailNotifier:
     """An ``EmailNotifier`` from its checked table and the environment."""
+    from ledger.notifiers._email import EmailNotifier
+
     where = f"notifiers.{table.name}.password_env"
     default_port = 465 if table.ssl else 587 if table.starttls else 25
     return EmailNotifier(
@@ -275,6 +278,8 @@ def _email(table: EmailSettings, environ: Mapping[str, str]) -> EmailNotifier:
 
 def _webhook(table: WebhookSettings, environ: Mapping[str, str]) -> WebhookNotifier:
     """A ``WebhookNotifier`` from its checked table and the environment."""
+    from ledger.notifiers._webhook import WebhookNotifier
+
     where = f"notifiers.{table.name}"
     url = table.url or _from_env(environ, f"{where}.url_env", table.url_env) or ""
     try:
@@ -299,6 +304,8 @@ def build_notifiers(
     ``environ`` (default ``os.environ``) supplies the secrets the tables name; a named
     variable that is unset is refused in one line naming the notifier and the key.
     """
+    from ledger.notifiers._log import LogNotifier
+
     env = os.environ if environ is None else environ
     notifiers: list[Notifier] = [LogNotifier()]
     for table in tables:

@@ -26,7 +26,6 @@ from ledger.errors import InvalidInput
 from ledger.limits import BACKDATE_DAYS, TEXT_MAX, clean_text
 from ledger.notifiers._config import NotifierSettings, check_notifier_tables, check_unique_names
 from ledger.projections.alerts import DEFAULT_WITHIN
-from ledger.report import editions
 from ledger.settings import KeyProblem, Settings, key, refusal
 
 __all__ = [
@@ -60,6 +59,8 @@ Text = Annotated[
 
 def _official_labels(labels: dict[str, str]) -> dict[str, str]:
     """Only labels a format prints can be reworded (a misspelt one would change nothing)."""
+    from ledger.report import editions  # the report package loads only for a file with labels
+
     known = editions.edition("2019").labels() | editions.edition("2021").labels()
     for official in labels:
         if official not in known:

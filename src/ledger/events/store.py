@@ -375,7 +375,7 @@ class EventStore(AppendsOne):
         """Insert the numbered rows (one statement, prepared by the driver)."""
         if not rows:
             return
-        params = [self._params(r) for r in rows]
+        params = self._params(rows)
         try:
             if len(params) == 1:
                 conn.execute(self._insert, params[0])
@@ -388,18 +388,40 @@ class EventStore(AppendsOne):
             batch = batches[0]
             raise ConcurrencyError(batch.stream_id, batch.expected_version, -1) from None
 
-    def _params(self, r: dict[str, Any]) -> tuple[Any, ...]:
-        """A row's values in column order, dates as SQLite keeps them there."""
-        effective: Any = r["effective_date"]
-        recorded: Any = r["recorded_at"]
+    def _params(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """The rows' values in column order, dates as SQLite keeps them there.
+
+        The rows of one append share their ``recorded_at`` and mostly their effective
+        date: each is spelt once, not once per row.
+        """
+        spelt: dict[Any, Any] = {}
         if self._sqlite:
-            effective = effective.isoformat()
-            recorded = recorded.isoformat(" ", "microseconds")
-        return (
-            r["position"], r["stream_id"], r["version"], r["type"], r["schema_version"],
-            r["data_text"], effective, recorded, r["actor"], r["agency"], r["command_id"],
-            r["hash"],
-        )  # fmt: skip
+            for r in rows:
+                for value in (r["effective_date"], r["recorded_at"]):
+                    if value not in spelt:
+                        spelt[value] = (
+                            value.isoformat(" ", "microseconds")
+                            if isinstance(value, datetime)
+                            else value.isoformat()
+                        )
+        as_stored = spelt.get if self._sqlite else _same
+        return [
+            (
+                r["position"],
+                r["stream_id"],
+                r["version"],
+                r["type"],
+                r["schema_version"],
+                r["data_text"],
+                as_stored(r["effective_date"]),
+                as_stored(r["recorded_at"]),
+                r["actor"],
+                r["agency"],
+                r["command_id"],
+                r["hash"],
+            )
+            for r in rows
+        ]
 
     def _analyze(self) -> None:
         """Fresh statistics after a bulk load, so the planner does not guess (PostgreSQL)."""
@@ -544,6 +566,10 @@ class EventStore(AppendsOne):
         """The log in global order with payloads as stored (not upcast): what the hashes
         cover, for a pass that checks the chain and reads the events at once."""
         return (_decode(r, upcasting=False) for r in self._rows(after))
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _insert_sql(dialect: str) -> str:

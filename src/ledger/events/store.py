@@ -339,8 +339,9 @@ class EventStore(AppendsOne):
         for stream in checked:  # committed: what was held is the stream now
             if stream not in held:
                 kept.pop(stream, None)
-        for stream, events in held.items():
-            _keep(kept, stream, events)
+        for stream in dict.fromkeys(e.stream_id for e in stored):
+            if stream in held:
+                _keep(kept, stream, held[stream])
         if len(rows) > ANALYZE_AFTER and not self._sqlite:
             self._analyze()
         return AppendResult(stored, replayed=False)
@@ -446,7 +447,7 @@ class EventStore(AppendsOne):
         Inside an append (its projections reading), a stream whose kept read the append
         checked against the stored version is answered from memory (``STREAMS_KEPT``).
         """
-        held: dict[str, list[StoredEvent]] | None = getattr(self._local, "held", None)
+        held: dict[str, tuple[StoredEvent, ...]] | None = getattr(self._local, "held", None)
         if held is not None and stream_id in held:
             return list(held[stream_id])
         rows = self.db.fetch(f"{SELECT} WHERE stream_id = ? ORDER BY version", (stream_id,))
@@ -597,7 +598,7 @@ def _preflight_sql(dialect: str) -> str:
 
 
 def _keep(
-    kept: dict[str, tuple[StoredEvent, ...]], stream_id: str, events: list[StoredEvent]
+    kept: dict[str, tuple[StoredEvent, ...]], stream_id: str, events: Sequence[StoredEvent]
 ) -> None:
     """Remember a stream as read, if it is whole (versions 1…n), dropping the oldest."""
     kept.pop(stream_id, None)
@@ -612,18 +613,19 @@ def _held(
     kept: dict[str, tuple[StoredEvent, ...]],
     versions: dict[str, int],
     stored: Sequence[StoredEvent],
-) -> dict[str, list[StoredEvent]]:
+) -> dict[str, tuple[StoredEvent, ...]]:
     """The streams an append's readers get from memory: each kept read still at the
     version the append found (under its lock), and every stream it starts, with the
     events it stored."""
     held = {
-        stream: list(events)
-        for stream, events in kept.items()
-        if versions.get(stream, 0) == len(events)
+        stream: events for stream, events in kept.items() if versions.get(stream, 0) == len(events)
     }
+    appended: dict[str, list[StoredEvent]] = {}
     for event in stored:
-        if event.stream_id in held or versions.get(event.stream_id, 0) == 0:
-            held.setdefault(event.stream_id, []).append(event)
+        appended.setdefault(event.stream_id, []).append(event)
+    for stream, events in appended.items():
+        if stream in held or versions.get(stream, 0) == 0:
+            held[stream] = (*held.get(stream, ()), *events)
     return held
 
 

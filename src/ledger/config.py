@@ -23,6 +23,7 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints, Validat
 
 from ledger.db import DEFAULT_LOCK_TIMEOUT, parse_url
 from ledger.errors import InvalidInput
+from ledger.events.fields import empty_list
 from ledger.limits import BACKDATE_DAYS, TEXT_MAX, clean_text
 from ledger.notifiers._config import NotifierSettings, check_notifier_tables, check_unique_names
 from ledger.projections.alerts import DEFAULT_WITHIN
@@ -242,7 +243,7 @@ class Config(Settings):
         BeforeValidator(check_notifier_tables),
         AfterValidator(check_unique_names),
     ] = key(
-        default_factory=list,
+        default_factory=empty_list,
         description=(
             "Where reminders go besides the log: one [[notifiers]] table each (docs/notifiers.md)."
         ),

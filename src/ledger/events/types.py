@@ -25,7 +25,7 @@ Upcaster = Callable[[Payload], Payload]
 class Event(BaseModel):
     """Base of every event: an immutable fact in the past tense."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     type: ClassVar[str]
     version: ClassVar[int] = 1

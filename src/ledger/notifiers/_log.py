@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import structlog
-
+from ledger.logging import get_logger
 from ledger.notifiers._core import Reminder
 
 __all__ = ["LOGGER_NAME", "LogNotifier"]
@@ -32,6 +31,6 @@ class LogNotifier:
         """Log every reminder of the batch, one event each."""
         # Looked up per call, not at import: a logger cached before the application (or
         # a test's capture_logs) configures structlog would keep the old processors.
-        log = structlog.get_logger(LOGGER_NAME)
+        log = get_logger(LOGGER_NAME)
         for reminder in reminders:
             log.info("reminder", **reminder.as_dict())

@@ -20,15 +20,21 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import IO, Any, Literal
+from typing import IO, Any
 
 from ledger.i18n import _
-from ledger.notifiers._core import DeliveryFailed, Reminder, reminder_line, safe_reason, summary
+from ledger.notifiers._core import (
+    ChatMsgtype,
+    DeliveryFailed,
+    Reminder,
+    WebhookFormat,
+    reminder_line,
+    safe_reason,
+    summary,
+)
 
 __all__ = ["ChatMsgtype", "WebhookFormat", "WebhookNotifier"]
 
-WebhookFormat = Literal["json", "wecom", "dingtalk"]
-ChatMsgtype = Literal["text", "markdown"]
 
 # Content limits in bytes of JSON-escaped UTF-8 (escaping only makes text longer, so the
 # services' own counts stay below these). DingTalk limits the whole body to 20000

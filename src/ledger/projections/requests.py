@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from copy import copy
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import Any
@@ -147,18 +148,21 @@ class RequestState:
 
 
 def copy_state(state: RequestState) -> RequestState:
-    """A copy that ``apply`` can change without changing ``state`` (its parts included)."""
-    return replace(
-        state,
-        clarifications=[replace(c) for c in state.clarifications],
-        consultations=[replace(c) for c in state.consultations],
-        fees=[replace(f) for f in state.fees],
-        extensions=list(state.extensions),
-        carried_out_of=list(state.carried_out_of),
-        timeline=list(state.timeline),
-        applied=list(state.applied),
-        retracted=set(state.retracted),
-    )
+    """A copy that ``apply`` can change without changing ``state`` (its parts included).
+
+    A shallow copy with its lists and parts copied: ``dataclasses.replace`` would pass
+    every field through ``__init__`` again, and a desk command copies twice.
+    """
+    new = copy(state)
+    new.clarifications = [copy(c) for c in state.clarifications]
+    new.consultations = [copy(c) for c in state.consultations]
+    new.fees = [copy(f) for f in state.fees]
+    new.extensions = list(state.extensions)
+    new.carried_out_of = list(state.carried_out_of)
+    new.timeline = list(state.timeline)
+    new.applied = list(state.applied)
+    new.retracted = set(state.retracted)
+    return new
 
 
 def _d(value: str) -> date:

@@ -44,6 +44,7 @@ __all__ = [
 DEFAULT_AGENCY = "default"
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
+
 def _printable(value: str) -> str:
     """One line of printable text within the limit every other door applies (limits.py)."""
     try:

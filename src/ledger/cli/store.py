@@ -48,19 +48,27 @@ def init(ctx: click.Context) -> None:
 
 @click.command()
 @click.option(
-    "--anchor", "show_anchor", is_flag=True,
+    "--anchor",
+    "show_anchor",
+    is_flag=True,
     help="Then print the head (position, hash, time) as one line to keep outside the database.",
 )
 @click.option(
-    "--anchor-file", type=click.Path(dir_okay=False, path_type=Path),
+    "--anchor-file",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Then append that line to this file.",
 )
 @click.option(
-    "--against", "against", multiple=True, metavar="POSITION:HASH",
+    "--against",
+    "against",
+    multiple=True,
+    metavar="POSITION:HASH",
     help="An anchor kept earlier: prove the history up to it unchanged (repeatable).",
 )
 @click.option(
-    "--against-file", "against_files", multiple=True,
+    "--against-file",
+    "against_files",
+    multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="A file of anchor lines (as --anchor-file writes them) to prove, each of them.",
 )

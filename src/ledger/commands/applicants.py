@@ -76,9 +76,7 @@ def erase_applicant(desk: Desk, request_id: str, basis: str) -> Erased:
     ref = applicant_ref(desk, request_id)
     already = not desk.store.applicants.erase(ref)
     stream = erasures_stream(desk.agency)
-    recorded = any(
-        e.data.get("applicant_ref") == ref for e in desk.store.read_stream(stream)
-    )
+    recorded = any(e.data.get("applicant_ref") == ref for e in desk.store.read_stream(stream))
     if not recorded:
         event = ApplicantErased(applicant_ref=ref, basis=basis.strip())
         desk.store.append(stream, [NewEvent(event, desk.today)], expected_version=ANY,

@@ -320,9 +320,7 @@ def _check_retractable(state: RequestState, step: StoredEvent) -> None:
     ]
     if after:
         raise RuleViolation(
-            _(
-                "--step: #{position} is followed by #{later} ({kind}); retract that first"
-            ).format(
+            _("--step: #{position} is followed by #{later} ({kind}); retract that first").format(
                 position=step.position,
                 later=after[0].position,
                 kind=partner and partner.removeprefix("request."),

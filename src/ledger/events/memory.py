@@ -101,7 +101,7 @@ class MemoryStore(AppendsOne):
         applicant: NewApplicant | None,
     ) -> None:
         """Take back an append whose projection failed: all or nothing, as in a database."""
-        del self._rows[before[0]:]
+        del self._rows[before[0] :]
         self._versions = before[1]
         if command_id is not None:
             self._commands.pop(command_id, None)

@@ -549,10 +549,10 @@ def request_projection(store: Store) -> RequestProjection | None:
     return None
 
 
-def current_rows(store: Store, where: str = "", params: Sequence[Any] = ()) -> list[ViewRow] | None:
-    """The request rows matching a condition, the projection first caught up with the log;
-    None when the store keeps no request projection, or it is behind and this role may
-    not write it (a reporting role): the caller then replays the log."""
+def current_table(store: Store) -> ViewTable | None:
+    """The request table, first caught up with the log; None when the store keeps no
+    request projection, or it is behind and this role may not write it (a reporting
+    role): the caller then replays the log."""
     projection = request_projection(store)
     if projection is None:
         return None
@@ -561,7 +561,13 @@ def current_rows(store: Store, where: str = "", params: Sequence[Any] = ()) -> l
             projection.catch_up(store)
         except StoreUnavailable:
             return None
-    return projection.table.rows(where, params)
+    return projection.table
+
+
+def current_rows(store: Store, where: str = "", params: Sequence[Any] = ()) -> list[ViewRow] | None:
+    """The request rows matching a condition (``current_table``), or None: replay."""
+    table = current_table(store)
+    return None if table is None else table.rows(where, params)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,32 +12,14 @@ replays: the table holds the books as they stand, not as they stood.
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Collection, Iterator
-from typing import Final
+from collections.abc import Collection
 
-from ledger.events.agencies import AGENCY_PREFIX
-from ledger.events.annual import ANNUAL_PREFIX, CASE_PREFIX, DOCUMENT_PREFIX
-from ledger.events.calendar import CALENDAR_STREAM
 from ledger.events.requests import stream_of
-from ledger.events.store import Store, StoredEvent
-from ledger.events.years import YEAR_PREFIX
+from ledger.events.store import Store
 from ledger.projections.annual import Facts, collect_event
 from ledger.projections.requests import collector_paused
+from ledger.projections.streams import year_level_events
 from ledger.projections.tables import current_table
-
-YEAR_LEVEL: Final = (CASE_PREFIX, DOCUMENT_PREFIX, ANNUAL_PREFIX, YEAR_PREFIX, AGENCY_PREFIX)
-"""The streams of the facts the report counts besides the requests."""
-
-
-def year_level_events(store: Store) -> Iterator[StoredEvent]:
-    """The events of the year-level streams and the calendar, in global order (as a
-    replay meets them: the latest narrative and registration win)."""
-    streams = [CALENDAR_STREAM]
-    for prefix in YEAR_LEVEL:
-        streams += store.stream_ids(prefix)
-    ordered = heapq.merge(*(store.read_stream(s) for s in streams), key=lambda e: e.position)
-    return (e for e in ordered if not e.type.startswith("request."))
 
 
 def year_facts(

@@ -415,10 +415,11 @@ def audit_source(rows: Iterator[dict[str, Any]]) -> None:
             row["stream_id"], [NewEvent(event, row["effective_date"])],
             expected_version=ANY, actor=row["actor"], agency=row["agency"],
         )  # fmt: skip
-    wrong = audit_deadlines(memory).mismatches
+    audit = audit_deadlines(memory)
+    wrong = audit.mismatches
     if wrong:
         raise IntegrityFailure(
-            f"{len(wrong)} recorded deadlines disagree with the log: "
+            f"{audit.wrong} recorded deadlines disagree with the log: "
             + "; ".join(wrong[:5])
             + "; nothing was restored"
         )

@@ -53,7 +53,9 @@ class Verification:
         wrong = self.audit.mismatches
         if not wrong:
             return None
-        return f"{len(wrong)} recorded deadlines disagree with the log: " + "; ".join(wrong[:5])
+        return f"{self.audit.wrong} recorded deadlines disagree with the log: " + "; ".join(
+            wrong[:5]
+        )
 
 
 def verify_log(store: EventStore, anchors: Sequence[Anchor] = ()) -> Verification:
@@ -62,7 +64,7 @@ def verify_log(store: EventStore, anchors: Sequence[Anchor] = ()) -> Verificatio
     events before it — in one streaming pass: each row is read and decoded once, hashed as
     stored, then audited upcast. Only a broken chain is walked again, to name the kind of
     change found there."""
-    chain, auditor = ChainWalk(), DeadlineAuditor()
+    chain, auditor = ChainWalk(), DeadlineAuditor(store)
     for stored in store.read_as_stored():
         if not chain.step(stored):
             break

@@ -438,14 +438,15 @@ def audit_source(rows: Iterator[dict[str, Any]]) -> None:
             row["stream_id"], [NewEvent(event, row["effective_date"])],
             expected_version=ANY, actor=row["actor"], agency=row["agency"],
         )  # fmt: skip
-    wrong = audit_deadlines(memory).mismatches
+    audit = audit_deadlines(memory)
+    wrong = audit.mismatches
     if wrong:
         refusal = ngettext(
             "{count} recorded deadline disagrees with the log: {first}; nothing was restored",
             "{count} recorded deadlines disagree with the log: {first}; nothing was restored",
-            len(wrong),
+            audit.wrong,
         )
-        raise IntegrityFailure(refusal.format(count=len(wrong), first="; ".join(wrong[:5])))
+        raise IntegrityFailure(refusal.format(count=audit.wrong, first="; ".join(wrong[:5])))
 
 
 def _verify(store: EventStore) -> Verification:

@@ -57,9 +57,9 @@ class Verification:
         text = ngettext(
             "{count} recorded deadline disagrees with the log: {first}",
             "{count} recorded deadlines disagree with the log: {first}",
-            len(wrong),
+            self.audit.wrong,
         )
-        return text.format(count=len(wrong), first="; ".join(wrong[:5]))
+        return text.format(count=self.audit.wrong, first="; ".join(wrong[:5]))
 
 
 def verify_log(store: EventStore, anchors: Sequence[Anchor] = ()) -> Verification:
@@ -68,7 +68,7 @@ def verify_log(store: EventStore, anchors: Sequence[Anchor] = ()) -> Verificatio
     events before it — in one streaming pass: each row is read and decoded once, hashed as
     stored, then audited upcast. Only a broken chain is walked again, to name the kind of
     change found there."""
-    chain, auditor = ChainWalk(), DeadlineAuditor()
+    chain, auditor = ChainWalk(), DeadlineAuditor(store)
     for stored in store.read_as_stored():
         if not chain.step(stored):
             break

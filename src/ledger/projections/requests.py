@@ -120,6 +120,10 @@ class RequestState:
     applied: list[StoredEvent] = field(default_factory=list, compare=False, repr=False)
     retracted: set[int] = field(default_factory=set)
     recorded_late: int = 0  # facts recorded well after their date (ledger.lateness)
+    # Where the request begins in the log (its order in a replay) and the latest effective
+    # date of its events (whether a read as of a day may use the projection's row).
+    first_position: int = 0
+    last_effective: date = date.min
 
     @property
     def closed(self) -> bool:
@@ -263,7 +267,9 @@ def _decision_corrected(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> 
         s.decided_on = _d(d["decided_on"])
 
 
-_KEPT = frozenset({"id", "version", "timeline", "applied", "retracted"})
+_KEPT = frozenset(
+    {"id", "version", "timeline", "applied", "retracted", "first_position", "last_effective"}
+)
 _FACTS = tuple(f.name for f in fields(RequestState) if f.name not in _KEPT)
 
 
@@ -317,6 +323,9 @@ def apply(state: RequestState, event: StoredEvent, *, timeline: bool = True) -> 
     if days_late(event.type, event.effective_date, event.recorded_at) is not None:
         state.recorded_late += 1
     state.version = max(state.version, event.version)
+    if not state.first_position:
+        state.first_position = event.position
+    state.last_effective = max(state.last_effective, event.effective_date)
     if timeline:
         _mark(state, event)
         state.timeline.append(

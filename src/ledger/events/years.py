@@ -8,6 +8,8 @@ dated inside the year is recorded after the year was closed.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from ledger.events.fields import Reason
 from ledger.events.types import Event, register
 
@@ -37,7 +39,11 @@ class CarryOverRevoked(Event):
 
     type = "request.carry-over-revoked"
     year: int
-    reason: Reason
+    reason: Reason | None = None
+    reason_ref: str | None = None
+
+    free_text: ClassVar[tuple[str, ...]] = ("reason",)
+    required_text: ClassVar[tuple[str, ...]] = ("reason",)
 
 
 class AmendmentRecorded(Event):
@@ -45,7 +51,11 @@ class AmendmentRecorded(Event):
 
     type = "request.amendment-recorded"
     year: int
-    reason: Reason
+    reason: Reason | None = None
+    reason_ref: str | None = None
+
+    free_text: ClassVar[tuple[str, ...]] = ("reason",)
+    required_text: ClassVar[tuple[str, ...]] = ("reason",)
 
 
 register(YearClosed, RequestCarriedOver, CarryOverRevoked, AmendmentRecorded)

@@ -29,7 +29,6 @@ class NoticeIssued(Event):
     items: list[str] = Field(default_factory=list)
 
     free_text: ClassVar[tuple[str, ...]] = ("party",)
-    refer_only: ClassVar[tuple[str, ...]] = ("party",)
 
 
 register(NoticeIssued)

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -66,6 +66,7 @@ from ledger.projections.requests import (
     state_of,
 )
 from ledger.projections.views import working_days_left
+from ledger.texts import Resolver
 
 __all__ = [
     "DEFAULT_WITHIN",
@@ -196,7 +197,9 @@ def compute_alerts(
     of an agency, as the configuration file may (``[agencies.CODE] level``).
     """
     events = store.read_all(exclude_types=_SKIP)
-    return alerts_from_events(events, calendar, as_of, within, agency, levels)
+    found = alerts_from_events(events, calendar, as_of, within, agency, levels)
+    names = Resolver(store.texts).prime(a.message for a in found)  # a party kept apart
+    return [replace(a, message=names.fill(a.message)) for a in found]
 
 
 def alerts_from_events(

@@ -452,7 +452,7 @@ def _insert_statement(engine: Engine) -> sa.Insert:
 def audit_source(rows: Iterator[dict[str, Any]]) -> None:
     """Re-derive the source's recorded deadlines on a copy in memory, before writing: the
     log cannot be taken out of a database again (its triggers refuse DELETE)."""
-    memory = MemoryStore()
+    memory = MemoryStore(copy=True)
     for row in rows:
         data = codec.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
         event = decode_event(row["type"], upcast(row["type"], row["schema_version"], data))

@@ -36,12 +36,17 @@ from ledger.texts import MemoryTexts, TextFile, split_texts
 
 
 class MemoryStore(AppendsOne):
-    """The append-only log in a list; applicants' data in a ``MemoryApplicants``."""
+    """The append-only log in a list; applicants' data in a ``MemoryApplicants``.
+
+    ``copy``: a copy of a stored log being replayed (a restore's audit), whose payloads are
+    appended as they were stored, texts and references alike, rather than taken apart.
+    """
 
     dialect = "memory"
 
-    def __init__(self, now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, now: Callable[[], datetime] = utc_now, *, copy: bool = False) -> None:
         self.now = now
+        self._copy = copy
         self._rows: list[dict[str, Any]] = []
         self._versions: dict[str, int] = {}
         self._commands: dict[str, tuple[int, ...]] = {}
@@ -74,7 +79,7 @@ class MemoryStore(AppendsOne):
     ) -> AppendResult:
         """Append to several streams at once, all or nothing (see ``EventStore``)."""
         check_batches(batches)
-        batches, texts = split_texts(batches)
+        batches, texts = split_texts(batches) if not self._copy else (list(batches), [])
         with self._lock:
             if command_id is not None and command_id in self._commands:
                 stored = tuple(self._decode(self._rows[i]) for i in self._commands[command_id])

@@ -249,3 +249,19 @@ def test_export_import_carries_texts_kept_apart_and_erased_ones_stay_erased(
     rows = {r["id"]: r["subject"] for r in copy("list", "--format", "json").json()}
     assert rows == {"R1": SUBJECT, "R2": "[erased]"}
     assert _figures(copy) == _figures(cli)
+
+
+def test_an_import_line_naming_a_text_of_other_books_is_refused(tmp_path: Path) -> None:
+    """``ledger log --format json`` of these books fed to another's ``import``: a reference
+    means nothing there, so the line is refused naming the field, and nothing is written."""
+    cli = LedgerCli(tmp_path / "desk.db", "2021-03-31")
+    assert cli("record", "receive", "R1", "--date", "2021-03-01", "--channel", "fax",
+               "--applicant", "business", "--subject", SUBJECT).code == 0  # fmt: skip
+    lines = tmp_path / "log.jsonl"
+    lines.write_text(cli("log", "--format", "json").out, encoding="utf-8")
+    (tmp_path / "other").mkdir()
+    other = LedgerCli(tmp_path / "other" / "desk.db", "2021-03-31")
+    refused = other("import", str(lines), "--backdated", "history")
+    assert refused.code != 0
+    assert "subject_ref" in refused.err and "Traceback" not in refused.err
+    assert other("list", "--format", "json").json() == []

@@ -275,6 +275,12 @@ def _typed(kind: str, data: dict[str, Any]) -> Event:
     for name, value in data.items():
         if isinstance(value, bool) and not isinstance(getattr(event, name, None), bool):
             raise InvalidInput(f"event {kind}: field {name!r}: {value} is not allowed here")
+    for name in (*type(event).free_text, "backdated"):
+        if getattr(event, f"{name}_ref", None):
+            raise InvalidInput(
+                f"event {kind}: field '{name}_ref' names a text kept in other books; give the "
+                f"text itself as {name!r} (or move whole books with `ledger export events`)"
+            )
     return event
 
 

@@ -50,7 +50,7 @@ class Event(BaseModel):
         """A required free-text field is there as text or as a reference."""
         for name in self.required_text:
             if not getattr(self, name) and not getattr(self, f"{name}_ref"):
-                raise ValueError(f"{name} is required")
+                raise ValueError(f"field {name!r}: Field required")
         return self
 
     def payload(self) -> Payload:
@@ -118,7 +118,10 @@ def parse_event(type_name: str, data: Payload) -> Event:
         return cls.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "payload"
+        if not first["loc"]:  # a check of the whole payload names its field in its message
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise InvalidInput(f"event {type_name}: {message}") from None
+        where = ".".join(str(p) for p in first["loc"])
         raise InvalidInput(f"event {type_name}: field {where!r}: {first['msg']}") from None
 
 

@@ -314,10 +314,7 @@ class Resolver:
 
     def prime(self, values: Iterable[object]) -> Resolver:
         """Open every reference these values (strings, payloads, lists) hold, at once."""
-        refs: set[str] = set()
-        for value in values:
-            _collect(value, refs)
-        missing = refs - self._known.keys()
+        missing = refs_in(values) - self._known.keys()
         if missing:
             self._known.update(self.texts.open(missing))
             inner: set[str] = set()
@@ -353,6 +350,29 @@ class Resolver:
             else:
                 shown.setdefault(key, value)
         return shown
+
+
+def refs_in(values: Iterable[object]) -> set[str]:
+    """Every reference these values (strings, payloads, lists) hold."""
+    refs: set[str] = set()
+    for value in values:
+        _collect(value, refs)
+    return refs
+
+
+def with_texts(data: dict[str, Any], texts: dict[str, Any]) -> dict[str, Any]:
+    """A payload with each ``X_ref`` that ``texts`` holds turned back into ``X`` (an erased
+    one, null there, into ``ERASED``): a line of ``ledger log --format json`` imported into
+    other books, where the reference means nothing."""
+    given: dict[str, Any] = {}
+    for key, value in data.items():
+        name = key.removesuffix("_ref")
+        if key not in (name, "applicant_ref") and isinstance(value, str) and value in texts:
+            text = texts[value]
+            given[name] = _(ERASED) if text is None else str(text)
+        elif key not in given:
+            given[key] = value
+    return given
 
 
 def _collect(value: object, refs: set[str]) -> None:

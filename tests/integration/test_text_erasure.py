@@ -251,18 +251,34 @@ def test_export_import_carries_texts_kept_apart_and_erased_ones_stay_erased(
     assert _figures(copy) == _figures(cli)
 
 
-def test_an_import_line_naming_a_text_of_other_books_is_refused(tmp_path: Path) -> None:
-    """``ledger log --format json`` of these books fed to another's ``import``: a reference
-    means nothing there, so the line is refused naming the field, and nothing is written."""
+def test_the_log_as_json_carries_its_texts_into_other_books(tmp_path: Path) -> None:
+    """``ledger log --format json`` keeps each payload as stored (references) and gives the
+    texts beside it, so its lines import into other books with their subject; an erased text
+    travels as null and imports as the placeholder. A line with a reference and no text is
+    refused naming the field, and nothing is written."""
     cli = LedgerCli(tmp_path / "desk.db", "2021-03-31")
-    assert cli("record", "receive", "R1", "--date", "2021-03-01", "--channel", "fax",
-               "--applicant", "business", "--subject", SUBJECT).code == 0  # fmt: skip
+    for request, subject in (("R1", SUBJECT), ("R2", "另一件申请")):
+        assert cli("record", "receive", request, "--date", "2021-03-01", "--channel", "fax",
+                   "--applicant", "business", "--subject", subject).code == 0  # fmt: skip
+    assert cli("applicant", "erase-text", "R2", "--basis", "request", "--yes").code == 0
+    logged = [json.loads(line) for line in cli("log", "--format", "json").out.splitlines()]
+    records = [r for r in logged if r["type"] != "texts.erased"]  # not a desk's step
+    received = [r for r in records if r["type"] == "request.received"]
+    assert all("subject" not in r["data"] for r in received)
+    assert [list(r["texts"].values()) for r in received] == [[SUBJECT], [None]]
     lines = tmp_path / "log.jsonl"
-    lines.write_text(cli("log", "--format", "json").out, encoding="utf-8")
+    lines.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     (tmp_path / "other").mkdir()
     other = LedgerCli(tmp_path / "other" / "desk.db", "2021-03-31")
-    refused = other("import", str(lines), "--backdated", "history")
+    assert other("import", str(lines), "--backdated", "history").code == 0
+    rows = {r["id"]: r["subject"] for r in other("list", "--format", "json").json()}
+    assert rows == {"R1": SUBJECT, "R2": "[erased]"}
+    bare = [{k: v for k, v in r.items() if k != "texts"} for r in records]
+    lines.write_text("".join(json.dumps(r) + "\n" for r in bare), encoding="utf-8")
+    (tmp_path / "third").mkdir()
+    third = LedgerCli(tmp_path / "third" / "desk.db", "2021-03-31")
+    refused = third("import", str(lines), "--backdated", "history")
     assert refused.code != 0
     assert "subject_ref" in refused.err
     assert "Traceback" not in refused.err
-    assert other("list", "--format", "json").json() == []
+    assert third("list", "--format", "json").json() == []

@@ -42,13 +42,14 @@ from ledger.events.scratch import ScratchStore
 from ledger.events.store import Store
 from ledger.events.types import Event, parse_event, upcast
 from ledger.events.years import YearClosed, year_stream
+from ledger.texts import with_texts
 
 REQUIRED_KEYS = ("type", "data", "effective_date")
 STREAM_KEYS = ("stream", "stream_id")  # import's own name, and `ledger log --format json`'s
 LOG_KEYS = frozenset(
     {"position", "version", "schema_version", "recorded_at", "command_id", "hash"}
 )  # written by `ledger log --format json`: accepted and not used (the log makes its own)
-OPTIONAL_KEYS = frozenset({"actor", "agency"})
+OPTIONAL_KEYS = frozenset({"actor", "agency", "texts"})  # texts: ``ledger log --format json``'s
 KNOWN_KEYS = frozenset(REQUIRED_KEYS) | frozenset(STREAM_KEYS) | LOG_KEYS | OPTIONAL_KEYS
 
 DERIVED_TYPES = frozenset(
@@ -242,6 +243,10 @@ def parse_line(text: str, number: int, where: str) -> ImportLine | None:
     kind, data = item["type"], item["data"]
     if not isinstance(kind, str) or not isinstance(data, dict):
         raise InvalidInput("type must be a text and data an object")
+    texts = item.get("texts", {})
+    if not isinstance(texts, dict):
+        raise InvalidInput("texts must be an object (reference: text), as `ledger log` writes it")
+    data = with_texts(data, texts)
     if kind in DERIVED_TYPES:
         return None
     if isinstance(item.get("schema_version"), int) and not isinstance(item["schema_version"], bool):
@@ -279,7 +284,7 @@ def _typed(kind: str, data: dict[str, Any]) -> Event:
         if getattr(event, f"{name}_ref", None):
             raise InvalidInput(
                 f"event {kind}: field '{name}_ref' names a text kept in other books; give the "
-                f"text itself as {name!r} (or move whole books with `ledger export events`)"
+                f"text itself as {name!r}, or in `texts` as `ledger log --format json` does"
             )
     return event
 

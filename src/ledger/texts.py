@@ -82,13 +82,6 @@ def value_of(data: dict[str, Any], name: str) -> Any:
     return mark(str(ref)) if ref else data.get(name)
 
 
-def fields_for(name: str, value: str) -> dict[str, str]:
-    """The payload fields that name a folded value again in a new event: the reference of
-    a mark (the same text, no copy), or the text itself."""
-    ref = ref_of(value)
-    return {f"{name}_ref": ref} if ref else {name: value}
-
-
 def owner_of(stream_id: str) -> str:
     """Whose key seals a text: the stream it was recorded in (``request-<ID>``)."""
     return stream_id
@@ -103,12 +96,14 @@ class NewText:
     body: str
 
 
-def take_texts(event: Event, owner: str) -> tuple[Event, list[NewText]]:
-    """The event with each free-text field replaced by a reference, and the texts.
+def take_texts(event: Event, owner: str, known: dict[str, str]) -> tuple[Event, list[NewText]]:
+    """The event with each free-text field replaced by a reference, and the new texts.
 
     A field given as a mark (a value a command copied from a fold) becomes the reference
-    it stands for; a field listed in ``refer_only`` that is literal stays literal: it
-    copies an older event's text that is in the log already.
+    it stands for; a field given both as text and as a reference (the text a desk typed to
+    name an earlier one) keeps the reference; a literal field listed in ``refer_only``
+    stays literal: it copies an older event's text that is in the log already. ``known``
+    gathers each text taken out and its reference, for ``quote_marks``.
     """
     names = (*type(event).free_text, BACKDATED)
     update: dict[str, Any] = {}
@@ -117,29 +112,55 @@ def take_texts(event: Event, owner: str) -> tuple[Event, list[NewText]]:
         value = getattr(event, name)
         if not isinstance(value, str) or not value:
             continue
-        ref = ref_of(value)
+        ref = ref_of(value) or getattr(event, f"{name}_ref")
         if ref is None:
             if name in type(event).refer_only:
                 continue
             ref = new_ref()
             new.append(NewText(ref, owner, value))
+        if ref_of(value) is None:
+            known[value] = ref
         update[name] = "" if name in type(event).empty_text else None
         update[f"{name}_ref"] = ref
     return (event.model_copy(update=update) if update else event), new
 
 
+def quote_marks(event: Event, known: dict[str, str]) -> Event:
+    """The event with every text of ``known`` quoted in its derived fields (``quoting``:
+    a deadline's reason, "consultation with …") replaced by that text's mark."""
+    update: dict[str, Any] = {}
+    for name in type(event).quoting:
+        value = getattr(event, name)
+        if not isinstance(value, str):
+            continue
+        for text in sorted(known, key=len, reverse=True):  # the longest first
+            value = value.replace(text, mark(known[text]))
+        if value != getattr(event, name):
+            update[name] = value
+    return event.model_copy(update=update) if update else event
+
+
 def split_texts(batches: Sequence[B]) -> tuple[list[B], list[NewText]]:
-    """Appended batches (``StreamAppend``) with their texts taken out, and the texts."""
+    """Appended batches (``StreamAppend``) with their texts taken out, and the texts.
+
+    A derived field quoting a text typed in the same batch (a deadline's reason) quotes
+    its mark instead, so that no typed text stays in the log.
+    """
     out: list[B] = []
     texts: list[NewText] = []
     for batch in batches:
+        known: dict[str, str] = {}
         events = []
         owner = owner_of(batch.stream_id)  # type: ignore[attr-defined]
         for new in batch.events:  # type: ignore[attr-defined]
-            event, taken = take_texts(new.event, owner)
+            event, taken = take_texts(new.event, owner, known)
             texts += taken
-            events.append(new if event is new.event else replace(new, event=event))
-        out.append(replace(batch, events=events))  # type: ignore[type-var]
+            events.append((new, event))
+        kept = []
+        for new, event in events:
+            quoted = quote_marks(event, known) if known else event
+            kept.append(new if quoted is new.event else replace(new, event=quoted))
+        out.append(replace(batch, events=kept))  # type: ignore[type-var]
     return out, texts
 
 

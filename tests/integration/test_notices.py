@@ -31,7 +31,6 @@ from ledger.events.requests import stream_of
 from ledger.notices import NoticeOrder, build_notice, cn_date, issue_notice
 from ledger.notices.render import check_pdf, pdf_converter
 from ledger.projections.calendar import load_calendar
-from ledger.texts import Resolver
 
 TODAY = date(2022, 3, 1)
 
@@ -74,13 +73,9 @@ def issue(app: App, request_id: str, kind: str, **kw: object) -> tuple[list[str]
 
 
 def recorded_due(app: App, request_id: str, reason_start: str) -> date:
-    """The due date the log recorded with a step (its ``request.deadline-set``; the reason
-    is a text kept apart, ``ledger.texts``)."""
-    names = Resolver(app.store.texts)
+    """The due date the log recorded with a step (its ``request.deadline-set``)."""
     for e in app.store.read_stream(stream_of(request_id)):
-        if e.type == "request.deadline-set" and names.data(e.data)["reason"].startswith(
-            reason_start
-        ):
+        if e.type == "request.deadline-set" and e.data["reason"].startswith(reason_start):
             return date.fromisoformat(e.data["due"])
     raise AssertionError(f"no deadline recorded for {reason_start}")
 

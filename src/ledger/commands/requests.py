@@ -43,7 +43,7 @@ from ledger.projections.requests import (
     fold,
     late_clarification,
 )
-from ledger.texts import Resolver, fields_for
+from ledger.texts import Resolver, ref_of
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
@@ -574,7 +574,8 @@ def end_consultation(desk: Desk, request_id: str, on: date, party: str) -> Recor
                 on=on, started_on=open_one.started_on
             )
         )
-    event = ev.ConsultationEnded(**fields_for("party", open_one.party))
+    # The party as typed, and the reference of the consultation's own text (if kept apart).
+    event = ev.ConsultationEnded(party=party.strip(), party_ref=ref_of(open_one.party))
     return commit(desk, state, [event], on, f"opinion of {party.strip()} arrived")
 
 

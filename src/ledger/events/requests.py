@@ -174,16 +174,14 @@ class DeadlineSet(Event):
 
     type = "request.deadline-set"
     due: date | None
-    reason: str | None = None  # derived, but it quotes what a desk typed (a party, a reason)
-    reason_ref: str | None = None
+    reason: str  # derived; a text typed with it is quoted as its mark (``quoting``)
     provisional: bool = False
     unscheduled_years: list[int] = Field(default_factory=list)
     calendar: dict[str, str] = Field(default_factory=dict)
     regime: str = "2019"
     days_allowed: int = 20
 
-    free_text: ClassVar[tuple[str, ...]] = ("reason",)
-    required_text: ClassVar[tuple[str, ...]] = ("reason",)
+    quoting: ClassVar[tuple[str, ...]] = ("reason",)
 
 
 class DecisionIssued(Event):

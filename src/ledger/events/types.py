@@ -39,6 +39,10 @@ class Event(BaseModel):
     """Free-text fields whose "not given" is "" rather than None."""
     required_text: ClassVar[tuple[str, ...]] = ()
     """Free-text fields that must be given, as text or as a reference."""
+    quoting: ClassVar[tuple[str, ...]] = ()
+    """Derived text fields that may quote what a desk typed in the same append (a
+    deadline's reason: "consultation with …"); the store puts the text's mark there instead
+    (``ledger.texts.quote_marks``), so the field stays in the log without the text."""
 
     backdated: Reason | None = None
     """Why a fact dated well before the day it was recorded was recorded late (a desk's

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ledger.events.fields import Reason
+from pydantic import Field
+
 from ledger.events.types import Event, register
 
 
@@ -39,11 +40,9 @@ class CarryOverRevoked(Event):
 
     type = "request.carry-over-revoked"
     year: int
-    reason: Reason | None = None
-    reason_ref: str | None = None
+    reason: str = Field(min_length=1)  # derived; a text typed with it is quoted as its mark
 
-    free_text: ClassVar[tuple[str, ...]] = ("reason",)
-    required_text: ClassVar[tuple[str, ...]] = ("reason",)
+    quoting: ClassVar[tuple[str, ...]] = ("reason",)
 
 
 class AmendmentRecorded(Event):
@@ -51,11 +50,9 @@ class AmendmentRecorded(Event):
 
     type = "request.amendment-recorded"
     year: int
-    reason: Reason | None = None
-    reason_ref: str | None = None
+    reason: str = Field(min_length=1)  # derived; a text typed with it is quoted as its mark
 
-    free_text: ClassVar[tuple[str, ...]] = ("reason",)
-    required_text: ClassVar[tuple[str, ...]] = ("reason",)
+    quoting: ClassVar[tuple[str, ...]] = ("reason",)
 
 
 register(YearClosed, RequestCarriedOver, CarryOverRevoked, AmendmentRecorded)

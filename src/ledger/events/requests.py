@@ -3,7 +3,9 @@
 Each request is one stream, ``request-<ID>``. The payloads hold facts only: what a desk
 did and on which day. Deadlines are derived from them; ``DeadlineSet`` records each
 derived change so that "what did we tell people, and when" has an auditable answer.
-Personal data is never here: ``applicant_ref`` points into the erasable applicants table.
+Personal data is never here: ``applicant_ref`` points into the erasable applicants table,
+and what a desk types (a subject, an approver, a party, a reason: each class's
+``free_text``) is taken out by the store and named by ``<field>_ref`` (``ledger.texts``).
 """
 
 from __future__ import annotations

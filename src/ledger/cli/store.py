@@ -15,7 +15,7 @@ from ledger.events.names import event_label
 from ledger.events.store import Store, StoredEvent
 from ledger.i18n import _
 from ledger.projections.anchors import anchors_from, append_anchor, head
-from ledger.projections.log import event_record, read_log, verify_log
+from ledger.projections.log import log_records, read_log, verify_log
 
 
 @click.command()
@@ -143,8 +143,13 @@ def log_(ctx: click.Context, stream: str | None, since: int, fmt: str) -> None:
       ledger log --since 100
       ledger log --stream request-default-2020-0001 --format json
     """
-    for stored in read_log(app_of(ctx).store, stream, since):
-        click.echo(codec.dumps(event_record(stored)) if fmt == "json" else _text_line(stored))
+    store = app_of(ctx).store
+    if fmt == "json":
+        for record in log_records(store, stream, since):
+            click.echo(codec.dumps(record))
+        return
+    for stored in read_log(store, stream, since):
+        click.echo(_text_line(stored))
 
 
 def _text_line(e: StoredEvent) -> str:

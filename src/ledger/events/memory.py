@@ -32,19 +32,26 @@ from ledger.events.store import (
     number_rows,
 )
 from ledger.events.types import upcast
+from ledger.texts import MemoryTexts, TextFile, split_texts
 
 
 class MemoryStore(AppendsOne):
-    """The append-only log in a list; applicants' data in a ``MemoryApplicants``."""
+    """The append-only log in a list; applicants' data in a ``MemoryApplicants``.
+
+    ``copy``: a copy of a stored log being replayed (a restore's audit), whose payloads are
+    appended as they were stored, texts and references alike, rather than taken apart.
+    """
 
     dialect = "memory"
 
-    def __init__(self, now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, now: Callable[[], datetime] = utc_now, *, copy: bool = False) -> None:
         self.now = now
+        self._copy = copy
         self._rows: list[dict[str, Any]] = []
         self._versions: dict[str, int] = {}
         self._commands: dict[str, tuple[int, ...]] = {}
         self._applicants: MemoryApplicants = MemoryApplicants()
+        self._texts = MemoryTexts()
         # Re-entrant: a projection applied under the lock reads the log back.
         self._lock = threading.RLock()
         self.projections: list[Projection] = []
@@ -53,6 +60,11 @@ class MemoryStore(AppendsOne):
     def applicants(self) -> ApplicantFile:
         """The applicants recorded with this store's appends."""
         return self._applicants
+
+    @property
+    def texts(self) -> TextFile:
+        """The free text taken out of this store's events."""
+        return self._texts
 
     # -- appending -----------------------------------------------------------------
 
@@ -67,6 +79,7 @@ class MemoryStore(AppendsOne):
     ) -> AppendResult:
         """Append to several streams at once, all or nothing (see ``EventStore``)."""
         check_batches(batches)
+        batches, texts = split_texts(batches) if not self._copy else (list(batches), [])
         with self._lock:
             if command_id is not None and command_id in self._commands:
                 stored = tuple(self._decode(self._rows[i]) for i in self._commands[command_id])
@@ -83,6 +96,7 @@ class MemoryStore(AppendsOne):
             # goes first, so that nothing after it can refuse and the append is whole.
             if applicant is not None:
                 self._applicants.add(applicant)
+            self._texts.add(texts)
             before = (len(self._rows), self._versions)
             self._commit(rows, command_id)
             stored = tuple(self._decode(r) for r in rows)
@@ -91,6 +105,7 @@ class MemoryStore(AppendsOne):
                     projection.apply(self, stored)
             except BaseException:
                 self._undo(before, command_id, applicant)
+                self._texts.discard(texts)
                 raise
         return AppendResult(stored, replayed=False)
 

@@ -32,6 +32,7 @@ from ledger.errors import ConcurrencyError, InvalidInput
 from ledger.events import codec
 from ledger.events.types import Event, Payload, decode_event, event_class, upcast
 from ledger.i18n import _
+from ledger.texts import SqlTexts, TextFile, split_texts
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -166,6 +167,11 @@ class Store(Protocol):
         """Applicants' personal data, written with the events that refer to them."""
         ...
 
+    @property
+    def texts(self) -> TextFile:
+        """Free text taken out of the events (``ledger.texts``), written with them."""
+        ...
+
     def append(
         self,
         stream_id: str,
@@ -274,6 +280,7 @@ class EventStore(AppendsOne):
         self.now = now
         self.dialect = db.dialect
         self._applicants = SqlApplicants(db)
+        self._texts = SqlTexts(db)
         self._sqlite = db.dialect == "sqlite"
         self._insert = _insert_sql(db.dialect)
         self._preflight_sql = _preflight_sql(db.dialect)
@@ -284,6 +291,11 @@ class EventStore(AppendsOne):
     def applicants(self) -> ApplicantFile:
         """The ``applicants`` table of the same database."""
         return self._applicants
+
+    @property
+    def texts(self) -> TextFile:
+        """The ``texts`` table of the same database."""
+        return self._texts
 
     @property
     def engine(self) -> Engine:
@@ -310,6 +322,7 @@ class EventStore(AppendsOne):
         stream's version is checked by one query, whatever the number of streams.
         """
         check_batches(batches)
+        batches, texts = split_texts(batches)
         stamp = Stamp(self.now(), command_id, actor, agency)
         streams = list(dict.fromkeys(b.stream_id for b in batches))
         kept = self._kept()
@@ -328,6 +341,7 @@ class EventStore(AppendsOne):
                 self._insert_rows(conn, rows, batches)
                 if applicant is not None:
                     self._applicants.insert(conn, applicant)
+                self._texts.insert(conn, texts)
                 stored = tuple(stored_from_row(r) for r in rows)
                 held = self._local.held = _held(kept, versions, stored)
                 for projection in self.projections:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from ledger.errors import IntegrityFailure
@@ -15,6 +16,7 @@ from ledger.events.types import upcast
 from ledger.i18n import _, ngettext
 from ledger.projections.anchors import Anchor, check_anchors
 from ledger.projections.audit import DeadlineAudit, DeadlineAuditor
+from ledger.texts import refs_in
 
 
 def read_log(store: EventStore, stream: str | None = None, since: int = 0) -> Iterator[StoredEvent]:
@@ -24,9 +26,31 @@ def read_log(store: EventStore, stream: str | None = None, since: int = 0) -> It
     return iter(store.read_all(since))
 
 
-def event_record(e: StoredEvent) -> dict[str, Any]:
-    """Every stored field of an event, as JSON-ready values (``ledger log --format json``)."""
-    return {
+LOG_PAGE = 1_000
+"""How many events ``log_records`` opens the texts of at once."""
+
+
+def log_records(
+    store: EventStore, stream: str | None = None, since: int = 0
+) -> Iterator[dict[str, Any]]:
+    """``ledger log --format json``: each event's record with the texts it names.
+
+    The payload stays as stored (its hash can be checked); ``texts`` beside it gives each
+    reference's text (null once erased), so that the line imports into other books, where
+    the reference means nothing (``commands/imports.py``). Opened a page at a time.
+    """
+    events = read_log(store, stream, since)
+    while page := list(islice(events, LOG_PAGE)):
+        texts = store.texts.open(refs_in(e.data for e in page))
+        for e in page:
+            named = refs_in([e.data])
+            yield event_record(e, {r: texts[r] for r in sorted(named)} if named else None)
+
+
+def event_record(e: StoredEvent, texts: dict[str, str | None] | None = None) -> dict[str, Any]:
+    """Every stored field of an event, as JSON-ready values (``ledger log --format json``),
+    and the texts its payload names (``texts``), when it names any."""
+    record = {
         "position": e.position,
         "stream_id": e.stream_id,
         "version": e.version,
@@ -40,6 +64,9 @@ def event_record(e: StoredEvent) -> dict[str, Any]:
         "command_id": e.command_id,
         "hash": e.hash,
     }
+    if texts:
+        record["texts"] = texts
+    return record
 
 
 @dataclass(frozen=True)

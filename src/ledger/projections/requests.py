@@ -33,6 +33,7 @@ from ledger.events.requests import request_of
 from ledger.events.store import StoredEvent
 from ledger.i18n import _
 from ledger.lateness import days_late
+from ledger.texts import value_of
 
 
 @dataclass
@@ -175,7 +176,7 @@ def _d(value: str) -> date:
 
 def _received(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> None:
     s.channel, s.applicant = d["channel"], d["applicant"]
-    s.applicant_ref, s.subject = d.get("applicant_ref"), d.get("subject", "")
+    s.applicant_ref, s.subject = d.get("applicant_ref"), value_of(d, "subject") or ""
     s.received_on = _d(d["received_on"])
 
 
@@ -189,14 +190,14 @@ def _clarified(s: RequestState, _d: dict[str, Any], e: StoredEvent) -> None:
 
 
 def _extend(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
-    s.extensions.append(Extension(e.effective_date, int(d["days"]), d["approver"]))
+    s.extensions.append(Extension(e.effective_date, int(d["days"]), value_of(d, "approver")))
 
 
 def _consult(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
     received = d.get("received_on")
     s.consultations.append(
         Consultation(
-            d["party"],
+            value_of(d, "party"),
             e.effective_date,
             received_on=_d(received) if received else None,
             kind=d.get("kind", "third-party"),
@@ -205,7 +206,7 @@ def _consult(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
 
 
 def _consulted(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
-    c = s.open_consultation(d["party"])
+    c = s.open_consultation(value_of(d, "party"))
     if c is not None:
         c.ended_on = e.effective_date
 
@@ -254,8 +255,8 @@ def _receipt_corrected(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> N
     if d.get("received_on"):
         s.received_on = _d(d["received_on"])
     for name in ("channel", "applicant", "agency", "subject"):
-        if d.get(name) is not None:
-            setattr(s, name, d[name])
+        if value_of(d, name) is not None:
+            setattr(s, name, value_of(d, name))
 
 
 def _decision_corrected(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> None:

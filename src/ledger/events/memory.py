@@ -17,6 +17,7 @@ from typing import Any
 from ledger.applicants import ApplicantFile, MemoryApplicants, NewApplicant
 from ledger.dates import utc_now
 from ledger.events import codec
+from ledger.events.chainkey import MARKER, ChainKey, appending_key
 from ledger.events.store import (
     READ_BATCH,
     AppendResult,
@@ -30,6 +31,7 @@ from ledger.events.store import (
     check_batches,
     check_version,
     number_rows,
+    starts_keying,
 )
 from ledger.events.types import upcast
 
@@ -39,8 +41,11 @@ class MemoryStore(AppendsOne):
 
     dialect = "memory"
 
-    def __init__(self, now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, now: Callable[[], datetime] = utc_now, chain_key: ChainKey | None = None
+    ) -> None:
         self.now = now
+        self.chain_key = chain_key
         self._rows: list[dict[str, Any]] = []
         self._versions: dict[str, int] = {}
         self._commands: dict[str, tuple[int, ...]] = {}
@@ -76,8 +81,14 @@ class MemoryStore(AppendsOne):
                 return check_version(batch, self._versions.get(batch.stream_id, 0))
 
             head = (len(self._rows), self._rows[-1]["hash"] if self._rows else codec.GENESIS)
+            marker = self._marker()
             rows = number_rows(
-                batches, head, version_of, Stamp(self.now(), command_id, actor, agency)
+                batches,
+                head,
+                version_of,
+                Stamp(self.now(), command_id, actor, agency),
+                key=appending_key(marker, self.chain_key, starts_keying(batches)),
+                keyed=marker is not None,
             )
             # The versions are checked; the applicant (refused if its reference is taken)
             # goes first, so that nothing after it can refuse and the append is whole.
@@ -93,6 +104,13 @@ class MemoryStore(AppendsOne):
                 self._undo(before, command_id, applicant)
                 raise
         return AppendResult(stored, replayed=False)
+
+    def _marker(self) -> tuple[int, str] | None:
+        """The ``log.keyed`` event (position, key fingerprint), if the chain is keyed."""
+        for r in self._rows:
+            if r["type"] == MARKER:
+                return r["position"], str(codec.loads(r["data_text"])["fingerprint"])
+        return None
 
     def _undo(
         self,
@@ -166,10 +184,11 @@ class MemoryStore(AppendsOne):
 
     def verify_chain(self) -> ChainCheck:
         """Walk the whole log and recompute every hash and position."""
-        return chain_breaks(
+        rows = (
             (r["position"], {**r, "data": codec.loads(r["data_text"])}, r["hash"])
             for r in self._snapshot()
         )
+        return chain_breaks(rows, self.chain_key)
 
     def _snapshot(self) -> list[dict[str, Any]]:
         """The rows committed so far (a reader never sees half an append)."""

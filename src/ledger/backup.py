@@ -27,8 +27,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from ledger.applicants import PERSONAL, Applicant, match_digests, new_key, seal
 from ledger.db import create_engine
-from ledger.errors import IntegrityFailure, InvalidInput
+from ledger.errors import ChainUnchecked, IntegrityFailure, InvalidInput
 from ledger.events import codec
+from ledger.events.chainkey import KEY_ENV, MARKER, ChainKey
 from ledger.events.memory import MemoryStore
 from ledger.events.schema import ApplicantKeyRow, ApplicantRow, EventRow
 from ledger.events.store import ANY, EventStore, NewEvent, chain_breaks
@@ -306,7 +307,7 @@ def restore(store: EventStore, file: Path) -> Restored:
     try:
         if source is not None:
             with source.connect() as conn:
-                _check_chain(_event_rows(conn), str(file))
+                _check_chain(_event_rows(conn), str(file), store.chain_key)
             with source.connect() as conn:
                 audit_source(_event_rows(conn))
             with source.connect() as conn:
@@ -314,7 +315,7 @@ def restore(store: EventStore, file: Path) -> Restored:
         else:
             assert head is not None
             events, _ = _export_rows(file)
-            checked = _check_chain(events, str(file))
+            checked = _check_chain(events, str(file), store.chain_key)
             if (checked.verified, head[1]) != (head[0], _last_hash(file)):
                 raise IntegrityFailure(
                     f"{file}: the chain head {head[0]} does not match the last event "
@@ -337,12 +338,17 @@ def _last_hash(file: Path) -> str:
     return last
 
 
-def _check_chain(rows: Iterator[dict[str, Any]], where: str) -> Any:
-    """Walk the source's chain before anything is written."""
-    checked = chain_breaks((r["position"], _hashed(r), r["hash"]) for r in rows)
+def _check_chain(rows: Iterator[dict[str, Any]], where: str, key: ChainKey | None) -> Any:
+    """Walk the source's chain before anything is written (a keyed part needs the key)."""
+    checked = chain_breaks(((r["position"], _hashed(r), r["hash"]) for r in rows), key)
     if checked.broken_at is not None:
         raise IntegrityFailure(
             f"{where}: position {checked.broken_at}: {checked.reason}; nothing was restored"
+        )
+    if checked.unchecked:
+        raise ChainUnchecked(
+            f"{where}: the chain is keyed from position {checked.keyed_from} on; set "
+            f"{KEY_ENV} to the key to restore it; nothing was restored"
         )
     return checked
 
@@ -409,6 +415,8 @@ def audit_source(rows: Iterator[dict[str, Any]]) -> None:
     log cannot be taken out of a database again (its triggers refuse DELETE)."""
     memory = MemoryStore()
     for row in rows:
+        if row["type"] == MARKER:  # no deadline rests on it; replaying it would need the key
+            continue
         data = codec.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
         event = decode_event(row["type"], upcast(row["type"], row["schema_version"], data))
         memory.append(

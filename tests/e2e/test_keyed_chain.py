@@ -131,3 +131,24 @@ def test_a_keyed_log_refuses_appends_without_its_key(
     again = ledger("--db", db_url, "verify", "--start-keyed-chain")
     assert again.code == 1, again.err
     assert "already keyed" in again.err
+
+
+def test_a_keyed_log_is_backed_up_and_restored_with_its_key_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backup of a keyed log restores with the key (the keyed part checked first); without
+    it the restore is refused in one line (exit 5) and writes nothing."""
+    ledger = LedgerCli(tmp_path / "desk.db", "2021-03-31")
+    source = f"sqlite:///{tmp_path / 'source.db'}"
+    _keyed_log(source, ledger, monkeypatch)
+    copy = tmp_path / "copy.db"
+    assert ledger("--db", source, "backup", str(copy)).code == 0
+    monkeypatch.delenv("LEDGER_CHAIN_KEY")
+    refused = ledger("--db", str(tmp_path / "a.db"), "restore", str(copy))
+    assert refused.code == 5, refused.err
+    assert "keyed from position 4 on" in refused.err
+    assert len(refused.err.strip().splitlines()) == 1
+    monkeypatch.setenv("LEDGER_CHAIN_KEY", KEY)
+    restored = ledger("--db", str(tmp_path / "b.db"), "restore", str(copy))
+    assert restored.code == 0, restored.err
+    assert _verify(ledger, f"sqlite:///{tmp_path / 'b.db'}", KEY, monkeypatch)[0] == 0

@@ -16,7 +16,7 @@ from ledger.notifiers._config import (
     WebhookSettings,
     build_notifiers,
 )
-from ledger.notifiers._core import DeliveryFailed, Notifier, Reminder, subject
+from ledger.notifiers._core import DeliveryFailed, Notifier, Reminder, message_key, subject
 from ledger.notifiers._email import EmailNotifier
 from ledger.notifiers._log import LogNotifier
 from ledger.notifiers._webhook import ChatMsgtype, WebhookFormat, WebhookNotifier
@@ -35,6 +35,7 @@ __all__ = [
     "WebhookNotifier",
     "WebhookSettings",
     "build_notifiers",
+    "message_key",
     "redact_secrets",
     "redact_text",
     "subject",

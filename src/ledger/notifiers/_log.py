@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import structlog
 
 from ledger.notifiers._core import Reminder
+from ledger.projections.anchors import Anchor
 
 __all__ = ["LOGGER_NAME", "LogNotifier"]
 
@@ -35,3 +36,7 @@ class LogNotifier:
         log = structlog.get_logger(LOGGER_NAME)
         for reminder in reminders:
             log.info("reminder", **reminder.as_dict())
+
+    def send_anchor(self, anchor: Anchor) -> None:
+        """Log the head as the event ``log head`` (field ``anchor``)."""
+        structlog.get_logger(LOGGER_NAME).info("log head", anchor=anchor.line())

@@ -46,6 +46,7 @@ class MemoryStore(AppendsOne):
     ) -> None:
         self.now = now
         self.chain_key = chain_key
+        self._marker: tuple[int, str] | None = None  # the log.keyed event, once appended
         self._rows: list[dict[str, Any]] = []
         self._versions: dict[str, int] = {}
         self._commands: dict[str, tuple[int, ...]] = {}
@@ -81,7 +82,7 @@ class MemoryStore(AppendsOne):
                 return check_version(batch, self._versions.get(batch.stream_id, 0))
 
             head = (len(self._rows), self._rows[-1]["hash"] if self._rows else codec.GENESIS)
-            marker = self._marker()
+            marker = self._marker
             rows = number_rows(
                 batches,
                 head,
@@ -105,13 +106,6 @@ class MemoryStore(AppendsOne):
                 raise
         return AppendResult(stored, replayed=False)
 
-    def _marker(self) -> tuple[int, str] | None:
-        """The ``log.keyed`` event (position, key fingerprint), if the chain is keyed."""
-        for r in self._rows:
-            if r["type"] == MARKER:
-                return r["position"], str(codec.loads(r["data_text"])["fingerprint"])
-        return None
-
     def _undo(
         self,
         before: tuple[int, dict[str, int]],
@@ -121,6 +115,8 @@ class MemoryStore(AppendsOne):
         """Take back an append whose projection failed: all or nothing, as in a database."""
         del self._rows[before[0]:]
         self._versions = before[1]
+        if self._marker is not None and self._marker[0] > before[0]:
+            self._marker = None
         if command_id is not None:
             self._commands.pop(command_id, None)
         if applicant is not None:
@@ -133,6 +129,8 @@ class MemoryStore(AppendsOne):
         for row in rows:
             self._rows.append({k: v for k, v in row.items() if k != "data"})
             versions[row["stream_id"]] = row["version"]
+            if row["type"] == MARKER and self._marker is None:
+                self._marker = (row["position"], str(row["data"]["fingerprint"]))
         self._versions = versions
         if command_id is not None and rows:
             self._commands[command_id] = tuple(range(first, len(self._rows)))

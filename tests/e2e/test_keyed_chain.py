@@ -75,6 +75,14 @@ def test_a_forged_append_with_a_correct_unkeyed_hash_is_caught_with_the_key(
     code, err = _verify(ledger, db_url, OTHER_KEY, monkeypatch)
     assert code == 4, err
     assert "position 4: wrong key" in err
+    monkeypatch.delenv("LEDGER_CHAIN_KEY")
+    unchecked = ledger("--db", db_url, "verify")
+    assert unchecked.code == 5, unchecked.err
+    assert "intact" not in unchecked.out
+    assert unchecked.err.strip().endswith(
+        "3 events verified; the chain is keyed from position 4 on and LEDGER_CHAIN_KEY is "
+        "not set: the events from there were not checked"
+    )
 
     app = bootstrap(db_url)
     try:

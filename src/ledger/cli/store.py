@@ -103,13 +103,22 @@ def verify(
     app = app_of(ctx)
     store = app.store
     checked = verify_log(store, anchors, expect_keyed=not start_keyed)
+    problem = checked.deadline_problem()
+    if checked.unchecked_from is not None:
+        if problem is not None:
+            raise IntegrityFailure(problem)
+        raise ChainUnchecked(
+            _(
+                "{verified} events verified; the chain is keyed from position {position} on "
+                "and LEDGER_CHAIN_KEY is not set: the events from there were not checked"
+            ).format(verified=checked.verified, position=checked.unchecked_from)
+        )
     click.echo(
         _("{verified} events verified; the hash chain is intact").format(verified=checked.verified)
     )
     if anchors:
         held = _("{count} anchors hold; the history up to each is unchanged")
         click.echo(held.format(count=len(anchors)))
-    problem = checked.deadline_problem()
     if problem is not None:
         raise IntegrityFailure(problem)
     click.echo(
@@ -117,13 +126,6 @@ def verify(
             checked=checked.audit.checked
         )
     )
-    if checked.unchecked_from is not None:
-        raise ChainUnchecked(
-            _(
-                "the chain is keyed from position {position} on and LEDGER_CHAIN_KEY is not "
-                "set: the events from there were not checked"
-            ).format(position=checked.unchecked_from)
-        )
     if start_keyed:
         marker = start_keyed_chain(app)
         click.echo(

@@ -69,8 +69,7 @@ def match_digests(who: Applicant) -> dict[str, str | None]:
         "name_email_match": (who.name, who.email),
     }
     return {
-        column: _digest(column, values) if all(values) else None
-        for column, values in pairs.items()
+        column: _digest(column, values) if all(values) else None for column, values in pairs.items()
     }
 
 

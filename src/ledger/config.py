@@ -23,10 +23,11 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints, Validat
 
 from ledger.db import DEFAULT_LOCK_TIMEOUT, parse_url
 from ledger.errors import InvalidInput
+from ledger.events.fields import empty_list
+from ledger.i18n import _
 from ledger.limits import BACKDATE_DAYS, TEXT_MAX, clean_text
 from ledger.notifiers._config import NotifierSettings, check_notifier_tables, check_unique_names
 from ledger.projections.alerts import DEFAULT_WITHIN
-from ledger.report import editions
 from ledger.settings import KeyProblem, Settings, key, refusal
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
 DEFAULT_AGENCY = "default"
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
+
 def _printable(value: str) -> str:
     """One line of printable text within the limit every other door applies (limits.py)."""
     try:
@@ -59,6 +61,8 @@ Text = Annotated[
 
 def _official_labels(labels: dict[str, str]) -> dict[str, str]:
     """Only labels a format prints can be reworded (a misspelt one would change nothing)."""
+    from ledger.report import editions  # the report package loads only for a file with labels
+
     known = editions.edition("2019").labels() | editions.edition("2021").labels()
     for official in labels:
         if official not in known:
@@ -249,7 +253,7 @@ class Config(Settings):
         BeforeValidator(check_notifier_tables),
         AfterValidator(check_unique_names),
     ] = key(
-        default_factory=list,
+        default_factory=empty_list,
         description=(
             "Where reminders go besides the log: one [[notifiers]] table each (docs/notifiers.md)."
         ),
@@ -322,7 +326,9 @@ def load_config(option: str | None = None) -> Config:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InvalidInput(f"--config: {path} does not exist") from None
+        raise InvalidInput(_("--config: {path} does not exist").format(path=path)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"--config: {path} is not valid TOML: {exc}") from None
+        raise InvalidInput(
+            _("--config: {path} is not valid TOML: {exc}").format(path=path, exc=exc)
+        ) from None
     return parse_config(raw, f"--config {path}")

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ledger.errors import BooksBusy, InvalidInput, NoBooks, StoreUnavailable
+from ledger.i18n import N_, _
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -40,7 +41,7 @@ DEFAULT_LOCK_TIMEOUT: Final = 10.0
 APPEND_LOCK: Final = 0x6C656467_65720001
 """The PostgreSQL advisory-lock key that serialises appends ("ledger" + 1)."""
 WRITE = {"ledger_write": True}
-ALLOWED = "use sqlite:///PATH, postgresql://USER@HOST:PORT/DB, or a file path"
+ALLOWED = N_("use sqlite:///PATH, postgresql://USER@HOST:PORT/DB, or a file path")
 
 
 @dataclass(frozen=True)
@@ -90,24 +91,44 @@ def parse_url(text: str, field: str = "--db") -> Target:
     """Accept a SQLite or PostgreSQL URL (or a plain file path), naming what is allowed."""
     if "://" not in text:
         if not text.strip():
-            raise InvalidInput(f"{field}: the database URL is empty; {ALLOWED}")
+            raise InvalidInput(
+                _("{field}: the database URL is empty; {allowed}").format(
+                    field=field, allowed=_(ALLOWED)
+                )
+            )
         return Target("sqlite", str(Path(text).expanduser()))
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018  (raises on a port that is not a number)
     except ValueError:
-        raise InvalidInput(f"{field}: {text!r} is not a database URL; {ALLOWED}") from None
+        raise InvalidInput(
+            _("{field}: {text!r} is not a database URL; {allowed}").format(
+                field=field, text=text, allowed=_(ALLOWED)
+            )
+        ) from None
     backend = parts.scheme.split("+", 1)[0].lower()
     if not backend:
-        raise InvalidInput(f"{field}: {text!r} is not a database URL; {ALLOWED}")
+        raise InvalidInput(
+            _("{field}: {text!r} is not a database URL; {allowed}").format(
+                field=field, text=text, allowed=_(ALLOWED)
+            )
+        )
     if backend == "sqlite":
         path = unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
         return Target("sqlite", path or ":memory:")
     if backend in ("postgresql", "postgres"):
         if not parts.path.strip("/"):
-            raise InvalidInput(f"{field}: {text!r} names no database; {ALLOWED}")
+            raise InvalidInput(
+                _("{field}: {text!r} names no database; {allowed}").format(
+                    field=field, text=text, allowed=_(ALLOWED)
+                )
+            )
         return Target("postgresql", urlunsplit(parts._replace(scheme="postgresql")))
-    raise InvalidInput(f"{field}: {backend!r} databases are not supported; {ALLOWED}")
+    raise InvalidInput(
+        _("{field}: {backend!r} databases are not supported; {allowed}").format(
+            field=field, backend=backend, allowed=_(ALLOWED)
+        )
+    )
 
 
 def open_database(
@@ -469,7 +490,9 @@ def make_private_file(path: Path) -> None:
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     except OSError as exc:
-        raise StoreUnavailable(f"--db: cannot create {path}: {exc.strerror}") from None
+        raise StoreUnavailable(
+            _("--db: cannot create {path}: {why}").format(path=path, why=exc.strerror)
+        ) from None
 
 
 def describe(db: Database | Engine) -> str:
@@ -493,4 +516,6 @@ def unavailable(where: Target | Engine, exc: BaseException) -> StoreUnavailable:
     reason = str(getattr(exc, "orig", exc) or exc).strip().splitlines()
     first = reason[0] if reason else type(exc).__name__
     name = where.describe() if isinstance(where, Target) else describe(where)
-    return StoreUnavailable(f"database {name} is unavailable: {first}")
+    return StoreUnavailable(
+        _("database {name} is unavailable: {first}").format(name=name, first=first)
+    )

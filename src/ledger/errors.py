@@ -75,8 +75,10 @@ class BooksBusy(StoreUnavailable):
 
     def __init__(self, waited: float) -> None:
         super().__init__(
-            f"another desk or an import holds the books; try again "
-            f"(waited {waited:g} s for the lock, the configured lock_timeout)"
+            _(
+                "another desk or an import holds the books; try again (waited {waited} s for "
+                "the lock, the configured lock_timeout)"
+            ).format(waited=f"{waited:g}")
         )
         self.waited = waited
 

@@ -37,12 +37,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-import structlog
-
 from ledger.bootstrap import App
 from ledger.dates import SHANGHAI, utc_now
 from ledger.db import Database
 from ledger.errors import InvalidInput, LedgerError
+from ledger.logging import get_logger
 from ledger.notifiers import DeliveryFailed, Notifier
 from ledger.projections.anchors import append_anchor, head
 from ledger.remind import SCHEDULER_ACTOR, RunBusy, RunResult, job_scope, last_run, remind
@@ -61,7 +60,7 @@ __all__ = [
 MISFIRE_GRACE = int(timedelta(hours=12).total_seconds())
 _POLL = 0.1  # seconds between checks for a stop signal
 
-log = structlog.get_logger("ledger.scheduler")
+log = get_logger("ledger.scheduler")
 
 
 def last_slot(now: datetime, at: dt.time) -> datetime:

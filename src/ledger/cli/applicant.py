@@ -8,7 +8,8 @@ from ledger.cli._common import common_options
 from ledger.cli._desk import desk_of, id_argument
 from ledger.cli._types import REASON
 from ledger.commands.applicants import FIELDS, erase_applicant, show_applicant
-from ledger.i18n import _
+from ledger.i18n import N_, _
+from ledger.textwidth import width
 
 
 @click.group()
@@ -22,6 +23,18 @@ def applicant() -> None:
     """
 
 
+FIELD_LABELS = {
+    "ref": N_("ref"),
+    "name": N_("name"),
+    "id_number": N_("id_number"),
+    "phone": N_("phone"),
+    "email": N_("email"),
+    "address": N_("address"),
+    "erased_at": N_("erased_at"),
+}
+"""Each field of ``applicant show`` as a person reads it (in English the field itself)."""
+
+
 @applicant.command()
 @id_argument()
 @common_options
@@ -33,7 +46,8 @@ def show(ctx: click.Context, request_id: str) -> None:
     """
     data = show_applicant(desk_of(ctx), request_id)
     for key in FIELDS:
-        click.echo(f"{key:<10} {getattr(data, key) or ''}")
+        label = _(FIELD_LABELS[key])
+        click.echo(label + " " * max(1, 11 - width(label)) + str(getattr(data, key) or ""))
 
 
 @applicant.command()

@@ -12,6 +12,7 @@ from ledger.cli._types import Count
 from ledger.commands.chain import start_keyed_chain
 from ledger.errors import ChainUnchecked, IntegrityFailure, InvalidInput
 from ledger.events import codec
+from ledger.events.names import event_label
 from ledger.events.store import Store, StoredEvent
 from ledger.i18n import _
 from ledger.projections.anchors import anchors_from, append_anchor, head
@@ -49,19 +50,27 @@ def init(ctx: click.Context) -> None:
 
 @click.command()
 @click.option(
-    "--anchor", "show_anchor", is_flag=True,
+    "--anchor",
+    "show_anchor",
+    is_flag=True,
     help="Then print the head (position, hash, time) as one line to keep outside the database.",
 )
 @click.option(
-    "--anchor-file", type=click.Path(dir_okay=False, path_type=Path),
+    "--anchor-file",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Then append that line to this file.",
 )
 @click.option(
-    "--against", "against", multiple=True, metavar="POSITION:HASH",
+    "--against",
+    "against",
+    multiple=True,
+    metavar="POSITION:HASH",
     help="An anchor kept earlier: prove the history up to it unchanged (repeatable).",
 )
 @click.option(
-    "--against-file", "against_files", multiple=True,
+    "--against-file",
+    "against_files",
+    multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="A file of anchor lines (as --anchor-file writes them) to prove, each of them.",
 )
@@ -167,11 +176,20 @@ def log_(ctx: click.Context, stream: str | None, since: int, fmt: str) -> None:
 
 
 def _text_line(e: StoredEvent) -> str:
-    """One event on one line for a person."""
-    when = e.recorded_at.isoformat(timespec="seconds")
-    return (
-        f"{e.position:>7}  {when}Z  {e.effective_date}  {e.stream_id} v{e.version}  "
-        f"{e.type}  {codec.dumps(e.data)}  by {e.actor}"
+    """One event on one line for a person: the type and its name (``event_label``), the
+    data as the log holds it (field names are the log's), who recorded it."""
+    line = _(
+        "{position}  {recorded}Z  {effective}  {stream} v{version}  {type}  {data}  by {actor}"
+    )
+    return line.format(
+        position=f"{e.position:>7}",
+        recorded=e.recorded_at.isoformat(timespec="seconds"),
+        effective=e.effective_date,
+        stream=e.stream_id,
+        version=e.version,
+        type=event_label(e.type),
+        data=codec.dumps(e.data),
+        actor=e.actor,
     )
 
 

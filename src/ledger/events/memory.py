@@ -113,7 +113,7 @@ class MemoryStore(AppendsOne):
         applicant: NewApplicant | None,
     ) -> None:
         """Take back an append whose projection failed: all or nothing, as in a database."""
-        del self._rows[before[0]:]
+        del self._rows[before[0] :]
         self._versions = before[1]
         if self._marker is not None and self._marker[0] > before[0]:
             self._marker = None

@@ -12,6 +12,7 @@ from datetime import date
 
 from pydantic import Field
 
+from ledger.events.fields import empty_list
 from ledger.events.types import Event, register
 
 
@@ -24,7 +25,7 @@ class NoticeIssued(Event):
     text_sha256: str = Field(min_length=64, max_length=64)
     format: str = "text"
     party: str | None = None
-    items: list[str] = Field(default_factory=list)
+    items: list[str] = Field(default_factory=empty_list)
 
 
 register(NoticeIssued)

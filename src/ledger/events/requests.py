@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field
 
 from ledger.clock import LONGEST_EXTENSION
-from ledger.events.fields import Code, Name, Reason, Text
+from ledger.events.fields import Code, Name, Reason, Text, empty_list
 from ledger.events.types import Event, register
 
 # The codes of ledger.codes.CHANNELS, APPLICANTS and OUTCOMES, as types the checker
@@ -153,7 +153,7 @@ class DeadlineSet(Event):
     due: date | None
     reason: str
     provisional: bool = False
-    unscheduled_years: list[int] = Field(default_factory=list)
+    unscheduled_years: list[int] = Field(default_factory=empty_list)
     calendar: dict[str, str] = Field(default_factory=dict)
     regime: str = "2019"
     days_allowed: int = 20

@@ -90,6 +90,11 @@ class RequestViewRow(SQLModel, table=True):
         sa.Index("ix_request_view_agency_year", "agency", "received_year"),
         sa.Index("ix_request_view_open_due", "closed", "due_date"),
         sa.Index("ix_request_view_decided_year", "decided_year"),
+        sa.Index("ix_request_view_touch", "touch_until", "touch_from"),
+        sa.Index("ix_request_view_agency_touch", "agency", "touch_until", "touch_from"),
+        sa.Index("ix_request_view_span", "touch_span"),
+        sa.Index("ix_request_view_late", "recorded_late", "agency", "received_year"),
+        sa.Index("ix_request_view_effective", "last_effective"),
     )
 
     request_id: str = Field(sa_column=sa.Column(sa.String(200), primary_key=True))
@@ -115,6 +120,12 @@ class RequestViewRow(SQLModel, table=True):
     closed: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
     withdrawn: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
     recorded_late: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    state: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    first_position: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
+    last_effective: date | None = Field(default=None, sa_column=sa.Column(sa.Date))
+    touch_from: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    touch_until: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    touch_span: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
 
 
 class CheckpointRow(SQLModel, table=True):

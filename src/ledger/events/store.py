@@ -10,7 +10,9 @@ desk role with INSERT and SELECT only can append.
 
 The store talks to the drivers directly (``ledger.db.Database``): a desk command loads
 no SQLAlchemy. An append is three statements inside its transaction: the lock, one query
-for the head, every stream's version and the command id, and the insert.
+for the head, every stream's version and the command id, and the insert. That version
+query also checks the few streams this store read last (``STREAMS_KEPT``), so the
+projections kept in the append's transaction fold them without reading them again.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
+from threading import local
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
 from ledger.applicants import ApplicantFile, NewApplicant, SqlApplicants
@@ -30,6 +33,7 @@ from ledger.errors import ConcurrencyError, InvalidInput
 from ledger.events import codec
 from ledger.events.chainkey import KEY_ENV, MARKER, ChainKey, appending_key
 from ledger.events.types import Event, Payload, decode_event, event_class, upcast
+from ledger.i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -39,6 +43,13 @@ NO_STREAM: Final = 0
 ANY: Final = -1
 """Expected version that checks nothing: office-wide streams where writers' order is free."""
 READ_BATCH = 10_000
+STREAMS_KEPT: Final = 16
+"""Streams whose last read a store keeps (per thread) to answer its own append's readers.
+
+A desk command reads its request's stream and the calendar, then appends; the
+projection it keeps (``Store.projections``) reads both again inside that append. The
+append's one version query also checks the kept streams, so those reads are answered
+from memory, with certainty, instead of by a round trip each."""
 ANALYZE_AFTER: Final = 1_000
 """A PostgreSQL append of more rows than this refreshes the table's statistics."""
 
@@ -279,6 +290,7 @@ class EventStore(AppendsOne):
         self._insert = _insert_sql(db.dialect)
         self._preflight_sql = _preflight_sql(db.dialect)
         self.projections: list[Projection] = []
+        self._local = local()
 
     @property
     def applicants(self) -> ApplicantFile:
@@ -312,27 +324,49 @@ class EventStore(AppendsOne):
         check_batches(batches)
         stamp = Stamp(self.now(), command_id, actor, agency)
         streams = list(dict.fromkeys(b.stream_id for b in batches))
-        with self.db.writing() as conn:
-            head, versions, seen, marker = self._preflight(conn, streams, command_id)
-            if seen and command_id is not None:
-                return AppendResult(self._by_command(conn, command_id), replayed=True)
-            rows = number_rows(
-                batches,
-                head,
-                lambda batch: check_version(batch, versions.get(batch.stream_id, 0)),
-                stamp,
-                key=appending_key(marker, self.chain_key, starts_keying(batches)),
-                keyed=marker is not None,
-            )
-            self._insert_rows(conn, rows, batches)
-            if applicant is not None:
-                self._applicants.insert(conn, applicant)
-            stored = tuple(stored_from_row(r) for r in rows)
-            for projection in self.projections:
-                projection.apply(self, stored)
+        kept = self._kept()
+        checked = streams + [k for k in kept if k not in set(streams)]
+        try:
+            with self.db.writing() as conn:
+                head, versions, seen, marker = self._preflight(conn, checked, command_id)
+                if seen and command_id is not None:
+                    return AppendResult(self._by_command(conn, command_id), replayed=True)
+                rows = number_rows(
+                    batches,
+                    head,
+                    lambda batch: check_version(batch, versions.get(batch.stream_id, 0)),
+                    stamp,
+                    key=appending_key(marker, self.chain_key, starts_keying(batches)),
+                    keyed=marker is not None,
+                )
+                self._insert_rows(conn, rows, batches)
+                if applicant is not None:
+                    self._applicants.insert(conn, applicant)
+                stored = tuple(stored_from_row(r) for r in rows)
+                held = self._local.held = _held(kept, versions, stored)
+                for projection in self.projections:
+                    projection.apply(self, stored)
+        except BaseException:
+            kept.clear()  # what it held may be what was rolled back
+            raise
+        finally:
+            self._local.held = None
+        for stream in checked:  # committed: what was held is the stream now
+            if stream not in held:
+                kept.pop(stream, None)
+        for stream in dict.fromkeys(e.stream_id for e in stored):
+            if stream in held:
+                _keep(kept, stream, held[stream])
         if len(rows) > ANALYZE_AFTER and not self._sqlite:
             self._analyze()
         return AppendResult(stored, replayed=False)
+
+    def _kept(self) -> dict[str, tuple[StoredEvent, ...]]:
+        """This thread's last reads of a few streams (``STREAMS_KEPT``), oldest first."""
+        kept: dict[str, tuple[StoredEvent, ...]] | None = getattr(self._local, "kept", None)
+        if kept is None:
+            kept = self._local.kept = {}
+        return kept
 
     def _preflight(
         self, conn: Any, streams: list[str], command_id: str | None
@@ -360,7 +394,7 @@ class EventStore(AppendsOne):
         """Insert the numbered rows (one statement, prepared by the driver)."""
         if not rows:
             return
-        params = [self._params(r) for r in rows]
+        params = self._params(rows)
         try:
             if len(params) == 1:
                 conn.execute(self._insert, params[0])
@@ -373,18 +407,40 @@ class EventStore(AppendsOne):
             batch = batches[0]
             raise ConcurrencyError(batch.stream_id, batch.expected_version, -1) from None
 
-    def _params(self, r: dict[str, Any]) -> tuple[Any, ...]:
-        """A row's values in column order, dates as SQLite keeps them there."""
-        effective: Any = r["effective_date"]
-        recorded: Any = r["recorded_at"]
+    def _params(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """The rows' values in column order, dates as SQLite keeps them there.
+
+        The rows of one append share their ``recorded_at`` and mostly their effective
+        date: each is spelt once, not once per row.
+        """
+        spelt: dict[Any, Any] = {}
         if self._sqlite:
-            effective = effective.isoformat()
-            recorded = recorded.isoformat(" ", "microseconds")
-        return (
-            r["position"], r["stream_id"], r["version"], r["type"], r["schema_version"],
-            r["data_text"], effective, recorded, r["actor"], r["agency"], r["command_id"],
-            r["hash"],
-        )  # fmt: skip
+            for r in rows:
+                for value in (r["effective_date"], r["recorded_at"]):
+                    if value not in spelt:
+                        spelt[value] = (
+                            value.isoformat(" ", "microseconds")
+                            if isinstance(value, datetime)
+                            else value.isoformat()
+                        )
+        as_stored = spelt.get if self._sqlite else _same
+        return [
+            (
+                r["position"],
+                r["stream_id"],
+                r["version"],
+                r["type"],
+                r["schema_version"],
+                r["data_text"],
+                as_stored(r["effective_date"]),
+                as_stored(r["recorded_at"]),
+                r["actor"],
+                r["agency"],
+                r["command_id"],
+                r["hash"],
+            )
+            for r in rows
+        ]
 
     def _analyze(self) -> None:
         """Fresh statistics after a bulk load, so the planner does not guess (PostgreSQL)."""
@@ -404,9 +460,18 @@ class EventStore(AppendsOne):
         return tuple(_decode(r) for r in rows)
 
     def read_stream(self, stream_id: str) -> list[StoredEvent]:
-        """One stream's events in order."""
+        """One stream's events in order.
+
+        Inside an append (its projections reading), a stream whose kept read the append
+        checked against the stored version is answered from memory (``STREAMS_KEPT``).
+        """
+        held: dict[str, tuple[StoredEvent, ...]] | None = getattr(self._local, "held", None)
+        if held is not None and stream_id in held:
+            return list(held[stream_id])
         rows = self.db.fetch(f"{SELECT} WHERE stream_id = ? ORDER BY version", (stream_id,))
-        return [_decode(r) for r in rows]
+        events = [_decode(r) for r in rows]
+        _keep(self._kept(), stream_id, events)
+        return events
 
     def stream_version(self, stream_id: str) -> int:
         """The current version of a stream (0 if it has no events)."""
@@ -523,6 +588,10 @@ class EventStore(AppendsOne):
         return (_decode(r, upcasting=False) for r in self._rows(after))
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 def _insert_sql(dialect: str) -> str:
     """The INSERT of one event, the payload given as canonical JSON text."""
     data = "?" if dialect == "sqlite" else "CAST(? AS jsonb)"
@@ -549,6 +618,41 @@ def _preflight_sql(dialect: str) -> str:
         "ORDER BY position LIMIT 1) AS keyed"
     )
     return text if dialect == "sqlite" else text.replace("?", "%s")
+
+
+# -- streams kept for an append's readers -------------------------------------------------
+
+
+def _keep(
+    kept: dict[str, tuple[StoredEvent, ...]], stream_id: str, events: Sequence[StoredEvent]
+) -> None:
+    """Remember a stream as read, if it is whole (versions 1…n), dropping the oldest."""
+    kept.pop(stream_id, None)
+    if events and events[-1].version != len(events):
+        return  # not versions 1…n (a tampered log): never answered from memory
+    kept[stream_id] = tuple(events)
+    while len(kept) > STREAMS_KEPT:
+        del kept[next(iter(kept))]
+
+
+def _held(
+    kept: dict[str, tuple[StoredEvent, ...]],
+    versions: dict[str, int],
+    stored: Sequence[StoredEvent],
+) -> dict[str, tuple[StoredEvent, ...]]:
+    """The streams an append's readers get from memory: each kept read still at the
+    version the append found (under its lock), and every stream it starts, with the
+    events it stored."""
+    held = {
+        stream: events for stream, events in kept.items() if versions.get(stream, 0) == len(events)
+    }
+    appended: dict[str, list[StoredEvent]] = {}
+    for event in stored:
+        appended.setdefault(event.stream_id, []).append(event)
+    for stream, events in appended.items():
+        if stream in held or versions.get(stream, 0) == 0:
+            held[stream] = (*held.get(stream, ()), *events)
+    return held
 
 
 # -- rows (shared with ``ledger.events.memory``, so both number and hash alike) ------------
@@ -698,7 +802,9 @@ class ChainWalk:
             return self.broken is None
         if position != self.expected:
             self.broken = ChainCheck(
-                self.count, self.expected, f"position {self.expected} is missing"
+                self.count, self.expected, _("position {position} is missing").format(
+                    position=self.expected
+                )
             )
             return False
         if fields["type"] == MARKER and self.secret is None:
@@ -709,7 +815,7 @@ class ChainWalk:
                 return self.broken is None
             self.secret = entered
         if codec.chain_hash(self.previous, **_hash_fields(fields), key=self.secret) != stored_hash:
-            self.broken = ChainCheck(self.count, position, "hash does not match its contents")
+            self.broken = ChainCheck(self.count, position, _("hash does not match its contents"))
         else:
             self.previous, self.expected = stored_hash, self.expected + 1
             self.count += 1
@@ -739,8 +845,10 @@ def enter_keyed(
         return ChainCheck(
             count,
             position,
-            f"wrong key: {KEY_ENV} has fingerprint {key.fingerprint}, the chain was keyed "
-            f"here with {recorded}",
+            _(
+                "wrong key: {variable} has fingerprint {given}, the chain was keyed here "
+                "with {recorded}"
+            ).format(variable=KEY_ENV, given=key.fingerprint, recorded=recorded),
             keyed_from=position,
         )
     return key.secret
@@ -760,9 +868,8 @@ def chain_breaks(
     keyed_from: int | None = None
     for position, fields, stored_hash in rows:
         if position != expected:
-            return ChainCheck(
-                count, expected, f"deleted: position {expected} is missing", keyed_from
-            )
+            deleted = _("deleted: position {position} is missing").format(position=expected)
+            return ChainCheck(count, expected, deleted, keyed_from)
         if fields["type"] == MARKER and secret is None:
             keyed_from = position
             entered = enter_keyed(position, fields, key, count)
@@ -786,11 +893,11 @@ def _break(
     (before, previous), (fields, stored_hash) = hashes, broken
     position = fields["position"]
     if secret is not None and codec.chain_hash(previous, **_hash_fields(fields)) == stored_hash:
-        forged = "forged: the hash was computed without the chain key (plain SHA-256)"
+        forged = _("forged: the hash was computed without the chain key (plain SHA-256)")
         return ChainCheck(count, position, forged)
     if position > 1 and _hash_at(before, fields, position - 1, secret) == stored_hash:
-        inserted = "inserted: the event at {0} was put in before the one now at {1}"
-        return ChainCheck(count - 1, position - 1, inserted.format(position - 1, position))
+        inserted = _("inserted: the event at {moved} was put in before the one now at {at}")
+        return ChainCheck(count - 1, position - 1, inserted.format(moved=position - 1, at=position))
     after = list(islice(rows, DIAGNOSE_WINDOW))
     return ChainCheck(count, position, diagnose(previous, broken, after, secret))
 
@@ -820,20 +927,23 @@ def diagnose(
     fields, stored = broken
     position = fields["position"]
     if after and after[0][0] == position + 1:
-        _, next_fields, next_hash = after[0]
+        _next, next_fields, next_hash = after[0]
         if codec.chain_hash(stored, **_hash_fields(next_fields), key=secret) == next_hash:
-            return "altered contents: the hash does not match the stored event"
-    for _, later, later_hash in after:
+            return _("altered contents: the hash does not match the stored event")
+    for _moved, later, later_hash in after:
         if _hash_at(previous, later, position, secret) == later_hash:
             moved = later["position"]
             if moved == position + 1 and _hash_at(later_hash, fields, moved, secret) == stored:
-                return f"swapped: the events at {position} and {moved} changed places"
+                swapped = _("swapped: the events at {position} and {moved} changed places")
+                return swapped.format(position=position, moved=moved)
             if moved == position + 1:
-                return f"inserted: an event was put in before the one now at {moved}"
-            return f"reordered: the event now at {moved} belongs at {position}"
+                inserted = _("inserted: an event was put in before the one now at {moved}")
+                return inserted.format(moved=moved)
+            reordered = _("reordered: the event now at {moved} belongs at {position}")
+            return reordered.format(moved=moved, position=position)
     if not after:
-        return "altered contents: the hash of the last event does not match it"
-    return "altered contents: the hash does not match and the chain after it was recomputed"
+        return _("altered contents: the hash of the last event does not match it")
+    return _("altered contents: the hash does not match and the chain after it was recomputed")
 
 
 def stored_from_row(row: dict[str, Any]) -> StoredEvent:

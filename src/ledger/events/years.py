@@ -11,10 +11,12 @@ from __future__ import annotations
 from ledger.events.fields import Reason
 from ledger.events.types import Event, register
 
+YEAR_PREFIX = "year-"
+
 
 def year_stream(agency: str, year: int) -> str:
     """The stream of an agency's year-level facts."""
-    return f"year-{agency}-{year}"
+    return f"{YEAR_PREFIX}{agency}-{year}"
 
 
 class YearClosed(Event):

@@ -163,11 +163,12 @@ class EmailNotifier:
         if isinstance(exc, smtplib.SMTPResponseException):
             error = exc.smtp_error
             reply = error.decode("utf-8", "replace") if isinstance(error, bytes) else error
-            return f"the server replied {exc.smtp_code} {reply}"
+            return _("the server replied {code} {reply}").format(code=exc.smtp_code, reply=reply)
         return safe_reason(exc, [self.password])
 
     def _failed(self, reason: str) -> DeliveryFailed:
         """The one-line failure, naming the notifier and the server, never the password."""
-        where = f"email via {self.host}:{self.port}"
+        where = _("email via {host}:{port}").format(host=self.host, port=self.port)
         reason = safe_reason(reason, [self.password])
-        return DeliveryFailed(f"notifier {self.name} ({where}): {reason}", self.name)
+        failed = _("notifier {name} ({where}): {reason}")
+        return DeliveryFailed(failed.format(name=self.name, where=where, reason=reason), self.name)

@@ -20,11 +20,14 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import IO, Any, Literal
+from typing import IO, Any
 
+from ledger.i18n import _
 from ledger.notifiers._core import (
+    ChatMsgtype,
     DeliveryFailed,
     Reminder,
+    WebhookFormat,
     anchor_text,
     anchor_title,
     message_key,
@@ -36,8 +39,6 @@ from ledger.projections.anchors import Anchor
 
 __all__ = ["ChatMsgtype", "WebhookFormat", "WebhookNotifier"]
 
-WebhookFormat = Literal["json", "wecom", "dingtalk"]
-ChatMsgtype = Literal["text", "markdown"]
 
 # Content limits in bytes of JSON-escaped UTF-8 (escaping only makes text longer, so the
 # services' own counts stay below these). DingTalk limits the whole body to 20000
@@ -231,7 +232,9 @@ class WebhookNotifier:
                 reply: bytes = response.read(_MAX_REPLY)
         except urllib.error.HTTPError as exc:
             exc.close()  # it holds the open response; left to the GC it warns
-            return f"the server replied HTTP {exc.code} {exc.reason}"
+            return _("the server replied HTTP {code} {reply}").format(
+                code=exc.code, reply=exc.reason
+            )
         except urllib.error.URLError as exc:
             cause = exc.reason
             return self._reason(cause if isinstance(cause, BaseException) else str(cause))
@@ -256,13 +259,17 @@ class WebhookNotifier:
     def _reason(self, cause: BaseException | str) -> str:
         """A failure cause with the URL, its key and the signing secret masked."""
         query = urllib.parse.parse_qsl(urllib.parse.urlsplit(self.url).query)
-        return safe_reason(cause, [self.url, self.secret, *(value for _, value in query)])
+        return safe_reason(cause, [self.url, self.secret, *(value for _key, value in query)])
 
     def _failed(self, reason: str, delivered: Sequence[Reminder], total: int) -> DeliveryFailed:
         """One line: which notifier, which host (never the full URL), why, how many got out."""
-        where = f"{self.format} webhook to {_origin(self.url)}"
-        sent = f"{len(delivered)} of {total} reminders were sent"
-        message = f"notifier {self.name} ({where}): {self._reason(reason)}; {sent}"
+        where = _("{format} webhook to {origin}").format(
+            format=self.format, origin=_origin(self.url)
+        )
+        sent = _("{sent} of {total} reminders were sent").format(sent=len(delivered), total=total)
+        message = _("notifier {name} ({where}): {reason}; {sent}").format(
+            name=self.name, where=where, reason=self._reason(reason), sent=sent
+        )
         return DeliveryFailed(message, self.name, delivered)
 
 

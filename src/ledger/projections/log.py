@@ -13,6 +13,7 @@ from ledger.errors import IntegrityFailure
 from ledger.events.chainkey import KEY_ENV
 from ledger.events.store import ChainWalk, EventStore, StoredEvent
 from ledger.events.types import upcast
+from ledger.i18n import _, ngettext
 from ledger.projections.anchors import Anchor, check_anchors
 from ledger.projections.audit import DeadlineAudit, DeadlineAuditor
 
@@ -56,7 +57,12 @@ class Verification:
         wrong = self.audit.mismatches
         if not wrong:
             return None
-        return f"{len(wrong)} recorded deadlines disagree with the log: " + "; ".join(wrong[:5])
+        text = ngettext(
+            "{count} recorded deadline disagrees with the log: {first}",
+            "{count} recorded deadlines disagree with the log: {first}",
+            self.audit.wrong,
+        )
+        return text.format(count=self.audit.wrong, first="; ".join(wrong[:5]))
 
 
 def verify_log(
@@ -71,7 +77,7 @@ def verify_log(
     Without the chain key, the keyed part is not checked (``unchecked_from``); with it, a
     log that has no keyed part fails unless ``expect_keyed`` is False (before keying
     starts): whoever removed the marker and re-hashed the rest without the key is caught."""
-    chain, auditor = ChainWalk(store.chain_key), DeadlineAuditor()
+    chain, auditor = ChainWalk(store.chain_key), DeadlineAuditor(store)
     for stored in store.read_as_stored():
         if not chain.step(stored):
             break
@@ -82,8 +88,9 @@ def verify_log(
     check_anchors(store, check, anchors)
     if check.broken_at is not None:
         raise IntegrityFailure(
-            f"position {check.broken_at}: {check.reason} "
-            f"({check.verified} events before it verified)"
+            _("position {position}: {reason} ({verified} events before it verified)").format(
+                position=check.broken_at, reason=check.reason, verified=check.verified
+            )
         )
     if store.chain_key is not None and check.keyed_from is None and expect_keyed:
         raise IntegrityFailure(

@@ -30,8 +30,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from ledger.applicants import PERSONAL, Applicant, match_digests, new_key, seal
 from ledger.db import create_engine
-from ledger.errors import IntegrityFailure, InvalidInput
+from ledger.errors import ChainUnchecked, IntegrityFailure, InvalidInput
 from ledger.events import codec
+from ledger.events.chainkey import KEY_ENV, MARKER, ChainKey
 from ledger.events.memory import MemoryStore
 from ledger.events.schema import ApplicantKeyRow, ApplicantRow, EventRow, TextKeyRow, TextRow
 from ledger.events.store import ANY, EventStore, NewEvent, chain_breaks
@@ -358,7 +359,7 @@ def restore(store: EventStore, file: Path) -> Restored:
     try:
         if source is not None:
             with source.connect() as conn:
-                _check_chain(_event_rows(conn), str(file))
+                _check_chain(_event_rows(conn), str(file), store.chain_key)
             with source.connect() as conn:
                 audit_source(_event_rows(conn))
             with source.connect() as conn:
@@ -368,7 +369,7 @@ def restore(store: EventStore, file: Path) -> Restored:
         else:
             assert head is not None
             events, _applicants, _texts = _export_rows(file)
-            checked = _check_chain(events, str(file))
+            checked = _check_chain(events, str(file), store.chain_key)
             if (checked.verified, head[1]) != (head[0], _last_hash(file)):
                 raise IntegrityFailure(
                     _(
@@ -393,14 +394,19 @@ def _last_hash(file: Path) -> str:
     return last
 
 
-def _check_chain(rows: Iterator[dict[str, Any]], where: str) -> Any:
-    """Walk the source's chain before anything is written."""
-    checked = chain_breaks((r["position"], _hashed(r), r["hash"]) for r in rows)
+def _check_chain(rows: Iterator[dict[str, Any]], where: str, key: ChainKey | None) -> Any:
+    """Walk the source's chain before anything is written (a keyed part needs the key)."""
+    checked = chain_breaks(((r["position"], _hashed(r), r["hash"]) for r in rows), key)
     if checked.broken_at is not None:
         raise IntegrityFailure(
             _("{where}: position {broken_at}: {reason}; nothing was restored").format(
                 where=where, broken_at=checked.broken_at, reason=checked.reason
             )
+        )
+    if checked.unchecked:
+        raise ChainUnchecked(
+            f"{where}: the chain is keyed from position {checked.keyed_from} on; set "
+            f"{KEY_ENV} to the key to restore it; nothing was restored"
         )
     return checked
 
@@ -477,6 +483,8 @@ def audit_source(rows: Iterator[dict[str, Any]]) -> None:
     log cannot be taken out of a database again (its triggers refuse DELETE)."""
     memory = MemoryStore(copy=True)
     for row in rows:
+        if row["type"] == MARKER:  # no deadline rests on it; replaying it would need the key
+            continue
         data = codec.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
         event = decode_event(row["type"], upcast(row["type"], row["schema_version"], data))
         memory.append(

@@ -162,6 +162,15 @@ class JobSettings(Settings):
         ),
         allowed="a file path in an existing folder, e.g. /mnt/anchors/ledger-anchors.txt",
     )
+    anchor_notifiers: list[Text] = key(
+        default_factory=list,
+        description=(
+            "After each nightly run, also send the log's head through these notifiers (one "
+            "message each: a `json` webhook gets `{\"anchor\": {...}}`, e-mail and chat robots "
+            "the line), so that a copy lands outside the database (docs/reliability.md)."
+        ),
+        allowed='names of [[notifiers]] tables (or "log"), e.g. ["audit-mail"]',
+    )
 
 
 def _folder(value: str) -> str:

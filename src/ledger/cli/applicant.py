@@ -74,10 +74,17 @@ def erase(ctx: click.Context, request_id: str, basis: str, yes: bool) -> None:
         question = _("erase the personal data of the applicant of request {request_id}?")
         question = question.format(request_id=request_id)
         click.confirm(question, abort=True)
-    erased = erase_applicant(desk_of(ctx), request_id, basis)
+    desk = desk_of(ctx)
+    erased = erase_applicant(desk, request_id, basis)
     state = _("already erased") if erased.already else _("personal data erased")
     click.echo(_("applicant {ref}: {state}").format(ref=erased.ref, state=state))
-    if not erased.purged:
+    if not erased.purged and desk.store.dialect == "postgresql":
+        click.echo(_(
+            "applicant {ref}: the deleted key stays in the files of table applicant_keys "
+            "until it is vacuumed (this role may not, or a transaction still sees it); run "
+            "this command again later, or have the table's owner run VACUUM FULL applicant_keys"
+        ).format(ref=erased.ref), err=True)  # fmt: skip
+    elif not erased.purged:
         click.echo(_(
             "applicant {ref}: old copies remain in the database's -wal file while another "
             "program keeps a read open; run this command again once it has finished"

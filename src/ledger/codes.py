@@ -12,6 +12,7 @@ with the candidates listed, never guessed.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -83,15 +84,7 @@ class CodeTable:
 
     def names(self) -> dict[str, tuple[str, ...]]:
         """Every typed name → the codes it may mean (one, unless ambiguous)."""
-        found: dict[str, list[str]] = defaultdict(list)
-        for entry in self.entries:
-            for name in dict.fromkeys(entry.names()):
-                found[name].append(entry.code)
-        for group in self.groups:
-            for code in self.in_group(group.code):
-                if code not in found[group.label]:
-                    found[group.label].append(code)
-        return {name: tuple(codes) for name, codes in found.items()}
+        return _names(self)
 
     def allowed(self) -> str:
         """The codes and their Chinese names, for a refusal."""
@@ -358,3 +351,17 @@ def outcome_group(outcome: str) -> str:
             field="--outcome", value=outcome, noun=_(OUTCOMES.noun), allowed=OUTCOMES.allowed()
         )
     )
+
+
+@functools.cache
+def _names(table: CodeTable) -> dict[str, tuple[str, ...]]:
+    """A table's names, built once per table (a register import reads thousands of codes)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for entry in table.entries:
+        for name in dict.fromkeys(entry.names()):
+            found[name].append(entry.code)
+    for group in table.groups:
+        for code in table.in_group(group.code):
+            if code not in found[group.label]:
+                found[group.label].append(code)
+    return {name: tuple(codes) for name, codes in found.items()}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, Final, Protocol
 
@@ -193,7 +193,7 @@ class SqlViewTable:
         return bool(cursor.rowcount == 1)
 
     def put(self, row: ViewRow) -> None:
-        values = astuple(row)
+        values = tuple(getattr(row, name) for name in COLUMNS)  # astuple deep-copies: slow
         if self._sqlite:
             values = tuple(v.isoformat() if isinstance(v, date) else v for v in values)
         self.db.connection().execute(self._upsert, values)

@@ -14,9 +14,10 @@ Stores other than the SQL one (memory, scratch) have no transactions: nothing is
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from types import TracebackType
-from typing import Final
+from typing import Final, TypeVar
 
 from ledger.events.store import EventStore, Store
 
@@ -24,6 +25,8 @@ BATCH_UNITS: Final = 500
 """Rows (or lines) in one transaction at most."""
 BATCH_SECONDS: Final = {"postgresql": 0.5, "sqlite": 1.0}
 """Work in one transaction at most, in seconds: how long a desk may wait for the lock."""
+T = TypeVar("T")
+
 SQLITE_PAUSE: Final = 0.1
 """A pause between SQLite batches: a waiting desk polls the lock about every 0.1 s
 (PostgreSQL queues the desk's lock request and grants it before the import's next one)."""
@@ -32,9 +35,9 @@ SQLITE_PAUSE: Final = 0.1
 class Batches:
     """Group the appends a loop makes into bounded transactions (see the module docstring).
 
-    Used as ``with Batches(store) as batches:`` around the loop, calling
-    :meth:`done` after each whole row; leaving the block commits the last batch, and an
-    exception rolls it back (only that batch: the earlier ones are committed).
+    Used as ``with Batches(store) as batches:`` around the loop, calling :meth:`done`
+    after each whole row (or looping over :meth:`each`); leaving the block commits the
+    last batch, and an exception rolls it back (that batch only: the earlier ones stay).
     """
 
     def __init__(self, store: Store, *, units: int = BATCH_UNITS) -> None:
@@ -58,6 +61,12 @@ class Batches:
         tb: TracebackType | None,
     ) -> None:
         self._end(kind, exc, tb)
+
+    def each(self, items: Iterable[T]) -> Iterator[T]:
+        """The items, :meth:`done` called after each (whatever the loop body did with it)."""
+        for item in items:
+            yield item
+            self.done()
 
     def done(self) -> None:
         """A whole row is written: commit the batch if it is full or has run long enough."""

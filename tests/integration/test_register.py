@@ -34,10 +34,12 @@ def make(url: str) -> App:
     return bootstrap(url, Config(), actor="clerk", clock=TODAY_CLOCK)
 
 
-def other(url: str, tmp_path: Path, name: str) -> str:
+def other(url: str, tmp_path: Path, name: str, request: pytest.FixtureRequest | None = None) -> str:
     """A second empty database on the same backend."""
     if url.startswith("sqlite"):
         return f"sqlite:///{tmp_path / name}"
+    if request is not None:
+        return str(request.getfixturevalue("other_pg_url"))
     pytest.skip("a second PostgreSQL database is made by its own test")
 
 
@@ -235,25 +237,32 @@ app.close()
 """
 
 
-def test_backup_while_desks_write_restores_and_verifies(tmp_path: Path) -> None:
-    """A backup taken while 4 desk processes write restores into an empty database and passes verify."""
-    url = f"sqlite:///{tmp_path / 'live.db'}"
+def test_backup_while_desks_write_restores_and_verifies(
+    db_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A backup taken while 4 desk processes write restores into an empty database of the
+    same backend and passes verify (PostgreSQL: the events export with the applicants)."""
+    url = db_url
     make(url).close()
     env = {**os.environ, "LEDGER_TODAY": "2024-06-30", "PYTHONPATH": str(Path(__file__).parents[2])}
     desks = [
-        subprocess.Popen([sys.executable, "-c", DESK_SCRIPT, url, str(n), "40"], env=env)
+        subprocess.Popen([sys.executable, "-c", DESK_SCRIPT, url, str(n), "150"], env=env)
         for n in range(4)
     ]
-    time.sleep(1.5)
     live = make(url)
-    target = make(f"sqlite:///{tmp_path / 'restored.db'}")
+    target = make(other(url, tmp_path, "restored.db", request))
     try:
-        copy = backup(live.engine, tmp_path / "backup.db")
-        assert all(p.wait(timeout=120) == 0 for p in desks)
+        while live.store.last_position() < 20 and all(p.poll() is None for p in desks):
+            time.sleep(0.05)
+        copy = backup(live.engine, tmp_path / "backup.bak")
+        assert all(p.wait(timeout=180) == 0 for p in desks)
+        assert 20 <= copy.events < live.store.last_position() == 4 * 150 * 2  # taken mid-write
         done = restore(target.store, copy.file)
         assert done.head == copy.head
         assert done.events == copy.events
-        assert not verify_log(target.store).audit.mismatches
+        check = verify_log(target.store)
+        assert check.verified == copy.events
+        assert not check.audit.mismatches
     finally:
         live.close()
         target.close()

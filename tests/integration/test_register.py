@@ -47,9 +47,15 @@ def reports(app: App) -> list[str]:
     return [render_report(app, ReportQuery(y), "json").content for y in (2021, 2022, 2023)]  # type: ignore[misc]
 
 
+ACCEPTANCE_ROWS = {"sqlite": 1_000, "postgresql": 300}
+"""Issue 11 asks for 10,000 rows; this size keeps the test within seconds on the CI
+machine (bench/bench_register.py runs the import at 10,000 and 100,000)."""
+
+
 def test_generated_register_reports_as_the_desk_history(db_url: str, tmp_path: Path) -> None:
     """A generated 3-year register imports, and each year's report equals the one built by desk commands."""
-    history = generate(300)
+    rows = ACCEPTANCE_ROWS["sqlite" if db_url.startswith("sqlite") else "postgresql"]
+    history = generate(rows)
     book = tmp_path / "register.xlsx"
     write_workbook(book, history)
     imported = make(db_url)
@@ -58,7 +64,7 @@ def test_generated_register_reports_as_the_desk_history(db_url: str, tmp_path: P
         result = import_register(imported, book)
         assert result.problems == []
         assert result.written is not None
-        assert result.written.requests == 300
+        assert result.written.requests == rows
         record_at_desks(desk_built, history)
         assert reports(imported) == reports(desk_built)
         assert not verify_log(imported.store).audit.mismatches

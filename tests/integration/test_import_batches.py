@@ -100,3 +100,32 @@ def test_a_desk_behind_an_import_batch_stops_with_the_lock_timeout(db_url: str) 
     finally:
         importer.close()
         desk.close()
+
+
+class FailingProjection:
+    """A read model whose update fails after the events are inserted (a full disk, a bug)."""
+
+    name = "failing"
+
+    def apply(self, store: object, events: object) -> None:
+        raise RuntimeError("the read model could not be updated")
+
+
+def test_a_failed_command_inside_a_batch_leaves_the_batch_as_before(db_url: str) -> None:
+    """Inside a batch each desk command is a savepoint: one that fails after its insert is
+    rolled back alone; the commands before and after it commit with the batch, gapless."""
+    app = make(db_url)
+    try:
+        with app.db.batch():
+            receive(app, "B-1")
+            app.store.projections.append(FailingProjection())
+            with pytest.raises(RuntimeError):
+                receive(app, "B-2")
+            app.store.projections.pop()
+            receive(app, "B-3")
+        events = list(app.store.read_all())
+        assert [e.stream_id for e in events] == ["request-B-1"] * 2 + ["request-B-3"] * 2
+        assert [e.position for e in events] == [1, 2, 3, 4]
+        assert verify_log(app.store).verified == 4
+    finally:
+        app.close()

@@ -26,7 +26,7 @@ from tests.import_data import write_history
 
 TODAY = date(2024, 6, 28)
 LEDGER = str(Path(sys.executable).with_name("ledger"))
-REQUESTS = 1_000  # 2,000 lines, 3,000 stored events: the import writes for a few seconds
+REQUESTS = 600  # 1,200 lines, 1,800 stored events: the import writes for a few seconds
 DESK_COMMANDS = 3
 
 

@@ -252,7 +252,7 @@ def test_backup_while_desks_write_restores_and_verifies(
     make(url).close()
     env = {**os.environ, "LEDGER_TODAY": "2024-06-30", "PYTHONPATH": str(Path(__file__).parents[2])}
     desks = [
-        subprocess.Popen([sys.executable, "-c", DESK_SCRIPT, url, str(n), "150"], env=env)
+        subprocess.Popen([sys.executable, "-c", DESK_SCRIPT, url, str(n), "80"], env=env)
         for n in range(4)
     ]
     live = make(url)
@@ -262,7 +262,7 @@ def test_backup_while_desks_write_restores_and_verifies(
             time.sleep(0.05)
         copy = backup(live.engine, tmp_path / "backup.bak")
         assert all(p.wait(timeout=180) == 0 for p in desks)
-        assert 20 <= copy.events < live.store.last_position() == 4 * 150 * 2  # taken mid-write
+        assert 20 <= copy.events < live.store.last_position() == 4 * 80 * 2  # taken mid-write
         done = restore(target.store, copy.file)
         assert done.head == copy.head
         assert done.events == copy.events

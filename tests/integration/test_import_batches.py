@@ -26,7 +26,7 @@ from tests.import_data import write_history
 
 TODAY = date(2024, 6, 28)
 LEDGER = str(Path(sys.executable).with_name("ledger"))
-REQUESTS = 600  # 1,200 lines, 1,800 stored events: the import writes for a few seconds
+REQUESTS = 400  # 800 lines, 1,200 stored events: the import writes for a few seconds
 DESK_COMMANDS = 3
 
 

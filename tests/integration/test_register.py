@@ -256,7 +256,8 @@ def test_backup_while_desks_write_restores_and_verifies(
         for n in range(4)
     ]
     live = make(url)
-    target = make(other(url, tmp_path, "restored.db", request))
+    target_url = other(url, tmp_path, "restored.db", request)
+    target = make(target_url)
     try:
         while live.store.last_position() < 20 and all(p.poll() is None for p in desks):
             time.sleep(0.05)
@@ -269,6 +270,11 @@ def test_backup_while_desks_write_restores_and_verifies(
         check = verify_log(target.store)
         assert check.verified == copy.events
         assert not check.audit.mismatches
+        restored_head = next(target.store.read_as_stored(copy.events - 1))
+        assert restored_head == next(live.store.read_as_stored(copy.events - 1))  # a prefix
+        verify = subprocess.run([LEDGER, "--db", target_url, "verify"], env=env,
+                                capture_output=True, text=True, check=False)  # fmt: skip
+        assert verify.returncode == 0, verify.stderr
     finally:
         live.close()
         target.close()

@@ -285,6 +285,10 @@ class Database:
         are gapless in commit order. A wait beyond the lock timeout raises ``BooksBusy``.
         """
         conn = self.connection()
+        if getattr(self._local, "batch", None) is conn:
+            with self._step(conn):
+                yield conn
+            return
         begin = "BEGIN"
         if self.dialect == "sqlite":
             begin = "BEGIN IMMEDIATE"  # every SQLite write: never a lock upgrade that deadlocks
@@ -303,6 +307,42 @@ class Database:
             if isinstance(exc, self.errors()) and not self.is_conflict(exc):
                 raise self.failure(exc) from None
             raise
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One write transaction (holding the append lock) around many writes of this thread.
+
+        An import writes its rows a batch at a time: one commit (one disk flush) for many
+        desk commands instead of one each. Inside, each :meth:`writing` is a savepoint,
+        so a command refused half-way leaves the batch as it was before it.
+        """
+        with self.writing() as conn:
+            self._local.batch = conn
+            try:
+                yield
+            finally:
+                self._local.batch = None
+
+    @contextmanager
+    def _step(self, conn: Any) -> Iterator[None]:
+        """A write inside a batch: a savepoint, released when it succeeds, else rolled back."""
+        try:
+            conn.execute("SAVEPOINT ledger_step")
+        except self.errors() as exc:
+            raise self.failure(exc) from None
+        try:
+            yield
+        except BaseException as exc:
+            with suppress(Exception):  # the batch fails at its commit if this cannot run
+                conn.execute("ROLLBACK TO SAVEPOINT ledger_step")
+                conn.execute("RELEASE SAVEPOINT ledger_step")
+            if isinstance(exc, self.errors()) and not self.is_conflict(exc):
+                raise self.failure(exc) from None
+            raise
+        try:
+            conn.execute("RELEASE SAVEPOINT ledger_step")
+        except self.errors() as exc:
+            raise self.failure(exc) from None
 
     def checkpoint(self) -> bool:
         """Copy the SQLite WAL into the file and empty it; False if a reader kept it busy.

@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ledger.calendar import YearSchedule
+from ledger.calendar import WorkingCalendar, YearSchedule
 from ledger.codes import applicant_code, channel_code, outcome_code
 from ledger.commands import annual
 from ledger.commands import requests as desk_cmd
@@ -37,6 +37,7 @@ from ledger.events import annual as annual_ev
 from ledger.events import codec
 from ledger.events import requests as ev
 from ledger.events.agencies import AgencyRegistered, agency_stream
+from ledger.events.batches import Batches
 from ledger.events.calendar import CALENDAR_STREAM, ScheduleRecorded
 from ledger.events.scratch import ScratchStore
 from ledger.events.store import Store
@@ -193,34 +194,47 @@ def _run(
     """Run each line's desk command on ``store``; refusals go to ``problems``."""
     summary = ImportSummary(lines=len(lines))
     calendar = replace(desk, store=store, command_id=None).calendar
-    for line in lines:
-        at = replace(
-            desk,
-            store=store,
-            actor=line.actor or desk.actor,
-            agency=line.agency or desk.agency,
-            command_id=line.command_id,
-            _calendar=calendar,
-        )
-        # --amend: the lines dated in a closed year are amendments; the others are not
-        at.amend = desk.amend and line.effective.year in closed_years(at, at.agency)
-        if store.events_of_command(line.command_id):
-            summary.already += 1
-            continue
-        try:
-            stored = record_line(at, line)
-        except LedgerError as exc:
-            problems.append(
-                (line.number, _("{where}: {why}").format(where=line.where, why=exc.message))
-            )
-            continue
-        calendar = at.calendar  # a schedule line gives the next lines its calendar
-        summary.events += len(stored)
-        summary.last_position = max([summary.last_position, *(e.position for e in stored)])
-        if line.stream.startswith(ev.stream_of("")):
-            summary.requests.add(ev.request_of(line.stream))
-        summary.years.add(line.effective.year)
+    with Batches(store) as batches:
+        for line in batches.each(lines):
+            calendar = _run_line(desk, store, line, calendar, summary, problems)
     return summary
+
+
+def _run_line(
+    desk: Desk,
+    store: Store,
+    line: ImportLine,
+    calendar: WorkingCalendar,
+    summary: ImportSummary,
+    problems: list[Problem],
+) -> WorkingCalendar:
+    """Run one line's desk command; the calendar the next lines work with."""
+    at = replace(
+        desk,
+        store=store,
+        actor=line.actor or desk.actor,
+        agency=line.agency or desk.agency,
+        command_id=line.command_id,
+        _calendar=calendar,
+    )
+    # --amend: the lines dated in a closed year are amendments; the others are not
+    at.amend = desk.amend and line.effective.year in closed_years(at, at.agency)
+    if store.events_of_command(line.command_id):
+        summary.already += 1
+        return calendar
+    try:
+        stored = record_line(at, line)
+    except LedgerError as exc:
+        problems.append(
+            (line.number, _("{where}: {why}").format(where=line.where, why=exc.message))
+        )
+        return calendar
+    summary.events += len(stored)
+    summary.last_position = max([summary.last_position, *(e.position for e in stored)])
+    if line.stream.startswith(ev.stream_of("")):
+        summary.requests.add(ev.request_of(line.stream))
+    summary.years.add(line.effective.year)
+    return at.calendar  # a schedule line gives the next lines its calendar
 
 
 # -- parsing -----------------------------------------------------------------------------

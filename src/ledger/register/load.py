@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import InvalidInput, LedgerError
+from ledger.events.batches import Batches
 from ledger.events.scratch import ScratchStore
 from ledger.events.store import Store, StoredEvent
 from ledger.i18n import _
@@ -108,13 +109,16 @@ class _Pass:
     tally: Tally = field(default_factory=Tally)
     head: int = 0
     """The log's last position when the pass began: events after it are this pass's."""
+    base: Desk | None = None
+    """The pass's desk (its agency resolved once), copied for each step."""
 
     def __post_init__(self) -> None:
         self.head = self.store.last_position()
+        self.base = replace(self.app.desk(self.agency), store=self.store)
 
     def desk(self, on: date, command_id: str) -> Desk:
-        desk = replace(self.app.desk(self.agency, today=on), store=self.store)
-        desk.command_id = command_id
+        assert self.base is not None
+        desk = replace(self.base, today=on, command_id=command_id)
         desk.use_calendar(self.calendar)
         return desk
 
@@ -221,22 +225,30 @@ def _problem(number: int, error: CellError) -> Problem:
 def _write(
     app: App, path: Path, agency: str | None, bad: set[int], progress: Progress | None
 ) -> Tally:
-    """Run the good rows against the database (steps already stored are not repeated)."""
+    """Run the good rows against the database, a batch of rows per transaction.
+
+    Steps already stored are not repeated (their command ids), so an import interrupted
+    between batches is finished by running it again. A step refused here (the books
+    changed since the check) stops the import; the rows before it stay stored.
+    """
     writing = _Pass(app, app.store, agency, load_calendar(app.store))
     sheet = open_register(path)
-    for count, raw in enumerate(sheet.rows, start=1):
-        if raw.number not in bad:
-            row, errors = parse_row(raw)
-            if row is not None and not errors:
-                problem = writing.run(row)
-                if problem is not None:
-                    raise InvalidInput(
-                        _("{problem} (while writing; rows before it are stored)").format(
-                            problem=problem.line()
-                        )
-                    )
-        if progress is not None:
-            progress("write", count, sheet.total)
+    problem: Problem | None = None
+    with Batches(app.store) as batches:
+        for count, raw in enumerate(sheet.rows, start=1):
+            if raw.number not in bad:
+                row, errors = parse_row(raw)
+                if row is not None and not errors:
+                    problem = writing.run(row)
+                    if problem is not None:
+                        break
+            batches.done()
+            if progress is not None:
+                progress("write", count, sheet.total)
+    if problem is not None:
+        raise InvalidInput(
+            _("{problem} (while writing; rows before it are stored)").format(problem=problem.line())
+        )
     return writing.tally
 
 

@@ -15,8 +15,8 @@ pages ask, they never decide.
 from __future__ import annotations
 
 import re
-from contextlib import suppress
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any

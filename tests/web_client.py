@@ -8,6 +8,7 @@ sends it: with the page's CSRF token (unless told not to) and the form's command
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -40,7 +41,7 @@ USERS = {
 """Who works in the test office: role, agencies, personal data granted."""
 
 _TOKEN = re.compile(r'name="csrf" value="([^"]+)"')
-_COMMAND = re.compile(r'name="command_id" value="([^"]*)"')
+_INPUT = re.compile(r'<input (?:id="[^"]*" )?name="([^"]+)" value="([^"]*)"')
 
 
 def token_of(html: str) -> str:
@@ -73,11 +74,12 @@ class Browser:
         return self.client.post(path, data=sent, follow_redirects=False)
 
     def submit(self, path: str, data: Mapping[str, str]) -> Any:
-        """Open the form at ``path`` and send it filled with ``data`` (its command id kept)."""
+        """Open the form at ``path`` and send it as a browser would: the values the page
+        filled in (its command id, today's date, the approver) with ``data`` over them."""
         page = self.get(path)
-        command = _COMMAND.search(page.text)
-        filled = {"command_id": command.group(1) if command else "", **data}
-        return self.post(path, filled)
+        filled = {name: html.unescape(value) for name, value in _INPUT.findall(page.text)}
+        filled.pop("csrf", None)
+        return self.post(path, {**filled, **data})
 
 
 @dataclass

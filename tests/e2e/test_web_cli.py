@@ -107,7 +107,9 @@ def test_ledger_serve_runs_uvicorn_on_loopback(tmp_path: Path) -> None:
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
-    assert server.returncode == 0, output
+    # uvicorn shuts down cleanly, then re-raises SIGTERM so that the exit says why.
+    assert "Application shutdown complete" in output
+    assert server.returncode in (0, -15), output
     assert PASSWORD not in output
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from starlette.responses import Response
@@ -237,5 +236,5 @@ def government(visit: Visit) -> Response:
     return visit.render(
         "government.html", agencies=agencies, names=names, levels=levels, counts=counts,
         total=_total(counts), received=received, year=year, soon=SOON,
-        combined=visit.user.every_agency, today=date.today(),
+        combined=visit.user.every_agency,
     )  # fmt: skip

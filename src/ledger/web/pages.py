@@ -238,3 +238,29 @@ def government(visit: Visit) -> Response:
         total=_total(counts), received=received, year=year, soon=SOON,
         combined=visit.user.every_agency,
     )  # fmt: skip
+
+
+@page(accounts.VERIFY)
+def verify(visit: Visit) -> Response:
+    """核验: walk the hash chain and re-derive every recorded due date (``ledger verify``),
+    when asked (a POST: it reads the whole log)."""
+    from ledger.errors import IntegrityFailure
+    from ledger.projections.log import verify_log
+
+    lines: list[str] = []
+    ok = True
+    if visit.request.method == "POST":
+        try:
+            checked = verify_log(visit.web.ledger.store)
+        except IntegrityFailure as broken:
+            lines, ok = [broken.message], False
+        else:
+            lines.append(_("{verified} events verified; the hash chain is intact").format(
+                verified=checked.verified))  # fmt: skip
+            problem = checked.deadline_problem()
+            if problem is None:
+                lines.append(_("{checked} recorded deadlines re-derived; all agree").format(
+                    checked=checked.audit.checked))  # fmt: skip
+            else:
+                lines, ok = [*lines, problem], False
+    return visit.render("verify.html", lines=lines, ok=ok)

@@ -182,10 +182,25 @@ def request_list(visit: Visit) -> Response:
     )  # fmt: skip
 
 
+HIDDEN_FACTS = ("request_id", "calendar")
+"""Facts of an event the timeline does not repeat (the page's own id, the schedules used)."""
+
+
 def timeline_entries(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The timeline for the page: each step's words, and which later step corrected or
-    retracted it (``note`` as ``ledger show`` gives it)."""
-    return [{**e, "summary": summary(e["type"], e["data"])} for e in events]
+    """The timeline for the page: each step's name (as ``ledger show`` names it), its
+    facts, and which later step corrected or retracted it (``note``)."""
+    return [
+        {
+            **e,
+            "step": summary(e["type"], {}),
+            "facts": {
+                k: v
+                for k, v in e["data"].items()
+                if k not in HIDDEN_FACTS and v not in (None, "", [], {})
+            },
+        }  # fmt: skip
+        for e in events
+    ]
 
 
 def my_request(visit: Visit, request_id: str, explain: bool = False) -> Any:

@@ -198,7 +198,7 @@ def timeline_entries(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 for k, v in e["data"].items()
                 if k not in HIDDEN_FACTS and v not in (None, "", [], {})
             },
-        }  # fmt: skip
+        }
         for e in events
     ]
 

@@ -23,7 +23,6 @@ from ledger.projections.agencies import agency_named
 from ledger.projections.alerts import Alert
 from ledger.projections.queries import (
     RequestFilter,
-    current_alerts,
     find_requests,
     list_requests,
     show_request,
@@ -120,7 +119,7 @@ def my_open_rows(visit: Visit) -> list[RequestRow]:
 @page()
 def dashboard(visit: Visit) -> Response:
     """今日待办: the alerts most urgent first and the counts, per agency."""
-    found = current_alerts(visit.web.ledger, within=max(SOON))
+    found = visit.web.alerts(max(SOON))
     alerts: list[Alert] = [a for a in found.alerts if visit.user.serves(a.agency)]
     counts = _counts(visit, my_open_rows(visit))
     return visit.render(

@@ -77,11 +77,11 @@ class Web:
         since = request.session.get("since")
         if not isinstance(name, str) or not isinstance(since, (int, float)):
             return None
-        user = accounts.find_user(self.ledger.db, name)
-        if user is None or user.disabled:
+        found = accounts.with_changed_at(self.ledger.db, name)
+        if found is None:
             return None
-        changed = accounts.changed_at(self.ledger.db, name)
-        if changed is not None and changed.replace(tzinfo=UTC).timestamp() > since:
+        user, changed = found
+        if user.disabled or changed.replace(tzinfo=UTC).timestamp() > since:
             return None
         return user
 

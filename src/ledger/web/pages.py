@@ -15,7 +15,7 @@ from starlette.responses import Response
 from ledger import accounts
 from ledger.codes import APPLICANTS, OUTCOMES
 from ledger.commands.agencies import registered
-from ledger.commands.applicants import view_applicant
+from ledger.commands.personal import view_applicant
 from ledger.commands.requests import load
 from ledger.errors import InvalidInput
 from ledger.i18n import _

@@ -107,7 +107,8 @@ def test_only_a_head_approves_extensions_and_corrects(office: Office) -> None:
     assert done.status_code == 303, done.text
     extended = [e for e in office.app.store.read_stream("request-A-2")
                 if e.type == "request.extension-granted"]  # fmt: skip
-    assert [(e.actor, e.data["approver"]) for e in extended] == [("head", "head")]
+    names = office.app.store.texts.open(e.data["approver_ref"] for e in extended)
+    assert [(e.actor, names[e.data["approver_ref"]]) for e in extended] == [("head", "head")]
 
 
 def test_only_a_head_closes_a_year(office: Office) -> None:

@@ -171,9 +171,7 @@ runpy.run_module("pip", run_name="__main__", alter_sys=True)
 """
 
 
-def fill_for_python(
-    folder: Path, wheel: Path, pure: Path, target: Target, python: str
-) -> None:
+def fill_for_python(folder: Path, wheel: Path, pure: Path, target: Target, python: str) -> None:
     """Download, for one Python version, every wheel the ledger wheel needs on the target.
 
     Binary wheels only (nothing is compiled on the target). Afterwards the wheels are
@@ -194,7 +192,7 @@ def fill_for_python(
     )  # fmt: skip
     limits = needed(folder, root, env)
     present = {wheel_key(p): p for p in folder.glob("*.whl") if p != root}
-    found = {name: version for name, version in present}
+    found = dict(present)
     lacking = [
         f"{name}{spec}"
         for name, spec in sorted(limits.items())

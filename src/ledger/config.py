@@ -35,6 +35,7 @@ __all__ = [
     "Config",
     "JobSettings",
     "NoticeSettings",
+    "WebSettings",
     "config_path",
     "configured_language",
     "load_config",
@@ -43,6 +44,7 @@ __all__ = [
 
 DEFAULT_AGENCY = "default"
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
 
 def _printable(value: str) -> str:
     """One line of printable text within the limit every other door applies (limits.py)."""
@@ -181,6 +183,52 @@ class NoticeSettings(Settings):
     )
 
 
+class WebSettings(Settings):
+    """``[web]``: the web pages (``ledger serve``, docs/web.md)."""
+
+    secret_file: Annotated[Text, AfterValidator(_in_folder)] | None = key(
+        None,
+        description=(
+            "The file holding the key that signs session cookies; created (mode 0600) on "
+            "first start if missing. $LEDGER_WEB_SECRET wins over it (default: web-secret "
+            "in the user's data folder)."
+        ),
+        allowed="a file path in an existing folder, e.g. /etc/ledger/web-secret",
+    )
+    session_minutes: int = key(
+        480,
+        description="A session ends after this many minutes without a page being opened.",
+        allowed="minutes from 5 to 1440",
+        ge=5,
+        le=1440,
+    )
+    secure_cookies: bool = key(
+        False,
+        description=(
+            "Send the session cookie only over HTTPS (set it when a reverse proxy serves "
+            "the pages over HTTPS, as docs/deployment.md shows)."
+        ),
+        allowed="true or false",
+    )
+    login_attempts: int = key(
+        5,
+        description=(
+            "Failed sign-ins allowed per user name and address before they must wait "
+            "`login_wait` seconds."
+        ),
+        allowed="attempts from 1 to 100",
+        ge=1,
+        le=100,
+    )
+    login_wait: int = key(
+        300,
+        description="Seconds a user name and address wait after too many failed sign-ins.",
+        allowed="seconds from 1 to 86400",
+        ge=1,
+        le=86400,
+    )
+
+
 def _database(url: str) -> str:
     """A database URL ledger can open (checked now, not at the first command that needs it)."""
     try:
@@ -255,6 +303,11 @@ class Config(Settings):
         default_factory=NoticeSettings,
         description="The written notices to applicants (`ledger notice`).",
         allowed="a [notices] table",
+    )
+    web: WebSettings = key(
+        default_factory=WebSettings,
+        description="The web pages (`ledger serve`).",
+        allowed="a [web] table",
     )
     lock_timeout: float = key(
         DEFAULT_LOCK_TIMEOUT,

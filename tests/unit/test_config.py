@@ -204,7 +204,7 @@ def test_a_bad_value_is_refused_in_one_line_naming_the_key(
         (
             {"agencis": {}},
             "agencis: unknown key; allowed: db, lang, agency, backdate_days, agencies, notifiers, "
-            "scheduler, notices, lock_timeout",
+            "scheduler, notices, web, lock_timeout",
         ),
         (
             {"agencies": {"zjj": {"name": "x", "lable": {}}}},

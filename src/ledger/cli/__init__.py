@@ -154,6 +154,8 @@ COMMANDS: dict[str, str] = {
     "alerts": "alerts:alerts",
     "remind": "alerts:remind_",
     "scheduler": "alerts:scheduler",
+    "serve": "serve:serve",
+    "user": "user:user",
 }
 """Command name → "module:attribute" under ledger.cli, imported only when used."""
 

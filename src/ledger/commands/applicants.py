@@ -12,7 +12,12 @@ from datetime import datetime
 from ledger.commands._context import Desk
 from ledger.commands.requests import load
 from ledger.errors import InvalidInput, NotFound
-from ledger.events.exports import ApplicantErased, erasures_stream
+from ledger.events.exports import (
+    ApplicantErased,
+    PersonalDataViewed,
+    erasures_stream,
+    exports_stream,
+)
 from ledger.events.store import ANY, NewEvent
 
 FIELDS = ("ref", "name", "id_number", "phone", "email", "address", "erased_at")
@@ -63,6 +68,18 @@ def show_applicant(desk: Desk, request_id: str) -> ApplicantData:
     erased_at = row.get("erased_at")
     when = erased_at if isinstance(erased_at, datetime) else None
     return ApplicantData(ref, name, id_number, phone, email, address, when)
+
+
+def view_applicant(desk: Desk, request_id: str, where: str) -> ApplicantData:
+    """The personal data of the applicant of a request, shown to the desk's actor and
+    recorded as seen (``applicant.personal-data-viewed`` on the agency's exports stream,
+    where ``register export --with-personal-data`` records its copies), before it is shown.
+    """
+    data = show_applicant(desk, request_id)
+    event = PersonalDataViewed(request_id=request_id, where=where)
+    desk.store.append(exports_stream(desk.agency), [NewEvent(event, desk.today)],
+                      expected_version=ANY, actor=desk.actor, agency=desk.agency)  # fmt: skip
+    return data
 
 
 def erase_applicant(desk: Desk, request_id: str, basis: str) -> Erased:

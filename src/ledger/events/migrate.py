@@ -10,7 +10,7 @@ from __future__ import annotations
 from ledger.db import WRITE, Database, location, unavailable
 from ledger.errors import NoBooks, StoreUnavailable
 
-HEAD = "0003"
+HEAD = "0005"
 
 _HAS_VERSION_TABLE = {
     "sqlite": "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",

@@ -126,6 +126,23 @@ class CheckpointRow(SQLModel, table=True):
     position: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
 
 
+class UserRow(SQLModel, table=True):
+    """A person who signs in to the web pages (``ledger.accounts``): the role, the agencies
+    they work for (comma-separated codes, ``*`` for all) and an argon2 hash, never the
+    password."""
+
+    __tablename__ = "users"
+
+    username: str = Field(sa_column=sa.Column(sa.String(100), primary_key=True))
+    password_hash: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    role: str = Field(sa_column=sa.Column(sa.String(20), nullable=False))
+    agencies: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    personal: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    disabled: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
+    changed_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
+
+
 EVENTS = EventRow.__table__  # type: ignore[attr-defined]
 APPLICANTS = ApplicantRow.__table__  # type: ignore[attr-defined]
 APPLICANT_KEYS = ApplicantKeyRow.__table__  # type: ignore[attr-defined]

@@ -192,7 +192,7 @@ def fill_for_python(folder: Path, wheel: Path, pure: Path, target: Target, pytho
     )  # fmt: skip
     limits = needed(folder, root, env)
     present = {wheel_key(p): p for p in folder.glob("*.whl") if p != root}
-    found = dict(present)
+    found = dict(present.keys())
     lacking = [
         f"{name}{spec}"
         for name, spec in sorted(limits.items())

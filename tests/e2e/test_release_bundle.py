@@ -19,7 +19,6 @@ import tarfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,7 +59,7 @@ def _clean_env(home: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, str]]]:
+def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """The bundle built, unpacked and installed: the ``ledger`` script and its environment."""
     work = tmp_path_factory.mktemp("bundle")
     problem = _index_problem(work / "probe")
@@ -88,7 +87,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     )  # fmt: skip
     assert ran.returncode == 0, ran.stderr[-3000:]
     ledger = work / "opt" / "current" / "bin" / "ledger"
-    yield ledger, {**env, "LEDGER_DB": str(work / "office.db")}
+    return ledger, {**env, "LEDGER_DB": str(work / "office.db")}
 
 
 def run(installed: tuple[Path, dict[str, str]], *args: str, stdin: str = "") -> str:
@@ -137,9 +136,7 @@ def test_installed_ledger_inits_runs_the_demo_and_serves(
     assert 'name="csrf"' in page
 
 
-def _fetch_when_up(
-    url: str, server: subprocess.Popen[bytes], log: Path, wait: float = 60.0
-) -> str:
+def _fetch_when_up(url: str, server: subprocess.Popen[bytes], log: Path, wait: float = 60.0) -> str:
     """The page at ``url`` once the server listens (it takes a moment to start)."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     deadline = time.monotonic() + wait

@@ -15,10 +15,11 @@ pages ask, they never decide.
 from __future__ import annotations
 
 import re
-from contextlib import suppress
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -252,13 +253,15 @@ def authenticate(db: Database, username: str, password: str) -> User | None:
     return user
 
 
-_DUMMY = _HASHER.hash("not a password of anyone")
+@cache
+def _dummy() -> str:
+    return _HASHER.hash("not a password of anyone")
 
 
 def _dummy_verify(password: str) -> None:
     """Spend the time a real check takes, so an unknown name is not told apart by timing."""
     with suppress(VerificationError):
-        _HASHER.verify(_DUMMY, password)
+        _HASHER.verify(_dummy(), password)
 
 
 def changed_at(db: Database, username: str) -> datetime | None:

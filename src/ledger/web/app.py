@@ -86,15 +86,20 @@ ROUTES = [
 ]
 
 
-def create_app(app: App, *, secret: str | None = None) -> Starlette:
-    """The web application on ``app``'s books (its store, configuration and clock)."""
+def create_app(app: App, *, secret: str | None = None, lang: str | None = None) -> Starlette:
+    """The web application on ``app``'s books (its store, configuration and clock).
+
+    ``secret`` signs the session cookies (default: ``security.session_secret``); ``lang``
+    is the pages' language until a user switches (default: the process's, which ``ledger
+    serve`` chose from --lang, $LEDGER_LANG or the configuration).
+    """
     settings = app.config.web
     web = Web(
         ledger=app,
         templates=environment(),
         throttle=Throttle(settings.login_attempts, settings.login_wait),
         session_seconds=settings.session_minutes * 60,
-        default_language=language(),
+        default_language=lang or language(),
     )
     middleware = [
         Middleware(SecurityHeaders),

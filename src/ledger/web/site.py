@@ -61,7 +61,7 @@ class Web:
         if user is None or user.disabled:
             return None
         changed = accounts.changed_at(self.ledger.db, name)
-        if changed is not None and changed.replace(tzinfo=UTC).timestamp() > since + 1:
+        if changed is not None and changed.replace(tzinfo=UTC).timestamp() > since:
             return None
         return user
 

@@ -27,7 +27,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from ledger.dates import utc_now
 from ledger.db import Database
-from ledger.errors import InvalidInput, NotFound
+from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.i18n import N_, _
 
 ALL_AGENCIES = "*"
@@ -249,7 +249,9 @@ def authenticate(db: Database, username: str, password: str) -> User | None:
     if user.disabled:
         return None
     if _HASHER.check_needs_rehash(digest):
-        _update(db, username, "password_hash = ?", (_HASHER.hash(password),))
+        # Best effort: a web server whose database role may only read users still signs in.
+        with suppress(LedgerError):
+            _update(db, username, "password_hash = ?", (_HASHER.hash(password),))
     return user
 
 

@@ -117,7 +117,7 @@ def test_only_a_head_closes_a_year(office: Office) -> None:
     head = office.browser("head")
     unconfirmed = head.post("/reports/2020/close", {"agency": "zja"})
     assert unconfirmed.status_code == 303
-    assert [e for e in office.app.store.read_stream("year-zja-2020")] == []
+    assert list(office.app.store.read_stream("year-zja-2020")) == []
     head.post("/reports/2020/close", {"agency": "zja", "confirm": "yes"})
     assert events_of(office, "year-zja-2020") == [("year.closed", "head")]
     assert (

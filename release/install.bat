@@ -20,7 +20,7 @@ if not defined PYTHON (
 if not defined PYTHON set "PYTHON=python"
 
 set "HAVE="
-for /f "delims=" %%h in ('%PYTHON% -c "import sys; print(*sys.version_info[:2], sep='.')"') do set "HAVE=%%h"
+for /f "usebackq delims=" %%h in (`%PYTHON% -c "import sys; print(*sys.version_info[:2], sep='.')"`) do set "HAVE=%%h"
 set "OK="
 for %%v in (%PYTHONS%) do if "%%v"=="%HAVE%" set "OK=1"
 if not defined OK (

@@ -325,6 +325,7 @@ def test_head_sees_the_overdue_alert_extends_and_downloads_the_report(
     document = docx.Document(str(saved))
     text = "\n".join(p.text for p in document.paragraphs)
     cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "宁波市甲局" in text + cells, "the report names the agency asked for"
     assert "2021" in text + cells
     assert document.tables, "the report's tables are in the document"
 

@@ -179,3 +179,14 @@ def test_the_government_view_combines_the_departments(office: Office) -> None:
     assert "宁波市乙局" in page
     assert "/reports?agency=all" in page
     assert "宁波市乙局" not in office.browser("clerk_a").get("/government").text
+
+
+def test_an_auditor_verifies_the_books_a_clerk_may_not(office: Office) -> None:
+    """The verify page walks the chain and re-derives the due dates for an auditor; a
+    clerk's role has no such right."""
+    assert office.browser("clerk_a").get("/verify").status_code == 403
+    auditor = office.browser("auditor")
+    assert auditor.get("/verify").status_code == 200
+    page = auditor.post("/verify", {}).text
+    assert "events verified; the hash chain is intact" in page
+    assert "recorded deadlines re-derived; all agree" in page

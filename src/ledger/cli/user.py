@@ -91,7 +91,9 @@ def add(
     made = accounts.add_user(app_of(ctx).db, username, password, role, agencies, personal=personal)
     click.echo(
         _("user {name} added: {role} of {agencies}").format(
-            name=made.username, role=made.role, agencies=", ".join(made.agencies)
+            name=made.username,
+            role=accounts.role_name(made.role),
+            agencies=", ".join(made.agencies),
         )
     )
 

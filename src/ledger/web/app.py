@@ -82,6 +82,7 @@ ROUTES = [
     Route("/reports/{year}/close", reports.close, methods=["POST"]),
     Route("/government", pages.government),
     Route("/users", users),
+    Route("/verify", pages.verify, methods=["GET", "POST"]),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]
 

@@ -51,6 +51,7 @@ class Field:
     convert: click.ParamType[Any] | None = None
     choices: Mapping[str, str] = field(default_factory=dict)  # value → label
     hint: str = ""
+    section: str = ""  # a heading shown above this field (the applicant's personal data)
 
     def read(self, raw: str) -> Any:
         """The value as the use case takes it; a refusal naming the option otherwise."""
@@ -74,7 +75,7 @@ class Field:
 
 
 def _date(name: str, option: str, label: str, required: bool = False) -> Field:
-    return Field(name, option, label, "date", required, hint="YYYY-MM-DD")
+    return Field(name, option, label, "date", required)
 
 
 ON = _date("on", "--date", N_("Date"), required=True)
@@ -193,7 +194,8 @@ RECEIPT = Step(
      Field("agency", "--agency", N_("Agency"), "choice"),
      Field("subject", "--subject", N_("Information asked for (no personal data)"), "textarea",
            convert=TEXT),
-     Field("name", "--name", N_("Applicant's name"), convert=PERSONAL_NAME),
+     Field("name", "--name", N_("Applicant's name"), convert=PERSONAL_NAME,
+           section=N_("The applicant (personal data, kept outside the log)")),
      Field("id_number", "--id-number", N_("Identity or organisation code"), convert=PERSONAL),
      Field("phone", "--phone", N_("Phone"), convert=PERSONAL),
      Field("email", "--email", N_("E-mail"), convert=PERSONAL),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from starlette.responses import Response
@@ -24,7 +23,6 @@ from ledger.projections.agencies import agency_named
 from ledger.projections.alerts import Alert
 from ledger.projections.queries import (
     RequestFilter,
-    current_alerts,
     find_requests,
     list_requests,
     show_request,
@@ -121,7 +119,7 @@ def my_open_rows(visit: Visit) -> list[RequestRow]:
 @page()
 def dashboard(visit: Visit) -> Response:
     """今日待办: the alerts most urgent first and the counts, per agency."""
-    found = current_alerts(visit.web.ledger, within=max(SOON))
+    found = visit.web.alerts(max(SOON))
     alerts: list[Alert] = [a for a in found.alerts if visit.user.serves(a.agency)]
     counts = _counts(visit, my_open_rows(visit))
     return visit.render(
@@ -183,10 +181,25 @@ def request_list(visit: Visit) -> Response:
     )  # fmt: skip
 
 
+HIDDEN_FACTS = ("request_id", "calendar")
+"""Facts of an event the timeline does not repeat (the page's own id, the schedules used)."""
+
+
 def timeline_entries(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The timeline for the page: each step's words, and which later step corrected or
-    retracted it (``note`` as ``ledger show`` gives it)."""
-    return [{**e, "summary": summary(e["type"], e["data"])} for e in events]
+    """The timeline for the page: each step's name (as ``ledger show`` names it), its
+    facts, and which later step corrected or retracted it (``note``)."""
+    return [
+        {
+            **e,
+            "step": summary(e["type"], {}),
+            "facts": {
+                k: v
+                for k, v in e["data"].items()
+                if k not in HIDDEN_FACTS and v not in (None, "", [], {})
+            },
+        }
+        for e in events
+    ]
 
 
 def my_request(visit: Visit, request_id: str, explain: bool = False) -> Any:
@@ -237,5 +250,31 @@ def government(visit: Visit) -> Response:
     return visit.render(
         "government.html", agencies=agencies, names=names, levels=levels, counts=counts,
         total=_total(counts), received=received, year=year, soon=SOON,
-        combined=visit.user.every_agency, today=date.today(),
+        combined=visit.user.every_agency,
     )  # fmt: skip
+
+
+@page(accounts.VERIFY)
+def verify(visit: Visit) -> Response:
+    """核验: walk the hash chain and re-derive every recorded due date (``ledger verify``),
+    when asked (a POST: it reads the whole log)."""
+    from ledger.errors import IntegrityFailure
+    from ledger.projections.log import verify_log
+
+    lines: list[str] = []
+    ok = True
+    if visit.request.method == "POST":
+        try:
+            checked = verify_log(visit.web.ledger.store)
+        except IntegrityFailure as broken:
+            lines, ok = [broken.message], False
+        else:
+            lines.append(_("{verified} events verified; the hash chain is intact").format(
+                verified=checked.verified))  # fmt: skip
+            problem = checked.deadline_problem()
+            if problem is None:
+                lines.append(_("{checked} recorded deadlines re-derived; all agree").format(
+                    checked=checked.audit.checked))  # fmt: skip
+            else:
+                lines, ok = [*lines, problem], False
+    return visit.render("verify.html", lines=lines, ok=ok)

@@ -10,10 +10,11 @@ Starlette's thread pool: the store's connections are per thread.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -30,6 +31,7 @@ from ledger.codes import APPLICANTS, CHANNELS, OUTCOMES
 from ledger.errors import LedgerError, NotFound
 from ledger.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, language, ngettext, speaking
 from ledger.projections.alerts import kind_name
+from ledger.projections.queries import AlertsFound, current_alerts
 from ledger.projections.views import status_name
 from ledger.web.security import Throttle, new_token, token_matches
 
@@ -49,6 +51,24 @@ class Web:
     throttle: Throttle
     session_seconds: int
     default_language: str = DEFAULT_LANGUAGE
+    _alerts: dict[tuple[int | None, date, int], AlertsFound] = field(default_factory=dict)
+    _alerts_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def alerts(self, within: int) -> AlertsFound:
+        """Every agency's alerts as of today, computed once per state of the log.
+
+        The alerts are a fold of the whole log (``current_alerts``); the log only grows,
+        so while its last position and the day stay the same the answer does too, and the
+        pages of many users share one computation (one at a time: the others wait for it).
+        """
+        with self._alerts_lock:
+            key = (self.ledger.store.last_position(), self.ledger.today(), within)
+            found = self._alerts.get(key)
+            if found is None:
+                found = current_alerts(self.ledger, within=within)
+                self._alerts.clear()
+                self._alerts[key] = found
+            return found
 
     def signed_in(self, request: Request) -> User | None:
         """The user of this session, if it is still valid: the user exists, is enabled,
@@ -57,11 +77,11 @@ class Web:
         since = request.session.get("since")
         if not isinstance(name, str) or not isinstance(since, (int, float)):
             return None
-        user = accounts.find_user(self.ledger.db, name)
-        if user is None or user.disabled:
+        found = accounts.with_changed_at(self.ledger.db, name)
+        if found is None:
             return None
-        changed = accounts.changed_at(self.ledger.db, name)
-        if changed is not None and changed.replace(tzinfo=UTC).timestamp() > since:
+        user, changed = found
+        if user.disabled or changed.replace(tzinfo=UTC).timestamp() > since:
             return None
         return user
 

@@ -30,12 +30,14 @@ from sqlalchemy.engine import Connection, Engine
 
 from ledger.applicants import PERSONAL, Applicant, match_digests, new_key, seal
 from ledger.db import create_engine
-from ledger.errors import IntegrityFailure, InvalidInput
+from ledger.errors import ChainUnchecked, IntegrityFailure, InvalidInput
 from ledger.events import codec
+from ledger.events.chainkey import KEY_ENV, MARKER, ChainKey
 from ledger.events.memory import MemoryStore
 from ledger.events.schema import ApplicantKeyRow, ApplicantRow, EventRow, TextKeyRow, TextRow
 from ledger.events.store import ANY, EventStore, NewEvent, chain_breaks
 from ledger.events.types import decode_event, upcast
+from ledger.i18n import _, ngettext
 from ledger.projections.audit import audit_deadlines
 from ledger.projections.log import Verification, verify_log
 
@@ -209,12 +211,12 @@ def is_events_export(file: Path) -> bool:
 def backup(engine: Engine, file: Path) -> Written:
     """A consistent copy of the books while desks keep writing (a new file)."""
     if file.exists():
-        raise InvalidInput(f"FILE: {file} exists; a backup goes to a new file")
+        raise InvalidInput(_("FILE: {file} exists; a backup goes to a new file").format(file=file))
     if engine.dialect.name != "sqlite":
         return export_events(engine, file, applicants=True)
     source = engine.url.database
     if not source or source == ":memory:":
-        raise InvalidInput("--db: an in-memory SQLite database cannot be backed up")
+        raise InvalidInput(_("--db: an in-memory SQLite database cannot be backed up"))
     partial = file.with_name(file.name + ".partial")
     partial.unlink(missing_ok=True)
     with sqlite3.connect(source) as src, sqlite3.connect(partial) as dst:
@@ -248,9 +250,13 @@ def _lines(file: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             try:
                 item = codec.loads(line)
             except ValueError:
-                raise InvalidInput(f"{file}:{number}: not a JSON object") from None
+                raise InvalidInput(
+                    _("{file}:{number}: not a JSON object").format(file=file, number=number)
+                ) from None
             if not isinstance(item, dict):
-                raise InvalidInput(f"{file}:{number}: not a JSON object")
+                raise InvalidInput(
+                    _("{file}:{number}: not a JSON object").format(file=file, number=number)
+                )
             yield number, item
 
 
@@ -280,13 +286,19 @@ def _export_rows(file: Path) -> tuple[Rows, Rows, Rows]:
 def _event_row(item: dict[str, Any], where: str) -> dict[str, Any]:
     missing = [k for k in EVENT_KEYS if k not in item]
     if missing:
-        raise InvalidInput(f"{where}: an event line needs {', '.join(missing)}")
+        raise InvalidInput(
+            _("{where}: an event line needs {listed}").format(
+                where=where, listed=", ".join(missing)
+            )
+        )
     row = {k: item[k] for k in EVENT_KEYS}
     try:
         row["effective_date"] = date.fromisoformat(str(item["effective_date"]))
         row["recorded_at"] = datetime.fromisoformat(str(item["recorded_at"]))
     except ValueError:
-        raise InvalidInput(f"{where}: effective_date or recorded_at is not a date") from None
+        raise InvalidInput(
+            _("{where}: effective_date or recorded_at is not a date").format(where=where)
+        ) from None
     return row
 
 
@@ -297,7 +309,9 @@ def _file_head(file: Path) -> tuple[int, str]:
         if "chain_head" in item:
             head = item["chain_head"]
     if head is None:
-        raise InvalidInput(f"{file}: no chain head line at the end; the export is incomplete")
+        raise InvalidInput(
+            _("{file}: no chain head line at the end; the export is incomplete").format(file=file)
+        )
     return int(head["position"]), str(head["hash"])
 
 
@@ -307,11 +321,15 @@ def _source(file: Path) -> tuple[Engine | None, tuple[int, str] | None]:
         with file.open("rb") as handle:
             magic = handle.read(len(SQLITE_MAGIC))
     except OSError as exc:
-        raise InvalidInput(f"FILE: cannot read {file}: {exc.strerror or exc}") from None
+        raise InvalidInput(
+            _("FILE: cannot read {file}: {why}").format(file=file, why=exc.strerror or exc)
+        ) from None
     if magic == SQLITE_MAGIC:
         return create_engine(f"sqlite:///{file}", create=False), None
     if not is_events_export(file):
-        raise InvalidInput(f"FILE: {file} is neither a SQLite backup nor an events export")
+        raise InvalidInput(
+            _("FILE: {file} is neither a SQLite backup nor an events export").format(file=file)
+        )
     return None, _file_head(file)
 
 
@@ -322,8 +340,10 @@ def check_empty(engine: Engine) -> None:
         people = conn.execute(sa.select(sa.func.count()).select_from(APPLICANTS)).scalar() or 0
     if events or people:
         raise InvalidInput(
-            f"--db: the database holds {events} events and {people} applicants; a restore "
-            "goes only into an empty database (run `ledger init` on a new one)"
+            _(
+                "--db: the database holds {events} events and {people} applicants; a restore goes "
+                "only into an empty database (run `ledger init` on a new one)"
+            ).format(events=events, people=people)
         )
 
 
@@ -339,7 +359,7 @@ def restore(store: EventStore, file: Path) -> Restored:
     try:
         if source is not None:
             with source.connect() as conn:
-                _check_chain(_event_rows(conn), str(file))
+                _check_chain(_event_rows(conn), str(file), store.chain_key)
             with source.connect() as conn:
                 audit_source(_event_rows(conn))
             with source.connect() as conn:
@@ -348,12 +368,14 @@ def restore(store: EventStore, file: Path) -> Restored:
                 )
         else:
             assert head is not None
-            events, _, _ = _export_rows(file)
-            checked = _check_chain(events, str(file))
+            events, _applicants, _texts = _export_rows(file)
+            checked = _check_chain(events, str(file), store.chain_key)
             if (checked.verified, head[1]) != (head[0], _last_hash(file)):
                 raise IntegrityFailure(
-                    f"{file}: the chain head {head[0]} does not match the last event "
-                    f"({checked.verified} events); the export is incomplete"
+                    _(
+                        "{file}: the chain head {head} does not match the last event ({verified} "
+                        "events); the export is incomplete"
+                    ).format(file=file, head=head[0], verified=checked.verified)
                 )
             audit_source(_export_rows(file)[0])
             events, applicants, texts = _export_rows(file)
@@ -372,12 +394,19 @@ def _last_hash(file: Path) -> str:
     return last
 
 
-def _check_chain(rows: Iterator[dict[str, Any]], where: str) -> Any:
-    """Walk the source's chain before anything is written."""
-    checked = chain_breaks((r["position"], _hashed(r), r["hash"]) for r in rows)
+def _check_chain(rows: Iterator[dict[str, Any]], where: str, key: ChainKey | None) -> Any:
+    """Walk the source's chain before anything is written (a keyed part needs the key)."""
+    checked = chain_breaks(((r["position"], _hashed(r), r["hash"]) for r in rows), key)
     if checked.broken_at is not None:
         raise IntegrityFailure(
-            f"{where}: position {checked.broken_at}: {checked.reason}; nothing was restored"
+            _("{where}: position {broken_at}: {reason}; nothing was restored").format(
+                where=where, broken_at=checked.broken_at, reason=checked.reason
+            )
+        )
+    if checked.unchecked:
+        raise ChainUnchecked(
+            f"{where}: the chain is keyed from position {checked.keyed_from} on; set "
+            f"{KEY_ENV} to the key to restore it; nothing was restored"
         )
     return checked
 
@@ -454,19 +483,23 @@ def audit_source(rows: Iterator[dict[str, Any]]) -> None:
     log cannot be taken out of a database again (its triggers refuse DELETE)."""
     memory = MemoryStore(copy=True)
     for row in rows:
+        if row["type"] == MARKER:  # no deadline rests on it; replaying it would need the key
+            continue
         data = codec.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
         event = decode_event(row["type"], upcast(row["type"], row["schema_version"], data))
         memory.append(
             row["stream_id"], [NewEvent(event, row["effective_date"])],
             expected_version=ANY, actor=row["actor"], agency=row["agency"],
         )  # fmt: skip
-    wrong = audit_deadlines(memory).mismatches
+    audit = audit_deadlines(memory)
+    wrong = audit.mismatches
     if wrong:
-        raise IntegrityFailure(
-            f"{len(wrong)} recorded deadlines disagree with the log: "
-            + "; ".join(wrong[:5])
-            + "; nothing was restored"
+        refusal = ngettext(
+            "{count} recorded deadline disagrees with the log: {first}; nothing was restored",
+            "{count} recorded deadlines disagree with the log: {first}; nothing was restored",
+            audit.wrong,
         )
+        raise IntegrityFailure(refusal.format(count=audit.wrong, first="; ".join(wrong[:5])))
 
 
 def _verify(store: EventStore) -> Verification:
@@ -474,7 +507,9 @@ def _verify(store: EventStore) -> Verification:
     checked = verify_log(store)
     problem = checked.deadline_problem()
     if problem is not None:
-        raise IntegrityFailure(f"the restored log fails the deadline audit: {problem}")
+        raise IntegrityFailure(
+            _("the restored log fails the deadline audit: {problem}").format(problem=problem)
+        )
     if store.engine.dialect.name == "postgresql":
         with store.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE events")

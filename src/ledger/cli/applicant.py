@@ -8,7 +8,8 @@ from ledger.cli._common import common_options
 from ledger.cli._desk import desk_of, id_argument
 from ledger.cli._types import REASON
 from ledger.commands.applicants import FIELDS, erase_applicant, erase_texts, show_applicant
-from ledger.i18n import _, ngettext
+from ledger.i18n import N_, _, ngettext
+from ledger.textwidth import width
 
 
 @click.group()
@@ -23,6 +24,18 @@ def applicant() -> None:
     """
 
 
+FIELD_LABELS = {
+    "ref": N_("ref"),
+    "name": N_("name"),
+    "id_number": N_("id_number"),
+    "phone": N_("phone"),
+    "email": N_("email"),
+    "address": N_("address"),
+    "erased_at": N_("erased_at"),
+}
+"""Each field of ``applicant show`` as a person reads it (in English the field itself)."""
+
+
 @applicant.command()
 @id_argument()
 @common_options
@@ -34,7 +47,8 @@ def show(ctx: click.Context, request_id: str) -> None:
     """
     data = show_applicant(desk_of(ctx), request_id)
     for key in FIELDS:
-        click.echo(f"{key:<10} {getattr(data, key) or ''}")
+        label = _(FIELD_LABELS[key])
+        click.echo(label + " " * max(1, 11 - width(label)) + str(getattr(data, key) or ""))
 
 
 @applicant.command()
@@ -60,10 +74,17 @@ def erase(ctx: click.Context, request_id: str, basis: str, yes: bool) -> None:
         question = _("erase the personal data of the applicant of request {request_id}?")
         question = question.format(request_id=request_id)
         click.confirm(question, abort=True)
-    erased = erase_applicant(desk_of(ctx), request_id, basis)
+    desk = desk_of(ctx)
+    erased = erase_applicant(desk, request_id, basis)
     state = _("already erased") if erased.already else _("personal data erased")
     click.echo(_("applicant {ref}: {state}").format(ref=erased.ref, state=state))
-    if not erased.purged:
+    if not erased.purged and desk.store.dialect == "postgresql":
+        click.echo(_(
+            "applicant {ref}: the deleted key stays in the files of table applicant_keys "
+            "until it is vacuumed (this role may not, or a transaction still sees it); run "
+            "this command again later, or have the table's owner run VACUUM FULL applicant_keys"
+        ).format(ref=erased.ref), err=True)  # fmt: skip
+    elif not erased.purged:
         click.echo(_(
             "applicant {ref}: old copies remain in the database's -wal file while another "
             "program keeps a read open; run this command again once it has finished"

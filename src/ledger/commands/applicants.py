@@ -19,6 +19,7 @@ from ledger.errors import InvalidInput, NotFound
 from ledger.events.exports import ApplicantErased, TextsErased, erasures_stream
 from ledger.events.requests import RequestReceived, request_of, stream_of
 from ledger.events.store import ANY, NewEvent
+from ledger.i18n import _
 
 FIELDS = ("ref", "name", "id_number", "phone", "email", "address", "erased_at")
 """What is kept about an applicant, in the order ``ledger applicant show`` prints it."""
@@ -65,7 +66,11 @@ def applicant_ref(desk: Desk, request_id: str) -> str:
     """The applicant reference a request's receipt recorded, or NotFound."""
     state = load(desk, request_id)
     if state.applicant_ref is None:
-        raise NotFound(f"request {request_id}: no applicant data was recorded with it")
+        raise NotFound(
+            _("request {request_id}: no applicant data was recorded with it").format(
+                request_id=request_id
+            )
+        )
     return state.applicant_ref
 
 
@@ -88,13 +93,11 @@ def erase_applicant(desk: Desk, request_id: str, basis: str) -> Erased:
     after the data is gone; erasing again records it if that step was cut short.
     """
     if not basis.strip():
-        raise InvalidInput("--basis: give the legal basis of the erasure (not empty)")
+        raise InvalidInput(_("--basis: give the legal basis of the erasure (not empty)"))
     ref = applicant_ref(desk, request_id)
     already = not desk.store.applicants.erase(ref)
     stream = erasures_stream(desk.agency)
-    recorded = any(
-        e.data.get("applicant_ref") == ref for e in desk.store.read_stream(stream)
-    )
+    recorded = any(e.data.get("applicant_ref") == ref for e in desk.store.read_stream(stream))
     if not recorded:
         event = ApplicantErased(applicant_ref=ref, basis=basis.strip())
         desk.store.append(stream, [NewEvent(event, desk.today)], expected_version=ANY,

@@ -30,6 +30,7 @@ from ledger.commands.requests import (
 from ledger.commands.years import check_effect, closed_years_reached
 from ledger.errors import InvalidInput, RuleViolation
 from ledger.events import requests as ev
+from ledger.events.names import event_name
 from ledger.events.store import NewEvent, StoredEvent
 from ledger.events.types import Event
 from ledger.events.years import AmendmentRecorded, CarryOverRevoked
@@ -187,7 +188,7 @@ def _check_receipt_before_steps(state: RequestState, received_on: date) -> None:
             ).format(
                 received_on=received_on,
                 position=early.position,
-                step=early.type.removeprefix("request."),
+                step=event_name(early.type),
                 effective_date=early.effective_date,
             )
         )
@@ -224,7 +225,7 @@ def _decision_event(desk: Desk, state: RequestState, c: Correction, why: str, wh
                 ).format(
                     decided=c.decided,
                     position=last.position,
-                    step=last.type.removeprefix("request."),
+                    step=event_name(last.type),
                     effective_date=last.effective_date,
                 )
             )
@@ -321,12 +322,10 @@ def _check_retractable(state: RequestState, step: StoredEvent) -> None:
     ]
     if after:
         raise RuleViolation(
-            _(
-                "--step: #{position} is followed by #{later} ({kind}); retract that first"
-            ).format(
+            _("--step: #{position} is followed by #{later} ({kind}); retract that first").format(
                 position=step.position,
                 later=after[0].position,
-                kind=partner and partner.removeprefix("request."),
+                kind=partner and event_name(partner),
             )
         )
 
@@ -345,7 +344,7 @@ def retract(
             _(
                 "--approver: retracting #{position} ({step}) needs the approver who consented to "
                 "the change (Art. 33)"
-            ).format(position=position, step=step.type.removeprefix("request."))
+            ).format(position=position, step=event_name(step.type))
         )
     event = ev.StepRetracted(
         step_version=step.version,

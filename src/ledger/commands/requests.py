@@ -202,7 +202,11 @@ def commit(
     final = copy_state(state)
     for stored in result.events:
         apply(final, stored)
-    return Recorded(state.id, final, deadline(final, desk.calendar), result.events)
+    # ``due`` is the deadline the append recorded: what it adds after the preview (the
+    # DeadlineSet, an amendment's carry-over fixes) does not move the clock. A replayed
+    # command id stored other events: those are what the request now holds.
+    now_due = deadline(final, desk.calendar) if result.replayed else due
+    return Recorded(state.id, final, now_due, result.events)
 
 
 def replay(desk: Desk, command_id: str) -> Recorded | None:
@@ -364,8 +368,8 @@ def _receive_as(
     desk: Desk, cmd: RecordReceipt, request_id: str, agency: str, received_on: date
 ) -> Recorded:
     """Record the receipt under ``request_id``, which must not exist yet."""
-    stream = ev.stream_of(request_id)
-    existing = fold(request_id, desk.store.read_stream(stream))
+    stored = desk.store.read_stream(ev.stream_of(request_id))
+    existing = fold(request_id, stored)
     if existing is not None:
         raise IdTaken(
             _(
@@ -373,7 +377,7 @@ def _receive_as(
                 "record steps with its id, or choose another id"
             ).format(request_id=request_id, received_on=existing.received_on)
         )
-    if existing is None and desk.store.stream_version(stream) > 0:
+    if stored:  # events, but no receipt standing: it was retracted
         raise IdTaken(
             _(
                 "record receive: ID {request_id} was used by a receipt since retracted "
@@ -647,7 +651,7 @@ def compute_fee(desk: Desk, state: RequestState, cmd: IssueFeeNotice) -> fees.Fe
             raise InvalidInput(
                 _("--amount: {amount} must be positive, in yuan and fen").format(amount=cmd.amount)
             )
-        return fees.FeeComputation(amount, "amount", (f"amount given: ¥{amount}",))
+        return fees.given_amount(amount)
     if cmd.method == fees.PER_PAGE:
         if cmd.pages is None:
             raise InvalidInput(_("record fee: --method per-page needs --pages N"))
@@ -713,14 +717,16 @@ def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
             state,
             current,
             (),
-            note="; ".join(fee.lines) + "; no fee is due, nothing recorded",
+            note=_("{working}; no fee is due, nothing recorded").format(
+                working=_("; ").join(fee.lines)
+            ),
         )
     event = ev.FeeNoticeIssued(
         amount=str(fee.amount), method=fee.method,
         pages=cmd.pages, nth_in_month=None, received_on=received,
     )  # fmt: skip
     recorded = commit(desk, state, [event], cmd.date, f"fee notice of ¥{fee.amount}: clock stopped")
-    return replace(recorded, note="; ".join(fee.lines))
+    return replace(recorded, note=_("; ").join(fee.lines))
 
 
 @once

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from ledger.events.fields import empty_list
 from ledger.events.types import Event, register
 
 
@@ -26,7 +27,7 @@ class NoticeIssued(Event):
     format: str = "text"
     party: str | None = None
     party_ref: str | None = None
-    items: list[str] = Field(default_factory=list)
+    items: list[str] = Field(default_factory=empty_list)
 
     free_text: ClassVar[tuple[str, ...]] = ("party",)
 

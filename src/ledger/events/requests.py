@@ -16,7 +16,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from ledger.clock import LONGEST_EXTENSION
-from ledger.events.fields import Code, Name, Reason, Text
+from ledger.events.fields import Code, Name, Reason, Text, empty_list
 from ledger.events.types import Event, register
 
 # The codes of ledger.codes.CHANNELS, APPLICANTS and OUTCOMES, as types the checker
@@ -178,7 +178,7 @@ class DeadlineSet(Event):
     due: date | None
     reason: str  # derived; a text typed with it is quoted as its mark (``quoting``)
     provisional: bool = False
-    unscheduled_years: list[int] = Field(default_factory=list)
+    unscheduled_years: list[int] = Field(default_factory=empty_list)
     calendar: dict[str, str] = Field(default_factory=dict)
     regime: str = "2019"
     days_allowed: int = 20

@@ -113,6 +113,11 @@ class RequestViewRow(SQLModel, table=True):
         sa.Index("ix_request_view_agency_year", "agency", "received_year"),
         sa.Index("ix_request_view_open_due", "closed", "due_date"),
         sa.Index("ix_request_view_decided_year", "decided_year"),
+        sa.Index("ix_request_view_touch", "touch_until", "touch_from"),
+        sa.Index("ix_request_view_agency_touch", "agency", "touch_until", "touch_from"),
+        sa.Index("ix_request_view_span", "touch_span"),
+        sa.Index("ix_request_view_late", "recorded_late", "agency", "received_year"),
+        sa.Index("ix_request_view_effective", "last_effective"),
     )
 
     request_id: str = Field(sa_column=sa.Column(sa.String(200), primary_key=True))
@@ -138,6 +143,12 @@ class RequestViewRow(SQLModel, table=True):
     closed: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
     withdrawn: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
     recorded_late: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    state: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    first_position: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
+    last_effective: date | None = Field(default=None, sa_column=sa.Column(sa.Date))
+    touch_from: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    touch_until: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    touch_span: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
 
 
 class CheckpointRow(SQLModel, table=True):
@@ -147,6 +158,23 @@ class CheckpointRow(SQLModel, table=True):
 
     name: str = Field(sa_column=sa.Column(sa.String(100), primary_key=True))
     position: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+
+
+class UserRow(SQLModel, table=True):
+    """A person who signs in to the web pages (``ledger.accounts``): the role, the agencies
+    they work for (comma-separated codes, ``*`` for all) and an argon2 hash, never the
+    password."""
+
+    __tablename__ = "users"
+
+    username: str = Field(sa_column=sa.Column(sa.String(100), primary_key=True))
+    password_hash: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    role: str = Field(sa_column=sa.Column(sa.String(20), nullable=False))
+    agencies: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    personal: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    disabled: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
+    changed_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
 
 
 EVENTS = EventRow.__table__  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from ledger.errors import InvalidInput
 from ledger.events.fields import Reason
+from ledger.i18n import _
 
 Payload = dict[str, Any]
 Upcaster = Callable[[Payload], Payload]
@@ -24,7 +25,7 @@ Upcaster = Callable[[Payload], Payload]
 class Event(BaseModel):
     """Base of every event: an immutable fact in the past tense."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     type: ClassVar[str]
     version: ClassVar[int] = 1
@@ -101,8 +102,9 @@ def event_class(type_name: str) -> type[Event]:
     try:
         return _TYPES[type_name]
     except KeyError:
-        known = ", ".join(sorted(_TYPES)) or "none"
-        raise InvalidInput(f"event type {type_name!r} is unknown; known types: {known}") from None
+        known = ", ".join(sorted(_TYPES)) or _("none")
+        refusal = _("event type {type!r} is unknown; known types: {known}")
+        raise InvalidInput(refusal.format(type=type_name, known=known)) from None
 
 
 def upcast(type_name: str, version: int, data: Payload) -> Payload:
@@ -124,9 +126,11 @@ def parse_event(type_name: str, data: Payload) -> Event:
         first = exc.errors()[0]
         if not first["loc"]:  # a check of the whole payload names its field in its message
             message = str(first["msg"]).removeprefix("Value error, ")
-            raise InvalidInput(f"event {type_name}: {message}") from None
+            refusal = _("event {type}: {message}")
+            raise InvalidInput(refusal.format(type=type_name, message=message)) from None
         where = ".".join(str(p) for p in first["loc"])
-        raise InvalidInput(f"event {type_name}: field {where!r}: {first['msg']}") from None
+        refusal = _("event {type}: field {field!r}: {why}")
+        raise InvalidInput(refusal.format(type=type_name, field=where, why=first["msg"])) from None
 
 
 def decode_event(type_name: str, data: Payload) -> Event:

@@ -14,10 +14,12 @@ from pydantic import Field
 
 from ledger.events.types import Event, register
 
+YEAR_PREFIX = "year-"
+
 
 def year_stream(agency: str, year: int) -> str:
     """The stream of an agency's year-level facts."""
-    return f"year-{agency}-{year}"
+    return f"{YEAR_PREFIX}{agency}-{year}"
 
 
 class YearClosed(Event):

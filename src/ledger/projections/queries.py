@@ -16,6 +16,7 @@ from ledger.calendar import WorkingCalendar
 from ledger.clock import explain_deadline
 from ledger.commands.requests import clarification_late, load
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.projections.alerts import Alert, compute_alerts
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import clock_input
@@ -129,8 +130,10 @@ def find_requests(
     wanted = text.strip().lower()
     if not wanted:
         raise InvalidInput(
-            "find: TEXT is empty; give part of a request id or subject "
-            "(with --personal also an applicant's name, phone or last 4-6 of the id number)"
+            _(
+                "find: TEXT is empty; give part of a request id or subject (with --personal also "
+                "an applicant's name, phone or last 4-6 of the id number)"
+            )
         )
     refs = app.store.applicants.search(text) if personal else set()
     cal = load_calendar(app.store)

@@ -155,9 +155,33 @@ def test_on_postgres_texts_are_ciphertext_and_their_key_is_deleted(
         assert cli("applicant", "erase", "R1", "--basis", "withdrawn consent", "--yes").code == 0
         assert other.execute("SELECT count(*) FROM text_keys").fetchone() == (0,)
         assert other.execute("SELECT count(*) FROM texts WHERE body IS NOT NULL").fetchone() == (0,)
+        other.execute("CHECKPOINT")  # the pages on disk, not only in shared buffers
+        for path in _server_files(other):
+            content = path.read_bytes()
+            for value in (*TEXTS, NAME):
+                assert value.encode() not in content, (path, value)
     assert cli("verify").code == 0
     assert _figures(cli) == before
     assert cli("show", "R1", "--format", "json").json()["subject"] == "[erased]"
+
+
+def _server_files(conn: psycopg.Connection[tuple[object, ...]]) -> list[Path]:
+    """The data files of this database and the server's write-ahead log, where the server
+    lets this process read them (the test server runs on this machine)."""
+    (folder,) = conn.execute("SHOW data_directory").fetchone() or ("",)
+    (oid,) = conn.execute(
+        "SELECT oid FROM pg_database WHERE datname = current_database()"
+    ).fetchone() or (0,)
+    found = [*Path(str(folder), "base", str(oid)).glob("*"), *Path(str(folder), "pg_wal").glob("0*")]
+    return [p for p in found if p.is_file() and _readable(p)]
+
+
+def _readable(path: Path) -> bool:
+    try:
+        with path.open("rb"):
+            return True
+    except OSError:
+        return False
 
 
 # -- books written before texts were kept apart -------------------------------------------

@@ -254,7 +254,11 @@ class SqlTexts:
             return int(result.rowcount or 0)
 
     def purge(self) -> bool:
-        """A WAL checkpoint (TRUNCATE), so no old page stays in ``-wal``."""
+        """As ``ApplicantFile.purge``: on SQLite a WAL checkpoint (TRUNCATE), so no old page
+        stays in ``-wal``; on PostgreSQL a VACUUM (FULL) of ``text_keys``, so an erased key's
+        dead row version leaves the table's files (False if this role may not vacuum it)."""
+        if self.db.dialect == "postgresql":
+            return self.db.vacuum("text_keys")
         return self.db.checkpoint()
 
 

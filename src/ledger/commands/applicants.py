@@ -103,8 +103,12 @@ def erase_applicant(desk: Desk, request_id: str, basis: str) -> Erased:
         desk.store.append(stream, [NewEvent(event, desk.today)], expected_version=ANY,
                           actor=desk.actor, agency=desk.agency)  # fmt: skip
     texts = sum(_erase_texts(desk, request, basis.strip()) for request in requests_of(desk, ref))
-    # After both erasures: the checkpoint empties the -wal of the old keys and texts too.
-    return Erased(ref, already=already, purged=desk.store.applicants.purge(), texts=texts)
+    # After both erasures: on SQLite one checkpoint empties the -wal of the old keys and
+    # texts; on PostgreSQL each key table is rewritten on its own.
+    purged = desk.store.applicants.purge()
+    if texts and desk.store.dialect == "postgresql":
+        purged = desk.store.texts.purge() and purged
+    return Erased(ref, already=already, purged=purged, texts=texts)
 
 
 def requests_of(desk: Desk, ref: str) -> list[str]:

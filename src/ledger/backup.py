@@ -1,11 +1,14 @@
 """The books taken out whole and put back exactly: the events export, backup and restore.
 
 An events export is JSON lines: a header line, one line per event with every stored field
-(the shape of ``ledger log --format json``), optionally one line per applicant, and the
-chain head last. Restoring it into an EMPTY database re-inserts every event with its own
-position, time, actor and hash, so the restored log is the same log: the chain is checked
-in the file before anything is written, and the database's chain and deadline audit
-after, before the restore reports success.
+(the shape of ``ledger log --format json``), optionally one line per applicant, one line
+per text kept outside the log (``ledger.texts``: sealed, with its request's key; an
+erased one without either), and the chain head last. The texts always travel: the events
+name them, as they carried the text itself before texts were kept apart. Restoring it
+into an EMPTY database re-inserts every event with its own position, time, actor and
+hash, so the restored log is the same log: the chain is checked in the file before
+anything is written, and the database's chain and deadline audit after, before the
+restore reports success.
 
 ``backup`` copies a SQLite database with SQLite's online backup API (consistent while
 desks keep writing); on PostgreSQL it writes the events export with the applicants, read
@@ -27,10 +30,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from ledger.applicants import PERSONAL, Applicant, match_digests, new_key, seal
 from ledger.db import create_engine
-from ledger.errors import IntegrityFailure, InvalidInput
+from ledger.errors import ChainUnchecked, IntegrityFailure, InvalidInput
 from ledger.events import codec
+from ledger.events.chainkey import KEY_ENV, MARKER, ChainKey
 from ledger.events.memory import MemoryStore
-from ledger.events.schema import ApplicantKeyRow, ApplicantRow, EventRow
+from ledger.events.schema import ApplicantKeyRow, ApplicantRow, EventRow, TextKeyRow, TextRow
 from ledger.events.store import ANY, EventStore, NewEvent, chain_breaks
 from ledger.events.types import decode_event, upcast
 from ledger.i18n import _, ngettext
@@ -44,6 +48,8 @@ INSERT_BATCH = 5_000
 EVENTS: sa.Table = EventRow.__table__  # type: ignore[attr-defined]
 APPLICANTS: sa.Table = ApplicantRow.__table__  # type: ignore[attr-defined]
 KEYS: sa.Table = ApplicantKeyRow.__table__  # type: ignore[attr-defined]
+TEXTS: sa.Table = TextRow.__table__  # type: ignore[attr-defined]
+TEXT_KEYS: sa.Table = TextKeyRow.__table__  # type: ignore[attr-defined]
 """The tables as SQLModel declares them: a backup is a tool, so it may use SQLAlchemy."""
 EVENT_KEYS = (
     "position", "stream_id", "version", "type", "schema_version", "data",
@@ -97,6 +103,20 @@ def _applicant_rows(conn: Connection) -> Iterator[dict[str, Any]]:
         yield row
 
 
+def _text_rows(conn: Connection) -> Iterator[dict[str, Any]]:
+    """Each text with its request's key (None once erased); none from books older than
+    revision 0004, which kept every text in its event."""
+    if not sa.inspect(conn).has_table("texts"):
+        return
+    joined = TEXTS.outerjoin(TEXT_KEYS, TEXT_KEYS.c.owner == TEXTS.c.owner)
+    query = sa.select(TEXTS, TEXT_KEYS.c.key).select_from(joined).order_by(TEXTS.c.ref)
+    for r in conn.execute(query):
+        row = dict(r._mapping)
+        for key in ("created_at", "erased_at"):
+            row[key] = _as_datetime(row[key]) if row[key] is not None else None
+        yield row
+
+
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
@@ -126,12 +146,21 @@ def _event_line(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _applicant_line(row: dict[str, Any]) -> dict[str, Any]:
-    values = {k: row[k] for k in APPLICANT_KEYS}
+    return {"applicant": _sealed_line(row, APPLICANT_KEYS)}
+
+
+def _text_line(row: dict[str, Any]) -> dict[str, Any]:
+    return {"text": _sealed_line(row, tuple(c.name for c in TEXTS.c))}
+
+
+def _sealed_line(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
+    """A sealed row's columns and its key as JSON values (None once erased)."""
+    values = {k: row[k] for k in columns}
     values["key"] = base64.b64encode(row["key"]).decode("ascii") if row["key"] else None
     for key in ("created_at", "erased_at"):
         if values[key] is not None:
             values[key] = values[key].isoformat(timespec="microseconds")
-    return {"applicant": values}
+    return values
 
 
 def write_events(engine: Engine, out: IO[str], *, applicants: bool = False) -> tuple[int, int, str]:
@@ -147,6 +176,8 @@ def write_events(engine: Engine, out: IO[str], *, applicants: bool = False) -> t
             for row in _applicant_rows(conn):
                 out.write(codec.dumps(_applicant_line(row)) + "\n")
                 people += 1
+        for row in _text_rows(conn):
+            out.write(codec.dumps(_text_line(row)) + "\n")
     finally:
         conn.close()
     tail = {"chain_head": {"position": position, "hash": head}, "events": count}
@@ -229,24 +260,27 @@ def _lines(file: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, item
 
 
-def _export_rows(file: Path) -> tuple[Iterator[dict[str, Any]], Iterator[dict[str, Any]]]:
-    """The events and the applicants of an events export (two reads of the file)."""
+Rows = Iterator[dict[str, Any]]
+
+
+def _export_rows(file: Path) -> tuple[Rows, Rows, Rows]:
+    """The events, the applicants and the texts of an events export (a read of the file each)."""
 
     def events() -> Iterator[dict[str, Any]]:
         for number, item in _lines(file):
             if "position" in item:
                 yield _event_row(item, f"{file}:{number}")
 
-    def applicants() -> Iterator[dict[str, Any]]:
+    def kept(kind: str) -> Iterator[dict[str, Any]]:
         for _number, item in _lines(file):
-            if "applicant" in item:
-                row = dict(item["applicant"])
+            if kind in item:
+                row = dict(item[kind])
                 for key in ("created_at", "erased_at"):
                     row[key] = _as_datetime(row[key]) if row.get(key) else None
                 row["key"] = base64.b64decode(row["key"]) if row.get("key") else None
                 yield row
 
-    return events(), applicants()
+    return events(), kept("applicant"), kept("text")
 
 
 def _event_row(item: dict[str, Any], where: str) -> dict[str, Any]:
@@ -325,15 +359,17 @@ def restore(store: EventStore, file: Path) -> Restored:
     try:
         if source is not None:
             with source.connect() as conn:
-                _check_chain(_event_rows(conn), str(file))
+                _check_chain(_event_rows(conn), str(file), store.chain_key)
             with source.connect() as conn:
                 audit_source(_event_rows(conn))
             with source.connect() as conn:
-                count, people, last = _insert(engine, _event_rows(conn), _applicant_rows(conn))
+                count, people, last = _insert(
+                    engine, _event_rows(conn), _applicant_rows(conn), _text_rows(conn)
+                )
         else:
             assert head is not None
-            events, _applicants = _export_rows(file)
-            checked = _check_chain(events, str(file))
+            events, _applicants, _texts = _export_rows(file)
+            checked = _check_chain(events, str(file), store.chain_key)
             if (checked.verified, head[1]) != (head[0], _last_hash(file)):
                 raise IntegrityFailure(
                     _(
@@ -342,8 +378,8 @@ def restore(store: EventStore, file: Path) -> Restored:
                     ).format(file=file, head=head[0], verified=checked.verified)
                 )
             audit_source(_export_rows(file)[0])
-            events, applicants = _export_rows(file)
-            count, people, last = _insert(engine, events, applicants)
+            events, applicants, texts = _export_rows(file)
+            count, people, last = _insert(engine, events, applicants, texts)
     finally:
         if source is not None:
             source.dispose()
@@ -358,14 +394,19 @@ def _last_hash(file: Path) -> str:
     return last
 
 
-def _check_chain(rows: Iterator[dict[str, Any]], where: str) -> Any:
-    """Walk the source's chain before anything is written."""
-    checked = chain_breaks((r["position"], _hashed(r), r["hash"]) for r in rows)
+def _check_chain(rows: Iterator[dict[str, Any]], where: str, key: ChainKey | None) -> Any:
+    """Walk the source's chain before anything is written (a keyed part needs the key)."""
+    checked = chain_breaks(((r["position"], _hashed(r), r["hash"]) for r in rows), key)
     if checked.broken_at is not None:
         raise IntegrityFailure(
             _("{where}: position {broken_at}: {reason}; nothing was restored").format(
                 where=where, broken_at=checked.broken_at, reason=checked.reason
             )
+        )
+    if checked.unchecked:
+        raise ChainUnchecked(
+            f"{where}: the chain is keyed from position {checked.keyed_from} on; set "
+            f"{KEY_ENV} to the key to restore it; nothing was restored"
         )
     return checked
 
@@ -377,9 +418,7 @@ def _hashed(row: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _insert(
-    engine: Engine, events: Iterator[dict[str, Any]], applicants: Iterator[dict[str, Any]]
-) -> tuple[int, int, str]:
+def _insert(engine: Engine, events: Rows, applicants: Rows, texts: Rows) -> tuple[int, int, str]:
     """Insert the rows as they are, in one transaction: all of them or none."""
     statement = _insert_statement(engine)
     count, people, last = 0, 0, codec.GENESIS
@@ -404,7 +443,19 @@ def _insert(
             if key is not None:
                 conn.execute(KEYS.insert().values(ref=person["ref"], key=bytes(key)))
             people += 1
+        _insert_texts(conn, texts)
     return count, people, last
+
+
+def _insert_texts(conn: Connection, texts: Rows) -> None:
+    """Put the texts back, and each request's key once (every text of it carries it)."""
+    owners: set[str] = set()
+    for text in texts:
+        key = text.pop("key", None)
+        conn.execute(TEXTS.insert().values(**text))
+        if key is not None and text["owner"] not in owners:
+            conn.execute(TEXT_KEYS.insert().values(owner=text["owner"], key=bytes(key)))
+            owners.add(text["owner"])
 
 
 def _seal_clear(person: dict[str, Any]) -> bytes:
@@ -430,22 +481,25 @@ def _insert_statement(engine: Engine) -> sa.Insert:
 def audit_source(rows: Iterator[dict[str, Any]]) -> None:
     """Re-derive the source's recorded deadlines on a copy in memory, before writing: the
     log cannot be taken out of a database again (its triggers refuse DELETE)."""
-    memory = MemoryStore()
+    memory = MemoryStore(copy=True)
     for row in rows:
+        if row["type"] == MARKER:  # no deadline rests on it; replaying it would need the key
+            continue
         data = codec.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
         event = decode_event(row["type"], upcast(row["type"], row["schema_version"], data))
         memory.append(
             row["stream_id"], [NewEvent(event, row["effective_date"])],
             expected_version=ANY, actor=row["actor"], agency=row["agency"],
         )  # fmt: skip
-    wrong = audit_deadlines(memory).mismatches
+    audit = audit_deadlines(memory)
+    wrong = audit.mismatches
     if wrong:
         refusal = ngettext(
             "{count} recorded deadline disagrees with the log: {first}; nothing was restored",
             "{count} recorded deadlines disagree with the log: {first}; nothing was restored",
-            len(wrong),
+            audit.wrong,
         )
-        raise IntegrityFailure(refusal.format(count=len(wrong), first="; ".join(wrong[:5])))
+        raise IntegrityFailure(refusal.format(count=audit.wrong, first="; ".join(wrong[:5])))
 
 
 def _verify(store: EventStore) -> Verification:

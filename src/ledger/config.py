@@ -23,11 +23,11 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints, Validat
 
 from ledger.db import DEFAULT_LOCK_TIMEOUT, parse_url
 from ledger.errors import InvalidInput
+from ledger.events.fields import empty_list
 from ledger.i18n import _
 from ledger.limits import BACKDATE_DAYS, TEXT_MAX, clean_text
 from ledger.notifiers._config import NotifierSettings, check_notifier_tables, check_unique_names
 from ledger.projections.alerts import DEFAULT_WITHIN
-from ledger.report import editions
 from ledger.settings import KeyProblem, Settings, key, refusal
 
 __all__ = [
@@ -61,6 +61,8 @@ Text = Annotated[
 
 def _official_labels(labels: dict[str, str]) -> dict[str, str]:
     """Only labels a format prints can be reworded (a misspelt one would change nothing)."""
+    from ledger.report import editions  # the report package loads only for a file with labels
+
     known = editions.edition("2019").labels() | editions.edition("2021").labels()
     for official in labels:
         if official not in known:
@@ -160,6 +162,15 @@ class JobSettings(Settings):
         ),
         allowed="a file path in an existing folder, e.g. /mnt/anchors/ledger-anchors.txt",
     )
+    anchor_notifiers: list[Text] = key(
+        default_factory=list,
+        description=(
+            "After each nightly run, also send the log's head through these notifiers (one "
+            "message each: a `json` webhook gets `{\"anchor\": {...}}`, e-mail and chat robots "
+            "the line), so that a copy lands outside the database (docs/reliability.md)."
+        ),
+        allowed='names of [[notifiers]] tables (or "log"), e.g. ["audit-mail"]',
+    )
 
 
 def _folder(value: str) -> str:
@@ -242,7 +253,7 @@ class Config(Settings):
         BeforeValidator(check_notifier_tables),
         AfterValidator(check_unique_names),
     ] = key(
-        default_factory=list,
+        default_factory=empty_list,
         description=(
             "Where reminders go besides the log: one [[notifiers]] table each (docs/notifiers.md)."
         ),

@@ -16,9 +16,11 @@ A write that waits for the books longer than the configured lock timeout stops w
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -316,6 +318,34 @@ class Database:
             busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         return not busy
 
+    def vacuum(self, table: str) -> bool:
+        """PostgreSQL: rewrite ``table`` (``VACUUM (FULL)``) so that no dead row version (an
+        erased applicant's deleted key) stays in its files; a plain VACUUM frees the space
+        but leaves the bytes in the page. False if this role may not (only the owner or a
+        superuser may; PostgreSQL would skip it with a mere warning) or the table stayed
+        locked past the lock timeout. Connections run in autocommit, so it runs outside a
+        transaction block, as it must. SQLite: nothing to do (see ``checkpoint``).
+        """
+        if self.dialect != "postgresql":
+            return True
+        with self.reading() as conn:
+            (allowed,) = conn.execute(
+                "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class "
+                "WHERE oid = to_regclass(%s)",
+                (table,),
+            ).fetchone() or (False,)
+            if not allowed:
+                return False
+            for attempt in range(VACUUM_ATTEMPTS):
+                if attempt:
+                    time.sleep(VACUUM_PAUSE)
+                kept = _dead_rows_kept(conn, table)
+                if kept is None:
+                    return False  # the lock timeout passed: the table stayed busy
+                if kept == 0:
+                    return True
+        return False
+
     def _abandon(self, conn: Any) -> None:
         """Roll back whatever is open; forget the connection if it is broken."""
         with suppress(Exception):  # closing or rolling back a broken connection
@@ -352,6 +382,35 @@ class Database:
         if self._engine is None:
             self._engine = _sqlalchemy_engine(self.target)
         return self._engine
+
+
+VACUUM_ATTEMPTS: Final = 3
+VACUUM_PAUSE: Final = 1.0
+"""A dead row version still visible to an open transaction (a long read, autovacuum's
+ANALYZE) survives a VACUUM; a short wait and another try usually outlast it."""
+
+
+def _dead_rows_kept(conn: Any, table: str) -> int | None:
+    """``VACUUM (FULL, VERBOSE)`` the table: how many dead row versions it had to keep
+    (the first number of the server's detail line, "N dead row versions cannot be removed
+    yet", in whatever language the server speaks); None if the table stayed locked."""
+    details: list[str] = []
+
+    def note(diagnostic: Any) -> None:
+        details.append(str(diagnostic.message_detail or ""))
+
+    conn.add_notice_handler(note)
+    try:
+        conn.execute(f"VACUUM (FULL, VERBOSE) {table}")
+    except Exception as exc:
+        if _is_lock_timeout(exc):
+            return None
+        raise
+    finally:
+        conn.remove_notice_handler(note)
+    counts = [re.search(r"[0-9]+", d) for d in details if d]
+    found = [int(m.group()) for m in counts if m is not None]
+    return found[0] if found else 1  # nothing said: assume the worst
 
 
 def database_errors() -> tuple[type[Exception], ...]:

@@ -87,3 +87,10 @@ class IntegrityFailure(LedgerError):
     """The log's hash chain or a recorded deadline does not check out."""
 
     exit_code = 4
+
+
+class ChainUnchecked(LedgerError):
+    """The chain is keyed from some position on and the key was not given: that part could
+    not be checked (neither intact nor broken)."""
+
+    exit_code = 5

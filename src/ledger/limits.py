@@ -94,9 +94,9 @@ def check_today(value: date, field: str = "LEDGER_TODAY") -> date:
     """A pinned "today" the calendar can count from."""
     if not EARLIEST <= value <= LATEST_TODAY:
         raise InvalidInput(
-            _(
-                "{field}: {value} is not allowed; use a date from {earliest} to {latest}"
-            ).format(field=field, value=value, earliest=EARLIEST, latest=LATEST_TODAY)
+            _("{field}: {value} is not allowed; use a date from {earliest} to {latest}").format(
+                field=field, value=value, earliest=EARLIEST, latest=LATEST_TODAY
+            )
         )
     return value
 

@@ -9,13 +9,14 @@ import click
 from ledger.bootstrap import init_database
 from ledger.cli._common import State, amend_option, app_of, backdated_option, common_options
 from ledger.cli._types import Count
-from ledger.errors import IntegrityFailure, InvalidInput
+from ledger.commands.chain import start_keyed_chain
+from ledger.errors import ChainUnchecked, IntegrityFailure, InvalidInput
 from ledger.events import codec
 from ledger.events.names import event_label
 from ledger.events.store import Store, StoredEvent
 from ledger.i18n import _
 from ledger.projections.anchors import anchors_from, append_anchor, head
-from ledger.projections.log import event_record, read_log, verify_log
+from ledger.projections.log import log_records, read_log, verify_log
 
 
 @click.command()
@@ -49,21 +50,33 @@ def init(ctx: click.Context) -> None:
 
 @click.command()
 @click.option(
-    "--anchor", "show_anchor", is_flag=True,
+    "--anchor",
+    "show_anchor",
+    is_flag=True,
     help="Then print the head (position, hash, time) as one line to keep outside the database.",
 )
 @click.option(
-    "--anchor-file", type=click.Path(dir_okay=False, path_type=Path),
+    "--anchor-file",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Then append that line to this file.",
 )
 @click.option(
-    "--against", "against", multiple=True, metavar="POSITION:HASH",
+    "--against",
+    "against",
+    multiple=True,
+    metavar="POSITION:HASH",
     help="An anchor kept earlier: prove the history up to it unchanged (repeatable).",
 )
 @click.option(
-    "--against-file", "against_files", multiple=True,
+    "--against-file",
+    "against_files",
+    multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="A file of anchor lines (as --anchor-file writes them) to prove, each of them.",
+)
+@click.option(
+    "--start-keyed-chain", "start_keyed", is_flag=True,
+    help="Then key the chain: every hash from now on is an HMAC under $LEDGER_CHAIN_KEY.",
 )
 @common_options
 @click.pass_context
@@ -73,6 +86,7 @@ def verify(
     anchor_file: Path | None,
     against: tuple[str, ...],
     against_files: tuple[Path, ...],
+    start_keyed: bool,
 ) -> None:
     """Walk the whole hash chain and check every event against the one before it.
 
@@ -83,22 +97,37 @@ def verify(
     date from the events before it and the calendar as then recorded, and fails if any
     disagrees. See docs/reliability.md, "Tamper evidence".
 
+    A chain keyed from some position on (--start-keyed-chain, with $LEDGER_CHAIN_KEY set)
+    is checked there only with the same key in $LEDGER_CHAIN_KEY; without it, the
+    command says from which position it could not check and exits with status 5.
+
     \b
     Examples:
       ledger verify
       ledger verify --anchor --anchor-file /mnt/usb/ledger-anchors.txt
       ledger verify --against-file /mnt/usb/ledger-anchors.txt
+      LEDGER_CHAIN_KEY=$(cat /etc/ledger/chain.key) ledger verify --start-keyed-chain
     """
     anchors = anchors_from(against, against_files)
-    store = app_of(ctx).store
-    checked = verify_log(store, anchors)
+    app = app_of(ctx)
+    store = app.store
+    checked = verify_log(store, anchors, expect_keyed=not start_keyed)
+    problem = checked.deadline_problem()
+    if checked.unchecked_from is not None:
+        if problem is not None:
+            raise IntegrityFailure(problem)
+        raise ChainUnchecked(
+            _(
+                "{verified} events verified; the chain is keyed from position {position} on "
+                "and LEDGER_CHAIN_KEY is not set: the events from there were not checked"
+            ).format(verified=checked.verified, position=checked.unchecked_from)
+        )
     click.echo(
         _("{verified} events verified; the hash chain is intact").format(verified=checked.verified)
     )
     if anchors:
         held = _("{count} anchors hold; the history up to each is unchanged")
         click.echo(held.format(count=len(anchors)))
-    problem = checked.deadline_problem()
     if problem is not None:
         raise IntegrityFailure(problem)
     click.echo(
@@ -106,6 +135,13 @@ def verify(
             checked=checked.audit.checked
         )
     )
+    if start_keyed:
+        marker = start_keyed_chain(app)
+        click.echo(
+            _("the hash chain is keyed from position {position} on").format(
+                position=marker.position
+            )
+        )
     if show_anchor or anchor_file is not None:
         _print_anchor(store, show_anchor, anchor_file)
 
@@ -135,8 +171,13 @@ def log_(ctx: click.Context, stream: str | None, since: int, fmt: str) -> None:
       ledger log --since 100
       ledger log --stream request-default-2020-0001 --format json
     """
-    for stored in read_log(app_of(ctx).store, stream, since):
-        click.echo(codec.dumps(event_record(stored)) if fmt == "json" else _text_line(stored))
+    store = app_of(ctx).store
+    if fmt == "json":
+        for record in log_records(store, stream, since):
+            click.echo(codec.dumps(record))
+        return
+    for stored in read_log(store, stream, since):
+        click.echo(_text_line(stored))
 
 
 def _text_line(e: StoredEvent) -> str:

@@ -61,12 +61,17 @@ def exactly_once(
                 done = replay(desk, desk.command_id)
                 if done is not None:
                     return done
-            for attempt in range(1, RACE_RETRIES + 1):
-                try:
-                    return handler(desk, *args, **kwargs)
-                except ConcurrencyError:
-                    if attempt == RACE_RETRIES:
-                        raise
+            outer = desk.closed_years_seen
+            try:
+                for attempt in range(1, RACE_RETRIES + 1):
+                    desk.closed_years_seen = {}  # each attempt reads afresh
+                    try:
+                        return handler(desk, *args, **kwargs)
+                    except ConcurrencyError:
+                        if attempt == RACE_RETRIES:
+                            raise
+            finally:
+                desk.closed_years_seen = outer
             raise AssertionError("unreachable")  # pragma: no cover
 
         return run

@@ -37,6 +37,7 @@ from ledger.events.years import AmendmentRecorded, CarryOverRevoked
 from ledger.i18n import _
 from ledger.limits import NAME_MAX, check_fact_date, clean_text
 from ledger.projections.requests import RequestState, apply, copy_state, deadline, fold
+from ledger.texts import Resolver, value_of
 
 STEPS: tuple[str, ...] = (
     "request.received",
@@ -165,7 +166,7 @@ def _receipt_event(desk: Desk, state: RequestState, c: Correction, why: str, who
         "channel": state.channel,
         "applicant": state.applicant,
         "agency": state.agency,
-        "subject": state.subject,
+        "subject": Resolver(desk.store.texts).fill(state.subject),
     }
     changed = {k: v for k, v in new.items() if v is not None and v != old.get(k)}
     if not changed:
@@ -317,13 +318,11 @@ def _check_retractable(state: RequestState, step: StoredEvent) -> None:
         for e in live
         if e.type == partner
         and e.position > step.position
-        and e.data.get("party") == step.data.get("party")
+        and value_of(e.data, "party") == value_of(step.data, "party")
     ]
     if after:
         raise RuleViolation(
-            _(
-                "--step: #{position} is followed by #{later} ({kind}); retract that first"
-            ).format(
+            _("--step: #{position} is followed by #{later} ({kind}); retract that first").format(
                 position=step.position,
                 later=after[0].position,
                 kind=partner and event_name(partner),

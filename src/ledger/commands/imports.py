@@ -43,13 +43,14 @@ from ledger.events.store import Store
 from ledger.events.types import Event, parse_event, upcast
 from ledger.events.years import YearClosed, year_stream
 from ledger.i18n import _, ngettext
+from ledger.texts import with_texts
 
 REQUIRED_KEYS = ("type", "data", "effective_date")
 STREAM_KEYS = ("stream", "stream_id")  # import's own name, and `ledger log --format json`'s
 LOG_KEYS = frozenset(
     {"position", "version", "schema_version", "recorded_at", "command_id", "hash"}
 )  # written by `ledger log --format json`: accepted and not used (the log makes its own)
-OPTIONAL_KEYS = frozenset({"actor", "agency"})
+OPTIONAL_KEYS = frozenset({"actor", "agency", "texts"})  # texts: ``ledger log --format json``'s
 KNOWN_KEYS = frozenset(REQUIRED_KEYS) | frozenset(STREAM_KEYS) | LOG_KEYS | OPTIONAL_KEYS
 
 DERIVED_TYPES = frozenset(
@@ -268,6 +269,12 @@ def parse_line(text: str, number: int, where: str) -> ImportLine | None:
     kind, data = item["type"], item["data"]
     if not isinstance(kind, str) or not isinstance(data, dict):
         raise InvalidInput(_("type must be a text and data an object"))
+    texts = item.get("texts", {})
+    if not isinstance(texts, dict):
+        raise InvalidInput(
+            _("texts must be an object (reference: text), as `ledger log` writes it")
+        )
+    data = with_texts(data, texts)
     if kind in DERIVED_TYPES:
         return None
     if isinstance(item.get("schema_version"), int) and not isinstance(item["schema_version"], bool):
@@ -302,6 +309,13 @@ def _typed(kind: str, data: dict[str, Any]) -> Event:
         if isinstance(value, bool) and not isinstance(getattr(event, name, None), bool):
             refusal = _("event {type}: field {name!r}: {value} is not allowed here")
             raise InvalidInput(refusal.format(type=kind, name=name, value=value))
+    for name in (*type(event).free_text, "backdated"):
+        if getattr(event, f"{name}_ref", None):
+            refusal = _(
+                "event {type}: field '{name}_ref' names a text kept in other books; give the "
+                "text itself as {name!r}, or in `texts` as `ledger log --format json` does"
+            )
+            raise InvalidInput(refusal.format(type=kind, name=name))
     return event
 
 

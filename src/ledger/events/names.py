@@ -50,6 +50,7 @@ EVENT_NAMES: dict[str, str] = {
     "reminder.sent": N_("reminder.sent"),
     "reminder.failed": N_("reminder.failed"),
     "reminder.run-completed": N_("reminder.run-completed"),
+    "log.keyed": N_("log.keyed"),
 }
 """Event type → its name as a message (English: the request's step, or the type)."""
 

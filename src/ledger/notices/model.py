@@ -35,6 +35,7 @@ from ledger.events.store import StoredEvent
 from ledger.i18n import _
 from ledger.projections.agencies import agency_named, recorded_agencies
 from ledger.projections.requests import RequestState, deadline, fee_payment_due, fold
+from ledger.texts import Resolver, value_of
 
 if TYPE_CHECKING:
     from ledger.bootstrap import App
@@ -136,9 +137,10 @@ def _step(desk: Desk, request_id: str, kind: str, party: str | None) -> _Step:
     final = load(desk, request_id)
     events = desk.store.read_stream(stream_of(request_id))
     wanted, command = STEPS[kind]
+    names = Resolver(desk.store.texts).prime(e.data for e in events if e.type == wanted)
     found = [
         i for i, e in enumerate(events)
-        if e.type == wanted and (party is None or e.data.get("party") == party)
+        if e.type == wanted and (party is None or names.fill(value_of(e.data, "party")) == party)
     ]  # fmt: skip
     if kind == "answer" and final.withdrawn:
         raise RuleViolation(
@@ -313,7 +315,9 @@ def build_notice(
             )
         )
     name = _applicant_name(desk, step.final)
+    names = Resolver(desk.store.texts)
     consulted = step.after.consultations[-1].party if code == "consultation" else None
+    consulted = names.fill(consulted) if consulted is not None else None
     agency_name = agency_named(step.final.agency, app.config.agencies, recorded_agencies(app.store))
     dated = step.event.effective_date
     return Notice(
@@ -326,7 +330,7 @@ def build_notice(
         number=f"〔{dated.year}〕{request_id}号",
         addressee=consulted or name or APPLICANT,
         applicant_name=name,
-        subject=step.final.subject,
+        subject=names.fill(step.final.subject),
         received_on=step.final.received_on,
         facts=FACTS[code](desk, step),
         party=consulted,

@@ -18,6 +18,7 @@ from ledger.i18n import _
 from ledger.projections.agencies import agency_named
 from ledger.projections.anchors import head
 from ledger.projections.annual import Facts, ReportRequest, build_report, check, collect
+from ledger.projections.yearly import year_facts
 from ledger.report import checks
 from ledger.report.model import AnnualReport
 
@@ -68,11 +69,21 @@ def report_agencies(app: App, requested: tuple[str, ...]) -> tuple[str, ...]:
         ) from None
 
 
-def report_facts(app: App, query: ReportQuery) -> Facts:
-    """The log's facts as of the query's moment; refuses a year that has not begun and an
-    agency with nothing in the log."""
+def report_facts(app: App, query: ReportQuery, first: int | None = None) -> Facts:
+    """The log's facts as of the query's moment, for the years ``first`` (default the
+    query's) to the query's; refuses a year that has not begun and an agency with nothing
+    in the log.
+
+    As the books stand now, the requests are read from the request table, only those that
+    touch those years (``projections/yearly.py``); as of an earlier moment, the log is
+    replayed up to it (and so when this role cannot bring the table up to date)."""
     checks.check_year(query.year, reference_day(app, query))
-    facts = collect(app.store, query.as_of)
+    facts = None
+    if query.as_of is None:
+        scope = frozenset(query.agencies) or None
+        facts = year_facts(app.store, query.year if first is None else first, query.year, scope)
+    if facts is None:
+        facts = collect(app.store, query.as_of)
     unknown = sorted(set(query.agencies) - facts.agencies())
     if unknown:
         known = ", ".join(sorted(facts.agencies())) or "none yet"
@@ -88,7 +99,7 @@ def check_report(app: App, query: ReportQuery) -> str:
     """Check that the tables reconcile and agree with the recorded carry-overs; the line to
     print, or IntegrityFailure saying where they do not."""
     query = replace(query, agencies=report_agencies(app, query.agencies))
-    facts = report_facts(app, query)
+    facts = report_facts(app, query, first=query.year - 1)
     problems = check(facts, query.year, frozenset(query.agencies) or None)
     included = sorted(query.agencies or facts.agencies())
     title = (

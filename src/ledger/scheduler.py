@@ -41,6 +41,7 @@ from ledger.bootstrap import App
 from ledger.dates import SHANGHAI, utc_now
 from ledger.db import Database
 from ledger.errors import InvalidInput, LedgerError
+from ledger.i18n import _
 from ledger.logging import get_logger
 from ledger.notifiers import DeliveryFailed, Notifier
 from ledger.projections.anchors import append_anchor, head
@@ -174,8 +175,9 @@ def anchor_notifiers(app: App) -> list[Notifier]:
     unknown = [name for name in wanted if name not in by_name]
     if unknown:
         raise InvalidInput(
-            f"[scheduler] anchor_notifiers: no notifier named {unknown[0]!r}; "
-            f"allowed: {', '.join(sorted(by_name))}"
+            _(
+                "[scheduler] anchor_notifiers: no notifier named {unknown!r}; allowed: {listed}"
+            ).format(unknown=unknown[0], listed=", ".join(sorted(by_name)))
         )
     return [by_name[name] for name in wanted]
 

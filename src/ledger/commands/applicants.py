@@ -124,7 +124,7 @@ def erase_texts(desk: Desk, request_id: str, basis: str) -> TextsGone:
     are gone, each time some were erased, and the first time even if none were.
     """
     if not basis.strip():
-        raise InvalidInput("--basis: give the legal basis of the erasure (not empty)")
+        raise InvalidInput(_("--basis: give the legal basis of the erasure (not empty)"))
     load(desk, request_id)  # NotFound for an unknown request
     erased = _erase_texts(desk, request_id, basis.strip())
     return TextsGone(request_id, erased, purged=desk.store.texts.purge())

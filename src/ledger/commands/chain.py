@@ -7,6 +7,7 @@ from ledger.commands.agencies import office_agency
 from ledger.errors import InvalidInput
 from ledger.events.chainkey import KEY_ENV, KEYED_STREAM, ChainKeyed
 from ledger.events.store import NO_STREAM, EventStore, NewEvent, StoredEvent
+from ledger.i18n import _
 
 
 def start_keyed_chain(app: App) -> StoredEvent:
@@ -18,7 +19,11 @@ def start_keyed_chain(app: App) -> StoredEvent:
     store: EventStore = app.store
     key = store.chain_key
     if key is None:
-        raise InvalidInput(f"--start-keyed-chain: {KEY_ENV} is not set; set it to the key first")
+        raise InvalidInput(
+            _("--start-keyed-chain: {variable} is not set; set it to the key first").format(
+                variable=KEY_ENV
+            )
+        )
     event = ChainKeyed(fingerprint=key.fingerprint)
     result = store.append(
         KEYED_STREAM,

@@ -22,6 +22,7 @@ from typing import Final
 
 from ledger.errors import InvalidInput, RuleViolation
 from ledger.events.types import Event, register
+from ledger.i18n import _
 
 KEY_ENV: Final = "LEDGER_CHAIN_KEY"
 MIN_KEY_LENGTH: Final = 32
@@ -62,8 +63,10 @@ def key_from_env(environ: Mapping[str, str] = os.environ) -> ChainKey | None:
         return None
     if len(text) < MIN_KEY_LENGTH:
         raise InvalidInput(
-            f"{KEY_ENV}: {len(text)} characters; allowed: at least {MIN_KEY_LENGTH} "
-            "(e.g. 64 hex digits from `openssl rand -hex 32`)"
+            _(
+                "{variable}: {length} characters; allowed: at least {least} (e.g. 64 hex digits "
+                "from `openssl rand -hex 32`)"
+            ).format(variable=KEY_ENV, length=len(text), least=MIN_KEY_LENGTH)
         )
     return ChainKey(text.encode("utf-8"))
 
@@ -81,18 +84,30 @@ def appending_key(
         if not starts:
             return None
         if key is None:
-            raise InvalidInput(f"{KEY_ENV} is not set; a keyed chain needs the key")
+            raise InvalidInput(
+                _("{variable} is not set; a keyed chain needs the key").format(variable=KEY_ENV)
+            )
         return key.secret
     position, recorded = marker
     if starts:
-        raise RuleViolation(f"the hash chain is already keyed (log.keyed at position {position})")
+        raise RuleViolation(
+            _("the hash chain is already keyed (log.keyed at position {position})").format(
+                position=position
+            )
+        )
     if key is None:
         raise RuleViolation(
-            f"the hash chain is keyed from position {position}; set {KEY_ENV} to record"
+            _("the hash chain is keyed from position {position}; set {variable} to record").format(
+                position=position, variable=KEY_ENV
+            )
         )
     if not hmac.compare_digest(key.fingerprint, recorded):
         raise RuleViolation(
-            f"{KEY_ENV} is not the key the chain is keyed with (fingerprint "
-            f"{key.fingerprint}, recorded at position {position}: {recorded})"
+            _(
+                "{variable} is not the key the chain is keyed with (fingerprint {fingerprint}, "
+                "recorded at position {position}: {recorded})"
+            ).format(
+                variable=KEY_ENV, fingerprint=key.fingerprint, position=position, recorded=recorded
+            )
         )
     return key.secret

@@ -51,6 +51,7 @@ EVENT_NAMES: dict[str, str] = {
     "reminder.failed": N_("reminder.failed"),
     "reminder.run-completed": N_("reminder.run-completed"),
     "log.keyed": N_("log.keyed"),
+    "texts.erased": N_("texts.erased"),
 }
 """Event type → its name as a message (English: the request's step, or the type)."""
 

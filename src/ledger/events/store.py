@@ -736,10 +736,14 @@ def check_batches(batches: Sequence[StreamAppend]) -> None:
     """Refuse anything that is not an instance of a registered event type."""
     for batch in batches:
         if not batch.stream_id or len(batch.stream_id) > 200:
-            raise InvalidInput(f"stream id {batch.stream_id!r} must be 1–200 characters")
+            raise InvalidInput(
+                _("stream id {stream!r} must be 1–200 characters").format(stream=batch.stream_id)
+            )
         for new in batch.events:
             if event_class(new.event.type) is not type(new.event):
-                raise InvalidInput(f"event type {new.event.type!r} is not registered")
+                raise InvalidInput(
+                    _("event type {type!r} is not registered").format(type=new.event.type)
+                )
 
 
 def _row(
@@ -816,9 +820,9 @@ class ChainWalk:
             return self.broken is None
         if position != self.expected:
             self.broken = ChainCheck(
-                self.count, self.expected, _("position {position} is missing").format(
-                    position=self.expected
-                )
+                self.count,
+                self.expected,
+                _("position {position} is missing").format(position=self.expected),
             )
             return False
         if fields["type"] == MARKER and self.secret is None:

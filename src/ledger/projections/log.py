@@ -121,8 +121,10 @@ def verify_log(
         )
     if store.chain_key is not None and check.keyed_from is None and expect_keyed:
         raise IntegrityFailure(
-            f"{KEY_ENV} is set but the chain has no keyed part (no log.keyed event): keying "
-            "was never started (ledger verify --start-keyed-chain) or the marker was removed"
+            _(
+                "{variable} is set but the chain has no keyed part (no log.keyed event): keying "
+                "was never started (ledger verify --start-keyed-chain) or the marker was removed"
+            ).format(variable=KEY_ENV)
         )
     unchecked = check.keyed_from if check.unchecked else None
     return Verification(check.verified, auditor.result(), unchecked)

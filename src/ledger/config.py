@@ -24,6 +24,7 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints, Validat
 from ledger.db import DEFAULT_LOCK_TIMEOUT, parse_url
 from ledger.errors import InvalidInput
 from ledger.events.fields import empty_list
+from ledger.i18n import _
 from ledger.limits import BACKDATE_DAYS, TEXT_MAX, clean_text
 from ledger.notifiers._config import NotifierSettings, check_notifier_tables, check_unique_names
 from ledger.projections.alerts import DEFAULT_WITHIN
@@ -160,6 +161,15 @@ class JobSettings(Settings):
             "(docs/reliability.md). The head is also logged as `log head`."
         ),
         allowed="a file path in an existing folder, e.g. /mnt/anchors/ledger-anchors.txt",
+    )
+    anchor_notifiers: list[Text] = key(
+        default_factory=list,
+        description=(
+            "After each nightly run, also send the log's head through these notifiers (one "
+            "message each: a `json` webhook gets `{\"anchor\": {...}}`, e-mail and chat robots "
+            "the line), so that a copy lands outside the database (docs/reliability.md)."
+        ),
+        allowed='names of [[notifiers]] tables (or "log"), e.g. ["audit-mail"]',
     )
 
 
@@ -316,7 +326,9 @@ def load_config(option: str | None = None) -> Config:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InvalidInput(f"--config: {path} does not exist") from None
+        raise InvalidInput(_("--config: {path} does not exist").format(path=path)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"--config: {path} is not valid TOML: {exc}") from None
+        raise InvalidInput(
+            _("--config: {path} is not valid TOML: {exc}").format(path=path, exc=exc)
+        ) from None
     return parse_config(raw, f"--config {path}")

@@ -20,8 +20,11 @@ OFFICE_STREAM = "office"
 """The installation's own settings recorded in the log (the default agency)."""
 
 
+AGENCY_PREFIX = "agency-"
+
+
 def agency_stream(code: str) -> str:
-    return f"agency-{code}"
+    return f"{AGENCY_PREFIX}{code}"
 
 
 class AgencyRegistered(Event):

@@ -23,16 +23,21 @@ CaseOutcome = Literal["maintained", "corrected", "other"]
 DocumentKind = Literal["rules", "normative"]
 
 
+CASE_PREFIX = "case-"
+DOCUMENT_PREFIX = "document-"
+ANNUAL_PREFIX = "annual-"
+
+
 def case_stream(case_id: str) -> str:
-    return f"case-{case_id}"
+    return f"{CASE_PREFIX}{case_id}"
 
 
 def document_stream(document_id: str) -> str:
-    return f"document-{document_id}"
+    return f"{DOCUMENT_PREFIX}{document_id}"
 
 
 def annual_stream(agency: str, year: int) -> str:
-    return f"annual-{agency}-{year}"
+    return f"{ANNUAL_PREFIX}{agency}-{year}"
 
 
 class CaseFiled(Event):

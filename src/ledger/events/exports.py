@@ -43,3 +43,15 @@ class ApplicantErased(Event):
 
 
 register(ApplicantErased)
+
+
+class TextsErased(Event):
+    """The free text of request ``request_id`` kept outside the log (its subject,
+    approvers, parties, reasons: ``ledger.texts``) was erased, on legal ``basis``."""
+
+    type = "texts.erased"
+    request_id: str
+    basis: str
+
+
+register(TextsErased)

@@ -9,6 +9,7 @@ of a 补正告知书 (they are the agency's words, and a reissued notice repeats
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from pydantic import Field
 
@@ -25,7 +26,10 @@ class NoticeIssued(Event):
     text_sha256: str = Field(min_length=64, max_length=64)
     format: str = "text"
     party: str | None = None
+    party_ref: str | None = None
     items: list[str] = Field(default_factory=empty_list)
+
+    free_text: ClassVar[tuple[str, ...]] = ("party",)
 
 
 register(NoticeIssued)

@@ -77,6 +77,29 @@ class ApplicantKeyRow(SQLModel, table=True):
     key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
 
 
+class TextRow(SQLModel, table=True):
+    """Free text taken out of an event (``ledger.texts``): a subject, an approver, a party,
+    a reason. ``body`` is ciphertext sealed with the key of its stream (``owner``) in
+    ``text_keys``; erasure nulls it and deletes the key."""
+
+    __tablename__ = "texts"
+
+    ref: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
+    owner: str = Field(sa_column=sa.Column(sa.String(200), nullable=False, index=True))
+    body: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
+    erased_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
+
+
+class TextKeyRow(SQLModel, table=True):
+    """One stream's (one request's) key for its texts; erasure deletes it."""
+
+    __tablename__ = "text_keys"
+
+    owner: str = Field(sa_column=sa.Column(sa.String(200), primary_key=True))
+    key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+
+
 class RequestViewRow(SQLModel, table=True):
     """One request as the desk reads it, folded from its stream (``projections/tables.py``).
 
@@ -90,6 +113,11 @@ class RequestViewRow(SQLModel, table=True):
         sa.Index("ix_request_view_agency_year", "agency", "received_year"),
         sa.Index("ix_request_view_open_due", "closed", "due_date"),
         sa.Index("ix_request_view_decided_year", "decided_year"),
+        sa.Index("ix_request_view_touch", "touch_until", "touch_from"),
+        sa.Index("ix_request_view_agency_touch", "agency", "touch_until", "touch_from"),
+        sa.Index("ix_request_view_span", "touch_span"),
+        sa.Index("ix_request_view_late", "recorded_late", "agency", "received_year"),
+        sa.Index("ix_request_view_effective", "last_effective"),
     )
 
     request_id: str = Field(sa_column=sa.Column(sa.String(200), primary_key=True))
@@ -115,6 +143,12 @@ class RequestViewRow(SQLModel, table=True):
     closed: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
     withdrawn: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
     recorded_late: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    state: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    first_position: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
+    last_effective: date | None = Field(default=None, sa_column=sa.Column(sa.Date))
+    touch_from: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    touch_until: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    touch_span: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
 
 
 class CheckpointRow(SQLModel, table=True):
@@ -130,6 +164,8 @@ EVENTS = EventRow.__table__  # type: ignore[attr-defined]
 APPLICANTS = ApplicantRow.__table__  # type: ignore[attr-defined]
 APPLICANT_KEYS = ApplicantKeyRow.__table__  # type: ignore[attr-defined]
 REQUEST_VIEW = RequestViewRow.__table__  # type: ignore[attr-defined]
+TEXTS = TextRow.__table__  # type: ignore[attr-defined]
+TEXT_KEYS = TextKeyRow.__table__  # type: ignore[attr-defined]
 metadata = SQLModel.metadata
 
 # Immutability is the database's job, not only the code's: these triggers make UPDATE

@@ -25,6 +25,7 @@ from ledger.notifiers._core import (
     Notifier,
     Reminder,
     WebhookFormat,
+    message_key,
     subject,
 )
 from ledger.redact import redact_secrets, redact_text
@@ -62,6 +63,7 @@ __all__ = [
     "WebhookNotifier",
     "WebhookSettings",
     "build_notifiers",
+    "message_key",
     "redact_secrets",
     "redact_text",
     "subject",

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.notifiers._core import ChatMsgtype, Notifier, WebhookFormat
 from ledger.redact import redact_text
 from ledger.settings import KeyProblem, Settings, key
@@ -251,7 +252,11 @@ def _from_env(environ: Mapping[str, str], where: str, variable: str | None) -> s
         return None
     value = environ.get(variable, "")
     if not value:
-        raise InvalidInput(f"{where}: environment variable {variable} is not set or empty")
+        raise InvalidInput(
+            _("{where}: environment variable {variable} is not set or empty").format(
+                where=where, variable=variable
+            )
+        )
     return value
 
 
@@ -285,7 +290,9 @@ def _webhook(table: WebhookSettings, environ: Mapping[str, str]) -> WebhookNotif
     try:
         _http_url(url)
     except KeyProblem as problem:
-        raise InvalidInput(f"{where}.url_env: {problem.problem}") from None
+        raise InvalidInput(
+            _("{where}.url_env: {problem}").format(where=where, problem=problem.problem)
+        ) from None
     return WebhookNotifier(
         name=table.name,
         url=url,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ledger.logging import get_logger
 from ledger.notifiers._core import Reminder
+from ledger.projections.anchors import Anchor
 
 __all__ = ["LOGGER_NAME", "LogNotifier"]
 
@@ -34,3 +35,7 @@ class LogNotifier:
         log = get_logger(LOGGER_NAME)
         for reminder in reminders:
             log.info("reminder", **reminder.as_dict())
+
+    def send_anchor(self, anchor: Anchor) -> None:
+        """Log the head as the event ``log head`` (field ``anchor``)."""
+        get_logger(LOGGER_NAME).info("log head", anchor=anchor.line())

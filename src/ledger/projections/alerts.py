@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -56,7 +56,10 @@ from ledger.clock import (
     regime_for,
 )
 from ledger.events import reminders
+from ledger.events.agencies import AGENCY_PREFIX
+from ledger.events.annual import ANNUAL_PREFIX
 from ledger.events.store import Store, StoredEvent
+from ledger.events.years import YEAR_PREFIX
 from ledger.i18n import N_, _, ngettext
 from ledger.projections.requests import (
     RequestState,
@@ -65,7 +68,10 @@ from ledger.projections.requests import (
     fee_payment_due,
     state_of,
 )
+from ledger.projections.streams import year_level_events
+from ledger.projections.tables import ViewTable, current_table
 from ledger.projections.views import working_days_left
+from ledger.texts import Resolver
 
 __all__ = [
     "DEFAULT_WITHIN",
@@ -194,9 +200,49 @@ def compute_alerts(
 
     ``levels`` (department or government, by agency code) overrides the recorded level
     of an agency, as the configuration file may (``[agencies.CODE] level``).
+
+    When the request table is current and no request's fact is effective after
+    ``as_of`` (the usual case: today), the open requests are read from it by index;
+    otherwise the log is replayed up to ``as_of``.
     """
+    table = current_table(store)
+    if table is not None:
+        latest = table.latest_effective()
+        if latest is None or latest <= as_of:
+            return _alerts_from_table(store, table, calendar, as_of, within, agency, levels)
     events = store.read_all(exclude_types=_SKIP)
-    return alerts_from_events(events, calendar, as_of, within, agency, levels)
+    found = alerts_from_events(events, calendar, as_of, within, agency, levels)
+    names = Resolver(store.texts).prime(a.message for a in found)  # a party kept apart
+    return [replace(a, message=names.fill(a.message)) for a in found]
+
+
+_OFFICE_STREAMS = (YEAR_PREFIX, ANNUAL_PREFIX, AGENCY_PREFIX)
+"""Where the agency-wide duties are recorded (year closes, narratives, registrations)."""
+
+
+def _alerts_from_table(
+    store: Store,
+    table: ViewTable,
+    calendar: WorkingCalendar,
+    as_of: date,
+    within: int,
+    agency: str | None,
+    levels: Mapping[str, str] | None,
+) -> list[Alert]:
+    """The alerts from the open requests' rows and the agency-wide streams: what the
+    replay gives when every fact is effective by ``as_of``, without reading the log."""
+    books = _fold(year_level_events(store, _OFFICE_STREAMS, calendar=False), as_of)
+    books.levels.update(levels or {})
+    found: list[Alert] = []
+    for row in table.open_rows(agency):
+        found += _request_alerts(row.folded(), calendar, as_of, within)
+    first = _registered_since(books, agency)
+    for code in [agency] if agency is not None else table.agencies():
+        year = table.first_year(code)
+        if year is not None:
+            first[code] = min(first.get(code, year), year)
+    found += _office_alerts(books, first, calendar, as_of)
+    return sorted(found, key=Alert.sort_key)
 
 
 def alerts_from_events(
@@ -217,8 +263,16 @@ def alerts_from_events(
     for state in states:
         if not state.closed:
             found += _request_alerts(state, calendar, as_of, within)
-    found += _office_alerts(books, states, calendar, as_of, agency)
+    first = _registered_since(books, agency)
+    for s in states:
+        first[s.agency] = min(first.get(s.agency, s.received_on.year), s.received_on.year)
+    found += _office_alerts(books, first, calendar, as_of)
     return sorted(found, key=Alert.sort_key)
+
+
+def _registered_since(books: _Books, scope: str | None) -> dict[str, int]:
+    """The year each agency in scope was registered (its books begin then at the latest)."""
+    return {code: year for code, year in books.registered.items() if scope is None or code == scope}
 
 
 # -- one request -----------------------------------------------------------------------
@@ -379,22 +433,13 @@ def _fee_unpaid(state: RequestState, cal: WorkingCalendar, as_of: date) -> list[
 
 
 def _office_alerts(
-    books: _Books,
-    states: list[RequestState],
-    cal: WorkingCalendar,
-    as_of: date,
-    scope: str | None,
+    books: _Books, first: dict[str, int], cal: WorkingCalendar, as_of: date
 ) -> list[Alert]:
     """Years to close and the annual report, for each agency the log knows.
 
     An agency's duties start with the year it was registered or received its first
-    request, whichever is earlier: before that, ledger did not keep its books.
+    request, whichever is earlier (``first``): before that, ledger did not keep its books.
     """
-    first = {
-        code: year for code, year in books.registered.items() if scope is None or code == scope
-    }
-    for s in states:
-        first[s.agency] = min(first.get(s.agency, s.received_on.year), s.received_on.year)
     out: list[Alert] = []
     for agency, since in sorted(first.items()):
         for year in range(since, as_of.year):

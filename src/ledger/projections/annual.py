@@ -88,6 +88,10 @@ class Facts:
     closed: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     schedules: list[YearSchedule] = field(default_factory=list)
     agency_names: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    # Read from the request table (``projections/yearly.py``) rather than from every
+    # request: the agencies with requests, and table-wide counts the statistics need.
+    request_agencies: set[str] | None = None
+    recorded_late: int | None = None
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -95,7 +99,11 @@ class Facts:
 
     def agencies(self) -> set[str]:
         """Every agency that appears in the log's requests, cases, documents or figures."""
-        found = {s.agency for s in self.requests.values()}
+        found = (
+            set(self.request_agencies)
+            if self.request_agencies is not None
+            else {s.agency for s in self.requests.values()}
+        )
         found |= {c.agency for c in self.cases.values()}
         found |= {d.agency for d in self.documents.values()}
         return found | {k[0] for k in self.figures} | {k[0] for k in self.narratives}
@@ -147,7 +155,7 @@ def collect(store: Store, as_of: datetime | None = None) -> Facts:
     facts = Facts()
     with collector_paused():
         for e in store.read_all(recorded_until=as_of, exclude_types=SKIPPED):
-            _collect_one(facts, e)
+            collect_event(facts, e)
     return facts
 
 
@@ -155,7 +163,8 @@ SKIPPED = ("request.deadline-set",)
 """Event types no table counts (a deadline is re-derived, never read back)."""
 
 
-def _collect_one(facts: Facts, e: StoredEvent) -> None:
+def collect_event(facts: Facts, e: StoredEvent) -> None:
+    """Fold one event of the log into the facts (in global order)."""
     kind = e.type.partition(".")[0]
     if kind == "request":
         apply(state_of(facts.requests, e), e, timeline=False)
@@ -286,8 +295,17 @@ def _due(s: RequestState, cal: WorkingCalendar, plain: dict[date, Deadline]) -> 
     return plain[s.received_on]
 
 
-def stats(requests: list[RequestState], year: int, cal: WorkingCalendar) -> ProcessingStats:
-    """Processing statistics of the year (never inside the official tables)."""
+def stats(
+    requests: list[RequestState],
+    year: int,
+    cal: WorkingCalendar,
+    recorded_late: int | None = None,
+) -> ProcessingStats:
+    """Processing statistics of the year (never inside the official tables).
+
+    ``recorded_late`` is the count of requests received by the year's end with a fact
+    recorded late, when counted elsewhere (the request table); else counted here.
+    """
     answered = [s for s in requests if s.decided_on and s.decided_on.year == year]
     late = 0
     spans: list[int] = []
@@ -312,7 +330,11 @@ def stats(requests: list[RequestState], year: int, cal: WorkingCalendar) -> Proc
         assert s.decided_on is not None
         answered_by_month[s.decided_on.month - 1] += 1
     return ProcessingStats(
-        recorded_late=sum(1 for s in requests if s.recorded_late and s.received_on.year <= year),
+        recorded_late=(
+            recorded_late
+            if recorded_late is not None
+            else sum(1 for s in requests if s.recorded_late and s.received_on.year <= year)
+        ),
         answered_on_time=len(answered) - late,
         answered_late=late,
         median_working_days=float(statistics.median(spans)) if spans else None,
@@ -392,7 +414,11 @@ def _build_report(facts: Facts, req: ReportRequest) -> AnnualReport:
         table3=table3(requests, req.year),
         table4=table4(facts, req.year, req.agencies),
         narrative=text,
-        stats=stats(requests, req.year, facts.calendar) if req.with_stats else None,
+        stats=(
+            stats(requests, req.year, facts.calendar, facts.recorded_late)
+            if req.with_stats
+            else None
+        ),
         label_overrides=_labels_of(edition, req.labels),
         date_signed=signed,
         as_of=shanghai_date(req.as_of) if req.as_of else None,

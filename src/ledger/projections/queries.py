@@ -8,7 +8,7 @@ application (its store, calendar and clock); "today" is the app's clock unless
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -16,11 +16,13 @@ from ledger.calendar import WorkingCalendar
 from ledger.clock import explain_deadline
 from ledger.commands.requests import clarification_late, load
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.projections.alerts import Alert, compute_alerts
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import clock_input
 from ledger.projections.tables import current_rows
 from ledger.projections.views import RequestRow, all_requests, request_row, timeline
+from ledger.texts import Resolver
 
 if TYPE_CHECKING:
     from ledger.bootstrap import App
@@ -80,7 +82,14 @@ def list_requests(
     day = as_of or app.today()
     rows = [r for r in _rows(app, cal, day, *wanted.condition()) if wanted.admits(r)]
     rows.sort(key=lambda r: (r.closed, r.due_date or date.max, r.id))
-    return rows
+    return shown_rows(app, rows)
+
+
+def shown_rows(app: App, rows: list[RequestRow]) -> list[RequestRow]:
+    """The rows with their subjects as a person reads them: each kept apart
+    (``ledger.texts``) opened, in one batch, or shown as erased."""
+    names = Resolver(app.store.texts).prime(r.subject for r in rows)
+    return [replace(r, subject=names.fill(r.subject)) for r in rows]
 
 
 def _rows(
@@ -114,19 +123,25 @@ def find_requests(
     identity-number suffix matches it in the applicants table (``ApplicantSearch``).
 
     The log is never searched for personal data: it holds none, and an erased applicant
-    is found by nothing personal. Ordered as ``list_requests`` orders.
+    is found by nothing personal. Subjects kept apart (``ledger.texts``) are opened in one
+    batch and matched here, so an erased subject matches nothing. Ordered as
+    ``list_requests`` orders.
     """
     wanted = text.strip().lower()
     if not wanted:
         raise InvalidInput(
-            "find: TEXT is empty; give part of a request id or subject "
-            "(with --personal also an applicant's name, phone or last 4-6 of the id number)"
+            _(
+                "find: TEXT is empty; give part of a request id or subject (with --personal also "
+                "an applicant's name, phone or last 4-6 of the id number)"
+            )
         )
     refs = app.store.applicants.search(text) if personal else set()
     cal = load_calendar(app.store)
     day = as_of or app.today()
     found = []
-    for row, ref in _searchable(app, cal, day):
+    searchable = _searchable(app, cal, day)
+    rows = shown_rows(app, [row for row, _ref in searchable])
+    for row, (_kept, ref) in zip(rows, searchable, strict=True):
         matched = tuple(
             what
             for what, hit in (
@@ -181,7 +196,16 @@ def show_request(
     row = request_row(state, cal, as_of or desk.today)
     late_notice = clarification_late(state, desk)
     steps = [str(s) for s in explain_deadline(clock_input(state, cal), cal)] if explain else []
-    return RequestShown(row, timeline(state), [late_notice] if late_notice else [], steps)
+    events = timeline(state)
+    names = Resolver(app.store.texts).prime([row.subject, *steps, *(e["data"] for e in events)])
+    for entry in events:
+        entry["data"] = names.data(entry["data"])
+    return RequestShown(
+        replace(row, subject=names.fill(row.subject)),
+        events,
+        [late_notice] if late_notice else [],
+        [names.fill(step) for step in steps],
+    )
 
 
 @dataclass(frozen=True)

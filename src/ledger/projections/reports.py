@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 from ledger.commands.agencies import office_agency, registered, resolve_agency
 from ledger.dates import shanghai_date
 from ledger.errors import IntegrityFailure, InvalidInput
+from ledger.i18n import _
 from ledger.projections.agencies import agency_named
 from ledger.projections.anchors import head
 from ledger.projections.annual import Facts, ReportRequest, build_report, check, collect
+from ledger.projections.yearly import year_facts
 from ledger.report import checks
 from ledger.report.model import AnnualReport
 
@@ -55,25 +57,41 @@ def report_agencies(app: App, requested: tuple[str, ...]) -> tuple[str, ...]:
     """
     if ALL_AGENCIES in requested:
         if len(requested) > 1:
-            raise InvalidInput("--agency: 'all' combines every agency; give it alone")
+            raise InvalidInput(_("--agency: 'all' combines every agency; give it alone"))
         return ()
     if requested or not registered(app.store):
         return requested
     try:
         return (resolve_agency(app.store, None, app.config.agency),)
     except InvalidInput as refused:
-        raise InvalidInput(f"{refused.message}; --agency all combines them") from None
+        raise InvalidInput(
+            _("{why}; --agency all combines them").format(why=refused.message)
+        ) from None
 
 
-def report_facts(app: App, query: ReportQuery) -> Facts:
-    """The log's facts as of the query's moment; refuses a year that has not begun and an
-    agency with nothing in the log."""
+def report_facts(app: App, query: ReportQuery, first: int | None = None) -> Facts:
+    """The log's facts as of the query's moment, for the years ``first`` (default the
+    query's) to the query's; refuses a year that has not begun and an agency with nothing
+    in the log.
+
+    As the books stand now, the requests are read from the request table, only those that
+    touch those years (``projections/yearly.py``); as of an earlier moment, the log is
+    replayed up to it (and so when this role cannot bring the table up to date)."""
     checks.check_year(query.year, reference_day(app, query))
-    facts = collect(app.store, query.as_of)
+    facts = None
+    if query.as_of is None:
+        scope = frozenset(query.agencies) or None
+        facts = year_facts(app.store, query.year if first is None else first, query.year, scope)
+    if facts is None:
+        facts = collect(app.store, query.as_of)
     unknown = sorted(set(query.agencies) - facts.agencies())
     if unknown:
         known = ", ".join(sorted(facts.agencies())) or "none yet"
-        raise InvalidInput(f"--agency: {unknown[0]!r} has nothing in the log; agencies: {known}")
+        raise InvalidInput(
+            _("--agency: {unknown!r} has nothing in the log; agencies: {known}").format(
+                unknown=unknown[0], known=known
+            )
+        )
     return facts
 
 
@@ -81,13 +99,21 @@ def check_report(app: App, query: ReportQuery) -> str:
     """Check that the tables reconcile and agree with the recorded carry-overs; the line to
     print, or IntegrityFailure saying where they do not."""
     query = replace(query, agencies=report_agencies(app, query.agencies))
-    facts = report_facts(app, query)
+    facts = report_facts(app, query, first=query.year - 1)
     problems = check(facts, query.year, frozenset(query.agencies) or None)
     included = sorted(query.agencies or facts.agencies())
-    title = f"report {query.year}" + (f" ({', '.join(included)})" if len(included) > 1 else "")
+    title = (
+        _("report {year} ({agencies})").format(year=query.year, agencies=", ".join(included))
+        if len(included) > 1
+        else _("report {year}").format(year=query.year)
+    )
     if problems:
-        raise IntegrityFailure(f"{title}: " + "; ".join(problems))
-    return f"{title}: tables reconcile and agree with the recorded carry-overs"
+        raise IntegrityFailure(
+            _("{title}: {problems}").format(title=title, problems="; ".join(problems))
+        )
+    return _("{title}: tables reconcile and agree with the recorded carry-overs").format(
+        title=title
+    )
 
 
 def annual_report(app: App, query: ReportQuery) -> AnnualReport:

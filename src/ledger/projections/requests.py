@@ -31,7 +31,9 @@ from ledger.clock import (
 )
 from ledger.events.requests import request_of
 from ledger.events.store import StoredEvent
+from ledger.i18n import _
 from ledger.lateness import days_late
+from ledger.texts import value_of
 
 
 @dataclass
@@ -119,6 +121,10 @@ class RequestState:
     applied: list[StoredEvent] = field(default_factory=list, compare=False, repr=False)
     retracted: set[int] = field(default_factory=set)
     recorded_late: int = 0  # facts recorded well after their date (ledger.lateness)
+    # Where the request begins in the log (its order in a replay) and the latest effective
+    # date of its events (whether a read as of a day may use the projection's row).
+    first_position: int = 0
+    last_effective: date = date.min
 
     @property
     def closed(self) -> bool:
@@ -170,7 +176,7 @@ def _d(value: str) -> date:
 
 def _received(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> None:
     s.channel, s.applicant = d["channel"], d["applicant"]
-    s.applicant_ref, s.subject = d.get("applicant_ref"), d.get("subject", "")
+    s.applicant_ref, s.subject = d.get("applicant_ref"), value_of(d, "subject") or ""
     s.received_on = _d(d["received_on"])
 
 
@@ -184,14 +190,14 @@ def _clarified(s: RequestState, _d: dict[str, Any], e: StoredEvent) -> None:
 
 
 def _extend(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
-    s.extensions.append(Extension(e.effective_date, int(d["days"]), d["approver"]))
+    s.extensions.append(Extension(e.effective_date, int(d["days"]), value_of(d, "approver")))
 
 
 def _consult(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
     received = d.get("received_on")
     s.consultations.append(
         Consultation(
-            d["party"],
+            value_of(d, "party"),
             e.effective_date,
             received_on=_d(received) if received else None,
             kind=d.get("kind", "third-party"),
@@ -200,7 +206,7 @@ def _consult(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
 
 
 def _consulted(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
-    c = s.open_consultation(d["party"])
+    c = s.open_consultation(value_of(d, "party"))
     if c is not None:
         c.ended_on = e.effective_date
 
@@ -249,8 +255,8 @@ def _receipt_corrected(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> N
     if d.get("received_on"):
         s.received_on = _d(d["received_on"])
     for name in ("channel", "applicant", "agency", "subject"):
-        if d.get(name) is not None:
-            setattr(s, name, d[name])
+        if value_of(d, name) is not None:
+            setattr(s, name, value_of(d, name))
 
 
 def _decision_corrected(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> None:
@@ -262,7 +268,9 @@ def _decision_corrected(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> 
         s.decided_on = _d(d["decided_on"])
 
 
-_KEPT = frozenset({"id", "version", "timeline", "applied", "retracted"})
+_KEPT = frozenset(
+    {"id", "version", "timeline", "applied", "retracted", "first_position", "last_effective"}
+)
 _FACTS = tuple(f.name for f in fields(RequestState) if f.name not in _KEPT)
 
 
@@ -316,6 +324,9 @@ def apply(state: RequestState, event: StoredEvent, *, timeline: bool = True) -> 
     if days_late(event.type, event.effective_date, event.recorded_at) is not None:
         state.recorded_late += 1
     state.version = max(state.version, event.version)
+    if not state.first_position:
+        state.first_position = event.position
+    state.last_effective = max(state.last_effective, event.effective_date)
     if timeline:
         _mark(state, event)
         state.timeline.append(
@@ -421,10 +432,10 @@ def clock_input(state: RequestState, cal: WorkingCalendar) -> ClockInput:
         )
         for c in state.consultations
     ]
-    pauses += [Pause(f.notice_on, f.paid_on, "fee notice until payment") for f in state.fees]
+    pauses += [Pause(f.notice_on, f.paid_on, _("fee notice until payment")) for f in state.fees]
     waiting = state.open_clarification
     if waiting is not None:
-        pauses.append(Pause(waiting.requested_on, None, "awaiting the corrected request"))
+        pauses.append(Pause(waiting.requested_on, None, _("awaiting the corrected request")))
     restarts = [c.clarified_on for c in state.clarifications if c.clarified_on is not None]
     return ClockInput(
         received_on=state.received_on,

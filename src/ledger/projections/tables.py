@@ -2,18 +2,26 @@
 
 A row is a function of the request's folded state (``projections/requests.py``) and the
 working calendar, so corrections and retractions flow through exactly as a replay sees
-them. The store applies it inside each append's transaction (``Store.projections``);
+them. The row keeps that state (``projections/snapshots.py``): an append applies its own
+events to the row it reads by key, without reading the stream again (a retraction, which
+re-folds the whole stream, and a row that is not at the version before the events, do
+read it). The store applies it inside each append's transaction (``Store.projections``);
 a checkpoint records the last log position applied, so a projection that fell behind
 (a crash between the log and the table, a database upgraded from before it) catches
 up from there on the next append, and ``rebuild`` recreates it from the log alone.
 A calendar change moves due dates, so it refreshes every request.
+
+The years a request touches (``touch_from`` to ``touch_until``, open-ended while it is
+open) are every year in which the annual report counts it: received, decided, extended,
+asked for clarification, carried over. The report reads the rows whose range holds its
+year, and the alerts the open rows, each by an indexed query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, Final, Protocol
 
@@ -24,7 +32,8 @@ from ledger.events.calendar import CALENDAR_STREAM
 from ledger.events.requests import request_of, stream_of
 from ledger.events.store import Store, StoredEvent
 from ledger.projections.calendar import load_calendar
-from ledger.projections.requests import RequestState, deadline, fold, status
+from ledger.projections.requests import RequestState, apply, deadline, fold, status
+from ledger.projections.snapshots import restore, snapshot
 from ledger.projections.views import RequestRow, days_left, late
 
 REQUESTS: Final = "requests"
@@ -61,6 +70,16 @@ class ViewRow:
     closed: bool
     withdrawn: bool
     recorded_late: bool
+    state: str
+    first_position: int
+    last_effective: date
+    touch_from: int
+    touch_until: int | None
+    touch_span: int | None
+
+    def folded(self) -> RequestState:
+        """The request's state as the row keeps it (no timeline)."""
+        return restore(self.request_id, self.state)
 
     def request_row(self, cal: WorkingCalendar, as_of: date) -> RequestRow:
         """The row as ``ledger list`` shows it on ``as_of`` (days left, late: read-time)."""
@@ -89,13 +108,25 @@ class ViewRow:
 
 COLUMNS: Final = tuple(f.name for f in fields(ViewRow))
 """The columns of ``request_view`` as ``ledger.events.schema`` declares them (a test checks)."""
-_DATES: Final = frozenset({"received_on", "due_date", "decided_on"})
+_DATES: Final = frozenset({"received_on", "due_date", "decided_on", "last_effective"})
 _BOOLS: Final = frozenset({"provisional", "deferred", "closed", "withdrawn", "recorded_late"})
+
+
+def touched_years(state: RequestState) -> tuple[int, int | None]:
+    """The first and last year the annual report counts the request in (the last None
+    while it is open: an open request is carried over into every year that follows)."""
+    years = [state.received_on.year, *state.carried_out_of]
+    years += [x.granted_on.year for x in state.extensions]
+    years += [c.requested_on.year for c in state.clarifications]
+    if state.decided_on is not None:
+        years.append(state.decided_on.year)
+    return min(years), (max(years) if state.closed else None)
 
 
 def view_row(state: RequestState, cal: WorkingCalendar) -> ViewRow:
     """The projection's row for a request: a function of its state and the calendar."""
     due = deadline(state, cal)
+    first, last = touched_years(state)
     return ViewRow(
         request_id=state.id,
         agency=state.agency,
@@ -120,6 +151,12 @@ def view_row(state: RequestState, cal: WorkingCalendar) -> ViewRow:
         closed=state.closed,
         withdrawn=state.withdrawn,
         recorded_late=state.recorded_late > 0,
+        state=snapshot(state),
+        first_position=state.first_position,
+        last_effective=state.last_effective,
+        touch_from=first,
+        touch_until=last,
+        touch_span=None if last is None else last - first,
     )
 
 
@@ -146,6 +183,30 @@ class ViewTable(Protocol):
 
     def rows(self, where: str = "", params: Sequence[Any] = ()) -> list[ViewRow]:
         """Rows matching a SQL condition on ``request_view`` (the memory table: all)."""
+        ...
+
+    def touching(self, first: int, last: int, agencies: Collection[str] | None) -> list[ViewRow]:
+        """The rows of the agencies (None: all) whose years overlap ``first``…``last``."""
+        ...
+
+    def open_rows(self, agency: str | None) -> list[ViewRow]:
+        """The rows of requests not yet closed (of one agency, or all)."""
+        ...
+
+    def agencies(self) -> list[str]:
+        """Every agency that has a request row."""
+        ...
+
+    def first_year(self, agency: str) -> int | None:
+        """The earliest year an agency's request was received in."""
+        ...
+
+    def late_count(self, year: int, agencies: Collection[str] | None) -> int:
+        """Requests received by the end of ``year`` with a fact recorded late."""
+        ...
+
+    def latest_effective(self) -> date | None:
+        """The latest effective date of any request's event."""
         ...
 
     @contextmanager
@@ -193,7 +254,7 @@ class SqlViewTable:
         return bool(cursor.rowcount == 1)
 
     def put(self, row: ViewRow) -> None:
-        values = astuple(row)
+        values = tuple(getattr(row, name) for name in COLUMNS)  # astuple deep-copies
         if self._sqlite:
             values = tuple(v.isoformat() if isinstance(v, date) else v for v in values)
         self.db.connection().execute(self._upsert, values)
@@ -212,10 +273,58 @@ class SqlViewTable:
         text = f"{self._select} WHERE {where}" if where else self._select
         return [_from_sql(r) for r in self.db.fetch(text, params)]
 
+    def touching(self, first: int, last: int, agencies: Collection[str] | None) -> list[ViewRow]:
+        """Two range reads of the (agency,) touch_until, touch_from index: the open rows
+        begun by ``last``, and the closed ones ending from ``first`` to ``last`` plus the
+        longest span any request has (so the scan covers the years asked for, not the log)."""
+        span = int(self.db.scalar("SELECT max(touch_span) FROM request_view") or 0)
+        found: list[ViewRow] = []
+        for agency in sorted(agencies) if agencies is not None else [None]:
+            mine, params = ("agency = ? AND ", [agency]) if agency is not None else ("", [])
+            found += self.rows(f"{mine}touch_until IS NULL AND touch_from <= ?", (*params, last))
+            found += self.rows(
+                f"{mine}touch_until >= ? AND touch_until <= ? AND touch_from <= ?",
+                (*params, first, last + span, last),
+            )
+        return found
+
+    def open_rows(self, agency: str | None) -> list[ViewRow]:
+        if agency is None:
+            return self.rows("closed = ?", (False,))
+        return self.rows("closed = ? AND agency = ?", (False, agency))
+
+    def agencies(self) -> list[str]:
+        """A skip scan of the agency index: one probe per agency, not per row."""
+        return [r[0] for r in self.db.fetch(_AGENCIES) if r[0] is not None]
+
+    def first_year(self, agency: str) -> int | None:
+        query = "SELECT min(received_year) FROM request_view WHERE agency = ?"
+        found = self.db.scalar(query, (agency,))
+        return int(found) if found is not None else None
+
+    def late_count(self, year: int, agencies: Collection[str] | None) -> int:
+        query = "SELECT count(*) FROM request_view WHERE recorded_late = ? AND received_year <= ?"
+        if agencies is None:
+            return int(self.db.scalar(query, (True, year)) or 0)
+        mine = f"{query} AND agency = ?"
+        return sum(int(self.db.scalar(mine, (True, year, a)) or 0) for a in set(agencies))
+
+    def latest_effective(self) -> date | None:
+        found = self.db.scalar("SELECT max(last_effective) FROM request_view")
+        return date.fromisoformat(found) if isinstance(found, str) else found
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         with self.db.writing():
             yield
+
+
+_AGENCIES: Final = (
+    "WITH RECURSIVE codes(code) AS ("
+    "SELECT min(agency) FROM request_view UNION ALL "
+    "SELECT (SELECT min(agency) FROM request_view WHERE agency > code) FROM codes "
+    "WHERE code IS NOT NULL) SELECT code FROM codes"
+)
 
 
 def _from_sql(r: Sequence[Any]) -> ViewRow:
@@ -263,6 +372,31 @@ class MemoryViewTable:
     def rows(self, where: str = "", params: Sequence[Any] = ()) -> list[ViewRow]:
         return list(self._rows.values())
 
+    def _of(self, agencies: Collection[str] | None) -> list[ViewRow]:
+        return [r for r in self._rows.values() if agencies is None or r.agency in agencies]
+
+    def touching(self, first: int, last: int, agencies: Collection[str] | None) -> list[ViewRow]:
+        return [
+            r
+            for r in self._of(agencies)
+            if r.touch_from <= last and (r.touch_until is None or r.touch_until >= first)
+        ]
+
+    def open_rows(self, agency: str | None) -> list[ViewRow]:
+        return [r for r in self._of(None if agency is None else {agency}) if not r.closed]
+
+    def agencies(self) -> list[str]:
+        return sorted({r.agency for r in self._rows.values()})
+
+    def first_year(self, agency: str) -> int | None:
+        return min((r.received_year for r in self._of({agency})), default=None)
+
+    def late_count(self, year: int, agencies: Collection[str] | None) -> int:
+        return sum(1 for r in self._of(agencies) if r.recorded_late and r.received_year <= year)
+
+    def latest_effective(self) -> date | None:
+        return max((r.last_effective for r in self._rows.values()), default=None)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         rows, checkpoints = dict(self._rows), dict(self._checkpoints)
@@ -280,14 +414,15 @@ class RequestProjection:
 
     def __init__(self, table: ViewTable) -> None:
         self.table = table
+        self._calendar: tuple[int, WorkingCalendar] | None = None
 
     def apply(self, store: Store, events: Sequence[StoredEvent]) -> None:
-        """Refresh the requests these events touch, after catching up what was missed."""
+        """Bring the rows these events touch up to them, after catching up what was missed."""
         if not events:
             return
         last = events[-1].position
         if self.table.advance(self.name, events[0].position - 1, last):
-            self._refresh(store, _touched(events, store))  # the usual case: one statement
+            self._advance(store, events)  # the usual case: one statement
             return
         done = self.table.checkpoint(self.name)  # behind, or never applied yet
         if last <= done:
@@ -295,7 +430,7 @@ class RequestProjection:
         if done < events[0].position - 1:
             self._refresh(store, _touched(store.read_all(after=done), store))
         else:
-            self._refresh(store, _touched(events, store))
+            self._advance(store, events)
         self.table.set_checkpoint(self.name, last)
 
     def catch_up(self, store: Store) -> int:
@@ -317,17 +452,71 @@ class RequestProjection:
             self.table.set_checkpoint(self.name, head)
             return head
 
+    def _advance(self, store: Store, events: Sequence[StoredEvent]) -> None:
+        """Apply the appended events to the rows they touch: each row read by its key and
+        the events folded into the state it keeps, the stream read only when that cannot
+        be done (no row at the version before, or a retraction, which re-folds it)."""
+        if any(e.stream_id == CALENDAR_STREAM for e in events):
+            self._refresh(store, store.stream_ids(REQUEST_PREFIX))
+            return
+        streams: dict[str, list[StoredEvent]] = {}
+        for e in events:
+            if e.stream_id.startswith(REQUEST_PREFIX) and e.type.startswith(REQUEST_TYPES):
+                streams.setdefault(e.stream_id, []).append(e)
+        if not streams:
+            return
+        cal = self.calendar(store)
+        for stream, mine in streams.items():
+            state = self._folded_on(mine)
+            if state is None:
+                self._refresh_one(store, stream, cal)
+            elif state.channel:
+                self.table.put(view_row(state, cal))
+            else:
+                self.table.delete(state.id)
+
+    def _folded_on(self, events: list[StoredEvent]) -> RequestState | None:
+        """The kept state with ``events`` applied, or None when the stream must be read."""
+        first = events[0]
+        if any(e.type == RETRACTED for e in events):
+            return None
+        request_id = request_of(first.stream_id)
+        if first.version == 1:
+            state = RequestState(request_id, first.agency)
+        else:
+            row = self.table.get(request_id)
+            if row is None or row.version != first.version - 1:
+                return None
+            state = row.folded()
+        for e in events:
+            apply(state, e, timeline=False)
+        return state
+
+    def calendar(self, store: Store) -> WorkingCalendar:
+        """The working calendar, read again only when its stream has grown."""
+        version = store.stream_version(CALENDAR_STREAM)
+        if self._calendar is None or self._calendar[0] != version:
+            self._calendar = (version, load_calendar(store))
+        return self._calendar[1]
+
     def _refresh(self, store: Store, streams: Sequence[str]) -> None:
         if not streams:
             return
         cal = load_calendar(store)
         for stream in streams:
-            events = [e for e in store.read_stream(stream) if e.type.startswith(REQUEST_TYPES)]
-            state = fold(request_of(stream), events)
-            if state is None:
-                self.table.delete(request_of(stream))
-            else:
-                self.table.put(view_row(state, cal))
+            self._refresh_one(store, stream, cal)
+
+    def _refresh_one(self, store: Store, stream: str, cal: WorkingCalendar) -> None:
+        """The row of one request folded from its whole stream (or no row)."""
+        events = [e for e in store.read_stream(stream) if e.type.startswith(REQUEST_TYPES)]
+        state = fold(request_of(stream), events)
+        if state is None:
+            self.table.delete(request_of(stream))
+        else:
+            self.table.put(view_row(state, cal))
+
+
+RETRACTED: Final = "request.step-retracted"
 
 
 def _touched(events: Iterable[StoredEvent], store: Store) -> list[str]:
@@ -360,10 +549,10 @@ def request_projection(store: Store) -> RequestProjection | None:
     return None
 
 
-def current_rows(store: Store, where: str = "", params: Sequence[Any] = ()) -> list[ViewRow] | None:
-    """The request rows matching a condition, the projection first caught up with the log;
-    None when the store keeps no request projection, or it is behind and this role may
-    not write it (a reporting role): the caller then replays the log."""
+def current_table(store: Store) -> ViewTable | None:
+    """The request table, first caught up with the log; None when the store keeps no
+    request projection, or it is behind and this role may not write it (a reporting
+    role): the caller then replays the log."""
     projection = request_projection(store)
     if projection is None:
         return None
@@ -372,7 +561,13 @@ def current_rows(store: Store, where: str = "", params: Sequence[Any] = ()) -> l
             projection.catch_up(store)
         except StoreUnavailable:
             return None
-    return projection.table.rows(where, params)
+    return projection.table
+
+
+def current_rows(store: Store, where: str = "", params: Sequence[Any] = ()) -> list[ViewRow] | None:
+    """The request rows matching a condition (``current_table``), or None: replay."""
+    table = current_table(store)
+    return None if table is None else table.rows(where, params)
 
 
 @dataclass(frozen=True, slots=True)

@@ -164,7 +164,7 @@ class JobSettings(Settings):
         allowed="a file path in an existing folder, e.g. /mnt/anchors/ledger-anchors.txt",
     )
     anchor_notifiers: list[Text] = key(
-        default_factory=list,
+        default_factory=empty_list,
         description=(
             "After each nightly run, also send the log's head through these notifiers (one "
             "message each: a `json` webhook gets `{\"anchor\": {...}}`, e-mail and chat robots "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,12 +18,14 @@ from ledger.cli._desk import (
 )
 from ledger.cli._types import NAME, PERSONAL, PERSONAL_NAME, REASON, TEXT, Count
 from ledger.codes import APPLICANTS, CHANNELS, OUTCOMES
-from ledger.commands import corrections
 from ledger.commands import requests as cmd
 from ledger.events.requests import CONSULTATION_KINDS
 from ledger.helptext import help_values
 from ledger.i18n import _
 from ledger.projections.views import due_text
+
+if TYPE_CHECKING:
+    from ledger.commands import corrections
 
 
 def _confirm(recorded: cmd.Recorded, what: str) -> None:
@@ -383,6 +386,8 @@ def correct(
 
     Example: ledger record correct default-2020-0001 --outcome 部分公开 --reason "typo"
     """
+    from ledger.commands import corrections  # loaded by the two correcting commands only
+
     command = corrections.Correction(
         request_id, reason, approver, submitted, confirmed, signed,
         channel, applicant, new_agency, subject, outcome, decided,
@@ -408,6 +413,8 @@ def retract(
 
     Example: ledger record retract default-2020-0001 --step 5 --reason "recorded twice"
     """
+    from ledger.commands import corrections
+
     result = corrections.retract(desk_of(ctx), request_id, position, reason, approver)
     _corrected(result, _("step #{position} retracted").format(position=position))
 

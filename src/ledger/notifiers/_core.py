@@ -7,13 +7,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ledger.errors import LedgerError
 from ledger.i18n import _, ngettext
 from ledger.projections.alerts import kind_name
-from ledger.projections.anchors import Anchor
 from ledger.redact import redact_text
+
+if TYPE_CHECKING:  # annotations only: the anchors module loads with the nightly job
+    from ledger.projections.anchors import Anchor
 
 WebhookFormat = Literal["json", "wecom", "dingtalk"]
 """The body a webhook notifier posts: plain JSON, WeCom's or DingTalk's."""

@@ -8,8 +8,10 @@ application (its store, calendar and clock); "today" is the app's clock unless
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ledger.calendar import WorkingCalendar
@@ -19,7 +21,7 @@ from ledger.errors import InvalidInput
 from ledger.projections.alerts import Alert, compute_alerts
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import clock_input
-from ledger.projections.tables import current_rows
+from ledger.projections.tables import current_rows, current_table
 from ledger.projections.views import RequestRow, all_requests, request_row, timeline
 
 if TYPE_CHECKING:
@@ -126,28 +128,36 @@ def find_requests(
     cal = load_calendar(app.store)
     day = as_of or app.today()
     found = []
-    for row, ref in _searchable(app, cal, day):
+    for rid, subject, ref, row in _searchable(app, cal, day):
         matched = tuple(
             what
             for what, hit in (
-                ("id", wanted in row.id.lower()),
-                ("subject", wanted in row.subject.lower()),
+                ("id", wanted in rid.lower()),
+                ("subject", wanted in subject.lower()),
                 ("applicant", ref is not None and ref in refs),
             )
             if hit
         )
         if matched:
-            found.append(FoundRequest(row, matched))
+            found.append(FoundRequest(row(), matched))
     found.sort(key=lambda f: (f.row.closed, f.row.due_date or date.max, f.row.id))
     return found
 
 
-def _searchable(app: App, cal: WorkingCalendar, day: date) -> list[tuple[RequestRow, str | None]]:
-    """Every request's row on ``day`` with its applicant reference (projection, else replay)."""
-    kept = current_rows(app.store)
-    if kept is not None:
-        return [(v.request_row(cal, day), v.applicant_ref) for v in kept]
-    return [(request_row(s, cal, day), s.applicant_ref) for s in all_requests(app.store)]
+Searchable = tuple[str, str, str | None, Callable[[], RequestRow]]
+"""A request's id, subject and applicant reference, and how to make its row (if found)."""
+
+
+def _searchable(app: App, cal: WorkingCalendar, day: date) -> Iterator[Searchable]:
+    """Every request, one at a time (the projection's rows page by page, else a replay):
+    memory and day counts follow the requests found, not the books."""
+    table = current_table(app.store)
+    if table is not None:
+        for v in table.scan():
+            yield v.request_id, v.subject, v.applicant_ref, partial(v.request_row, cal, day)
+        return
+    for s in all_requests(app.store):
+        yield s.id, s.subject, s.applicant_ref, partial(request_row, s, cal, day)
 
 
 @dataclass(frozen=True)

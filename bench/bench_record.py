@@ -42,6 +42,8 @@ from ledger.config import Config
 
 TODAY = date(2026, 6, 30)
 FIRST_RECEIPT = date(2025, 1, 2)
+AT_DESK = "2026-06-15"
+"""The date the whole-process runs type: within the days a desk may backdate unasked."""
 BASELINE = (
     "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
     "c.execute('INSERT INTO t (v) VALUES (?)', ('x',)); c.commit(); c.close()"
@@ -156,12 +158,12 @@ def main() -> None:
         env.pop("LEDGER_CONFIG", None)
         ledger = ledger_command()
         receive = [
-            [*ledger, "record", "receive", "--date", "2026-03-02", "--channel", "in-person",
+            [*ledger, "record", "receive", "--date", AT_DESK, "--channel", "in-person",
              "--applicant", "natural"]
             for _ in range(n + 1)
         ]  # fmt: skip
         decide = [
-            [*ledger, "record", "decide", f"B-{i:06d}", "--date", "2026-03-02",
+            [*ledger, "record", "decide", f"B-{i:06d}", "--date", AT_DESK,
              "--outcome", "disclosed"]
             for i in range(n + 1)
         ]  # fmt: skip

@@ -54,6 +54,8 @@ from ledger.events.types import Event, register
 TODAY = date(2026, 6, 30)
 FIRST = date(2026, 1, 5)
 DECIDED = date(2026, 6, 1)
+RECEIVED_AT_DESK = "2026-06-15"
+"""The receipt date the whole-process runs type: within the days a desk may backdate."""
 
 
 class Probe(Event):
@@ -424,7 +426,7 @@ def processes(work: Path, n: int) -> None:
     ledger = ledger_command()
     variants: dict[str, Callable[[int], list[str]]] = {
         "ledger record receive": lambda i: [*ledger, "record", "receive", "--date",
-                                            "2026-03-02", "--channel", "in-person",
+                                            RECEIVED_AT_DESK, "--channel", "in-person",
                                             "--applicant", "natural"],
         "ledger record decide": lambda i: [*ledger, "record", "decide", ids[i], "--date",
                                            "2026-06-01", "--outcome", "disclosed"],

@@ -52,6 +52,16 @@ def _require_pg() -> None:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    yield from _fresh_pg_database()
+
+
+@pytest.fixture
+def other_pg_url() -> Iterator[str]:
+    """A second fresh PostgreSQL database (a restore's target), dropped afterwards."""
+    yield from _fresh_pg_database()
+
+
+def _fresh_pg_database() -> Iterator[str]:
     _require_pg()
     name = f"ledger_test_{uuid.uuid4().hex[:12]}"
     admin = _admin_engine()

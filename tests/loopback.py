@@ -130,6 +130,7 @@ class Post:
     query: dict[str, str]
     content_type: str
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
 
     def json(self) -> Any:
         """The body decoded as UTF-8 JSON, as the robots decode it."""
@@ -175,7 +176,8 @@ class WebhookHandler(BaseHTTPRequestHandler):
         parts = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(parts.query))
         content_type = self.headers.get("Content-Type", "")
-        self.server.posts.append(Post(parts.path, query, content_type, body))
+        headers = dict(self.headers.items())
+        self.server.posts.append(Post(parts.path, query, content_type, body, headers))
         if self.server.hold is not None:
             self.server.hold.wait(timeout=30)
         reply = self.server.replies.pop(0) if self.server.replies else self.server.default

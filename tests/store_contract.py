@@ -17,8 +17,10 @@ import pytest
 from ledger.applicants import Applicant, NewApplicant
 from ledger.errors import ConcurrencyError, InvalidInput
 from ledger.events import codec
+from ledger.events import requests as ev
 from ledger.events.store import ANY, NO_STREAM, ChainCheck, NewEvent, Store, StreamAppend
 from ledger.events.types import Event, parse_event, register, register_upcaster
+from ledger.texts import Resolver, mark
 from tests.probe_events import Noted
 
 DAY = date(2020, 3, 2)
@@ -298,6 +300,43 @@ class StoreContract:
             )
         assert store.applicants.read("ref-2") is None
         assert store.applicants.find_ref(LI) is None
+
+    def test_free_text_is_kept_apart_from_the_events_and_erasable(self, store: Store) -> None:
+        """A subject and an approver leave the payloads as references, written with them;
+        readers open them; erasing the request's texts leaves other requests' alone."""
+        received = ev.RequestReceived(request_id="R1", channel="fax", applicant="other",
+                                      received_on=DAY, submitted_on=DAY, subject="李华的档案")  # fmt: skip
+        extended = ev.ExtensionGranted(days=5, approver="王主任")
+        store.append(ev.stream_of("R1"), [NewEvent(received, DAY), NewEvent(extended, DAY)],
+                     expected_version=NO_STREAM, actor="x", agency="a")  # fmt: skip
+        other = received.model_copy(update={"request_id": "R2", "subject": "另一件"})
+        store.append(ev.stream_of("R2"), [NewEvent(other, DAY)], expected_version=NO_STREAM,
+                     actor="x", agency="a")  # fmt: skip
+        first, second = (e.data for e in store.read_stream(ev.stream_of("R1")))
+        assert "subject" not in first
+        assert "approver" not in second
+        assert "李华" not in codec.dumps([first, second])
+        refs = [first["subject_ref"], second["approver_ref"]]
+        assert store.texts.open(refs) == {refs[0]: "李华的档案", refs[1]: "王主任"}
+        assert Resolver(store.texts).fill(f"consultation with {mark(refs[1])}") == (
+            "consultation with 王主任"
+        )
+        assert store.texts.erase(ev.stream_of("R1")) == 2
+        assert store.texts.open(refs) == dict.fromkeys(refs)
+        assert Resolver(store.texts).data(first)["subject"] == "[erased]"
+        (kept,) = (e.data for e in store.read_stream(ev.stream_of("R2")))
+        assert store.texts.open([kept["subject_ref"]]) == {kept["subject_ref"]: "另一件"}
+        assert store.verify_chain().broken_at is None
+
+    def test_refused_append_stores_no_text(self, store: Store) -> None:
+        """When the events are refused, their texts are not stored either."""
+        deferred = ev.DeadlineDeferred(until=DAY, reason="李华提交了三百项")
+        store.append(ev.stream_of("R1"), [NewEvent(deferred, DAY)], expected_version=NO_STREAM,
+                     actor="x", agency="a")  # fmt: skip
+        with pytest.raises(ConcurrencyError):
+            store.append(ev.stream_of("R1"), [NewEvent(deferred, DAY)],
+                         expected_version=NO_STREAM, actor="x", agency="a")  # fmt: skip
+        assert store.texts.erase(ev.stream_of("R1")) == 1
 
     def test_old_payload_is_upcast_on_read(self, store: Store) -> None:
         """A payload stored as version 1 is read back in the shape of version 2."""

@@ -293,10 +293,13 @@ class SqlApplicants:
             return bool(result.rowcount)
 
     def purge(self) -> bool:
-        """A WAL checkpoint (TRUNCATE), so no old page stays in ``-wal``.
-
-        SQLite waits for readers up to the lock timeout (its busy handler) before giving up.
-        """
+        """Leave no old copy of an erased key where ledger can reach: on SQLite a WAL
+        checkpoint (TRUNCATE), so no old page stays in ``-wal`` (SQLite waits for readers up
+        to the lock timeout before giving up); on PostgreSQL a VACUUM of ``applicant_keys``,
+        so the deleted key's dead row version leaves the table's files (False if this role
+        may not vacuum it). What stays in PostgreSQL's WAL: docs/reliability.md."""
+        if self.db.dialect == "postgresql":
+            return self.db.vacuum("applicant_keys")
         return self.db.checkpoint()
 
     def search(self, text: str) -> set[str]:

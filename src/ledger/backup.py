@@ -1,11 +1,14 @@
 """The books taken out whole and put back exactly: the events export, backup and restore.
 
 An events export is JSON lines: a header line, one line per event with every stored field
-(the shape of ``ledger log --format json``), optionally one line per applicant, and the
-chain head last. Restoring it into an EMPTY database re-inserts every event with its own
-position, time, actor and hash, so the restored log is the same log: the chain is checked
-in the file before anything is written, and the database's chain and deadline audit
-after, before the restore reports success.
+(the shape of ``ledger log --format json``), optionally one line per applicant, one line
+per text kept outside the log (``ledger.texts``: sealed, with its request's key; an
+erased one without either), and the chain head last. The texts always travel: the events
+name them, as they carried the text itself before texts were kept apart. Restoring it
+into an EMPTY database re-inserts every event with its own position, time, actor and
+hash, so the restored log is the same log: the chain is checked in the file before
+anything is written, and the database's chain and deadline audit after, before the
+restore reports success.
 
 ``backup`` copies a SQLite database with SQLite's online backup API (consistent while
 desks keep writing); on PostgreSQL it writes the events export with the applicants, read
@@ -27,12 +30,14 @@ from sqlalchemy.engine import Connection, Engine
 
 from ledger.applicants import PERSONAL, Applicant, match_digests, new_key, seal
 from ledger.db import create_engine
-from ledger.errors import IntegrityFailure, InvalidInput
+from ledger.errors import ChainUnchecked, IntegrityFailure, InvalidInput
 from ledger.events import codec
+from ledger.events.chainkey import KEY_ENV, MARKER, ChainKey
 from ledger.events.memory import MemoryStore
-from ledger.events.schema import ApplicantKeyRow, ApplicantRow, EventRow
+from ledger.events.schema import ApplicantKeyRow, ApplicantRow, EventRow, TextKeyRow, TextRow
 from ledger.events.store import ANY, EventStore, NewEvent, chain_breaks
 from ledger.events.types import decode_event, upcast
+from ledger.i18n import _, ngettext
 from ledger.projections.audit import audit_deadlines
 from ledger.projections.log import Verification, verify_log
 
@@ -43,6 +48,8 @@ INSERT_BATCH = 5_000
 EVENTS: sa.Table = EventRow.__table__  # type: ignore[attr-defined]
 APPLICANTS: sa.Table = ApplicantRow.__table__  # type: ignore[attr-defined]
 KEYS: sa.Table = ApplicantKeyRow.__table__  # type: ignore[attr-defined]
+TEXTS: sa.Table = TextRow.__table__  # type: ignore[attr-defined]
+TEXT_KEYS: sa.Table = TextKeyRow.__table__  # type: ignore[attr-defined]
 """The tables as SQLModel declares them: a backup is a tool, so it may use SQLAlchemy."""
 EVENT_KEYS = (
     "position", "stream_id", "version", "type", "schema_version", "data",
@@ -96,6 +103,20 @@ def _applicant_rows(conn: Connection) -> Iterator[dict[str, Any]]:
         yield row
 
 
+def _text_rows(conn: Connection) -> Iterator[dict[str, Any]]:
+    """Each text with its request's key (None once erased); none from books older than
+    revision 0004, which kept every text in its event."""
+    if not sa.inspect(conn).has_table("texts"):
+        return
+    joined = TEXTS.outerjoin(TEXT_KEYS, TEXT_KEYS.c.owner == TEXTS.c.owner)
+    query = sa.select(TEXTS, TEXT_KEYS.c.key).select_from(joined).order_by(TEXTS.c.ref)
+    for r in conn.execute(query):
+        row = dict(r._mapping)
+        for key in ("created_at", "erased_at"):
+            row[key] = _as_datetime(row[key]) if row[key] is not None else None
+        yield row
+
+
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
@@ -125,12 +146,21 @@ def _event_line(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _applicant_line(row: dict[str, Any]) -> dict[str, Any]:
-    values = {k: row[k] for k in APPLICANT_KEYS}
+    return {"applicant": _sealed_line(row, APPLICANT_KEYS)}
+
+
+def _text_line(row: dict[str, Any]) -> dict[str, Any]:
+    return {"text": _sealed_line(row, tuple(c.name for c in TEXTS.c))}
+
+
+def _sealed_line(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
+    """A sealed row's columns and its key as JSON values (None once erased)."""
+    values = {k: row[k] for k in columns}
     values["key"] = base64.b64encode(row["key"]).decode("ascii") if row["key"] else None
     for key in ("created_at", "erased_at"):
         if values[key] is not None:
             values[key] = values[key].isoformat(timespec="microseconds")
-    return {"applicant": values}
+    return values
 
 
 def write_events(engine: Engine, out: IO[str], *, applicants: bool = False) -> tuple[int, int, str]:
@@ -146,6 +176,8 @@ def write_events(engine: Engine, out: IO[str], *, applicants: bool = False) -> t
             for row in _applicant_rows(conn):
                 out.write(codec.dumps(_applicant_line(row)) + "\n")
                 people += 1
+        for row in _text_rows(conn):
+            out.write(codec.dumps(_text_line(row)) + "\n")
     finally:
         conn.close()
     tail = {"chain_head": {"position": position, "hash": head}, "events": count}
@@ -179,12 +211,12 @@ def is_events_export(file: Path) -> bool:
 def backup(engine: Engine, file: Path) -> Written:
     """A consistent copy of the books while desks keep writing (a new file)."""
     if file.exists():
-        raise InvalidInput(f"FILE: {file} exists; a backup goes to a new file")
+        raise InvalidInput(_("FILE: {file} exists; a backup goes to a new file").format(file=file))
     if engine.dialect.name != "sqlite":
         return export_events(engine, file, applicants=True)
     source = engine.url.database
     if not source or source == ":memory:":
-        raise InvalidInput("--db: an in-memory SQLite database cannot be backed up")
+        raise InvalidInput(_("--db: an in-memory SQLite database cannot be backed up"))
     partial = file.with_name(file.name + ".partial")
     partial.unlink(missing_ok=True)
     with sqlite3.connect(source) as src, sqlite3.connect(partial) as dst:
@@ -218,42 +250,55 @@ def _lines(file: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             try:
                 item = codec.loads(line)
             except ValueError:
-                raise InvalidInput(f"{file}:{number}: not a JSON object") from None
+                raise InvalidInput(
+                    _("{file}:{number}: not a JSON object").format(file=file, number=number)
+                ) from None
             if not isinstance(item, dict):
-                raise InvalidInput(f"{file}:{number}: not a JSON object")
+                raise InvalidInput(
+                    _("{file}:{number}: not a JSON object").format(file=file, number=number)
+                )
             yield number, item
 
 
-def _export_rows(file: Path) -> tuple[Iterator[dict[str, Any]], Iterator[dict[str, Any]]]:
-    """The events and the applicants of an events export (two reads of the file)."""
+Rows = Iterator[dict[str, Any]]
+
+
+def _export_rows(file: Path) -> tuple[Rows, Rows, Rows]:
+    """The events, the applicants and the texts of an events export (a read of the file each)."""
 
     def events() -> Iterator[dict[str, Any]]:
         for number, item in _lines(file):
             if "position" in item:
                 yield _event_row(item, f"{file}:{number}")
 
-    def applicants() -> Iterator[dict[str, Any]]:
+    def kept(kind: str) -> Iterator[dict[str, Any]]:
         for _number, item in _lines(file):
-            if "applicant" in item:
-                row = dict(item["applicant"])
+            if kind in item:
+                row = dict(item[kind])
                 for key in ("created_at", "erased_at"):
                     row[key] = _as_datetime(row[key]) if row.get(key) else None
                 row["key"] = base64.b64decode(row["key"]) if row.get("key") else None
                 yield row
 
-    return events(), applicants()
+    return events(), kept("applicant"), kept("text")
 
 
 def _event_row(item: dict[str, Any], where: str) -> dict[str, Any]:
     missing = [k for k in EVENT_KEYS if k not in item]
     if missing:
-        raise InvalidInput(f"{where}: an event line needs {', '.join(missing)}")
+        raise InvalidInput(
+            _("{where}: an event line needs {listed}").format(
+                where=where, listed=", ".join(missing)
+            )
+        )
     row = {k: item[k] for k in EVENT_KEYS}
     try:
         row["effective_date"] = date.fromisoformat(str(item["effective_date"]))
         row["recorded_at"] = datetime.fromisoformat(str(item["recorded_at"]))
     except ValueError:
-        raise InvalidInput(f"{where}: effective_date or recorded_at is not a date") from None
+        raise InvalidInput(
+            _("{where}: effective_date or recorded_at is not a date").format(where=where)
+        ) from None
     return row
 
 
@@ -264,7 +309,9 @@ def _file_head(file: Path) -> tuple[int, str]:
         if "chain_head" in item:
             head = item["chain_head"]
     if head is None:
-        raise InvalidInput(f"{file}: no chain head line at the end; the export is incomplete")
+        raise InvalidInput(
+            _("{file}: no chain head line at the end; the export is incomplete").format(file=file)
+        )
     return int(head["position"]), str(head["hash"])
 
 
@@ -274,11 +321,15 @@ def _source(file: Path) -> tuple[Engine | None, tuple[int, str] | None]:
         with file.open("rb") as handle:
             magic = handle.read(len(SQLITE_MAGIC))
     except OSError as exc:
-        raise InvalidInput(f"FILE: cannot read {file}: {exc.strerror or exc}") from None
+        raise InvalidInput(
+            _("FILE: cannot read {file}: {why}").format(file=file, why=exc.strerror or exc)
+        ) from None
     if magic == SQLITE_MAGIC:
         return create_engine(f"sqlite:///{file}", create=False), None
     if not is_events_export(file):
-        raise InvalidInput(f"FILE: {file} is neither a SQLite backup nor an events export")
+        raise InvalidInput(
+            _("FILE: {file} is neither a SQLite backup nor an events export").format(file=file)
+        )
     return None, _file_head(file)
 
 
@@ -289,8 +340,10 @@ def check_empty(engine: Engine) -> None:
         people = conn.execute(sa.select(sa.func.count()).select_from(APPLICANTS)).scalar() or 0
     if events or people:
         raise InvalidInput(
-            f"--db: the database holds {events} events and {people} applicants; a restore "
-            "goes only into an empty database (run `ledger init` on a new one)"
+            _(
+                "--db: the database holds {events} events and {people} applicants; a restore goes "
+                "only into an empty database (run `ledger init` on a new one)"
+            ).format(events=events, people=people)
         )
 
 
@@ -306,23 +359,27 @@ def restore(store: EventStore, file: Path) -> Restored:
     try:
         if source is not None:
             with source.connect() as conn:
-                _check_chain(_event_rows(conn), str(file))
+                _check_chain(_event_rows(conn), str(file), store.chain_key)
             with source.connect() as conn:
                 audit_source(_event_rows(conn))
             with source.connect() as conn:
-                count, people, last = _insert(engine, _event_rows(conn), _applicant_rows(conn))
+                count, people, last = _insert(
+                    engine, _event_rows(conn), _applicant_rows(conn), _text_rows(conn)
+                )
         else:
             assert head is not None
-            events, _ = _export_rows(file)
-            checked = _check_chain(events, str(file))
+            events, _applicants, _texts = _export_rows(file)
+            checked = _check_chain(events, str(file), store.chain_key)
             if (checked.verified, head[1]) != (head[0], _last_hash(file)):
                 raise IntegrityFailure(
-                    f"{file}: the chain head {head[0]} does not match the last event "
-                    f"({checked.verified} events); the export is incomplete"
+                    _(
+                        "{file}: the chain head {head} does not match the last event ({verified} "
+                        "events); the export is incomplete"
+                    ).format(file=file, head=head[0], verified=checked.verified)
                 )
             audit_source(_export_rows(file)[0])
-            events, applicants = _export_rows(file)
-            count, people, last = _insert(engine, events, applicants)
+            events, applicants, texts = _export_rows(file)
+            count, people, last = _insert(engine, events, applicants, texts)
     finally:
         if source is not None:
             source.dispose()
@@ -337,12 +394,19 @@ def _last_hash(file: Path) -> str:
     return last
 
 
-def _check_chain(rows: Iterator[dict[str, Any]], where: str) -> Any:
-    """Walk the source's chain before anything is written."""
-    checked = chain_breaks((r["position"], _hashed(r), r["hash"]) for r in rows)
+def _check_chain(rows: Iterator[dict[str, Any]], where: str, key: ChainKey | None) -> Any:
+    """Walk the source's chain before anything is written (a keyed part needs the key)."""
+    checked = chain_breaks(((r["position"], _hashed(r), r["hash"]) for r in rows), key)
     if checked.broken_at is not None:
         raise IntegrityFailure(
-            f"{where}: position {checked.broken_at}: {checked.reason}; nothing was restored"
+            _("{where}: position {broken_at}: {reason}; nothing was restored").format(
+                where=where, broken_at=checked.broken_at, reason=checked.reason
+            )
+        )
+    if checked.unchecked:
+        raise ChainUnchecked(
+            f"{where}: the chain is keyed from position {checked.keyed_from} on; set "
+            f"{KEY_ENV} to the key to restore it; nothing was restored"
         )
     return checked
 
@@ -354,9 +418,7 @@ def _hashed(row: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _insert(
-    engine: Engine, events: Iterator[dict[str, Any]], applicants: Iterator[dict[str, Any]]
-) -> tuple[int, int, str]:
+def _insert(engine: Engine, events: Rows, applicants: Rows, texts: Rows) -> tuple[int, int, str]:
     """Insert the rows as they are, in one transaction: all of them or none."""
     statement = _insert_statement(engine)
     count, people, last = 0, 0, codec.GENESIS
@@ -381,7 +443,19 @@ def _insert(
             if key is not None:
                 conn.execute(KEYS.insert().values(ref=person["ref"], key=bytes(key)))
             people += 1
+        _insert_texts(conn, texts)
     return count, people, last
+
+
+def _insert_texts(conn: Connection, texts: Rows) -> None:
+    """Put the texts back, and each request's key once (every text of it carries it)."""
+    owners: set[str] = set()
+    for text in texts:
+        key = text.pop("key", None)
+        conn.execute(TEXTS.insert().values(**text))
+        if key is not None and text["owner"] not in owners:
+            conn.execute(TEXT_KEYS.insert().values(owner=text["owner"], key=bytes(key)))
+            owners.add(text["owner"])
 
 
 def _seal_clear(person: dict[str, Any]) -> bytes:
@@ -407,8 +481,10 @@ def _insert_statement(engine: Engine) -> sa.Insert:
 def audit_source(rows: Iterator[dict[str, Any]]) -> None:
     """Re-derive the source's recorded deadlines on a copy in memory, before writing: the
     log cannot be taken out of a database again (its triggers refuse DELETE)."""
-    memory = MemoryStore()
+    memory = MemoryStore(copy=True)
     for row in rows:
+        if row["type"] == MARKER:  # no deadline rests on it; replaying it would need the key
+            continue
         data = codec.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
         event = decode_event(row["type"], upcast(row["type"], row["schema_version"], data))
         memory.append(
@@ -418,11 +494,12 @@ def audit_source(rows: Iterator[dict[str, Any]]) -> None:
     audit = audit_deadlines(memory)
     wrong = audit.mismatches
     if wrong:
-        raise IntegrityFailure(
-            f"{audit.wrong} recorded deadlines disagree with the log: "
-            + "; ".join(wrong[:5])
-            + "; nothing was restored"
+        refusal = ngettext(
+            "{count} recorded deadline disagrees with the log: {first}; nothing was restored",
+            "{count} recorded deadlines disagree with the log: {first}; nothing was restored",
+            audit.wrong,
         )
+        raise IntegrityFailure(refusal.format(count=audit.wrong, first="; ".join(wrong[:5])))
 
 
 def _verify(store: EventStore) -> Verification:
@@ -430,7 +507,9 @@ def _verify(store: EventStore) -> Verification:
     checked = verify_log(store)
     problem = checked.deadline_problem()
     if problem is not None:
-        raise IntegrityFailure(f"the restored log fails the deadline audit: {problem}")
+        raise IntegrityFailure(
+            _("the restored log fails the deadline audit: {problem}").format(problem=problem)
+        )
     if store.engine.dialect.name == "postgresql":
         with store.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE events")

@@ -24,6 +24,7 @@ from ledger.commands.requests import check_id
 from ledger.config import Config, load_config
 from ledger.dates import Today, clock_from_env, utc_now
 from ledger.db import Database, location, open_database, resolve_url
+from ledger.events.chainkey import key_from_env
 from ledger.events.migrate import ensure_schema, upgrade
 from ledger.events.store import EventStore
 from ledger.limits import NAME_MAX, clean_text
@@ -144,6 +145,7 @@ def bootstrap(
     location is refused instead of opened empty.
     """
     cfg = config if isinstance(config, Config) else load_config(config)
+    chain_key = key_from_env()
     database = open_database(
         resolve_url(db or cfg.db), create=create, lock_timeout=cfg.lock_timeout
     )
@@ -153,7 +155,7 @@ def bootstrap(
         except BaseException:
             database.close()
             raise
-    store = EventStore(database, now=now)
+    store = EventStore(database, now=now, chain_key=chain_key)
     projection_tables.attach(store, database)
     return App(cfg, database, store, actor or default_actor(), clock or clock_from_env())
 

@@ -36,7 +36,9 @@ from typing import Any
 
 import chinese_calendar
 
+from ledger.dates import weekday_name
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.statutory import statutory_holidays
 
 __all__ = [
@@ -78,25 +80,39 @@ class YearSchedule:
     def __post_init__(self) -> None:
         """Refuse a schedule that could not be official, and freeze the holiday mapping."""
         if not 1 <= self.year <= 9998:
-            raise InvalidInput(f"year: {self.year} is not a calendar year; use 1–9998")
+            raise InvalidInput(
+                _("year: {year} is not a calendar year; use 1–9998").format(year=self.year)
+            )
         if self.source not in SOURCES:
-            raise InvalidInput(f"source: {self.source!r} is not allowed; use one of {SOURCES}")
+            raise InvalidInput(
+                _("source: {source!r} is not allowed; use one of {allowed}").format(
+                    source=self.source, allowed=SOURCES
+                )
+            )
         for day in [*self.holidays, *self.workdays]:
             if day.year != self.year:
                 raise InvalidInput(
-                    f"schedule {self.year}: {day.isoformat()} is not in {self.year}; "
-                    f"every date must be in the year {self.year}"
+                    _(
+                        "schedule {year}: {day} is not in {year}; every date must be in the year "
+                        "{year}"
+                    ).format(year=self.year, day=day.isoformat())
                 )
         for day in sorted(self.workdays):
             if not _is_weekend(day):
                 raise InvalidInput(
-                    f"schedule {self.year}: make-up working day {day.isoformat()} is a "
-                    f"{day:%A}; a make-up working day must be a Saturday or Sunday"
+                    _(
+                        "schedule {year}: make-up working day {day} is a {weekday}; a make-up "
+                        "working day must be a Saturday or Sunday"
+                    ).format(
+                        year=self.year, day=day.isoformat(), weekday=weekday_name(day, full=True)
+                    )
                 )
             if day in self.holidays:
                 raise InvalidInput(
-                    f"schedule {self.year}: {day.isoformat()} is both a holiday and a "
-                    "make-up working day; a day can be only one"
+                    _(
+                        "schedule {year}: {day} is both a holiday and a make-up working day; a day "
+                        "can be only one"
+                    ).format(year=self.year, day=day.isoformat())
                 )
         frozen = MappingProxyType(dict(sorted(self.holidays.items())))
         object.__setattr__(self, "holidays", frozen)
@@ -123,8 +139,10 @@ class YearSchedule:
             source = str(data.get("source", "recorded"))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InvalidInput(
-                f"schedule: not a stored schedule ({type(exc).__name__}: {exc}); "
-                "expected year, holidays {date: name}, workdays [date], source"
+                _(
+                    "schedule: not a stored schedule ({kind}: {exc}); expected year, holidays "
+                    "{{date: name}}, workdays [date], source"
+                ).format(kind=type(exc).__name__, exc=exc)
             ) from None
         return cls(year=year, holidays=holidays, workdays=workdays, source=source)
 
@@ -135,7 +153,7 @@ class DayInfo:
 
     day: date
     working: bool
-    reason: str  # "weekend", "holiday: <name>", "make-up working day", "working day"
+    reason: str  # "weekend", "holiday: <name>", "make-up working day", "working day" (translated)
     provisional: bool  # the year has no official schedule: the statutory holidays assumed
 
 
@@ -294,23 +312,25 @@ class WorkingCalendar:
         return d.toordinal() in self._year(d.year).working
 
     def describe(self, d: date) -> DayInfo:
-        """Whether ``d`` is working, why, and whether that rests on a guessed schedule."""
+        """Whether ``d`` is working, why (in the current language, for people), and whether
+        that rests on a guessed schedule."""
         table = self._year(d.year)
         schedule = table.schedule
         if schedule is None:
             name = table.guessed.get(d)
             if name is not None:
-                return DayInfo(d, False, f"holiday: {name} (by law; no official schedule)", True)
+                guessed = _("holiday: {name} (by law; no official schedule)").format(name=name)
+                return DayInfo(d, False, guessed, True)
             weekend = _is_weekend(d)
-            return DayInfo(d, not weekend, "weekend" if weekend else "working day", True)
+            return DayInfo(d, not weekend, _("weekend") if weekend else _("working day"), True)
         if d in schedule.workdays:
-            return DayInfo(d, True, "make-up working day", False)
+            return DayInfo(d, True, _("make-up working day"), False)
         name = schedule.holidays.get(d)
         if name is not None:
-            return DayInfo(d, False, f"holiday: {name}", False)
+            return DayInfo(d, False, _("holiday: {name}").format(name=name), False)
         if _is_weekend(d):
-            return DayInfo(d, False, "weekend", False)
-        return DayInfo(d, True, "working day", False)
+            return DayInfo(d, False, _("weekend"), False)
+        return DayInfo(d, True, _("working day"), False)
 
     def unscheduled_years(self, after: date, through: date) -> frozenset[int]:
         """The years without a schedule among the days after ``after`` up to ``through``."""
@@ -326,7 +346,9 @@ class WorkingCalendar:
     def nth_working_day_after(self, start: date, n: int) -> date:
         """The nth working day after ``start`` (``start`` itself never counts); n >= 1."""
         if n < 1:
-            raise InvalidInput(f"days: {n} is not allowed; count at least 1 working day")
+            raise InvalidInput(
+                _("days: {n} is not allowed; count at least 1 working day").format(n=n)
+            )
         return date.fromordinal(self.nth_ordinal_after(start.toordinal(), n))
 
     def working_days(self, after: date, through: date) -> Iterator[date]:
@@ -381,16 +403,22 @@ def load_schedule_file(path: Path, year: int) -> YearSchedule:
     suffix = path.suffix.lower()
     if suffix not in (".toml", ".csv"):
         raise InvalidInput(
-            f"{path}: suffix {suffix or '(none)'!r} is not allowed; use .toml or .csv"
+            _("{path}: suffix {suffix!r} is not allowed; use .toml or .csv").format(
+                path=path, suffix=suffix or "(none)"
+            )
         )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InvalidInput(
-            f"{path}: cannot be read ({exc.strerror}); give a readable file"
+            _("{path}: cannot be read ({why}); give a readable file").format(
+                path=path, why=exc.strerror
+            )
         ) from None
     except UnicodeDecodeError:
-        raise InvalidInput(f"{path}: is not UTF-8 text; save the file as UTF-8") from None
+        raise InvalidInput(
+            _("{path}: is not UTF-8 text; save the file as UTF-8").format(path=path)
+        ) from None
     entries = _toml_entries(path, text, year) if suffix == ".toml" else _csv_entries(path, text)
     return _assemble(path, year, entries)
 
@@ -407,7 +435,11 @@ class _Entry:
 
 def _file_date(path: Path, where: str, key: str, value: object) -> date:
     if isinstance(value, datetime):
-        raise InvalidInput(f"{path}: {where}: {key} {value!r} has a time; give a date YYYY-MM-DD")
+        raise InvalidInput(
+            _("{path}: {where}: {key} {value!r} has a time; give a date YYYY-MM-DD").format(
+                path=path, where=where, key=key, value=value
+            )
+        )
     if isinstance(value, date):
         return value
     text = str(value).strip()
@@ -417,7 +449,9 @@ def _file_date(path: Path, where: str, key: str, value: object) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(
-            f"{path}: {where}: {key} {value!r} is not a date; use YYYY-MM-DD"
+            _("{path}: {where}: {key} {value!r} is not a date; use YYYY-MM-DD").format(
+                path=path, where=where, key=key, value=value
+            )
         ) from None
 
 
@@ -425,20 +459,29 @@ def _toml_entries(path: Path, text: str, year: int) -> list[_Entry]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"{path}: is not valid TOML ({exc})") from None
+        raise InvalidInput(
+            _("{path}: is not valid TOML ({exc})").format(path=path, exc=exc)
+        ) from None
     unknown = set(data) - {"year", "holidays", "workdays"}
     if unknown:
         raise InvalidInput(
-            f"{path}: key {sorted(unknown)[0]!r} is not allowed; "
-            "use year, [[holidays]], [[workdays]]"
+            _("{path}: key {key!r} is not allowed; use year, [[holidays]], [[workdays]]").format(
+                path=path, key=sorted(unknown)[0]
+            )
         )
     if "year" in data and data["year"] != year:
-        raise InvalidInput(f"{path}: year = {data['year']!r} but the schedule is for {year}")
+        raise InvalidInput(
+            _("{path}: year = {given!r} but the schedule is for {year}").format(
+                path=path, given=data["year"], year=year
+            )
+        )
     entries: list[_Entry] = []
     for kind, key in (("holiday", "holidays"), ("workday", "workdays")):
         tables = data.get(key, [])
         if not isinstance(tables, list):
-            raise InvalidInput(f"{path}: {key} must be an array of tables ([[{key}]])")
+            raise InvalidInput(
+                _("{path}: {key} must be an array of tables ([[{key}]])").format(path=path, key=key)
+            )
         for i, table in enumerate(tables, start=1):
             entries.extend(_toml_entry(path, f"{key}[{i}]", kind, table))
     return entries
@@ -446,22 +489,34 @@ def _toml_entries(path: Path, text: str, year: int) -> list[_Entry]:
 
 def _toml_entry(path: Path, where: str, kind: str, table: object) -> list[_Entry]:
     if not isinstance(table, dict):
-        raise InvalidInput(f"{path}: {where} must be a table with date (or start/end) and name")
+        raise InvalidInput(
+            _("{path}: {where} must be a table with date (or start/end) and name").format(
+                path=path, where=where
+            )
+        )
     allowed = {"date", "start", "end", "name"} if kind == "holiday" else {"date", "name"}
     unknown = set(table) - allowed
     if unknown:
         raise InvalidInput(
-            f"{path}: {where}: key {sorted(unknown)[0]!r} is not allowed; use {sorted(allowed)}"
+            _("{path}: {where}: key {key!r} is not allowed; use {allowed}").format(
+                path=path, where=where, key=sorted(unknown)[0], allowed=sorted(allowed)
+            )
         )
     name = str(table.get("name", "")).strip()
     if "date" in table and ("start" in table or "end" in table):
-        raise InvalidInput(f"{path}: {where}: give either date or start/end, not both")
+        raise InvalidInput(
+            _("{path}: {where}: give either date or start/end, not both").format(
+                path=path, where=where
+            )
+        )
     if "date" in table:
         days = [_file_date(path, where, "date", table["date"])]
     elif "start" in table and "end" in table:
         days = _day_range(path, where, table["start"], table["end"])
     else:
-        raise InvalidInput(f"{path}: {where}: needs date, or start and end")
+        raise InvalidInput(
+            _("{path}: {where}: needs date, or start and end").format(path=path, where=where)
+        )
     return [_Entry(where, d, kind, name) for d in days]
 
 
@@ -470,8 +525,9 @@ def _day_range(path: Path, where: str, start_value: object, end_value: object) -
     end = _file_date(path, where, "end", end_value)
     if end < start:
         raise InvalidInput(
-            f"{path}: {where}: end {end.isoformat()} is before start {start.isoformat()}; "
-            "end must be on or after start"
+            _(
+                "{path}: {where}: end {end} is before start {start}; end must be on or after start"
+            ).format(path=path, where=where, end=end.isoformat(), start=start.isoformat())
         )
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
@@ -485,17 +541,25 @@ def _csv_entries(path: Path, text: str) -> list[_Entry]:
     ]
     if not rows or [c.strip().lower() for c in rows[0][1]] != ["date", "kind", "name"]:
         where = f"line {rows[0][0]}" if rows else "line 1"
-        raise InvalidInput(f"{path}: {where}: the header must be date,kind,name")
+        raise InvalidInput(
+            _("{path}: {where}: the header must be date,kind,name").format(path=path, where=where)
+        )
     entries: list[_Entry] = []
     for number, row in rows[1:]:
         where = f"line {number}"
         if len(row) not in (2, 3):
-            raise InvalidInput(f"{path}: {where}: has {len(row)} fields; use date,kind,name")
+            raise InvalidInput(
+                _("{path}: {where}: has {count} fields; use date,kind,name").format(
+                    path=path, where=where, count=len(row)
+                )
+            )
         day = _file_date(path, where, "date", row[0])
         kind = row[1].strip().lower()
         if kind not in ("holiday", "workday"):
             raise InvalidInput(
-                f"{path}: {where}: kind {row[1]!r} is not allowed; use holiday or workday"
+                _("{path}: {where}: kind {kind!r} is not allowed; use holiday or workday").format(
+                    path=path, where=where, kind=row[1]
+                )
             )
         entries.append(_Entry(where, day, kind, row[2].strip() if len(row) == 3 else ""))
     return entries
@@ -511,7 +575,9 @@ def _assemble(path: Path, year: int, entries: list[_Entry]) -> YearSchedule:
         else:
             workdays[e.day] = e.where
     if not holidays:
-        raise InvalidInput(f"{path}: lists no holiday; an official schedule has at least one")
+        raise InvalidInput(
+            _("{path}: lists no holiday; an official schedule has at least one").format(path=path)
+        )
     return YearSchedule(year=year, holidays=holidays, workdays=frozenset(workdays))
 
 
@@ -521,21 +587,33 @@ def _check_entry(
     day = e.day.isoformat()
     if e.day.year != year:
         raise InvalidInput(
-            f"{path}: {e.where}: {day} is not in {year}; every date must be in {year}"
+            _("{path}: {where}: {day} is not in {year}; every date must be in {year}").format(
+                path=path, where=e.where, day=day, year=year
+            )
         )
     if (e.day in holidays and e.kind == "workday") or (e.day in workdays and e.kind == "holiday"):
         raise InvalidInput(
-            f"{path}: {e.where}: {day} is both a holiday and a make-up working day; "
-            "a day can be only one"
+            _(
+                "{path}: {where}: {day} is both a holiday and a make-up working day; a day can be "
+                "only one"
+            ).format(path=path, where=e.where, day=day)
         )
     if e.day in holidays or e.day in workdays:
-        raise InvalidInput(f"{path}: {e.where}: {day} is listed twice; list each date once")
+        raise InvalidInput(
+            _("{path}: {where}: {day} is listed twice; list each date once").format(
+                path=path, where=e.where, day=day
+            )
+        )
     if e.kind == "holiday" and not e.name:
         raise InvalidInput(
-            f"{path}: {e.where}: holiday {day} has no name; give its name (e.g. 春节)"
+            _("{path}: {where}: holiday {day} has no name; give its name (e.g. 春节)").format(
+                path=path, where=e.where, day=day
+            )
         )
     if e.kind == "workday" and not _is_weekend(e.day):
         raise InvalidInput(
-            f"{path}: {e.where}: make-up working day {day} is a {e.day:%A}; "
-            "it must be a Saturday or Sunday"
+            _(
+                "{path}: {where}: make-up working day {day} is a {weekday}; it must be a Saturday "
+                "or Sunday"
+            ).format(path=path, where=e.where, day=day, weekday=weekday_name(e.day, full=True))
         )

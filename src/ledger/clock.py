@@ -30,7 +30,10 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from ledger.calendar import WorkingCalendar
+from ledger.dates import weekday_name
 from ledger.errors import InvalidInput
+from ledger.i18n import _
+from ledger.textwidth import width
 
 __all__ = [
     "CAPPED_CONSULTATIONS",
@@ -111,8 +114,10 @@ class Pause:
         """Refuse a pause that ends before it starts."""
         if self.end is not None and self.end < self.start:
             raise InvalidInput(
-                f"pause {self.reason!r}: end {self.end.isoformat()} is before start "
-                f"{self.start.isoformat()}; a pause ends on or after the day it starts"
+                _(
+                    "pause {reason!r}: end {end} is before start {start}; a pause ends on or after "
+                    "the day it starts"
+                ).format(reason=self.reason, end=self.end.isoformat(), start=self.start.isoformat())
             )
 
 
@@ -137,24 +142,32 @@ class ClockInput:
         cap = regime_for(period_start(self.received_on, self.restart_on)).max_extension
         if not 0 <= self.extension_days <= cap:
             raise InvalidInput(
-                f"extension_days: {self.extension_days} is not allowed; 0 to {cap} working "
-                f"days for a request received {received}"
+                _(
+                    "extension_days: {extension_days} is not allowed; 0 to {cap} working days for "
+                    "a request received {received}"
+                ).format(extension_days=self.extension_days, cap=cap, received=received)
             )
         if self.restart_on is not None and self.restart_on < self.received_on:
             raise InvalidInput(
-                f"restart_on: {self.restart_on.isoformat()} is before receipt on {received}; "
-                "a corrected request arrives on or after the day of receipt"
+                _(
+                    "restart_on: {restart_on} is before receipt on {received}; a corrected request "
+                    "arrives on or after the day of receipt"
+                ).format(restart_on=self.restart_on.isoformat(), received=received)
             )
         if self.deferred_until is not None and self.deferred_until <= self.received_on:
             raise InvalidInput(
-                f"deferred_until: {self.deferred_until.isoformat()} is not after receipt on "
-                f"{received}; a deferred deadline lies after the day of receipt"
+                _(
+                    "deferred_until: {deferred_until} is not after receipt on {received}; a "
+                    "deferred deadline lies after the day of receipt"
+                ).format(deferred_until=self.deferred_until.isoformat(), received=received)
             )
         for pause in self.pauses:
             if pause.start < self.received_on:
                 raise InvalidInput(
-                    f"pause {pause.reason!r}: start {pause.start.isoformat()} is before "
-                    f"receipt on {received}; a pause starts on or after the day of receipt"
+                    _(
+                        "pause {reason!r}: start {start} is before receipt on {received}; a pause "
+                        "starts on or after the day of receipt"
+                    ).format(reason=pause.reason, start=pause.start.isoformat(), received=received)
                 )
 
 
@@ -211,10 +224,22 @@ class ExplainStep:
     number: int | None = None
 
     def __str__(self) -> str:
-        """The line as printed: date and weekday, then the text."""
+        """The line as printed: date and weekday (in the current language), then the text."""
         if self.day is None:
-            return f"{'':14} {self.text}"
-        return f"{self.day.isoformat()} {self.day:%a}: {self.text}"
+            return " " * _day_width() + self.text
+        return _("{day} {weekday}: {text}").format(
+            day=self.day.isoformat(), weekday=weekday_name(self.day), text=self.text
+        )
+
+
+def _day_width() -> int:
+    """The display width of a dated line's start (``2020-03-02 Mon: ``), in the current
+    language, so that summary lines start under the dated lines' text."""
+    sample = date(2020, 3, 2)
+    start = _("{day} {weekday}: {text}").format(
+        day=sample.isoformat(), weekday=weekday_name(sample), text=""
+    )
+    return width(start)
 
 
 # --- the hot path -------------------------------------------------------------------------
@@ -315,7 +340,7 @@ def compute_deadline(inp: ClockInput, cal: WorkingCalendar) -> Deadline:
 def add_working_days(start: date, n: int, cal: WorkingCalendar) -> date:
     """The nth working day after ``start`` (the desk calculator, ``ledger calendar due``)."""
     if n < 1:
-        raise InvalidInput(f"--days: {n} is not allowed; give at least 1 working day")
+        raise InvalidInput(_("--days: {n} is not allowed; give at least 1 working day").format(n=n))
     return cal.nth_working_day_after(start, n)
 
 
@@ -352,19 +377,24 @@ def consultation_pause(
     received = received_on or sent_on
     if received < sent_on:
         raise InvalidInput(
-            f"received_on: {received.isoformat()} is before the letter was sent on "
-            f"{sent_on.isoformat()}; a letter is received on or after that day"
+            _(
+                "received_on: {received} is before the letter was sent on {sent_on}; a letter is "
+                "received on or after that day"
+            ).format(received=received.isoformat(), sent_on=sent_on.isoformat())
         )
     if opinion_on is not None and opinion_on < sent_on:
         raise InvalidInput(
-            f"opinion_on: {opinion_on.isoformat()} is before the letter was sent on "
-            f"{sent_on.isoformat()}; an opinion arrives on or after that day"
+            _(
+                "opinion_on: {opinion_on} is before the letter was sent on {sent_on}; an opinion "
+                "arrives on or after that day"
+            ).format(opinion_on=opinion_on.isoformat(), sent_on=sent_on.isoformat())
         )
     if kind not in CAPPED_CONSULTATIONS:
-        return Pause(start=sent_on, end=opinion_on, reason=f"consultation of agency {party}")
+        reason = _("consultation of agency {party}").format(party=party)
+        return Pause(start=sent_on, end=opinion_on, reason=reason)
     latest = consultation_end(received, cal)
     end = latest if opinion_on is None else min(opinion_on, latest)
-    return Pause(start=sent_on, end=end, reason=f"consultation with {party}")
+    return Pause(start=sent_on, end=end, reason=_("consultation with {party}").format(party=party))
 
 
 # --- the account for people ---------------------------------------------------------------
@@ -378,31 +408,30 @@ def _walk_step(inp: ClockInput, d: date, anchor: date, cal: WorkingCalendar) -> 
     """What day ``d`` (after receipt) is in the count, without its number."""
     if d == inp.restart_on and d > inp.received_on:
         return ExplainStep(
-            d, "restart", "corrected request received: a new period starts (Art. 30)"
+            d, "restart", _("corrected request received: a new period starts (Art. 30)")
         )
     if d <= anchor:
-        return ExplainStep(d, "skip", "skipped: before the clarification restart")
+        return ExplainStep(d, "skip", _("skipped: before the clarification restart"))
     info = cal.describe(d)
     if not info.working:
-        return ExplainStep(d, "skip", f"skipped: {info.reason}")
+        return ExplainStep(d, "skip", _("skipped: {why}").format(why=info.reason))
     reasons = _pause_reasons(inp, d)
     if reasons:
-        return ExplainStep(d, "skip", f"skipped: inside pause: {'; '.join(reasons)}")
+        inside = _("skipped: inside pause: {reasons}")
+        return ExplainStep(d, "skip", inside.format(reasons="; ".join(reasons)))
     return ExplainStep(d, "count", info.reason)
 
 
 def explain_deadline(inp: ClockInput, cal: WorkingCalendar) -> list[ExplainStep]:
-    """The day-by-day account from receipt to the due date (or to the stop), for people."""
+    """The day-by-day account from receipt to the due date (or to the stop), for people,
+    in the current language."""
     deadline = compute_deadline(inp, cal)
     regime = regime_for(deadline.counted_from)
     end = deadline.statutory_due or max(
         deadline.stopped_on or inp.received_on, deadline.counted_from
     )
-    steps = [
-        ExplainStep(
-            inp.received_on, "receipt", "received: the day of receipt is not counted (Art. 31)"
-        )
-    ]
+    receipt = _("received: the day of receipt is not counted (Art. 31)")
+    steps = [ExplainStep(inp.received_on, "receipt", receipt)]
     number = 0
     d = inp.received_on
     while d < end:
@@ -412,56 +441,56 @@ def explain_deadline(inp: ClockInput, cal: WorkingCalendar) -> list[ExplainStep]
             number += 1
             if number == regime.days + 1:
                 steps.append(_extension_step(regime.days, inp.extension_days))
-            suffix = " (extension)" if number > regime.days else ""
-            step = ExplainStep(d, "count", f"day {number}: {step.text}{suffix}", number)
+            counted = (
+                _("day {number}: {why} (extension)")
+                if number > regime.days
+                else _("day {number}: {why}")
+            )
+            step = ExplainStep(d, "count", counted.format(number=number, why=step.text), number)
         steps.append(step)
     steps.extend(_closing_steps(inp, deadline))
     return steps
 
 
 def _extension_step(base: int, extension: int) -> ExplainStep:
+    text = _("days {first}–{last}: extension of {extension} working days (Art. 33)")
     return ExplainStep(
         None,
         "extension",
-        f"days {base + 1}–{base + extension}: extension of {extension} working days (Art. 33)",
+        text.format(first=base + 1, last=base + extension, extension=extension),
     )
 
 
 def _closing_steps(inp: ClockInput, deadline: Deadline) -> list[ExplainStep]:
     steps: list[ExplainStep] = []
     if deadline.statutory_due is not None:
-        steps.append(
-            ExplainStep(
-                None,
-                "due",
-                f"due: {deadline.statutory_due.isoformat()} "
-                f"(working day {deadline.days_allowed}, {deadline.regime} Regulation)",
-            )
+        due = _("due: {due} (working day {days}, {regime} Regulation)").format(
+            due=deadline.statutory_due.isoformat(),
+            days=deadline.days_allowed,
+            regime=deadline.regime,
         )
+        steps.append(ExplainStep(None, "due", due))
     elif deadline.stopped_on is not None:
-        steps.append(
-            ExplainStep(
-                None,
-                "stop",
-                f"clock stopped after {deadline.stopped_on.isoformat()} by {deadline.stopped_by}: "
-                f"{deadline.stopped_with} of {deadline.days_allowed} working days left",
-            )
+        stop = _(
+            "clock stopped after {day} by {why}: {left} of {allowed} working days left"
+        ).format(
+            day=deadline.stopped_on.isoformat(),
+            why=deadline.stopped_by,
+            left=deadline.stopped_with,
+            allowed=deadline.days_allowed,
         )
+        steps.append(ExplainStep(None, "stop", stop))
     if inp.deferred_until is not None:
+        deferred = _("due date deferred to {day} (Art. 35)")
         steps.append(
-            ExplainStep(
-                None, "deferred", f"due date deferred to {inp.deferred_until.isoformat()} (Art. 35)"
-            )
+            ExplainStep(None, "deferred", deferred.format(day=inp.deferred_until.isoformat()))
         )
     if deadline.provisional:
         years = ", ".join(str(y) for y in sorted(deadline.unscheduled_years))
-        steps.append(
-            ExplainStep(
-                None,
-                "provisional",
-                f"provisional: no official schedule recorded for {years}; "
-                "weekends and the statutory holidays assumed, make-up working days unknown "
-                "— recomputed when the schedule is recorded",
-            )
+        provisional = _(
+            "provisional: no official schedule recorded for {years}; weekends and the "
+            "statutory holidays assumed, make-up working days unknown — recomputed when the "
+            "schedule is recorded"
         )
+        steps.append(ExplainStep(None, "provisional", provisional.format(years=years)))
     return steps

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from ledger.errors import InvalidInput
@@ -82,7 +83,14 @@ class CodeTable:
         return tuple(e.code for e in self.entries if e.group == group)
 
     def names(self) -> dict[str, tuple[str, ...]]:
-        """Every typed name → the codes it may mean (one, unless ambiguous)."""
+        """Every typed name → the codes it may mean (one, unless ambiguous).
+
+        Built once per table (the table is frozen): ``parse`` runs for every command.
+        """
+        return self._names
+
+    @cached_property
+    def _names(self) -> dict[str, tuple[str, ...]]:
         found: dict[str, list[str]] = defaultdict(list)
         for entry in self.entries:
             for name in dict.fromkeys(entry.names()):

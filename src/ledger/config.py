@@ -23,10 +23,11 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints, Validat
 
 from ledger.db import DEFAULT_LOCK_TIMEOUT, parse_url
 from ledger.errors import InvalidInput
+from ledger.events.fields import empty_list
+from ledger.i18n import _
 from ledger.limits import BACKDATE_DAYS, TEXT_MAX, clean_text
 from ledger.notifiers._config import NotifierSettings, check_notifier_tables, check_unique_names
 from ledger.projections.alerts import DEFAULT_WITHIN
-from ledger.report import editions
 from ledger.settings import KeyProblem, Settings, key, refusal
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Config",
     "JobSettings",
     "NoticeSettings",
+    "WebSettings",
     "config_path",
     "configured_language",
     "load_config",
@@ -60,6 +62,8 @@ Text = Annotated[
 
 def _official_labels(labels: dict[str, str]) -> dict[str, str]:
     """Only labels a format prints can be reworded (a misspelt one would change nothing)."""
+    from ledger.report import editions  # the report package loads only for a file with labels
+
     known = editions.edition("2019").labels() | editions.edition("2021").labels()
     for official in labels:
         if official not in known:
@@ -159,6 +163,15 @@ class JobSettings(Settings):
         ),
         allowed="a file path in an existing folder, e.g. /mnt/anchors/ledger-anchors.txt",
     )
+    anchor_notifiers: list[Text] = key(
+        default_factory=list,
+        description=(
+            "After each nightly run, also send the log's head through these notifiers (one "
+            "message each: a `json` webhook gets `{\"anchor\": {...}}`, e-mail and chat robots "
+            "the line), so that a copy lands outside the database (docs/reliability.md)."
+        ),
+        allowed='names of [[notifiers]] tables (or "log"), e.g. ["audit-mail"]',
+    )
 
 
 def _folder(value: str) -> str:
@@ -179,6 +192,52 @@ class NoticeSettings(Settings):
             "a kind without a file there uses the template shipped with ledger."
         ),
         allowed="a folder path, e.g. /srv/ledger/notices",
+    )
+
+
+class WebSettings(Settings):
+    """``[web]``: the web pages (``ledger serve``, docs/web.md)."""
+
+    secret_file: Annotated[Text, AfterValidator(_in_folder)] | None = key(
+        None,
+        description=(
+            "The file holding the key that signs session cookies; created (mode 0600) on "
+            "first start if missing. $LEDGER_WEB_SECRET wins over it (default: web-secret "
+            "in the user's data folder)."
+        ),
+        allowed="a file path in an existing folder, e.g. /etc/ledger/web-secret",
+    )
+    session_minutes: int = key(
+        480,
+        description="A session ends after this many minutes without a page being opened.",
+        allowed="minutes from 5 to 1440",
+        ge=5,
+        le=1440,
+    )
+    secure_cookies: bool = key(
+        False,
+        description=(
+            "Send the session cookie only over HTTPS (set it when a reverse proxy serves "
+            "the pages over HTTPS, as docs/deployment.md shows)."
+        ),
+        allowed="true or false",
+    )
+    login_attempts: int = key(
+        5,
+        description=(
+            "Failed sign-ins allowed per user name and address before they must wait "
+            "`login_wait` seconds."
+        ),
+        allowed="attempts from 1 to 100",
+        ge=1,
+        le=100,
+    )
+    login_wait: int = key(
+        300,
+        description="Seconds a user name and address wait after too many failed sign-ins.",
+        allowed="seconds from 1 to 86400",
+        ge=1,
+        le=86400,
     )
 
 
@@ -241,7 +300,7 @@ class Config(Settings):
         BeforeValidator(check_notifier_tables),
         AfterValidator(check_unique_names),
     ] = key(
-        default_factory=list,
+        default_factory=empty_list,
         description=(
             "Where reminders go besides the log: one [[notifiers]] table each (docs/notifiers.md)."
         ),
@@ -256,6 +315,11 @@ class Config(Settings):
         default_factory=NoticeSettings,
         description="The written notices to applicants (`ledger notice`).",
         allowed="a [notices] table",
+    )
+    web: WebSettings = key(
+        default_factory=WebSettings,
+        description="The web pages (`ledger serve`).",
+        allowed="a [web] table",
     )
     lock_timeout: float = key(
         DEFAULT_LOCK_TIMEOUT,
@@ -314,7 +378,9 @@ def load_config(option: str | None = None) -> Config:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InvalidInput(f"--config: {path} does not exist") from None
+        raise InvalidInput(_("--config: {path} does not exist").format(path=path)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"--config: {path} is not valid TOML: {exc}") from None
+        raise InvalidInput(
+            _("--config: {path} is not valid TOML: {exc}").format(path=path, exc=exc)
+        ) from None
     return parse_config(raw, f"--config {path}")

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from ledger.config import AgencySettings, Config, JobSettings, NoticeSettings
+from ledger.config import AgencySettings, Config, JobSettings, NoticeSettings, WebSettings
 from ledger.notifiers import EmailSettings, WebhookSettings
 from ledger.settings import allowed_text
 
@@ -98,6 +98,7 @@ SECTIONS: tuple[tuple[str, type[BaseModel], str], ...] = (
     ("`[agencies.CODE]`", AgencySettings, "One table per agency; CODE as on the command line."),
     ("`[scheduler]`", JobSettings, "The nightly job: `ledger scheduler` and `ledger remind`."),
     ("`[notices]`", NoticeSettings, "The letters `ledger notice` writes (docs/notices.md)."),
+    ("`[web]`", WebSettings, "The web pages: `ledger serve` (docs/web.md)."),
     (
         '`[[notifiers]]` with `type = "email"`',
         EmailSettings,

@@ -16,12 +16,35 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from ledger.errors import InvalidInput
+from ledger.i18n import N_, _
 from ledger.limits import check_today
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Python's fromisoformat also takes 20210305 and week dates (2021-W10-1); the desk is told
 # YYYY-MM-DD, so only that form is a date here.
 YMD = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+"""The days of the week as a person reads them next to a date (周一 … 周日 in Chinese)."""
+
+
+WEEKDAYS_FULL = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+"""The days of the week named in a sentence (星期一 … 星期日 in Chinese)."""
+
+
+def weekday_name(day: date, *, full: bool = False) -> str:
+    """``day``'s weekday, short (or ``full``), in the current language (not the C locale's
+    ``%a``/``%A``)."""
+    return _((WEEKDAYS_FULL if full else WEEKDAYS)[day.weekday()])
 
 
 def parse_date(value: str, field: str) -> date:
@@ -32,7 +55,9 @@ def parse_date(value: str, field: str) -> date:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{field}: {value!r} is not a date; use YYYY-MM-DD") from None
+        raise InvalidInput(
+            _("{field}: {value!r} is not a date; use YYYY-MM-DD").format(field=field, value=value)
+        ) from None
 
 
 def parse_moment(value: str, field: str) -> datetime:
@@ -49,7 +74,9 @@ def parse_moment(value: str, field: str) -> datetime:
             moment = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidInput(
-            f"{field}: {value!r} is not a date or date-time; use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+            _(
+                "{field}: {value!r} is not a date or date-time; use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+            ).format(field=field, value=value)
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=SHANGHAI)

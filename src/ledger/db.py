@@ -16,9 +16,11 @@ A write that waits for the books longer than the configured lock timeout stops w
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ledger.errors import BooksBusy, InvalidInput, NoBooks, StoreUnavailable
+from ledger.i18n import N_, _
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -38,7 +41,7 @@ DEFAULT_LOCK_TIMEOUT: Final = 10.0
 APPEND_LOCK: Final = 0x6C656467_65720001
 """The PostgreSQL advisory-lock key that serialises appends ("ledger" + 1)."""
 WRITE = {"ledger_write": True}
-ALLOWED = "use sqlite:///PATH, postgresql://USER@HOST:PORT/DB, or a file path"
+ALLOWED = N_("use sqlite:///PATH, postgresql://USER@HOST:PORT/DB, or a file path")
 
 
 @dataclass(frozen=True)
@@ -88,24 +91,44 @@ def parse_url(text: str, field: str = "--db") -> Target:
     """Accept a SQLite or PostgreSQL URL (or a plain file path), naming what is allowed."""
     if "://" not in text:
         if not text.strip():
-            raise InvalidInput(f"{field}: the database URL is empty; {ALLOWED}")
+            raise InvalidInput(
+                _("{field}: the database URL is empty; {allowed}").format(
+                    field=field, allowed=_(ALLOWED)
+                )
+            )
         return Target("sqlite", str(Path(text).expanduser()))
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018  (raises on a port that is not a number)
     except ValueError:
-        raise InvalidInput(f"{field}: {text!r} is not a database URL; {ALLOWED}") from None
+        raise InvalidInput(
+            _("{field}: {text!r} is not a database URL; {allowed}").format(
+                field=field, text=text, allowed=_(ALLOWED)
+            )
+        ) from None
     backend = parts.scheme.split("+", 1)[0].lower()
     if not backend:
-        raise InvalidInput(f"{field}: {text!r} is not a database URL; {ALLOWED}")
+        raise InvalidInput(
+            _("{field}: {text!r} is not a database URL; {allowed}").format(
+                field=field, text=text, allowed=_(ALLOWED)
+            )
+        )
     if backend == "sqlite":
         path = unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
         return Target("sqlite", path or ":memory:")
     if backend in ("postgresql", "postgres"):
         if not parts.path.strip("/"):
-            raise InvalidInput(f"{field}: {text!r} names no database; {ALLOWED}")
+            raise InvalidInput(
+                _("{field}: {text!r} names no database; {allowed}").format(
+                    field=field, text=text, allowed=_(ALLOWED)
+                )
+            )
         return Target("postgresql", urlunsplit(parts._replace(scheme="postgresql")))
-    raise InvalidInput(f"{field}: {backend!r} databases are not supported; {ALLOWED}")
+    raise InvalidInput(
+        _("{field}: {backend!r} databases are not supported; {allowed}").format(
+            field=field, backend=backend, allowed=_(ALLOWED)
+        )
+    )
 
 
 def open_database(
@@ -262,6 +285,10 @@ class Database:
         are gapless in commit order. A wait beyond the lock timeout raises ``BooksBusy``.
         """
         conn = self.connection()
+        if getattr(self._local, "batch", None) is conn:
+            with self._step(conn):
+                yield conn
+            return
         begin = "BEGIN"
         if self.dialect == "sqlite":
             begin = "BEGIN IMMEDIATE"  # every SQLite write: never a lock upgrade that deadlocks
@@ -281,6 +308,42 @@ class Database:
                 raise self.failure(exc) from None
             raise
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One write transaction (holding the append lock) around many writes of this thread.
+
+        An import writes its rows a batch at a time: one commit (one disk flush) for many
+        desk commands instead of one each. Inside, each :meth:`writing` is a savepoint,
+        so a command refused half-way leaves the batch as it was before it.
+        """
+        with self.writing() as conn:
+            self._local.batch = conn
+            try:
+                yield
+            finally:
+                self._local.batch = None
+
+    @contextmanager
+    def _step(self, conn: Any) -> Iterator[None]:
+        """A write inside a batch: a savepoint, released when it succeeds, else rolled back."""
+        try:
+            conn.execute("SAVEPOINT ledger_step")
+        except self.errors() as exc:
+            raise self.failure(exc) from None
+        try:
+            yield
+        except BaseException as exc:
+            with suppress(Exception):  # the batch fails at its commit if this cannot run
+                conn.execute("ROLLBACK TO SAVEPOINT ledger_step")
+                conn.execute("RELEASE SAVEPOINT ledger_step")
+            if isinstance(exc, self.errors()) and not self.is_conflict(exc):
+                raise self.failure(exc) from None
+            raise
+        try:
+            conn.execute("RELEASE SAVEPOINT ledger_step")
+        except self.errors() as exc:
+            raise self.failure(exc) from None
+
     def checkpoint(self) -> bool:
         """Copy the SQLite WAL into the file and empty it; False if a reader kept it busy.
 
@@ -294,6 +357,34 @@ class Database:
         with self.reading() as conn:
             busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         return not busy
+
+    def vacuum(self, table: str) -> bool:
+        """PostgreSQL: rewrite ``table`` (``VACUUM (FULL)``) so that no dead row version (an
+        erased applicant's deleted key) stays in its files; a plain VACUUM frees the space
+        but leaves the bytes in the page. False if this role may not (only the owner or a
+        superuser may; PostgreSQL would skip it with a mere warning) or the table stayed
+        locked past the lock timeout. Connections run in autocommit, so it runs outside a
+        transaction block, as it must. SQLite: nothing to do (see ``checkpoint``).
+        """
+        if self.dialect != "postgresql":
+            return True
+        with self.reading() as conn:
+            (allowed,) = conn.execute(
+                "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class "
+                "WHERE oid = to_regclass(%s)",
+                (table,),
+            ).fetchone() or (False,)
+            if not allowed:
+                return False
+            for attempt in range(VACUUM_ATTEMPTS):
+                if attempt:
+                    time.sleep(VACUUM_PAUSE)
+                kept = _dead_rows_kept(conn, table)
+                if kept is None:
+                    return False  # the lock timeout passed: the table stayed busy
+                if kept == 0:
+                    return True
+        return False
 
     def _abandon(self, conn: Any) -> None:
         """Roll back whatever is open; forget the connection if it is broken."""
@@ -331,6 +422,35 @@ class Database:
         if self._engine is None:
             self._engine = _sqlalchemy_engine(self.target)
         return self._engine
+
+
+VACUUM_ATTEMPTS: Final = 3
+VACUUM_PAUSE: Final = 1.0
+"""A dead row version still visible to an open transaction (a long read, autovacuum's
+ANALYZE) survives a VACUUM; a short wait and another try usually outlast it."""
+
+
+def _dead_rows_kept(conn: Any, table: str) -> int | None:
+    """``VACUUM (FULL, VERBOSE)`` the table: how many dead row versions it had to keep
+    (the first number of the server's detail line, "N dead row versions cannot be removed
+    yet", in whatever language the server speaks); None if the table stayed locked."""
+    details: list[str] = []
+
+    def note(diagnostic: Any) -> None:
+        details.append(str(diagnostic.message_detail or ""))
+
+    conn.add_notice_handler(note)
+    try:
+        conn.execute(f"VACUUM (FULL, VERBOSE) {table}")
+    except Exception as exc:
+        if _is_lock_timeout(exc):
+            return None
+        raise
+    finally:
+        conn.remove_notice_handler(note)
+    counts = [re.search(r"[0-9]+", d) for d in details if d]
+    found = [int(m.group()) for m in counts if m is not None]
+    return found[0] if found else 1  # nothing said: assume the worst
 
 
 def database_errors() -> tuple[type[Exception], ...]:
@@ -410,7 +530,9 @@ def make_private_file(path: Path) -> None:
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     except OSError as exc:
-        raise StoreUnavailable(f"--db: cannot create {path}: {exc.strerror}") from None
+        raise StoreUnavailable(
+            _("--db: cannot create {path}: {why}").format(path=path, why=exc.strerror)
+        ) from None
 
 
 def describe(db: Database | Engine) -> str:
@@ -434,4 +556,6 @@ def unavailable(where: Target | Engine, exc: BaseException) -> StoreUnavailable:
     reason = str(getattr(exc, "orig", exc) or exc).strip().splitlines()
     first = reason[0] if reason else type(exc).__name__
     name = where.describe() if isinstance(where, Target) else describe(where)
-    return StoreUnavailable(f"database {name} is unavailable: {first}")
+    return StoreUnavailable(
+        _("database {name} is unavailable: {first}").format(name=name, first=first)
+    )

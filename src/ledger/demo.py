@@ -30,6 +30,7 @@ from ledger.dates import SHANGHAI
 from ledger.errors import RuleViolation
 from ledger.events.agencies import agency_stream
 from ledger.events.store import Store
+from ledger.i18n import _
 from ledger.projections.alerts import Alert, compute_alerts
 
 AGENCY = "zhjyj"
@@ -338,8 +339,10 @@ def build(app: App, today: date | None = None) -> int:
     today = today or app.today()
     if app.store.last_position():
         raise RuleViolation(
-            "demo: the database already has events that are not the demonstration; "
-            "give --db a new file"
+            _(
+                "demo: the database already has events that are not the demonstration; give --db a "
+                "new file"
+            )
         )
     script = Script()
     year_2020(script)

@@ -75,8 +75,10 @@ class BooksBusy(StoreUnavailable):
 
     def __init__(self, waited: float) -> None:
         super().__init__(
-            f"another desk or an import holds the books; try again "
-            f"(waited {waited:g} s for the lock, the configured lock_timeout)"
+            _(
+                "another desk or an import holds the books; try again (waited {waited} s for "
+                "the lock, the configured lock_timeout)"
+            ).format(waited=f"{waited:g}")
         )
         self.waited = waited
 
@@ -85,3 +87,10 @@ class IntegrityFailure(LedgerError):
     """The log's hash chain or a recorded deadline does not check out."""
 
     exit_code = 4
+
+
+class ChainUnchecked(LedgerError):
+    """The chain is keyed from some position on and the key was not given: that part could
+    not be checked (neither intact nor broken)."""
+
+    exit_code = 5

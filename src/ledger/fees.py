@@ -10,25 +10,31 @@ An agency charges by one method per request:
 - per page (按量), progressive: pages 1–30 free, 31–100 ¥10 a page, 101–200 ¥20 a page,
   201 and beyond ¥40 a page.
 
-Each computation carries the lines a clerk reads out or prints on the fee notice.
+Each computation carries its working line by line: the desk reads it in its language,
+the fee notice (a Chinese letter) prints it in Chinese.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 
 __all__ = [
     "FEES_IN_FORCE",
     "PER_PAGE",
     "PER_REQUEST",
     "FeeComputation",
+    "FeeLine",
     "fee_per_page",
     "fee_per_request",
     "fees_apply_on",
+    "given_amount",
 ]
 
 FEES_IN_FORCE = date(2021, 1, 1)  # 国办函〔2020〕109号 takes effect
@@ -49,21 +55,107 @@ _PAGE_TIERS: tuple[tuple[int, int | None, Decimal], ...] = (
 )
 
 
+FeeLineKind = Literal["request", "pages", "given", "total"]
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    """One line of the working, as facts: the desk reads it in its language (``text``),
+    the 收费通知书 in the letter's Chinese (``letter``).
+
+    ``request``: the ``nth`` request of the month, in the block ``first``–``last`` priced
+    ``price`` each; ``pages``: pages ``first``–``last`` at ``price`` a page; ``given``: an
+    amount the clerk gave; ``total``: the sum. ``amount`` is what the line comes to.
+    """
+
+    kind: FeeLineKind
+    amount: Decimal
+    price: Decimal = Decimal(0)
+    first: int = 0
+    last: int = 0
+    nth: int = 0
+
+    @property
+    def count(self) -> int:
+        """How many pages (or requests) the line prices."""
+        return self.last - self.first + 1
+
+    def text(self) -> str:
+        """The line in the current language, for the desk's confirmation."""
+        if self.kind == "request":
+            line = (
+                _("request no. {nth}: requests {first}–{last} this month are free")
+                if self.price == 0
+                else _(
+                    "request no. {nth}: requests {first}–{last} this month cost {price} each "
+                    "= {amount}"
+                )
+            )
+        elif self.kind == "pages":
+            line = {
+                (True, True): _("page {first}: free"),
+                (True, False): _("page {first}: {count} × {price} = {amount}"),
+                (False, True): _("pages {first}–{last}: free"),
+                (False, False): _("pages {first}–{last}: {count} × {price} = {amount}"),
+            }[(self.first == self.last, self.price == 0)]
+        elif self.kind == "given":
+            line = _("amount given: {amount}")
+        else:
+            line = _("total: {amount}")
+        return line.format(**self._values(_yuan))
+
+    def letter(self) -> str:
+        """The line as the 收费通知书 prints it: the letter is Chinese in either language,
+        like the rest of its text (notices/templates)."""
+        pages = "第{first}页" if self.first == self.last else "第{first}至{last}页"
+        line = {
+            "request": "本件为您本月提出的第{nth}件申请，本月第{first}至{last}件申请"
+            + ("免予收费" if self.price == 0 else "每件收费{price}元，计{amount}元"),
+            "pages": pages
+            + ("：免予收费" if self.price == 0 else "：{count}页×{price}元/页＝{amount}元"),
+            "given": "定额收取：{amount}元",
+            "total": "合计：{amount}元",
+        }[self.kind]
+        return line.format(**self._values(str))
+
+    def _values(self, money: Callable[[Decimal], str]) -> dict[str, object]:
+        """The line's numbers, money written by ``money``."""
+        return {
+            "nth": self.nth,
+            "first": self.first,
+            "last": self.last,
+            "count": self.count,
+            "price": money(self.price),
+            "amount": money(self.amount),
+        }
+
+
 @dataclass(frozen=True)
 class FeeComputation:
-    """An amount in yuan, the method (``per-request`` or ``per-page``), and the working."""
+    """An amount in yuan, the method (``per-request``, ``per-page`` or ``amount``), and the
+    working, line by line."""
 
     amount: Decimal
     method: str
-    lines: tuple[str, ...]
+    working: tuple[FeeLine, ...]
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The working in the current language (the desk's confirmation)."""
+        return tuple(line.text() for line in self.working)
+
+    def letter_lines(self) -> tuple[str, ...]:
+        """The working as the 收费通知书 prints it, in Chinese."""
+        return tuple(line.letter() for line in self.working)
+
+
+def given_amount(amount: Decimal) -> FeeComputation:
+    """A fee the clerk states (定额), with its one line of working."""
+    return FeeComputation(amount, "amount", (FeeLine("given", amount),))
 
 
 def _yuan(amount: Decimal) -> str:
     return f"¥{amount:,}"
-
-
-def _pages(first: int, last: int) -> str:
-    return f"page {first}" if first == last else f"pages {first}–{last}"
 
 
 def fees_apply_on(d: date) -> bool:
@@ -94,35 +186,29 @@ def fee_per_request(nth_in_month: int, *, field: str = "--nth") -> FeeComputatio
     """The fee for an applicant's ``nth_in_month`` request of the calendar month (按件)."""
     if nth_in_month < 1:
         raise InvalidInput(
-            f"{field}: {nth_in_month} is not allowed; the request's number in the month "
-            "is 1 or more"
+            _(
+                "{field}: {value} is not allowed; the request's number in the month is 1 or more"
+            ).format(field=field, value=nth_in_month)
         )
     price = _request_price(nth_in_month)
     first, last = _request_block(nth_in_month)
-    block = f"requests {first}–{last} this month"
-    if price == 0:
-        line = f"request no. {nth_in_month}: {block} are free"
-    else:
-        line = f"request no. {nth_in_month}: {block} cost {_yuan(price)} each = {_yuan(price)}"
-    return FeeComputation(amount=price, method=PER_REQUEST, lines=(line, f"total: {_yuan(price)}"))
+    line = FeeLine("request", price, price, first, last, nth_in_month)
+    return FeeComputation(price, PER_REQUEST, (line, FeeLine("total", price)))
 
 
 def fee_per_page(pages: int, *, field: str = "--pages") -> FeeComputation:
     """The fee for providing ``pages`` pages (按量), tier by tier."""
     if pages < 1:
-        raise InvalidInput(f"{field}: {pages} is not allowed; give the number of pages, 1 or more")
+        refusal = _("{field}: {value} is not allowed; give the number of pages, 1 or more")
+        raise InvalidInput(refusal.format(field=field, value=pages))
     total = Decimal(0)
-    lines: list[str] = []
+    working: list[FeeLine] = []
     for first, last, price in _PAGE_TIERS:
         if pages < first:
             break
         upto = pages if last is None else min(pages, last)
-        count = upto - first + 1
-        if price == 0:
-            lines.append(f"{_pages(first, upto)}: free")
-            continue
-        amount = price * count
+        amount = price * (upto - first + 1)
         total += amount
-        lines.append(f"{_pages(first, upto)}: {count} × {_yuan(price)} = {_yuan(amount)}")
-    lines.append(f"total: {_yuan(total)}")
-    return FeeComputation(amount=total, method=PER_PAGE, lines=tuple(lines))
+        working.append(FeeLine("pages", amount, price, first, upto))
+    working.append(FeeLine("total", total))
+    return FeeComputation(amount=total, method=PER_PAGE, working=tuple(working))

@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 __all__ = [
@@ -34,6 +37,7 @@ __all__ = [
     "ngettext",
     "parse_language",
     "set_language",
+    "speaking",
 ]
 
 DOMAIN = "ledger"
@@ -74,19 +78,47 @@ def set_language(lang: str) -> None:
     os.environ["LANGUAGE"] = folder or lang
 
 
+_SPOKEN: ContextVar[tuple[str, _gettext.NullTranslations] | None] = ContextVar(
+    "ledger_language", default=None
+)
+"""The language of one web request (``speaking``), over the process's (``set_language``)."""
+
+
+def _catalog_of(lang: str) -> _gettext.NullTranslations:
+    folder = _CATALOGS.get(lang)
+    if folder is None:
+        return _gettext.NullTranslations()
+    return _gettext.translation(DOMAIN, LOCALE_DIR, languages=[folder], fallback=True)
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Speak ``lang`` in this context only (one web request among others served at once)."""
+    token = _SPOKEN.set((lang, _catalog_of(lang)))
+    try:
+        yield
+    finally:
+        _SPOKEN.reset(token)
+
+
+def _current() -> tuple[str, _gettext.NullTranslations]:
+    spoken = _SPOKEN.get()
+    return spoken if spoken is not None else (_Current.language, _Current.catalog)
+
+
 def language() -> str:
     """The language being spoken (``zh`` or ``en``)."""
-    return _Current.language
+    return _current()[0]
 
 
 def _(message: str) -> str:
     """``message`` in the current language (the English itself when it has no translation)."""
-    return _Current.catalog.gettext(message)
+    return _current()[1].gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for ``n``, in the current language."""
-    return _Current.catalog.ngettext(singular, plural, n)
+    return _current()[1].ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from structlog.typing import EventDict, WrappedLogger
+if TYPE_CHECKING:  # structlog is loaded only by a process that logs (ledger.logging)
+    from structlog.typing import EventDict, WrappedLogger
 
 __all__ = ["MASK", "is_secret_key", "redact_secrets", "redact_text"]
 

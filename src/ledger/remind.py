@@ -33,8 +33,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import structlog
-
 from ledger.bootstrap import App
 from ledger.calendar import WorkingCalendar
 from ledger.commands._context import Desk
@@ -47,6 +45,7 @@ from ledger.events import reminders as ev
 from ledger.events.store import ANY, NewEvent, Store
 from ledger.events.types import Event
 from ledger.i18n import _
+from ledger.logging import get_logger
 from ledger.notifiers import DeliveryFailed, Notifier, Reminder, redact_text
 from ledger.projections.agencies import agency_named, recorded_agencies
 from ledger.projections.alerts import Alert, compute_alerts
@@ -68,7 +67,7 @@ __all__ = [
 SCHEDULER_ACTOR = "scheduler"
 LAPSED_OUTCOMES = {"no-clarification": "other.no-clarification", "fee-unpaid": "other.fee-unpaid"}
 
-log = structlog.get_logger("ledger.remind")
+log = get_logger("ledger.remind")
 
 
 @dataclass(frozen=True)

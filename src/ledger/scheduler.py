@@ -37,12 +37,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-import structlog
-
 from ledger.bootstrap import App
 from ledger.dates import SHANGHAI, utc_now
 from ledger.db import Database
-from ledger.errors import LedgerError
+from ledger.errors import InvalidInput, LedgerError
+from ledger.logging import get_logger
+from ledger.notifiers import DeliveryFailed, Notifier
 from ledger.projections.anchors import append_anchor, head
 from ledger.remind import SCHEDULER_ACTOR, RunBusy, RunResult, job_scope, last_run, remind
 from ledger.runlock import pg_advisory
@@ -60,7 +60,7 @@ __all__ = [
 MISFIRE_GRACE = int(timedelta(hours=12).total_seconds())
 _POLL = 0.1  # seconds between checks for a stop signal
 
-log = structlog.get_logger("ledger.scheduler")
+log = get_logger("ledger.scheduler")
 
 
 def last_slot(now: datetime, at: dt.time) -> datetime:
@@ -158,6 +158,26 @@ def keep_head(app: App) -> None:
     path = app.config.scheduler.anchor_file
     if path is not None:
         append_anchor(Path(path), found)
+    for notifier in anchor_notifiers(app):
+        try:
+            notifier.send_anchor(found)
+        except DeliveryFailed as exc:  # the file and the log still have it; say so, go on
+            log.error("log head not sent", notifier=notifier.name, reason=exc.message)
+        else:
+            log.info("log head sent", notifier=notifier.name)
+
+
+def anchor_notifiers(app: App) -> list[Notifier]:
+    """The notifiers ``[scheduler] anchor_notifiers`` names, refusing a name not configured."""
+    wanted = app.config.scheduler.anchor_notifiers
+    by_name = {notifier.name: notifier for notifier in app.notifiers()}
+    unknown = [name for name in wanted if name not in by_name]
+    if unknown:
+        raise InvalidInput(
+            f"[scheduler] anchor_notifiers: no notifier named {unknown[0]!r}; "
+            f"allowed: {', '.join(sorted(by_name))}"
+        )
+    return [by_name[name] for name in wanted]
 
 
 def check_config(app: App) -> dt.time:
@@ -165,7 +185,7 @@ def check_config(app: App) -> dt.time:
 
     The tables themselves were checked when the configuration file was loaded.
     """
-    app.notifiers()
+    anchor_notifiers(app)
     return app.config.scheduler.time
 
 

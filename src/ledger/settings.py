@@ -26,7 +26,7 @@ _PLAIN_NAME = re.compile(r"^[\w.-]{1,64}$")  # a name that keeps the message one
 class Settings(BaseModel):
     """A table of the configuration file: known keys only, read-only once loaded."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class KeyProblem(ValueError):

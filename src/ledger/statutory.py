@@ -20,8 +20,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import cache
 
-from lunar_python import Lunar, Solar
-
 __all__ = ["STATUTORY_FROM", "statutory_holidays"]
 
 STATUTORY_FROM = 2025  # the 2024 revision's first year; earlier years are not guessed
@@ -30,12 +28,16 @@ _SATURDAY = 5
 
 def _solar(lunar_year: int, month: int, day: int) -> date:
     """The Gregorian date of a day of the Chinese lunar calendar (month 1 = 正月)."""
+    from lunar_python import Lunar  # loaded only for a year without a published schedule
+
     solar = Lunar.fromYmd(lunar_year, month, day).getSolar()
     return date(solar.getYear(), solar.getMonth(), solar.getDay())
 
 
 def _qingming(year: int) -> date:
     """The day of the solar term 清明 in ``year`` (4 or 5 April, by the sun's longitude)."""
+    from lunar_python import Solar
+
     term = Solar.fromYmd(year, 4, 15).getLunar().getJieQiTable()["清明"]
     return date(term.getYear(), term.getMonth(), term.getDay())
 

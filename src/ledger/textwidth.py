@@ -6,8 +6,6 @@ from __future__ import annotations
 import shutil
 from collections.abc import Sequence
 
-from wcwidth import wcswidth, wcwidth
-
 ELLIPSIS = "…"
 # U+2026 is one column in wcwidth but two in a terminal set to "ambiguous = wide" (common
 # in Chinese locales), so a cut cell keeps room for two.
@@ -21,12 +19,20 @@ def terminal_columns() -> int:
     return shutil.get_terminal_size((80, 24)).columns
 
 
+# wcwidth is imported where it is used: loading its tables costs a desk command that
+# prints one line a tenth of its start-up.
+
+
 def _char_width(char: str) -> int:
+    from wcwidth import wcwidth
+
     return max(wcwidth(char), 0)
 
 
 def width(text: str) -> int:
     """Columns the text takes in a terminal (a CJK character takes two)."""
+    from wcwidth import wcswidth
+
     w = wcswidth(text)
     return w if w >= 0 else len(text)
 

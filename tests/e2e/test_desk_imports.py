@@ -1,4 +1,5 @@
-"""A desk command loads the drivers, never SQLAlchemy or SQLModel (they cost its start-up)."""
+"""A desk command loads the drivers, never SQLAlchemy or SQLModel (they cost its start-up),
+nor what only other commands need: structlog and rich (logging), the report renderers."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from pathlib import Path
 from tests.e2e.cli_runner import LedgerCli
 
 # Runs the installed entry point in a fresh interpreter and, as it exits, names the
-# SQLAlchemy and SQLModel modules it loaded (none, if the desk path is lean).
+# SQLAlchemy, SQLModel, structlog, rich and report-renderer modules it loaded (none, if
+# the desk path is lean).
 PROBE = """
 import atexit, sys
 def _loaded():
-    heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("sqlalchemy", "sqlmodel", "alembic"))
+    roots = ("sqlalchemy", "sqlmodel", "alembic", "structlog", "rich")
+    heavy = sorted(m for m in sys.modules if m.split(".")[0] in roots or m == "ledger.report.render")
     sys.stderr.write("LOADED:" + ",".join(heavy) + "\\n")
 atexit.register(_loaded)
 from ledger.cli import main
@@ -33,7 +36,7 @@ def _loaded(ledger: LedgerCli, *args: str) -> tuple[int, list[str]]:
 
 
 def test_desk_commands_do_not_import_sqlalchemy(tmp_path: Path) -> None:
-    """Recording a receipt, a decision and showing a request load no SQLAlchemy module."""
+    """Recording a receipt, a decision and showing a request load none of them."""
     ledger = LedgerCli(tmp_path / "desk.db", "2021-03-31")
     for args in (
         ("record", "receive", "R1", "--date", "2021-03-01", "--channel", "in-person",

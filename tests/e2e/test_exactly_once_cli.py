@@ -110,7 +110,7 @@ def test_an_import_lists_every_bad_line_and_writes_nothing(cli: LedgerCli, tmp_p
     ran = cli("import", str(file))
     assert ran.code == 2
     head, *problems = ran.err.strip().splitlines()
-    assert head == f"ledger: 2 bad line(s) in {file}; nothing was imported"
+    assert head == f"ledger: 2 bad lines in {file}; nothing was imported"
     assert problems[0].startswith(f"{file}:2: outcome: 'nonsense' is not an outcome")
     assert problems[1].startswith(f"{file}:3: request R-9: no such request")
     assert log_size(cli) == 0

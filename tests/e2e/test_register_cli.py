@@ -18,7 +18,7 @@ def test_template_import_export_backup_restore(ledger: Run, tmp_path: Path) -> N
     assert "would add 1 requests, 3 events; years: 2024 (3 events)" in dry.stdout
     first = ledger("import", str(template), extra_env=TODAY)
     assert first.returncode == 0, first.stderr
-    assert "check: 1/1 rows" in first.stderr  # plain progress lines when not at a terminal
+    assert "checking: 1/1 rows" in first.stderr  # plain progress lines when not at a terminal
     again = ledger("import", str(template), extra_env=TODAY)
     assert "nothing new: every row was already imported" in again.stdout
 

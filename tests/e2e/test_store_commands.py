@@ -108,7 +108,7 @@ def test_import_refuses_bad_lines_and_writes_nothing(ledger: LedgerCli, tmp_path
         assert needle in result.err
         head, *problems = result.err.strip().splitlines()
         assert (
-            head == f"ledger: 1 bad line(s) in {tmp_path / 'history.jsonl'}; nothing was imported"
+            head == f"ledger: 1 bad line in {tmp_path / 'history.jsonl'}; nothing was imported"
         )
         assert len(problems) == 1
         assert problems[0].startswith(f"{tmp_path / 'history.jsonl'}:2: ")

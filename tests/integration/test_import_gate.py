@@ -108,7 +108,7 @@ def test_every_hostile_line_is_refused_with_its_line_and_rule_and_nothing_is_wri
     for problem, (_, rule) in zip(problems, expected, strict=True):
         assert rule in problem
     assert refused.value.message.splitlines()[0] == (
-        f"{len(expected)} bad line(s) in history.jsonl; nothing was imported"
+        f"{len(expected)} bad lines in history.jsonl; nothing was imported"
     )
     assert app.store.last_position() == 0
     assert verify_log(app.store).verified == 0

@@ -144,7 +144,8 @@ def test_fee_notice_shows_the_working_and_the_payment_deadline(app: App) -> None
     cal = load_calendar(app.store)
     pay_by = cal.nth_working_day_after(date(2021, 6, 9), 20)
     assert "金额为人民币1700元" in text
-    assert "pages 31–100: 70 × ¥10 = ¥700" in text
+    assert "第31至100页：70页×10元/页＝700元" in text
+    assert "合计：1700元" in text
     assert f"20个工作日内，即{cn_date(pay_by)}前缴纳" in text
     assert "国办函〔2020〕109号" in "\n".join(paragraphs)
 

@@ -26,6 +26,7 @@ from ledger.notifiers import (
     Reminder,
     WebhookNotifier,
     build_notifiers,
+    message_key,
     redact_secrets,
     subject,
 )
@@ -172,6 +173,24 @@ def test_a_repeated_email_carries_the_same_ids_and_message_id(smtp_server: SmtpS
     assert resent.get_content().count("(possibly a repeat)") == 2
     other = email_notifier(smtp_server.port, name="other").compose(first)
     assert other["Message-ID"] != sent["Message-ID"]
+
+
+def test_a_webhook_message_carries_its_idempotency_key_and_reminder_ids(
+    web: WebhookServer,
+) -> None:
+    """Each POST has ``Idempotency-Key`` (from the notifier and its reminders' ids, the same
+    as the e-mail's Message-ID) and ``X-Ledger-Reminder-Ids``; a re-send has the same."""
+    first = [replace(OVERDUE, id="a1"), replace(REPORT, id="b2")]
+    notifier = WebhookNotifier("archive", web.url("/in"))
+    notifier.send(first)
+    notifier.send([replace(r, repeat=True) for r in first])
+    WebhookNotifier("other", web.url("/in")).send(first)
+    sent, resent, other = (post.headers for post in web.posts)
+    assert sent["X-Ledger-Reminder-Ids"] == resent["X-Ledger-Reminder-Ids"] == "a1, b2"
+    assert sent["Idempotency-Key"] == resent["Idempotency-Key"] != other["Idempotency-Key"]
+    assert message_key("archive", first) == sent["Idempotency-Key"]
+    mail_key = email_notifier(1, name="archive").compose(first)["Message-ID"]
+    assert mail_key.startswith(f"<{sent['Idempotency-Key']}.ledger@")
 
 
 def test_email_logs_in_with_the_password_from_the_environment(smtp_server: SmtpServer) -> None:

@@ -34,10 +34,12 @@ def make(url: str) -> App:
     return bootstrap(url, Config(), actor="clerk", clock=TODAY_CLOCK)
 
 
-def other(url: str, tmp_path: Path, name: str) -> str:
+def other(url: str, tmp_path: Path, name: str, request: pytest.FixtureRequest | None = None) -> str:
     """A second empty database on the same backend."""
     if url.startswith("sqlite"):
         return f"sqlite:///{tmp_path / name}"
+    if request is not None:
+        return str(request.getfixturevalue("other_pg_url"))
     pytest.skip("a second PostgreSQL database is made by its own test")
 
 
@@ -45,9 +47,15 @@ def reports(app: App) -> list[str]:
     return [render_report(app, ReportQuery(y), "json").content for y in (2021, 2022, 2023)]  # type: ignore[misc]
 
 
+ACCEPTANCE_ROWS = {"sqlite": 1_000, "postgresql": 300}
+"""Issue 11 asks for 10,000 rows; this size keeps the test within seconds on the CI
+machine (bench/bench_register.py runs the import at 10,000 and 100,000)."""
+
+
 def test_generated_register_reports_as_the_desk_history(db_url: str, tmp_path: Path) -> None:
     """A generated 3-year register imports, and each year's report equals the one built by desk commands."""
-    history = generate(300)
+    rows = ACCEPTANCE_ROWS["sqlite" if db_url.startswith("sqlite") else "postgresql"]
+    history = generate(rows)
     book = tmp_path / "register.xlsx"
     write_workbook(book, history)
     imported = make(db_url)
@@ -56,7 +64,7 @@ def test_generated_register_reports_as_the_desk_history(db_url: str, tmp_path: P
         result = import_register(imported, book)
         assert result.problems == []
         assert result.written is not None
-        assert result.written.requests == 300
+        assert result.written.requests == rows
         record_at_desks(desk_built, history)
         assert reports(imported) == reports(desk_built)
         assert not verify_log(imported.store).audit.mismatches
@@ -235,25 +243,38 @@ app.close()
 """
 
 
-def test_backup_while_desks_write_restores_and_verifies(tmp_path: Path) -> None:
-    """A backup taken while 4 desk processes write restores into an empty database and passes verify."""
-    url = f"sqlite:///{tmp_path / 'live.db'}"
+def test_backup_while_desks_write_restores_and_verifies(
+    db_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A backup taken while 4 desk processes write restores into an empty database of the
+    same backend and passes verify (PostgreSQL: the events export with the applicants)."""
+    url = db_url
     make(url).close()
     env = {**os.environ, "LEDGER_TODAY": "2024-06-30", "PYTHONPATH": str(Path(__file__).parents[2])}
     desks = [
-        subprocess.Popen([sys.executable, "-c", DESK_SCRIPT, url, str(n), "40"], env=env)
+        subprocess.Popen([sys.executable, "-c", DESK_SCRIPT, url, str(n), "80"], env=env)
         for n in range(4)
     ]
-    time.sleep(1.5)
     live = make(url)
-    target = make(f"sqlite:///{tmp_path / 'restored.db'}")
+    target_url = other(url, tmp_path, "restored.db", request)
+    target = make(target_url)
     try:
-        copy = backup(live.engine, tmp_path / "backup.db")
-        assert all(p.wait(timeout=120) == 0 for p in desks)
+        while live.store.last_position() < 20 and all(p.poll() is None for p in desks):
+            time.sleep(0.05)
+        copy = backup(live.engine, tmp_path / "backup.bak")
+        assert all(p.wait(timeout=180) == 0 for p in desks)
+        assert 20 <= copy.events < live.store.last_position() == 4 * 80 * 2  # taken mid-write
         done = restore(target.store, copy.file)
         assert done.head == copy.head
         assert done.events == copy.events
-        assert not verify_log(target.store).audit.mismatches
+        check = verify_log(target.store)
+        assert check.verified == copy.events
+        assert not check.audit.mismatches
+        restored_head = next(target.store.read_as_stored(copy.events - 1))
+        assert restored_head == next(live.store.read_as_stored(copy.events - 1))  # a prefix
+        verify = subprocess.run([LEDGER, "--db", target_url, "verify"], env=env,
+                                capture_output=True, text=True, check=False)  # fmt: skip
+        assert verify.returncode == 0, verify.stderr
     finally:
         live.close()
         target.close()

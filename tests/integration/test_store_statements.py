@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pytest
 
 from ledger.bootstrap import bootstrap
 from ledger.errors import ConcurrencyError
-from ledger.events.store import ANY, NO_STREAM, NewEvent, StreamAppend
+from ledger.events.store import ANY, NO_STREAM, NewEvent, Store, StoredEvent, StreamAppend
 from tests.probe_events import Noted
 
 DAY = date(2021, 3, 1)
@@ -53,4 +54,45 @@ def test_one_stale_stream_refuses_the_whole_batch(sqlite_url: str) -> None:
         assert refused.value.stream_id == "s-0"
         assert app.store.last_position() == 1
     finally:
+        app.close()
+
+
+class _Reader:
+    """A projection that reads one stream inside every append, as the request view does."""
+
+    name = "reader"
+
+    def __init__(self, stream: str) -> None:
+        self.stream = stream
+        self.seen: list[list[int]] = []
+
+    def apply(self, store: Store, events: Sequence[StoredEvent]) -> None:
+        self.seen.append([e.version for e in store.read_stream(self.stream)])
+
+
+def test_a_stream_read_before_an_append_is_read_again_only_if_it_moved(sqlite_url: str) -> None:
+    """Inside an append, a stream this store read (and the append's stream) is answered
+    without a query when the append's version check finds it unchanged; one another
+    writer moved is read again, so a projection never folds a stale stream."""
+    app = bootstrap(sqlite_url)
+    other = bootstrap(sqlite_url)
+    try:
+        app.store.append_many(_batches(1), actor="x", agency="a")  # s-0 at version 1
+        reader = _Reader("s-0")
+        app.store.projections.append(reader)
+        assert [e.version for e in app.store.read_stream("s-0")] == [1]
+        seen: list[str] = []
+        app.db.connection().set_trace_callback(seen.append)
+        app.store.append("s-0", [NewEvent(Noted(text="b"), DAY)], expected_version=1,
+                         actor="x", agency="a")  # fmt: skip
+        app.db.connection().set_trace_callback(None)
+        assert reader.seen[-1] == [1, 2]
+        assert not [s for s in seen if "WHERE stream_id = " in s]
+        other.store.append("s-0", [NewEvent(Noted(text="c"), DAY)], expected_version=2,
+                           actor="x", agency="a")  # fmt: skip
+        app.store.append("t", [NewEvent(Noted(text="d"), DAY)], expected_version=NO_STREAM,
+                         actor="x", agency="a")  # fmt: skip
+        assert reader.seen[-1] == [1, 2, 3]
+    finally:
+        other.close()
         app.close()

@@ -204,7 +204,7 @@ def test_a_bad_value_is_refused_in_one_line_naming_the_key(
         (
             {"agencis": {}},
             "agencis: unknown key; allowed: db, lang, agency, backdate_days, agencies, notifiers, "
-            "scheduler, notices, lock_timeout",
+            "scheduler, notices, web, lock_timeout",
         ),
         (
             {"agencies": {"zjj": {"name": "x", "lable": {}}}},
@@ -212,7 +212,7 @@ def test_a_bad_value_is_refused_in_one_line_naming_the_key(
         ),
         (
             {"scheduler": {"tiem": "02:00"}},
-            "scheduler.tiem: unknown key; allowed: time, within, close_lapsed, close_year, agency, anchor_file",
+            "scheduler.tiem: unknown key; allowed: time, within, close_lapsed, close_year, agency, anchor_file, anchor_notifiers",
         ),
         (
             {"notifiers": [EMAIL | {"starttsl": True}]},

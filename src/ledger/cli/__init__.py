@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
+from typing import Final
 
 import click
 
@@ -154,12 +155,21 @@ COMMANDS: dict[str, str] = {
     "alerts": "alerts:alerts",
     "remind": "alerts:remind_",
     "scheduler": "alerts:scheduler",
+    "serve": "serve:serve",
+    "user": "user:user",
 }
 """Command name → "module:attribute" under ledger.cli, imported only when used."""
 
 
+NO_PYDANTIC_PLUGINS: Final = ("PYDANTIC_DISABLE_PLUGINS", "__all__")
+"""ledger uses no pydantic plugins; looking for them, at the first model a command
+validates, reads the metadata of every installed package (tens of milliseconds). A value
+already set in the environment is kept."""
+
+
 def main() -> None:
     """Entry point: run the CLI and turn refusals into one line and an exit status."""
+    os.environ.setdefault(*NO_PYDANTIC_PLUGINS)
     state = State()
     try:
         check_argv(sys.argv[1:])

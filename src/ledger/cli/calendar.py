@@ -12,6 +12,7 @@ from ledger.cli._common import app_of, command_id_option, common_options
 from ledger.cli._desk import date_option, office_of
 from ledger.cli._types import YEAR, Count
 from ledger.commands.calendar import record_schedule_file
+from ledger.dates import weekday_name
 from ledger.helptext import help_values
 from ledger.i18n import _
 from ledger.projections.calendar import due_from, year_schedule
@@ -98,15 +99,19 @@ def show_(ctx: click.Context, year: int) -> None:
         )
         click.echo(_("statutory holidays (provisional):"))
         for day, name in shown.provisional_holidays.items():
-            click.echo(f"  {day} {day:%a}  {name}")
+            click.echo(f"  {day} {weekday_name(day)}  {name}")
         return
-    click.echo(_("{year} official schedule ({source})").format(year=year, source=shown.source))
+    click.echo(
+        _("{year} official schedule ({source})").format(
+            year=year, source=_(shown.source) if shown.source else ""
+        )
+    )
     click.echo(_("holidays:"))
     for day, name in sorted(shown.schedule.holidays.items()):
-        click.echo(f"  {day} {day:%a}  {name}")
+        click.echo(f"  {day} {weekday_name(day)}  {name}")
     click.echo(_("make-up working days:"))
     for day in sorted(shown.schedule.workdays):
-        click.echo(f"  {day} {day:%a}")
+        click.echo(f"  {day} {weekday_name(day)}")
 
 
 @calendar.command()

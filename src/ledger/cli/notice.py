@@ -110,4 +110,8 @@ def _write(target: Path, content: bytes) -> None:
     try:
         target.write_bytes(content)
     except OSError as error:
-        raise LedgerError(f"--output: cannot write {target}: {error.strerror or error}") from None
+        raise LedgerError(
+            _("--output: cannot write {target}: {why}").format(
+                target=target, why=error.strerror or error
+            )
+        ) from None

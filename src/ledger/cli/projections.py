@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ledger.cli._common import app_of, common_options
+from ledger.i18n import _
 from ledger.projections.tables import ProjectionStatus, projection_status, rebuild_projections
 
 
@@ -48,5 +49,10 @@ def rebuild(ctx: click.Context) -> None:
 
 def _line(found: ProjectionStatus) -> str:
     """One projection on one line."""
-    state = "up to date" if found.behind == 0 else f"{found.behind} events behind"
-    return f"{found.name}: position {found.checkpoint} of {found.head} ({state})"
+    if found.behind == 0:
+        line = _("{name}: position {checkpoint} of {head} (up to date)")
+    else:
+        line = _("{name}: position {checkpoint} of {head} ({behind} events behind)")
+    return line.format(
+        name=found.name, checkpoint=found.checkpoint, head=found.head, behind=found.behind
+    )

@@ -12,7 +12,7 @@ import click
 from ledger.cli._common import app_of, common_options
 from ledger.cli._desk import desk_of
 from ledger.errors import InvalidInput
-from ledger.i18n import _
+from ledger.i18n import N_, _
 from ledger.register.load import Progress, Tally
 
 
@@ -119,6 +119,10 @@ def _summary(message: str, tally: Tally) -> None:
         click.echo("  " + carried.format(year=year, n=open_))
 
 
+PHASES = {"check": N_("checking"), "write": N_("writing")}
+"""The import's phases as its progress names them."""
+
+
 @contextmanager
 def progress_reporter() -> Iterator[Progress]:
     """A rich progress bar at a terminal; plain lines (every 5 %, or 1000 rows) in a job."""
@@ -130,8 +134,7 @@ def progress_reporter() -> Iterator[Progress]:
 
             def show(phase: str, done: int, total: int | None) -> None:
                 if phase not in tasks:
-                    label = "checking" if phase == "check" else "writing"
-                    tasks[phase] = bar.add_task(label, total=total)
+                    tasks[phase] = bar.add_task(_(PHASES[phase]), total=total)
                 bar.update(tasks[phase], completed=done)  # type: ignore[arg-type]
 
             yield show
@@ -141,8 +144,8 @@ def progress_reporter() -> Iterator[Progress]:
     def line(phase: str, done: int, total: int | None) -> None:
         every = max(1, min(step["every"], (total or 0) // 20 or step["every"]))
         if done % every == 0 or done == total:
-            of = f"/{total}" if total else ""
-            click.echo(f"{phase}: {done}{of} rows", err=True)
+            line = _("{phase}: {done}/{total} rows") if total else _("{phase}: {done} rows")
+            click.echo(line.format(phase=_(PHASES[phase]), done=done, total=total), err=True)
 
     yield line
 

@@ -9,12 +9,14 @@ import click
 from ledger.bootstrap import init_database
 from ledger.cli._common import State, amend_option, app_of, backdated_option, common_options
 from ledger.cli._types import Count
-from ledger.errors import IntegrityFailure, InvalidInput
+from ledger.commands.chain import start_keyed_chain
+from ledger.errors import ChainUnchecked, IntegrityFailure, InvalidInput
 from ledger.events import codec
+from ledger.events.names import event_label
 from ledger.events.store import Store, StoredEvent
 from ledger.i18n import _
 from ledger.projections.anchors import anchors_from, append_anchor, head
-from ledger.projections.log import event_record, read_log, verify_log
+from ledger.projections.log import log_records, read_log, verify_log
 
 
 @click.command()
@@ -72,6 +74,10 @@ def init(ctx: click.Context) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="A file of anchor lines (as --anchor-file writes them) to prove, each of them.",
 )
+@click.option(
+    "--start-keyed-chain", "start_keyed", is_flag=True,
+    help="Then key the chain: every hash from now on is an HMAC under $LEDGER_CHAIN_KEY.",
+)
 @common_options
 @click.pass_context
 def verify(
@@ -80,6 +86,7 @@ def verify(
     anchor_file: Path | None,
     against: tuple[str, ...],
     against_files: tuple[Path, ...],
+    start_keyed: bool,
 ) -> None:
     """Walk the whole hash chain and check every event against the one before it.
 
@@ -90,22 +97,37 @@ def verify(
     date from the events before it and the calendar as then recorded, and fails if any
     disagrees. See docs/reliability.md, "Tamper evidence".
 
+    A chain keyed from some position on (--start-keyed-chain, with $LEDGER_CHAIN_KEY set)
+    is checked there only with the same key in $LEDGER_CHAIN_KEY; without it, the
+    command says from which position it could not check and exits with status 5.
+
     \b
     Examples:
       ledger verify
       ledger verify --anchor --anchor-file /mnt/usb/ledger-anchors.txt
       ledger verify --against-file /mnt/usb/ledger-anchors.txt
+      LEDGER_CHAIN_KEY=$(cat /etc/ledger/chain.key) ledger verify --start-keyed-chain
     """
     anchors = anchors_from(against, against_files)
-    store = app_of(ctx).store
-    checked = verify_log(store, anchors)
+    app = app_of(ctx)
+    store = app.store
+    checked = verify_log(store, anchors, expect_keyed=not start_keyed)
+    problem = checked.deadline_problem()
+    if checked.unchecked_from is not None:
+        if problem is not None:
+            raise IntegrityFailure(problem)
+        raise ChainUnchecked(
+            _(
+                "{verified} events verified; the chain is keyed from position {position} on "
+                "and LEDGER_CHAIN_KEY is not set: the events from there were not checked"
+            ).format(verified=checked.verified, position=checked.unchecked_from)
+        )
     click.echo(
         _("{verified} events verified; the hash chain is intact").format(verified=checked.verified)
     )
     if anchors:
         held = _("{count} anchors hold; the history up to each is unchanged")
         click.echo(held.format(count=len(anchors)))
-    problem = checked.deadline_problem()
     if problem is not None:
         raise IntegrityFailure(problem)
     click.echo(
@@ -113,6 +135,13 @@ def verify(
             checked=checked.audit.checked
         )
     )
+    if start_keyed:
+        marker = start_keyed_chain(app)
+        click.echo(
+            _("the hash chain is keyed from position {position} on").format(
+                position=marker.position
+            )
+        )
     if show_anchor or anchor_file is not None:
         _print_anchor(store, show_anchor, anchor_file)
 
@@ -142,16 +171,30 @@ def log_(ctx: click.Context, stream: str | None, since: int, fmt: str) -> None:
       ledger log --since 100
       ledger log --stream request-default-2020-0001 --format json
     """
-    for stored in read_log(app_of(ctx).store, stream, since):
-        click.echo(codec.dumps(event_record(stored)) if fmt == "json" else _text_line(stored))
+    store = app_of(ctx).store
+    if fmt == "json":
+        for record in log_records(store, stream, since):
+            click.echo(codec.dumps(record))
+        return
+    for stored in read_log(store, stream, since):
+        click.echo(_text_line(stored))
 
 
 def _text_line(e: StoredEvent) -> str:
-    """One event on one line for a person."""
-    when = e.recorded_at.isoformat(timespec="seconds")
-    return (
-        f"{e.position:>7}  {when}Z  {e.effective_date}  {e.stream_id} v{e.version}  "
-        f"{e.type}  {codec.dumps(e.data)}  by {e.actor}"
+    """One event on one line for a person: the type and its name (``event_label``), the
+    data as the log holds it (field names are the log's), who recorded it."""
+    line = _(
+        "{position}  {recorded}Z  {effective}  {stream} v{version}  {type}  {data}  by {actor}"
+    )
+    return line.format(
+        position=f"{e.position:>7}",
+        recorded=e.recorded_at.isoformat(timespec="seconds"),
+        effective=e.effective_date,
+        stream=e.stream_id,
+        version=e.version,
+        type=event_label(e.type),
+        data=codec.dumps(e.data),
+        actor=e.actor,
     )
 
 

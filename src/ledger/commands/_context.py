@@ -26,6 +26,10 @@ class Desk:
     # replay of history by code). App.desk sets the configured value (default 30).
     backdate_days: int | None = None
     _calendar: WorkingCalendar | None = field(default=None, repr=False)
+    closed_years_seen: dict[str, frozenset[int]] | None = field(default=None, repr=False)
+    """The closed years read so far by the command running now, per agency (None: no
+    command is running, so nothing is kept). Set by ``commands/_once.exactly_once``:
+    a command asks twice (the date's year, then the change's effect) and reads once."""
 
     @property
     def calendar(self) -> WorkingCalendar:

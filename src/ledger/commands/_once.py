@@ -19,6 +19,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from ledger.commands._context import Desk
 from ledger.errors import ConcurrencyError, InvalidInput
 from ledger.events.store import AppendResult
+from ledger.i18n import _
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -38,8 +39,10 @@ def check_command_id(value: str) -> None:
     """A command id a person gives: 1–100 letters, digits, '.', '_', ':' or '-'."""
     if not COMMAND_ID.match(value):
         raise InvalidInput(
-            f"--command-id: {value!r} is not allowed; use 1–100 letters, digits, '.', '_', "
-            "':' or '-'"
+            _(
+                "--command-id: {value!r} is not allowed; use 1–100 letters, digits, '.', '_', ':' "
+                "or '-'"
+            ).format(value=value)
         )
 
 
@@ -58,12 +61,17 @@ def exactly_once(
                 done = replay(desk, desk.command_id)
                 if done is not None:
                     return done
-            for attempt in range(1, RACE_RETRIES + 1):
-                try:
-                    return handler(desk, *args, **kwargs)
-                except ConcurrencyError:
-                    if attempt == RACE_RETRIES:
-                        raise
+            outer = desk.closed_years_seen
+            try:
+                for attempt in range(1, RACE_RETRIES + 1):
+                    desk.closed_years_seen = {}  # each attempt reads afresh
+                    try:
+                        return handler(desk, *args, **kwargs)
+                    except ConcurrencyError:
+                        if attempt == RACE_RETRIES:
+                            raise
+            finally:
+                desk.closed_years_seen = outer
             raise AssertionError("unreachable")  # pragma: no cover
 
         return run

@@ -24,7 +24,6 @@ from ledger.events.agencies import (
 )
 from ledger.events.store import ANY, NewEvent, Store
 from ledger.i18n import _
-from ledger.report import editions
 
 LEVELS: tuple[str, ...] = get_args(AgencyLevel)
 
@@ -42,6 +41,8 @@ class AgencyRecorded:
 
 def official_labels() -> frozenset[str]:
     """Every label either official format prints (a local wording may replace one)."""
+    from ledger.report import editions  # loaded by the commands that register labels only
+
     return editions.edition("2019").labels() | editions.edition("2021").labels()
 
 

@@ -18,7 +18,6 @@ from ledger.events import annual as ev
 from ledger.events.store import ANY, NO_STREAM, AppendResult, NewEvent
 from ledger.events.types import Event
 from ledger.i18n import _
-from ledger.report import editions
 
 
 def _check_date(desk: Desk, on: date, what: str, agency: str | None = None) -> None:
@@ -149,6 +148,8 @@ def repeal_document(desk: Desk, document_id: str, on: date) -> AppendResult:
 
 def _item_and_keys(year: int, item: str) -> tuple[str, dict[str, str]]:
     """The item code and its figure labels → keys in the year's edition."""
+    from ledger.report import editions  # not loaded by the other record commands
+
     edition = editions.edition(editions.edition_for_year(year))
     for section in edition.table2:
         for code, label in section.items:
@@ -166,6 +167,8 @@ def _item_and_keys(year: int, item: str) -> tuple[str, dict[str, str]]:
 
 def _figure(name: str, value: str, key: str) -> str:
     """A figure as stored: a whole count, or a finite non-negative amount of money."""
+    from ledger.report import editions
+
     try:
         number = Decimal(value.strip())
     except InvalidOperation:

@@ -30,12 +30,14 @@ from ledger.commands.requests import (
 from ledger.commands.years import check_effect, closed_years_reached
 from ledger.errors import InvalidInput, RuleViolation
 from ledger.events import requests as ev
+from ledger.events.names import event_name
 from ledger.events.store import NewEvent, StoredEvent
 from ledger.events.types import Event
 from ledger.events.years import AmendmentRecorded, CarryOverRevoked
 from ledger.i18n import _
 from ledger.limits import NAME_MAX, check_fact_date, clean_text
 from ledger.projections.requests import RequestState, apply, copy_state, deadline, fold
+from ledger.texts import Resolver, value_of
 
 STEPS: tuple[str, ...] = (
     "request.received",
@@ -164,7 +166,7 @@ def _receipt_event(desk: Desk, state: RequestState, c: Correction, why: str, who
         "channel": state.channel,
         "applicant": state.applicant,
         "agency": state.agency,
-        "subject": state.subject,
+        "subject": Resolver(desk.store.texts).fill(state.subject),
     }
     changed = {k: v for k, v in new.items() if v is not None and v != old.get(k)}
     if not changed:
@@ -186,7 +188,7 @@ def _check_receipt_before_steps(state: RequestState, received_on: date) -> None:
             ).format(
                 received_on=received_on,
                 position=early.position,
-                step=early.type.removeprefix("request."),
+                step=event_name(early.type),
                 effective_date=early.effective_date,
             )
         )
@@ -223,7 +225,7 @@ def _decision_event(desk: Desk, state: RequestState, c: Correction, why: str, wh
                 ).format(
                     decided=c.decided,
                     position=last.position,
-                    step=last.type.removeprefix("request."),
+                    step=event_name(last.type),
                     effective_date=last.effective_date,
                 )
             )
@@ -316,14 +318,14 @@ def _check_retractable(state: RequestState, step: StoredEvent) -> None:
         for e in live
         if e.type == partner
         and e.position > step.position
-        and e.data.get("party") == step.data.get("party")
+        and value_of(e.data, "party") == value_of(step.data, "party")
     ]
     if after:
         raise RuleViolation(
             _("--step: #{position} is followed by #{later} ({kind}); retract that first").format(
                 position=step.position,
                 later=after[0].position,
-                kind=partner and partner.removeprefix("request."),
+                kind=partner and event_name(partner),
             )
         )
 
@@ -342,7 +344,7 @@ def retract(
             _(
                 "--approver: retracting #{position} ({step}) needs the approver who consented to "
                 "the change (Art. 33)"
-            ).format(position=position, step=step.type.removeprefix("request."))
+            ).format(position=position, step=event_name(step.type))
         )
     event = ev.StepRetracted(
         step_version=step.version,

@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ledger.calendar import YearSchedule
+from ledger.calendar import WorkingCalendar, YearSchedule
 from ledger.codes import applicant_code, channel_code, outcome_code
 from ledger.commands import annual
 from ledger.commands import requests as desk_cmd
@@ -37,18 +37,21 @@ from ledger.events import annual as annual_ev
 from ledger.events import codec
 from ledger.events import requests as ev
 from ledger.events.agencies import AgencyRegistered, agency_stream
+from ledger.events.batches import Batches
 from ledger.events.calendar import CALENDAR_STREAM, ScheduleRecorded
 from ledger.events.scratch import ScratchStore
 from ledger.events.store import Store
 from ledger.events.types import Event, parse_event, upcast
 from ledger.events.years import YearClosed, year_stream
+from ledger.i18n import _, ngettext
+from ledger.texts import with_texts
 
 REQUIRED_KEYS = ("type", "data", "effective_date")
 STREAM_KEYS = ("stream", "stream_id")  # import's own name, and `ledger log --format json`'s
 LOG_KEYS = frozenset(
     {"position", "version", "schema_version", "recorded_at", "command_id", "hash"}
 )  # written by `ledger log --format json`: accepted and not used (the log makes its own)
-OPTIONAL_KEYS = frozenset({"actor", "agency"})
+OPTIONAL_KEYS = frozenset({"actor", "agency", "texts"})  # texts: ``ledger log --format json``'s
 KNOWN_KEYS = frozenset(REQUIRED_KEYS) | frozenset(STREAM_KEYS) | LOG_KEYS | OPTIONAL_KEYS
 
 DERIVED_TYPES = frozenset(
@@ -102,7 +105,11 @@ class ImportRefused(InvalidInput):
     """Some lines break a rule: every one is listed, and nothing was written."""
 
     def __init__(self, source: str, problems: list[str], head: str = "") -> None:
-        head = head or f"{len(problems)} bad line(s) in {source}; nothing was imported"
+        head = head or ngettext(
+            "{count} bad line in {source}; nothing was imported",
+            "{count} bad lines in {source}; nothing was imported",
+            len(problems),
+        ).format(count=len(problems), source=source)
         super().__init__("\n".join([head, *problems]))
         self.problems = problems
 
@@ -112,7 +119,9 @@ def import_file(desk: Desk, file: Path, *, dry_run: bool = False) -> ImportSumma
     try:
         lines = file.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"FILE: cannot read {file}: {exc}") from None
+        raise InvalidInput(
+            _("FILE: cannot read {file}: {why}").format(file=file, why=exc)
+        ) from None
     return import_lines(desk, lines, str(file), dry_run=dry_run)
 
 
@@ -129,18 +138,22 @@ def import_lines(
     summary = _run(desk, ScratchStore(desk.store), parsed, problems)
     summary.derived_skipped = skipped
     if problems:
-        raise ImportRefused(source, [text for _, text in sorted(problems)])
+        raise ImportRefused(source, [text for _number, text in sorted(problems)])
     if not dry_run:
         written: list[Problem] = []
         summary = _run(desk, desk.store, parsed, written)
         summary.derived_skipped = skipped
         if written:  # another desk changed the books between the check and now
-            head = (
-                f"{len(written)} line(s) of {source} refused while writing (the books changed "
-                "since they were checked); the other lines are recorded, each once: check "
-                "the refused ones and run the import again"
-            )
-            raise ImportRefused(source, [text for _, text in sorted(written)], head)
+            head = ngettext(
+                "{count} line of {source} refused while writing (the books changed since "
+                "they were checked); the other lines are recorded, each once: check the "
+                "refused one and run the import again",
+                "{count} lines of {source} refused while writing (the books changed since "
+                "they were checked); the other lines are recorded, each once: check the "
+                "refused ones and run the import again",
+                len(written),
+            ).format(count=len(written), source=source)
+            raise ImportRefused(source, [text for _number, text in sorted(written)], head)
     return summary
 
 
@@ -153,9 +166,21 @@ def _check_history_reason(desk: Desk, lines: list[ImportLine], source: str) -> N
     old = [line for line in lines if late(desk, line.effective)]
     if old and not desk.backdated:
         raise InvalidInput(
-            f"{source}: {len(old)} line(s) are dated more than {desk.backdate_days} days "
-            f"before today (the first: {old[0].where}, {old[0].effective}); an import is "
-            "history: say why once for the whole file with --backdated REASON"
+            ngettext(
+                "{source}: {count} line is dated more than {days} days before today (the "
+                "first: {where}, {effective}); an import is history: say why once for the "
+                "whole file with --backdated REASON",
+                "{source}: {count} lines are dated more than {days} days before today (the "
+                "first: {where}, {effective}); an import is history: say why once for the "
+                "whole file with --backdated REASON",
+                len(old),
+            ).format(
+                source=source,
+                count=len(old),
+                days=desk.backdate_days,
+                where=old[0].where,
+                effective=old[0].effective,
+            )
         )
 
 
@@ -169,32 +194,47 @@ def _run(
     """Run each line's desk command on ``store``; refusals go to ``problems``."""
     summary = ImportSummary(lines=len(lines))
     calendar = replace(desk, store=store, command_id=None).calendar
-    for line in lines:
-        at = replace(
-            desk,
-            store=store,
-            actor=line.actor or desk.actor,
-            agency=line.agency or desk.agency,
-            command_id=line.command_id,
-            _calendar=calendar,
-        )
-        # --amend: the lines dated in a closed year are amendments; the others are not
-        at.amend = desk.amend and line.effective.year in closed_years(at, at.agency)
-        if store.events_of_command(line.command_id):
-            summary.already += 1
-            continue
-        try:
-            stored = record_line(at, line)
-        except LedgerError as exc:
-            problems.append((line.number, f"{line.where}: {exc.message}"))
-            continue
-        calendar = at.calendar  # a schedule line gives the next lines its calendar
-        summary.events += len(stored)
-        summary.last_position = max([summary.last_position, *(e.position for e in stored)])
-        if line.stream.startswith(ev.stream_of("")):
-            summary.requests.add(ev.request_of(line.stream))
-        summary.years.add(line.effective.year)
+    with Batches(store) as batches:
+        for line in batches.each(lines):
+            calendar = _run_line(desk, store, line, calendar, summary, problems)
     return summary
+
+
+def _run_line(
+    desk: Desk,
+    store: Store,
+    line: ImportLine,
+    calendar: WorkingCalendar,
+    summary: ImportSummary,
+    problems: list[Problem],
+) -> WorkingCalendar:
+    """Run one line's desk command; the calendar the next lines work with."""
+    at = replace(
+        desk,
+        store=store,
+        actor=line.actor or desk.actor,
+        agency=line.agency or desk.agency,
+        command_id=line.command_id,
+        _calendar=calendar,
+    )
+    # --amend: the lines dated in a closed year are amendments; the others are not
+    at.amend = desk.amend and line.effective.year in closed_years(at, at.agency)
+    if store.events_of_command(line.command_id):
+        summary.already += 1
+        return calendar
+    try:
+        stored = record_line(at, line)
+    except LedgerError as exc:
+        problems.append(
+            (line.number, _("{where}: {why}").format(where=line.where, why=exc.message))
+        )
+        return calendar
+    summary.events += len(stored)
+    summary.last_position = max([summary.last_position, *(e.position for e in stored)])
+    if line.stream.startswith(ev.stream_of("")):
+        summary.requests.add(ev.request_of(line.stream))
+    summary.years.add(line.effective.year)
+    return at.calendar  # a schedule line gives the next lines its calendar
 
 
 # -- parsing -----------------------------------------------------------------------------
@@ -213,7 +253,7 @@ def parse_import(lines: Iterable[str], source: str) -> tuple[list[ImportLine], i
         try:
             line = parse_line(text, number, where)
         except LedgerError as exc:
-            problems.append((number, f"{where}: {exc.message}"))
+            problems.append((number, _("{where}: {why}").format(where=where, why=exc.message)))
             continue
         if line is None:
             skipped += 1
@@ -230,18 +270,25 @@ def parse_line(text: str, number: int, where: str) -> ImportLine | None:
     try:
         item: Any = codec.loads(text)
     except ValueError:
-        raise InvalidInput("not a JSON object") from None
+        raise InvalidInput(_("not a JSON object")) from None
     if not isinstance(item, dict):
-        raise InvalidInput("not a JSON object")
+        raise InvalidInput(_("not a JSON object"))
     unknown = sorted(set(item) - KNOWN_KEYS)
     if unknown:
-        raise InvalidInput(f"unknown key(s) {', '.join(unknown)}; see docs/import.md")
+        refusal = _("unknown key(s) {keys}; see docs/import.md")
+        raise InvalidInput(refusal.format(keys=", ".join(unknown)))
     stream = item.get("stream", item.get("stream_id"))
     if not isinstance(stream, str) or any(k not in item for k in REQUIRED_KEYS):
-        raise InvalidInput("needs the keys stream (or stream_id), type, data and effective_date")
+        raise InvalidInput(_("needs the keys stream (or stream_id), type, data and effective_date"))
     kind, data = item["type"], item["data"]
     if not isinstance(kind, str) or not isinstance(data, dict):
-        raise InvalidInput("type must be a text and data an object")
+        raise InvalidInput(_("type must be a text and data an object"))
+    texts = item.get("texts", {})
+    if not isinstance(texts, dict):
+        raise InvalidInput(
+            _("texts must be an object (reference: text), as `ledger log` writes it")
+        )
+    data = with_texts(data, texts)
     if kind in DERIVED_TYPES:
         return None
     if isinstance(item.get("schema_version"), int) and not isinstance(item["schema_version"], bool):
@@ -261,7 +308,7 @@ def _text_or_none(item: Mapping[str, Any], key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{key}: must be a non-empty text")
+        raise InvalidInput(_("{key}: must be a non-empty text").format(key=key))
     return value
 
 
@@ -274,7 +321,15 @@ def _typed(kind: str, data: dict[str, Any]) -> Event:
     event = parse_event(kind, data)
     for name, value in data.items():
         if isinstance(value, bool) and not isinstance(getattr(event, name, None), bool):
-            raise InvalidInput(f"event {kind}: field {name!r}: {value} is not allowed here")
+            refusal = _("event {type}: field {name!r}: {value} is not allowed here")
+            raise InvalidInput(refusal.format(type=kind, name=name, value=value))
+    for name in (*type(event).free_text, "backdated"):
+        if getattr(event, f"{name}_ref", None):
+            refusal = _(
+                "event {type}: field '{name}_ref' names a text kept in other books; give the "
+                "text itself as {name!r}, or in `texts` as `ledger log --format json` does"
+            )
+            raise InvalidInput(refusal.format(type=kind, name=name))
     return event
 
 
@@ -298,7 +353,7 @@ def record_line(desk: Desk, line: ImportLine) -> tuple[Any, ...]:
         try:
             schedule = YearSchedule.from_dict(event.payload())
         except ValueError as exc:
-            raise InvalidInput(f"event {event.type}: {exc}") from None
+            raise InvalidInput(_("event {type}: {why}").format(type=event.type, why=exc)) from None
         record_schedule(desk, schedule)
         return desk.store.events_of_command(line.command_id)
     annual_step = ANNUAL_STEPS.get(type(event))
@@ -309,31 +364,38 @@ def record_line(desk: Desk, line: ImportLine) -> tuple[Any, ...]:
         return desk.store.events_of_command(line.command_id)
     if not line.stream.startswith(ev.stream_of("")):
         raise InvalidInput(
-            f"event {event.type} cannot be imported; record it with its `ledger` command"
+            _("event {type} cannot be imported; record it with its `ledger` command").format(
+                type=event.type
+            )
         )
     request_id = ev.request_of(line.stream)
     step = STEPS.get(type(event))
     if step is None:
-        raise InvalidInput(f"event {event.type} is not a step of a request")
+        raise InvalidInput(_("event {type} is not a step of a request").format(type=event.type))
     return step(desk, request_id, line.effective, event).events
 
 
 def _same_stream(line: ImportLine, expected: str) -> None:
     if line.stream != expected:
-        raise RuleViolation(f"stream {line.stream!r} does not match its event; expected {expected}")
+        refusal = _("stream {stream!r} does not match its event; expected {expected}")
+        raise RuleViolation(refusal.format(stream=line.stream, expected=expected))
 
 
 def _receive(desk: Desk, request_id: str, on: date, e: Event) -> desk_cmd.Recorded:
     assert isinstance(e, ev.RequestReceived)
     if e.request_id != request_id:
         raise RuleViolation(
-            f"request_id {e.request_id!r} differs from its stream request-{request_id}; "
-            "they must name the same request"
+            _(
+                "request_id {given!r} differs from its stream request-{request_id}; they must "
+                "name the same request"
+            ).format(given=e.request_id, request_id=request_id)
         )
     if on != e.received_on:
         raise RuleViolation(
-            f"effective_date {on} differs from received_on {e.received_on}; a receipt takes "
-            "effect on its date of receipt"
+            _(
+                "effective_date {on} differs from received_on {received}; a receipt takes "
+                "effect on its date of receipt"
+            ).format(on=on, received=e.received_on)
         )
     cmd = desk_cmd.RecordReceipt(
         e.submitted_on, e.channel, e.applicant, request_id, e.confirmed_on, e.signed_on,
@@ -342,8 +404,10 @@ def _receive(desk: Desk, request_id: str, on: date, e: Event) -> desk_cmd.Record
     derived = desk_cmd.date_of_receipt(cmd, desk.calendar)
     if derived != e.received_on:
         raise RuleViolation(
-            f"received_on {e.received_on} is not the date of receipt for channel {e.channel} "
-            f"(Art. 31 gives {derived}); give confirmed_on or signed_on"
+            _(
+                "received_on {received} is not the date of receipt for channel {channel} "
+                "(Art. 31 gives {derived}); give confirmed_on or signed_on"
+            ).format(received=e.received_on, channel=e.channel, derived=derived)
         )
     return desk_cmd.record_receipt(desk, cmd)
 
@@ -357,9 +421,10 @@ def _fee(desk: Desk, request_id: str, on: date, e: Event) -> desk_cmd.Recorded:
     )  # fmt: skip
     recorded = desk_cmd.issue_fee_notice(desk, cmd)
     fee = next((x for x in recorded.events if x.type == e.type), None)
-    got = fee.data["amount"] if fee is not None else "none"
+    got = fee.data["amount"] if fee is not None else _("none")
     if computed and got != e.amount:  # found by the check, before anything is written
-        raise RuleViolation(f"amount {e.amount} differs from the fee computed {e.method}: {got}")
+        refusal = _("amount {amount} differs from the fee computed {method}: {got}")
+        raise RuleViolation(refusal.format(amount=e.amount, method=e.method, got=got))
     return recorded
 
 

@@ -33,6 +33,7 @@ from ledger.events.types import Event
 from ledger.i18n import _
 from ledger.projections.calendar import sources
 from ledger.projections.requests import (
+    Consultation,
     RequestState,
     apply,
     clarification_limit,
@@ -42,6 +43,7 @@ from ledger.projections.requests import (
     fold,
     late_clarification,
 )
+from ledger.texts import Resolver, ref_of
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
@@ -200,7 +202,11 @@ def commit(
     final = copy_state(state)
     for stored in result.events:
         apply(final, stored)
-    return Recorded(state.id, final, deadline(final, desk.calendar), result.events)
+    # ``due`` is the deadline the append recorded: what it adds after the preview (the
+    # DeadlineSet, an amendment's carry-over fixes) does not move the clock. A replayed
+    # command id stored other events: those are what the request now holds.
+    now_due = deadline(final, desk.calendar) if result.replayed else due
+    return Recorded(state.id, final, now_due, result.events)
 
 
 def replay(desk: Desk, command_id: str) -> Recorded | None:
@@ -362,8 +368,8 @@ def _receive_as(
     desk: Desk, cmd: RecordReceipt, request_id: str, agency: str, received_on: date
 ) -> Recorded:
     """Record the receipt under ``request_id``, which must not exist yet."""
-    stream = ev.stream_of(request_id)
-    existing = fold(request_id, desk.store.read_stream(stream))
+    stored = desk.store.read_stream(ev.stream_of(request_id))
+    existing = fold(request_id, stored)
     if existing is not None:
         raise IdTaken(
             _(
@@ -371,7 +377,7 @@ def _receive_as(
                 "record steps with its id, or choose another id"
             ).format(request_id=request_id, received_on=existing.received_on)
         )
-    if existing is None and desk.store.stream_version(stream) > 0:
+    if stored:  # events, but no receipt standing: it was retracted
         raise IdTaken(
             _(
                 "record receive: ID {request_id} was used by a receipt since retracted "
@@ -525,7 +531,7 @@ def start_consultation(
                 received_on=received_on, today=desk.today
             )
         )
-    if state.open_consultation(party.strip()) is not None:
+    if consultation_with(desk, state, party.strip()) is not None:
         raise RuleViolation(
             _(
                 "record consult: request {request_id} is already awaiting an opinion from {party}"
@@ -537,13 +543,24 @@ def start_consultation(
     return commit(desk, state, [event], on, f"consultation with {party.strip()}")
 
 
+def consultation_with(desk: Desk, state: RequestState, party: str) -> Consultation | None:
+    """The open consultation whose party is ``party``, as typed: a party recorded since
+    texts are kept apart is a mark in the fold, compared by its text (``ledger.texts``)."""
+    names = Resolver(desk.store.texts).prime(c.party for c in state.consultations)
+    for c in reversed(state.consultations):
+        if c.ended_on is None and names.fill(c.party) == party:
+            return c
+    return None
+
+
 @once
 def end_consultation(desk: Desk, request_id: str, on: date, party: str) -> Recorded:
     """The consulted party's opinion arrived; the clock runs again."""
     state = load_open(desk, request_id, on, "record consulted")
-    open_one = state.open_consultation(party.strip())
+    open_one = consultation_with(desk, state, party.strip())
     if open_one is None:
-        parties = sorted({c.party for c in state.consultations if c.ended_on is None})
+        names = Resolver(desk.store.texts)
+        parties = sorted({names.fill(c.party) for c in state.consultations if c.ended_on is None})
         hint = (
             _("open consultations: {parties}").format(parties=", ".join(parties))
             if parties
@@ -561,7 +578,8 @@ def end_consultation(desk: Desk, request_id: str, on: date, party: str) -> Recor
                 on=on, started_on=open_one.started_on
             )
         )
-    event = ev.ConsultationEnded(party=party.strip())
+    # The party as typed, and the reference of the consultation's own text (if kept apart).
+    event = ev.ConsultationEnded(party=party.strip(), party_ref=ref_of(open_one.party))
     return commit(desk, state, [event], on, f"opinion of {party.strip()} arrived")
 
 
@@ -633,7 +651,7 @@ def compute_fee(desk: Desk, state: RequestState, cmd: IssueFeeNotice) -> fees.Fe
             raise InvalidInput(
                 _("--amount: {amount} must be positive, in yuan and fen").format(amount=cmd.amount)
             )
-        return fees.FeeComputation(amount, "amount", (f"amount given: ¥{amount}",))
+        return fees.given_amount(amount)
     if cmd.method == fees.PER_PAGE:
         if cmd.pages is None:
             raise InvalidInput(_("record fee: --method per-page needs --pages N"))
@@ -699,14 +717,16 @@ def issue_fee_notice(desk: Desk, cmd: IssueFeeNotice) -> Recorded:
             state,
             current,
             (),
-            note="; ".join(fee.lines) + "; no fee is due, nothing recorded",
+            note=_("{working}; no fee is due, nothing recorded").format(
+                working=_("; ").join(fee.lines)
+            ),
         )
     event = ev.FeeNoticeIssued(
         amount=str(fee.amount), method=fee.method,
         pages=cmd.pages, nth_in_month=None, received_on=received,
     )  # fmt: skip
     recorded = commit(desk, state, [event], cmd.date, f"fee notice of ¥{fee.amount}: clock stopped")
-    return replace(recorded, note="; ".join(fee.lines))
+    return replace(recorded, note=_("; ").join(fee.lines))
 
 
 @once

@@ -42,10 +42,19 @@ class CloseResult:
 
 
 def closed_years(desk: Desk, agency: str) -> set[int]:
-    """The years this agency has closed (each has its year stream)."""
+    """The years this agency has closed (each has its year stream).
+
+    Read once per command (``Desk.closed_years_seen``), however often its rules ask.
+    """
+    seen = desk.closed_years_seen
+    if seen is not None and agency in seen:
+        return set(seen[agency])
     prefix = year_stream(agency, 0).removesuffix("0")
     tails = (s.removeprefix(prefix) for s in desk.store.stream_ids(prefix))
-    return {int(t) for t in tails if t.isdigit()}
+    years = {int(t) for t in tails if t.isdigit()}
+    if seen is not None:
+        seen[agency] = frozenset(years)
+    return years
 
 
 def _replay_close(desk: Desk, command_id: str) -> CloseResult | None:

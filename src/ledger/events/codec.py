@@ -3,11 +3,14 @@
 Payloads are JSON with sorted keys (orjson), dates as ISO strings, money as decimal
 strings. The hash of an event covers its metadata and its canonical payload and the hash
 of the event before it in global order, so any change to a stored row is detectable.
+With a key (``ledger.events.chainkey``) the hash is an HMAC-SHA256 of the same body, so
+that it cannot be recomputed without the key.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import date, datetime
 from typing import Any
 
@@ -40,8 +43,9 @@ def chain_hash(
     actor: str,
     agency: str,
     command_id: str | None,
+    key: bytes | None = None,
 ) -> str:
-    """The hash of one event, chained to the hash of the event before it."""
+    """The hash of one event, chained to the hash of the event before it; keyed with ``key``."""
     body = [
         previous,
         position,
@@ -56,4 +60,7 @@ def chain_hash(
         agency,
         command_id,
     ]
-    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    text = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    if key is None:
+        return hashlib.sha256(text).hexdigest()
+    return hmac.new(key, text, hashlib.sha256).hexdigest()

@@ -29,6 +29,18 @@ class PersonalDataExported(Event):
 register(PersonalDataExported)
 
 
+class PersonalDataViewed(Event):
+    """A person saw the personal data of the applicant of ``request_id`` (on a web page,
+    ``where``): recorded with the exports, so one stream answers who saw or took it."""
+
+    type = "applicant.personal-data-viewed"
+    request_id: str
+    where: str
+
+
+register(PersonalDataViewed)
+
+
 def erasures_stream(agency: str) -> str:
     """The stream of an agency's erasures of applicants' personal data."""
     return f"applicants-{agency}"
@@ -43,3 +55,15 @@ class ApplicantErased(Event):
 
 
 register(ApplicantErased)
+
+
+class TextsErased(Event):
+    """The free text of request ``request_id`` kept outside the log (its subject,
+    approvers, parties, reasons: ``ledger.texts``) was erased, on legal ``basis``."""
+
+    type = "texts.erased"
+    request_id: str
+    basis: str
+
+
+register(TextsErased)

@@ -17,6 +17,7 @@ from typing import Any
 from ledger.applicants import ApplicantFile, MemoryApplicants, NewApplicant
 from ledger.dates import utc_now
 from ledger.events import codec
+from ledger.events.chainkey import MARKER, ChainKey, appending_key
 from ledger.events.store import (
     READ_BATCH,
     AppendResult,
@@ -30,21 +31,37 @@ from ledger.events.store import (
     check_batches,
     check_version,
     number_rows,
+    starts_keying,
 )
 from ledger.events.types import upcast
+from ledger.texts import MemoryTexts, TextFile, split_texts
 
 
 class MemoryStore(AppendsOne):
-    """The append-only log in a list; applicants' data in a ``MemoryApplicants``."""
+    """The append-only log in a list; applicants' data in a ``MemoryApplicants``.
+
+    ``copy``: a copy of a stored log being replayed (a restore's audit), whose payloads are
+    appended as they were stored, texts and references alike, rather than taken apart.
+    """
 
     dialect = "memory"
 
-    def __init__(self, now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        now: Callable[[], datetime] = utc_now,
+        chain_key: ChainKey | None = None,
+        *,
+        copy: bool = False,
+    ) -> None:
         self.now = now
+        self._copy = copy
+        self.chain_key = chain_key
+        self._marker: tuple[int, str] | None = None  # the log.keyed event, once appended
         self._rows: list[dict[str, Any]] = []
         self._versions: dict[str, int] = {}
         self._commands: dict[str, tuple[int, ...]] = {}
         self._applicants: MemoryApplicants = MemoryApplicants()
+        self._texts = MemoryTexts()
         # Re-entrant: a projection applied under the lock reads the log back.
         self._lock = threading.RLock()
         self.projections: list[Projection] = []
@@ -53,6 +70,11 @@ class MemoryStore(AppendsOne):
     def applicants(self) -> ApplicantFile:
         """The applicants recorded with this store's appends."""
         return self._applicants
+
+    @property
+    def texts(self) -> TextFile:
+        """The free text taken out of this store's events."""
+        return self._texts
 
     # -- appending -----------------------------------------------------------------
 
@@ -67,6 +89,7 @@ class MemoryStore(AppendsOne):
     ) -> AppendResult:
         """Append to several streams at once, all or nothing (see ``EventStore``)."""
         check_batches(batches)
+        batches, texts = split_texts(batches) if not self._copy else (list(batches), [])
         with self._lock:
             if command_id is not None and command_id in self._commands:
                 stored = tuple(self._decode(self._rows[i]) for i in self._commands[command_id])
@@ -76,13 +99,20 @@ class MemoryStore(AppendsOne):
                 return check_version(batch, self._versions.get(batch.stream_id, 0))
 
             head = (len(self._rows), self._rows[-1]["hash"] if self._rows else codec.GENESIS)
+            marker = self._marker
             rows = number_rows(
-                batches, head, version_of, Stamp(self.now(), command_id, actor, agency)
+                batches,
+                head,
+                version_of,
+                Stamp(self.now(), command_id, actor, agency),
+                key=appending_key(marker, self.chain_key, starts_keying(batches)),
+                keyed=marker is not None,
             )
             # The versions are checked; the applicant (refused if its reference is taken)
             # goes first, so that nothing after it can refuse and the append is whole.
             if applicant is not None:
                 self._applicants.add(applicant)
+            self._texts.add(texts)
             before = (len(self._rows), self._versions)
             self._commit(rows, command_id)
             stored = tuple(self._decode(r) for r in rows)
@@ -91,6 +121,7 @@ class MemoryStore(AppendsOne):
                     projection.apply(self, stored)
             except BaseException:
                 self._undo(before, command_id, applicant)
+                self._texts.discard(texts)
                 raise
         return AppendResult(stored, replayed=False)
 
@@ -103,6 +134,8 @@ class MemoryStore(AppendsOne):
         """Take back an append whose projection failed: all or nothing, as in a database."""
         del self._rows[before[0] :]
         self._versions = before[1]
+        if self._marker is not None and self._marker[0] > before[0]:
+            self._marker = None
         if command_id is not None:
             self._commands.pop(command_id, None)
         if applicant is not None:
@@ -115,6 +148,8 @@ class MemoryStore(AppendsOne):
         for row in rows:
             self._rows.append({k: v for k, v in row.items() if k != "data"})
             versions[row["stream_id"]] = row["version"]
+            if row["type"] == MARKER and self._marker is None:
+                self._marker = (row["position"], str(row["data"]["fingerprint"]))
         self._versions = versions
         if command_id is not None and rows:
             self._commands[command_id] = tuple(range(first, len(self._rows)))
@@ -166,10 +201,11 @@ class MemoryStore(AppendsOne):
 
     def verify_chain(self) -> ChainCheck:
         """Walk the whole log and recompute every hash and position."""
-        return chain_breaks(
+        rows = (
             (r["position"], {**r, "data": codec.loads(r["data_text"])}, r["hash"])
             for r in self._snapshot()
         )
+        return chain_breaks(rows, self.chain_key)
 
     def _snapshot(self) -> list[dict[str, Any]]:
         """The rows committed so far (a reader never sees half an append)."""

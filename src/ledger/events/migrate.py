@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ledger.db import WRITE, Database, location, unavailable
 from ledger.errors import NoBooks, StoreUnavailable
+from ledger.i18n import _
 
 HEAD = "0006"
 
@@ -64,10 +65,14 @@ def ensure_schema(db: Database, *, create: bool = True) -> None:
         return
     if revision > HEAD:
         raise StoreUnavailable(
-            f"database schema is at revision {revision}, newer than this ledger ({HEAD}); "
-            "upgrade ledger"
+            _(
+                "database schema is at revision {revision}, newer than this ledger ({head}); "
+                "upgrade ledger"
+            ).format(revision=revision, head=HEAD)
         )
     raise StoreUnavailable(
-        f"database schema is at revision {revision}, this ledger needs {HEAD}; "
-        "run `ledger init` to upgrade it"
+        _(
+            "database schema is at revision {revision}, this ledger needs {head}; run `ledger "
+            "init` to upgrade it"
+        ).format(revision=revision, head=HEAD)
     )

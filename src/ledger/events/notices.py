@@ -9,9 +9,11 @@ of a 补正告知书 (they are the agency's words, and a reissued notice repeats
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from pydantic import Field
 
+from ledger.events.fields import empty_list
 from ledger.events.types import Event, register
 
 
@@ -24,7 +26,10 @@ class NoticeIssued(Event):
     text_sha256: str = Field(min_length=64, max_length=64)
     format: str = "text"
     party: str | None = None
-    items: list[str] = Field(default_factory=list)
+    party_ref: str | None = None
+    items: list[str] = Field(default_factory=empty_list)
+
+    free_text: ClassVar[tuple[str, ...]] = ("party",)
 
 
 register(NoticeIssued)

@@ -23,6 +23,7 @@ import hashlib
 
 from pydantic import Field
 
+from ledger.events.fields import empty_list
 from ledger.events.types import Event, register
 
 CLAIMED = "reminder.claimed"
@@ -90,7 +91,7 @@ class ReminderRunCompleted(Event):
     alerts: int
     sent: int
     failed: int
-    closed: list[str] = Field(default_factory=list)
+    closed: list[str] = Field(default_factory=empty_list)
 
 
 register(ReminderClaimed, ReminderSent, ReminderFailed, ReminderRunCompleted)

@@ -3,18 +3,20 @@
 Each request is one stream, ``request-<ID>``. The payloads hold facts only: what a desk
 did and on which day. Deadlines are derived from them; ``DeadlineSet`` records each
 derived change so that "what did we tell people, and when" has an auditable answer.
-Personal data is never here: ``applicant_ref`` points into the erasable applicants table.
+Personal data is never here: ``applicant_ref`` points into the erasable applicants table,
+and what a desk types (a subject, an approver, a party, a reason: each class's
+``free_text``) is taken out by the store and named by ``<field>_ref`` (``ledger.texts``).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from ledger.clock import LONGEST_EXTENSION
-from ledger.events.fields import Code, Name, Reason, Text
+from ledger.events.fields import Code, Name, Reason, Text, empty_list
 from ledger.events.types import Event, register
 
 # The codes of ledger.codes.CHANNELS, APPLICANTS and OUTCOMES, as types the checker
@@ -73,6 +75,10 @@ class RequestReceived(Event):
     signed_on: date | None = None
     applicant_ref: str | None = None
     subject: Text = ""
+    subject_ref: str | None = None
+
+    free_text: ClassVar[tuple[str, ...]] = ("subject",)
+    empty_text: ClassVar[tuple[str, ...]] = ("subject",)
 
 
 class ClarificationRequested(Event):
@@ -93,7 +99,11 @@ class ExtensionGranted(Event):
 
     type = "request.extension-granted"
     days: int = Field(ge=1, le=LONGEST_EXTENSION)
-    approver: Name
+    approver: Name | None = None
+    approver_ref: str | None = None
+
+    free_text: ClassVar[tuple[str, ...]] = ("approver",)
+    required_text: ClassVar[tuple[str, ...]] = ("approver",)
 
 
 class ConsultationStarted(Event):
@@ -105,16 +115,27 @@ class ConsultationStarted(Event):
     """
 
     type = "request.consultation-started"
-    party: Name
+    party: Name | None = None
+    party_ref: str | None = None
     received_on: date | None = None
     kind: ConsultationKind = "third-party"
 
+    free_text: ClassVar[tuple[str, ...]] = ("party",)
+    required_text: ClassVar[tuple[str, ...]] = ("party",)
+
 
 class ConsultationEnded(Event):
-    """The consulted party's opinion arrived."""
+    """The consulted party's opinion arrived; ``party_ref`` names the same text as the
+    consultation it ends (a literal ``party``: that consultation's, recorded before texts
+    were kept apart)."""
 
     type = "request.consultation-ended"
-    party: Name
+    party: Name | None = None
+    party_ref: str | None = None
+
+    free_text: ClassVar[tuple[str, ...]] = ("party",)
+    refer_only: ClassVar[tuple[str, ...]] = ("party",)
+    required_text: ClassVar[tuple[str, ...]] = ("party",)
 
 
 class FeeNoticeIssued(Event):
@@ -143,7 +164,11 @@ class DeadlineDeferred(Event):
 
     type = "request.deadline-deferred"
     until: date
-    reason: Reason
+    reason: Reason | None = None
+    reason_ref: str | None = None
+
+    free_text: ClassVar[tuple[str, ...]] = ("reason",)
+    required_text: ClassVar[tuple[str, ...]] = ("reason",)
 
 
 class DeadlineSet(Event):
@@ -151,12 +176,14 @@ class DeadlineSet(Event):
 
     type = "request.deadline-set"
     due: date | None
-    reason: str
+    reason: str  # derived; a text typed with it is quoted as its mark (``quoting``)
     provisional: bool = False
-    unscheduled_years: list[int] = Field(default_factory=list)
+    unscheduled_years: list[int] = Field(default_factory=empty_list)
     calendar: dict[str, str] = Field(default_factory=dict)
     regime: str = "2019"
     days_allowed: int = 20
+
+    quoting: ClassVar[tuple[str, ...]] = ("reason",)
 
 
 class DecisionIssued(Event):
@@ -199,8 +226,10 @@ class ReceiptCorrected(Event):
     """
 
     type = "request.receipt-corrected"
-    reason: str = Field(min_length=1)
+    reason: str | None = Field(default=None, min_length=1)
+    reason_ref: str | None = None
     approver: str | None = None
+    approver_ref: str | None = None
     received_on: date | None = None
     submitted_on: date | None = None
     confirmed_on: date | None = None
@@ -209,16 +238,25 @@ class ReceiptCorrected(Event):
     applicant: Applicant | None = None
     agency: str | None = None
     subject: str | None = None
+    subject_ref: str | None = None
+
+    free_text: ClassVar[tuple[str, ...]] = ("subject", "reason", "approver")
+    required_text: ClassVar[tuple[str, ...]] = ("reason",)
 
 
 class DecisionCorrected(Event):
     """The decision's outcome or date was recorded wrongly; only the fields given change."""
 
     type = "request.decision-corrected"
-    reason: str = Field(min_length=1)
+    reason: str | None = Field(default=None, min_length=1)
+    reason_ref: str | None = None
     approver: str | None = None
+    approver_ref: str | None = None
     outcome: Outcome | None = None
     decided_on: date | None = None
+
+    free_text: ClassVar[tuple[str, ...]] = ("reason", "approver")
+    required_text: ClassVar[tuple[str, ...]] = ("reason",)
 
 
 class StepRetracted(Event):
@@ -229,8 +267,13 @@ class StepRetracted(Event):
     step_version: int = Field(ge=1)  # the step's version in its stream: kept by an import
     position: int = Field(ge=1)  # where it stood in this log (the #N of `ledger show`)
     step: str
-    reason: str = Field(min_length=1)
+    reason: str | None = Field(default=None, min_length=1)
+    reason_ref: str | None = None
     approver: str | None = None
+    approver_ref: str | None = None
+
+    free_text: ClassVar[tuple[str, ...]] = ("reason", "approver")
+    required_text: ClassVar[tuple[str, ...]] = ("reason",)
 
 
 CORRECTION_TYPES: tuple[str, ...] = (

@@ -77,6 +77,29 @@ class ApplicantKeyRow(SQLModel, table=True):
     key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
 
 
+class TextRow(SQLModel, table=True):
+    """Free text taken out of an event (``ledger.texts``): a subject, an approver, a party,
+    a reason. ``body`` is ciphertext sealed with the key of its stream (``owner``) in
+    ``text_keys``; erasure nulls it and deletes the key."""
+
+    __tablename__ = "texts"
+
+    ref: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
+    owner: str = Field(sa_column=sa.Column(sa.String(200), nullable=False, index=True))
+    body: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
+    erased_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime))
+
+
+class TextKeyRow(SQLModel, table=True):
+    """One stream's (one request's) key for its texts; erasure deletes it."""
+
+    __tablename__ = "text_keys"
+
+    owner: str = Field(sa_column=sa.Column(sa.String(200), primary_key=True))
+    key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+
+
 class RequestViewRow(SQLModel, table=True):
     """One request as the desk reads it, folded from its stream (``projections/tables.py``).
 
@@ -137,10 +160,29 @@ class CheckpointRow(SQLModel, table=True):
     position: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
 
 
+class UserRow(SQLModel, table=True):
+    """A person who signs in to the web pages (``ledger.accounts``): the role, the agencies
+    they work for (comma-separated codes, ``*`` for all) and an argon2 hash, never the
+    password."""
+
+    __tablename__ = "users"
+
+    username: str = Field(sa_column=sa.Column(sa.String(100), primary_key=True))
+    password_hash: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    role: str = Field(sa_column=sa.Column(sa.String(20), nullable=False))
+    agencies: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    personal: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    disabled: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
+    changed_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
+
+
 EVENTS = EventRow.__table__  # type: ignore[attr-defined]
 APPLICANTS = ApplicantRow.__table__  # type: ignore[attr-defined]
 APPLICANT_KEYS = ApplicantKeyRow.__table__  # type: ignore[attr-defined]
 REQUEST_VIEW = RequestViewRow.__table__  # type: ignore[attr-defined]
+TEXTS = TextRow.__table__  # type: ignore[attr-defined]
+TEXT_KEYS = TextKeyRow.__table__  # type: ignore[attr-defined]
 metadata = SQLModel.metadata
 
 # Immutability is the database's job, not only the code's: these triggers make UPDATE

@@ -28,6 +28,7 @@ from ledger.events.store import (
     check_batches,
     check_version,
 )
+from ledger.texts import ScratchTexts, TextFile, split_texts
 
 
 class ScratchApplicants:
@@ -64,6 +65,7 @@ class ScratchStore(AppendsOne):
         self._streams: dict[str, list[StoredEvent]] = {}
         self._commands: dict[str, tuple[StoredEvent, ...]] = {}
         self._applicants = ScratchApplicants(base.applicants)
+        self._texts = ScratchTexts(base.texts)
         self.projections: list[Projection] = []  # a check pass keeps no read model
         self._ids: dict[str, list[str]] = {}
         """The log's stream ids by prefix (closed years, asked at every step), read once
@@ -73,11 +75,16 @@ class ScratchStore(AppendsOne):
     def applicants(self) -> ApplicantFile:
         return self._applicants
 
+    @property
+    def texts(self) -> TextFile:
+        return self._texts
+
     def forget(self) -> None:
         """Drop the scratch layer (a row has been checked); positions keep counting."""
         self._streams.clear()
         self._commands.clear()
         self._applicants = ScratchApplicants(self.base.applicants)
+        self._texts = ScratchTexts(self.base.texts)
 
     def append_many(
         self,
@@ -94,6 +101,7 @@ class ScratchStore(AppendsOne):
             stored = self.events_of_command(command_id)
             if stored:
                 return AppendResult(stored, replayed=True)
+        batches, texts = split_texts(batches)
         new: list[StoredEvent] = []
         for batch in batches:
             stream = self._touch(batch.stream_id)
@@ -109,6 +117,7 @@ class ScratchStore(AppendsOne):
                 new.append(event)
         if applicant is not None:
             self._applicants.new.add(applicant)
+        self._texts.new.add(texts)
         if command_id is not None and new:
             self._commands[command_id] = tuple(new)
         return AppendResult(tuple(new), replayed=False)

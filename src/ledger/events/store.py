@@ -10,16 +10,20 @@ desk role with INSERT and SELECT only can append.
 
 The store talks to the drivers directly (``ledger.db.Database``): a desk command loads
 no SQLAlchemy. An append is three statements inside its transaction: the lock, one query
-for the head, every stream's version and the command id, and the insert.
+for the head, every stream's version and the command id, and the insert. That version
+query also checks the few streams this store read last (``STREAMS_KEPT``), so the
+projections kept in the append's transaction fold them without reading them again.
 """
 
 from __future__ import annotations
 
+import hmac
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
+from threading import local
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
 from ledger.applicants import ApplicantFile, NewApplicant, SqlApplicants
@@ -27,7 +31,10 @@ from ledger.dates import utc_now
 from ledger.db import Database
 from ledger.errors import ConcurrencyError, InvalidInput
 from ledger.events import codec
+from ledger.events.chainkey import KEY_ENV, MARKER, ChainKey, appending_key
 from ledger.events.types import Event, Payload, decode_event, event_class, upcast
+from ledger.i18n import _
+from ledger.texts import SqlTexts, TextFile, split_texts
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -37,6 +44,13 @@ NO_STREAM: Final = 0
 ANY: Final = -1
 """Expected version that checks nothing: office-wide streams where writers' order is free."""
 READ_BATCH = 10_000
+STREAMS_KEPT: Final = 16
+"""Streams whose last read a store keeps (per thread) to answer its own append's readers.
+
+A desk command reads its request's stream and the calendar, then appends; the
+projection it keeps (``Store.projections``) reads both again inside that append. The
+append's one version query also checks the kept streams, so those reads are answered
+from memory, with certainty, instead of by a round trip each."""
 ANALYZE_AFTER: Final = 1_000
 """A PostgreSQL append of more rows than this refreshes the table's statistics."""
 
@@ -122,6 +136,10 @@ class ChainCheck:
     verified: int
     broken_at: int | None
     reason: str | None
+    keyed_from: int | None = None
+    """Where the keyed part of the chain (``log.keyed``) begins, if the walk reached it."""
+    unchecked: bool = False
+    """The walk stopped at ``keyed_from`` for want of the key: the rest is unchecked."""
 
 
 class Projection(Protocol):
@@ -153,6 +171,11 @@ class Store(Protocol):
     @property
     def applicants(self) -> ApplicantFile:
         """Applicants' personal data, written with the events that refer to them."""
+        ...
+
+    @property
+    def texts(self) -> TextFile:
+        """Free text taken out of the events (``ledger.texts``), written with them."""
         ...
 
     def append(
@@ -258,20 +281,33 @@ class AppendsOne(ABC):
 class EventStore(AppendsOne):
     """Append to and read from the ``events`` table of one database."""
 
-    def __init__(self, db: Database, now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        db: Database,
+        now: Callable[[], datetime] = utc_now,
+        chain_key: ChainKey | None = None,
+    ) -> None:
         self.db = db
         self.now = now
+        self.chain_key = chain_key
         self.dialect = db.dialect
         self._applicants = SqlApplicants(db)
+        self._texts = SqlTexts(db)
         self._sqlite = db.dialect == "sqlite"
         self._insert = _insert_sql(db.dialect)
         self._preflight_sql = _preflight_sql(db.dialect)
         self.projections: list[Projection] = []
+        self._local = local()
 
     @property
     def applicants(self) -> ApplicantFile:
         """The ``applicants`` table of the same database."""
         return self._applicants
+
+    @property
+    def texts(self) -> TextFile:
+        """The ``texts`` table of the same database."""
+        return self._texts
 
     @property
     def engine(self) -> Engine:
@@ -298,34 +334,61 @@ class EventStore(AppendsOne):
         stream's version is checked by one query, whatever the number of streams.
         """
         check_batches(batches)
+        batches, texts = split_texts(batches)
         stamp = Stamp(self.now(), command_id, actor, agency)
         streams = list(dict.fromkeys(b.stream_id for b in batches))
-        with self.db.writing() as conn:
-            head, versions, seen = self._preflight(conn, streams, command_id)
-            if seen and command_id is not None:
-                return AppendResult(self._by_command(conn, command_id), replayed=True)
-            rows = number_rows(
-                batches,
-                head,
-                lambda batch: check_version(batch, versions.get(batch.stream_id, 0)),
-                stamp,
-            )
-            self._insert_rows(conn, rows, batches)
-            if applicant is not None:
-                self._applicants.insert(conn, applicant)
-            stored = tuple(stored_from_row(r) for r in rows)
-            for projection in self.projections:
-                projection.apply(self, stored)
+        kept = self._kept()
+        checked = streams + [k for k in kept if k not in set(streams)]
+        try:
+            with self.db.writing() as conn:
+                head, versions, seen, marker = self._preflight(conn, checked, command_id)
+                if seen and command_id is not None:
+                    return AppendResult(self._by_command(conn, command_id), replayed=True)
+                rows = number_rows(
+                    batches,
+                    head,
+                    lambda batch: check_version(batch, versions.get(batch.stream_id, 0)),
+                    stamp,
+                    key=appending_key(marker, self.chain_key, starts_keying(batches)),
+                    keyed=marker is not None,
+                )
+                self._insert_rows(conn, rows, batches)
+                if applicant is not None:
+                    self._applicants.insert(conn, applicant)
+                self._texts.insert(conn, texts)
+                stored = tuple(stored_from_row(r) for r in rows)
+                held = self._local.held = _held(kept, versions, stored)
+                for projection in self.projections:
+                    projection.apply(self, stored)
+        except BaseException:
+            kept.clear()  # what it held may be what was rolled back
+            raise
+        finally:
+            self._local.held = None
+        for stream in checked:  # committed: what was held is the stream now
+            if stream not in held:
+                kept.pop(stream, None)
+        for stream in dict.fromkeys(e.stream_id for e in stored):
+            if stream in held:
+                _keep(kept, stream, held[stream])
         if len(rows) > ANALYZE_AFTER and not self._sqlite:
             self._analyze()
         return AppendResult(stored, replayed=False)
 
+    def _kept(self) -> dict[str, tuple[StoredEvent, ...]]:
+        """This thread's last reads of a few streams (``STREAMS_KEPT``), oldest first."""
+        kept: dict[str, tuple[StoredEvent, ...]] | None = getattr(self._local, "kept", None)
+        if kept is None:
+            kept = self._local.kept = {}
+        return kept
+
     def _preflight(
         self, conn: Any, streams: list[str], command_id: str | None
-    ) -> tuple[tuple[int, str], dict[str, int], bool]:
-        """Under the lock, in one round trip: the head, each stream's version, the command."""
+    ) -> tuple[tuple[int, str], dict[str, int], bool, tuple[int, str] | None]:
+        """Under the lock, in one round trip: the head, each stream's version, the command,
+        and the ``log.keyed`` marker (position, key fingerprint) if the chain is keyed."""
         names: Any = codec.dumps(streams) if self._sqlite else streams
-        head, versions, seen = (0, codec.GENESIS), {}, False
+        head, versions, seen, marker = (0, codec.GENESIS), {}, False, None
         for kind, stream, number, digest in conn.execute(
             self._preflight_sql, (names, command_id)
         ).fetchall():
@@ -333,9 +396,11 @@ class EventStore(AppendsOne):
                 head = (int(number), str(digest))
             elif kind == "v":
                 versions[str(stream)] = int(number)
+            elif kind == "k":
+                marker = (int(number), str(stream))
             else:
                 seen = int(number) > 0
-        return head, versions, seen
+        return head, versions, seen, marker
 
     def _insert_rows(
         self, conn: Any, rows: list[dict[str, Any]], batches: Sequence[StreamAppend]
@@ -343,7 +408,7 @@ class EventStore(AppendsOne):
         """Insert the numbered rows (one statement, prepared by the driver)."""
         if not rows:
             return
-        params = [self._params(r) for r in rows]
+        params = self._params(rows)
         try:
             if len(params) == 1:
                 conn.execute(self._insert, params[0])
@@ -356,18 +421,40 @@ class EventStore(AppendsOne):
             batch = batches[0]
             raise ConcurrencyError(batch.stream_id, batch.expected_version, -1) from None
 
-    def _params(self, r: dict[str, Any]) -> tuple[Any, ...]:
-        """A row's values in column order, dates as SQLite keeps them there."""
-        effective: Any = r["effective_date"]
-        recorded: Any = r["recorded_at"]
+    def _params(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """The rows' values in column order, dates as SQLite keeps them there.
+
+        The rows of one append share their ``recorded_at`` and mostly their effective
+        date: each is spelt once, not once per row.
+        """
+        spelt: dict[Any, Any] = {}
         if self._sqlite:
-            effective = effective.isoformat()
-            recorded = recorded.isoformat(" ", "microseconds")
-        return (
-            r["position"], r["stream_id"], r["version"], r["type"], r["schema_version"],
-            r["data_text"], effective, recorded, r["actor"], r["agency"], r["command_id"],
-            r["hash"],
-        )  # fmt: skip
+            for r in rows:
+                for value in (r["effective_date"], r["recorded_at"]):
+                    if value not in spelt:
+                        spelt[value] = (
+                            value.isoformat(" ", "microseconds")
+                            if isinstance(value, datetime)
+                            else value.isoformat()
+                        )
+        as_stored = spelt.get if self._sqlite else _same
+        return [
+            (
+                r["position"],
+                r["stream_id"],
+                r["version"],
+                r["type"],
+                r["schema_version"],
+                r["data_text"],
+                as_stored(r["effective_date"]),
+                as_stored(r["recorded_at"]),
+                r["actor"],
+                r["agency"],
+                r["command_id"],
+                r["hash"],
+            )
+            for r in rows
+        ]
 
     def _analyze(self) -> None:
         """Fresh statistics after a bulk load, so the planner does not guess (PostgreSQL)."""
@@ -387,9 +474,18 @@ class EventStore(AppendsOne):
         return tuple(_decode(r) for r in rows)
 
     def read_stream(self, stream_id: str) -> list[StoredEvent]:
-        """One stream's events in order."""
+        """One stream's events in order.
+
+        Inside an append (its projections reading), a stream whose kept read the append
+        checked against the stored version is answered from memory (``STREAMS_KEPT``).
+        """
+        held: dict[str, tuple[StoredEvent, ...]] | None = getattr(self._local, "held", None)
+        if held is not None and stream_id in held:
+            return list(held[stream_id])
         rows = self.db.fetch(f"{SELECT} WHERE stream_id = ? ORDER BY version", (stream_id,))
-        return [_decode(r) for r in rows]
+        events = [_decode(r) for r in rows]
+        _keep(self._kept(), stream_id, events)
+        return events
 
     def stream_version(self, stream_id: str) -> int:
         """The current version of a stream (0 if it has no events)."""
@@ -497,12 +593,17 @@ class EventStore(AppendsOne):
 
     def verify_chain(self) -> ChainCheck:
         """Walk the whole log and recompute every hash and position."""
-        return chain_breaks((r[0], _raw_row(r), r[11]) for r in self._rows(0))
+        rows = ((r[0], _raw_row(r), r[11]) for r in self._rows(0))
+        return chain_breaks(rows, self.chain_key)
 
     def read_as_stored(self, after: int = 0) -> Iterator[StoredEvent]:
         """The log in global order with payloads as stored (not upcast): what the hashes
         cover, for a pass that checks the chain and reads the events at once."""
         return (_decode(r, upcasting=False) for r in self._rows(after))
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _insert_sql(dialect: str) -> str:
@@ -514,16 +615,58 @@ def _insert_sql(dialect: str) -> str:
 
 
 def _preflight_sql(dialect: str) -> str:
-    """One query for the head (``h``), the streams' versions (``v``) and the command (``c``)."""
+    """One query for the head (``h``), the streams' versions (``v``), the command (``c``)
+    and the keyed chain's marker (``k``: its position and key fingerprint; by the type index)."""
     streams = "IN (SELECT value FROM json_each(?))" if dialect == "sqlite" else "= ANY(?)"
+    fingerprint = (
+        "json_extract(data, '$.fingerprint')" if dialect == "sqlite" else "data->>'fingerprint'"
+    )
     text = (
         "SELECT 'h' AS kind, CAST(NULL AS TEXT) AS stream, position AS number, hash FROM "
         "(SELECT position, hash FROM events ORDER BY position DESC LIMIT 1) AS head "
         f"UNION ALL SELECT 'v', stream_id, max(version), NULL FROM events "
         f"WHERE stream_id {streams} GROUP BY stream_id "
-        "UNION ALL SELECT 'c', NULL, count(*), NULL FROM events WHERE command_id = ?"
+        "UNION ALL SELECT 'c', NULL, count(*), NULL FROM events WHERE command_id = ? "
+        f"UNION ALL SELECT 'k', {fingerprint}, position, NULL FROM "
+        f"(SELECT position, data FROM events WHERE type = '{MARKER}' "
+        "ORDER BY position LIMIT 1) AS keyed"
     )
     return text if dialect == "sqlite" else text.replace("?", "%s")
+
+
+# -- streams kept for an append's readers -------------------------------------------------
+
+
+def _keep(
+    kept: dict[str, tuple[StoredEvent, ...]], stream_id: str, events: Sequence[StoredEvent]
+) -> None:
+    """Remember a stream as read, if it is whole (versions 1…n), dropping the oldest."""
+    kept.pop(stream_id, None)
+    if events and events[-1].version != len(events):
+        return  # not versions 1…n (a tampered log): never answered from memory
+    kept[stream_id] = tuple(events)
+    while len(kept) > STREAMS_KEPT:
+        del kept[next(iter(kept))]
+
+
+def _held(
+    kept: dict[str, tuple[StoredEvent, ...]],
+    versions: dict[str, int],
+    stored: Sequence[StoredEvent],
+) -> dict[str, tuple[StoredEvent, ...]]:
+    """The streams an append's readers get from memory: each kept read still at the
+    version the append found (under its lock), and every stream it starts, with the
+    events it stored."""
+    held = {
+        stream: events for stream, events in kept.items() if versions.get(stream, 0) == len(events)
+    }
+    appended: dict[str, list[StoredEvent]] = {}
+    for event in stored:
+        appended.setdefault(event.stream_id, []).append(event)
+    for stream, events in appended.items():
+        if stream in held or versions.get(stream, 0) == 0:
+            held[stream] = (*held.get(stream, ()), *events)
+    return held
 
 
 # -- rows (shared with ``ledger.events.memory``, so both number and hash alike) ------------
@@ -551,13 +694,19 @@ def number_rows(
     head: tuple[int, str],
     version_of: Callable[[StreamAppend], int],
     stamp: Stamp,
+    *,
+    key: bytes | None = None,
+    keyed: bool = False,
 ) -> list[dict[str, Any]]:
     """Number, timestamp and hash the new events after ``head`` (position, hash).
 
     ``version_of`` gives a stream's stored version and refuses a stale expectation; it
     is called under the append lock, once per stream. A stream named again later in the
     same append continues from the batch before it, checked against that version.
+    ``key`` is the secret ``appending_key`` gives: events are hashed with it once the log
+    is ``keyed`` (it has the ``log.keyed`` marker) or from the marker in this append on.
     """
+    secret = key if keyed else None
     position, previous = head
     rows: list[dict[str, Any]] = []
     versions: dict[str, int] = {}
@@ -571,9 +720,16 @@ def number_rows(
             row = _row(new, batch.stream_id, position, version, stamp.recorded_at, stamp.actor,
                        stamp.agency)  # fmt: skip
             row["command_id"] = stamp.command_id
-            row["hash"] = previous = codec.chain_hash(previous, **_hash_fields(row))
+            if row["type"] == MARKER:
+                secret = key
+            row["hash"] = previous = codec.chain_hash(previous, **_hash_fields(row), key=secret)
             rows.append(row)
     return rows
+
+
+def starts_keying(batches: Sequence[StreamAppend]) -> bool:
+    """Whether this append holds the ``log.keyed`` marker."""
+    return any(new.event.type == MARKER for batch in batches for new in batch.events)
 
 
 def check_batches(batches: Sequence[StreamAppend]) -> None:
@@ -637,10 +793,17 @@ def _raw_row(r: Any) -> dict[str, Any]:
 
 class ChainWalk:
     """The hash chain checked one event at a time, so that one pass over the log can
-    check it and do other work with the same rows (``projections/log.py: verify_log``)."""
+    check it and do other work with the same rows (``projections/log.py: verify_log``).
 
-    def __init__(self) -> None:
+    Without the key, the walk stops checking at the ``log.keyed`` marker (``unchecked``)
+    but still says True, so the caller's other work goes on to the end.
+    """
+
+    def __init__(self, key: ChainKey | None = None) -> None:
         self.previous, self.expected, self.count = codec.GENESIS, 1, 0
+        self.key = key
+        self.secret: bytes | None = None
+        self.keyed_from: int | None = None
         self.broken: ChainCheck | None = None
 
     def step(self, event: StoredEvent) -> bool:
@@ -649,57 +812,124 @@ class ChainWalk:
 
     def step_fields(self, position: int, fields: dict[str, Any], stored_hash: str) -> bool:
         """Check (position, hashed values, stored hash); False at the first break."""
-        if self.broken is not None:
-            return False
+        if self.broken is not None or self.unchecked:
+            return self.broken is None
         if position != self.expected:
             self.broken = ChainCheck(
-                self.count, self.expected, f"position {self.expected} is missing"
+                self.count, self.expected, _("position {position} is missing").format(
+                    position=self.expected
+                )
             )
-        elif codec.chain_hash(self.previous, **_hash_fields(fields)) != stored_hash:
-            self.broken = ChainCheck(self.count, position, "hash does not match its contents")
+            return False
+        if fields["type"] == MARKER and self.secret is None:
+            self.keyed_from = position
+            entered = enter_keyed(position, fields, self.key, self.count)
+            if isinstance(entered, ChainCheck):
+                self.broken = entered if entered.broken_at is not None else None
+                return self.broken is None
+            self.secret = entered
+        if codec.chain_hash(self.previous, **_hash_fields(fields), key=self.secret) != stored_hash:
+            self.broken = ChainCheck(self.count, position, _("hash does not match its contents"))
         else:
             self.previous, self.expected = stored_hash, self.expected + 1
             self.count += 1
         return self.broken is None
 
+    @property
+    def unchecked(self) -> bool:
+        """The walk reached the keyed part without the key."""
+        return self.keyed_from is not None and self.secret is None and self.broken is None
+
     def result(self) -> ChainCheck:
-        """The first break, or the number of events verified."""
-        return self.broken or ChainCheck(self.count, None, None)
+        """The first break, or the number of events verified (and where checking stopped)."""
+        return self.broken or ChainCheck(
+            self.count, None, None, keyed_from=self.keyed_from, unchecked=self.unchecked
+        )
 
 
-def chain_breaks(rows: Iterator[tuple[int, dict[str, Any], str]]) -> ChainCheck:
+def enter_keyed(
+    position: int, fields: dict[str, Any], key: ChainKey | None, count: int
+) -> bytes | ChainCheck:
+    """At the ``log.keyed`` marker: the secret to check the rest with, or why the walk
+    stops here — no key (unchecked, not broken) or another key than the one recorded."""
+    if key is None:
+        return ChainCheck(count, None, None, keyed_from=position, unchecked=True)
+    recorded = str(fields["data"].get("fingerprint", ""))
+    if not hmac.compare_digest(recorded, key.fingerprint):
+        return ChainCheck(
+            count,
+            position,
+            _(
+                "wrong key: {variable} has fingerprint {given}, the chain was keyed here "
+                "with {recorded}"
+            ).format(variable=KEY_ENV, given=key.fingerprint, recorded=recorded),
+            keyed_from=position,
+        )
+    return key.secret
+
+
+def chain_breaks(
+    rows: Iterator[tuple[int, dict[str, Any], str]], key: ChainKey | None = None
+) -> ChainCheck:
     """Walk (position, hashed values, stored hash) in order and name the first break.
 
     The reason says what kind of change the break looks like (``diagnose``); the rows after
-    a break are read only as far as that needs.
+    a break are read only as far as that needs. In the keyed part, a hash that is right
+    without the key is a forgery by someone who does not hold it.
     """
     before, previous, expected, count = codec.GENESIS, codec.GENESIS, 1, 0
+    secret: bytes | None = None
+    keyed_from: int | None = None
     for position, fields, stored_hash in rows:
         if position != expected:
-            return ChainCheck(count, expected, f"deleted: position {expected} is missing")
-        if codec.chain_hash(previous, **_hash_fields(fields)) != stored_hash:
-            if position > 1 and _hash_at(before, fields, position - 1) == stored_hash:
-                inserted = "inserted: the event at {0} was put in before the one now at {1}"
-                return ChainCheck(count - 1, position - 1, inserted.format(position - 1, position))
-            after = list(islice(rows, DIAGNOSE_WINDOW))
-            return ChainCheck(count, position, diagnose(previous, (fields, stored_hash), after))
+            deleted = _("deleted: position {position} is missing").format(position=expected)
+            return ChainCheck(count, expected, deleted, keyed_from)
+        if fields["type"] == MARKER and secret is None:
+            keyed_from = position
+            entered = enter_keyed(position, fields, key, count)
+            if isinstance(entered, ChainCheck):
+                return entered
+            secret = entered
+        if codec.chain_hash(previous, **_hash_fields(fields), key=secret) != stored_hash:
+            return _break(rows, (before, previous), (fields, stored_hash), count, secret)
         before, previous, expected, count = previous, stored_hash, expected + 1, count + 1
-    return ChainCheck(count, None, None)
+    return ChainCheck(count, None, None, keyed_from=keyed_from)
+
+
+def _break(
+    rows: Iterator[tuple[int, dict[str, Any], str]],
+    hashes: tuple[str, str],
+    broken: tuple[dict[str, Any], str],
+    count: int,
+    secret: bytes | None,
+) -> ChainCheck:
+    """The first break named: forged without the key, inserted, or what ``diagnose`` finds."""
+    (before, previous), (fields, stored_hash) = hashes, broken
+    position = fields["position"]
+    if secret is not None and codec.chain_hash(previous, **_hash_fields(fields)) == stored_hash:
+        forged = _("forged: the hash was computed without the chain key (plain SHA-256)")
+        return ChainCheck(count, position, forged)
+    if position > 1 and _hash_at(before, fields, position - 1, secret) == stored_hash:
+        inserted = _("inserted: the event at {moved} was put in before the one now at {at}")
+        return ChainCheck(count - 1, position - 1, inserted.format(moved=position - 1, at=position))
+    after = list(islice(rows, DIAGNOSE_WINDOW))
+    return ChainCheck(count, position, diagnose(previous, broken, after, secret))
 
 
 DIAGNOSE_WINDOW: Final = 1_000
 """How many events after a break ``diagnose`` looks at to tell a swap from an insertion."""
 
 
-def _hash_at(previous: str, fields: dict[str, Any], position: int) -> str:
+def _hash_at(previous: str, fields: dict[str, Any], position: int, secret: bytes | None) -> str:
     """The hash these values would have at another position."""
-    return codec.chain_hash(previous, **{**_hash_fields(fields), "position": position})
+    return codec.chain_hash(previous, **{**_hash_fields(fields), "position": position}, key=secret)
 
 
 def diagnose(
     previous: str,
     broken: tuple[dict[str, Any], str],
     after: Sequence[tuple[int, dict[str, Any], str]],
+    secret: bytes | None = None,
 ) -> str:
     """What kind of change makes this event's hash wrong, judged from the events after it.
 
@@ -711,20 +941,23 @@ def diagnose(
     fields, stored = broken
     position = fields["position"]
     if after and after[0][0] == position + 1:
-        _, next_fields, next_hash = after[0]
-        if codec.chain_hash(stored, **_hash_fields(next_fields)) == next_hash:
-            return "altered contents: the hash does not match the stored event"
-    for _, later, later_hash in after:
-        if _hash_at(previous, later, position) == later_hash:
+        _next, next_fields, next_hash = after[0]
+        if codec.chain_hash(stored, **_hash_fields(next_fields), key=secret) == next_hash:
+            return _("altered contents: the hash does not match the stored event")
+    for _moved, later, later_hash in after:
+        if _hash_at(previous, later, position, secret) == later_hash:
             moved = later["position"]
-            if moved == position + 1 and _hash_at(later_hash, fields, moved) == stored:
-                return f"swapped: the events at {position} and {moved} changed places"
+            if moved == position + 1 and _hash_at(later_hash, fields, moved, secret) == stored:
+                swapped = _("swapped: the events at {position} and {moved} changed places")
+                return swapped.format(position=position, moved=moved)
             if moved == position + 1:
-                return f"inserted: an event was put in before the one now at {moved}"
-            return f"reordered: the event now at {moved} belongs at {position}"
+                inserted = _("inserted: an event was put in before the one now at {moved}")
+                return inserted.format(moved=moved)
+            reordered = _("reordered: the event now at {moved} belongs at {position}")
+            return reordered.format(moved=moved, position=position)
     if not after:
-        return "altered contents: the hash of the last event does not match it"
-    return "altered contents: the hash does not match and the chain after it was recomputed"
+        return _("altered contents: the hash of the last event does not match it")
+    return _("altered contents: the hash does not match and the chain after it was recomputed")
 
 
 def stored_from_row(row: dict[str, Any]) -> StoredEvent:

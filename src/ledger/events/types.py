@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from ledger.errors import InvalidInput
 from ledger.events.fields import Reason
+from ledger.i18n import _
 
 Payload = dict[str, Any]
 Upcaster = Callable[[Payload], Payload]
@@ -24,18 +25,51 @@ Upcaster = Callable[[Payload], Payload]
 class Event(BaseModel):
     """Base of every event: an immutable fact in the past tense."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     type: ClassVar[str]
     version: ClassVar[int] = 1
+    free_text: ClassVar[tuple[str, ...]] = ()
+    """Fields typed at a desk that may name a person: the store keeps their text outside
+    the log (``ledger.texts``) and the payload carries ``<field>_ref`` instead; each such
+    field has a ``<field>_ref`` beside it. ``backdated`` is one for every event."""
+    refer_only: ClassVar[tuple[str, ...]] = ()
+    """Free-text fields that only copy an earlier event's value (a consultation's party):
+    a literal one is that older event's text, kept as it is."""
+    empty_text: ClassVar[tuple[str, ...]] = ()
+    """Free-text fields whose "not given" is "" rather than None."""
+    required_text: ClassVar[tuple[str, ...]] = ()
+    """Free-text fields that must be given, as text or as a reference."""
+    quoting: ClassVar[tuple[str, ...]] = ()
+    """Derived text fields that may quote what a desk typed in the same append (a
+    deadline's reason: "consultation with …"); the store puts the text's mark there instead
+    (``ledger.texts.quote_marks``), so the field stays in the log without the text."""
 
     backdated: Reason | None = None
     """Why a fact dated well before the day it was recorded was recorded late (a desk's
     ``--backdated REASON``); absent from the payload when the entry was timely."""
+    backdated_ref: str | None = None
+
+    @model_validator(mode="after")
+    def _texts_given(self) -> Event:
+        """A required free-text field is there as text or as a reference."""
+        for name in self.required_text:
+            if not getattr(self, name) and not getattr(self, f"{name}_ref"):
+                raise ValueError(f"field {name!r}: Field required")
+        return self
 
     def payload(self) -> Payload:
-        """The JSON-able data stored for this event (dates as ISO strings)."""
+        """The JSON-able data stored for this event (dates as ISO strings).
+
+        A free-text field kept outside the log appears as its reference only; a reference
+        not used is left out, so payloads without one keep their old shape.
+        """
         data = self.model_dump(mode="json")
+        for name in (*self.free_text, "backdated"):
+            if data.get(f"{name}_ref") is None:
+                data.pop(f"{name}_ref", None)
+            else:
+                data.pop(name, None)
         if data.get("backdated") is None:
             data.pop("backdated", None)
         return data
@@ -68,8 +102,9 @@ def event_class(type_name: str) -> type[Event]:
     try:
         return _TYPES[type_name]
     except KeyError:
-        known = ", ".join(sorted(_TYPES)) or "none"
-        raise InvalidInput(f"event type {type_name!r} is unknown; known types: {known}") from None
+        known = ", ".join(sorted(_TYPES)) or _("none")
+        refusal = _("event type {type!r} is unknown; known types: {known}")
+        raise InvalidInput(refusal.format(type=type_name, known=known)) from None
 
 
 def upcast(type_name: str, version: int, data: Payload) -> Payload:
@@ -89,8 +124,13 @@ def parse_event(type_name: str, data: Payload) -> Event:
         return cls.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "payload"
-        raise InvalidInput(f"event {type_name}: field {where!r}: {first['msg']}") from None
+        if not first["loc"]:  # a check of the whole payload names its field in its message
+            message = str(first["msg"]).removeprefix("Value error, ")
+            refusal = _("event {type}: {message}")
+            raise InvalidInput(refusal.format(type=type_name, message=message)) from None
+        where = ".".join(str(p) for p in first["loc"])
+        refusal = _("event {type}: field {field!r}: {why}")
+        raise InvalidInput(refusal.format(type=type_name, field=where, why=first["msg"])) from None
 
 
 def decode_event(type_name: str, data: Payload) -> Event:

@@ -8,7 +8,10 @@ dated inside the year is recorded after the year was closed.
 
 from __future__ import annotations
 
-from ledger.events.fields import Reason
+from typing import ClassVar
+
+from pydantic import Field
+
 from ledger.events.types import Event, register
 
 YEAR_PREFIX = "year-"
@@ -39,7 +42,9 @@ class CarryOverRevoked(Event):
 
     type = "request.carry-over-revoked"
     year: int
-    reason: Reason
+    reason: str = Field(min_length=1)  # derived; a text typed with it is quoted as its mark
+
+    quoting: ClassVar[tuple[str, ...]] = ("reason",)
 
 
 class AmendmentRecorded(Event):
@@ -47,7 +52,9 @@ class AmendmentRecorded(Event):
 
     type = "request.amendment-recorded"
     year: int
-    reason: Reason
+    reason: str = Field(min_length=1)  # derived; a text typed with it is quoted as its mark
+
+    quoting: ClassVar[tuple[str, ...]] = ("reason",)
 
 
 register(YearClosed, RequestCarriedOver, CarryOverRevoked, AmendmentRecorded)

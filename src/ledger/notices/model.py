@@ -29,10 +29,13 @@ from ledger.codes import (
 from ledger.commands._context import Desk
 from ledger.commands.requests import IssueFeeNotice, compute_fee, load
 from ledger.errors import InvalidInput, RuleViolation
+from ledger.events.names import event_name
 from ledger.events.requests import stream_of
 from ledger.events.store import StoredEvent
+from ledger.i18n import _
 from ledger.projections.agencies import agency_named, recorded_agencies
 from ledger.projections.requests import RequestState, deadline, fee_payment_due, fold
+from ledger.texts import Resolver, value_of
 
 if TYPE_CHECKING:
     from ledger.bootstrap import App
@@ -134,20 +137,38 @@ def _step(desk: Desk, request_id: str, kind: str, party: str | None) -> _Step:
     final = load(desk, request_id)
     events = desk.store.read_stream(stream_of(request_id))
     wanted, command = STEPS[kind]
+    names = Resolver(desk.store.texts).prime(e.data for e in events if e.type == wanted)
     found = [
         i for i, e in enumerate(events)
-        if e.type == wanted and (party is None or e.data.get("party") == party)
+        if e.type == wanted and (party is None or names.fill(value_of(e.data, "party")) == party)
     ]  # fmt: skip
     if kind == "answer" and final.withdrawn:
         raise RuleViolation(
-            f"notice answer: request {request_id} was withdrawn on {final.decided_on}; "
-            "a withdrawn request is not answered"
+            _(
+                "notice answer: request {request_id} was withdrawn on {decided_on}; a withdrawn "
+                "request is not answered"
+            ).format(request_id=request_id, decided_on=final.decided_on)
         )
     if not found:
-        whom = f" with {party!r}" if party else ""
+        missing = (
+            _(
+                "notice {kind}: request {request_id} has no {wanted} step with {party!r}; "
+                "record `ledger {command}` first"
+            )
+            if party
+            else _(
+                "notice {kind}: request {request_id} has no {wanted} step; record `ledger "
+                "{command}` first"
+            )
+        )
         raise RuleViolation(
-            f"notice {kind}: request {request_id} has no {wanted.removeprefix('request.')} "
-            f"step{whom}; record `ledger {command}` first"
+            missing.format(
+                kind=kind,
+                request_id=request_id,
+                wanted=event_name(wanted),
+                party=party,
+                command=command,
+            )
         )
     at = found[-1]
     return _Step(fold(request_id, events[:at]), fold(request_id, events[: at + 1]) or final,
@@ -222,7 +243,7 @@ def _fee(desk: Desk, step: _Step) -> dict[str, Any]:
         "amount": data["amount"],
         "method": method,
         "method_label": METHODS[method],
-        "lines": list(working.lines),
+        "lines": list(working.letter_lines()),
         "payment_days": FEE_PAYMENT_DAYS,
         "pay_by": fee_payment_due(notice, desk.calendar),
     }
@@ -288,11 +309,15 @@ def build_notice(
     items = tuple(i.strip() for i in items if i.strip()) or recorded_items(step.final, code)
     if code == "clarification" and not items:
         raise InvalidInput(
-            "notice clarification: --items is needed; Art. 30 requires the notice to list "
-            "everything the applicant must correct"
+            _(
+                "notice clarification: --items is needed; Art. 30 requires the notice to list "
+                "everything the applicant must correct"
+            )
         )
     name = _applicant_name(desk, step.final)
+    names = Resolver(desk.store.texts)
     consulted = step.after.consultations[-1].party if code == "consultation" else None
+    consulted = names.fill(consulted) if consulted is not None else None
     agency_name = agency_named(step.final.agency, app.config.agencies, recorded_agencies(app.store))
     dated = step.event.effective_date
     return Notice(
@@ -305,7 +330,7 @@ def build_notice(
         number=f"〔{dated.year}〕{request_id}号",
         addressee=consulted or name or APPLICANT,
         applicant_name=name,
-        subject=step.final.subject,
+        subject=names.fill(step.final.subject),
         received_on=step.final.received_on,
         facts=FACTS[code](desk, step),
         party=consulted,

@@ -24,6 +24,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from ledger.errors import InvalidInput, LedgerError
+from ledger.i18n import _
 from ledger.notices.model import Notice
 from ledger.report._docx import BODY_FONT, TITLE_FONT, _set_fonts, _setup
 
@@ -66,11 +67,15 @@ def body_text(notice: Notice, folder: str | Path | None = None) -> str:
         template = _environment(folder).get_template(name)
         text = template.render(**notice.variables())
     except jinja2.TemplateNotFound as missing:
-        raise InvalidInput(f"notices.templates: template {missing.name} not found") from None
+        raise InvalidInput(
+            _("notices.templates: template {name} not found").format(name=missing.name)
+        ) from None
     except jinja2.TemplateError as error:
         line = getattr(error, "lineno", None)
         where = f"{getattr(error, 'name', None) or name}" + (f", line {line}" if line else "")
-        raise InvalidInput(f"notices.templates: {where}: {error.message}") from None
+        raise InvalidInput(
+            _("notices.templates: {where}: {why}").format(where=where, why=error.message)
+        ) from None
     return _tidy(text)
 
 
@@ -143,7 +148,9 @@ def check_pdf() -> str:
     """The converter, or a one-line refusal saying what to install."""
     program = pdf_converter()
     if program is None:
-        raise InvalidInput(f"--format pdf: needs {PDF_TOOL}; or use --format docx")
+        raise InvalidInput(
+            _("--format pdf: needs {tool}; or use --format docx").format(tool=PDF_TOOL)
+        )
     return program
 
 
@@ -162,14 +169,22 @@ def render_pdf(notice: Notice, body: str) -> bytes:
         made = Path(tmp) / "notice.pdf"
         if done.returncode != 0 or not made.exists():
             reason = (done.stderr or done.stdout).strip().splitlines()
-            raise LedgerError(f"--format pdf: LibreOffice failed: {reason[-1] if reason else '?'}")
+            raise LedgerError(
+                _("--format pdf: LibreOffice failed: {value}").format(
+                    value=reason[-1] if reason else "?"
+                )
+            )
         return made.read_bytes()
 
 
 def render_notice(notice: Notice, fmt: str, folder: str | Path | None = None) -> tuple[str, bytes]:
     """The letter's plain text (which is hashed) and the file in ``fmt``."""
     if fmt not in FORMATS:
-        raise InvalidInput(f"--format: {fmt!r} is not allowed; use one of {', '.join(FORMATS)}")
+        raise InvalidInput(
+            _("--format: {fmt!r} is not allowed; use one of {listed}").format(
+                fmt=fmt, listed=", ".join(FORMATS)
+            )
+        )
     if fmt == "pdf":
         check_pdf()
     body = body_text(notice, folder)

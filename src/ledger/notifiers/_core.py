@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from ledger.errors import LedgerError
 from ledger.i18n import _, ngettext
 from ledger.projections.alerts import kind_name
+from ledger.projections.anchors import Anchor
 from ledger.redact import redact_text
+
+WebhookFormat = Literal["json", "wecom", "dingtalk"]
+"""The body a webhook notifier posts: plain JSON, WeCom's or DingTalk's."""
+ChatMsgtype = Literal["text", "markdown"]
+"""The kind of chat message (WeCom, DingTalk)."""
 
 __all__ = [
     "DeliveryFailed",
     "Notifier",
     "Reminder",
+    "anchor_text",
+    "anchor_title",
+    "message_key",
     "one_line",
     "reminder_line",
     "safe_reason",
@@ -93,6 +103,36 @@ class Notifier(Protocol):
     def send(self, reminders: Sequence[Reminder]) -> None:
         """Deliver the batch, or raise ``DeliveryFailed`` (see the class docstring)."""
         ...
+
+    def send_anchor(self, anchor: Anchor) -> None:
+        """Deliver the log's head as one message, or raise ``DeliveryFailed``."""
+        ...
+
+
+def message_key(notifier: str, reminders: Sequence[Reminder]) -> str | None:
+    """The idempotency key of one message: derived from the notifier's name and the ids of
+    the reminders it carries, in order (None if any lacks an id). The same reminders
+    through the same notifier give the same key; a receiver that keeps keys drops a
+    message re-sent whole, and one that keeps reminder ids drops each repeated reminder."""
+    ids = [reminder.id for reminder in reminders]
+    if not ids or not all(ids):
+        return None
+    return hashlib.sha256("|".join([notifier, *ids]).encode("utf-8")).hexdigest()[:40]
+
+
+def anchor_title(anchor: Anchor) -> str:
+    """The subject of the nightly head message."""
+    text = _("log head at position {position}").format(position=anchor.position)
+    return f"{_SUBJECT_PREFIX} {text}"
+
+
+def anchor_text(anchor: Anchor) -> str:
+    """The head message's body: the anchor line and what to do with it."""
+    advice = _(
+        "Keep this line where the database's administrator cannot change it: "
+        "`ledger verify --against` proves the log unchanged up to it."
+    )
+    return f"{anchor.line()}\n\n{advice}"
 
 
 def one_line(text: str) -> str:

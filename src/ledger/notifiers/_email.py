@@ -11,7 +11,17 @@ from email.utils import formatdate, make_msgid, parseaddr
 from ssl import SSLContext, create_default_context
 
 from ledger.i18n import _
-from ledger.notifiers._core import DeliveryFailed, Reminder, reminder_line, safe_reason, subject
+from ledger.notifiers._core import (
+    DeliveryFailed,
+    Reminder,
+    anchor_text,
+    anchor_title,
+    message_key,
+    reminder_line,
+    safe_reason,
+    subject,
+)
+from ledger.projections.anchors import Anchor
 
 __all__ = ["EmailNotifier"]
 
@@ -66,6 +76,27 @@ class EmailNotifier:
             addresses = ", ".join(sorted(refused))
             raise self._failed(f"the server refused {addresses}; the other recipients got it")
 
+    def send_anchor(self, anchor: Anchor) -> None:
+        """Mail the log's head to every recipient (Message-ID derived from it, header
+        ``X-Ledger-Anchor``); raise ``DeliveryFailed`` if it was not accepted by all."""
+        message = EmailMessage()
+        message["Subject"] = anchor_title(anchor)
+        message["From"] = self.sender
+        message["To"] = ", ".join(self.to)
+        message["Date"] = formatdate(localtime=True)
+        digest = hashlib.sha256(f"{self.name}|{anchor.line()}".encode()).hexdigest()
+        message["Message-ID"] = f"<{digest[:40]}.ledger@{self._domain()}>"
+        message["X-Ledger-Anchor"] = anchor.line()
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(anchor_text(anchor) + "\n", charset="utf-8")
+        try:
+            refused = self._transmit(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise self._failed(self._describe(exc)) from None
+        if refused:
+            addresses = ", ".join(sorted(refused))
+            raise self._failed(f"the server refused {addresses}; the other recipients got it")
+
     def compose(self, reminders: Sequence[Reminder]) -> EmailMessage:
         """The message for a batch: the subject sums it up, the body lists one line each."""
         message = EmailMessage()
@@ -93,11 +124,10 @@ class EmailNotifier:
     def _message_id(self, reminders: Sequence[Reminder]) -> str:
         """Derived from the reminders' ids when they have them, so a repeat has the same
         Message-ID and a mail system that drops duplicates by it drops the repeat."""
-        ids = [reminder.id for reminder in reminders]
-        if not all(ids):
+        key = message_key(self.name, reminders)
+        if key is None:
             return make_msgid(domain=self._domain())
-        digest = hashlib.sha256("|".join([self.name, *ids]).encode("utf-8")).hexdigest()
-        return f"<{digest[:40]}.ledger@{self._domain()}>"
+        return f"<{key}.ledger@{self._domain()}>"
 
     def _domain(self) -> str:
         """The sender's domain for the Message-ID (instead of this host's DNS name)."""
@@ -133,11 +163,12 @@ class EmailNotifier:
         if isinstance(exc, smtplib.SMTPResponseException):
             error = exc.smtp_error
             reply = error.decode("utf-8", "replace") if isinstance(error, bytes) else error
-            return f"the server replied {exc.smtp_code} {reply}"
+            return _("the server replied {code} {reply}").format(code=exc.smtp_code, reply=reply)
         return safe_reason(exc, [self.password])
 
     def _failed(self, reason: str) -> DeliveryFailed:
         """The one-line failure, naming the notifier and the server, never the password."""
-        where = f"email via {self.host}:{self.port}"
+        where = _("email via {host}:{port}").format(host=self.host, port=self.port)
         reason = safe_reason(reason, [self.password])
-        return DeliveryFailed(f"notifier {self.name} ({where}): {reason}", self.name)
+        failed = _("notifier {name} ({where}): {reason}")
+        return DeliveryFailed(failed.format(name=self.name, where=where, reason=reason), self.name)

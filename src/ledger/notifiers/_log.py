@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import structlog
-
+from ledger.logging import get_logger
 from ledger.notifiers._core import Reminder
+from ledger.projections.anchors import Anchor
 
 __all__ = ["LOGGER_NAME", "LogNotifier"]
 
@@ -32,6 +32,10 @@ class LogNotifier:
         """Log every reminder of the batch, one event each."""
         # Looked up per call, not at import: a logger cached before the application (or
         # a test's capture_logs) configures structlog would keep the old processors.
-        log = structlog.get_logger(LOGGER_NAME)
+        log = get_logger(LOGGER_NAME)
         for reminder in reminders:
             log.info("reminder", **reminder.as_dict())
+
+    def send_anchor(self, anchor: Anchor) -> None:
+        """Log the head as the event ``log head`` (field ``anchor``)."""
+        get_logger(LOGGER_NAME).info("log head", anchor=anchor.line())

@@ -20,14 +20,25 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import IO, Any, Literal
+from typing import IO, Any
 
-from ledger.notifiers._core import DeliveryFailed, Reminder, reminder_line, safe_reason, summary
+from ledger.i18n import _
+from ledger.notifiers._core import (
+    ChatMsgtype,
+    DeliveryFailed,
+    Reminder,
+    WebhookFormat,
+    anchor_text,
+    anchor_title,
+    message_key,
+    reminder_line,
+    safe_reason,
+    summary,
+)
+from ledger.projections.anchors import Anchor
 
 __all__ = ["ChatMsgtype", "WebhookFormat", "WebhookNotifier"]
 
-WebhookFormat = Literal["json", "wecom", "dingtalk"]
-ChatMsgtype = Literal["text", "markdown"]
 
 # Content limits in bytes of JSON-escaped UTF-8 (escaping only makes text longer, so the
 # services' own counts stay below these). DingTalk limits the whole body to 20000
@@ -135,10 +146,29 @@ class WebhookNotifier:
         """Post the batch (in parts for the robots); raise ``DeliveryFailed`` on failure."""
         delivered: list[Reminder] = []
         for part, body in self.payloads(reminders):
-            reason = self._post(body)
+            reason = self._post(body, _idempotency(self.name, part))
             if reason is not None:
                 raise self._failed(reason, delivered, len(reminders))
             delivered.extend(part)
+
+    def send_anchor(self, anchor: Anchor) -> None:
+        """Post the log's head: ``{"anchor": {...}}`` as JSON, a one-line robot message in
+        chat; raise ``DeliveryFailed`` if it was not accepted."""
+        if self.format == "json":
+            when = anchor.recorded_at
+            document = {"anchor": {
+                "position": anchor.position, "hash": anchor.hash, "line": anchor.line(),
+                "recorded_at": None if when is None else when.isoformat(timespec="seconds"),
+            }}  # fmt: skip
+            body = _encode(document)
+        else:
+            title = anchor_title(anchor)
+            body = self._robot_body(title, "\n".join([self._title(title), anchor_text(anchor)]))
+        reason = self._post(body)
+        if reason is not None:
+            where = f"{self.format} webhook to {_origin(self.url)}"
+            message = f"notifier {self.name} ({where}): {self._reason(reason)}; head not sent"
+            raise DeliveryFailed(message, self.name)
 
     def payloads(self, reminders: Sequence[Reminder]) -> list[tuple[list[Reminder], bytes]]:
         """The request bodies for a batch, each with the reminders it carries."""
@@ -190,16 +220,21 @@ class WebhookNotifier:
             return self.url
         return dingtalk_signed(self.url, self.secret, round(time.time() * 1000))
 
-    def _post(self, body: bytes) -> str | None:
-        """POST one body; return why it failed, or None when it was accepted."""
-        request = urllib.request.Request(self._target(), data=body, headers=_HEADERS, method="POST")
+    def _post(self, body: bytes, headers: dict[str, str] | None = None) -> str | None:
+        """POST one body (with extra ``headers``); return why it failed, or None when it
+        was accepted."""
+        request = urllib.request.Request(
+            self._target(), data=body, headers={**_HEADERS, **(headers or {})}, method="POST"
+        )
         opener = urllib.request.build_opener(_NoRedirect())
         try:
             with opener.open(request, timeout=self.timeout) as response:
                 reply: bytes = response.read(_MAX_REPLY)
         except urllib.error.HTTPError as exc:
             exc.close()  # it holds the open response; left to the GC it warns
-            return f"the server replied HTTP {exc.code} {exc.reason}"
+            return _("the server replied HTTP {code} {reply}").format(
+                code=exc.code, reply=exc.reason
+            )
         except urllib.error.URLError as exc:
             cause = exc.reason
             return self._reason(cause if isinstance(cause, BaseException) else str(cause))
@@ -224,13 +259,17 @@ class WebhookNotifier:
     def _reason(self, cause: BaseException | str) -> str:
         """A failure cause with the URL, its key and the signing secret masked."""
         query = urllib.parse.parse_qsl(urllib.parse.urlsplit(self.url).query)
-        return safe_reason(cause, [self.url, self.secret, *(value for _, value in query)])
+        return safe_reason(cause, [self.url, self.secret, *(value for _key, value in query)])
 
     def _failed(self, reason: str, delivered: Sequence[Reminder], total: int) -> DeliveryFailed:
         """One line: which notifier, which host (never the full URL), why, how many got out."""
-        where = f"{self.format} webhook to {_origin(self.url)}"
-        sent = f"{len(delivered)} of {total} reminders were sent"
-        message = f"notifier {self.name} ({where}): {self._reason(reason)}; {sent}"
+        where = _("{format} webhook to {origin}").format(
+            format=self.format, origin=_origin(self.url)
+        )
+        sent = _("{sent} of {total} reminders were sent").format(sent=len(delivered), total=total)
+        message = _("notifier {name} ({where}): {reason}; {sent}").format(
+            name=self.name, where=where, reason=self._reason(reason), sent=sent
+        )
         return DeliveryFailed(message, self.name, delivered)
 
 
@@ -242,6 +281,15 @@ def _origin(url: str) -> str:
     except ValueError:
         return "an invalid URL"
     return f"{parts.scheme}://{parts.hostname}{port}"
+
+
+def _idempotency(name: str, reminders: Sequence[Reminder]) -> dict[str, str]:
+    """The headers that let a receiver drop a repeat: the message's ``Idempotency-Key``
+    (``message_key``) and the ids of the reminders it carries, in order."""
+    key = message_key(name, reminders)
+    if key is None:
+        return {}
+    return {"Idempotency-Key": key, "X-Ledger-Reminder-Ids": ", ".join(r.id for r in reminders)}
 
 
 def _encode(document: dict[str, Any]) -> bytes:

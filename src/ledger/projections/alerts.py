@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -71,6 +71,7 @@ from ledger.projections.requests import (
 from ledger.projections.streams import year_level_events
 from ledger.projections.tables import ViewTable, current_table
 from ledger.projections.views import working_days_left
+from ledger.texts import Resolver
 
 __all__ = [
     "DEFAULT_WITHIN",
@@ -210,7 +211,9 @@ def compute_alerts(
         if latest is None or latest <= as_of:
             return _alerts_from_table(store, table, calendar, as_of, within, agency, levels)
     events = store.read_all(exclude_types=_SKIP)
-    return alerts_from_events(events, calendar, as_of, within, agency, levels)
+    found = alerts_from_events(events, calendar, as_of, within, agency, levels)
+    names = Resolver(store.texts).prime(a.message for a in found)  # a party kept apart
+    return [replace(a, message=names.fill(a.message)) for a in found]
 
 
 _OFFICE_STREAMS = (YEAR_PREFIX, ANNUAL_PREFIX, AGENCY_PREFIX)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.events.store import ChainCheck, Store, StoredEvent
+from ledger.i18n import _
 
 PREFIX = "ledger-anchor"
 _LINE = re.compile(
@@ -66,8 +67,10 @@ def parse_anchor(text: str, where: str = "--against") -> Anchor:
     match = _LINE.match(text.strip())
     if match is None or int(match["position"]) < 1:
         raise InvalidInput(
-            f"{where}: {text.strip()[:80]!r} is not an anchor; "
-            "allowed: POSITION:HASH (64 hex digits) or a 'ledger-anchor' line"
+            _(
+                "{where}: {value!r} is not an anchor; "
+                "allowed: POSITION:HASH (64 hex digits) or a 'ledger-anchor' line"
+            ).format(where=where, value=text.strip()[:80])
         )
     moment = match["time"]
     when = None
@@ -75,7 +78,8 @@ def parse_anchor(text: str, where: str = "--against") -> Anchor:
         try:
             when = datetime.fromisoformat(moment.removesuffix("Z"))
         except ValueError:
-            raise InvalidInput(f"{where}: {moment!r} is not a time (YYYY-MM-DDTHH:MM:SS)") from None
+            refusal = _("{where}: {value!r} is not a time (YYYY-MM-DDTHH:MM:SS)")
+            raise InvalidInput(refusal.format(where=where, value=moment)) from None
     return Anchor(int(match["position"]), match["hash"], when)
 
 
@@ -84,7 +88,8 @@ def read_anchor_file(path: Path) -> list[Anchor]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InvalidInput(f"--against-file: cannot read {path}: {exc.strerror}") from None
+        refusal = _("--against-file: cannot read {path}: {why}")
+        raise InvalidInput(refusal.format(path=path, why=exc.strerror)) from None
     anchors = []
     for number, line in enumerate(text.splitlines(), 1):
         if line.strip() and not line.lstrip().startswith("#"):
@@ -102,7 +107,8 @@ def append_anchor(path: Path, anchor: Anchor) -> None:
             out.flush()
             os.fsync(out.fileno())
     except OSError as exc:
-        raise InvalidInput(f"anchor file: cannot write {path}: {exc.strerror}") from None
+        refusal = _("--anchor-file: cannot write {path}: {why}")
+        raise InvalidInput(refusal.format(path=path, why=exc.strerror)) from None
 
 
 def check_anchors(store: Store, chain: ChainCheck, anchors: Sequence[Anchor]) -> None:
@@ -114,23 +120,41 @@ def check_anchors(store: Store, chain: ChainCheck, anchors: Sequence[Anchor]) ->
     position lies after the last anchor that still holds).
     """
     good = 0
+    # Without the chain key the keyed part is unchecked, but its stored hashes still count.
+    end = store.last_position() if chain.unchecked else chain.verified
     for anchor in sorted(anchors, key=lambda a: a.position):
         if chain.broken_at is not None and anchor.position >= chain.broken_at:
             raise IntegrityFailure(
-                f"position {chain.broken_at}: {chain.reason} (anchor {anchor.position} "
-                f"is after it; {chain.verified} events before it verified)"
+                _(
+                    "position {position}: {reason} (anchor {anchor} is after it; "
+                    "{verified} events before it verified)"
+                ).format(
+                    position=chain.broken_at,
+                    reason=chain.reason,
+                    anchor=anchor.position,
+                    verified=chain.verified,
+                )
             )
-        if anchor.position > chain.verified:
+        if anchor.position > end:
             raise IntegrityFailure(
-                f"position {chain.verified + 1}: truncated tail: the log ends at "
-                f"{chain.verified} but anchor {anchor.position} was recorded"
+                _(
+                    "position {position}: truncated tail: the log ends at {end} but anchor "
+                    "{anchor} was recorded"
+                ).format(position=end + 1, end=end, anchor=anchor.position)
             )
         stored = _event_at(store, anchor.position)
         if stored.hash != anchor.hash:
             raise IntegrityFailure(
-                f"position {good + 1}: rewritten chain: the event at {anchor.position} has "
-                f"hash {stored.hash[:12]}…, the anchor says {anchor.hash[:12]}…; "
-                f"the history from position {good + 1} to {anchor.position} was recomputed"
+                _(
+                    "position {first}: rewritten chain: the event at {anchor} has hash "
+                    "{stored}…, the anchor says {expected}…; the history from position {first} "
+                    "to {anchor} was recomputed"
+                ).format(
+                    first=good + 1,
+                    anchor=anchor.position,
+                    stored=stored.hash[:12],
+                    expected=anchor.hash[:12],
+                )
             )
         good = anchor.position
 

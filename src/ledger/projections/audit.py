@@ -19,6 +19,7 @@ from typing import Final
 from ledger.calendar import YearSchedule
 from ledger.events.requests import request_of
 from ledger.events.store import Store, StoredEvent
+from ledger.i18n import _
 from ledger.projections.calendar import SCHEDULE_RECORDED, fold_calendar
 from ledger.projections.requests import RequestState, apply, deadline
 
@@ -103,9 +104,17 @@ class DeadlineAuditor:
             if len(self.mismatches) >= LISTED:
                 return
             self.mismatches.append(
-                f"position {e.position}: {state.id} recorded due {recorded[0]} "
-                f"(provisional {recorded[1]}), derived {due} "
-                f"(provisional {derived.provisional})"
+                _(
+                    "position {position}: {request} recorded due {recorded} (provisional "
+                    "{recorded_provisional}), derived {derived} (provisional {derived_provisional})"
+                ).format(
+                    position=e.position,
+                    request=state.id,
+                    recorded=recorded[0],
+                    recorded_provisional=recorded[1],
+                    derived=due,
+                    derived_provisional=derived.provisional,
+                )
             )
 
     def result(self) -> DeadlineAudit:

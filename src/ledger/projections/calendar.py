@@ -15,6 +15,7 @@ from ledger.clock import ClockInput, explain_deadline, regime_for
 from ledger.errors import InvalidInput
 from ledger.events.calendar import CALENDAR_STREAM
 from ledger.events.store import Store, StoredEvent
+from ledger.i18n import N_, _
 
 SCHEDULE_RECORDED = "calendar.schedule-recorded"
 
@@ -51,6 +52,7 @@ class ScheduleShown:
     year: int
     schedule: YearSchedule | None
     source: str | None
+    """Where the schedule comes from, as a message (shown through ``_``)."""
     provisional_holidays: dict[date, str] = field(default_factory=dict)
 
 
@@ -60,7 +62,7 @@ def year_schedule(store: Store, year: int) -> ScheduleShown:
     schedule = cal.schedule(year)
     if schedule is None:
         return ScheduleShown(year, None, None, dict(cal.provisional_holidays(year)))
-    source = "recorded" if year in cal.recorded else "chinesecalendar package"
+    source = N_("recorded") if year in cal.recorded else N_("chinesecalendar package")
     return ScheduleShown(year, schedule, source)
 
 
@@ -85,7 +87,9 @@ def due_from(
     total = regime.days if days is None else days
     most = regime.days + regime.max_extension
     if not 1 <= total <= most:
-        raise InvalidInput(f"--days: {total} is not allowed; 1 to {most}")
+        raise InvalidInput(
+            _("--days: {total} is not allowed; 1 to {most}").format(total=total, most=most)
+        )
     end = cal.nth_working_day_after(received, total)
     unscheduled = tuple(sorted(cal.unscheduled_years(received, end)))
     steps: tuple[str, ...] = ()

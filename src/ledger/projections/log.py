@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from ledger.errors import IntegrityFailure
+from ledger.events.chainkey import KEY_ENV
 from ledger.events.store import ChainWalk, EventStore, StoredEvent
 from ledger.events.types import upcast
+from ledger.i18n import _, ngettext
 from ledger.projections.anchors import Anchor, check_anchors
 from ledger.projections.audit import DeadlineAudit, DeadlineAuditor
+from ledger.texts import refs_in
 
 
 def read_log(store: EventStore, stream: str | None = None, since: int = 0) -> Iterator[StoredEvent]:
@@ -23,9 +27,31 @@ def read_log(store: EventStore, stream: str | None = None, since: int = 0) -> It
     return iter(store.read_all(since))
 
 
-def event_record(e: StoredEvent) -> dict[str, Any]:
-    """Every stored field of an event, as JSON-ready values (``ledger log --format json``)."""
-    return {
+LOG_PAGE = 1_000
+"""How many events ``log_records`` opens the texts of at once."""
+
+
+def log_records(
+    store: EventStore, stream: str | None = None, since: int = 0
+) -> Iterator[dict[str, Any]]:
+    """``ledger log --format json``: each event's record with the texts it names.
+
+    The payload stays as stored (its hash can be checked); ``texts`` beside it gives each
+    reference's text (null once erased), so that the line imports into other books, where
+    the reference means nothing (``commands/imports.py``). Opened a page at a time.
+    """
+    events = read_log(store, stream, since)
+    while page := list(islice(events, LOG_PAGE)):
+        texts = store.texts.open(refs_in(e.data for e in page))
+        for e in page:
+            named = refs_in([e.data])
+            yield event_record(e, {r: texts[r] for r in sorted(named)} if named else None)
+
+
+def event_record(e: StoredEvent, texts: dict[str, str | None] | None = None) -> dict[str, Any]:
+    """Every stored field of an event, as JSON-ready values (``ledger log --format json``),
+    and the texts its payload names (``texts``), when it names any."""
+    record = {
         "position": e.position,
         "stream_id": e.stream_id,
         "version": e.version,
@@ -39,6 +65,9 @@ def event_record(e: StoredEvent) -> dict[str, Any]:
         "command_id": e.command_id,
         "hash": e.hash,
     }
+    if texts:
+        record["texts"] = texts
+    return record
 
 
 @dataclass(frozen=True)
@@ -47,24 +76,35 @@ class Verification:
 
     verified: int
     audit: DeadlineAudit
+    unchecked_from: int | None = None
+    """Where the keyed part begins that could not be checked for want of the key."""
 
     def deadline_problem(self) -> str | None:
         """Why the recorded deadlines fail the audit (the first five), or None."""
         wrong = self.audit.mismatches
         if not wrong:
             return None
-        return f"{self.audit.wrong} recorded deadlines disagree with the log: " + "; ".join(
-            wrong[:5]
+        text = ngettext(
+            "{count} recorded deadline disagrees with the log: {first}",
+            "{count} recorded deadlines disagree with the log: {first}",
+            self.audit.wrong,
         )
+        return text.format(count=self.audit.wrong, first="; ".join(wrong[:5]))
 
 
-def verify_log(store: EventStore, anchors: Sequence[Anchor] = ()) -> Verification:
+def verify_log(
+    store: EventStore, anchors: Sequence[Anchor] = (), *, expect_keyed: bool = True
+) -> Verification:
     """Walk the hash chain (IntegrityFailure at the first event that does not match), prove
     each anchor kept outside the database, and re-derive every recorded due date from the
     events before it — in one streaming pass: each row is read and decoded once, hashed as
     stored, then audited upcast. Only a broken chain is walked again, to name the kind of
-    change found there."""
-    chain, auditor = ChainWalk(), DeadlineAuditor(store)
+    change found there.
+
+    Without the chain key, the keyed part is not checked (``unchecked_from``); with it, a
+    log that has no keyed part fails unless ``expect_keyed`` is False (before keying
+    starts): whoever removed the marker and re-hashed the rest without the key is caught."""
+    chain, auditor = ChainWalk(store.chain_key), DeadlineAuditor(store)
     for stored in store.read_as_stored():
         if not chain.step(stored):
             break
@@ -75,7 +115,14 @@ def verify_log(store: EventStore, anchors: Sequence[Anchor] = ()) -> Verificatio
     check_anchors(store, check, anchors)
     if check.broken_at is not None:
         raise IntegrityFailure(
-            f"position {check.broken_at}: {check.reason} "
-            f"({check.verified} events before it verified)"
+            _("position {position}: {reason} ({verified} events before it verified)").format(
+                position=check.broken_at, reason=check.reason, verified=check.verified
+            )
         )
-    return Verification(check.verified, auditor.result())
+    if store.chain_key is not None and check.keyed_from is None and expect_keyed:
+        raise IntegrityFailure(
+            f"{KEY_ENV} is set but the chain has no keyed part (no log.keyed event): keying "
+            "was never started (ledger verify --start-keyed-chain) or the marker was removed"
+        )
+    unchecked = check.keyed_from if check.unchecked else None
+    return Verification(check.verified, auditor.result(), unchecked)

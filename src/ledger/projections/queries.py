@@ -8,21 +8,23 @@ application (its store, calendar and clock); "today" is the app's clock unless
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import partial
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from ledger.calendar import WorkingCalendar
 from ledger.clock import explain_deadline
 from ledger.commands.requests import clarification_late, load
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.projections.alerts import Alert, compute_alerts
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import clock_input
-from ledger.projections.tables import current_rows, current_table
+from ledger.projections.tables import SCAN_BATCH, current_rows, current_table
 from ledger.projections.views import RequestRow, all_requests, request_row, timeline
+from ledger.texts import Resolver
 
 if TYPE_CHECKING:
     from ledger.bootstrap import App
@@ -82,7 +84,14 @@ def list_requests(
     day = as_of or app.today()
     rows = [r for r in _rows(app, cal, day, *wanted.condition()) if wanted.admits(r)]
     rows.sort(key=lambda r: (r.closed, r.due_date or date.max, r.id))
-    return rows
+    return shown_rows(app, rows)
+
+
+def shown_rows(app: App, rows: list[RequestRow]) -> list[RequestRow]:
+    """The rows with their subjects as a person reads them: each kept apart
+    (``ledger.texts``) opened, in one batch, or shown as erased."""
+    names = Resolver(app.store.texts).prime(r.subject for r in rows)
+    return [replace(r, subject=names.fill(r.subject)) for r in rows]
 
 
 def _rows(
@@ -116,48 +125,54 @@ def find_requests(
     identity-number suffix matches it in the applicants table (``ApplicantSearch``).
 
     The log is never searched for personal data: it holds none, and an erased applicant
-    is found by nothing personal. Ordered as ``list_requests`` orders.
+    is found by nothing personal. Subjects kept apart (``ledger.texts``) are opened in one
+    batch and matched here, so an erased subject matches nothing. Ordered as
+    ``list_requests`` orders.
     """
     wanted = text.strip().lower()
     if not wanted:
         raise InvalidInput(
-            "find: TEXT is empty; give part of a request id or subject "
-            "(with --personal also an applicant's name, phone or last 4-6 of the id number)"
+            _(
+                "find: TEXT is empty; give part of a request id or subject (with --personal also "
+                "an applicant's name, phone or last 4-6 of the id number)"
+            )
         )
     refs = app.store.applicants.search(text) if personal else set()
     cal = load_calendar(app.store)
     day = as_of or app.today()
     found = []
-    for rid, subject, ref, row in _searchable(app, cal, day):
-        matched = tuple(
-            what
-            for what, hit in (
-                ("id", wanted in rid.lower()),
-                ("subject", wanted in subject.lower()),
-                ("applicant", ref is not None and ref in refs),
+    for page in _searchable(app, cal, day):
+        rows = shown_rows(app, [row for row, _ref in page])
+        for row, (_kept, ref) in zip(rows, page, strict=True):
+            matched = tuple(
+                what
+                for what, hit in (
+                    ("id", wanted in row.id.lower()),
+                    ("subject", wanted in row.subject.lower()),
+                    ("applicant", ref is not None and ref in refs),
+                )
+                if hit
             )
-            if hit
-        )
-        if matched:
-            found.append(FoundRequest(row(), matched))
+            if matched:
+                found.append(FoundRequest(row, matched))
     found.sort(key=lambda f: (f.row.closed, f.row.due_date or date.max, f.row.id))
     return found
 
 
-Searchable = tuple[str, str, str | None, Callable[[], RequestRow]]
-"""A request's id, subject and applicant reference, and how to make its row (if found)."""
+Page = list[tuple[RequestRow, str | None]]
+"""Requests' rows on a day with their applicant references, a page at a time."""
 
 
-def _searchable(app: App, cal: WorkingCalendar, day: date) -> Iterator[Searchable]:
-    """Every request, one at a time (the projection's rows page by page, else a replay):
-    memory and day counts follow the requests found, not the books."""
+def _searchable(app: App, cal: WorkingCalendar, day: date) -> Iterator[Page]:
+    """Every request's row on ``day`` with its applicant reference, a page at a time (the
+    projection's rows page by page, else a replay): memory follows a page, not the books."""
     table = current_table(app.store)
-    if table is not None:
-        for v in table.scan():
-            yield v.request_id, v.subject, v.applicant_ref, partial(v.request_row, cal, day)
+    if table is None:
+        yield [(request_row(s, cal, day), s.applicant_ref) for s in all_requests(app.store)]
         return
-    for s in all_requests(app.store):
-        yield s.id, s.subject, s.applicant_ref, partial(request_row, s, cal, day)
+    rows = table.scan()
+    while page := list(islice(rows, SCAN_BATCH)):
+        yield [(v.request_row(cal, day), v.applicant_ref) for v in page]
 
 
 @dataclass(frozen=True)
@@ -191,7 +206,16 @@ def show_request(
     row = request_row(state, cal, as_of or desk.today)
     late_notice = clarification_late(state, desk)
     steps = [str(s) for s in explain_deadline(clock_input(state, cal), cal)] if explain else []
-    return RequestShown(row, timeline(state), [late_notice] if late_notice else [], steps)
+    events = timeline(state)
+    names = Resolver(app.store.texts).prime([row.subject, *steps, *(e["data"] for e in events)])
+    for entry in events:
+        entry["data"] = names.data(entry["data"])
+    return RequestShown(
+        replace(row, subject=names.fill(row.subject)),
+        events,
+        [late_notice] if late_notice else [],
+        [names.fill(step) for step in steps],
+    )
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ledger.commands.agencies import office_agency, registered, resolve_agency
 from ledger.dates import shanghai_date
 from ledger.errors import IntegrityFailure, InvalidInput
+from ledger.i18n import _
 from ledger.projections.agencies import agency_named
 from ledger.projections.anchors import head
 from ledger.projections.annual import Facts, ReportRequest, build_report, check, collect
@@ -56,14 +57,16 @@ def report_agencies(app: App, requested: tuple[str, ...]) -> tuple[str, ...]:
     """
     if ALL_AGENCIES in requested:
         if len(requested) > 1:
-            raise InvalidInput("--agency: 'all' combines every agency; give it alone")
+            raise InvalidInput(_("--agency: 'all' combines every agency; give it alone"))
         return ()
     if requested or not registered(app.store):
         return requested
     try:
         return (resolve_agency(app.store, None, app.config.agency),)
     except InvalidInput as refused:
-        raise InvalidInput(f"{refused.message}; --agency all combines them") from None
+        raise InvalidInput(
+            _("{why}; --agency all combines them").format(why=refused.message)
+        ) from None
 
 
 def report_facts(app: App, query: ReportQuery, first: int | None = None) -> Facts:
@@ -84,7 +87,11 @@ def report_facts(app: App, query: ReportQuery, first: int | None = None) -> Fact
     unknown = sorted(set(query.agencies) - facts.agencies())
     if unknown:
         known = ", ".join(sorted(facts.agencies())) or "none yet"
-        raise InvalidInput(f"--agency: {unknown[0]!r} has nothing in the log; agencies: {known}")
+        raise InvalidInput(
+            _("--agency: {unknown!r} has nothing in the log; agencies: {known}").format(
+                unknown=unknown[0], known=known
+            )
+        )
     return facts
 
 
@@ -95,10 +102,18 @@ def check_report(app: App, query: ReportQuery) -> str:
     facts = report_facts(app, query, first=query.year - 1)
     problems = check(facts, query.year, frozenset(query.agencies) or None)
     included = sorted(query.agencies or facts.agencies())
-    title = f"report {query.year}" + (f" ({', '.join(included)})" if len(included) > 1 else "")
+    title = (
+        _("report {year} ({agencies})").format(year=query.year, agencies=", ".join(included))
+        if len(included) > 1
+        else _("report {year}").format(year=query.year)
+    )
     if problems:
-        raise IntegrityFailure(f"{title}: " + "; ".join(problems))
-    return f"{title}: tables reconcile and agree with the recorded carry-overs"
+        raise IntegrityFailure(
+            _("{title}: {problems}").format(title=title, problems="; ".join(problems))
+        )
+    return _("{title}: tables reconcile and agree with the recorded carry-overs").format(
+        title=title
+    )
 
 
 def annual_report(app: App, query: ReportQuery) -> AnnualReport:

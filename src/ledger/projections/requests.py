@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from copy import copy
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import Any
@@ -30,7 +31,9 @@ from ledger.clock import (
 )
 from ledger.events.requests import request_of
 from ledger.events.store import StoredEvent
+from ledger.i18n import _
 from ledger.lateness import days_late
+from ledger.texts import value_of
 
 
 @dataclass
@@ -150,18 +153,21 @@ class RequestState:
 
 
 def copy_state(state: RequestState) -> RequestState:
-    """A copy that ``apply`` can change without changing ``state`` (its parts included)."""
-    return replace(
-        state,
-        clarifications=[replace(c) for c in state.clarifications],
-        consultations=[replace(c) for c in state.consultations],
-        fees=[replace(f) for f in state.fees],
-        extensions=list(state.extensions),
-        carried_out_of=list(state.carried_out_of),
-        timeline=list(state.timeline),
-        applied=list(state.applied),
-        retracted=set(state.retracted),
-    )
+    """A copy that ``apply`` can change without changing ``state`` (its parts included).
+
+    A shallow copy with its lists and parts copied: ``dataclasses.replace`` would pass
+    every field through ``__init__`` again, and a desk command copies twice.
+    """
+    new = copy(state)
+    new.clarifications = [copy(c) for c in state.clarifications]
+    new.consultations = [copy(c) for c in state.consultations]
+    new.fees = [copy(f) for f in state.fees]
+    new.extensions = list(state.extensions)
+    new.carried_out_of = list(state.carried_out_of)
+    new.timeline = list(state.timeline)
+    new.applied = list(state.applied)
+    new.retracted = set(state.retracted)
+    return new
 
 
 def _d(value: str) -> date:
@@ -170,7 +176,7 @@ def _d(value: str) -> date:
 
 def _received(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> None:
     s.channel, s.applicant = d["channel"], d["applicant"]
-    s.applicant_ref, s.subject = d.get("applicant_ref"), d.get("subject", "")
+    s.applicant_ref, s.subject = d.get("applicant_ref"), value_of(d, "subject") or ""
     s.received_on = _d(d["received_on"])
 
 
@@ -184,14 +190,14 @@ def _clarified(s: RequestState, _d: dict[str, Any], e: StoredEvent) -> None:
 
 
 def _extend(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
-    s.extensions.append(Extension(e.effective_date, int(d["days"]), d["approver"]))
+    s.extensions.append(Extension(e.effective_date, int(d["days"]), value_of(d, "approver")))
 
 
 def _consult(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
     received = d.get("received_on")
     s.consultations.append(
         Consultation(
-            d["party"],
+            value_of(d, "party"),
             e.effective_date,
             received_on=_d(received) if received else None,
             kind=d.get("kind", "third-party"),
@@ -200,7 +206,7 @@ def _consult(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
 
 
 def _consulted(s: RequestState, d: dict[str, Any], e: StoredEvent) -> None:
-    c = s.open_consultation(d["party"])
+    c = s.open_consultation(value_of(d, "party"))
     if c is not None:
         c.ended_on = e.effective_date
 
@@ -249,8 +255,8 @@ def _receipt_corrected(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> N
     if d.get("received_on"):
         s.received_on = _d(d["received_on"])
     for name in ("channel", "applicant", "agency", "subject"):
-        if d.get(name) is not None:
-            setattr(s, name, d[name])
+        if value_of(d, name) is not None:
+            setattr(s, name, value_of(d, name))
 
 
 def _decision_corrected(s: RequestState, d: dict[str, Any], _e: StoredEvent) -> None:
@@ -426,10 +432,10 @@ def clock_input(state: RequestState, cal: WorkingCalendar) -> ClockInput:
         )
         for c in state.consultations
     ]
-    pauses += [Pause(f.notice_on, f.paid_on, "fee notice until payment") for f in state.fees]
+    pauses += [Pause(f.notice_on, f.paid_on, _("fee notice until payment")) for f in state.fees]
     waiting = state.open_clarification
     if waiting is not None:
-        pauses.append(Pause(waiting.requested_on, None, "awaiting the corrected request"))
+        pauses.append(Pause(waiting.requested_on, None, _("awaiting the corrected request")))
     restarts = [c.clarified_on for c in state.clarifications if c.clarified_on is not None]
     return ClockInput(
         received_on=state.received_on,

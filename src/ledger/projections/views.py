@@ -9,6 +9,7 @@ from typing import Any
 
 from ledger.calendar import WorkingCalendar
 from ledger.clock import Deadline, due_passed
+from ledger.events.names import event_name
 from ledger.events.store import Store
 from ledger.i18n import N_, _
 from ledger.lateness import days_late
@@ -82,33 +83,12 @@ def status_name(code: str) -> str:
     return _(STATUS_NAMES.get(code, code))
 
 
-EVENT_NAMES = {
-    "received": N_("received"),
-    "clarification-requested": N_("clarification-requested"),
-    "clarified": N_("clarified"),
-    "extension-granted": N_("extension-granted"),
-    "consultation-started": N_("consultation-started"),
-    "consultation-ended": N_("consultation-ended"),
-    "fee-notice-issued": N_("fee-notice-issued"),
-    "fee-paid": N_("fee-paid"),
-    "deadline-deferred": N_("deadline-deferred"),
-    "deadline-set": N_("deadline-set"),
-    "decision-issued": N_("decision-issued"),
-    "withdrawn": N_("withdrawn"),
-    "receipt-corrected": N_("receipt-corrected"),
-    "decision-corrected": N_("decision-corrected"),
-    "step-retracted": N_("step-retracted"),
-}
-"""Each step of a request as a timeline names it (in English the event type itself)."""
-
-
 def summary(type_name: str, data: dict[str, Any]) -> str:
     """One timeline line's words: the step's name and its facts (facts keep their field
     names, as the log has them)."""
     facts = {k: v for k, v in data.items() if k not in ("request_id", "calendar")}
     words = ", ".join(f"{k}={v}" for k, v in facts.items() if v not in (None, "", [], {}))
-    step = type_name.removeprefix("request.")
-    name = _(EVENT_NAMES[step]) if step in EVENT_NAMES else step
+    name = event_name(type_name)
     return _("{text} ({note})").format(text=name, note=words) if words else name
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ledger.errors import InvalidInput
+from ledger.i18n import N_, _
 from ledger.register.layout import Column
 from ledger.register.read import text_of
 
@@ -23,7 +24,7 @@ EXCEL_EPOCH = date(1899, 12, 30)
 DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 PERIOD_SEPARATORS = re.compile(r"\s*(?:至|到|~|～|—|–|\s-\s)\s*")
-DATES_ALLOWED = "use a date such as 2020-03-02, 2020/3/2, 2020年3月2日 or an Excel date"
+DATES_ALLOWED = N_("use a date such as 2020-03-02, 2020/3/2, 2020年3月2日 or an Excel date")
 
 
 class CellError(InvalidInput):
@@ -33,7 +34,8 @@ class CellError(InvalidInput):
         self.column = column
         self.value = value
         self.reason = message
-        super().__init__(f"{column.header}: {text_of(value)!r}: {message}")
+        refusal = _("{column}: {value!r}: {reason}")
+        super().__init__(refusal.format(column=column.header, value=text_of(value), reason=message))
 
 
 def blank(value: Any) -> bool:
@@ -44,7 +46,7 @@ def blank(value: Any) -> bool:
 def check_readable(column: Column, value: Any) -> None:
     """Refuse a cell Excel could not compute (#VALUE!, #REF! …)."""
     if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
-        raise CellError(column, value, "the cell cannot be read (an Excel error); retype it")
+        raise CellError(column, value, _("the cell cannot be read (an Excel error); retype it"))
 
 
 def as_date(column: Column, value: Any) -> date | None:
@@ -67,18 +69,24 @@ def _number_date(column: Column, value: float) -> date:
         return _text_date(column, str(int(value)))
     if 1 <= value < 2958466:
         return EXCEL_EPOCH + timedelta(days=int(value))
-    raise CellError(column, value, f"is not a date; {DATES_ALLOWED}")
+    raise CellError(column, value, _("is not a date; {allowed}").format(allowed=_(DATES_ALLOWED)))
 
 
 def _text_date(column: Column, text: str) -> date:
     found = DATE_TEXT.fullmatch(text) or COMPACT.fullmatch(text)
     if found is None:
-        raise CellError(column, text, f"is not a date; {DATES_ALLOWED}")
+        raise CellError(
+            column, text, _("is not a date; {allowed}").format(allowed=_(DATES_ALLOWED))
+        )
     year, month, day = (int(g) for g in found.groups())
     try:
         return date(year, month, day)
     except ValueError:
-        raise CellError(column, text, f"is not a day of the calendar; {DATES_ALLOWED}") from None
+        raise CellError(
+            column,
+            text,
+            _("is not a day of the calendar; {allowed}").format(allowed=_(DATES_ALLOWED)),
+        ) from None
 
 
 def as_period(column: Column, value: Any) -> tuple[date | None, date | None]:
@@ -93,7 +101,7 @@ def as_period(column: Column, value: Any) -> tuple[date | None, date | None]:
     end = as_date(column, parts[1]) if len(parts) > 1 and parts[1] else None
     if start is None:
         raise CellError(
-            column, value, "has no start date; write start至end, e.g. 2020-03-02至2020-03-10"
+            column, value, _("has no start date; write start至end, e.g. 2020-03-02至2020-03-10")
         )
     return start, end
 
@@ -114,8 +122,18 @@ def as_code(column: Column, value: Any) -> str | None:
     try:
         return column.codes.parse(text, column.header)
     except InvalidInput as exc:
-        reason = exc.message.removeprefix(f"{column.header}: {text!r} ")
+        reason = _without_field(exc.message, column.header, text)
         raise CellError(column, value, reason) from None
+
+
+def _without_field(message: str, header: str, text: str) -> str:
+    """A code table's refusal without its "FIELD: 'value' " start (the row line names them),
+    in either language's punctuation."""
+    for colon in (": ", "："):
+        start = f"{header}{colon}{text!r}"
+        if message.startswith(start):
+            return message.removeprefix(start).lstrip()
+    return message
 
 
 def as_days(column: Column, value: Any) -> int | None:
@@ -124,7 +142,9 @@ def as_days(column: Column, value: Any) -> int | None:
     if not text:
         return None
     if not text.isdigit() or int(text) < 1:
-        raise CellError(column, value, "is not a number of working days; use a whole number, 1–20")
+        raise CellError(
+            column, value, _("is not a number of working days; use a whole number, 1–20")
+        )
     return int(text)
 
 
@@ -136,7 +156,7 @@ def as_amount(column: Column, value: Any) -> str | None:
     try:
         amount = Decimal(text.replace(",", ""))
     except InvalidOperation:
-        raise CellError(column, value, "is not an amount; use yuan, e.g. 100.00") from None
+        raise CellError(column, value, _("is not an amount; use yuan, e.g. 100.00")) from None
     if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise CellError(column, value, "must be positive, in yuan and fen, e.g. 100.00")
+        raise CellError(column, value, _("must be positive, in yuan and fen, e.g. 100.00"))
     return str(amount.quantize(Decimal("0.01")))

@@ -21,6 +21,7 @@ from ledger.events.store import ANY, NewEvent, Store
 from ledger.projections.requests import RequestState, fold
 from ledger.register.layout import COLUMNS, PERSONAL
 from ledger.register.read import csv_text
+from ledger.texts import Resolver
 
 FORMATS = ("xlsx", "csv")
 
@@ -79,17 +80,28 @@ def register_row(state: RequestState, person: dict[str, object] | None) -> dict[
     return cells
 
 
+def _free_text(state: RequestState) -> list[str]:
+    """The values of a register row that may be texts kept apart (``ledger.texts``)."""
+    return [
+        state.subject,
+        *(c.party for c in state.consultations),
+        *(x.approver for x in state.extensions),
+    ]
+
+
 def export_register(
     desk: Desk, year: int, fmt: str, output: Path, *, personal: bool = False
 ) -> Exported:
     """Write the register of ``year``; with ``personal``, record who exported the data."""
     columns = [c for c in COLUMNS if personal or c.kind != "personal"]
     rows: list[list[str]] = []
-    for state in request_states(desk.store, year):
+    states = list(request_states(desk.store, year))
+    names = Resolver(desk.store.texts).prime(_free_text(s) for s in states)
+    for state in states:
         person = None
         if personal and state.applicant_ref:
             person = desk.store.applicants.read(state.applicant_ref)
-        cells = register_row(state, person)
+        cells = {k: names.fill(v) for k, v in register_row(state, person).items()}
         rows.append([cells.get(c.key, "") for c in columns])
     headers = [c.header for c in columns]
     if fmt == "csv":

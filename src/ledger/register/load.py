@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import InvalidInput, LedgerError
+from ledger.events.batches import Batches
 from ledger.events.scratch import ScratchStore
 from ledger.events.store import Store, StoredEvent
+from ledger.i18n import _
 from ledger.projections.calendar import load_calendar
 from ledger.register.cells import CellError
 from ledger.register.layout import BY_KEY, REASON_HEADER
@@ -47,7 +49,9 @@ class Problem:
     reason: str
 
     def line(self) -> str:
-        return f"row {self.row}, {self.column}: {self.value!r}: {self.reason}"
+        """The problem as one line: row, column, the value found, what is wrong and allowed."""
+        line = _("row {row}, {column}: {value!r}: {reason}")
+        return line.format(row=self.row, column=self.column, value=self.value, reason=self.reason)
 
 
 @dataclass
@@ -86,10 +90,11 @@ class RegisterImport:
     def refusal(self) -> str:
         """The message refusing a file with bad rows: every problem, one line each."""
         lines = [p.line() for p in self.problems]
-        lines.append(
-            f"nothing was imported: {self.bad_rows} of {self.rows} rows are bad; fix them, "
-            "or give --skip-bad FILE to import the others and set the bad ones aside"
+        refusal = _(
+            "nothing was imported: {bad} of {rows} rows are bad; fix them, or give --skip-bad "
+            "FILE to import the others and set the bad ones aside"
         )
+        lines.append(refusal.format(bad=self.bad_rows, rows=self.rows))
         return "\n".join(lines)
 
 
@@ -104,13 +109,16 @@ class _Pass:
     tally: Tally = field(default_factory=Tally)
     head: int = 0
     """The log's last position when the pass began: events after it are this pass's."""
+    base: Desk | None = None
+    """The pass's desk (its agency resolved once), copied for each step."""
 
     def __post_init__(self) -> None:
         self.head = self.store.last_position()
+        self.base = replace(self.app.desk(self.agency), store=self.store)
 
     def desk(self, on: date, command_id: str) -> Desk:
-        desk = replace(self.app.desk(self.agency, today=on), store=self.store)
-        desk.command_id = command_id
+        assert self.base is not None
+        desk = replace(self.base, today=on, command_id=command_id)
         desk.use_calendar(self.calendar)
         return desk
 
@@ -122,9 +130,8 @@ class _Pass:
         for step in row.steps:
             where = step.column.header
             if step.on > today:
-                return Problem(
-                    row.number, where, text_of(step.value), f"{step.on} is after today ({today})"
-                )
+                after = _("{day} is after today ({today})").format(day=step.on, today=today)
+                return Problem(row.number, where, text_of(step.value), after)
             try:
                 last = step.run(self.desk(step.on, step.command_id(row.request_id)))
             except LedgerError as exc:
@@ -169,7 +176,7 @@ def import_register(
     if skip_bad is not None and bad:
         write_bad_rows(path, skip_bad, bad)
         report.skipped_to = skip_bad
-    report.written = _write(app, path, agency, {n for n, _ in bad}, progress)
+    report.written = _write(app, path, agency, {n for n, _values in bad}, progress)
     analyze(app)
     return report
 
@@ -205,11 +212,8 @@ def _check_row(checking: _Pass, raw: RawRow, seen: dict[str, int]) -> list[Probl
     first = seen.setdefault(row.request_id, raw.number)
     if first != raw.number:
         column = BY_KEY["id"].header
-        return [
-            Problem(
-                raw.number, column, row.request_id, f"is also on row {first}; a request has one row"
-            )
-        ]
+        twice = _("is also on row {first}; a request has one row").format(first=first)
+        return [Problem(raw.number, column, row.request_id, twice)]
     problem = checking.run(row)
     return [problem] if problem else []
 
@@ -221,20 +225,30 @@ def _problem(number: int, error: CellError) -> Problem:
 def _write(
     app: App, path: Path, agency: str | None, bad: set[int], progress: Progress | None
 ) -> Tally:
-    """Run the good rows against the database (steps already stored are not repeated)."""
+    """Run the good rows against the database, a batch of rows per transaction.
+
+    Steps already stored are not repeated (their command ids), so an import interrupted
+    between batches is finished by running it again. A step refused here (the books
+    changed since the check) stops the import; the rows before it stay stored.
+    """
     writing = _Pass(app, app.store, agency, load_calendar(app.store))
     sheet = open_register(path)
-    for count, raw in enumerate(sheet.rows, start=1):
-        if raw.number not in bad:
-            row, errors = parse_row(raw)
-            if row is not None and not errors:
-                problem = writing.run(row)
-                if problem is not None:
-                    raise InvalidInput(
-                        f"{problem.line()} (while writing; rows before it are stored)"
-                    )
-        if progress is not None:
-            progress("write", count, sheet.total)
+    problem: Problem | None = None
+    with Batches(app.store) as batches:
+        for count, raw in enumerate(sheet.rows, start=1):
+            if raw.number not in bad:
+                row, errors = parse_row(raw)
+                if row is not None and not errors:
+                    problem = writing.run(row)
+                    if problem is not None:
+                        break
+            batches.done()
+            if progress is not None:
+                progress("write", count, sheet.total)
+    if problem is not None:
+        raise InvalidInput(
+            _("{problem} (while writing; rows before it are stored)").format(problem=problem.line())
+        )
     return writing.tally
 
 
@@ -242,7 +256,7 @@ def write_bad_rows(source: Path, target: Path, bad: list[tuple[int, Any]]) -> No
     """The bad rows with the source's header and a reason column, as .xlsx or .csv."""
     sheet = open_register(source)
     headers = [*sheet.headers, REASON_HEADER]
-    rows = [list(values) for _, values in bad]
+    rows = [list(values) for _number, values in bad]
     if target.suffix.lower() == ".csv":
         from ledger.register.read import csv_text
 

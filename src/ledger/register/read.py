@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.register.layout import REQUIRED, Column, column_named
 
 SUFFIXES = (".xlsx", ".csv")
@@ -56,7 +57,8 @@ def open_register(path: Path) -> Sheet:
             return _sheet(_csv_rows(path), None, path)
         return _xlsx(path)
     except OSError as exc:
-        raise InvalidInput(f"FILE: cannot read {path}: {exc.strerror or exc}") from None
+        refusal = _("FILE: cannot read {file}: {why}")
+        raise InvalidInput(refusal.format(file=path, why=exc.strerror or exc)) from None
 
 
 def _xlsx(path: Path) -> Sheet:
@@ -67,7 +69,8 @@ def _xlsx(path: Path) -> Sheet:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise InvalidInput(f"FILE: {path} is not an .xlsx workbook ({exc})") from None
+        refusal = _("FILE: {file} is not an .xlsx workbook ({why})")
+        raise InvalidInput(refusal.format(file=path, why=exc)) from None
     sheet = book.worksheets[0]
     total = sheet.max_row if isinstance(sheet.max_row, int) else None
     return _sheet(_closing(book, sheet.iter_rows(values_only=True)), total, path)
@@ -108,8 +111,10 @@ def _sheet(rows: Iterator[tuple[Any, ...]], total: int | None, path: Path) -> Sh
         if number >= HEADER_SEARCH:
             break
     raise InvalidInput(
-        f"{path}: no header row in the first {HEADER_SEARCH} rows; the header names the "
-        "columns, e.g. 受理编号, 收到日期, 收到方式, 申请人类型 (see `ledger import --template`)"
+        _(
+            "{file}: no header row in the first {rows} rows; the header names the columns, "
+            "e.g. 受理编号, 收到日期, 收到方式, 申请人类型 (see `ledger import --template`)"
+        ).format(file=path, rows=HEADER_SEARCH)
     )
 
 
@@ -122,21 +127,24 @@ def _check_header(
     for index, (header, column) in enumerate(zip(headers, named, strict=True)):
         place = letter(index)
         if column is None and header:
-            problems.append(
-                f"column {place} {header!r}: not a register column; see docs/register.md "
-                "or `ledger import --template` for the columns"
+            unknown = _(
+                "column {place} {header!r}: not a register column; see docs/register.md or "
+                "`ledger import --template` for the columns"
             )
+            problems.append(unknown.format(place=place, header=header))
         elif column is not None and column.key in seen:
+            twice = _("column {place} {header!r}: {column} appears twice (also {other}); keep one")
             problems.append(
-                f"column {place} {header!r}: {column.header} appears twice "
-                f"(also {seen[column.key]}); keep one"
+                twice.format(
+                    place=place, header=header, column=column.header, other=seen[column.key]
+                )
             )
         elif column is not None:
             seen[column.key] = place
+    needed = ", ".join(r.header for r in REQUIRED)
+    missing = _("column {column}: missing; a register needs {needed}")
     problems += [
-        f"column {c.header}: missing; a register needs {', '.join(r.header for r in REQUIRED)}"
-        for c in REQUIRED
-        if c.key not in seen
+        missing.format(column=c.header, needed=needed) for c in REQUIRED if c.key not in seen
     ]
     if problems:
         raise InvalidInput("\n".join(problems))

@@ -21,6 +21,7 @@ from ledger.commands import requests as desk_commands
 from ledger.commands._context import Desk
 from ledger.commands.requests import IssueFeeNotice, Recorded, RecordReceipt
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.register import cells
 from ledger.register.cells import CellError
 from ledger.register.layout import BY_KEY, DEFAULT_PARTY, PERSONAL, Column
@@ -67,7 +68,7 @@ def _date(row: RawRow, key: str) -> date | None:
 def _required(row: RawRow, key: str) -> Any:
     column, value = _cell(row, key)
     if cells.blank(value):
-        raise CellError(column, value, "is empty; this column is required")
+        raise CellError(column, value, _("is empty; this column is required"))
     return value
 
 
@@ -87,7 +88,7 @@ def cell_errors(row: RawRow) -> list[CellError]:
         value = row.cells.get(column.key)
         try:
             if column.required and cells.blank(value):
-                raise CellError(column, value, "is empty; this column is required")
+                raise CellError(column, value, _("is empty; this column is required"))
             PARSERS.get(column.kind, cells.as_text)(column, value)
         except CellError as exc:
             errors.append(exc)
@@ -111,7 +112,7 @@ def parse_row(row: RawRow) -> tuple[Row | None, list[CellError]]:
     # The receipt first (a step dated before it is refused by the desk, naming the date),
     # then the steps in date order, ties in the order the desk would take them.
     ordered = sorted(enumerate(steps[1:]), key=lambda item: (item[1].on, item[0]))
-    return Row(row.number, request_id, (steps[0], *(s for _, s in ordered))), []
+    return Row(row.number, request_id, (steps[0], *(s for _key, s in ordered))), []
 
 
 def _receipt(row: RawRow) -> list[Step]:
@@ -121,7 +122,9 @@ def _receipt(row: RawRow) -> list[Step]:
         desk_commands.check_id(request_id, id_column.header)
     except InvalidInput:
         raise CellError(
-            id_column, raw_id, "is not allowed as an id; use 1–64 letters, digits, '.', '_' or '-'"
+            id_column,
+            raw_id,
+            _("is not allowed as an id; use 1–64 letters, digits, '.', '_' or '-'"),
         ) from None
     column, value = _cell(row, "received")
     received = cells.as_date(column, _required(row, "received"))
@@ -161,7 +164,9 @@ def _clarification(row: RawRow) -> list[Step]:
     if notice is not None:
         if reply_by is None:
             raise CellError(
-                BY_KEY["reply_by"], None, "is empty; a clarification notice needs its reply-by date"
+                BY_KEY["reply_by"],
+                None,
+                _("is empty; a clarification notice needs its reply-by date"),
             )
         column, value = _cell(row, "clarify_on")
         steps.append(Step(
@@ -170,7 +175,9 @@ def _clarification(row: RawRow) -> list[Step]:
         ))  # fmt: skip
     elif reply_by is not None or clarified is not None:
         raise CellError(
-            BY_KEY["clarify_on"], None, "is empty; give the date the clarification notice went out"
+            BY_KEY["clarify_on"],
+            None,
+            _("is empty; give the date the clarification notice went out"),
         )
     if clarified is not None:
         column, value = _cell(row, "clarified")
@@ -192,7 +199,7 @@ def _consultation(row: RawRow) -> list[Step]:
     if start is None:
         if end is not None:
             raise CellError(
-                start_col, None, "is empty; give the day the consultation letter went out"
+                start_col, None, _("is empty; give the day the consultation letter went out")
             )
         return []
     steps = [Step(
@@ -215,15 +222,15 @@ def _extension(row: RawRow) -> list[Step]:
     if on is None:
         if days is not None or approver:
             raise CellError(
-                BY_KEY["extend_on"], None, "is empty; give the day the extension was granted"
+                BY_KEY["extend_on"], None, _("is empty; give the day the extension was granted")
             )
         return []
     if days is None:
         raise CellError(
-            BY_KEY["extend_days"], None, "is empty; give the working days of extension (1–20)"
+            BY_KEY["extend_days"], None, _("is empty; give the working days of extension (1–20)")
         )
     if not approver:
-        raise CellError(BY_KEY["approver"], None, "is empty; name who approved the extension")
+        raise CellError(BY_KEY["approver"], None, _("is empty; name who approved the extension"))
     column, value = _cell(row, "extend_on")
     return [Step(
         "extend", on, column, value, (on.isoformat(), str(days), approver),
@@ -238,11 +245,13 @@ def _fee(row: RawRow) -> list[Step]:
     if on is None:
         if paid is not None or amount is not None:
             raise CellError(
-                BY_KEY["fee_on"], None, "is empty; give the day the fee notice went out"
+                BY_KEY["fee_on"], None, _("is empty; give the day the fee notice went out")
             )
         return []
     if amount is None:
-        raise CellError(BY_KEY["fee_amount"], None, "is empty; give the fee in yuan, e.g. 100.00")
+        raise CellError(
+            BY_KEY["fee_amount"], None, _("is empty; give the fee in yuan, e.g. 100.00")
+        )
     column, value = _cell(row, "fee_on")
     cmd = IssueFeeNotice(rid, on, amount=amount)
     steps = [Step(
@@ -266,7 +275,7 @@ def _closure(row: RawRow) -> list[Step]:
         raise CellError(
             BY_KEY["withdrawn"],
             row.cells.get("withdrawn"),
-            "a request is either answered or withdrawn; clear one of 答复日期 and 撤回日期",
+            _("a request is either answered or withdrawn; clear one of 答复日期 and 撤回日期"),
         )
     if withdrawn is not None:
         column, value = _cell(row, "withdrawn")
@@ -277,11 +286,11 @@ def _closure(row: RawRow) -> list[Step]:
     if decided is None:
         if outcome is not None:
             raise CellError(
-                BY_KEY["decided"], None, "is empty; an outcome needs the day it was answered"
+                BY_KEY["decided"], None, _("is empty; an outcome needs the day it was answered")
             )
         return []
     if outcome is None:
-        raise CellError(BY_KEY["outcome"], None, "is empty; an answer needs its outcome")
+        raise CellError(BY_KEY["outcome"], None, _("is empty; an answer needs its outcome"))
     column, value = _cell(row, "decided")
     return [Step(
         "decide", decided, column, value, (decided.isoformat(), outcome),

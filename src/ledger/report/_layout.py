@@ -21,6 +21,7 @@ from typing import Literal
 
 from ledger.dates import SHANGHAI
 from ledger.errors import IntegrityFailure
+from ledger.i18n import _
 from ledger.report import editions as ed
 from ledger.report.model import APPLICANTS, AnnualReport, Figure, with_total
 
@@ -408,8 +409,10 @@ def ensure_reconciled(report: AnnualReport) -> None:
     errors = report.table3.reconciliation_errors()
     if errors:
         raise IntegrityFailure(
-            f"report {report.year} ({report.agency}): table 3 does not reconcile "
-            f"(new + carried in must equal decided + carried out): {'; '.join(errors)}"
+            _(
+                "report {year} ({agency}): table 3 does not reconcile (new + carried in must equal "
+                "decided + carried out): {listed}"
+            ).format(year=report.year, agency=report.agency, listed="; ".join(errors))
         )
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.report import editions
 from ledger.report.model import AnnualReport
 
@@ -30,14 +31,16 @@ def check_year(year: int, reference: date) -> str:
     """
     if year > reference.year:
         raise InvalidInput(
-            f"report {year}: the year has not begun (as of {reference}); "
-            f"give a year up to {reference.year}"
+            _(
+                "report {year}: the year has not begun (as of {reference}); give a year up to "
+                "{latest}"
+            ).format(year=year, reference=reference, latest=reference.year)
         )
     if year == reference.year:
-        return (
-            f"warning: {year} has not ended (as of {reference}); the report shows the year "
-            "so far and is not the annual report to publish"
-        )
+        return _(
+            "warning: {year} has not ended (as of {reference}); the report shows the year so "
+            "far and is not the annual report to publish"
+        ).format(year=year, reference=reference)
     return ""
 
 
@@ -56,9 +59,14 @@ def warnings(report: AnnualReport, reference: date) -> list[str]:
     empty = empty_sections(report)
     if empty:
         out.append(
-            f"warning: sections {'、'.join(h.split('、')[0] for h in empty)} are empty "
-            f"({'; '.join(empty)}); record the narrative (ledger record narrative "
-            f"{report.year} --file FILE)"
+            _(
+                "warning: sections {numbers} are empty ({headings}); record the narrative "
+                "(ledger record narrative {year} --file FILE)"
+            ).format(
+                numbers="、".join(h.split("、")[0] for h in empty),
+                headings="; ".join(empty),
+                year=report.year,
+            )
         )
     return [line for line in out if line]
 

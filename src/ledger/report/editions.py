@@ -31,6 +31,7 @@ from ledger.codes import (
     OUTCOMES,
 )
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 
 EDITIONS: tuple[str, ...] = ("2019", "2021")
 FIRST_REPORT_YEAR = 2019
@@ -275,7 +276,9 @@ class Edition:
         for row in self.table3:
             if code in row.codes:
                 return row
-        raise InvalidInput(f"outcome {code!r} has no row in the {self.name} edition")
+        raise InvalidInput(
+            _("outcome {code!r} has no row in the {name} edition").format(code=code, name=self.name)
+        )
 
     def labels(self) -> frozenset[str]:
         """Every label this edition prints, for checking an agency's overrides."""
@@ -306,7 +309,9 @@ def edition(name: str) -> Edition:
         return _EDITIONS[name]
     except KeyError:
         raise InvalidInput(
-            f"edition: {name!r} is not a report edition; use one of {', '.join(EDITIONS)}"
+            _("edition: {name!r} is not a report edition; use one of {listed}").format(
+                name=name, listed=", ".join(EDITIONS)
+            )
         ) from None
 
 
@@ -319,8 +324,10 @@ def edition_for_year(year: int) -> str:
     """
     if year < FIRST_REPORT_YEAR:
         raise InvalidInput(
-            f"year: {year} has no report edition; the 2019 format covers 2019-2020, "
-            "the 2021 format 2021 on"
+            _(
+                "year: {year} has no report edition; the 2019 format covers 2019-2020, the 2021 "
+                "format 2021 on"
+            ).format(year=year)
         )
     return "2019" if year < FIRST_YEAR_OF_2021_EDITION else "2021"
 

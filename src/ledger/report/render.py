@@ -11,6 +11,7 @@ from collections.abc import Callable
 from importlib import import_module
 
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.report._layout import ensure_reconciled
 from ledger.report.model import AnnualReport
 
@@ -50,7 +51,9 @@ def render(report: AnnualReport, fmt: str) -> bytes | str:
     where = _RENDERERS.get(fmt)
     if where is None:
         raise InvalidInput(
-            f"--format: {fmt!r} is not a report format; use one of {', '.join(FORMATS)}"
+            _("--format: {fmt!r} is not a report format; use one of {listed}").format(
+                fmt=fmt, listed=", ".join(FORMATS)
+            )
         )
     ensure_reconciled(report)
     renderer: Callable[[AnnualReport], bytes | str] = getattr(

@@ -1,0 +1,8 @@
+"""The web pages (``ledger serve``): the same books and use cases as the CLI, behind a
+sign-in, in the same languages (docs/web.md)."""
+
+from __future__ import annotations
+
+from ledger.web.app import create_app, serve
+
+__all__ = ["create_app", "serve"]

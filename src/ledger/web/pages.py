@@ -1,0 +1,280 @@
+"""The pages that read: today's work, the list, a request, an applicant, the government.
+
+Each calls the read use cases the CLI calls (``projections/queries.py``) and keeps only
+what the user's agencies hold: a request of another agency is answered as not found.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.responses import Response
+
+from ledger import accounts
+from ledger.codes import APPLICANTS, OUTCOMES
+from ledger.commands.agencies import registered
+from ledger.commands.personal import view_applicant
+from ledger.commands.requests import load
+from ledger.errors import InvalidInput
+from ledger.i18n import _
+from ledger.projections.agencies import agency_named
+from ledger.projections.alerts import Alert
+from ledger.projections.queries import (
+    RequestFilter,
+    find_requests,
+    list_requests,
+    show_request,
+)
+from ledger.projections.views import RequestRow, summary
+from ledger.web.site import Visit, page
+
+SOON = (3, 5)
+"""The dashboard's "due within N working days" counts."""
+LIST_LIMIT = 500
+"""Rows shown on one list page (the filters narrow a longer list)."""
+STATUSES = ("open", "paused", "closed")
+
+
+def agency_names(visit: Visit) -> dict[str, str]:
+    """Code → name of the registered agencies (configured names first)."""
+    app = visit.web.ledger
+    books = registered(app.store)
+    recorded: dict[str, tuple[str, dict[str, str]]] = {
+        code: (name, {}) for code, (name, _level) in books.items()
+    }
+    return {code: agency_named(code, app.config.agencies, recorded)[0] for code in books}
+
+
+def agency_levels(visit: Visit) -> dict[str, str]:
+    """Code → level (department or government) of the registered agencies."""
+    levels = {code: level for code, (_name, level) in registered(visit.web.ledger.store).items()}
+    return {**levels, **visit.web.ledger.config.agency_levels()}
+
+
+def my_agencies(visit: Visit) -> list[str]:
+    """The registered agencies this user serves, in code order."""
+    return [code for code in sorted(agency_names(visit)) if visit.user.serves(code)]
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The dashboard's figures for one agency (or all the user serves)."""
+
+    open: int = 0
+    overdue: int = 0
+    soon: tuple[int, ...] = (0, 0)
+    clarifications: int = 0
+    consultations: int = 0
+
+
+def _counts(visit: Visit, rows: list[RequestRow]) -> dict[str, Counts]:
+    """Per agency: open, overdue, due within each of ``SOON``, clarifications and
+    consultations running (read from the paused requests' histories)."""
+    desk = visit.web.ledger.office()
+    found: dict[str, Counter[str]] = {}
+    for row in rows:
+        tally = found.setdefault(row.agency, Counter())
+        tally["open"] += 1
+        if row.overdue:
+            tally["overdue"] += 1
+        left = row.working_days_left
+        if row.due_date is not None and left is not None and not row.overdue:
+            for n in SOON:
+                tally[f"soon{n}"] += left <= n
+        if row.status == "paused":
+            state = load(desk, row.id)
+            tally["clarifications"] += state.open_clarification is not None
+            tally["consultations"] += any(c.ended_on is None for c in state.consultations)
+    return {
+        agency: Counts(
+            t["open"],
+            t["overdue"],
+            tuple(t[f"soon{n}"] for n in SOON),
+            t["clarifications"],
+            t["consultations"],
+        )
+        for agency, t in sorted(found.items())
+    }
+
+
+def _total(counts: dict[str, Counts]) -> Counts:
+    every = list(counts.values())
+    return Counts(
+        sum(c.open for c in every),
+        sum(c.overdue for c in every),
+        tuple(sum(c.soon[i] for c in every) for i in range(len(SOON))),
+        sum(c.clarifications for c in every),
+        sum(c.consultations for c in every),
+    )
+
+
+def my_open_rows(visit: Visit) -> list[RequestRow]:
+    """The open requests of the user's agencies."""
+    rows = list_requests(visit.web.ledger, RequestFilter(only_open=True))
+    return [r for r in rows if visit.user.serves(r.agency)]
+
+
+@page()
+def dashboard(visit: Visit) -> Response:
+    """今日待办: the alerts most urgent first and the counts, per agency."""
+    found = visit.web.alerts(max(SOON))
+    alerts: list[Alert] = [a for a in found.alerts if visit.user.serves(a.agency)]
+    counts = _counts(visit, my_open_rows(visit))
+    return visit.render(
+        "dashboard.html", today=found.as_of, alerts=alerts, counts=counts, total=_total(counts),
+        soon=SOON, names=agency_names(visit),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """The list page's filters, as typed in its form."""
+
+    status: str = ""
+    agency: str = ""
+    year: str = ""
+    applicant: str = ""
+    outcome: str = ""
+    text: str = ""
+
+    def received_in(self) -> int | None:
+        if not self.year:
+            return None
+        if not self.year.isdigit() or not 1990 <= int(self.year) <= 2100:
+            raise InvalidInput(_("year: {value!r} is not a year; use YYYY").format(value=self.year))
+        return int(self.year)
+
+    def admits(self, row: RequestRow) -> bool:
+        """The filters the read use case does not take itself."""
+        return (
+            (not self.status or row.status == self.status)
+            and (not self.applicant or row.applicant == self.applicant)
+            and (not self.outcome or row.outcome == self.outcome)
+        )
+
+
+@page()
+def request_list(visit: Visit) -> Response:
+    """申请列表: filtered by status, agency, year, applicant category and outcome; the
+    search box runs ``find`` (applicants' data only for those allowed to see it)."""
+    query = ListQuery(*(visit.param(k) for k in ("status", "agency", "year", "applicant",
+                                                 "outcome", "q")))  # fmt: skip
+    app = visit.ledger
+    if query.text:
+        personal = visit.user.may(accounts.PERSONAL)
+        rows = [f.row for f in find_requests(app, query.text, personal=personal)]
+        if query.agency:
+            rows = [r for r in rows if r.agency == query.agency]
+        if query.year:
+            rows = [r for r in rows if r.received_on.year == query.received_in()]
+    else:
+        wanted = RequestFilter(received_in=query.received_in(), agency=query.agency or None,
+                               only_open=query.status in ("open", "paused"))  # fmt: skip
+        rows = list_requests(app, wanted)
+    rows = [r for r in rows if visit.user.serves(r.agency) and query.admits(r)]
+    return visit.render(
+        "requests.html", rows=rows[:LIST_LIMIT], total=len(rows), limit=LIST_LIMIT,
+        query=query, statuses=STATUSES, agencies=my_agencies(visit),
+        applicants=APPLICANTS.labels(), outcomes=OUTCOMES.labels(),
+    )  # fmt: skip
+
+
+HIDDEN_FACTS = ("request_id", "calendar")
+"""Facts of an event the timeline does not repeat (the page's own id, the schedules used)."""
+
+
+def timeline_entries(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The timeline for the page: each step's name (as ``ledger show`` names it), its
+    facts, and which later step corrected or retracted it (``note``)."""
+    return [
+        {
+            **e,
+            "step": summary(e["type"], {}),
+            "facts": {
+                k: v
+                for k, v in e["data"].items()
+                if k not in HIDDEN_FACTS and v not in (None, "", [], {})
+            },
+        }
+        for e in events
+    ]
+
+
+def my_request(visit: Visit, request_id: str, explain: bool = False) -> Any:
+    """The request as ``show`` gives it, refused as not found outside the user's agencies."""
+    shown = show_request(visit.ledger, request_id, explain=explain)
+    visit.check_agency(shown.row.agency)
+    return shown
+
+
+@page()
+def request_detail(visit: Visit) -> Response:
+    """申请详情: facts, due date and how it was counted, timeline, notices, the steps."""
+    from ledger.web.desk import steps_for
+
+    request_id = visit.request.path_params["request_id"]
+    shown = my_request(visit, request_id, explain=True)
+    events = timeline_entries(shown.events)
+    notices = [e for e in events if e["type"] == "request.notice-issued"]
+    return visit.render(
+        "request.html", shown=shown, row=shown.row, events=events, notices=notices,
+        steps=steps_for(visit.user, shown.row), names=agency_names(visit),
+        personal=visit.user.may(accounts.PERSONAL),
+    )  # fmt: skip
+
+
+@page(accounts.PERSONAL)
+def applicant_data(visit: Visit) -> Response:
+    """The applicant's personal data, recorded as seen by this user before it is shown."""
+    request_id = visit.request.path_params["request_id"]
+    shown = my_request(visit, request_id)
+    desk = visit.ledger.desk(shown.row.agency, actor=visit.user.username, check_agency=False)
+    data = view_applicant(desk, request_id, f"web /requests/{request_id}/applicant")
+    return visit.render("applicant.html", row=shown.row, data=data)
+
+
+@page()
+def government(visit: Visit) -> Response:
+    """The government's view: its departments side by side, and the combined report."""
+    names = agency_names(visit)
+    rows = my_open_rows(visit)
+    counts = _counts(visit, rows)
+    agencies = my_agencies(visit)
+    levels = agency_levels(visit)
+    year = visit.web.ledger.today().year
+    received = Counter(
+        r.agency for r in list_requests(visit.web.ledger, RequestFilter(received_in=year))
+    )
+    return visit.render(
+        "government.html", agencies=agencies, names=names, levels=levels, counts=counts,
+        total=_total(counts), received=received, year=year, soon=SOON,
+        combined=visit.user.every_agency,
+    )  # fmt: skip
+
+
+@page(accounts.VERIFY)
+def verify(visit: Visit) -> Response:
+    """核验: walk the hash chain and re-derive every recorded due date (``ledger verify``),
+    when asked (a POST: it reads the whole log)."""
+    from ledger.errors import IntegrityFailure
+    from ledger.projections.log import verify_log
+
+    lines: list[str] = []
+    ok = True
+    if visit.request.method == "POST":
+        try:
+            checked = verify_log(visit.web.ledger.store)
+        except IntegrityFailure as broken:
+            lines, ok = [broken.message], False
+        else:
+            lines.append(_("{verified} events verified; the hash chain is intact").format(
+                verified=checked.verified))  # fmt: skip
+            problem = checked.deadline_problem()
+            if problem is None:
+                lines.append(_("{checked} recorded deadlines re-derived; all agree").format(
+                    checked=checked.audit.checked))  # fmt: skip
+            else:
+                lines, ok = [*lines, problem], False
+    return visit.render("verify.html", lines=lines, ok=ok)

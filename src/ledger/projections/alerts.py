@@ -206,12 +206,12 @@ def compute_alerts(
     otherwise the log is replayed up to ``as_of``.
     """
     table = current_table(store)
-    if table is not None:
-        latest = table.latest_effective()
-        if latest is None or latest <= as_of:
-            return _alerts_from_table(store, table, calendar, as_of, within, agency, levels)
-    events = store.read_all(exclude_types=_SKIP)
-    found = alerts_from_events(events, calendar, as_of, within, agency, levels)
+    latest = table.latest_effective() if table is not None else None
+    if table is not None and (latest is None or latest <= as_of):
+        found = _alerts_from_table(store, table, calendar, as_of, within, agency, levels)
+    else:
+        events = store.read_all(exclude_types=_SKIP)
+        found = alerts_from_events(events, calendar, as_of, within, agency, levels)
     names = Resolver(store.texts).prime(a.message for a in found)  # a party kept apart
     return [replace(a, message=names.fill(a.message)) for a in found]
 

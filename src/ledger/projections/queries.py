@@ -8,8 +8,10 @@ application (its store, calendar and clock); "today" is the app's clock unless
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from ledger.calendar import WorkingCalendar
@@ -20,7 +22,7 @@ from ledger.i18n import _
 from ledger.projections.alerts import Alert, compute_alerts
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import clock_input
-from ledger.projections.tables import current_rows
+from ledger.projections.tables import SCAN_BATCH, current_rows, current_table
 from ledger.projections.views import RequestRow, all_requests, request_row, timeline
 from ledger.texts import Resolver
 
@@ -139,30 +141,38 @@ def find_requests(
     cal = load_calendar(app.store)
     day = as_of or app.today()
     found = []
-    searchable = _searchable(app, cal, day)
-    rows = shown_rows(app, [row for row, _ref in searchable])
-    for row, (_kept, ref) in zip(rows, searchable, strict=True):
-        matched = tuple(
-            what
-            for what, hit in (
-                ("id", wanted in row.id.lower()),
-                ("subject", wanted in row.subject.lower()),
-                ("applicant", ref is not None and ref in refs),
+    for page in _searchable(app, cal, day):
+        rows = shown_rows(app, [row for row, _ref in page])
+        for row, (_kept, ref) in zip(rows, page, strict=True):
+            matched = tuple(
+                what
+                for what, hit in (
+                    ("id", wanted in row.id.lower()),
+                    ("subject", wanted in row.subject.lower()),
+                    ("applicant", ref is not None and ref in refs),
+                )
+                if hit
             )
-            if hit
-        )
-        if matched:
-            found.append(FoundRequest(row, matched))
+            if matched:
+                found.append(FoundRequest(row, matched))
     found.sort(key=lambda f: (f.row.closed, f.row.due_date or date.max, f.row.id))
     return found
 
 
-def _searchable(app: App, cal: WorkingCalendar, day: date) -> list[tuple[RequestRow, str | None]]:
-    """Every request's row on ``day`` with its applicant reference (projection, else replay)."""
-    kept = current_rows(app.store)
-    if kept is not None:
-        return [(v.request_row(cal, day), v.applicant_ref) for v in kept]
-    return [(request_row(s, cal, day), s.applicant_ref) for s in all_requests(app.store)]
+Page = list[tuple[RequestRow, str | None]]
+"""Requests' rows on a day with their applicant references, a page at a time."""
+
+
+def _searchable(app: App, cal: WorkingCalendar, day: date) -> Iterator[Page]:
+    """Every request's row on ``day`` with its applicant reference, a page at a time (the
+    projection's rows page by page, else a replay): memory follows a page, not the books."""
+    table = current_table(app.store)
+    if table is None:
+        yield [(request_row(s, cal, day), s.applicant_ref) for s in all_requests(app.store)]
+        return
+    rows = table.scan()
+    while page := list(islice(rows, SCAN_BATCH)):
+        yield [(v.request_row(cal, day), v.applicant_ref) for v in page]
 
 
 @dataclass(frozen=True)

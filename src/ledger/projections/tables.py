@@ -39,6 +39,8 @@ from ledger.projections.views import RequestRow, days_left, late
 REQUESTS: Final = "requests"
 """The request projection's name in ``projection_checkpoints``."""
 REQUEST_PREFIX: Final = stream_of("")
+SCAN_BATCH: Final = 2000
+"""Rows a scan of the whole table reads at a time (``ledger find``)."""
 REQUEST_TYPES: Final = "request."
 """The events a request's row folds, as ``views.all_requests`` does (not its notices)."""
 
@@ -185,6 +187,10 @@ class ViewTable(Protocol):
         """Rows matching a SQL condition on ``request_view`` (the memory table: all)."""
         ...
 
+    def scan(self, batch: int = SCAN_BATCH) -> Iterator[ViewRow]:
+        """Every row, ``batch`` at a time (a reader holds one page, not the table)."""
+        ...
+
     def touching(self, first: int, last: int, agencies: Collection[str] | None) -> list[ViewRow]:
         """The rows of the agencies (None: all) whose years overlap ``first``…``last``."""
         ...
@@ -272,6 +278,16 @@ class SqlViewTable:
     def rows(self, where: str = "", params: Sequence[Any] = ()) -> list[ViewRow]:
         text = f"{self._select} WHERE {where}" if where else self._select
         return [_from_sql(r) for r in self.db.fetch(text, params)]
+
+    def scan(self, batch: int = SCAN_BATCH) -> Iterator[ViewRow]:
+        """Pages of the primary key (``request_id > last one read``), in id order."""
+        after = ""
+        while True:
+            page = self.rows(f"request_id > ? ORDER BY request_id LIMIT {int(batch)}", (after,))
+            yield from page
+            if len(page) < batch:
+                return
+            after = page[-1].request_id
 
     def touching(self, first: int, last: int, agencies: Collection[str] | None) -> list[ViewRow]:
         """Two range reads of the (agency,) touch_until, touch_from index: the open rows
@@ -371,6 +387,9 @@ class MemoryViewTable:
 
     def rows(self, where: str = "", params: Sequence[Any] = ()) -> list[ViewRow]:
         return list(self._rows.values())
+
+    def scan(self, batch: int = SCAN_BATCH) -> Iterator[ViewRow]:
+        return iter(list(self._rows.values()))
 
     def _of(self, agencies: Collection[str] | None) -> list[ViewRow]:
         return [r for r in self._rows.values() if agencies is None or r.agency in agencies]

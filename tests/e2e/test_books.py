@@ -40,7 +40,7 @@ def test_init_makes_the_books_owner_only(tmp_path: Path) -> None:
     """The file and the folders init creates are readable by their owner only (0600, 0700)."""
     where = tmp_path / "office" / "books" / "ledger.db"
     cli = LedgerCli(where, "2020-03-31", init=False)
-    assert cli.ok("init") == f"{where}: schema created -> revision {HEAD}"
+    assert cli.ok("init") == f"{where}: schema created (revision {HEAD})"
     assert stat.S_IMODE(where.stat().st_mode) == 0o600
     assert stat.S_IMODE(where.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE((tmp_path / "office").stat().st_mode) == 0o700

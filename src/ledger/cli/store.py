@@ -33,11 +33,16 @@ def init(ctx: click.Context) -> None:
       ledger --db postgresql://ledger@db.example.gov.cn:5432/ledger init
     """
     change = init_database(ctx.ensure_object(State).db)
-    if change.changed:
-        before = change.before or "created"
+    if change.changed and change.before is None:
+        click.echo(
+            _("{database}: schema created (revision {after})").format(
+                database=change.database, after=change.after
+            )
+        )
+    elif change.changed:
         click.echo(
             _("{database}: schema {before} -> revision {after}").format(
-                database=change.database, before=before, after=change.after
+                database=change.database, before=change.before, after=change.after
             )
         )
     else:

@@ -9,6 +9,7 @@ import pytest
 
 from ledger import codes
 from ledger.errors import InvalidInput
+from ledger.i18n import set_language
 from ledger.report import (
     AnnualReport,
     OpenRequest,
@@ -93,6 +94,20 @@ def test_reconciliation_errors_name_the_column() -> None:
     (error,) = t3.reconciliation_errors()
     assert error.startswith("column research (科研机构): new 1 + carried in 0 = 1")
     assert "decided 0 + carried out 0 = 0" in error
+
+
+def test_refusals_read_in_the_language_spoken() -> None:
+    """A refusal names the field the same way in both languages; its words follow the reader's."""
+    set_language("zh")
+    with pytest.raises(InvalidInput) as refused:
+        Table3(new={"natural": -1})
+    assert str(refused.value) == "table3.new[natural]：-1 不是数量；请使用大于或等于 0 的整数"
+    (error,) = Table3(new={"research": 1}).reconciliation_errors()
+    assert error == "科研机构（research）列：新收 1 + 上年结转 0 = 1，但已办结 0 + 结转下年 0 = 0"
+    set_language("en")
+    with pytest.raises(InvalidInput) as refused:
+        Table3(new={"natural": -1})
+    assert str(refused.value) == "table3.new[natural]: -1 is not a count; use a whole number >= 0"
 
 
 def test_reconciled_table_has_no_errors() -> None:

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from ledger import codes
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.report import editions
 
 Figure = int | Decimal
@@ -35,7 +36,11 @@ _APPLICANT_NAMES = codes.APPLICANTS.labels()
 def _count(value: object, where: str) -> int:
     """A non-negative whole number, or a refusal naming the field."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidInput(f"{where}: {value!r} is not a count; use a whole number >= 0")
+        raise InvalidInput(
+            _("{where}: {value!r} is not a count; use a whole number >= 0").format(
+                where=where, value=value
+            )
+        )
     return value
 
 
@@ -44,8 +49,9 @@ def _per_applicant(counts: Mapping[str, int], where: str) -> Mapping[str, int]:
     unknown = sorted(set(counts) - set(APPLICANTS))
     if unknown:
         raise InvalidInput(
-            f"{where}: {unknown[0]!r} is not an applicant category; use one of "
-            + ", ".join(APPLICANTS)
+            _("{where}: {code!r} is not an applicant category; use one of {listed}").format(
+                where=where, code=unknown[0], listed=", ".join(APPLICANTS)
+            )
         )
     return MappingProxyType(
         {code: _count(counts.get(code, 0), f"{where}[{code}]") for code in APPLICANTS}
@@ -77,8 +83,9 @@ class Table3:
         unknown = sorted(set(self.decided) - set(OUTCOMES))
         if unknown:
             raise InvalidInput(
-                f"table3.decided: {unknown[0]!r} is not an outcome; use one of "
-                + ", ".join(OUTCOMES)
+                _("table3.decided: {code!r} is not an outcome; use one of {listed}").format(
+                    code=unknown[0], listed=", ".join(OUTCOMES)
+                )
             )
         decided = {
             code: _per_applicant(self.decided.get(code, {}), f"table3.decided[{code}]")
@@ -112,9 +119,19 @@ class Table3:
             went = decided[code] + self.carried_out[code]
             if came != went:
                 errors.append(
-                    f"column {code} ({_APPLICANT_NAMES[code]}): new {self.new[code]} + "
-                    f"carried in {self.carried_in[code]} = {came}, but decided {decided[code]} "
-                    f"+ carried out {self.carried_out[code]} = {went}"
+                    _(
+                        "column {code} ({name}): new {new} + carried in {carried_in} = {came}, "
+                        "but decided {decided} + carried out {carried_out} = {went}"
+                    ).format(
+                        code=code,
+                        name=_APPLICANT_NAMES[code],
+                        new=self.new[code],
+                        carried_in=self.carried_in[code],
+                        came=came,
+                        decided=decided[code],
+                        carried_out=self.carried_out[code],
+                        went=went,
+                    )
                 )
         return errors
 
@@ -122,9 +139,17 @@ class Table3:
 def _figure(value: object, where: str, signed: bool) -> Figure:
     """A table 2 figure: an int or a Decimal; negative only where the column allows it."""
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise InvalidInput(f"{where}: {value!r} is not a figure; use an int, or a Decimal amount")
+        raise InvalidInput(
+            _("{where}: {value!r} is not a figure; use an int, or a Decimal amount").format(
+                where=where, value=value
+            )
+        )
     if value < 0 and not signed:
-        raise InvalidInput(f"{where}: {value} is negative; only 'change' (本年增/减) may be")
+        raise InvalidInput(
+            _("{where}: {value} is negative; only 'change' (本年增/减) may be").format(
+                where=where, value=value
+            )
+        )
     return value
 
 
@@ -162,14 +187,22 @@ class Table2:
         for item, figures in self.items.items():
             if item not in known:
                 raise InvalidInput(
-                    f"table2: item {item!r} is not in the {edition_name} edition; use one of "
-                    + ", ".join(known)
+                    _(
+                        "table2: item {item!r} is not in the {name} edition; use one of {listed}"
+                    ).format(item=item, name=edition_name, listed=", ".join(known))
                 )
             for key in figures:
                 if key not in known[item]:
                     raise InvalidInput(
-                        f"table2[{item}]: figure {key!r} is not in the {edition_name} edition; "
-                        "use one of " + ", ".join(sorted(known[item]))
+                        _(
+                            "table2[{item}]: figure {key!r} is not in the {name} edition; "
+                            "use one of {listed}"
+                        ).format(
+                            item=item,
+                            key=key,
+                            name=edition_name,
+                            listed=", ".join(sorted(known[item])),
+                        )
                     )
 
 
@@ -211,7 +244,11 @@ class Table4:
         name = key.replace("-", "_")
         groups = [group for group, _ in editions.TABLE4_GROUPS]
         if name not in groups:
-            raise InvalidInput(f"table4: {key!r} is not a group; use {', '.join(groups)}")
+            raise InvalidInput(
+                _("table4: {key!r} is not a group; use {listed}").format(
+                    key=key, listed=", ".join(groups)
+                )
+            )
         group: Table4Group = getattr(self, name)
         return group
 
@@ -230,7 +267,11 @@ def _months(values: Sequence[int], where: str) -> tuple[int, ...]:
     if not values:
         return (0,) * MONTHS
     if len(values) != MONTHS:
-        raise InvalidInput(f"{where}: {len(values)} values; give one per month, 12 in all")
+        raise InvalidInput(
+            _("{where}: {count} values; give one per month, 12 in all").format(
+                where=where, count=len(values)
+            )
+        )
     return tuple(_count(v, f"{where}[{i + 1}]") for i, v in enumerate(values))
 
 
@@ -260,12 +301,15 @@ class ProcessingStats:
         unknown = sorted(set(self.received_by_month) - set(CHANNELS))
         if unknown:
             raise InvalidInput(
-                f"stats.received_by_month: {unknown[0]!r} is not a channel; use one of "
-                + ", ".join(CHANNELS)
+                _("stats.received_by_month: {code!r} is not a channel; use one of {listed}").format(
+                    code=unknown[0], listed=", ".join(CHANNELS)
+                )
             )
         if len(self.oldest_open) > OLDEST_OPEN_LIMIT:
             raise InvalidInput(
-                f"stats.oldest_open: {len(self.oldest_open)} requests; list at most ten"
+                _("stats.oldest_open: {count} requests; list at most ten").format(
+                    count=len(self.oldest_open)
+                )
             )
         received = {
             channel: _months(
@@ -359,8 +403,10 @@ class AnnualReport:
         unknown = editions.unknown_overrides(self.edition, self.label_overrides)
         if unknown:
             raise InvalidInput(
-                f"label_overrides: {unknown[0]!r} is not a label of the {self.edition} edition; "
-                "overrides map an official label, exactly as printed, to the local wording"
+                _(
+                    "label_overrides: {label!r} is not a label of the {name} edition; overrides "
+                    "map an official label, exactly as printed, to the local wording"
+                ).format(label=unknown[0], name=self.edition)
             )
         object.__setattr__(self, "label_overrides", MappingProxyType(dict(self.label_overrides)))
 

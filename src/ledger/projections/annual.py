@@ -30,6 +30,7 @@ from ledger.codes import CASE_KINDS, DOCUMENT_KINDS
 from ledger.dates import shanghai_date
 from ledger.events.annual import figure_value
 from ledger.events.store import Store, StoredEvent
+from ledger.i18n import _
 from ledger.projections.agencies import registration
 from ledger.projections.requests import (
     RequestState,
@@ -428,15 +429,27 @@ def _build_report(facts: Facts, req: ReportRequest) -> AnnualReport:
 def check(facts: Facts, year: int, agencies: Collection[str] | None) -> list[str]:
     """Where the tables disagree with themselves or with the recorded carry-overs."""
     requests = requests_of(facts, agencies)
-    problems = [f"table 3: {e}" for e in table3(requests, year).reconciliation_errors()]
+    problems = [
+        _("table 3: {problem}").format(problem=e)
+        for e in table3(requests, year).reconciliation_errors()
+    ]
     for s in requests:
         for y in (year - 1, year):
             closed = y in facts.closed.get(s.agency, set())
             recorded, derived = y in s.carried_out_of, open_at_end(s, y)
             if closed and recorded != derived:
-                state = "open" if derived else "closed"
-                problems.append(
-                    f"request {s.id}: {state} at the end of {y}, but the year close "
-                    f"{'did' if recorded else 'did not'} carry it over"
-                )
+                problems.append(_carry_mismatch(s.id, y, open_at_end=derived))
     return problems
+
+
+def _carry_mismatch(request_id: str, year: int, *, open_at_end: bool) -> str:
+    """The year close's carry-over disagreeing with the request's own state at year end."""
+    if open_at_end:
+        text = _(
+            "request {id}: open at the end of {year}, but the year close did not carry it over"
+        )
+    else:
+        text = _(
+            "request {id}: closed at the end of {year}, but the year close did carry it over"
+        )
+    return text.format(id=request_id, year=year)

@@ -49,12 +49,15 @@ def reports(app: App) -> list[str]:
 
 ACCEPTANCE_ROWS = {"sqlite": 1_000, "postgresql": 300}
 """Issue 11 asks for 10,000 rows; this size keeps the test within seconds on the CI
-machine (bench/bench_register.py runs the import at 10,000 and 100,000)."""
+machine. ``LEDGER_REGISTER_ROWS=10000`` runs it at the full size on both databases
+(bench/bench_register.py measures the import at 10,000 and 100,000)."""
 
 
 def test_generated_register_reports_as_the_desk_history(db_url: str, tmp_path: Path) -> None:
     """A generated 3-year register imports, and each year's report equals the one built by desk commands."""
-    rows = ACCEPTANCE_ROWS["sqlite" if db_url.startswith("sqlite") else "postgresql"]
+    rows = int(os.environ.get("LEDGER_REGISTER_ROWS", "0")) or ACCEPTANCE_ROWS[
+        "sqlite" if db_url.startswith("sqlite") else "postgresql"
+    ]
     history = generate(rows)
     book = tmp_path / "register.xlsx"
     write_workbook(book, history)

@@ -96,11 +96,7 @@ def _applicant_rows(conn: Connection) -> Iterator[dict[str, Any]]:
     """Each applicant's row with their key (None once erased): the data is sealed with it."""
     joined = APPLICANTS.outerjoin(KEYS, KEYS.c.ref == APPLICANTS.c.ref)
     query = sa.select(APPLICANTS, KEYS.c.key).select_from(joined).order_by(APPLICANTS.c.ref)
-    for r in conn.execute(query):
-        row = dict(r._mapping)
-        for key in ("created_at", "erased_at"):
-            row[key] = _as_datetime(row[key]) if row[key] is not None else None
-        yield row
+    yield from _sealed_rows(conn, query)
 
 
 def _text_rows(conn: Connection) -> Iterator[dict[str, Any]]:
@@ -110,6 +106,11 @@ def _text_rows(conn: Connection) -> Iterator[dict[str, Any]]:
         return
     joined = TEXTS.outerjoin(TEXT_KEYS, TEXT_KEYS.c.owner == TEXTS.c.owner)
     query = sa.select(TEXTS, TEXT_KEYS.c.key).select_from(joined).order_by(TEXTS.c.ref)
+    yield from _sealed_rows(conn, query)
+
+
+def _sealed_rows(conn: Connection, query: sa.Select[Any]) -> Iterator[dict[str, Any]]:
+    """Rows of sealed data with their key, their moments read back as datetimes."""
     for r in conn.execute(query):
         row = dict(r._mapping)
         for key in ("created_at", "erased_at"):

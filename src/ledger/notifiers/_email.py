@@ -66,15 +66,7 @@ class EmailNotifier:
         """Send the batch as one message; raise ``DeliveryFailed`` if it was not accepted."""
         if not reminders:
             return
-        message = self.compose(reminders)
-        try:
-            refused = self._transmit(message)
-        except (smtplib.SMTPException, OSError) as exc:
-            # ``from None``: the chained exception would print unredacted in a traceback.
-            raise self._failed(self._describe(exc)) from None
-        if refused:
-            addresses = ", ".join(sorted(refused))
-            raise self._failed(f"the server refused {addresses}; the other recipients got it")
+        self._deliver(self.compose(reminders))
 
     def send_anchor(self, anchor: Anchor) -> None:
         """Mail the log's head to every recipient (Message-ID derived from it, header
@@ -89,9 +81,15 @@ class EmailNotifier:
         message["X-Ledger-Anchor"] = anchor.line()
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(anchor_text(anchor) + "\n", charset="utf-8")
+        self._deliver(message)
+
+    def _deliver(self, message: EmailMessage) -> None:
+        """Hand the message to the server; raise ``DeliveryFailed`` unless every recipient
+        was accepted."""
         try:
             refused = self._transmit(message)
         except (smtplib.SMTPException, OSError) as exc:
+            # ``from None``: the chained exception would print unredacted in a traceback.
             raise self._failed(self._describe(exc)) from None
         if refused:
             addresses = ", ".join(sorted(refused))

@@ -229,13 +229,21 @@ class Browser:
 
 
 def _stale(element: Any) -> bool:
-    """True once the page that held ``element`` has been replaced."""
-    from selenium.common.exceptions import StaleElementReferenceException
+    """True once the page that held ``element`` has been replaced.
+
+    Mid-navigation Chromium may report the old node as not belonging to the document
+    (a plain WebDriverException) before it reports it stale: the same fact.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 
     try:
         element.is_enabled()
     except StaleElementReferenceException:
         return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc.msg):
+            return True
+        raise
     return False
 
 

@@ -17,7 +17,7 @@ from typing import Final
 import click
 
 from ledger.cli._common import State
-from ledger.config import configured_language
+from ledger.configfile import configured_language
 from ledger.db import database_errors
 from ledger.errors import LedgerError
 from ledger.helptext import HelpContext, localize

@@ -1,5 +1,8 @@
 """A desk command loads the drivers, never SQLAlchemy or SQLModel (they cost its start-up),
-nor what only other commands need: structlog and rich (logging), the report renderers."""
+nor what only other commands need: structlog and rich (logging), the report renderers;
+nor, without a configuration file, the configuration's model and the notifier tables;
+nor the events of other commands (annual records, reminders, exports, notices), nor
+``importlib.metadata`` (pydantic's plugin scan, skipped when plugins are disabled)."""
 
 from __future__ import annotations
 
@@ -10,13 +13,21 @@ from pathlib import Path
 from tests.e2e.cli_runner import LedgerCli
 
 # Runs the installed entry point in a fresh interpreter and, as it exits, names the
-# SQLAlchemy, SQLModel, structlog, rich and report-renderer modules it loaded (none, if
-# the desk path is lean).
+# modules kept off the desk path that it loaded (none, if the desk path is lean): any
+# module of the packages in ``roots``, and the modules in ``kept``.
 PROBE = """
 import atexit, sys
 def _loaded():
-    roots = ("sqlalchemy", "sqlmodel", "alembic", "structlog", "rich")
-    heavy = sorted(m for m in sys.modules if m.split(".")[0] in roots or m == "ledger.report.render")
+    roots = ("sqlalchemy", "sqlmodel", "alembic", "structlog", "rich", "ledger.notifiers")
+    kept = (
+        "ledger.report.render", "ledger.config", "ledger.settings", "ledger.cli.annual",
+        "ledger.commands.annual", "ledger.events.annual", "ledger.events.reminders",
+        "ledger.events.exports", "ledger.events.notices", "importlib.metadata", "babel",
+    )
+    heavy = sorted(
+        m for m in sys.modules
+        if m.split(".")[0] in roots or ".".join(m.split(".")[:2]) in roots or m in kept
+    )
     sys.stderr.write("LOADED:" + ",".join(heavy) + "\\n")
 atexit.register(_loaded)
 from ledger.cli import main

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
+from types import ModuleType
 from typing import Final
 
 import click
@@ -166,10 +167,38 @@ NO_PYDANTIC_PLUGINS: Final = ("PYDANTIC_DISABLE_PLUGINS", "__all__")
 validates, reads the metadata of every installed package (tens of milliseconds). A value
 already set in the environment is kept."""
 
+PLUGINS_OFF: Final = ("__all__", "1", "true")
+"""The values of PYDANTIC_DISABLE_PLUGINS for which pydantic's loader finds no plugin."""
+
+PLUGIN_LOADER: Final = "pydantic.plugin._loader"
+
+
+def skip_plugin_loader() -> None:
+    """With every plugin disabled, stand in for pydantic's plugin loader.
+
+    Even then pydantic imports its loader when it builds the first model, and the
+    loader imports ``importlib.metadata`` (with the e-mail parser and zipfile): about a
+    tenth of a desk command's start-up, for nothing. In its place goes a module whose
+    ``get_plugins`` gives what the loader's gives with plugins disabled: none. A loader
+    already imported, or plugins not all disabled, are left alone
+    (``tests/unit/test_plugin_loader.py`` holds the stand-in to pydantic's names).
+    """
+    if os.environ.get(NO_PYDANTIC_PLUGINS[0]) not in PLUGINS_OFF or PLUGIN_LOADER in sys.modules:
+        return
+    loader = ModuleType(PLUGIN_LOADER, "ledger's stand-in: every pydantic plugin is disabled.")
+    loader.get_plugins = _no_plugins  # type: ignore[attr-defined]
+    sys.modules[PLUGIN_LOADER] = loader
+
+
+def _no_plugins() -> tuple[()]:
+    """No plugin: what pydantic's ``get_plugins`` returns when they are all disabled."""
+    return ()
+
 
 def main() -> None:
     """Entry point: run the CLI and turn refusals into one line and an exit status."""
     os.environ.setdefault(*NO_PYDANTIC_PLUGINS)
+    skip_plugin_loader()
     state = State()
     try:
         check_argv(sys.argv[1:])

@@ -44,7 +44,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import ledger
+import ledger as ledger_package
 from ledger.bootstrap import App, bootstrap
 from ledger.commands._context import Desk
 from ledger.commands.requests import RecordReceipt, issue_decision, record_receipt
@@ -423,7 +423,7 @@ def processes(work: Path, n: int) -> None:
     first run does unless ``PYTHONDONTWRITEBYTECODE`` is set): SQLAlchemy's were compiled
     when it was installed, so without this the comparison would time ledger's compiler.
     """
-    compileall.compile_dir(Path(ledger.__file__).parent, quiet=1)
+    compileall.compile_dir(Path(ledger_package.__file__).parent, quiet=1)
     db = work / "desk.db"
     env = {**os.environ, "LEDGER_DB": f"sqlite:///{db}", "LEDGER_TODAY": TODAY.isoformat()}
     env.pop("LEDGER_CONFIG", None)
@@ -454,8 +454,10 @@ def processes(work: Path, n: int) -> None:
     for name, values in times.items():
         wall = statistics.median(w for w, _ in values)
         cpu = statistics.median(c for _, c in values)
-        print(f"  {name:32} wall {wall * 1000:6.0f} ms {wall / base_wall:5.2f}×"
-              f"   cpu {cpu * 1000:5.0f} ms {cpu / base_cpu:5.2f}×   (/ import sqlalchemy)")
+        print(
+            f"  {name:32} wall {wall * 1000:6.0f} ms {wall / base_wall:5.2f}×"
+            f"   cpu {cpu * 1000:5.0f} ms {cpu / base_cpu:5.2f}×   (/ import sqlalchemy)"
+        )
 
 
 def timed_process(name: str, argv: list[str], env: dict[str, str]) -> tuple[float, float]:

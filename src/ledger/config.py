@@ -18,13 +18,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, StringConstraints, ValidationError
 
-from ledger.configfile import DEFAULT_AGENCY, config_path, configured_language, read_config_file
+from ledger.configfile import (
+    DEFAULT_AGENCY,
+    DEFAULT_WITHIN,
+    config_path,
+    configured_language,
+    read_config_file,
+)
 from ledger.db import DEFAULT_LOCK_TIMEOUT, parse_url
 from ledger.errors import InvalidInput
 from ledger.events.fields import empty_list
 from ledger.limits import BACKDATE_DAYS, TEXT_MAX, clean_text
 from ledger.notifiers._config import NotifierSettings, check_notifier_tables, check_unique_names
-from ledger.projections.alerts import DEFAULT_WITHIN
 from ledger.settings import KeyProblem, Settings, key, refusal
 
 __all__ = [

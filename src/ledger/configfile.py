@@ -21,6 +21,10 @@ from ledger.limits import BACKDATE_DAYS
 
 DEFAULT_AGENCY = "default"
 
+DEFAULT_WITHIN = 3
+"""Working days of warning before a deadline: ``[scheduler] within`` unless the file sets
+it, and ``ledger alerts --within``'s default (``ledger.projections.alerts``)."""
+
 
 class DeskKeys(NamedTuple):
     """The keys every command reads as it starts, with the model's defaults (``Config``).

@@ -94,3 +94,24 @@ def test_a_type_whose_module_was_not_imported_is_found() -> None:
         [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.split() == ["ledger.events.annual", "True"]
+
+
+EXIT_PROBE = """
+import atexit, gc, sys
+calls = []
+freeze = gc.freeze
+gc.freeze = lambda: calls.append(1) or freeze()  # counts the freezes the CLI registered
+atexit.register(lambda: print("at exit:", len(calls), gc.get_freeze_count() > 0))  # runs last
+from ledger.cli import skip_the_last_collection
+skip_the_last_collection()
+skip_the_last_collection()
+print("before exit:", len(calls), gc.get_freeze_count() > 0)
+"""
+
+
+def test_the_heap_is_frozen_once_as_the_process_exits() -> None:
+    """Registered once however often it is asked; nothing is frozen before the exit."""
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT_PROBE], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.splitlines() == ["before exit: 0 False", "at exit: 1 True"]

@@ -8,6 +8,8 @@ printed, help included.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -195,10 +197,25 @@ def _no_plugins() -> tuple[()]:
     return ()
 
 
+def skip_the_last_collection() -> None:
+    """Freeze the heap as the process exits, so that the collector's last pass skips it.
+
+    As it exits, Python collects every reference cycle of the heap once more: all the
+    objects the imports made, some 40 ms of CPU for a desk command, as much as the
+    command's own work. Nothing of ledger's waits for that pass: the command closes its
+    connections and files itself (click's context), and what the standard library ends at
+    exit (logging, temporary folders) it ends through ``atexit`` too. Registered once,
+    however often ``main`` runs in one process (the tests run it in theirs).
+    """
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
+
+
 def main() -> None:
     """Entry point: run the CLI and turn refusals into one line and an exit status."""
     os.environ.setdefault(*NO_PYDANTIC_PLUGINS)
     skip_plugin_loader()
+    skip_the_last_collection()
     state = State()
     try:
         check_argv(sys.argv[1:])

@@ -17,7 +17,9 @@ ALWAYS_OFF = (
     "ledger.report.render", "ledger.cli.annual", "ledger.commands.annual",
     "ledger.events.exports", "ledger.events.notices", "email",
 )  # fmt: skip
-"""Off the desk path, with a configuration file or without: packages (and their modules)."""
+"""Off the desk path, without a configuration file or with the tests' (``backdate_days``
+only; e-mail notifier tables would load ``email`` to check their addresses): packages and
+their modules."""
 
 OFF_WHEN_RECORDING = (
     "ledger.projections.alerts",

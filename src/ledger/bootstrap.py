@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, cast
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from ledger.config import Config
     from ledger.notifiers import Notifier
 
 from ledger.commands._context import Desk
 from ledger.commands.agencies import office_agency, resolve_agency
 from ledger.commands.requests import check_id
-from ledger.config import Config, load_config
+from ledger.configfile import DeskKeys, config_path, read_config_file
 from ledger.dates import Today, clock_from_env, utc_now
 from ledger.db import Database, location, open_database, resolve_url
 from ledger.events.chainkey import key_from_env
@@ -35,12 +36,30 @@ from ledger.projections import tables as projection_tables
 class App:
     """Everything a command needs, built once per process."""
 
-    config: Config
+    checked: Config | None
+    """The configuration file, checked; None without a file (``config`` builds the defaults)."""
     db: Database
     store: EventStore
     actor: str
     clock: Today
     cache: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def config(self) -> Config:
+        """The configuration: the file's, else the defaults, built on first use.
+
+        A desk command without a file never builds the model (``keys`` serve it).
+        """
+        if self.checked is None:
+            from ledger.config import Config
+
+            self.checked = Config()
+        return self.checked
+
+    @property
+    def keys(self) -> DeskKeys:
+        """The keys every command reads as it starts, without building the model."""
+        return DeskKeys() if self.checked is None else desk_keys(self.checked)
 
     def today(self) -> date:
         """Today by the app's clock (Asia/Shanghai, or the pinned day)."""
@@ -68,7 +87,7 @@ class App:
         reason facts dated well before today are recorded now (``--backdated``).
         """
         if check_agency or agency is None:
-            code = resolve_agency(self.store, agency, self.config.agency)
+            code = resolve_agency(self.store, agency, self.keys.agency)
         else:
             check_id(agency, "--agency")
             code = agency
@@ -79,14 +98,14 @@ class App:
             today or self.today(),
             amend,
             backdated=clean_text(backdated, "--backdated", required=True) if backdated else None,
-            backdate_days=self.config.backdate_days,
+            backdate_days=self.keys.backdate_days,
             command_id=command_id,
         )
 
     def office(self, *, actor: str | None = None, command_id: str | None = None) -> Desk:
         """A desk for what belongs to no one agency (registering agencies, choosing the
         default, the calendar): it records as the office's agency and never refuses one."""
-        code = office_agency(self.store, self.config.agency)
+        code = office_agency(self.store, self.keys.agency)
         return Desk(self.store, self._actor(actor), code, self.today(), command_id=command_id)
 
     def _actor(self, actor: str | None) -> str:
@@ -144,10 +163,11 @@ def bootstrap(
     schema) where there are none; the desk commands pass False so that a mistyped
     location is refused instead of opened empty.
     """
-    cfg = config if isinstance(config, Config) else load_config(config)
+    cfg = checked_config(config) if config is None or isinstance(config, str) else config
+    keys = DeskKeys() if cfg is None else desk_keys(cfg)
     chain_key = key_from_env()
     database = open_database(
-        resolve_url(db or cfg.db), create=create, lock_timeout=cfg.lock_timeout
+        resolve_url(db or keys.db), create=create, lock_timeout=keys.lock_timeout
     )
     if ensure:
         try:
@@ -158,6 +178,25 @@ def bootstrap(
     store = EventStore(database, now=now, chain_key=chain_key)
     projection_tables.attach(store, database)
     return App(cfg, database, store, actor or default_actor(), clock or clock_from_env())
+
+
+def checked_config(option: str | None) -> Config | None:
+    """The configuration file, checked whole; None when there is no file.
+
+    A file is checked before the command does anything, so a bad key is refused however
+    little of the file the command reads; without one, nothing is built.
+    """
+    path = config_path(option)
+    if path is None:
+        return None
+    from ledger.config import parse_config
+
+    return parse_config(read_config_file(path), f"--config {path}")
+
+
+def desk_keys(config: Config) -> DeskKeys:
+    """The keys every command reads as it starts, from a checked configuration."""
+    return DeskKeys(*(getattr(config, name) for name in DeskKeys._fields))
 
 
 @dataclass(frozen=True)

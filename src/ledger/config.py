@@ -11,23 +11,25 @@ silently does nothing. ``docs/configuration.md`` is generated from this model
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from platformdirs import user_config_dir
 from pydantic import AfterValidator, BeforeValidator, StringConstraints, ValidationError
 
+from ledger.configfile import (
+    DEFAULT_AGENCY,
+    DEFAULT_WITHIN,
+    config_path,
+    configured_language,
+    read_config_file,
+)
 from ledger.db import DEFAULT_LOCK_TIMEOUT, parse_url
 from ledger.errors import InvalidInput
 from ledger.events.fields import empty_list
-from ledger.i18n import _
 from ledger.limits import BACKDATE_DAYS, TEXT_MAX, clean_text
 from ledger.notifiers._config import NotifierSettings, check_notifier_tables, check_unique_names
-from ledger.projections.alerts import DEFAULT_WITHIN
 from ledger.settings import KeyProblem, Settings, key, refusal
 
 __all__ = [
@@ -43,7 +45,6 @@ __all__ = [
     "parse_config",
 ]
 
-DEFAULT_AGENCY = "default"
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -337,31 +338,6 @@ class Config(Settings):
         return {code: a.level for code, a in self.agencies.items() if a.level is not None}
 
 
-def config_path(option: str | None) -> Path | None:
-    """The file to read: the option, else LEDGER_CONFIG, else the user's file if it exists."""
-    chosen = option or os.environ.get("LEDGER_CONFIG")
-    if chosen:
-        return Path(chosen).expanduser()
-    default = Path(user_config_dir("ledger", appauthor=False)) / "ledger.toml"
-    return default if default.exists() else None
-
-
-def configured_language(option: str | None) -> str | None:
-    """The file's ``lang`` as written, read before the rest is checked (None if unreadable).
-
-    The language is needed before anything is printed, help included; the whole file is
-    checked, and a bad ``lang`` refused, when the command loads it.
-    """
-    path = config_path(option)
-    if path is None:
-        return None
-    try:
-        lang = tomllib.loads(path.read_text(encoding="utf-8")).get("lang")
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return None
-    return lang if isinstance(lang, str) else None
-
-
 def parse_config(raw: Mapping[str, Any], source: str = "config") -> Config:
     """Check a parsed file, refusing the first bad key in one line: ``source: key: problem``."""
     try:
@@ -375,12 +351,4 @@ def load_config(option: str | None = None) -> Config:
     path = config_path(option)
     if path is None:
         return Config()
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidInput(_("--config: {path} does not exist").format(path=path)) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            _("--config: {path} is not valid TOML: {exc}").format(path=path, exc=exc)
-        ) from None
-    return parse_config(raw, f"--config {path}")
+    return parse_config(read_config_file(path), f"--config {path}")

@@ -13,6 +13,8 @@ import ledger.config
 import ledger.events
 import ledger.notifiers  # the notifier tables
 
+ledger.events.known_types()  # every module of event types
+
 
 def _models(base: type[BaseModel]) -> list[type[BaseModel]]:
     found, todo = [], [base]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import click
 
@@ -20,7 +20,7 @@ from ledger.cli._types import NAME, PERSONAL, PERSONAL_NAME, REASON, TEXT, Count
 from ledger.codes import APPLICANTS, CHANNELS, OUTCOMES
 from ledger.commands import requests as cmd
 from ledger.events.requests import CONSULTATION_KINDS
-from ledger.helptext import help_values
+from ledger.helptext import help_values, localize
 from ledger.i18n import _
 from ledger.projections.views import due_text
 
@@ -40,7 +40,32 @@ def _confirm(recorded: cmd.Recorded, what: str) -> None:
     )
 
 
-@click.group()
+ANNUAL_COMMANDS: Final = ("case", "case-end", "document", "repeal", "figures", "narrative")
+"""The records tables 2 and 4 need (``ledger.cli.annual``), under the same group."""
+
+
+class RecordGroup(click.Group):
+    """``ledger record``: the annual records' module is imported only when one of them
+    runs or a listing needs them, so that recording a step does not build their events."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *ANNUAL_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in ANNUAL_COMMANDS and cmd_name not in self.commands:
+            _attach_annual(self)
+        return super().get_command(ctx, cmd_name)
+
+
+def _attach_annual(group: click.Group) -> None:
+    """Add the annual records' commands, in the language of the moment."""
+    from ledger.cli.annual import RECORD_COMMANDS
+
+    for command in RECORD_COMMANDS:
+        group.add_command(localize(command))
+
+
+@click.group(cls=RecordGroup)
 def record() -> None:
     """Record a step of a request as it happens (one event, checked against the Regulation).
 
@@ -421,14 +446,3 @@ def retract(
 
 for _command in (receive, correct):
     help_values(_command, channels=CHANNELS.help_text(), applicants=APPLICANTS.help_text())
-
-
-def _attach_annual() -> None:
-    """The records tables 2 and 4 need live in their own module, under the same group."""
-    from ledger.cli.annual import RECORD_COMMANDS
-
-    for command in RECORD_COMMANDS:
-        record.add_command(command)
-
-
-_attach_annual()

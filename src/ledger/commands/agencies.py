@@ -13,7 +13,7 @@ from typing import get_args
 from ledger.commands._context import Desk
 from ledger.commands._once import exactly_once
 from ledger.commands.requests import check_id
-from ledger.config import DEFAULT_AGENCY
+from ledger.configfile import DEFAULT_AGENCY
 from ledger.errors import InvalidInput
 from ledger.events.agencies import (
     OFFICE_STREAM,

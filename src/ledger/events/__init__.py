@@ -1,15 +1,9 @@
-"""The immutable log: event types and the store that appends and reads them."""
+"""The immutable log: event types and the store that appends and reads them.
 
-from ledger.events import (
-    agencies,
-    annual,
-    calendar,
-    exports,
-    notices,
-    reminders,
-    requests,
-    years,
-)
+The modules of event types (``agencies``, ``requests`` …) are imported where they are
+used, not here: every type is known to the store all the same (``types.known_types``).
+"""
+
 from ledger.events.memory import MemoryStore
 from ledger.events.store import (
     ANY,
@@ -21,7 +15,7 @@ from ledger.events.store import (
     StoredEvent,
     StreamAppend,
 )
-from ledger.events.types import Event, register, register_upcaster
+from ledger.events.types import Event, known_types, register, register_upcaster
 
 __all__ = [
     "ANY",
@@ -34,14 +28,7 @@ __all__ = [
     "Store",
     "StoredEvent",
     "StreamAppend",
-    "agencies",
-    "annual",
-    "calendar",
-    "exports",
-    "notices",
+    "known_types",
     "register",
     "register_upcaster",
-    "reminders",
-    "requests",
-    "years",
 ]

@@ -10,7 +10,8 @@ rewritten.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from importlib import import_module
+from typing import Any, ClassVar, Final
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
@@ -78,6 +79,34 @@ class Event(BaseModel):
 _TYPES: dict[str, type[Event]] = {}
 _UPCASTERS: dict[tuple[str, int], Upcaster] = {}
 
+EVENT_MODULES: Final = (
+    "agencies",
+    "annual",
+    "calendar",
+    "chainkey",
+    "exports",
+    "notices",
+    "reminders",
+    "requests",
+    "years",
+)
+"""The modules under ``ledger.events`` that register event types. A command imports the
+ones it records; a type looked up and not yet known loads them all (``known_types``), so
+a desk command does not pay for building the models of every other command."""
+
+
+def known_types() -> dict[str, type[Event]]:
+    """Every registered event type, by name: all of ``EVENT_MODULES`` imported first."""
+    for name in EVENT_MODULES:
+        import_module(f"ledger.events.{name}")
+    return _TYPES
+
+
+def _lookup(type_name: str) -> type[Event] | None:
+    """The class registered under ``type_name``, loading every event module if need be."""
+    cls = _TYPES.get(type_name)
+    return cls if cls is not None else known_types().get(type_name)
+
 
 def register(*classes: type[Event], replace: bool = False) -> None:
     """Make event classes known to the store; a name may only be taken once.
@@ -99,17 +128,17 @@ def register_upcaster(type_name: str, from_version: int, upcaster: Upcaster) -> 
 
 def event_class(type_name: str) -> type[Event]:
     """The class registered under ``type_name``, or a one-line refusal."""
-    try:
-        return _TYPES[type_name]
-    except KeyError:
+    cls = _lookup(type_name)
+    if cls is None:
         known = ", ".join(sorted(_TYPES)) or _("none")
         refusal = _("event type {type!r} is unknown; known types: {known}")
-        raise InvalidInput(refusal.format(type=type_name, known=known)) from None
+        raise InvalidInput(refusal.format(type=type_name, known=known))
+    return cls
 
 
 def upcast(type_name: str, version: int, data: Payload) -> Payload:
     """Bring a stored payload up to the current version of its type."""
-    cls = _TYPES.get(type_name)
+    cls = _lookup(type_name)
     current = cls.version if cls is not None else version
     while version < current:
         data = _UPCASTERS[(type_name, version)](data)

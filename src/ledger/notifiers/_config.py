@@ -12,7 +12,6 @@ import os
 import re
 import urllib.parse
 from collections.abc import Mapping, Sequence
-from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -53,7 +52,13 @@ def _notifier_name(value: str) -> str:
 
 
 def _address(value: str) -> str:
-    """An email address (display names allowed), without line breaks."""
+    """An email address (display names allowed), without line breaks.
+
+    The e-mail package is imported here, when a file has an address to check, not by
+    every command that reads the configuration.
+    """
+    from email.utils import parseaddr
+
     if "@" not in parseaddr(value)[1] or any(char in value for char in "\r\n"):
         raise ValueError("not an email address")
     return value

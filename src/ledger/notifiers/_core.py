@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ledger.errors import LedgerError
 from ledger.i18n import _, ngettext
-from ledger.projections.alerts import kind_name
 from ledger.redact import redact_text
 
 if TYPE_CHECKING:  # annotations only: the anchors module loads with the nightly job
@@ -155,7 +154,7 @@ def summary(reminders: Sequence[Reminder]) -> str:
     """
     counts = Counter(reminder.kind for reminder in reminders)
     per_kind = _(", ").join(
-        _("{count} {kind}").format(count=count, kind=kind_name(kind))
+        _("{count} {kind}").format(count=count, kind=_kind_name(kind))
         for kind, count in counts.items()
     )
     heading = ngettext("{count} reminder: {kinds}", "{count} reminders: {kinds}", len(reminders))
@@ -172,7 +171,7 @@ def subject(reminders: Sequence[Reminder]) -> str:
     if len(reminders) == 1:
         only = reminders[0]
         text = _("{kind}: {message}").format(
-            kind=kind_name(only.kind), message=one_line(only.message)
+            kind=_kind_name(only.kind), message=one_line(only.message)
         )
         return _shorten(f"{_SUBJECT_PREFIX} {text}", _SUBJECT_MAX)
     return summary(reminders)
@@ -181,7 +180,7 @@ def subject(reminders: Sequence[Reminder]) -> str:
 def reminder_line(reminder: Reminder) -> str:
     """One reminder as one line of plain text: what, which request, whose, when, and why."""
     line = _("[{kind}] {request} | {agency} | {date}: {message}").format(
-        kind=kind_name(reminder.kind),
+        kind=_kind_name(reminder.kind),
         request=reminder.request or "-",
         agency=reminder.agency,
         date=reminder.date.isoformat(),
@@ -209,3 +208,14 @@ def safe_reason(exc_or_text: BaseException | str, secrets: Sequence[str | None] 
         if secret:
             text = text.replace(secret, "***")
     return _shorten(one_line(redact_text(text)), _REASON_MAX)
+
+
+def _kind_name(kind: str) -> str:
+    """An alert kind's name, in the current language (``ledger.projections.alerts``).
+
+    Imported when a message is written: the configuration's notifier tables import this
+    module, and a desk command reading them should not import the alerts projection.
+    """
+    from ledger.projections.alerts import kind_name
+
+    return kind_name(kind)

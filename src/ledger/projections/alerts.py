@@ -55,6 +55,7 @@ from ledger.clock import (
     consultation_end,
     regime_for,
 )
+from ledger.configfile import DEFAULT_WITHIN
 from ledger.events import reminders
 from ledger.events.agencies import AGENCY_PREFIX
 from ledger.events.annual import ANNUAL_PREFIX
@@ -95,7 +96,6 @@ KINDS = (
     "annual-report",
 )
 _PRIORITY = {kind: index for index, kind in enumerate(KINDS)}
-DEFAULT_WITHIN = 3
 ANNUAL_REPORT_DAY = {"department": (1, 31), "government": (3, 31)}  # Art. 49
 
 

@@ -495,17 +495,19 @@ class EventStore(AppendsOne):
     def stream_ids(self, prefix: str) -> list[str]:
         """The ids of the streams that start with ``prefix``.
 
-        On SQLite a range of the (stream, version) index, so the cost follows the streams
-        found, not the log; SQLite's LIKE ignores case and cannot use that index.
+        A range of the (stream, version) index on both databases, so the cost follows the
+        streams found, not the log: ids compare by code point there (SQLite compares
+        bytes; on PostgreSQL ``stream_id`` has the "C" collation, migration 0007, without
+        which ``LIKE 'prefix%'`` is a full index scan). SQLite's LIKE ignores case and
+        cannot use the index, hence a range rather than LIKE (``prefix_range``).
         """
-        if self._sqlite:
-            query = "SELECT DISTINCT stream_id FROM events WHERE stream_id >= ? AND stream_id < ?"
-            rows = self.db.fetch(query, (prefix, prefix + "\U0010ffff"))
+        low, high = prefix_range(prefix)
+        if high is None:
+            query, params = "SELECT DISTINCT stream_id FROM events WHERE stream_id >= ?", (low,)
         else:
-            pattern = prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
-            query = "SELECT DISTINCT stream_id FROM events WHERE stream_id LIKE ? ESCAPE '!'"
-            rows = self.db.fetch(query, (pattern,))
-        return sorted(r[0] for r in rows if r[0].startswith(prefix))
+            query = "SELECT DISTINCT stream_id FROM events WHERE stream_id >= ? AND stream_id < ?"
+            params = (low, high)
+        return sorted(str(r[0]) for r in self.db.fetch(query, params))
 
     def read_all(
         self,
@@ -600,6 +602,21 @@ class EventStore(AppendsOne):
         """The log in global order with payloads as stored (not upcast): what the hashes
         cover, for a pass that checks the chain and reads the events at once."""
         return (_decode(r, upcasting=False) for r in self._rows(after))
+
+
+def prefix_range(prefix: str) -> tuple[str, str | None]:
+    """The strings that start with ``prefix``, as a range in code-point order: from the
+    prefix itself up to (not including) the prefix with its last character raised by one.
+    Exact for any string, unlike a bound made of a "largest" character. None: no upper
+    bound (an empty prefix, or one made of U+10FFFF only). A surrogate, which no UTF-8
+    database stores, is stepped over."""
+    for cut in range(len(prefix) - 1, -1, -1):
+        code = ord(prefix[cut]) + 1
+        if code <= 0x10FFFF:
+            if 0xD800 <= code <= 0xDFFF:
+                code = 0xE000
+            return prefix, prefix[:cut] + chr(code)
+    return prefix, None
 
 
 def _same(value: Any) -> Any:

@@ -52,7 +52,9 @@ projection it keeps (``Store.projections``) reads both again inside that append.
 append's one version query also checks the kept streams, so those reads are answered
 from memory, with certainty, instead of by a round trip each."""
 ANALYZE_AFTER: Final = 1_000
-"""A PostgreSQL append of more rows than this refreshes the table's statistics."""
+"""A PostgreSQL append (or import, or rebuild) of more rows than this refreshes the
+statistics of the tables it wrote (``ANALYZED``), so that the planner does not guess."""
+ANALYZED: Final = ("events", "request_view", "texts", "text_keys", "applicants")
 
 COLUMNS: Final = (
     "position", "stream_id", "version", "type", "schema_version", "data",
@@ -457,9 +459,13 @@ class EventStore(AppendsOne):
         ]
 
     def _analyze(self) -> None:
-        """Fresh statistics after a bulk load, so the planner does not guess (PostgreSQL)."""
+        """Fresh statistics after a bulk load, so the planner does not guess (PostgreSQL):
+        the log and the tables written with it. A role that does not own a table gets a
+        warning from the server, not an error; SQLite plans without statistics."""
+        if self._sqlite:
+            return
         with self.db.reading() as conn:
-            conn.execute("ANALYZE events")
+            conn.execute(f"ANALYZE {', '.join(ANALYZED)}")
 
     def _by_command(self, conn: Any, command_id: str) -> tuple[StoredEvent, ...]:
         """The events an earlier append with this command id stored."""
@@ -502,11 +508,10 @@ class EventStore(AppendsOne):
         cannot use the index, hence a range rather than LIKE (``prefix_range``).
         """
         low, high = prefix_range(prefix)
-        if high is None:
-            query, params = "SELECT DISTINCT stream_id FROM events WHERE stream_id >= ?", (low,)
-        else:
-            query = "SELECT DISTINCT stream_id FROM events WHERE stream_id >= ? AND stream_id < ?"
-            params = (low, high)
+        query = "SELECT DISTINCT stream_id FROM events WHERE stream_id >= ?"
+        params: tuple[str, ...] = (low,)
+        if high is not None:
+            query, params = query + " AND stream_id < ?", (low, high)
         return sorted(str(r[0]) for r in self.db.fetch(query, params))
 
     def read_all(
@@ -602,6 +607,13 @@ class EventStore(AppendsOne):
         """The log in global order with payloads as stored (not upcast): what the hashes
         cover, for a pass that checks the chain and reads the events at once."""
         return (_decode(r, upcasting=False) for r in self._rows(after))
+
+
+def refresh_statistics(store: Store) -> None:
+    """After a bulk load (an import, a projection rebuild): fresh PostgreSQL statistics,
+    before autovacuum gets to it. A store without a database has none to refresh."""
+    if isinstance(store, EventStore):
+        store._analyze()
 
 
 def prefix_range(prefix: str) -> tuple[str, str | None]:

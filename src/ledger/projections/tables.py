@@ -31,7 +31,7 @@ from ledger.errors import StoreUnavailable
 from ledger.events import codec
 from ledger.events.calendar import CALENDAR_STREAM
 from ledger.events.requests import request_of, stream_of
-from ledger.events.store import Store, StoredEvent
+from ledger.events.store import ANALYZE_AFTER, Store, StoredEvent, refresh_statistics
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import RequestState, apply, deadline, fold, status
 from ledger.projections.snapshots import restore, snapshot
@@ -510,7 +510,9 @@ class RequestProjection:
             if head > done:
                 self._refresh(store, _touched(store.read_all(after=done), store))
                 self.table.set_checkpoint(self.name, head)
-            return max(head, done)
+        if head - done > ANALYZE_AFTER:  # a bulk catch-up: statistics for its rows
+            refresh_statistics(store)
+        return max(head, done)
 
     def rebuild(self, store: Store) -> int:
         """Recreate the table from the log alone (the log is the truth); the checkpoint."""
@@ -668,4 +670,5 @@ def rebuild_projections(store: Store) -> list[ProjectionStatus]:
     for p in store.projections:
         if isinstance(p, RequestProjection):
             p.rebuild(store)
+    refresh_statistics(store)
     return projection_status(store)

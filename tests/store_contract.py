@@ -219,6 +219,17 @@ class StoreContract:
         assert store.stream_ids("s-") == ["s-1"]
         assert store.stream_ids("s_") == []
 
+    def test_stream_ids_by_prefix_exactly(self, store: Store) -> None:
+        """A prefix finds exactly the streams that start with it, case and wildcards taken
+        literally, in code-point order, whatever the database's collation."""
+        names = ["year-a-2021", "year-a-2022", "year-A-2023", "year-ab-1", "year-a_1",
+                 "year-a%1", "year-a-年", "year-a", "year-b-2021", "yeas-a-1"]  # fmt: skip
+        for name in names:
+            store.append(name, [note(name)], expected_version=NO_STREAM, actor="x", agency="a")
+        for prefix in ("year-a-", "year-a", "year-a_", "year-a%", "year-", "", "yeaz"):
+            expected = sorted(n for n in names if n.startswith(prefix))
+            assert store.stream_ids(prefix) == expected, prefix
+
     def test_any_appends_after_the_last(self, store: Store) -> None:
         """ANY appends to an office-wide stream whatever its version."""
         store.append("office", [note("a")], expected_version=ANY, actor="x", agency="a")

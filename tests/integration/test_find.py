@@ -68,6 +68,13 @@ def test_nothing_personal_is_found_after_erasure(app: App) -> None:
         assert ids(app, text) == [], text
     assert ids(app, "R-1") == ["R-1"]
     assert ids(app, "smith") == ["R-3"]
+    assert ids(app, "erased") == []  # the placeholder a reader shows is not the subject
+
+
+def test_wildcards_are_plain_characters(app: App) -> None:
+    """SQL's wildcards in the text are matched as themselves: they find nothing here."""
+    for text in ("%", "_", "R_1", "!"):
+        assert ids(app, text) == [], text
 
 
 def test_empty_text_is_refused(app: App) -> None:

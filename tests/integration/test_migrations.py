@@ -31,3 +31,21 @@ def test_migrations_create_the_declared_schema_on_postgres(pg_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     db.close()
     assert diff == []
+
+
+@pytest.mark.postgres
+def test_stream_ids_compare_by_code_point_on_postgres(pg_url: str) -> None:
+    """``events.stream_id`` has the "C" collation (0007), which Alembic's comparison does
+    not see: without it a prefix of stream ids is a full index scan, and a range of ids in
+    the database's collation would not hold every id that starts with the prefix."""
+    db = open_database(pg_url)
+    upgrade(db)
+    query = (
+        "SELECT collation_name FROM information_schema.columns WHERE table_name = 'events' "
+        "AND column_name = 'stream_id' AND table_schema = ANY(current_schemas(false))"
+    )
+    assert db.scalar(query) == "C"
+    explained = db.fetch("EXPLAIN SELECT DISTINCT stream_id FROM events WHERE stream_id >= ? "
+                         "AND stream_id < ?", ("year-a-", "year-a."))  # fmt: skip
+    db.close()
+    assert "uq_events_stream_version" in " ".join(str(r[0]) for r in explained)

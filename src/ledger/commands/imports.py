@@ -40,7 +40,7 @@ from ledger.events.agencies import AgencyRegistered, agency_stream
 from ledger.events.batches import Batches
 from ledger.events.calendar import CALENDAR_STREAM, ScheduleRecorded
 from ledger.events.scratch import ScratchStore
-from ledger.events.store import Store
+from ledger.events.store import ANALYZE_AFTER, Store, refresh_statistics
 from ledger.events.types import Event, parse_event, upcast
 from ledger.events.years import YearClosed, year_stream
 from ledger.i18n import _, ngettext
@@ -143,6 +143,8 @@ def import_lines(
         written: list[Problem] = []
         summary = _run(desk, desk.store, parsed, written)
         summary.derived_skipped = skipped
+        if len(parsed) > ANALYZE_AFTER:
+            refresh_statistics(desk.store)
         if written:  # another desk changed the books between the check and now
             head = ngettext(
                 "{count} line of {source} refused while writing (the books changed since "

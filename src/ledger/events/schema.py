@@ -15,6 +15,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 JSON_DATA = sa.JSON().with_variant(JSONB(), "postgresql")
+STREAM_ID = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
+"""Stream ids compare by code point on PostgreSQL too, whatever the database's collation:
+the ``(stream_id, version)`` index then serves a prefix (``Store.stream_ids``) as a range."""
 
 
 class EventRow(SQLModel, table=True):
@@ -29,7 +32,7 @@ class EventRow(SQLModel, table=True):
     )
 
     position: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
-    stream_id: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    stream_id: str = Field(sa_column=sa.Column(STREAM_ID, nullable=False))
     version: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
     type: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
     schema_version: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
@@ -118,6 +121,7 @@ class RequestViewRow(SQLModel, table=True):
         sa.Index("ix_request_view_span", "touch_span"),
         sa.Index("ix_request_view_late", "recorded_late", "agency", "received_year"),
         sa.Index("ix_request_view_effective", "last_effective"),
+        sa.Index("ix_request_view_applicant_ref", "applicant_ref"),
     )
 
     request_id: str = Field(sa_column=sa.Column(sa.String(200), primary_key=True))

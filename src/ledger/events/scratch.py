@@ -11,6 +11,7 @@ later lines may be steps of earlier ones. Nothing here is ever written to the da
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 
@@ -27,6 +28,7 @@ from ledger.events.store import (
     StreamAppend,
     check_batches,
     check_version,
+    prefix_range,
 )
 from ledger.texts import ScratchTexts, TextFile, split_texts
 
@@ -67,6 +69,10 @@ class ScratchStore(AppendsOne):
         self._applicants = ScratchApplicants(base.applicants)
         self._texts = ScratchTexts(base.texts)
         self.projections: list[Projection] = []  # a check pass keeps no read model
+        self._named: list[str] = []
+        """The streams that have events here, sorted: ``stream_ids`` asks at every step (the
+        closed years), and a scan of every stream touched would make a check pass
+        quadratic in the lines."""
         self._ids: dict[str, list[str]] = {}
         """The log's stream ids by prefix (closed years, asked at every step), read once
         per check: the write pass checks again on the database itself."""
@@ -82,6 +88,7 @@ class ScratchStore(AppendsOne):
     def forget(self) -> None:
         """Drop the scratch layer (a row has been checked); positions keep counting."""
         self._streams.clear()
+        self._named.clear()
         self._commands.clear()
         self._applicants = ScratchApplicants(self.base.applicants)
         self._texts = ScratchTexts(self.base.texts)
@@ -115,12 +122,19 @@ class ScratchStore(AppendsOne):
                 )  # fmt: skip
                 stream.append(event)
                 new.append(event)
+            self._name(batch.stream_id)
         if applicant is not None:
             self._applicants.new.add(applicant)
         self._texts.new.add(texts)
         if command_id is not None and new:
             self._commands[command_id] = tuple(new)
         return AppendResult(tuple(new), replayed=False)
+
+    def _name(self, stream_id: str) -> None:
+        """Keep ``_named`` sorted with a stream that has events."""
+        at = bisect_left(self._named, stream_id)
+        if self._streams[stream_id] and self._named[at : at + 1] != [stream_id]:
+            self._named.insert(at, stream_id)
 
     def _touch(self, stream_id: str) -> list[StoredEvent]:
         if stream_id not in self._streams:
@@ -141,7 +155,10 @@ class ScratchStore(AppendsOne):
         return len(self.read_stream(stream_id))
 
     def stream_ids(self, prefix: str) -> list[str]:
-        mine = {s for s, events in self._streams.items() if events and s.startswith(prefix)}
+        low, high = prefix_range(prefix)
+        start = bisect_left(self._named, low)
+        end = len(self._named) if high is None else bisect_left(self._named, high)
+        mine = set(self._named[start:end])
         if prefix not in self._ids:
             self._ids[prefix] = self.base.stream_ids(prefix)
         return sorted(set(self._ids[prefix]) | mine)

@@ -52,7 +52,9 @@ projection it keeps (``Store.projections``) reads both again inside that append.
 append's one version query also checks the kept streams, so those reads are answered
 from memory, with certainty, instead of by a round trip each."""
 ANALYZE_AFTER: Final = 1_000
-"""A PostgreSQL append of more rows than this refreshes the table's statistics."""
+"""A PostgreSQL append (or import, or rebuild) of more rows than this refreshes the
+statistics of the tables it wrote (``ANALYZED``), so that the planner does not guess."""
+ANALYZED: Final = ("events", "request_view", "texts", "text_keys", "applicants")
 
 COLUMNS: Final = (
     "position", "stream_id", "version", "type", "schema_version", "data",
@@ -457,9 +459,13 @@ class EventStore(AppendsOne):
         ]
 
     def _analyze(self) -> None:
-        """Fresh statistics after a bulk load, so the planner does not guess (PostgreSQL)."""
+        """Fresh statistics after a bulk load, so the planner does not guess (PostgreSQL):
+        the log and the tables written with it. A role that does not own a table gets a
+        warning from the server, not an error; SQLite plans without statistics."""
+        if self._sqlite:
+            return
         with self.db.reading() as conn:
-            conn.execute("ANALYZE events")
+            conn.execute(f"ANALYZE {', '.join(ANALYZED)}")
 
     def _by_command(self, conn: Any, command_id: str) -> tuple[StoredEvent, ...]:
         """The events an earlier append with this command id stored."""
@@ -495,17 +501,18 @@ class EventStore(AppendsOne):
     def stream_ids(self, prefix: str) -> list[str]:
         """The ids of the streams that start with ``prefix``.
 
-        On SQLite a range of the (stream, version) index, so the cost follows the streams
-        found, not the log; SQLite's LIKE ignores case and cannot use that index.
+        A range of the (stream, version) index on both databases, so the cost follows the
+        streams found, not the log: ids compare by code point there (SQLite compares
+        bytes; on PostgreSQL ``stream_id`` has the "C" collation, migration 0007, without
+        which ``LIKE 'prefix%'`` is a full index scan). SQLite's LIKE ignores case and
+        cannot use the index, hence a range rather than LIKE (``prefix_range``).
         """
-        if self._sqlite:
-            query = "SELECT DISTINCT stream_id FROM events WHERE stream_id >= ? AND stream_id < ?"
-            rows = self.db.fetch(query, (prefix, prefix + "\U0010ffff"))
-        else:
-            pattern = prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
-            query = "SELECT DISTINCT stream_id FROM events WHERE stream_id LIKE ? ESCAPE '!'"
-            rows = self.db.fetch(query, (pattern,))
-        return sorted(r[0] for r in rows if r[0].startswith(prefix))
+        low, high = prefix_range(prefix)
+        query = "SELECT DISTINCT stream_id FROM events WHERE stream_id >= ?"
+        params: tuple[str, ...] = (low,)
+        if high is not None:
+            query, params = query + " AND stream_id < ?", (low, high)
+        return sorted(str(r[0]) for r in self.db.fetch(query, params))
 
     def read_all(
         self,
@@ -600,6 +607,28 @@ class EventStore(AppendsOne):
         """The log in global order with payloads as stored (not upcast): what the hashes
         cover, for a pass that checks the chain and reads the events at once."""
         return (_decode(r, upcasting=False) for r in self._rows(after))
+
+
+def refresh_statistics(store: Store) -> None:
+    """After a bulk load (an import, a projection rebuild): fresh PostgreSQL statistics,
+    before autovacuum gets to it. A store without a database has none to refresh."""
+    if isinstance(store, EventStore):
+        store._analyze()
+
+
+def prefix_range(prefix: str) -> tuple[str, str | None]:
+    """The strings that start with ``prefix``, as a range in code-point order: from the
+    prefix itself up to (not including) the prefix with its last character raised by one.
+    Exact for any string, unlike a bound made of a "largest" character. None: no upper
+    bound (an empty prefix, or one made of U+10FFFF only). A surrogate, which no UTF-8
+    database stores, is stepped over."""
+    for cut in range(len(prefix) - 1, -1, -1):
+        code = ord(prefix[cut]) + 1
+        if code <= 0x10FFFF:
+            if 0xD800 <= code <= 0xDFFF:
+                code = 0xE000
+            return prefix, prefix[:cut] + chr(code)
+    return prefix, None
 
 
 def _same(value: Any) -> Any:

@@ -8,10 +8,9 @@ application (its store, calendar and clock); "today" is the app's clock unless
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from ledger.calendar import WorkingCalendar
@@ -22,9 +21,15 @@ from ledger.i18n import _
 from ledger.projections.alerts import Alert, compute_alerts
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import clock_input
-from ledger.projections.tables import SCAN_BATCH, current_rows, current_table
+from ledger.projections.tables import (
+    SCAN_BATCH,
+    ViewRow,
+    ViewTable,
+    current_rows,
+    current_table,
+)
 from ledger.projections.views import RequestRow, all_requests, request_row, timeline
-from ledger.texts import Resolver
+from ledger.texts import Resolver, ref_of
 
 if TYPE_CHECKING:
     from ledger.bootstrap import App
@@ -140,39 +145,63 @@ def find_requests(
     refs = app.store.applicants.search(text) if personal else set()
     cal = load_calendar(app.store)
     day = as_of or app.today()
+    table = current_table(app.store)
+    if table is None:  # a store that keeps no projection: the replay
+        replayed = [(request_row(s, cal, day), s.applicant_ref) for s in all_requests(app.store)]
+        by_subject = _subjects_containing(app, wanted, [[(r.id, r.subject) for r, _ in replayed]])
+        candidates = replayed
+    else:
+        by_subject = _subjects_containing(app, wanted, table.subjects())
+        views = {v.request_id: v for v in table.found(wanted, refs)}
+        views.update((v.request_id, v) for v in _rows_of(table, by_subject - views.keys()))
+        candidates = [(v.request_row(cal, day), v.applicant_ref) for v in views.values()]
     found = []
-    for page in _searchable(app, cal, day):
-        rows = shown_rows(app, [row for row, _ref in page])
-        for row, (_kept, ref) in zip(rows, page, strict=True):
-            matched = tuple(
-                what
-                for what, hit in (
-                    ("id", wanted in row.id.lower()),
-                    ("subject", wanted in row.subject.lower()),
-                    ("applicant", ref is not None and ref in refs),
-                )
-                if hit
+    rows = shown_rows(app, [row for row, _ref in candidates])
+    for row, (_row, ref) in zip(rows, candidates, strict=True):
+        matched = tuple(
+            what
+            for what, hit in (
+                ("id", wanted in row.id.lower()),
+                ("subject", row.id in by_subject),
+                ("applicant", ref is not None and ref in refs),
             )
-            if matched:
-                found.append(FoundRequest(row, matched))
+            if hit
+        )
+        if matched:
+            found.append(FoundRequest(row, matched))
     found.sort(key=lambda f: (f.row.closed, f.row.due_date or date.max, f.row.id))
     return found
 
 
-Page = list[tuple[RequestRow, str | None]]
-"""Requests' rows on a day with their applicant references, a page at a time."""
+def _subjects_containing(
+    app: App, wanted: str, pages: Iterable[list[tuple[str, str]]]
+) -> set[str]:
+    """The ids of the requests whose subject contains ``wanted`` (Latin letters in any case).
+
+    Subjects are sealed, each with its request's key (``ledger.texts``), so no index can
+    hold them in clear: they come two columns at a time, a page at a time, each page's
+    opened in one batch. An erased subject matches nothing. Memory follows a page and the
+    matches, not the books.
+    """
+    hits: set[str] = set()
+    for page in pages:
+        opened = app.store.texts.open(r for _id, subject in page if (r := ref_of(subject)))
+        for request_id, subject in page:
+            ref = ref_of(subject)
+            text = subject if ref is None else opened.get(ref)
+            if text is not None and wanted in text.lower():
+                hits.add(request_id)
+    return hits
 
 
-def _searchable(app: App, cal: WorkingCalendar, day: date) -> Iterator[Page]:
-    """Every request's row on ``day`` with its applicant reference, a page at a time (the
-    projection's rows page by page, else a replay): memory follows a page, not the books."""
-    table = current_table(app.store)
-    if table is None:
-        yield [(request_row(s, cal, day), s.applicant_ref) for s in all_requests(app.store)]
-        return
-    rows = table.scan()
-    while page := list(islice(rows, SCAN_BATCH)):
-        yield [(v.request_row(cal, day), v.applicant_ref) for v in page]
+def _rows_of(table: ViewTable, ids: Collection[str]) -> list[ViewRow]:
+    """The rows of these requests, read by primary key a batch at a time."""
+    chosen = sorted(ids)
+    rows: list[ViewRow] = []
+    for start in range(0, len(chosen), SCAN_BATCH):
+        batch = chosen[start : start + SCAN_BATCH]
+        rows += table.rows(f"request_id IN ({', '.join('?' for _ in batch)})", batch)
+    return [r for r in rows if r.request_id in ids]  # the memory table returns every row
 
 
 @dataclass(frozen=True)

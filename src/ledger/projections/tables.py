@@ -28,9 +28,10 @@ from typing import Any, Final, Protocol
 from ledger.calendar import WorkingCalendar
 from ledger.db import Database
 from ledger.errors import StoreUnavailable
+from ledger.events import codec
 from ledger.events.calendar import CALENDAR_STREAM
 from ledger.events.requests import request_of, stream_of
-from ledger.events.store import Store, StoredEvent
+from ledger.events.store import ANALYZE_AFTER, Store, StoredEvent, refresh_statistics
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import RequestState, apply, deadline, fold, status
 from ledger.projections.snapshots import restore, snapshot
@@ -191,6 +192,16 @@ class ViewTable(Protocol):
         """Every row, ``batch`` at a time (a reader holds one page, not the table)."""
         ...
 
+    def found(self, id_part: str, refs: Collection[str]) -> list[ViewRow]:
+        """The rows whose id contains ``id_part`` (lower case; Latin letters in any case)
+        or whose applicant is one of ``refs`` (``ledger find``)."""
+        ...
+
+    def subjects(self, batch: int = SCAN_BATCH) -> Iterator[list[tuple[str, str]]]:
+        """Every request's id and subject (as folded: a text's mark, or the text), a page
+        of ``batch`` at a time: all ``ledger find`` must read to match sealed subjects."""
+        ...
+
     def touching(self, first: int, last: int, agencies: Collection[str] | None) -> list[ViewRow]:
         """The rows of the agencies (None: all) whose years overlap ``first``…``last``."""
         ...
@@ -288,6 +299,35 @@ class SqlViewTable:
             if len(page) < batch:
                 return
             after = page[-1].request_id
+
+    def found(self, id_part: str, refs: Collection[str]) -> list[ViewRow]:
+        """One statement: the ids matched in SQL (on SQLite a scan of the narrow primary-key
+        index, whose LIKE ignores the case of Latin letters), the applicants' requests by
+        the ``applicant_ref`` index (0007); only the rows found are read whole."""
+        pattern = "%" + id_part.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+        # ids are ASCII (``ID_PATTERN``): "C" lowers Latin letters only, as SQLite's LIKE
+        # ignores only their case, and costs half of the database collation's lower()
+        column = "request_id" if self._sqlite else 'lower(request_id COLLATE "C")'
+        ids = f"SELECT request_id FROM request_view WHERE {column} LIKE ? ESCAPE '!'"
+        params: list[Any] = [pattern]
+        if refs:
+            listed = "IN (SELECT value FROM json_each(?))" if self._sqlite else "= ANY(?)"
+            ids += f" UNION SELECT request_id FROM request_view WHERE applicant_ref {listed}"
+            params.append(codec.dumps(sorted(refs)) if self._sqlite else sorted(refs))
+        return self.rows(f"request_id IN ({ids})", params)
+
+    def subjects(self, batch: int = SCAN_BATCH) -> Iterator[list[tuple[str, str]]]:
+        """Pages of the primary key, two columns only (not the folded state)."""
+        query = f"SELECT request_id, subject FROM request_view WHERE request_id > ? " \
+            f"ORDER BY request_id LIMIT {int(batch)}"
+        after = ""
+        while True:
+            page = [(str(i), str(s)) for i, s in self.db.fetch(query, (after,))]
+            if page:
+                yield page
+            if len(page) < batch:
+                return
+            after = page[-1][0]
 
     def touching(self, first: int, last: int, agencies: Collection[str] | None) -> list[ViewRow]:
         """Two range reads of the (agency,) touch_until, touch_from index: the open rows
@@ -391,6 +431,18 @@ class MemoryViewTable:
     def scan(self, batch: int = SCAN_BATCH) -> Iterator[ViewRow]:
         return iter(list(self._rows.values()))
 
+    def found(self, id_part: str, refs: Collection[str]) -> list[ViewRow]:
+        return [
+            r
+            for r in self._rows.values()
+            if id_part in r.request_id.lower() or (r.applicant_ref or "") in refs
+        ]
+
+    def subjects(self, batch: int = SCAN_BATCH) -> Iterator[list[tuple[str, str]]]:
+        rows = sorted(self._rows.values(), key=lambda r: r.request_id)
+        for start in range(0, len(rows), batch):
+            yield [(r.request_id, r.subject) for r in rows[start : start + batch]]
+
     def _of(self, agencies: Collection[str] | None) -> list[ViewRow]:
         return [r for r in self._rows.values() if agencies is None or r.agency in agencies]
 
@@ -460,7 +512,9 @@ class RequestProjection:
             if head > done:
                 self._refresh(store, _touched(store.read_all(after=done), store))
                 self.table.set_checkpoint(self.name, head)
-            return max(head, done)
+        if head - done > ANALYZE_AFTER:  # a bulk catch-up: statistics for its rows
+            refresh_statistics(store)
+        return max(head, done)
 
     def rebuild(self, store: Store) -> int:
         """Recreate the table from the log alone (the log is the truth); the checkpoint."""
@@ -618,4 +672,5 @@ def rebuild_projections(store: Store) -> list[ProjectionStatus]:
     for p in store.projections:
         if isinstance(p, RequestProjection):
             p.rebuild(store)
+    refresh_statistics(store)
     return projection_status(store)

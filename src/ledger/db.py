@@ -284,29 +284,82 @@ class Database:
         taken in the same round trip as ``BEGIN``, before anything is read, so positions
         are gapless in commit order. A wait beyond the lock timeout raises ``BooksBusy``.
         """
+        with self.writing_from(None, exclusive=exclusive) as (conn, _rows):
+            yield conn
+
+    @contextmanager
+    def writing_from(
+        self, first: tuple[str, Any] | None, *, exclusive: bool = True
+    ) -> Iterator[tuple[Any, list[Any]]]:
+        """:meth:`writing`, with ``first`` (a read: statement, parameters) run as the
+        transaction's first statement; yields the connection and that read's rows.
+
+        On PostgreSQL the ``BEGIN``, the append lock and ``first`` go to the server in one
+        round trip (a pipeline): an append waits for the network once, not twice, before
+        it knows the head.
+        """
         conn = self.connection()
         if getattr(self._local, "batch", None) is conn:
             with self._step(conn):
-                yield conn
+                yield conn, self._first_rows(conn, first)
             return
-        begin = "BEGIN"
-        if self.dialect == "sqlite":
-            begin = "BEGIN IMMEDIATE"  # every SQLite write: never a lock upgrade that deadlocks
-        elif exclusive:
-            begin = f"BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK})"
         try:
-            conn.execute(begin)
+            rows = self._begin(conn, first, exclusive=exclusive)
         except self.errors() as exc:
             self._abandon(conn)
             raise self.failure(exc) from None
         try:
-            yield conn
+            yield conn, rows
             conn.execute("COMMIT")
         except BaseException as exc:
             self._abandon(conn)
             if isinstance(exc, self.errors()) and not self.is_conflict(exc):
                 raise self.failure(exc) from None
             raise
+
+    def _begin(self, conn: Any, first: tuple[str, Any] | None, *, exclusive: bool) -> list[Any]:
+        """Open the transaction (and take the lock), then run ``first``; its rows."""
+        if self.dialect == "sqlite":
+            conn.execute("BEGIN IMMEDIATE")  # every SQLite write: never a lock upgrade
+            return self._first_rows(conn, first)
+        if first is None:
+            lock = f"; SELECT pg_advisory_xact_lock({APPEND_LOCK})" if exclusive else ""
+            conn.execute(f"BEGIN{lock}")
+            return []
+        with conn.pipeline():
+            conn.execute("BEGIN")
+            if exclusive:
+                conn.execute(f"SELECT pg_advisory_xact_lock({APPEND_LOCK})")
+            cursor = conn.execute(first[0], first[1])
+        return list(cursor.fetchall())  # the pipeline was sent and read at its end
+
+    def _first_rows(self, conn: Any, first: tuple[str, Any] | None) -> list[Any]:
+        return [] if first is None else list(conn.execute(first[0], first[1]).fetchall())
+
+    @contextmanager
+    def pipelined(self, conn: Any) -> Iterator[None]:
+        """PostgreSQL: the writes inside go to the server together, read back when a
+        result is needed (a fetch) or at the end; elsewhere nothing changes.
+
+        An error inside is raised after the pipeline has ended, so that the connection is
+        left out of pipeline mode for the rollback.
+        """
+        if self.dialect != "postgresql":
+            yield
+            return
+        failed: BaseException | None = None
+        try:
+            with conn.pipeline():
+                try:
+                    yield
+                except BaseException as exc:  # re-raised below, outside the pipeline
+                    failed = exc
+        except self.errors() as exc:
+            if failed is None:
+                raise
+            failed.__context__ = exc
+        if failed is not None:
+            raise failed
 
     @contextmanager
     def batch(self) -> Iterator[None]:

@@ -140,6 +140,10 @@ class ScratchStore(AppendsOne):
     def stream_version(self, stream_id: str) -> int:
         return len(self.read_stream(stream_id))
 
+    def held_stream(self, stream_id: str) -> list[StoredEvent] | None:
+        """None: a projection here reads what it needs (it costs no round trip)."""
+        return None
+
     def stream_ids(self, prefix: str) -> list[str]:
         mine = {s for s, events in self._streams.items() if events and s.startswith(prefix)}
         if prefix not in self._ids:

@@ -151,6 +151,9 @@ class Projection(Protocol):
     """
 
     name: str
+    watched: tuple[str, ...]
+    """Streams whose version ``apply`` asks for: the append's version query reads them
+    under its lock, so ``stream_version`` answers them inside the append without a read."""
 
     def apply(self, store: Store, events: Sequence[StoredEvent]) -> None:
         """Bring the projection up to the last of ``events``."""
@@ -214,6 +217,11 @@ class Store(Protocol):
 
     def stream_version(self, stream_id: str) -> int:
         """The current version of a stream (0 if it has no events)."""
+        ...
+
+    def held_stream(self, stream_id: str) -> list[StoredEvent] | None:
+        """Inside an append (its projections applying): the whole stream with the append's
+        events, if this store knows it for certain without reading it; else None."""
         ...
 
     def stream_ids(self, prefix: str) -> list[str]:
@@ -338,10 +346,12 @@ class EventStore(AppendsOne):
         stamp = Stamp(self.now(), command_id, actor, agency)
         streams = list(dict.fromkeys(b.stream_id for b in batches))
         kept = self._kept()
-        checked = streams + [k for k in kept if k not in set(streams)]
+        named = set(streams)
+        checked = streams + [k for k in kept if k not in named]
+        checked += [w for p in self.projections for w in p.watched if w not in set(checked)]
         try:
-            with self.db.writing() as conn:
-                head, versions, seen, marker = self._preflight(conn, checked, command_id)
+            with self.db.writing_from(self._preflight(checked, command_id)) as (conn, found):
+                head, versions, seen, marker = _preflight_rows(found)
                 if seen and command_id is not None:
                     return AppendResult(self._by_command(conn, command_id), replayed=True)
                 rows = number_rows(
@@ -352,19 +362,25 @@ class EventStore(AppendsOne):
                     key=appending_key(marker, self.chain_key, starts_keying(batches)),
                     keyed=marker is not None,
                 )
-                self._insert_rows(conn, rows, batches)
-                if applicant is not None:
-                    self._applicants.insert(conn, applicant)
-                self._texts.insert(conn, texts)
                 stored = tuple(stored_from_row(r) for r in rows)
                 held = self._local.held = _held(kept, versions, stored)
-                for projection in self.projections:
-                    projection.apply(self, stored)
-        except BaseException:
+                self._local.versions = _versions_after(checked, versions, stored)
+                with self.db.pipelined(conn):
+                    self._insert_rows(conn, rows)
+                    if applicant is not None:
+                        self._applicants.insert(conn, applicant)
+                    self._texts.insert(conn, texts)
+                    for projection in self.projections:
+                        projection.apply(self, stored)
+        except BaseException as exc:
             kept.clear()  # what it held may be what was rolled back
+            if self.db.is_conflict(exc) and _on_events(exc):
+                # Only reachable if the append lock were bypassed; say what it means.
+                batch = batches[0]
+                raise ConcurrencyError(batch.stream_id, batch.expected_version, -1) from None
             raise
         finally:
-            self._local.held = None
+            self._local.held = self._local.versions = None
         for stream in checked:  # committed: what was held is the stream now
             if stream not in held:
                 kept.pop(stream, None)
@@ -382,44 +398,20 @@ class EventStore(AppendsOne):
             kept = self._local.kept = {}
         return kept
 
-    def _preflight(
-        self, conn: Any, streams: list[str], command_id: str | None
-    ) -> tuple[tuple[int, str], dict[str, int], bool, tuple[int, str] | None]:
-        """Under the lock, in one round trip: the head, each stream's version, the command,
-        and the ``log.keyed`` marker (position, key fingerprint) if the chain is keyed."""
+    def _preflight(self, streams: list[str], command_id: str | None) -> tuple[str, Any]:
+        """The append's first read, run under the lock (``_preflight_rows`` reads it)."""
         names: Any = codec.dumps(streams) if self._sqlite else streams
-        head, versions, seen, marker = (0, codec.GENESIS), {}, False, None
-        for kind, stream, number, digest in conn.execute(
-            self._preflight_sql, (names, command_id)
-        ).fetchall():
-            if kind == "h":
-                head = (int(number), str(digest))
-            elif kind == "v":
-                versions[str(stream)] = int(number)
-            elif kind == "k":
-                marker = (int(number), str(stream))
-            else:
-                seen = int(number) > 0
-        return head, versions, seen, marker
+        return self._preflight_sql, (names, command_id)
 
-    def _insert_rows(
-        self, conn: Any, rows: list[dict[str, Any]], batches: Sequence[StreamAppend]
-    ) -> None:
+    def _insert_rows(self, conn: Any, rows: list[dict[str, Any]]) -> None:
         """Insert the numbered rows (one statement, prepared by the driver)."""
         if not rows:
             return
         params = self._params(rows)
-        try:
-            if len(params) == 1:
-                conn.execute(self._insert, params[0])
-            else:
-                conn.cursor().executemany(self._insert, params)
-        except Exception as exc:
-            if not self.db.is_conflict(exc):
-                raise
-            # Only reachable if the append lock were bypassed; say what it means.
-            batch = batches[0]
-            raise ConcurrencyError(batch.stream_id, batch.expected_version, -1) from None
+        if len(params) == 1:
+            conn.execute(self._insert, params[0])
+        else:
+            conn.cursor().executemany(self._insert, params)
 
     def _params(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         """The rows' values in column order, dates as SQLite keeps them there.
@@ -487,8 +479,23 @@ class EventStore(AppendsOne):
         _keep(self._kept(), stream_id, events)
         return events
 
+    def held_stream(self, stream_id: str) -> list[StoredEvent] | None:
+        """Inside an append: the stream as its kept read (checked under the lock) and the
+        append's events make it, or None when it was not kept (``STREAMS_KEPT``)."""
+        held: dict[str, tuple[StoredEvent, ...]] | None = getattr(self._local, "held", None)
+        if held is None or stream_id not in held:
+            return None
+        return list(held[stream_id])
+
     def stream_version(self, stream_id: str) -> int:
-        """The current version of a stream (0 if it has no events)."""
+        """The current version of a stream (0 if it has no events).
+
+        Inside an append, a stream its version query checked under the lock (one the
+        projections watch, one just read) is answered from that query.
+        """
+        versions: dict[str, int] | None = getattr(self._local, "versions", None)
+        if versions is not None and stream_id in versions:
+            return versions[stream_id]
         query = "SELECT max(version) FROM events WHERE stream_id = ?"
         return int(self.db.scalar(query, (stream_id,)) or 0)
 
@@ -647,6 +654,43 @@ def _keep(
     kept[stream_id] = tuple(events)
     while len(kept) > STREAMS_KEPT:
         del kept[next(iter(kept))]
+
+
+def _preflight_rows(
+    found: list[Any],
+) -> tuple[tuple[int, str], dict[str, int], bool, tuple[int, str] | None]:
+    """The preflight's rows: the head (position, hash), each stream's version, whether the
+    command id is stored, and the ``log.keyed`` marker (position, key fingerprint) if any."""
+    head, versions, seen, marker = (0, codec.GENESIS), {}, False, None
+    for kind, stream, number, digest in found:
+        if kind == "h":
+            head = (int(number), str(digest))
+        elif kind == "v":
+            versions[str(stream)] = int(number)
+        elif kind == "k":
+            marker = (int(number), str(stream))
+        else:
+            seen = int(number) > 0
+    return head, versions, seen, marker
+
+
+def _on_events(exc: BaseException) -> bool:
+    """A unique-key refusal of the ``events`` table (not of a projection's or a text's)."""
+    table = getattr(getattr(exc, "diag", None), "table_name", None)
+    if table is not None:
+        return bool(table == "events")
+    return "events." in str(exc)  # SQLite: "UNIQUE constraint failed: events.stream_id, …"
+
+
+def _versions_after(
+    checked: list[str], versions: dict[str, int], stored: Sequence[StoredEvent]
+) -> dict[str, int]:
+    """Each checked stream's version once the append's events are in (found under the lock)."""
+    after = {stream: versions.get(stream, 0) for stream in checked}
+    for event in stored:
+        if event.stream_id in after:
+            after[event.stream_id] = max(after[event.stream_id], event.version)
+    return after
 
 
 def _held(

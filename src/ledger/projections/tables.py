@@ -32,7 +32,14 @@ from ledger.events.calendar import CALENDAR_STREAM
 from ledger.events.requests import request_of, stream_of
 from ledger.events.store import Store, StoredEvent
 from ledger.projections.calendar import load_calendar
-from ledger.projections.requests import RequestState, apply, deadline, fold, status
+from ledger.projections.requests import (
+    RequestState,
+    apply,
+    deadline,
+    fold,
+    quiet_fold,
+    status,
+)
 from ledger.projections.snapshots import restore, snapshot
 from ledger.projections.views import RequestRow, days_left, late
 
@@ -255,9 +262,16 @@ class SqlViewTable:
         )
 
     def advance(self, name: str, done: int, position: int) -> bool:
+        """One statement; on PostgreSQL its row is read back (``RETURNING``), which also
+        ends an append's pipeline: the writes queued before it go in the same round trip."""
         query = "UPDATE projection_checkpoints SET position = ? WHERE name = ? AND position = ?"
-        cursor = self.db.connection().execute(self.db.sql(query), (position, name, done))
-        return bool(cursor.rowcount == 1)
+        if self._sqlite:
+            cursor = self.db.connection().execute(query, (position, name, done))
+            return bool(cursor.rowcount == 1)
+        cursor = self.db.connection().execute(
+            self.db.sql(f"{query} RETURNING position"), (position, name, done)
+        )
+        return len(cursor.fetchall()) == 1
 
     def put(self, row: ViewRow) -> None:
         values = tuple(getattr(row, name) for name in COLUMNS)  # astuple deep-copies
@@ -430,6 +444,8 @@ class RequestProjection:
     """Keeps ``request_view`` equal to a replay of the log (``Store.projections``)."""
 
     name = REQUESTS
+    watched = (CALENDAR_STREAM,)
+    """Due dates follow the calendar: ``calendar`` asks its version in every append."""
 
     def __init__(self, table: ViewTable) -> None:
         self.table = table
@@ -440,16 +456,18 @@ class RequestProjection:
         if not events:
             return
         last = events[-1].position
+        # The rows first, then the checkpoint: in the usual case the checkpoint moves on
+        # by one statement, whose answer ends the append's pipeline (PostgreSQL). Rows
+        # written before a checkpoint found behind are refreshed again below (the same
+        # rows: each is a function of its whole stream and the calendar).
+        self._advance(store, events)
         if self.table.advance(self.name, events[0].position - 1, last):
-            self._advance(store, events)  # the usual case: one statement
             return
         done = self.table.checkpoint(self.name)  # behind, or never applied yet
         if last <= done:
             return
         if done < events[0].position - 1:
             self._refresh(store, _touched(store.read_all(after=done), store))
-        else:
-            self._advance(store, events)
         self.table.set_checkpoint(self.name, last)
 
     def catch_up(self, store: Store) -> int:
@@ -486,7 +504,7 @@ class RequestProjection:
             return
         cal = self.calendar(store)
         for stream, mine in streams.items():
-            state = self._folded_on(mine)
+            state = self._folded_on(store, mine)
             if state is None:
                 self._refresh_one(store, stream, cal)
             elif state.channel:
@@ -494,12 +512,19 @@ class RequestProjection:
             else:
                 self.table.delete(state.id)
 
-    def _folded_on(self, events: list[StoredEvent]) -> RequestState | None:
-        """The kept state with ``events`` applied, or None when the stream must be read."""
+    def _folded_on(self, store: Store, events: list[StoredEvent]) -> RequestState | None:
+        """The kept state with ``events`` applied, or None when the stream must be read.
+
+        A stream the store holds (the command read it, and the append found it unchanged
+        under its lock) is folded from memory instead of reading the row: no round trip.
+        """
         first = events[0]
         if any(e.type == RETRACTED for e in events):
             return None
         request_id = request_of(first.stream_id)
+        held = store.held_stream(first.stream_id) if first.version > 1 else None
+        if held is not None:
+            return quiet_fold(request_id, [e for e in held if e.type.startswith(REQUEST_TYPES)])
         if first.version == 1:
             state = RequestState(request_id, first.agency)
         else:

@@ -294,17 +294,28 @@ class Database:
         """:meth:`writing`, with ``first`` (a read: statement, parameters) run as the
         transaction's first statement; yields the connection and that read's rows.
 
-        On PostgreSQL the ``BEGIN``, the append lock and ``first`` go to the server in one
-        round trip (a pipeline): an append waits for the network once, not twice, before
-        it knows the head.
+        On PostgreSQL, with ``first``, the whole transaction is one pipeline: ``BEGIN``,
+        the append lock and ``first`` go to the server together, the writes after them
+        are sent as they come and read back when a result is needed, and the ``COMMIT``
+        goes with the last of them. An append waits for the network two or three times
+        instead of once per statement.
         """
         conn = self.connection()
         if getattr(self._local, "batch", None) is conn:
             with self._step(conn):
                 yield conn, self._first_rows(conn, first)
             return
+        if first is not None and self.dialect == "postgresql":
+            with self._pipelined(conn, first, exclusive=exclusive) as rows:
+                yield conn, rows
+            return
         try:
-            rows = self._begin(conn, first, exclusive=exclusive)
+            if self.dialect == "sqlite":
+                conn.execute("BEGIN IMMEDIATE")  # every SQLite write: never a lock upgrade
+            else:
+                conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK})" if exclusive
+                             else "BEGIN")  # fmt: skip
+            rows = self._first_rows(conn, first)
         except self.errors() as exc:
             self._abandon(conn)
             raise self.failure(exc) from None
@@ -312,54 +323,45 @@ class Database:
             yield conn, rows
             conn.execute("COMMIT")
         except BaseException as exc:
-            self._abandon(conn)
-            if isinstance(exc, self.errors()) and not self.is_conflict(exc):
-                raise self.failure(exc) from None
-            raise
-
-    def _begin(self, conn: Any, first: tuple[str, Any] | None, *, exclusive: bool) -> list[Any]:
-        """Open the transaction (and take the lock), then run ``first``; its rows."""
-        if self.dialect == "sqlite":
-            conn.execute("BEGIN IMMEDIATE")  # every SQLite write: never a lock upgrade
-            return self._first_rows(conn, first)
-        if first is None:
-            lock = f"; SELECT pg_advisory_xact_lock({APPEND_LOCK})" if exclusive else ""
-            conn.execute(f"BEGIN{lock}")
-            return []
-        with conn.pipeline():
-            conn.execute("BEGIN")
-            if exclusive:
-                conn.execute(f"SELECT pg_advisory_xact_lock({APPEND_LOCK})")
-            cursor = conn.execute(first[0], first[1])
-        return list(cursor.fetchall())  # the pipeline was sent and read at its end
-
-    def _first_rows(self, conn: Any, first: tuple[str, Any] | None) -> list[Any]:
-        return [] if first is None else list(conn.execute(first[0], first[1]).fetchall())
+            self._fail(conn, exc)
 
     @contextmanager
-    def pipelined(self, conn: Any) -> Iterator[None]:
-        """PostgreSQL: the writes inside go to the server together, read back when a
-        result is needed (a fetch) or at the end; elsewhere nothing changes.
-
-        An error inside is raised after the pipeline has ended, so that the connection is
-        left out of pipeline mode for the rollback.
-        """
-        if self.dialect != "postgresql":
-            yield
-            return
+    def _pipelined(
+        self, conn: Any, first: tuple[str, Any], *, exclusive: bool
+    ) -> Iterator[list[Any]]:
+        """A PostgreSQL transaction in one pipeline (``writing_from``). An error inside is
+        raised after the pipeline has ended, so that the rollback runs outside it."""
         failed: BaseException | None = None
         try:
             with conn.pipeline():
                 try:
-                    yield
-                except BaseException as exc:  # re-raised below, outside the pipeline
-                    failed = exc
-        except self.errors() as exc:
+                    conn.execute("BEGIN")
+                    if exclusive:
+                        conn.execute(f"SELECT pg_advisory_xact_lock({APPEND_LOCK})")
+                    rows = list(conn.execute(first[0], first[1]).fetchall())
+                except self.errors() as exc:
+                    failed = exc  # the lock timed out, or the server failed
+                if failed is None:
+                    try:
+                        yield rows
+                        conn.execute("COMMIT")  # sent and confirmed at the pipeline's end
+                    except BaseException as exc:  # raised below, outside the pipeline
+                        failed = exc
+        except BaseException as exc:  # the end of the pipeline: the COMMIT, a queued write
             if failed is None:
-                raise
-            failed.__context__ = exc
+                failed = exc
         if failed is not None:
-            raise failed
+            self._fail(conn, failed)
+
+    def _fail(self, conn: Any, exc: BaseException) -> None:
+        """Roll back a write that failed and raise why (a driver failure in one line)."""
+        self._abandon(conn)
+        if isinstance(exc, self.errors()) and not self.is_conflict(exc):
+            raise self.failure(exc) from None
+        raise exc
+
+    def _first_rows(self, conn: Any, first: tuple[str, Any] | None) -> list[Any]:
+        return [] if first is None else list(conn.execute(first[0], first[1]).fetchall())
 
     @contextmanager
     def batch(self) -> Iterator[None]:

@@ -144,6 +144,10 @@ class ScratchStore(AppendsOne):
         """None: a projection here reads what it needs (it costs no round trip)."""
         return None
 
+    def checkpoint_seen(self, name: str) -> int | None:
+        """None: a projection here asks its table (it costs no round trip)."""
+        return None
+
     def stream_ids(self, prefix: str) -> list[str]:
         mine = {s for s, events in self._streams.items() if events and s.startswith(prefix)}
         if prefix not in self._ids:

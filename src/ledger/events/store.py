@@ -224,6 +224,11 @@ class Store(Protocol):
         events, if this store knows it for certain without reading it; else None."""
         ...
 
+    def checkpoint_seen(self, name: str) -> int | None:
+        """Inside an append: a projection's checkpoint as the append read it under its
+        lock, before the projection applied anything; None when this store did not read it."""
+        ...
+
     def stream_ids(self, prefix: str) -> list[str]:
         """The ids of the streams that start with ``prefix``, sorted."""
         ...
@@ -303,7 +308,7 @@ class EventStore(AppendsOne):
         self._texts = SqlTexts(db)
         self._sqlite = db.dialect == "sqlite"
         self._insert = _insert_sql(db.dialect)
-        self._preflight_sql = _preflight_sql(db.dialect)
+        self._preflight_sql = {kept: _preflight_sql(db.dialect, kept) for kept in (False, True)}
         self.projections: list[Projection] = []
         self._local = local()
 
@@ -351,7 +356,7 @@ class EventStore(AppendsOne):
         checked += [w for p in self.projections for w in p.watched if w not in set(checked)]
         try:
             with self.db.writing_from(self._preflight(checked, command_id)) as (conn, found):
-                head, versions, seen, marker = _preflight_rows(found)
+                head, versions, seen, marker, self._local.checkpoints = _preflight_rows(found)
                 if seen and command_id is not None:
                     return AppendResult(self._by_command(conn, command_id), replayed=True)
                 rows = number_rows(
@@ -365,13 +370,12 @@ class EventStore(AppendsOne):
                 stored = tuple(stored_from_row(r) for r in rows)
                 held = self._local.held = _held(kept, versions, stored)
                 self._local.versions = _versions_after(checked, versions, stored)
-                with self.db.pipelined(conn):
-                    self._insert_rows(conn, rows)
-                    if applicant is not None:
-                        self._applicants.insert(conn, applicant)
-                    self._texts.insert(conn, texts)
-                    for projection in self.projections:
-                        projection.apply(self, stored)
+                self._insert_rows(conn, rows)
+                if applicant is not None:
+                    self._applicants.insert(conn, applicant)
+                self._texts.insert(conn, texts)
+                for projection in self.projections:
+                    projection.apply(self, stored)
         except BaseException as exc:
             kept.clear()  # what it held may be what was rolled back
             if self.db.is_conflict(exc) and _on_events(exc):
@@ -380,7 +384,7 @@ class EventStore(AppendsOne):
                 raise ConcurrencyError(batch.stream_id, batch.expected_version, -1) from None
             raise
         finally:
-            self._local.held = self._local.versions = None
+            self._local.held = self._local.versions = self._local.checkpoints = None
         for stream in checked:  # committed: what was held is the stream now
             if stream not in held:
                 kept.pop(stream, None)
@@ -399,9 +403,14 @@ class EventStore(AppendsOne):
         return kept
 
     def _preflight(self, streams: list[str], command_id: str | None) -> tuple[str, Any]:
-        """The append's first read, run under the lock (``_preflight_rows`` reads it)."""
+        """The append's first read, run under the lock (``_preflight_rows`` reads it); with
+        the checkpoints of the projections this store keeps, when it keeps any."""
         names: Any = codec.dumps(streams) if self._sqlite else streams
-        return self._preflight_sql, (names, command_id)
+        if not self.projections:
+            return self._preflight_sql[False], (names, command_id)
+        kept: Any = [p.name for p in self.projections]
+        kept = codec.dumps(kept) if self._sqlite else kept
+        return self._preflight_sql[True], (names, command_id, kept)
 
     def _insert_rows(self, conn: Any, rows: list[dict[str, Any]]) -> None:
         """Insert the numbered rows (one statement, prepared by the driver)."""
@@ -478,6 +487,12 @@ class EventStore(AppendsOne):
         events = [_decode(r) for r in rows]
         _keep(self._kept(), stream_id, events)
         return events
+
+    def checkpoint_seen(self, name: str) -> int | None:
+        """Inside an append: the projection's checkpoint, read by the append's version
+        query under the lock (0 for a projection never applied)."""
+        seen: dict[str, int] | None = getattr(self._local, "checkpoints", None)
+        return None if seen is None else seen.get(name, 0)
 
     def held_stream(self, stream_id: str) -> list[StoredEvent] | None:
         """Inside an append: the stream as its kept read (checked under the lock) and the
@@ -621,9 +636,10 @@ def _insert_sql(dialect: str) -> str:
     return text if dialect == "sqlite" else text.replace("?", "%s")
 
 
-def _preflight_sql(dialect: str) -> str:
-    """One query for the head (``h``), the streams' versions (``v``), the command (``c``)
-    and the keyed chain's marker (``k``: its position and key fingerprint; by the type index)."""
+def _preflight_sql(dialect: str, checkpoints: bool) -> str:
+    """One query for the head (``h``), the streams' versions (``v``), the command (``c``),
+    the keyed chain's marker (``k``: its position and key fingerprint; by the type index)
+    and, with ``checkpoints``, the projections' checkpoints (``p``)."""
     streams = "IN (SELECT value FROM json_each(?))" if dialect == "sqlite" else "= ANY(?)"
     fingerprint = (
         "json_extract(data, '$.fingerprint')" if dialect == "sqlite" else "data->>'fingerprint'"
@@ -638,6 +654,11 @@ def _preflight_sql(dialect: str) -> str:
         f"(SELECT position, data FROM events WHERE type = '{MARKER}' "
         "ORDER BY position LIMIT 1) AS keyed"
     )
+    if checkpoints:
+        text += (
+            " UNION ALL SELECT 'p', name, position, NULL FROM projection_checkpoints "
+            f"WHERE name {streams}"
+        )
     return text if dialect == "sqlite" else text.replace("?", "%s")
 
 
@@ -658,10 +679,12 @@ def _keep(
 
 def _preflight_rows(
     found: list[Any],
-) -> tuple[tuple[int, str], dict[str, int], bool, tuple[int, str] | None]:
+) -> tuple[tuple[int, str], dict[str, int], bool, tuple[int, str] | None, dict[str, int]]:
     """The preflight's rows: the head (position, hash), each stream's version, whether the
-    command id is stored, and the ``log.keyed`` marker (position, key fingerprint) if any."""
+    command id is stored, the ``log.keyed`` marker (position, key fingerprint) if any, and
+    the projections' checkpoints."""
     head, versions, seen, marker = (0, codec.GENESIS), {}, False, None
+    checkpoints: dict[str, int] = {}
     for kind, stream, number, digest in found:
         if kind == "h":
             head = (int(number), str(digest))
@@ -669,9 +692,11 @@ def _preflight_rows(
             versions[str(stream)] = int(number)
         elif kind == "k":
             marker = (int(number), str(stream))
+        elif kind == "p":
+            checkpoints[str(stream)] = int(number)
         else:
             seen = int(number) > 0
-    return head, versions, seen, marker
+    return head, versions, seen, marker, checkpoints
 
 
 def _on_events(exc: BaseException) -> bool:

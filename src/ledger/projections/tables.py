@@ -444,7 +444,7 @@ class RequestProjection:
     """Keeps ``request_view`` equal to a replay of the log (``Store.projections``)."""
 
     name = REQUESTS
-    watched = (CALENDAR_STREAM,)
+    watched: tuple[str, ...] = (CALENDAR_STREAM,)
     """Due dates follow the calendar: ``calendar`` asks its version in every append."""
 
     def __init__(self, table: ViewTable) -> None:
@@ -456,11 +456,15 @@ class RequestProjection:
         if not events:
             return
         last = events[-1].position
-        # The rows first, then the checkpoint: in the usual case the checkpoint moves on
-        # by one statement, whose answer ends the append's pipeline (PostgreSQL). Rows
-        # written before a checkpoint found behind are refreshed again below (the same
-        # rows: each is a function of its whole stream and the calendar).
+        # The rows first, then the checkpoint. In the usual case the append read the
+        # checkpoint under its lock, at the position before these events: one write, no
+        # answer awaited (PostgreSQL sends it with the COMMIT). Rows written before a
+        # checkpoint found behind are refreshed again below (the same rows: each is a
+        # function of its whole stream and the calendar).
         self._advance(store, events)
+        if store.checkpoint_seen(self.name) == events[0].position - 1:
+            self.table.set_checkpoint(self.name, last)  # read under the append's lock
+            return
         if self.table.advance(self.name, events[0].position - 1, last):
             return
         done = self.table.checkpoint(self.name)  # behind, or never applied yet

@@ -10,9 +10,12 @@ desk role with INSERT and SELECT only can append.
 
 The store talks to the drivers directly (``ledger.db.Database``): a desk command loads
 no SQLAlchemy. An append is three statements inside its transaction: the lock, one query
-for the head, every stream's version and the command id, and the insert. That version
-query also checks the few streams this store read last (``STREAMS_KEPT``), so the
-projections kept in the append's transaction fold them without reading them again.
+for the head, every stream's version, the command id and the projections' checkpoints,
+and the insert. That version query also checks the streams the projections watch (the
+calendar), so the projections kept in the append's transaction fold the appended
+streams this store read last (``STREAMS_KEPT``) and ask those versions without reading
+again. On PostgreSQL the transaction is one pipeline (``Database.writing_from``): a desk
+command's append waits for the server twice, for the head and for the commit.
 """
 
 from __future__ import annotations
@@ -47,10 +50,11 @@ READ_BATCH = 10_000
 STREAMS_KEPT: Final = 16
 """Streams whose last read a store keeps (per thread) to answer its own append's readers.
 
-A desk command reads its request's stream and the calendar, then appends; the
-projection it keeps (``Store.projections``) reads both again inside that append. The
-append's one version query also checks the kept streams, so those reads are answered
-from memory, with certainty, instead of by a round trip each."""
+A desk command reads its request's stream, then appends; the projection it keeps
+(``Store.projections``) folds that stream again inside the append. The append's one
+version query checks the streams it appends to (and those the projections watch), so a
+kept read still at the version found under the lock is answered from memory, with
+certainty, instead of by a round trip."""
 ANALYZE_AFTER: Final = 1_000
 """A PostgreSQL append of more rows than this refreshes the table's statistics."""
 
@@ -351,9 +355,8 @@ class EventStore(AppendsOne):
         stamp = Stamp(self.now(), command_id, actor, agency)
         streams = list(dict.fromkeys(b.stream_id for b in batches))
         kept = self._kept()
-        named = set(streams)
-        checked = streams + [k for k in kept if k not in named]
-        checked += [w for p in self.projections for w in p.watched if w not in set(checked)]
+        watched = [w for p in self.projections for w in p.watched]
+        checked = list(dict.fromkeys([*streams, *watched]))
         try:
             with self.db.writing_from(self._preflight(checked, command_id)) as (conn, found):
                 head, versions, seen, marker, self._local.checkpoints = _preflight_rows(found)
@@ -368,7 +371,7 @@ class EventStore(AppendsOne):
                     keyed=marker is not None,
                 )
                 stored = tuple(stored_from_row(r) for r in rows)
-                held = self._local.held = _held(kept, versions, stored)
+                held = self._local.held = _held(kept, checked, versions, stored)
                 self._local.versions = _versions_after(checked, versions, stored)
                 self._insert_rows(conn, rows)
                 if applicant is not None:
@@ -720,14 +723,17 @@ def _versions_after(
 
 def _held(
     kept: dict[str, tuple[StoredEvent, ...]],
+    checked: list[str],
     versions: dict[str, int],
     stored: Sequence[StoredEvent],
 ) -> dict[str, tuple[StoredEvent, ...]]:
-    """The streams an append's readers get from memory: each kept read still at the
-    version the append found (under its lock), and every stream it starts, with the
-    events it stored."""
+    """The streams an append's readers get from memory: each kept read of a stream the
+    append checked, still at the version it found (under its lock), and every stream it
+    starts, with the events it stored."""
     held = {
-        stream: events for stream, events in kept.items() if versions.get(stream, 0) == len(events)
+        stream: kept[stream]
+        for stream in checked
+        if stream in kept and versions.get(stream, 0) == len(kept[stream])
     }
     appended: dict[str, list[StoredEvent]] = {}
     for event in stored:

@@ -23,6 +23,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date
+from operator import attrgetter
 from typing import Any, Final, Protocol
 
 from ledger.calendar import WorkingCalendar
@@ -119,6 +120,10 @@ COLUMNS: Final = tuple(f.name for f in fields(ViewRow))
 """The columns of ``request_view`` as ``ledger.events.schema`` declares them (a test checks)."""
 _DATES: Final = frozenset({"received_on", "due_date", "decided_on", "last_effective"})
 _BOOLS: Final = frozenset({"provisional", "deferred", "closed", "withdrawn", "recorded_late"})
+_VALUES: Final = attrgetter(*COLUMNS)
+"""A row's values in column order, as one tuple."""
+_DATE_AT: Final = tuple(i for i, name in enumerate(COLUMNS) if name in _DATES)
+"""Where the dates are among them (SQLite keeps them as ISO text)."""
 
 
 def touched_years(state: RequestState) -> tuple[int, int | None]:
@@ -274,9 +279,13 @@ class SqlViewTable:
         return len(cursor.fetchall()) == 1
 
     def put(self, row: ViewRow) -> None:
-        values = tuple(getattr(row, name) for name in COLUMNS)  # astuple deep-copies
+        values: Sequence[Any] = _VALUES(row)  # one C call; astuple deep-copies
         if self._sqlite:
-            values = tuple(v.isoformat() if isinstance(v, date) else v for v in values)
+            values = list(values)
+            for i in _DATE_AT:
+                day = values[i]
+                if day is not None:
+                    values[i] = day.isoformat()
         self.db.connection().execute(self._upsert, values)
 
     def delete(self, request_id: str) -> None:

@@ -71,9 +71,7 @@ class StoreContract:
         assert list(store.read_all()) == stream
         assert result.events == tuple(stream)
 
-    def test_a_projection_gets_streams_and_checkpoints_only_as_they_are(
-        self, store: Store
-    ) -> None:
+    def test_a_projection_gets_streams_and_checkpoints_only_as_they_are(self, store: Store) -> None:
         """Inside an append, a stream the store holds is the whole stream with the new
         events, and a checkpoint it read is the one stored; outside, the store holds none."""
         seen: list[tuple[list[object] | None, int | None]] = []

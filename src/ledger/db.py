@@ -34,15 +34,6 @@ from ledger.i18n import N_, _
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-WAL_CHECKPOINT_PAGES: Final = 10_000
-"""Pages the SQLite WAL may hold before a commit copies them into the file (SQLite's
-default is 1,000). A desk command changes about 17 pages (the event, its four indexes,
-the request's row and its indexes, the checkpoint), so the default made every ~60th
-command wait for a checkpoint (two more flushes and up to 1,000 page writes), and the
-same pages were copied again and again; measured at ``synchronous=FULL`` it cost a
-fifth to two fifths of a command's time. Durability is the same (the WAL is flushed at
-every commit); the ``-wal`` file may grow to about 40 MB, and ``checkpoint`` still empties
-it after an erasure."""
 BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite reader or a migration waits for a lock (writers: the lock timeout)."""
 DEFAULT_LOCK_TIMEOUT: Final = 10.0
@@ -215,7 +206,6 @@ class Database:
         conn.execute(f"PRAGMA busy_timeout = {int(self.lock_timeout * 1000)}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
-        conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
         conn.execute("PRAGMA secure_delete = ON")  # erased personal data is overwritten
         conn.execute("PRAGMA foreign_keys = ON")
         return conn

@@ -152,12 +152,13 @@ class Projection(Protocol):
     A store calls ``apply`` with the events an append stored, inside that append's
     transaction (after the insert, so the store's reads already see them): the
     projection and the log are committed together or not at all.
+
+    A projection may also name ``watched`` streams (a tuple of stream ids) whose version
+    ``apply`` asks for: the append's version query reads them under its lock, so
+    ``stream_version`` answers them inside the append without a read.
     """
 
     name: str
-    watched: tuple[str, ...]
-    """Streams whose version ``apply`` asks for: the append's version query reads them
-    under its lock, so ``stream_version`` answers them inside the append without a read."""
 
     def apply(self, store: Store, events: Sequence[StoredEvent]) -> None:
         """Bring the projection up to the last of ``events``."""
@@ -355,7 +356,7 @@ class EventStore(AppendsOne):
         stamp = Stamp(self.now(), command_id, actor, agency)
         streams = list(dict.fromkeys(b.stream_id for b in batches))
         kept = self._kept()
-        watched = [w for p in self.projections for w in p.watched]
+        watched = [w for p in self.projections for w in getattr(p, "watched", ())]
         checked = list(dict.fromkeys([*streams, *watched]))
         try:
             with self.db.writing_from(self._preflight(checked, command_id)) as (conn, found):

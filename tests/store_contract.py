@@ -71,6 +71,32 @@ class StoreContract:
         assert list(store.read_all()) == stream
         assert result.events == tuple(stream)
 
+    def test_a_projection_gets_streams_and_checkpoints_only_as_they_are(self, store: Store) -> None:
+        """Inside an append, a stream the store holds is the whole stream with the new
+        events, and a checkpoint it read is the one stored; outside, the store holds none."""
+        seen: list[tuple[list[object] | None, int | None]] = []
+
+        class Probe:
+            name = "probe"
+            watched: tuple[str, ...] = ()
+
+            def apply(self, st: Store, events: object) -> None:
+                seen.append((st.held_stream("s-1"), st.checkpoint_seen(self.name)))
+
+        store.projections.append(Probe())
+        try:
+            store.append("s-1", [note("a"), note("b")], expected_version=NO_STREAM,
+                         actor="x", agency="a")  # fmt: skip
+            store.read_stream("s-1")
+            store.append("s-1", [note("c")], expected_version=2, actor="x", agency="a")
+        finally:
+            store.projections.pop()
+        whole = store.read_stream("s-1")
+        for (held, checkpoint), upto in zip(seen, (2, 3), strict=True):
+            assert held is None or held == whole[:upto]
+            assert checkpoint in (None, 0)  # the probe keeps no checkpoint table
+        assert (store.held_stream("s-1"), store.checkpoint_seen("probe")) == (None, None)
+
     def test_hashes_are_the_chain_of_the_codec(self, store: Store) -> None:
         """Each stored hash is ``codec.chain_hash`` of its row and the hash before it."""
         store.append(

@@ -284,29 +284,84 @@ class Database:
         taken in the same round trip as ``BEGIN``, before anything is read, so positions
         are gapless in commit order. A wait beyond the lock timeout raises ``BooksBusy``.
         """
+        with self.writing_from(None, exclusive=exclusive) as (conn, _rows):
+            yield conn
+
+    @contextmanager
+    def writing_from(
+        self, first: tuple[str, Any] | None, *, exclusive: bool = True
+    ) -> Iterator[tuple[Any, list[Any]]]:
+        """:meth:`writing`, with ``first`` (a read: statement, parameters) run as the
+        transaction's first statement; yields the connection and that read's rows.
+
+        On PostgreSQL, with ``first``, the whole transaction is one pipeline: ``BEGIN``,
+        the append lock and ``first`` go to the server together, the writes after them
+        are sent as they come and read back when a result is needed, and the ``COMMIT``
+        goes with the last of them. An append waits for the network two or three times
+        instead of once per statement.
+        """
         conn = self.connection()
         if getattr(self._local, "batch", None) is conn:
             with self._step(conn):
-                yield conn
+                yield conn, self._first_rows(conn, first)
             return
-        begin = "BEGIN"
-        if self.dialect == "sqlite":
-            begin = "BEGIN IMMEDIATE"  # every SQLite write: never a lock upgrade that deadlocks
-        elif exclusive:
-            begin = f"BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK})"
+        if first is not None and self.dialect == "postgresql":
+            with self._pipelined(conn, first, exclusive=exclusive) as rows:
+                yield conn, rows
+            return
         try:
-            conn.execute(begin)
+            if self.dialect == "sqlite":
+                conn.execute("BEGIN IMMEDIATE")  # every SQLite write: never a lock upgrade
+            else:
+                conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK})" if exclusive
+                             else "BEGIN")  # fmt: skip
+            rows = self._first_rows(conn, first)
         except self.errors() as exc:
             self._abandon(conn)
             raise self.failure(exc) from None
         try:
-            yield conn
+            yield conn, rows
             conn.execute("COMMIT")
         except BaseException as exc:
-            self._abandon(conn)
-            if isinstance(exc, self.errors()) and not self.is_conflict(exc):
-                raise self.failure(exc) from None
-            raise
+            self._fail(conn, exc)
+
+    @contextmanager
+    def _pipelined(
+        self, conn: Any, first: tuple[str, Any], *, exclusive: bool
+    ) -> Iterator[list[Any]]:
+        """A PostgreSQL transaction in one pipeline (``writing_from``). An error inside is
+        raised after the pipeline has ended, so that the rollback runs outside it."""
+        failed: BaseException | None = None
+        try:
+            with conn.pipeline():
+                try:
+                    conn.execute("BEGIN")
+                    if exclusive:
+                        conn.execute(f"SELECT pg_advisory_xact_lock({APPEND_LOCK})")
+                    rows = list(conn.execute(first[0], first[1]).fetchall())
+                except self.errors() as exc:
+                    failed = exc  # the lock timed out, or the server failed
+                if failed is None:
+                    try:
+                        yield rows
+                        conn.execute("COMMIT")  # sent and confirmed at the pipeline's end
+                    except BaseException as exc:  # raised below, outside the pipeline
+                        failed = exc
+        except BaseException as exc:  # the end of the pipeline: the COMMIT, a queued write
+            if failed is None:
+                failed = exc
+        if failed is not None:
+            self._fail(conn, failed)
+
+    def _fail(self, conn: Any, exc: BaseException) -> None:
+        """Roll back a write that failed and raise why (a driver failure in one line)."""
+        self._abandon(conn)
+        if isinstance(exc, self.errors()) and not self.is_conflict(exc):
+            raise self.failure(exc) from None
+        raise exc
+
+    def _first_rows(self, conn: Any, first: tuple[str, Any] | None) -> list[Any]:
+        return [] if first is None else list(conn.execute(first[0], first[1]).fetchall())
 
     @contextmanager
     def batch(self) -> Iterator[None]:

@@ -156,6 +156,9 @@ def split_texts(batches: Sequence[B]) -> tuple[list[B], list[NewText]]:
             event, taken = take_texts(new.event, owner, known)
             texts += taken
             events.append((new, event))
+        if not known and all(event is new.event for new, event in events):
+            out.append(batch)  # no free text: the batch as given (most appends)
+            continue
         kept = []
         for new, event in events:
             quoted = quote_marks(event, known) if known else event

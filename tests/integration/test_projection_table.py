@@ -18,7 +18,8 @@ from ledger.commands._context import Desk
 from ledger.commands.requests import RecordReceipt, issue_decision, record_receipt
 from ledger.config import Config
 from ledger.dates import FixedClock
-from ledger.events.store import EventStore, Store
+from ledger.events.requests import RequestWithdrawn, stream_of
+from ledger.events.store import ANY, EventStore, NewEvent, Store
 from ledger.projections.calendar import load_calendar
 from ledger.projections.queries import RequestFilter, find_requests, list_requests
 from ledger.projections.tables import (
@@ -90,6 +91,27 @@ def test_events_appended_without_the_projection_are_caught_up(app: App) -> None:
     assert kept(app) == replayed(app.store)
     assert projection_status(app.store)[0].behind == 0
     assert before.checkpoint < projection_status(app.store)[0].checkpoint
+
+
+def test_a_stream_changed_by_another_desk_is_not_folded_from_an_old_read(
+    app: App, db_url: str
+) -> None:
+    """A store folds a stream it read itself from memory only if the append finds it at
+    that version under the lock: another desk's step in between makes it read again."""
+    receive(app, "A-1", date(2021, 6, 1))
+    app.store.read_stream(stream_of("A-1"))  # kept by this store, at version 2
+    other = bootstrap(db_url, Config(backdate_days=3650), actor="clerk2", clock=FixedClock(TODAY))
+    try:
+        issue_decision(other.desk(), "A-1", date(2021, 6, 10), "disclosed")
+    finally:
+        other.close()
+    withdrawn = NewEvent(RequestWithdrawn(), date(2021, 6, 11))
+    app.store.append(
+        stream_of("A-1"), [withdrawn], expected_version=ANY, actor="clerk", agency="default"
+    )
+    rows = kept(app)
+    assert rows == replayed(app.store)
+    assert rows["A-1"].version == 4  # receipt, deadline, the other desk's decision, this
 
 
 def test_a_rebuild_gives_the_same_table(app: App) -> None:

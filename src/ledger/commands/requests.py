@@ -334,7 +334,9 @@ def record_receipt(desk: Desk, cmd: RecordReceipt) -> Recorded:
     Two desks assigning the next id at the same moment both read the same free number;
     the store refuses the second append, which then simply takes the next number.
     """
-    cmd = replace(cmd, channel=channel_code(cmd.channel), applicant=applicant_code(cmd.applicant))
+    channel, applicant = channel_code(cmd.channel), applicant_code(cmd.applicant)
+    if (channel, applicant) != (cmd.channel, cmd.applicant):
+        cmd = replace(cmd, channel=channel, applicant=applicant)
     _check_receipt(desk, cmd)
     agency = cmd.agency or desk.agency
     received_on = date_of_receipt(cmd, desk.calendar)
@@ -402,7 +404,8 @@ def _receive_as(
     # receipt be appended to.
     state = RequestState(request_id, agency)
     recorded = commit(desk, state, [event], received_on, "received", new_applicant)
-    return replace(recorded, warning=closed_day_warning(cmd, received_on, desk.calendar))
+    warning = closed_day_warning(cmd, received_on, desk.calendar)
+    return replace(recorded, warning=warning) if warning else recorded
 
 
 # -- steps -----------------------------------------------------------------------------

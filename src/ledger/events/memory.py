@@ -169,6 +169,14 @@ class MemoryStore(AppendsOne):
         """The current version of a stream (0 if it has no events)."""
         return self._versions.get(stream_id, 0)
 
+    def held_stream(self, stream_id: str) -> list[StoredEvent] | None:
+        """None: a projection here reads what it needs (it costs no round trip)."""
+        return None
+
+    def checkpoint_seen(self, name: str) -> int | None:
+        """None: a projection here asks its table (it costs no round trip)."""
+        return None
+
     def stream_ids(self, prefix: str) -> list[str]:
         """The ids of the streams that start with ``prefix``, sorted."""
         return sorted(s for s in self._versions if s.startswith(prefix))

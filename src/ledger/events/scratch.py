@@ -154,6 +154,14 @@ class ScratchStore(AppendsOne):
     def stream_version(self, stream_id: str) -> int:
         return len(self.read_stream(stream_id))
 
+    def held_stream(self, stream_id: str) -> list[StoredEvent] | None:
+        """None: a projection here reads what it needs (it costs no round trip)."""
+        return None
+
+    def checkpoint_seen(self, name: str) -> int | None:
+        """None: a projection here asks its table (it costs no round trip)."""
+        return None
+
     def stream_ids(self, prefix: str) -> list[str]:
         low, high = prefix_range(prefix)
         start = bisect_left(self._named, low)

@@ -10,9 +10,12 @@ desk role with INSERT and SELECT only can append.
 
 The store talks to the drivers directly (``ledger.db.Database``): a desk command loads
 no SQLAlchemy. An append is three statements inside its transaction: the lock, one query
-for the head, every stream's version and the command id, and the insert. That version
-query also checks the few streams this store read last (``STREAMS_KEPT``), so the
-projections kept in the append's transaction fold them without reading them again.
+for the head, every stream's version, the command id and the projections' checkpoints,
+and the insert. That version query also checks the streams the projections watch (the
+calendar), so the projections kept in the append's transaction fold the appended
+streams this store read last (``STREAMS_KEPT``) and ask those versions without reading
+again. On PostgreSQL the transaction is one pipeline (``Database.writing_from``): a desk
+command's append waits for the server twice, for the head and for the commit.
 """
 
 from __future__ import annotations
@@ -47,10 +50,11 @@ READ_BATCH = 10_000
 STREAMS_KEPT: Final = 16
 """Streams whose last read a store keeps (per thread) to answer its own append's readers.
 
-A desk command reads its request's stream and the calendar, then appends; the
-projection it keeps (``Store.projections``) reads both again inside that append. The
-append's one version query also checks the kept streams, so those reads are answered
-from memory, with certainty, instead of by a round trip each."""
+A desk command reads its request's stream, then appends; the projection it keeps
+(``Store.projections``) folds that stream again inside the append. The append's one
+version query checks the streams it appends to (and those the projections watch), so a
+kept read still at the version found under the lock is answered from memory, with
+certainty, instead of by a round trip."""
 ANALYZE_AFTER: Final = 1_000
 """A PostgreSQL append (or import, or rebuild) of more rows than this refreshes the
 statistics of the tables it wrote (``ANALYZED``), so that the planner does not guess."""
@@ -150,6 +154,10 @@ class Projection(Protocol):
     A store calls ``apply`` with the events an append stored, inside that append's
     transaction (after the insert, so the store's reads already see them): the
     projection and the log are committed together or not at all.
+
+    A projection may also name ``watched`` streams (a tuple of stream ids) whose version
+    ``apply`` asks for: the append's version query reads them under its lock, so
+    ``stream_version`` answers them inside the append without a read.
     """
 
     name: str
@@ -216,6 +224,16 @@ class Store(Protocol):
 
     def stream_version(self, stream_id: str) -> int:
         """The current version of a stream (0 if it has no events)."""
+        ...
+
+    def held_stream(self, stream_id: str) -> list[StoredEvent] | None:
+        """Inside an append (its projections applying): the whole stream with the append's
+        events, if this store knows it for certain without reading it; else None."""
+        ...
+
+    def checkpoint_seen(self, name: str) -> int | None:
+        """Inside an append: a projection's checkpoint as the append read it under its
+        lock, before the projection applied anything; None when this store did not read it."""
         ...
 
     def stream_ids(self, prefix: str) -> list[str]:
@@ -297,7 +315,7 @@ class EventStore(AppendsOne):
         self._texts = SqlTexts(db)
         self._sqlite = db.dialect == "sqlite"
         self._insert = _insert_sql(db.dialect)
-        self._preflight_sql = _preflight_sql(db.dialect)
+        self._preflight_sql = {kept: _preflight_sql(db.dialect, kept) for kept in (False, True)}
         self.projections: list[Projection] = []
         self._local = local()
 
@@ -340,10 +358,11 @@ class EventStore(AppendsOne):
         stamp = Stamp(self.now(), command_id, actor, agency)
         streams = list(dict.fromkeys(b.stream_id for b in batches))
         kept = self._kept()
-        checked = streams + [k for k in kept if k not in set(streams)]
+        watched = [w for p in self.projections for w in getattr(p, "watched", ())]
+        checked = list(dict.fromkeys([*streams, *watched]))
         try:
-            with self.db.writing() as conn:
-                head, versions, seen, marker = self._preflight(conn, checked, command_id)
+            with self.db.writing_from(self._preflight(checked, command_id)) as (conn, found):
+                head, versions, seen, marker, self._local.checkpoints = _preflight_rows(found)
                 if seen and command_id is not None:
                     return AppendResult(self._by_command(conn, command_id), replayed=True)
                 rows = number_rows(
@@ -354,19 +373,24 @@ class EventStore(AppendsOne):
                     key=appending_key(marker, self.chain_key, starts_keying(batches)),
                     keyed=marker is not None,
                 )
-                self._insert_rows(conn, rows, batches)
+                stored = tuple(stored_from_row(r) for r in rows)
+                held = self._local.held = _held(kept, checked, versions, stored)
+                self._local.versions = _versions_after(checked, versions, stored)
+                self._insert_rows(conn, rows)
                 if applicant is not None:
                     self._applicants.insert(conn, applicant)
                 self._texts.insert(conn, texts)
-                stored = tuple(stored_from_row(r) for r in rows)
-                held = self._local.held = _held(kept, versions, stored)
                 for projection in self.projections:
                     projection.apply(self, stored)
-        except BaseException:
+        except BaseException as exc:
             kept.clear()  # what it held may be what was rolled back
+            if self.db.is_conflict(exc) and _on_events(exc):
+                # Only reachable if the append lock were bypassed; say what it means.
+                batch = batches[0]
+                raise ConcurrencyError(batch.stream_id, batch.expected_version, -1) from None
             raise
         finally:
-            self._local.held = None
+            self._local.held = self._local.versions = self._local.checkpoints = None
         for stream in checked:  # committed: what was held is the stream now
             if stream not in held:
                 kept.pop(stream, None)
@@ -384,44 +408,25 @@ class EventStore(AppendsOne):
             kept = self._local.kept = {}
         return kept
 
-    def _preflight(
-        self, conn: Any, streams: list[str], command_id: str | None
-    ) -> tuple[tuple[int, str], dict[str, int], bool, tuple[int, str] | None]:
-        """Under the lock, in one round trip: the head, each stream's version, the command,
-        and the ``log.keyed`` marker (position, key fingerprint) if the chain is keyed."""
+    def _preflight(self, streams: list[str], command_id: str | None) -> tuple[str, Any]:
+        """The append's first read, run under the lock (``_preflight_rows`` reads it); with
+        the checkpoints of the projections this store keeps, when it keeps any."""
         names: Any = codec.dumps(streams) if self._sqlite else streams
-        head, versions, seen, marker = (0, codec.GENESIS), {}, False, None
-        for kind, stream, number, digest in conn.execute(
-            self._preflight_sql, (names, command_id)
-        ).fetchall():
-            if kind == "h":
-                head = (int(number), str(digest))
-            elif kind == "v":
-                versions[str(stream)] = int(number)
-            elif kind == "k":
-                marker = (int(number), str(stream))
-            else:
-                seen = int(number) > 0
-        return head, versions, seen, marker
+        if not self.projections:
+            return self._preflight_sql[False], (names, command_id)
+        kept: Any = [p.name for p in self.projections]
+        kept = codec.dumps(kept) if self._sqlite else kept
+        return self._preflight_sql[True], (names, command_id, kept)
 
-    def _insert_rows(
-        self, conn: Any, rows: list[dict[str, Any]], batches: Sequence[StreamAppend]
-    ) -> None:
+    def _insert_rows(self, conn: Any, rows: list[dict[str, Any]]) -> None:
         """Insert the numbered rows (one statement, prepared by the driver)."""
         if not rows:
             return
         params = self._params(rows)
-        try:
-            if len(params) == 1:
-                conn.execute(self._insert, params[0])
-            else:
-                conn.cursor().executemany(self._insert, params)
-        except Exception as exc:
-            if not self.db.is_conflict(exc):
-                raise
-            # Only reachable if the append lock were bypassed; say what it means.
-            batch = batches[0]
-            raise ConcurrencyError(batch.stream_id, batch.expected_version, -1) from None
+        if len(params) == 1:
+            conn.execute(self._insert, params[0])
+        else:
+            conn.cursor().executemany(self._insert, params)
 
     def _params(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         """The rows' values in column order, dates as SQLite keeps them there.
@@ -493,8 +498,29 @@ class EventStore(AppendsOne):
         _keep(self._kept(), stream_id, events)
         return events
 
+    def checkpoint_seen(self, name: str) -> int | None:
+        """Inside an append: the projection's checkpoint, read by the append's version
+        query under the lock (0 for a projection never applied)."""
+        seen: dict[str, int] | None = getattr(self._local, "checkpoints", None)
+        return None if seen is None else seen.get(name, 0)
+
+    def held_stream(self, stream_id: str) -> list[StoredEvent] | None:
+        """Inside an append: the stream as its kept read (checked under the lock) and the
+        append's events make it, or None when it was not kept (``STREAMS_KEPT``)."""
+        held: dict[str, tuple[StoredEvent, ...]] | None = getattr(self._local, "held", None)
+        if held is None or stream_id not in held:
+            return None
+        return list(held[stream_id])
+
     def stream_version(self, stream_id: str) -> int:
-        """The current version of a stream (0 if it has no events)."""
+        """The current version of a stream (0 if it has no events).
+
+        Inside an append, a stream its version query checked under the lock (one the
+        projections watch, one just read) is answered from that query.
+        """
+        versions: dict[str, int] | None = getattr(self._local, "versions", None)
+        if versions is not None and stream_id in versions:
+            return versions[stream_id]
         query = "SELECT max(version) FROM events WHERE stream_id = ?"
         return int(self.db.scalar(query, (stream_id,)) or 0)
 
@@ -643,9 +669,10 @@ def _insert_sql(dialect: str) -> str:
     return text if dialect == "sqlite" else text.replace("?", "%s")
 
 
-def _preflight_sql(dialect: str) -> str:
-    """One query for the head (``h``), the streams' versions (``v``), the command (``c``)
-    and the keyed chain's marker (``k``: its position and key fingerprint; by the type index)."""
+def _preflight_sql(dialect: str, checkpoints: bool) -> str:
+    """One query for the head (``h``), the streams' versions (``v``), the command (``c``),
+    the keyed chain's marker (``k``: its position and key fingerprint; by the type index)
+    and, with ``checkpoints``, the projections' checkpoints (``p``)."""
     streams = "IN (SELECT value FROM json_each(?))" if dialect == "sqlite" else "= ANY(?)"
     fingerprint = (
         "json_extract(data, '$.fingerprint')" if dialect == "sqlite" else "data->>'fingerprint'"
@@ -660,6 +687,11 @@ def _preflight_sql(dialect: str) -> str:
         f"(SELECT position, data FROM events WHERE type = '{MARKER}' "
         "ORDER BY position LIMIT 1) AS keyed"
     )
+    if checkpoints:
+        text += (
+            " UNION ALL SELECT 'p', name, position, NULL FROM projection_checkpoints "
+            f"WHERE name {streams}"
+        )
     return text if dialect == "sqlite" else text.replace("?", "%s")
 
 
@@ -678,16 +710,60 @@ def _keep(
         del kept[next(iter(kept))]
 
 
+def _preflight_rows(
+    found: list[Any],
+) -> tuple[tuple[int, str], dict[str, int], bool, tuple[int, str] | None, dict[str, int]]:
+    """The preflight's rows: the head (position, hash), each stream's version, whether the
+    command id is stored, the ``log.keyed`` marker (position, key fingerprint) if any, and
+    the projections' checkpoints."""
+    head, versions, seen, marker = (0, codec.GENESIS), {}, False, None
+    checkpoints: dict[str, int] = {}
+    for kind, stream, number, digest in found:
+        if kind == "h":
+            head = (int(number), str(digest))
+        elif kind == "v":
+            versions[str(stream)] = int(number)
+        elif kind == "k":
+            marker = (int(number), str(stream))
+        elif kind == "p":
+            checkpoints[str(stream)] = int(number)
+        else:
+            seen = int(number) > 0
+    return head, versions, seen, marker, checkpoints
+
+
+def _on_events(exc: BaseException) -> bool:
+    """A unique-key refusal of the ``events`` table (not of a projection's or a text's)."""
+    table = getattr(getattr(exc, "diag", None), "table_name", None)
+    if table is not None:
+        return bool(table == "events")
+    return "events." in str(exc)  # SQLite: "UNIQUE constraint failed: events.stream_id, …"
+
+
+def _versions_after(
+    checked: list[str], versions: dict[str, int], stored: Sequence[StoredEvent]
+) -> dict[str, int]:
+    """Each checked stream's version once the append's events are in (found under the lock)."""
+    after = {stream: versions.get(stream, 0) for stream in checked}
+    for event in stored:
+        if event.stream_id in after:
+            after[event.stream_id] = max(after[event.stream_id], event.version)
+    return after
+
+
 def _held(
     kept: dict[str, tuple[StoredEvent, ...]],
+    checked: list[str],
     versions: dict[str, int],
     stored: Sequence[StoredEvent],
 ) -> dict[str, tuple[StoredEvent, ...]]:
-    """The streams an append's readers get from memory: each kept read still at the
-    version the append found (under its lock), and every stream it starts, with the
-    events it stored."""
+    """The streams an append's readers get from memory: each kept read of a stream the
+    append checked, still at the version it found (under its lock), and every stream it
+    starts, with the events it stored."""
     held = {
-        stream: events for stream, events in kept.items() if versions.get(stream, 0) == len(events)
+        stream: kept[stream]
+        for stream in checked
+        if stream in kept and versions.get(stream, 0) == len(kept[stream])
     }
     appended: dict[str, list[StoredEvent]] = {}
     for event in stored:

@@ -424,6 +424,17 @@ def fold(request_id: str, events: Iterable[StoredEvent]) -> RequestState | None:
     return state if state is not None and state.channel else None
 
 
+def quiet_fold(request_id: str, events: Iterable[StoredEvent]) -> RequestState:
+    """The state of one request from its stream, without the timeline a reader shows
+    (a projection's row keeps none); the state of nothing received has no channel."""
+    state: RequestState | None = None
+    for event in events:
+        if state is None:
+            state = RequestState(request_id, event.agency)
+        apply(state, event, timeline=False)
+    return state if state is not None else RequestState(request_id, "")
+
+
 def clock_input(state: RequestState, cal: WorkingCalendar) -> ClockInput:
     """What the statutory clock needs from a request's history."""
     pauses = [

@@ -23,6 +23,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date
+from operator import attrgetter
 from typing import Any, Final, Protocol
 
 from ledger.calendar import WorkingCalendar
@@ -33,7 +34,14 @@ from ledger.events.calendar import CALENDAR_STREAM
 from ledger.events.requests import request_of, stream_of
 from ledger.events.store import ANALYZE_AFTER, Store, StoredEvent, refresh_statistics
 from ledger.projections.calendar import load_calendar
-from ledger.projections.requests import RequestState, apply, deadline, fold, status
+from ledger.projections.requests import (
+    RequestState,
+    apply,
+    deadline,
+    fold,
+    quiet_fold,
+    status,
+)
 from ledger.projections.snapshots import restore, snapshot
 from ledger.projections.views import RequestRow, days_left, late
 
@@ -113,6 +121,10 @@ COLUMNS: Final = tuple(f.name for f in fields(ViewRow))
 """The columns of ``request_view`` as ``ledger.events.schema`` declares them (a test checks)."""
 _DATES: Final = frozenset({"received_on", "due_date", "decided_on", "last_effective"})
 _BOOLS: Final = frozenset({"provisional", "deferred", "closed", "withdrawn", "recorded_late"})
+_VALUES: Final = attrgetter(*COLUMNS)
+"""A row's values in column order, as one tuple."""
+_DATE_AT: Final = tuple(i for i, name in enumerate(COLUMNS) if name in _DATES)
+"""Where the dates are among them (SQLite keeps them as ISO text)."""
 
 
 def touched_years(state: RequestState) -> tuple[int, int | None]:
@@ -266,14 +278,25 @@ class SqlViewTable:
         )
 
     def advance(self, name: str, done: int, position: int) -> bool:
+        """One statement; on PostgreSQL its row is read back (``RETURNING``), which also
+        ends an append's pipeline: the writes queued before it go in the same round trip."""
         query = "UPDATE projection_checkpoints SET position = ? WHERE name = ? AND position = ?"
-        cursor = self.db.connection().execute(self.db.sql(query), (position, name, done))
-        return bool(cursor.rowcount == 1)
+        if self._sqlite:
+            cursor = self.db.connection().execute(query, (position, name, done))
+            return bool(cursor.rowcount == 1)
+        cursor = self.db.connection().execute(
+            self.db.sql(f"{query} RETURNING position"), (position, name, done)
+        )
+        return len(cursor.fetchall()) == 1
 
     def put(self, row: ViewRow) -> None:
-        values = tuple(getattr(row, name) for name in COLUMNS)  # astuple deep-copies
+        values: Sequence[Any] = _VALUES(row)  # one C call; astuple deep-copies
         if self._sqlite:
-            values = tuple(v.isoformat() if isinstance(v, date) else v for v in values)
+            values = list(values)
+            for i in _DATE_AT:
+                day = values[i]
+                if day is not None:
+                    values[i] = day.isoformat()
         self.db.connection().execute(self._upsert, values)
 
     def delete(self, request_id: str) -> None:
@@ -482,6 +505,8 @@ class RequestProjection:
     """Keeps ``request_view`` equal to a replay of the log (``Store.projections``)."""
 
     name = REQUESTS
+    watched: tuple[str, ...] = (CALENDAR_STREAM,)
+    """Due dates follow the calendar: ``calendar`` asks its version in every append."""
 
     def __init__(self, table: ViewTable) -> None:
         self.table = table
@@ -492,16 +517,22 @@ class RequestProjection:
         if not events:
             return
         last = events[-1].position
+        # The rows first, then the checkpoint. In the usual case the append read the
+        # checkpoint under its lock, at the position before these events: one write, no
+        # answer awaited (PostgreSQL sends it with the COMMIT). Rows written before a
+        # checkpoint found behind are refreshed again below (the same rows: each is a
+        # function of its whole stream and the calendar).
+        self._advance(store, events)
+        if store.checkpoint_seen(self.name) == events[0].position - 1:
+            self.table.set_checkpoint(self.name, last)  # read under the append's lock
+            return
         if self.table.advance(self.name, events[0].position - 1, last):
-            self._advance(store, events)  # the usual case: one statement
             return
         done = self.table.checkpoint(self.name)  # behind, or never applied yet
         if last <= done:
             return
         if done < events[0].position - 1:
             self._refresh(store, _touched(store.read_all(after=done), store))
-        else:
-            self._advance(store, events)
         self.table.set_checkpoint(self.name, last)
 
     def catch_up(self, store: Store) -> int:
@@ -540,7 +571,7 @@ class RequestProjection:
             return
         cal = self.calendar(store)
         for stream, mine in streams.items():
-            state = self._folded_on(mine)
+            state = self._folded_on(store, mine)
             if state is None:
                 self._refresh_one(store, stream, cal)
             elif state.channel:
@@ -548,12 +579,19 @@ class RequestProjection:
             else:
                 self.table.delete(state.id)
 
-    def _folded_on(self, events: list[StoredEvent]) -> RequestState | None:
-        """The kept state with ``events`` applied, or None when the stream must be read."""
+    def _folded_on(self, store: Store, events: list[StoredEvent]) -> RequestState | None:
+        """The kept state with ``events`` applied, or None when the stream must be read.
+
+        A stream the store holds (the command read it, and the append found it unchanged
+        under its lock) is folded from memory instead of reading the row: no round trip.
+        """
         first = events[0]
         if any(e.type == RETRACTED for e in events):
             return None
         request_id = request_of(first.stream_id)
+        held = store.held_stream(first.stream_id) if first.version > 1 else None
+        if held is not None:
+            return quiet_fold(request_id, [e for e in held if e.type.startswith(REQUEST_TYPES)])
         if first.version == 1:
             state = RequestState(request_id, first.agency)
         else:

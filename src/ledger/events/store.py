@@ -572,7 +572,10 @@ class EventStore(AppendsOne):
 
         Each page is ``position > a AND position <= a + batch``: a range of the primary
         key, read through its index whatever the table's statistics say (positions are
-        gapless), and no page holds a lock while the caller works.
+        gapless), and no page holds a lock while the caller works. The next page starts
+        after what this one is sure to have seen: every position up to the head read
+        before it (appends commit in position order), and up to the last row it returned.
+        A page reaching past that head may have missed an event committing meanwhile.
         """
         query, extra = self._page_query(recorded_until, types, exclude)
         head = self.last_position()
@@ -580,7 +583,7 @@ class EventStore(AppendsOne):
             upper = after + batch
             rows = self.db.fetch(query, (after, upper, *extra))
             yield from rows
-            after = upper
+            after = max(min(upper, head), int(rows[-1][0]) if rows else after)
             if not rows:  # skip a hole at once (only a tampered log has one)
                 following = self.db.scalar(_NEXT_POSITION, (after,))
                 after = max(after, int(following or 0) - 1)

@@ -6,8 +6,10 @@ role, the agencies they work for and whether they may see applicants' personal d
 What each role may do is decided here, in one place (``ROLES``, ``User.may``); the web
 pages ask, they never decide.
 
-- clerk: reads and records the steps of their agencies' requests;
-- head: as a clerk, and also approves extensions, corrects and retracts, closes years;
+- clerk: reads and records the steps of their agencies' requests, and corrects or
+  retracts the steps they recorded themselves (their own mistakes);
+- head: as a clerk, and also approves extensions, corrects and retracts any step of
+  their agencies, closes years;
 - auditor: reads and verifies; sees personal data only when granted (``--personal``);
 - admin: manages users and settings; reads; personal data only when granted.
 """
@@ -39,14 +41,16 @@ _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
 READ = "read"
 RECORD = "record"
-APPROVE = "approve"  # extensions, corrections, retractions, closing a year
+APPROVE = "approve"  # extensions, closing a year
+CORRECT_OWN = "correct-own"  # correct and retract the steps one recorded oneself
+CORRECT = "correct"  # correct and retract any step (of one's agencies)
 PERSONAL = "personal"
 VERIFY = "verify"
 USERS = "users"
 
 ROLES: dict[str, frozenset[str]] = {
-    "clerk": frozenset({READ, RECORD, PERSONAL}),
-    "head": frozenset({READ, RECORD, APPROVE, PERSONAL, VERIFY}),
+    "clerk": frozenset({READ, RECORD, CORRECT_OWN, PERSONAL}),
+    "head": frozenset({READ, RECORD, APPROVE, CORRECT_OWN, CORRECT, PERSONAL, VERIFY}),
     "auditor": frozenset({READ, VERIFY}),
     "admin": frozenset({READ, USERS}),
 }
@@ -82,6 +86,17 @@ class User:
         if right == PERSONAL and self.personal:
             return True
         return right in ROLES.get(self.role, frozenset())
+
+    def may_correct(self, recorded_by: str) -> bool:
+        """Whether this user may correct or retract a step ``recorded_by`` someone: a
+        head any step, a clerk only the steps they recorded themselves (an office lets a
+        clerk put right their own mistake; another's record needs the head)."""
+        return self.may(CORRECT) or (self.may(CORRECT_OWN) and recorded_by == self.username)
+
+    @property
+    def corrects_only_own(self) -> bool:
+        """Whether the corrections this user records are held to their own steps."""
+        return not self.may(CORRECT)
 
     def serves(self, agency: str) -> bool:
         """Whether this user works for ``agency`` (its requests, its reports)."""

@@ -19,6 +19,7 @@ from ledger.commands.personal import view_applicant
 from ledger.commands.requests import load
 from ledger.errors import InvalidInput
 from ledger.i18n import _
+from ledger.notices.model import STEPS as NOTICE_STEPS
 from ledger.projections.agencies import agency_named
 from ledger.projections.alerts import Alert
 from ledger.projections.queries import (
@@ -212,16 +213,21 @@ def my_request(visit: Visit, request_id: str, explain: bool = False) -> Any:
 @page()
 def request_detail(visit: Visit) -> Response:
     """申请详情: facts, due date and how it was counted, timeline, notices, the steps."""
-    from ledger.web.desk import steps_for
+    from ledger.web.desk import actors_of, steps_for
 
     request_id = visit.request.path_params["request_id"]
     shown = my_request(visit, request_id, explain=True)
     events = timeline_entries(shown.events)
+    own = visit.user.corrects_only_own and visit.user.may(accounts.CORRECT_OWN)
+    actors = actors_of(visit, request_id) if own else None
     notices = [e for e in events if e["type"] == "request.notice-issued"]
+    recorded = {e["type"] for e in events if "retracted" not in e["note"]}
     return visit.render(
         "request.html", shown=shown, row=shown.row, events=events, notices=notices,
-        steps=steps_for(visit.user, shown.row), names=agency_names(visit),
+        steps=steps_for(visit.user, shown.row, actors),
+        names=agency_names(visit),
         personal=visit.user.may(accounts.PERSONAL),
+        notice_kinds=[k for k, (step, _cmd) in NOTICE_STEPS.items() if step in recorded],
     )  # fmt: skip
 
 

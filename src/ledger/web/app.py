@@ -98,7 +98,7 @@ def create_app(app: App, *, secret: str | None = None, lang: str | None = None) 
     web = Web(
         ledger=app,
         templates=environment(),
-        throttle=Throttle(settings.login_attempts, settings.login_wait),
+        throttle=Throttle(app.db, settings.login_attempts, settings.login_wait),
         session_seconds=settings.session_minutes * 60,
         default_language=lang or language(),
     )

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from ledger.projections.queries import show_request
 from ledger import accounts
+from ledger.projections.queries import show_request
 from tests.web_client import PASSWORD, Office, office_on
 
 

@@ -310,7 +310,12 @@ def _counted_by_sql(
     table: SqlViewTable, agencies: Collection[str] | None, day: date, bounds: list[date]
 ) -> dict[str, OpenCounts]:
     db = table.db
-    shown = (lambda d: d.isoformat()) if db.dialect == "sqlite" else (lambda d: d)
+    sqlite = db.dialect == "sqlite"
+
+    def shown(d: date) -> Any:
+        """A date as the column compares it (SQLite keeps ISO text)."""
+        return d.isoformat() if sqlite else d
+
     mine, chosen = "", list(agencies or ())
     if agencies is not None:
         mine = f" AND agency IN ({', '.join('?' for _ in chosen)})" if chosen else " AND 1 = 0"

@@ -46,7 +46,7 @@ def test_the_first_admin_and_the_users_lifecycle(tmp_path: Path) -> None:
     assert cli("user set li --role head --agency zjj --agency zjb").out.strip() == (
         "user li: head of zjj, zjb"
     )
-    assert cli("user set li --role head").refusal() == "user li: nothing to change"
+    assert cli("user set li --role head").refusal() == "ledger: user li: nothing to change"
     assert "last enabled admin" in cli("user disable root").refusal()
     everything = made.stdout + made.stderr + changed.stdout + changed.stderr
     assert PASSWORD not in everything

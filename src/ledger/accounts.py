@@ -6,10 +6,13 @@ role, the agencies they work for and whether they may see applicants' personal d
 What each role may do is decided here, in one place (``ROLES``, ``User.may``); the web
 pages ask, they never decide.
 
-- clerk: reads and records the steps of their agencies' requests;
-- head: as a clerk, and also approves extensions, corrects and retracts, closes years;
+- clerk: reads and records the steps of their agencies' requests, and corrects or
+  retracts the steps they recorded themselves (their own mistakes);
+- head: as a clerk, and also approves extensions, corrects and retracts any step of
+  their agencies, closes years;
 - auditor: reads and verifies; sees personal data only when granted (``--personal``);
-- admin: manages users and settings; reads; personal data only when granted.
+- admin: manages users and settings (the agencies' names); reads; personal data only
+  when granted.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -39,16 +42,19 @@ _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
 READ = "read"
 RECORD = "record"
-APPROVE = "approve"  # extensions, corrections, retractions, closing a year
+APPROVE = "approve"  # extensions, closing a year
+CORRECT_OWN = "correct-own"  # correct and retract the steps one recorded oneself
+CORRECT = "correct"  # correct and retract any step (of one's agencies)
 PERSONAL = "personal"
 VERIFY = "verify"
 USERS = "users"
+SETTINGS = "settings"  # the agencies' names and levels (``ledger agency add``)
 
 ROLES: dict[str, frozenset[str]] = {
-    "clerk": frozenset({READ, RECORD, PERSONAL}),
-    "head": frozenset({READ, RECORD, APPROVE, PERSONAL, VERIFY}),
+    "clerk": frozenset({READ, RECORD, CORRECT_OWN, PERSONAL}),
+    "head": frozenset({READ, RECORD, APPROVE, CORRECT_OWN, CORRECT, PERSONAL, VERIFY}),
     "auditor": frozenset({READ, VERIFY}),
-    "admin": frozenset({READ, USERS}),
+    "admin": frozenset({READ, USERS, SETTINGS}),
 }
 """What each role may do; ``personal`` is added to any role by a grant (``User.personal``)."""
 
@@ -82,6 +88,17 @@ class User:
         if right == PERSONAL and self.personal:
             return True
         return right in ROLES.get(self.role, frozenset())
+
+    def may_correct(self, recorded_by: str) -> bool:
+        """Whether this user may correct or retract a step ``recorded_by`` someone: a
+        head any step, a clerk only the steps they recorded themselves (an office lets a
+        clerk put right their own mistake; another's record needs the head)."""
+        return self.may(CORRECT) or (self.may(CORRECT_OWN) and recorded_by == self.username)
+
+    @property
+    def corrects_only_own(self) -> bool:
+        """Whether the corrections this user records are held to their own steps."""
+        return not self.may(CORRECT)
 
     def serves(self, agency: str) -> bool:
         """Whether this user works for ``agency`` (its requests, its reports)."""
@@ -222,9 +239,53 @@ def _update(db: Database, username: str, assignments: str, values: tuple[Any, ..
 
 def disable_user(db: Database, username: str) -> User:
     """Stop a user from signing in (their sessions end at their next page); history keeps
-    their name as the actor of what they recorded."""
+    their name as the actor of what they recorded. The last enabled admin is kept."""
+    _keep_an_admin(db, replace(get_user(db, username), disabled=True))
     _update(db, username, "disabled = ?", (True,))
     return get_user(db, username)
+
+
+def change_user(
+    db: Database,
+    username: str,
+    *,
+    role: str | None = None,
+    agencies: Iterable[str] | None = None,
+    personal: bool | None = None,
+) -> User:
+    """Give a user another role, other agencies or the personal-data grant (what is not
+    given stays); checked as ``add_user`` checks, and the last enabled admin is kept.
+    Their sessions end at their next page, so the new rights hold at once."""
+    was = get_user(db, username)
+    now = replace(
+        was,
+        role=check_role(role) if role is not None else was.role,
+        agencies=check_agencies(agencies) if agencies is not None else was.agencies,
+        personal=was.personal if personal is None else personal,
+    )
+    if now == was:
+        raise InvalidInput(_("user {name}: nothing to change").format(name=username))
+    _keep_an_admin(db, now)
+    _update(db, username, "role = ?, agencies = ?, personal = ?",
+            (now.role, ",".join(now.agencies), now.personal))  # fmt: skip
+    return get_user(db, username)
+
+
+def _keep_an_admin(db: Database, after: User) -> None:
+    """Refuse a change that would leave no enabled admin (nobody could manage users on
+    the pages; ``ledger user`` at the server would be the only way back)."""
+    if after.role == "admin" and not after.disabled:
+        return
+    others = [u for u in list_users(db) if u.username != after.username]
+    was = find_user(db, after.username)
+    if was is None or was.role != "admin" or was.disabled:
+        return
+    if not any(u.role == "admin" and not u.disabled for u in others):
+        raise InvalidInput(
+            _("user {name} is the last enabled admin; add another admin first").format(
+                name=after.username
+            )
+        )
 
 
 def set_password(db: Database, username: str, password: str) -> User:

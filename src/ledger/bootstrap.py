@@ -75,6 +75,7 @@ class App:
         backdated: str | None = None,
         check_agency: bool = True,
         command_id: str | None = None,
+        own_steps_only: bool = False,
     ) -> Desk:
         """A desk session: who records, for which agency, on which day.
 
@@ -85,6 +86,7 @@ class App:
         nightly job closing a request of an agency never registered). ``today`` replays
         a day in the past (the demonstration, the nightly closures). ``backdated`` is the
         reason facts dated well before today are recorded now (``--backdated``).
+        ``own_steps_only`` holds corrections to the actor's own steps (a clerk's desk).
         """
         if check_agency or agency is None:
             code = resolve_agency(self.store, agency, self.keys.agency)
@@ -100,6 +102,7 @@ class App:
             backdated=clean_text(backdated, "--backdated", required=True) if backdated else None,
             backdate_days=self.keys.backdate_days,
             command_id=command_id,
+            own_steps_only=own_steps_only,
         )
 
     def office(self, *, actor: str | None = None, command_id: str | None = None) -> Desk:

@@ -263,7 +263,8 @@ def test_clerk_records_a_request_through_to_a_corrected_decision(
     browser: Browser, books: Path
 ) -> None:
     """A clerk records a receipt and sees its due date, a clarification and the corrected
-    request; decides wrongly; the head corrects the decision (corrections need a head)."""
+    request; decides wrongly and corrects their own decision (a clerk corrects the steps
+    they recorded; another's step needs the head)."""
     browser.sign_in("clerk_a")
     browser.shot("clerk-today")
     browser.open("/receive")
@@ -292,17 +293,21 @@ def test_clerk_records_a_request_through_to_a_corrected_decision(
     browser.open(f"/requests/{request_id}/step/decide")
     browser.record(on="2021-06-30", outcome="disclosed")
     assert "Decided" in browser.text()
-    assert "correct" not in browser.links()[-1]
-    assert f"/requests/{request_id}/step/correct" not in browser.links()
+    assert f"/requests/{request_id}/step/extend" not in browser.links()
     browser.shot("clerk-decided-wrongly")
 
-    browser.sign_in("head")
-    browser.open(f"/requests/{request_id}/step/correct")
+    browser.press(f'a[href="/requests/{request_id}/step/correct"]')
     browser.record(outcome="partial", reason="录入错误：应为部分公开")
     page = browser.text()
     assert "correction" in page, page
     assert "partial" in page or "部分公开" in page, page
-    browser.shot("head-decision-corrected")
+    browser.shot("clerk-decision-corrected")
+    assert f"/requests/{OVERDUE}/step/correct" not in _links_on(browser, f"/requests/{OVERDUE}")
+
+
+def _links_on(browser: Browser, path: str) -> list[str]:
+    browser.open(path)
+    return browser.links()
 
 
 def test_head_sees_the_overdue_alert_extends_and_downloads_the_report(

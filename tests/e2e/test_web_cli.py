@@ -43,6 +43,11 @@ def test_the_first_admin_and_the_users_lifecycle(tmp_path: Path) -> None:
     changed = user(cli, "user passwd li --password-stdin", "another password 2\n")
     assert changed.returncode == 0
     assert "disabled" not in cli("user list").out
+    assert cli("user set li --role head --agency zjj --agency zjb").out.strip() == (
+        "user li: head of zjj, zjb"
+    )
+    assert cli("user set li --role head").refusal() == "ledger: user li: nothing to change"
+    assert "last enabled admin" in cli("user disable root").refusal()
     everything = made.stdout + made.stderr + changed.stdout + changed.stderr
     assert PASSWORD not in everything
     assert "another password" not in everything

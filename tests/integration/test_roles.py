@@ -128,3 +128,22 @@ def test_the_scheduler_reminds_and_only_the_owner_drops_triggers(
         owner.execute("BEGIN")
         owner.execute("DROP TRIGGER events_no_change ON events")  # the owner can ...
         owner.execute("ROLLBACK")  # ... which is why nobody works as the owner
+
+
+def test_the_desk_role_counts_failed_sign_ins_for_every_server(clis: dict[str, RoleCli]) -> None:
+    """``ledger serve`` as the desk role keeps the failed sign-ins in ``login_failures``
+    (shared by every server process); the reporting role may not read them."""
+    from ledger.db import open_database
+    from ledger.web.security import Throttle
+
+    db = open_database(clis["ledger_desk"].url)
+    try:
+        throttle = Throttle(db, 2, 60)
+        throttle.failed("li", "10.0.0.1")
+        throttle.failed("li", "10.0.0.1")
+        assert throttle.wait("li", "10.0.0.1") > 0
+        throttle.succeeded("li", "10.0.0.1")
+        assert throttle.wait("li", "10.0.0.1") == 0
+    finally:
+        db.close()
+    assert "permission denied" in refused(clis["ledger_report"].url, "SELECT * FROM login_failures")

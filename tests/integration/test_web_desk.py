@@ -77,6 +77,34 @@ def test_notices_are_issued_and_downloaded(office: Office) -> None:
     assert len([t for t, _a in recorded if t == "request.notice-issued"]) == 1
 
 
+def test_the_clarification_notice_is_issued_from_the_request_page(office: Office) -> None:
+    """Once a clarification is asked, the page offers its 补正告知书 with the items to
+    correct; it is issued as ``ledger notice`` issues it (Art. 30: no items, refused)."""
+    clerk = office.browser("clerk_a")
+    rid = "zja-2020-0001"
+    assert "/notices/clarification.docx" not in clerk.get(f"/requests/{rid}").text
+    asked = clerk.submit(f"/requests/{rid}/step/clarify", {"on": "2020-11-04",
+                                                          "reply_by": "2020-11-18"})  # fmt: skip
+    assert asked.status_code == 303, asked.text
+    page = clerk.get(f"/requests/{rid}").text
+    assert f'action="/requests/{rid}/notices/clarification.docx"' in page
+    assert 'name="items"' in page
+    before = office.count_events()
+    refused = clerk.post(f"/requests/{rid}/notices/clarification.docx", {"items": " "})
+    assert refused.status_code == 400
+    assert "--items is needed" in refused.text
+    assert office.count_events() == before
+    issued = clerk.post(f"/requests/{rid}/notices/clarification.docx",
+                        {"items": "请写明所需信息的名称\n请写明文号"})  # fmt: skip
+    assert issued.status_code == 200, issued.text
+    text = "\n".join(p.text for p in Document(io.BytesIO(issued.content)).paragraphs)
+    assert "补正告知书" in text
+    assert "请写明文号" in text
+    kinds = [e.data.get("kind") for e in office.app.store.read_stream(f"request-{rid}")
+             if e.type == "request.notice-issued"]  # fmt: skip
+    assert kinds == ["clarification"]
+
+
 def test_the_annual_report_page_and_files(office: Office) -> None:
     """The head sees the 2020 report as HTML with its check, and downloads the Word and
     Excel files, which open with python-docx and openpyxl."""

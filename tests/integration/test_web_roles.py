@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
+from ledger import accounts
 from ledger.projections.queries import show_request
-from tests.web_client import Office, office_on
+from tests.web_client import PASSWORD, Office, office_on
 
 
 @pytest.fixture(scope="module")
@@ -90,15 +91,14 @@ def test_the_signed_in_user_is_the_actor_of_what_they_record(office: Office) -> 
     assert {"request.received", "request.withdrawn"} <= {t for t, _a in recorded}
 
 
-def test_only_a_head_approves_extensions_and_corrects(office: Office) -> None:
-    """A clerk may not extend, correct or retract (403, nothing written); a head may, and
-    is the approver the extension names by default."""
+def test_only_a_head_approves_extensions(office: Office) -> None:
+    """A clerk may not extend (403, nothing written); a head may, and is the approver the
+    extension names by default."""
     clerk = office.browser("clerk_a")
     before = office.count_events()
-    for step in ("extend", "correct", "retract"):
-        assert clerk.get(f"/requests/A-2/step/{step}").status_code == 403
-        assert clerk.post(f"/requests/A-2/step/{step}", {"on": "2021-06-30", "days": "5",
-                          "reason": "x", "position": "1"}).status_code == 403  # fmt: skip
+    assert clerk.get("/requests/A-2/step/extend").status_code == 403
+    assert clerk.post("/requests/A-2/step/extend", {"on": "2021-06-30", "days": "5",
+                      "approver": "clerk_a"}).status_code == 403  # fmt: skip
     assert office.count_events() == before
     page = clerk.get("/requests/A-2").text
     assert "/step/extend" not in page
@@ -109,6 +109,85 @@ def test_only_a_head_approves_extensions_and_corrects(office: Office) -> None:
     shown = show_request(office.app, "A-2").events  # as `ledger show` reads the approver
     extended = [e for e in shown if e["type"] == "request.extension-granted"]
     assert [(e["actor"], e["data"]["approver"]) for e in extended] == [("head", "head")]
+
+
+def test_a_clerk_may_not_correct_a_step_someone_else_recorded(office: Office) -> None:
+    """A-2's receipt was recorded by someone else: the clerk is offered no correction or
+    retraction, and one posted anyway is refused in one sentence, nothing written."""
+    clerk = office.browser("clerk_a")
+    page = clerk.get("/requests/A-2").text
+    assert "/step/correct" not in page
+    assert "/step/retract" not in page
+    before = office.count_events()
+    corrected = clerk.submit("/requests/A-2/step/correct", {"subject": "改", "reason": "x"})
+    assert corrected.status_code == 400
+    assert "was recorded by setup; you may correct and retract only the steps you recorded" in (
+        corrected.text
+    )
+    first = str(show_request(office.app, "A-2").events[0]["position"])
+    retracted = clerk.submit("/requests/A-2/step/retract", {"position": first, "reason": "x"})
+    assert retracted.status_code == 400
+    assert "you may correct and retract only the steps you recorded" in retracted.text
+    assert office.count_events() == before
+
+
+def test_a_clerk_corrects_their_own_wrong_decision_not_another_clerks(office: Office) -> None:
+    """The acceptance's clerk decides wrongly and corrects it; another clerk of the same
+    agency may not touch that decision; the head may correct any step."""
+    clerk = office.browser("clerk_a")
+    receipt = {"request_id": "A-5", "on": "2021-06-28", "channel": "in-person",
+               "applicant": "natural", "agency": "zja", "subject": "甲局第五件"}  # fmt: skip
+    assert clerk.submit("/receive", receipt).status_code == 303
+    decided = clerk.submit("/requests/A-5/step/decide", {"on": "2021-06-30",
+                                                         "outcome": "disclosed"})  # fmt: skip
+    assert decided.status_code == 303
+    assert "/requests/A-5/step/correct" in clerk.get("/requests/A-5").text
+
+    if accounts.find_user(office.app.db, "clerk_a2") is None:
+        accounts.add_user(office.app.db, "clerk_a2", PASSWORD, "clerk", ("zja",))
+    other = office.browser("clerk_a2")
+    assert "/requests/A-5/step/correct" not in other.get("/requests/A-5").text
+    before = office.count_events()
+    refused = other.submit("/requests/A-5/step/correct", {"outcome": "partial", "reason": "x"})
+    assert refused.status_code == 400
+    assert "was recorded by clerk_a" in refused.text
+    assert office.count_events() == before
+
+    done = clerk.submit("/requests/A-5/step/correct", {"outcome": "partial",
+                                                      "reason": "录入错误"})  # fmt: skip
+    assert done.status_code == 303, done.text
+    assert show_request(office.app, "A-5").row.outcome == "partial"
+    head = office.browser("head")
+    again = head.submit("/requests/A-5/step/correct", {"outcome": "disclosed",
+                                                      "reason": "复核"})  # fmt: skip
+    assert again.status_code == 303, again.text
+    fixes = [(t, a) for t, a in events_of(office, "request-A-5") if t.endswith("-corrected")]
+    assert fixes == [("request.decision-corrected", "clerk_a"),
+                     ("request.decision-corrected", "head")]  # fmt: skip
+
+
+def test_a_clerk_retracts_only_their_own_steps(office: Office) -> None:
+    """The retraction form offers a clerk only the steps they recorded; the head all."""
+    clerk = office.browser("clerk_a")
+    receipt = {"request_id": "A-6", "on": "2021-06-28", "channel": "in-person",
+               "applicant": "natural", "agency": "zja", "subject": "甲局第六件"}  # fmt: skip
+    assert clerk.submit("/receive", receipt).status_code == 303
+    head = office.browser("head")
+    asked = head.submit("/requests/A-6/step/clarify", {"on": "2021-06-29",
+                                                      "reply_by": "2021-07-13"})  # fmt: skip
+    assert asked.status_code == 303
+    mine, theirs = (str(e["position"]) for e in show_request(office.app, "A-6").events
+                    if e["type"] in ("request.received", "request.clarification-requested"))
+    form = clerk.get("/requests/A-6/step/retract").text
+    assert f'<option value="{mine}"' in form
+    assert f'<option value="{theirs}"' not in form
+    assert "/step/retract" in clerk.get("/requests/A-6").text
+    refused = clerk.submit("/requests/A-6/step/retract", {"position": theirs, "reason": "x"})
+    assert refused.status_code == 400
+    assert "was recorded by head" in refused.text
+    assert f'<option value="{theirs}"' in head.get("/requests/A-6/step/retract").text
+    done = head.submit("/requests/A-6/step/retract", {"position": theirs, "reason": "误录"})
+    assert done.status_code == 303, done.text
 
 
 def test_only_a_head_closes_a_year(office: Office) -> None:

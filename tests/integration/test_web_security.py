@@ -131,6 +131,45 @@ def test_too_many_failed_sign_ins_make_the_user_wait(tmp_path: Path) -> None:
         assert other.status_code == 303
 
 
+def test_the_throttle_holds_across_server_processes_on_one_database(db_url: str) -> None:
+    """Two servers on one database (each its own books, store and pages, as two ``ledger
+    serve`` processes behind one proxy): failures at one count at the other, so the
+    guesser who alternates between them meets the same limit; a success clears both."""
+    from starlette.testclient import TestClient
+
+    from ledger.bootstrap import bootstrap
+    from ledger.config import Config
+    from ledger.dates import FixedClock
+    from ledger.web import create_app
+    from tests.web_client import TODAY, Browser, token_of
+
+    settings = WebSettings(login_attempts=4)
+    with office_on(db_url, web=settings, users=("head",)) as first:
+        app = bootstrap(db_url, Config(web=settings), actor="setup", clock=FixedClock(TODAY))
+        second = Office(app, create_app(app, secret=SECRET, lang="en"))
+        try:
+            one, two = first.anonymous(), second.anonymous()
+            for browser in (one, two):
+                browser.token = token_of(browser.get("/login").text)
+            wrong = {"username": "head", "password": "nope nope nope"}
+            for browser in (one, two, one, two):
+                assert browser.post("/login", wrong).status_code == 401
+            for browser in (one, two):
+                blocked = browser.post("/login", {"username": "head", "password": PASSWORD})
+                assert blocked.status_code == 429, blocked.text
+            with first.app.db.writing(exclusive=False) as conn:  # the window has passed
+                conn.execute("DELETE FROM login_failures")
+            assert one.post("/login", wrong).status_code == 401
+            fresh = Browser(TestClient(second.site, base_url="http://testserver"))
+            fresh.token = token_of(fresh.get("/login").text)
+            assert fresh.post("/login", {"username": "head", "password": PASSWORD}
+                              ).status_code == 303  # fmt: skip
+            assert first.app.db.scalar("SELECT count(*) FROM login_failures") == 0
+            fresh.client.close()
+        finally:
+            second.close()
+
+
 def _cookie(value: str, signed_at: int) -> str:
     """A session cookie signed with the site's key at ``signed_at`` (Unix seconds)."""
 

@@ -1,4 +1,4 @@
-"""`ledger user add|list|disable|passwd`: the people who sign in to the web pages."""
+"""`ledger user add|list|disable|passwd|set`: the people who sign in to the web pages."""
 
 from __future__ import annotations
 
@@ -40,15 +40,16 @@ password_stdin = click.option(
 def user() -> None:
     """The users of the web pages (`ledger serve`), their roles and agencies.
 
-    Roles: clerk (records steps for their agencies), head (also approves extensions,
-    corrects, closes years), auditor (reads and verifies; personal data only with
-    --personal), admin (users). See docs/web.md.
+    Roles: clerk (records steps for their agencies, corrects their own), head (also
+    approves extensions, corrects any step, closes years), auditor (reads and verifies;
+    personal data only with --personal), admin (users, agencies' names). See docs/web.md.
 
     \b
     Examples:
       ledger user add wang --role admin --agency '*'
       ledger user add li --role clerk --agency zjj
       echo "$PASSWORD" | ledger user passwd li --password-stdin
+      ledger user set li --role head
     """
 
 
@@ -147,3 +148,41 @@ def passwd(ctx: click.Context, username: str, password_stdin: bool) -> None:
     accounts.get_user(app.db, username)
     accounts.set_password(app.db, username, _password(password_stdin))
     click.echo(_("user {name}: password changed").format(name=username))
+
+
+@user.command("set")
+@click.argument("username")
+@click.option("--role", type=click.Choice(list(accounts.ROLES)), help="A new role.")
+@click.option(
+    "--agency",
+    "agencies",
+    multiple=True,
+    help="The agencies the user works for from now on (repeat; '*' for all).",
+)
+@click.option(
+    "--personal/--no-personal",
+    default=None,
+    help="Grant or withdraw seeing applicants' personal data (auditor, admin).",
+)
+@common_options
+@click.pass_context
+def set_(
+    ctx: click.Context,
+    username: str,
+    role: str | None,
+    agencies: tuple[str, ...],
+    personal: bool | None,
+) -> None:
+    """Change a user's role, agencies or personal-data grant; their sessions end.
+
+    Example: ledger user set li --role head --agency zjj --agency zjb
+    """
+    made = accounts.change_user(app_of(ctx).db, username, role=role,
+                                agencies=agencies or None, personal=personal)  # fmt: skip
+    click.echo(
+        _("user {name}: {role} of {agencies}").format(
+            name=made.username,
+            role=accounts.role_name(made.role),
+            agencies=", ".join(made.agencies),
+        )
+    )

@@ -25,6 +25,10 @@ class Desk:
     # How many days back a fact may be dated without a reason; None: not checked (a
     # replay of history by code). App.desk sets the configured value (default 30).
     backdate_days: int | None = None
+    own_steps_only: bool = False
+    """Corrections and retractions may touch only the steps this desk's actor recorded
+    (a clerk signed in to the pages, ``accounts.User.corrects_only_own``); the CLI's
+    owner and a head correct any step."""
     _calendar: WorkingCalendar | None = field(default=None, repr=False)
     closed_years_seen: dict[str, frozenset[int]] | None = field(default=None, repr=False)
     """The closed years read so far by the command running now, per agency (None: no

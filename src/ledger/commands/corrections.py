@@ -5,7 +5,8 @@ facts of the receipt), ``request.decision-corrected`` (the outcome or date of th
 decision) and ``request.step-retracted`` (a step that should not be there at all). The
 original entry stays in the log; the fold reads the corrected facts from the correction
 on, the deadline is re-derived, and a change reaching a closed year needs --amend, as
-every change does (``commit`` checks it).
+every change does (``commit`` checks it). A desk held to its own steps (a clerk on the
+web pages, ``Desk.own_steps_only``) may touch only the steps its actor recorded.
 """
 
 from __future__ import annotations
@@ -94,6 +95,38 @@ class Correction:
     subject: str | None = None
     outcome: str | None = None
     decided: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class StepActors:
+    """Who recorded what a correction or retraction may touch, as the request reads now:
+    the receipt, the decision (None when not decided) and each step still counting."""
+
+    receipt: str | None
+    decision: str | None
+    steps: dict[int, str]  # position → actor
+
+
+def step_actors(state: RequestState) -> StepActors:
+    """Who recorded the receipt, the decision and each live step of this request."""
+    receipt = _last_step(state, ("request.received",))
+    decided = state.closed and not state.withdrawn
+    decision = _last_step(state, ("request.decision-issued",)) if decided else None
+    live = {e.position: e.actor for e in state.applied
+            if e.type in STEPS and e.version not in state.retracted}  # fmt: skip
+    return StepActors(receipt and receipt.actor, decision and decision.actor, live)
+
+
+def _check_own(desk: Desk, state: RequestState, step: StoredEvent | None) -> None:
+    """On a desk held to its own steps, refuse to touch a step someone else recorded."""
+    if not desk.own_steps_only or step is None or step.actor == desk.actor:
+        return
+    raise RuleViolation(
+        _(
+            "request {id}: step #{position} ({step}) was recorded by {actor}; you may correct "
+            "and retract only the steps you recorded (the head corrects the others)"
+        ).format(id=state.id, position=step.position, step=event_name(step.type), actor=step.actor)
+    )
 
 
 def _why(reason: str, approver: str | None) -> tuple[str, str | None]:
@@ -264,9 +297,11 @@ def correct(desk: Desk, c: Correction) -> Corrected:
     events: list[Event] = []
     receipt = _receipt_event(desk, state, c, why, who)
     if receipt is not None:
+        _check_own(desk, state, _last_step(state, ("request.received",)))
         events.append(receipt)
     decision = _decision_event(desk, state, c, why, who)
     if decision is not None:
+        _check_own(desk, state, _last_step(state, ("request.decision-issued",)))
         events.append(decision)
     if not events:
         raise InvalidInput(
@@ -338,6 +373,7 @@ def retract(
     why, who = _why(reason, approver)
     state = load(desk, request_id)
     step = _target(state, position)
+    _check_own(desk, state, step)
     _check_retractable(state, step)
     if step.type in NEEDS_APPROVER and who is None:
         raise InvalidInput(

@@ -181,6 +181,23 @@ class UserRow(SQLModel, table=True):
     changed_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
 
 
+class LoginFailureRow(SQLModel, table=True):
+    """One failed sign-in (``web/security.py``, ``Throttle``): kept in the database so
+    that every ``ledger serve`` process on it counts the same failures. Rows older than
+    ``[web] login_wait`` are deleted as new failures come; no password is ever kept."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        sa.Index("ix_login_failures_pair", "username", "address", "failed_at"),
+        sa.Index("ix_login_failures_at", "failed_at"),
+    )
+
+    id: str = Field(sa_column=sa.Column(sa.String(32), primary_key=True))
+    username: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    address: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
+    failed_at: datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))
+
+
 EVENTS = EventRow.__table__  # type: ignore[attr-defined]
 APPLICANTS = ApplicantRow.__table__  # type: ignore[attr-defined]
 APPLICANT_KEYS = ApplicantKeyRow.__table__  # type: ignore[attr-defined]

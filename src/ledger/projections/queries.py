@@ -8,7 +8,7 @@ application (its store, calendar and clock); "today" is the app's clock unless
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -20,13 +20,16 @@ from ledger.errors import InvalidInput
 from ledger.i18n import _
 from ledger.projections.alerts import Alert, compute_alerts
 from ledger.projections.calendar import load_calendar
-from ledger.projections.requests import clock_input
+from ledger.projections.requests import RequestState, clock_input
+from ledger.projections.snapshots import restore
 from ledger.projections.tables import (
     SCAN_BATCH,
+    SqlViewTable,
     ViewRow,
     ViewTable,
     current_rows,
     current_table,
+    view_row,
 )
 from ledger.projections.views import RequestRow, all_requests, request_row, timeline
 from ledger.texts import Resolver, ref_of
@@ -265,3 +268,105 @@ def current_alerts(
     levels = app.config.agency_levels()
     found = compute_alerts(app.store, load_calendar(app.store), day, ahead, agency, levels)
     return AlertsFound(day, found)
+
+
+@dataclass(frozen=True)
+class OpenCounts:
+    """Today's figures of one agency: open requests, overdue, due within each of the
+    working-day horizons asked, clarifications and consultations running."""
+
+    open: int = 0
+    overdue: int = 0
+    soon: tuple[int, ...] = ()
+    clarifications: int = 0
+    consultations: int = 0
+
+
+def open_counts(
+    app: App, agencies: Collection[str] | None, soon: Sequence[int], as_of: date | None = None
+) -> dict[str, OpenCounts]:
+    """Per agency (of ``agencies``, None: every one), what the dashboard counts, in code
+    order, as of a day (default today).
+
+    Counted by the database over the open rows of ``request_view`` (its ``closed,
+    due_date`` index), never by building a row per request: the open rows are a small
+    part of a large book. Clarifications and consultations running are read from the
+    open rows' kept states (a consultation with a third party pauses the clock for a
+    known time, so it runs on requests that are not paused too). "Due within N working
+    days" is a due date before the (N+1)th working day after today. A store without the
+    table replays the log.
+    """
+    day = as_of or app.today()
+    cal = load_calendar(app.store)
+    bounds = [cal.nth_working_day_after(day, n + 1) for n in soon]
+    table = current_table(app.store)
+    if isinstance(table, SqlViewTable):
+        return _counted_by_sql(table, agencies, day, bounds)
+    rows = table.open_rows(None) if table is not None else [
+        view_row(s, cal) for s in all_requests(app.store) if not s.closed]  # fmt: skip
+    mine = [r for r in rows if agencies is None or r.agency in agencies]
+    return _counted(mine, day, bounds)
+
+
+def _counted(rows: list[ViewRow], day: date, bounds: list[date]) -> dict[str, OpenCounts]:
+    """``open_counts`` over rows already read (a store keeping no SQL table)."""
+    found: dict[str, OpenCounts] = {}
+    for agency in sorted({r.agency for r in rows}):
+        mine = [r for r in rows if r.agency == agency and not r.closed]
+        due = [r.due_date for r in mine if r.due_date is not None]
+        states = [r.folded() for r in mine]
+        found[agency] = OpenCounts(
+            len(mine), sum(d < day for d in due),
+            tuple(sum(day <= d < b for d in due) for b in bounds),
+            *_running(states),
+        )  # fmt: skip
+    return found
+
+
+def _running(states: list[RequestState]) -> tuple[int, int]:
+    """Of open requests: those with a clarification open, and with a consultation open."""
+    asked = sum(s.open_clarification is not None for s in states)
+    consulting = sum(any(c.ended_on is None for c in s.consultations) for s in states)
+    return asked, consulting
+
+
+def _counted_by_sql(
+    table: SqlViewTable, agencies: Collection[str] | None, day: date, bounds: list[date]
+) -> dict[str, OpenCounts]:
+    db = table.db
+    sqlite = db.dialect == "sqlite"
+
+    def shown(d: date) -> Any:
+        """A date as the column compares it (SQLite keeps ISO text)."""
+        return d.isoformat() if sqlite else d
+
+    mine, chosen = "", list(agencies or ())
+    if agencies is not None:
+        mine = f" AND agency IN ({', '.join('?' for _ in chosen)})" if chosen else " AND 1 = 0"
+    horizons = "".join(
+        ", sum(CASE WHEN due_date >= ? AND due_date < ? THEN 1 ELSE 0 END)" for _ in bounds
+    )
+    query = (f"SELECT agency, count(*), sum(CASE WHEN due_date < ? THEN 1 ELSE 0 END)"
+             f"{horizons} FROM request_view WHERE closed = ?{mine} GROUP BY agency")  # fmt: skip
+    params = [shown(day), *(v for b in bounds for v in (shown(day), shown(b))), False, *chosen]
+    states: dict[str, list[RequestState]] = {}
+    kept = f"SELECT request_id, agency, state FROM request_view WHERE closed = ?{mine}"
+    for request_id, agency, state in db.fetch(kept, (False, *chosen)):
+        states.setdefault(agency, []).append(restore(request_id, state))
+    found: dict[str, OpenCounts] = {}
+    for agency, count, overdue, *within in sorted(db.fetch(query, params), key=lambda r: r[0]):
+        found[agency] = OpenCounts(int(count), int(overdue or 0),
+                                   tuple(int(w or 0) for w in within),
+                                   *_running(states.get(agency, [])))  # fmt: skip
+    return found
+
+
+def received_counts(app: App, year: int, agencies: Collection[str]) -> dict[str, int]:
+    """Requests received in ``year``, per agency: one count of the ``agency,
+    received_year`` index per agency (a store without the table replays the log)."""
+    table = current_table(app.store)
+    if isinstance(table, SqlViewTable):
+        query = "SELECT count(*) FROM request_view WHERE agency = ? AND received_year = ?"
+        return {a: int(table.db.scalar(query, (a, year)) or 0) for a in sorted(agencies)}
+    rows = list_requests(app, RequestFilter(received_in=year))
+    return {a: sum(r.agency == a for r in rows) for a in sorted(agencies)}

@@ -22,7 +22,7 @@ from ledger.codes import NOTICE_KINDS
 from ledger.errors import NotFound
 from ledger.i18n import _, language
 from ledger.notices.issue import NoticeOrder, issue_notice
-from ledger.web import auth, desk, pages, reports
+from ledger.web import admin, auth, desk, pages, reports
 from ledger.web.pages import my_request
 from ledger.web.security import SecurityHeaders, Throttle, session_secret
 from ledger.web.site import Visit, Web, environment, page
@@ -54,12 +54,6 @@ def notice_file(visit: Visit) -> Response:
                     headers={"content-disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
-@page(accounts.USERS)
-def users(visit: Visit) -> Response:
-    """The users, their roles and agencies (added and changed with ``ledger user``)."""
-    return visit.render("users.html", people=accounts.list_users(visit.web.ledger.db))
-
-
 async def home(_request: object) -> Response:
     return RedirectResponse("/today", 303)
 
@@ -81,7 +75,10 @@ ROUTES = [
     Route("/reports/{year}.{fmt}", reports.report_file),
     Route("/reports/{year}/close", reports.close, methods=["POST"]),
     Route("/government", pages.government),
-    Route("/users", users),
+    Route("/users", admin.users),
+    Route("/users/add", admin.add, methods=["POST"]),
+    Route("/users/{username}", admin.change, methods=["POST"]),
+    Route("/settings/agency", admin.agency, methods=["POST"]),
     Route("/verify", pages.verify, methods=["GET", "POST"]),
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]
@@ -98,7 +95,7 @@ def create_app(app: App, *, secret: str | None = None, lang: str | None = None) 
     web = Web(
         ledger=app,
         templates=environment(),
-        throttle=Throttle(settings.login_attempts, settings.login_wait),
+        throttle=Throttle(app.db, settings.login_attempts, settings.login_wait),
         session_seconds=settings.session_minutes * 60,
         default_language=lang or language(),
     )

@@ -32,7 +32,7 @@ from ledger.dates import parse_date
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.events.requests import CONSULTATION_KINDS
 from ledger.i18n import N_, _
-from ledger.projections.views import RequestRow, due_text
+from ledger.projections.views import RequestRow, due_text, summary
 from ledger.web.pages import agency_names, my_request
 from ledger.web.site import Visit, page
 
@@ -171,13 +171,14 @@ STEPS: dict[str, Step] = {s.code: s for s in (
           _date("decided", "--decided", N_("Corrected day decided")),
           Field("reason", "--reason", N_("Why the record was wrong"), required=True),
           Field("approver", "--approver", N_("Approved by"))),
-         _correct, accounts.APPROVE, on_closed=True),
+         _correct, accounts.CORRECT_OWN, on_closed=True),
     Step("retract", N_("Retract a step"),
-         (Field("position", "--step", N_("Step (#N in the timeline)"), "int", True, click.INT),
+         (Field("position", "--step", N_("Step (#N in the timeline)"), "choice", True,
+                click.INT),
           Field("reason", "--reason", N_("Why the step should not be there"), required=True),
           Field("approver", "--approver", N_("Approved by"))),
          lambda d, r, v: corrections.retract(d, r, v["position"], v["reason"], v["approver"]),
-         accounts.APPROVE, on_closed=True),
+         accounts.CORRECT_OWN, on_closed=True),
 )}  # fmt: skip
 """Every step a desk records on a request, in the order the request page offers them."""
 
@@ -208,10 +209,42 @@ RECEIPT = Step(
 """The receipt form: ``ledger record receive``."""
 
 
-def steps_for(user: User, row: RequestRow) -> list[Step]:
-    """The steps this user may record on this request now."""
+def _may_touch(user: User, code: str, actors: corrections.StepActors | None) -> bool:
+    """Whether this user may correct (``correct``) or retract (``retract``) anything of
+    the request, by who recorded it (``User.may_correct``); other steps, and a user not
+    held to their own steps (``actors`` None): True."""
+    if actors is None:
+        return True
+    if code == "correct":
+        return any(a is not None and user.may_correct(a) for a in (actors.receipt,
+                                                                   actors.decision))  # fmt: skip
+    if code == "retract":
+        return any(user.may_correct(a) for a in actors.steps.values())
+    return True
+
+
+def steps_for(user: User, row: RequestRow, actors: corrections.StepActors | None) -> list[Step]:
+    """The steps this user may record on this request now (a correction or retraction
+    only where there is a step they may touch)."""
     return [s for s in STEPS.values()
-            if user.may(s.right) and (s.on_closed or not row.closed)]  # fmt: skip
+            if user.may(s.right) and (s.on_closed or not row.closed)
+            and _may_touch(user, s.code, actors)]  # fmt: skip
+
+
+def actors_of(visit: Visit, request_id: str) -> corrections.StepActors:
+    """Who recorded the request's receipt, decision and steps (what a clerk may correct)."""
+    return corrections.step_actors(cmd.load(visit.web.ledger.office(), request_id))
+
+
+def _retractable(visit: Visit, request_id: str) -> dict[str, str]:
+    """The steps this user may retract, as the choices of the retraction form."""
+    actors = actors_of(visit, request_id)
+    shown = {e["position"]: e for e in my_request(visit, request_id).events}
+    return {
+        str(n): f"#{n} {summary(shown[n]['type'], {})} · {shown[n]['date']} · {actor}"
+        for n, actor in sorted(actors.steps.items())
+        if n in shown and visit.user.may_correct(actor)
+    }
 
 
 def where_refused(message: str, fields: tuple[Field, ...]) -> str:
@@ -248,6 +281,8 @@ def _form_page(visit: Visit, step: Step, row: RequestRow | None, *, error: str =
         values.setdefault("on", visit.web.ledger.today().isoformat())
     choices = {"agency": {c: f"{n} ({c})" for c, n in agency_names(visit).items()
                           if visit.user.serves(c)}}  # fmt: skip
+    if step.code == "retract" and row is not None:
+        choices["position"] = _retractable(visit, row.id)
     return visit.render(
         "step.html", status, step=step, fields=(*step.fields, *COMMON), row=row,
         values=values, error=error, where=where, choices=choices,
@@ -259,6 +294,7 @@ def _desk(visit: Visit, agency: str | None, values: Values, command_id: str,
     return visit.web.ledger.desk(
         agency, amend=bool(values.get("amend")), actor=visit.user.username,
         backdated=values.get("backdated"), command_id=command_id, check_agency=check,
+        own_steps_only=visit.user.corrects_only_own,
     )  # fmt: skip
 
 

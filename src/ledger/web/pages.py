@@ -6,7 +6,6 @@ what the user's agencies hold: a request of another agency is answered as not fo
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,15 +15,18 @@ from ledger import accounts
 from ledger.codes import APPLICANTS, OUTCOMES
 from ledger.commands.agencies import registered
 from ledger.commands.personal import view_applicant
-from ledger.commands.requests import load
 from ledger.errors import InvalidInput
 from ledger.i18n import _
+from ledger.notices.model import STEPS as NOTICE_STEPS
 from ledger.projections.agencies import agency_named
 from ledger.projections.alerts import Alert
 from ledger.projections.queries import (
+    OpenCounts,
     RequestFilter,
     find_requests,
     list_requests,
+    open_counts,
+    received_counts,
     show_request,
 )
 from ledger.projections.views import RequestRow, summary
@@ -58,50 +60,16 @@ def my_agencies(visit: Visit) -> list[str]:
     return [code for code in sorted(agency_names(visit)) if visit.user.serves(code)]
 
 
-@dataclass(frozen=True)
-class Counts:
-    """The dashboard's figures for one agency (or all the user serves)."""
-
-    open: int = 0
-    overdue: int = 0
-    soon: tuple[int, ...] = (0, 0)
-    clarifications: int = 0
-    consultations: int = 0
+def _counts(visit: Visit) -> dict[str, OpenCounts]:
+    """Per agency the user serves: open, overdue, due within each of ``SOON``,
+    clarifications and consultations running (counted by the database, ``open_counts``)."""
+    mine = None if visit.user.every_agency else visit.user.agencies
+    return open_counts(visit.web.ledger, mine, SOON)
 
 
-def _counts(visit: Visit, rows: list[RequestRow]) -> dict[str, Counts]:
-    """Per agency: open, overdue, due within each of ``SOON``, clarifications and
-    consultations running (read from the paused requests' histories)."""
-    desk = visit.web.ledger.office()
-    found: dict[str, Counter[str]] = {}
-    for row in rows:
-        tally = found.setdefault(row.agency, Counter())
-        tally["open"] += 1
-        if row.overdue:
-            tally["overdue"] += 1
-        left = row.working_days_left
-        if row.due_date is not None and left is not None and not row.overdue:
-            for n in SOON:
-                tally[f"soon{n}"] += left <= n
-        if row.status == "paused":
-            state = load(desk, row.id)
-            tally["clarifications"] += state.open_clarification is not None
-            tally["consultations"] += any(c.ended_on is None for c in state.consultations)
-    return {
-        agency: Counts(
-            t["open"],
-            t["overdue"],
-            tuple(t[f"soon{n}"] for n in SOON),
-            t["clarifications"],
-            t["consultations"],
-        )
-        for agency, t in sorted(found.items())
-    }
-
-
-def _total(counts: dict[str, Counts]) -> Counts:
+def _total(counts: dict[str, OpenCounts]) -> OpenCounts:
     every = list(counts.values())
-    return Counts(
+    return OpenCounts(
         sum(c.open for c in every),
         sum(c.overdue for c in every),
         tuple(sum(c.soon[i] for c in every) for i in range(len(SOON))),
@@ -110,18 +78,12 @@ def _total(counts: dict[str, Counts]) -> Counts:
     )
 
 
-def my_open_rows(visit: Visit) -> list[RequestRow]:
-    """The open requests of the user's agencies."""
-    rows = list_requests(visit.web.ledger, RequestFilter(only_open=True))
-    return [r for r in rows if visit.user.serves(r.agency)]
-
-
 @page()
 def dashboard(visit: Visit) -> Response:
     """今日待办: the alerts most urgent first and the counts, per agency."""
     found = visit.web.alerts(max(SOON))
     alerts: list[Alert] = [a for a in found.alerts if visit.user.serves(a.agency)]
-    counts = _counts(visit, my_open_rows(visit))
+    counts = _counts(visit)
     return visit.render(
         "dashboard.html", today=found.as_of, alerts=alerts, counts=counts, total=_total(counts),
         soon=SOON, names=agency_names(visit),
@@ -212,16 +174,21 @@ def my_request(visit: Visit, request_id: str, explain: bool = False) -> Any:
 @page()
 def request_detail(visit: Visit) -> Response:
     """申请详情: facts, due date and how it was counted, timeline, notices, the steps."""
-    from ledger.web.desk import steps_for
+    from ledger.web.desk import actors_of, steps_for
 
     request_id = visit.request.path_params["request_id"]
     shown = my_request(visit, request_id, explain=True)
     events = timeline_entries(shown.events)
+    own = visit.user.corrects_only_own and visit.user.may(accounts.CORRECT_OWN)
+    actors = actors_of(visit, request_id) if own else None
     notices = [e for e in events if e["type"] == "request.notice-issued"]
+    recorded = {e["type"] for e in events if "retracted" not in e["note"]}
     return visit.render(
         "request.html", shown=shown, row=shown.row, events=events, notices=notices,
-        steps=steps_for(visit.user, shown.row), names=agency_names(visit),
+        steps=steps_for(visit.user, shown.row, actors),
+        names=agency_names(visit),
         personal=visit.user.may(accounts.PERSONAL),
+        notice_kinds=[k for k, (step, _cmd) in NOTICE_STEPS.items() if step in recorded],
     )  # fmt: skip
 
 
@@ -239,14 +206,11 @@ def applicant_data(visit: Visit) -> Response:
 def government(visit: Visit) -> Response:
     """The government's view: its departments side by side, and the combined report."""
     names = agency_names(visit)
-    rows = my_open_rows(visit)
-    counts = _counts(visit, rows)
+    counts = _counts(visit)
     agencies = my_agencies(visit)
     levels = agency_levels(visit)
     year = visit.web.ledger.today().year
-    received = Counter(
-        r.agency for r in list_requests(visit.web.ledger, RequestFilter(received_in=year))
-    )
+    received = received_counts(visit.web.ledger, year, agencies)
     return visit.render(
         "government.html", agencies=agencies, names=names, levels=levels, counts=counts,
         total=_total(counts), received=received, year=year, soon=SOON,

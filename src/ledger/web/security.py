@@ -4,8 +4,9 @@ Sessions are Starlette's signed cookies (itsdangerous): HttpOnly, SameSite=Lax, 
 when ``[web] secure_cookies`` says so, ending after ``[web] session_minutes`` without a
 page opened (the signature's timestamp is renewed with every page). Every form carries
 the session's CSRF token and a POST without it is refused with 403. Failed sign-ins are
-counted per user name and address; after ``[web] login_attempts`` of them within
-``[web] login_wait`` seconds that pair must wait, whatever the password.
+counted per user name and address, in the database (every server process on it sees
+them); after ``[web] login_attempts`` of them within ``[web] login_wait`` seconds that
+pair must wait, whatever the password.
 """
 
 from __future__ import annotations
@@ -13,16 +14,16 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-import threading
-import time
-from collections import deque
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ledger.config import Config
-from ledger.db import make_private_file
+from ledger.dates import utc_now
+from ledger.db import Database, make_private_file
 
 SECRET_ENV = "LEDGER_WEB_SECRET"
 """An environment variable holding the session key (wins over ``[web] secret_file``)."""
@@ -76,41 +77,59 @@ def token_matches(expected: object, given: object) -> bool:
 class Throttle:
     """Failed sign-ins per (user name, address): too many within the window must wait.
 
-    Kept in the server process: several processes each count their own, so the limit a
-    guesser meets is at most the number of processes times ``attempts``.
+    Kept in the database (``login_failures``), not in the process: several ``ledger
+    serve`` processes on one PostgreSQL database count the same failures, so a guesser
+    meets ``attempts`` whichever process answers. Times are the wall clock's (UTC), as
+    the processes share no monotonic clock.
     """
 
-    def __init__(self, attempts: int, window: float) -> None:
+    def __init__(self, db: Database, attempts: int, window: float) -> None:
+        self.db = db
         self.attempts = attempts
-        self.window = window
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
+        self.window = timedelta(seconds=window)
 
-    def wait(self, username: str, address: str, now: float | None = None) -> int:
+    def wait(self, username: str, address: str, now: datetime | None = None) -> int:
         """Seconds this pair must still wait before trying again (0: it may try)."""
-        moment = time.monotonic() if now is None else now
-        with self._lock:
-            failures = self._recent((username.lower(), address), moment)
-            if len(failures) < self.attempts:
-                return 0
-            return max(1, int(failures[0] + self.window - moment) + 1)
+        moment = now or utc_now()
+        rows = self.db.fetch(
+            "SELECT count(*), min(failed_at) FROM login_failures "
+            "WHERE username = ? AND address = ? AND failed_at > ?",
+            (*_pair(username, address), self._stamp(moment - self.window)),
+        )
+        count, first = rows[0] if rows else (0, None)
+        if count < self.attempts or first is None:
+            return 0
+        since = datetime.fromisoformat(first) if isinstance(first, str) else first
+        return max(1, int((since + self.window - moment).total_seconds()) + 1)
 
-    def failed(self, username: str, address: str, now: float | None = None) -> None:
-        """Count one failed sign-in."""
-        moment = time.monotonic() if now is None else now
-        with self._lock:
-            self._recent((username.lower(), address), moment).append(moment)
+    def failed(self, username: str, address: str, now: datetime | None = None) -> None:
+        """Count one failed sign-in; failures older than the window are forgotten."""
+        moment = now or utc_now()
+        with self.db.writing(exclusive=False) as conn:
+            conn.execute(self.db.sql("DELETE FROM login_failures WHERE failed_at <= ?"),
+                         (self._stamp(moment - self.window),))  # fmt: skip
+            conn.execute(
+                self.db.sql("INSERT INTO login_failures (id, username, address, failed_at) "
+                            "VALUES (?, ?, ?, ?)"),
+                (secrets.token_hex(16), *_pair(username, address), self._stamp(moment)),
+            )  # fmt: skip
 
     def succeeded(self, username: str, address: str) -> None:
         """A correct password clears the pair's failures."""
-        with self._lock:
-            self._failures.pop((username.lower(), address), None)
+        with self.db.writing(exclusive=False) as conn:
+            conn.execute(
+                self.db.sql("DELETE FROM login_failures WHERE username = ? AND address = ?"),
+                _pair(username, address),
+            )
 
-    def _recent(self, key: tuple[str, str], moment: float) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
-        while failures and failures[0] <= moment - self.window:
-            failures.popleft()
-        return failures
+    def _stamp(self, moment: datetime) -> Any:
+        """A moment as the column takes it (SQLite keeps text that sorts as time does)."""
+        return moment.isoformat(" ", "microseconds") if self.db.dialect == "sqlite" else moment
+
+
+def _pair(username: str, address: str) -> tuple[str, str]:
+    """The key counted: the name in lower case and the address, cut to the columns."""
+    return username.lower()[:200], address[:100]
 
 
 class SecurityHeaders:

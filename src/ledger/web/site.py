@@ -27,7 +27,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from ledger import accounts
 from ledger.accounts import User
 from ledger.bootstrap import App
-from ledger.codes import APPLICANTS, CHANNELS, OUTCOMES
+from ledger.codes import APPLICANTS, CHANNELS, NOTICE_KINDS, OUTCOMES
 from ledger.errors import LedgerError, NotFound
 from ledger.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, language, ngettext, speaking
 from ledger.projections.alerts import kind_name
@@ -142,6 +142,13 @@ def _full_path(request: Request) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
+def notice_name(kind: str) -> str:
+    """A notice kind as the page names it: its letter's title (补正告知书), with the code in
+    English pages."""
+    title = NOTICE_KINDS.labels()[kind]
+    return title if language() == "zh" else f"{title} ({kind})"
+
+
 def environment() -> jinja2.Environment:
     """The templates, escaping every value (a subject may hold ``<script>``)."""
     env = jinja2.Environment(
@@ -160,6 +167,7 @@ def environment() -> jinja2.Environment:
         status_name=status_name,
         kind_name=kind_name,
         role_name=accounts.role_name,
+        notice_name=notice_name,
         languages=LANGUAGES,
     )
     return env

@@ -152,10 +152,16 @@ def split_texts(batches: Sequence[B]) -> tuple[list[B], list[NewText]]:
         known: dict[str, str] = {}
         events = []
         owner = owner_of(batch.stream_id)  # type: ignore[attr-defined]
+        changed = False
         for new in batch.events:  # type: ignore[attr-defined]
             event, taken = take_texts(new.event, owner, known)
-            texts += taken
+            if taken:
+                texts += taken
+            changed = changed or event is not new.event
             events.append((new, event))
+        if not changed and not known:  # no text in this batch: the batch as it came
+            out.append(batch)
+            continue
         kept = []
         for new, event in events:
             quoted = quote_marks(event, known) if known else event

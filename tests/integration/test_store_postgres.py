@@ -12,7 +12,7 @@ import pytest
 
 from ledger.bootstrap import bootstrap
 from ledger.errors import StoreUnavailable
-from ledger.events.store import ANALYZE_AFTER, NO_STREAM, NewEvent, StreamAppend
+from ledger.events.store import ANALYZE_AFTER, ANALYZE_SHARE, NO_STREAM, NewEvent, StreamAppend
 from tests.probe_events import Noted
 
 pytestmark = pytest.mark.postgres
@@ -39,6 +39,31 @@ def test_a_bulk_append_refreshes_the_statistics(pg_url: str) -> None:
         ]
         app.store.append_many(batches, actor="x", agency="a")
         assert _reltuples(pg_url) == ANALYZE_AFTER + 2
+    finally:
+        app.close()
+
+
+def test_a_bulk_append_small_beside_the_table_keeps_its_statistics(pg_url: str) -> None:
+    """A bulk append under ANALYZE_SHARE of the counted rows leaves them to autovacuum
+    (a large import loaded in batches is not analysed after every one)."""
+    app = bootstrap(pg_url)
+
+    def load(tag: str, count: int) -> None:
+        batches = [
+            StreamAppend(f"{tag}-{i}", [NewEvent(Noted(text=str(i)), DAY)],
+                         expected_version=NO_STREAM)
+            for i in range(count)
+        ]  # fmt: skip
+        app.store.append_many(batches, actor="x", agency="a")
+
+    try:
+        big = int((ANALYZE_AFTER + 1) / ANALYZE_SHARE) + 10
+        load("big", big)
+        assert _reltuples(pg_url) == big
+        load("more", ANALYZE_AFTER + 1)
+        assert _reltuples(pg_url) == big  # not analysed again
+        load("most", big)
+        assert _reltuples(pg_url) == 2 * big + ANALYZE_AFTER + 1
     finally:
         app.close()
 

@@ -310,12 +310,25 @@ class MemoryTexts:
         return True  # nothing outlives the process
 
 
+class NewTexts(Protocol):
+    """Where a scratch layer keeps the texts of its appends (``MemoryTexts``, or an
+    import's temporary file: ``ledger.events.scratch``)."""
+
+    def add(self, texts: Sequence[NewText]) -> None: ...
+
+    def known(self, refs: Iterable[str]) -> set[str]: ...
+
+    def open(self, refs: Iterable[str]) -> dict[str, str | None]: ...
+
+    def erase(self, owner: str) -> int: ...
+
+
 class ScratchTexts:
     """New texts in memory (an import's check pass), those already on file in the database."""
 
-    def __init__(self, base: TextFile) -> None:
+    def __init__(self, base: TextFile, new: NewTexts | None = None) -> None:
         self.base = base
-        self.new = MemoryTexts()
+        self.new: NewTexts = new if new is not None else MemoryTexts()
 
     def open(self, refs: Iterable[str]) -> dict[str, str | None]:
         wanted = set(refs)

@@ -54,8 +54,12 @@ from memory, with certainty, instead of by a round trip each."""
 ANALYZE_AFTER: Final = 1_000
 """A PostgreSQL append of more rows than this refreshes the table's statistics (if it
 is at least ``ANALYZE_SHARE`` of the table)."""
-ANALYZE_SHARE: Final = 0.1
-"""The part of the table a bulk append must add to be worth a new ANALYZE."""
+ANALYZE_SHARE: Final = 1.0
+"""The part of the table (as its statistics last counted it) a bulk append must add to be
+analysed at once: when it at least doubles the table, the planner's row estimates are off
+by more than half. Smaller loads are left to autovacuum, which analyses a table once a
+tenth of it changed (PostgreSQL's default): an analysis in the append costs a third of a
+2,000-event batch on a small table (bench/README.md)."""
 
 COLUMNS: Final = (
     "position", "stream_id", "version", "type", "schema_version", "data",
@@ -472,7 +476,7 @@ class EventStore(AppendsOne):
     def _analyze(self, added: int) -> None:
         """Fresh statistics after a bulk load, so the planner does not guess (PostgreSQL).
 
-        Only when the load is a real part of the table (``ANALYZE_SHARE`` of the rows the
+        Only when the load is a large part of the table (``ANALYZE_SHARE`` of the rows the
         statistics last counted, or the table was never analysed): a large log loaded in
         batches of a few thousand events is not analysed again after each of them."""
         with self.db.reading() as conn:

@@ -289,12 +289,13 @@ class Database:
 
     @contextmanager
     def writing_from(
-        self, first: tuple[str, Any] | None, *, exclusive: bool = True
+        self, first: tuple[str, Any] | None, *, exclusive: bool = True, pipelined: bool = True
     ) -> Iterator[tuple[Any, list[Any]]]:
         """:meth:`writing`, with ``first`` (a read: statement, parameters) run as the
         transaction's first statement; yields the connection and that read's rows.
 
-        On PostgreSQL, with ``first``, the whole transaction is one pipeline: ``BEGIN``,
+        On PostgreSQL, with ``first`` and ``pipelined`` (not for a bulk load by ``COPY``,
+        which a pipeline cannot carry), the whole transaction is one pipeline: ``BEGIN``,
         the append lock and ``first`` go to the server together, the writes after them
         are sent as they come and read back when a result is needed, and the ``COMMIT``
         goes with the last of them. An append waits for the network two or three times
@@ -305,7 +306,7 @@ class Database:
             with self._step(conn):
                 yield conn, self._first_rows(conn, first)
             return
-        if first is not None and self.dialect == "postgresql":
+        if first is not None and pipelined and self.dialect == "postgresql":
             with self._pipelined(conn, first, exclusive=exclusive) as rows:
                 yield conn, rows
             return

@@ -152,12 +152,15 @@ def split_texts(batches: Sequence[B]) -> tuple[list[B], list[NewText]]:
         known: dict[str, str] = {}
         events = []
         owner = owner_of(batch.stream_id)  # type: ignore[attr-defined]
+        changed = False
         for new in batch.events:  # type: ignore[attr-defined]
             event, taken = take_texts(new.event, owner, known)
-            texts += taken
+            if taken:
+                texts += taken
+            changed = changed or event is not new.event
             events.append((new, event))
-        if not known and all(event is new.event for new, event in events):
-            out.append(batch)  # no free text: the batch as given (most appends)
+        if not changed and not known:  # no text in this batch: the batch as it came
+            out.append(batch)
             continue
         kept = []
         for new, event in events:
@@ -307,12 +310,25 @@ class MemoryTexts:
         return True  # nothing outlives the process
 
 
+class NewTexts(Protocol):
+    """Where a scratch layer keeps the texts of its appends (``MemoryTexts``, or an
+    import's temporary file: ``ledger.events.scratch``)."""
+
+    def add(self, texts: Sequence[NewText]) -> None: ...
+
+    def known(self, refs: Iterable[str]) -> set[str]: ...
+
+    def open(self, refs: Iterable[str]) -> dict[str, str | None]: ...
+
+    def erase(self, owner: str) -> int: ...
+
+
 class ScratchTexts:
     """New texts in memory (an import's check pass), those already on file in the database."""
 
-    def __init__(self, base: TextFile) -> None:
+    def __init__(self, base: TextFile, new: NewTexts | None = None) -> None:
         self.base = base
-        self.new = MemoryTexts()
+        self.new: NewTexts = new if new is not None else MemoryTexts()
 
     def open(self, refs: Iterable[str]) -> dict[str, str | None]:
         wanted = set(refs)

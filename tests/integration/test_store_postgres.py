@@ -15,7 +15,7 @@ from ledger.commands.requests import RecordReceipt, record_receipt
 from ledger.config import Config
 from ledger.dates import FixedClock
 from ledger.errors import StoreUnavailable
-from ledger.events.store import ANALYZE_AFTER, NO_STREAM, NewEvent, StreamAppend
+from ledger.events.store import ANALYZE_AFTER, ANALYZE_SHARE, NO_STREAM, NewEvent, StreamAppend
 from ledger.projections.tables import rebuild_projections
 from tests.probe_events import Noted
 
@@ -58,6 +58,31 @@ def test_a_projection_rebuild_refreshes_the_statistics(pg_url: str) -> None:
         assert _reltuples(pg_url, "request_view") < 1
         rebuild_projections(app.store)
         assert _reltuples(pg_url, "request_view") == 3
+    finally:
+        app.close()
+
+
+def test_a_bulk_append_small_beside_the_table_keeps_its_statistics(pg_url: str) -> None:
+    """A bulk append under ANALYZE_SHARE of the counted rows leaves them to autovacuum
+    (a large import loaded in batches is not analysed after every one)."""
+    app = bootstrap(pg_url)
+
+    def load(tag: str, count: int) -> None:
+        batches = [
+            StreamAppend(f"{tag}-{i}", [NewEvent(Noted(text=str(i)), DAY)],
+                         expected_version=NO_STREAM)
+            for i in range(count)
+        ]  # fmt: skip
+        app.store.append_many(batches, actor="x", agency="a")
+
+    try:
+        big = int((ANALYZE_AFTER + 1) / ANALYZE_SHARE) + 10
+        load("big", big)
+        assert _reltuples(pg_url) == big
+        load("more", ANALYZE_AFTER + 1)
+        assert _reltuples(pg_url) == big  # not analysed again
+        load("most", big)
+        assert _reltuples(pg_url) == 2 * big + ANALYZE_AFTER + 1  # it doubled the table
     finally:
         app.close()
 

@@ -16,7 +16,8 @@ The format is described in docs/import.md.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -114,15 +115,43 @@ class ImportRefused(InvalidInput):
         self.problems = problems
 
 
+class FileLines:
+    """A file's lines, read again from the disk each time they are iterated: the check
+    pass and the write pass each stream the file, so neither holds it in memory.
+
+    Lines are split as ``str.splitlines`` splits a whole text (the numbering a refusal
+    gives does not depend on how the file is read); the second reading refuses a file
+    that changed since the first (its size or modification time).
+    """
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self._stamp: tuple[int, int] | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            stat = self.file.stat()
+            stamp = (stat.st_size, stat.st_mtime_ns)
+            if self._stamp is not None and stamp != self._stamp:
+                raise InvalidInput(
+                    _("{file} changed while it was imported; run the import again").format(
+                        file=self.file
+                    )
+                )
+            self._stamp = stamp
+            with self.file.open(encoding="utf-8") as handle:
+                for physical in handle:
+                    yield from physical.splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(
+                _("FILE: cannot read {file}: {why}").format(file=self.file, why=exc)
+            ) from None
+
+
 def import_file(desk: Desk, file: Path, *, dry_run: bool = False) -> ImportSummary:
-    """Import a JSON-lines file (see :func:`import_lines`)."""
-    try:
-        lines = file.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            _("FILE: cannot read {file}: {why}").format(file=file, why=exc)
-        ) from None
-    return import_lines(desk, lines, str(file), dry_run=dry_run)
+    """Import a JSON-lines file (see :func:`import_lines`), read once for the check and
+    once for the write."""
+    return import_lines(desk, FileLines(file), str(file), dry_run=dry_run)
 
 
 def import_lines(
@@ -132,18 +161,24 @@ def import_lines(
 
     ``source`` names the lines in refusals (``source:N: rule``). The desk gives today,
     the default actor and agency, and ``--amend`` for lines reaching a closed year.
+    ``lines`` is read twice, a line at a time (a list, or ``FileLines``): neither pass
+    keeps the lines; the check keeps its scratch events on disk (``events/scratch.py``).
     """
-    parsed, skipped, problems = parse_import(lines, source)
-    _check_history_reason(desk, parsed, source)
-    summary = _run(desk, ScratchStore(desk.store), parsed, problems)
-    summary.derived_skipped = skipped
+    if iter(lines) is lines:  # a one-time iterator cannot be read twice
+        lines = list(lines)
+    scratch = ScratchStore(desk.store)
+    try:
+        summary, problems, late_lines = _run(desk, scratch, lines, source, checking=True)
+    finally:
+        scratch.close()
+    _check_history_reason(desk, late_lines, source)
     if problems:
         raise ImportRefused(source, [text for _number, text in sorted(problems)])
     if not dry_run:
-        written: list[Problem] = []
-        summary = _run(desk, desk.store, parsed, written)
+        skipped = summary.derived_skipped
+        summary, written, _late = _run(desk, desk.store, lines, source, checking=False)
         summary.derived_skipped = skipped
-        if len(parsed) > ANALYZE_AFTER:
+        if summary.lines > ANALYZE_AFTER:
             refresh_statistics(desk.store)
         if written:  # another desk changed the books between the check and now
             head = ngettext(
@@ -159,14 +194,26 @@ def import_lines(
     return summary
 
 
-def _check_history_reason(desk: Desk, lines: list[ImportLine], source: str) -> None:
+@dataclass
+class LateLines:
+    """The lines dated before the desk's backdating window: how many, and the first."""
+
+    count: int = 0
+    first: ImportLine | None = None
+
+    def add(self, line: ImportLine) -> None:
+        self.count += 1
+        if self.first is None:
+            self.first = line
+
+
+def _check_history_reason(desk: Desk, old: LateLines, source: str) -> None:
     """An import is history: the reason it is recorded late is given once for the file.
 
     Lines dated more than the desk's ``backdate_days`` before today need ``--backdated
     REASON`` for the whole import (it goes into each such event), not a refusal per line.
     """
-    old = [line for line in lines if late(desk, line.effective)]
-    if old and not desk.backdated:
+    if old.first is not None and not desk.backdated:
         raise InvalidInput(
             ngettext(
                 "{source}: {count} line is dated more than {days} days before today (the "
@@ -175,13 +222,13 @@ def _check_history_reason(desk: Desk, lines: list[ImportLine], source: str) -> N
                 "{source}: {count} lines are dated more than {days} days before today (the "
                 "first: {where}, {effective}); an import is history: say why once for the "
                 "whole file with --backdated REASON",
-                len(old),
+                old.count,
             ).format(
                 source=source,
-                count=len(old),
+                count=old.count,
                 days=desk.backdate_days,
-                where=old[0].where,
-                effective=old[0].effective,
+                where=old.first.where,
+                effective=old.first.effective,
             )
         )
 
@@ -191,15 +238,25 @@ Problem = tuple[int, str]
 
 
 def _run(
-    desk: Desk, store: Store, lines: list[ImportLine], problems: list[Problem]
-) -> ImportSummary:
-    """Run each line's desk command on ``store``; refusals go to ``problems``."""
-    summary = ImportSummary(lines=len(lines))
+    desk: Desk, store: Store, lines: Iterable[str], source: str, *, checking: bool
+) -> tuple[ImportSummary, list[Problem], LateLines]:
+    """Parse each line and run its desk command on ``store``; the refusals, and the lines
+    that need ``--backdated``. The check pass stops running commands (it still parses
+    every line) once a line needs a reason the desk did not give: the import is refused
+    for that alone."""
+    summary = ImportSummary()
+    problems: list[Problem] = []
+    late_lines = LateLines()
     calendar = replace(desk, store=store, command_id=None).calendar
-    with Batches(store) as batches:
-        for line in batches.each(lines):
+    with Occurrences() as occurrences, Batches(store) as batches:
+        for line in batches.each(parse_import(lines, source, occurrences, summary, problems)):
+            summary.lines += 1
+            if checking and late(desk, line.effective):
+                late_lines.add(line)
+            if late_lines.first is not None and not desk.backdated:
+                continue
             calendar = _run_line(desk, store, line, calendar, summary, problems)
-    return summary
+    return summary, problems, late_lines
 
 
 def _run_line(
@@ -242,12 +299,16 @@ def _run_line(
 # -- parsing -----------------------------------------------------------------------------
 
 
-def parse_import(lines: Iterable[str], source: str) -> tuple[list[ImportLine], int, list[Problem]]:
-    """The parsed lines, how many derived events were skipped, and every bad line."""
-    parsed: list[ImportLine] = []
-    problems: list[Problem] = []
-    skipped = 0
-    seen: dict[str, int] = {}
+def parse_import(
+    lines: Iterable[str],
+    source: str,
+    occurrences: Occurrences,
+    summary: ImportSummary,
+    problems: list[Problem],
+) -> Iterator[ImportLine]:
+    """The parsed lines, one at a time; a bad line goes to ``problems`` and a derived event
+    is counted in ``summary`` (skipped). ``occurrences`` tells apart a line repeated in
+    the file, so each occurrence has its own command id."""
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
@@ -258,13 +319,39 @@ def parse_import(lines: Iterable[str], source: str) -> tuple[list[ImportLine], i
             problems.append((number, _("{where}: {why}").format(where=where, why=exc.message)))
             continue
         if line is None:
-            skipped += 1
+            summary.derived_skipped += 1
             continue
-        seen[line.command_id] = seen.get(line.command_id, 0) + 1
-        if seen[line.command_id] > 1:  # the same step twice in a stream: each its own id
-            line = replace(line, command_id=f"{line.command_id}.{seen[line.command_id]}")
-        parsed.append(line)
-    return parsed, skipped, problems
+        seen = occurrences.count(line.command_id)
+        if seen > 1:  # the same step twice in a stream: each its own id
+            line = replace(line, command_id=f"{line.command_id}.{seen}")
+        yield line
+
+
+class Occurrences:
+    """How often each command id has come so far in a file, kept in a private temporary
+    SQLite database (deleted when closed), not in memory: one entry a line."""
+
+    def __init__(self) -> None:
+        self.conn = sqlite3.connect("", isolation_level=None)
+        self.conn.executescript(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -1024;"
+            "CREATE TABLE seen (id TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
+        )
+
+    def count(self, command_id: str) -> int:
+        """This id's occurrences so far, this one included."""
+        row = self.conn.execute(
+            "INSERT INTO seen VALUES (?, 1) ON CONFLICT (id) DO UPDATE SET n = n + 1 "
+            "RETURNING n",
+            (command_id,),
+        ).fetchone()
+        return int(row[0])
+
+    def __enter__(self) -> Occurrences:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.conn.close()
 
 
 def parse_line(text: str, number: int, where: str) -> ImportLine | None:

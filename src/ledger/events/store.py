@@ -57,14 +57,26 @@ kept read still at the version found under the lock is answered from memory, wit
 certainty, instead of by a round trip."""
 ANALYZE_AFTER: Final = 1_000
 """A PostgreSQL append (or import, or rebuild) of more rows than this refreshes the
-statistics of the tables it wrote (``ANALYZED``), so that the planner does not guess."""
+statistics of the tables it wrote (``ANALYZED``), so that the planner does not guess; an
+append only if it is at least ``ANALYZE_SHARE`` of the log."""
 ANALYZED: Final = ("events", "request_view", "texts", "text_keys", "applicants")
+ANALYZE_SHARE: Final = 1.0
+"""The part of the table (as its statistics last counted it) a bulk append must add to be
+analysed at once: when it at least doubles the table, the planner's row estimates are off
+by more than half. Smaller loads are left to autovacuum, which analyses a table once a
+tenth of it changed (PostgreSQL's default): an analysis in the append costs a third of a
+2,000-event batch on a small table (bench/README.md)."""
 
 COLUMNS: Final = (
     "position", "stream_id", "version", "type", "schema_version", "data",
     "effective_date", "recorded_at", "actor", "agency", "command_id", "hash",
 )  # fmt: skip
 """The columns of ``events`` as ``ledger.events.schema`` declares them (a test holds them equal)."""
+
+COPY_FROM: Final = 64
+"""A PostgreSQL append of at least this many rows loads them with ``COPY`` (a desk's
+append of a few rows stays a prepared ``INSERT``)."""
+_COPY: Final = f"COPY events ({', '.join(COLUMNS)}) FROM STDIN"
 
 _NEXT_POSITION: Final = "SELECT min(position) FROM events WHERE position > ?"
 
@@ -361,7 +373,9 @@ class EventStore(AppendsOne):
         watched = [w for p in self.projections for w in getattr(p, "watched", ())]
         checked = list(dict.fromkeys([*streams, *watched]))
         try:
-            with self.db.writing_from(self._preflight(checked, command_id)) as (conn, found):
+            bulk = sum(len(b.events) for b in batches) >= COPY_FROM
+            first = self._preflight(checked, command_id)
+            with self.db.writing_from(first, pipelined=not bulk) as (conn, found):
                 head, versions, seen, marker, self._local.checkpoints = _preflight_rows(found)
                 if seen and command_id is not None:
                     return AppendResult(self._by_command(conn, command_id), replayed=True)
@@ -398,7 +412,7 @@ class EventStore(AppendsOne):
             if stream in held:
                 _keep(kept, stream, held[stream])
         if len(rows) > ANALYZE_AFTER and not self._sqlite:
-            self._analyze()
+            self._analyze(len(rows))
         return AppendResult(stored, replayed=False)
 
     def _kept(self) -> dict[str, tuple[StoredEvent, ...]]:
@@ -419,12 +433,17 @@ class EventStore(AppendsOne):
         return self._preflight_sql[True], (names, command_id, kept)
 
     def _insert_rows(self, conn: Any, rows: list[dict[str, Any]]) -> None:
-        """Insert the numbered rows (one statement, prepared by the driver)."""
+        """Insert the numbered rows: one statement prepared by the driver, or on PostgreSQL
+        a ``COPY`` for a bulk append (``COPY_FROM``), which loads rows several times faster."""
         if not rows:
             return
         params = self._params(rows)
         if len(params) == 1:
             conn.execute(self._insert, params[0])
+        elif len(params) >= COPY_FROM and not self._sqlite:
+            with conn.cursor().copy(_COPY) as copy:
+                for values in params:
+                    copy.write_row(values)
         else:
             conn.cursor().executemany(self._insert, params)
 
@@ -463,13 +482,25 @@ class EventStore(AppendsOne):
             for r in rows
         ]
 
-    def _analyze(self) -> None:
+    def _analyze(self, added: int | None = None) -> None:
         """Fresh statistics after a bulk load, so the planner does not guess (PostgreSQL):
         the log and the tables written with it. A role that does not own a table gets a
-        warning from the server, not an error; SQLite plans without statistics."""
+        warning from the server, not an error; SQLite plans without statistics.
+
+        After an append (``added`` rows) only when the load is a large part of the log
+        (``ANALYZE_SHARE`` of the rows the statistics last counted, or the table was never
+        analysed): a large log loaded in batches of a few thousand events is not analysed
+        again after each of them."""
         if self._sqlite:
             return
         with self.db.reading() as conn:
+            if added is not None:
+                counted = conn.execute(
+                    "SELECT reltuples FROM pg_class WHERE oid = 'events'::regclass"
+                ).fetchone()
+                known = float(counted[0]) if counted and counted[0] is not None else -1.0
+                if known > 0 and added < known * ANALYZE_SHARE:
+                    return
             conn.execute(f"ANALYZE {', '.join(ANALYZED)}")
 
     def _by_command(self, conn: Any, command_id: str) -> tuple[StoredEvent, ...]:
@@ -818,20 +849,34 @@ def number_rows(
     position, previous = head
     rows: list[dict[str, Any]] = []
     versions: dict[str, int] = {}
+    tails: dict[date, bytes] = {}  # the hashed metadata after the payload, per date
     for batch in batches:
-        seen = versions.get(batch.stream_id)
+        stream_id = batch.stream_id
+        seen = versions.get(stream_id)
         version = version_of(batch) if seen is None else check_version(batch, seen)
-        versions[batch.stream_id] = version + len(batch.events)
+        versions[stream_id] = version + len(batch.events)
         for new in batch.events:
             position += 1
             version += 1
-            row = _row(new, batch.stream_id, position, version, stamp.recorded_at, stamp.actor,
-                       stamp.agency)  # fmt: skip
-            row["command_id"] = stamp.command_id
-            if row["type"] == MARKER:
+            event, effective = new.event, new.effective
+            payload = event.payload()
+            dumped = codec.dump_bytes(payload)
+            tail = tails.get(effective)
+            if tail is None:
+                tail = tails[effective] = codec.hash_tail(
+                    effective, stamp.recorded_at, stamp.actor, stamp.agency, stamp.command_id
+                )
+            if event.type == MARKER:
                 secret = key
-            row["hash"] = previous = codec.chain_hash(previous, **_hash_fields(row), key=secret)
-            rows.append(row)
+            head_fields = (position, stream_id, version, event.type, event.version)
+            previous = codec.chain_hash_dumped(previous, head_fields, dumped, tail, secret)
+            rows.append({
+                "position": position, "stream_id": stream_id, "version": version,
+                "type": event.type, "schema_version": event.version, "data": payload,
+                "data_text": dumped.decode(), "effective_date": effective,
+                "recorded_at": stamp.recorded_at, "actor": stamp.actor, "agency": stamp.agency,
+                "command_id": stamp.command_id, "hash": previous,
+            })  # fmt: skip
     return rows
 
 
@@ -852,32 +897,6 @@ def check_batches(batches: Sequence[StreamAppend]) -> None:
                 raise InvalidInput(
                     _("event type {type!r} is not registered").format(type=new.event.type)
                 )
-
-
-def _row(
-    new: NewEvent,
-    stream_id: str,
-    position: int,
-    version: int,
-    recorded_at: datetime,
-    actor: str,
-    agency: str,
-) -> dict[str, Any]:
-    """The column values of a new event."""
-    payload = new.event.payload()
-    return {
-        "position": position,
-        "stream_id": stream_id,
-        "version": version,
-        "type": new.event.type,
-        "schema_version": new.event.version,
-        "data": payload,
-        "data_text": codec.dumps(payload),
-        "effective_date": new.effective,
-        "recorded_at": recorded_at,
-        "actor": actor,
-        "agency": agency,
-    }
 
 
 def _hash_fields(row: dict[str, Any]) -> dict[str, Any]:

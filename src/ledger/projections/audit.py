@@ -8,6 +8,10 @@ not by the log: a closed request's state is kept only among the last ``KEPT_CLOS
 closed (a notice or a correction usually follows the decision closely); an event of one
 dropped earlier re-folds its stream up to that event, by one indexed read. Only the first
 ``LISTED`` disagreements are kept in words; all are counted.
+
+Many requests share a deadline's inputs (received the same day, nothing paused yet): the
+derived deadline is kept by ``clock_key`` for the calendar in force, at most
+``DERIVED_KEPT`` of them, and derived again only for a key not seen under that calendar.
 """
 
 from __future__ import annotations
@@ -21,10 +25,13 @@ from ledger.events.requests import request_of
 from ledger.events.store import Store, StoredEvent
 from ledger.i18n import _
 from ledger.projections.calendar import SCHEDULE_RECORDED, fold_calendar
-from ledger.projections.requests import RequestState, apply, deadline
+from ledger.projections.requests import ClockKey, RequestState, apply, clock_key, deadline
 
 KEPT_CLOSED: Final = 4096
 LISTED: Final = 20
+DERIVED_KEPT: Final = 65_536
+"""Derived deadlines kept by their inputs; all are forgotten when there are more."""
+AUDITED_PREFIX: Final = "request."
 
 
 @dataclass(frozen=True)
@@ -49,22 +56,30 @@ class DeadlineAuditor:
     """The audit fed one event at a time, in log order (one pass with the hash chain);
     ``store`` is where a dropped closed request's stream is read again."""
 
-    def __init__(self, store: Store, kept_closed: int = KEPT_CLOSED) -> None:
+    def __init__(self, store: Store, kept_closed: int | None = None) -> None:
         self.store = store
-        self.kept_closed = kept_closed
+        self.kept_closed = KEPT_CLOSED if kept_closed is None else kept_closed
         self.calendar = fold_calendar([])
+        self.derived: dict[ClockKey, tuple[str | None, bool]] = {}
         self.open: dict[str, RequestState] = {}
         self.closed: OrderedDict[str, RequestState] = OrderedDict()
         self.checked = 0
         self.wrong = 0
         self.mismatches: list[str] = []
 
+    @staticmethod
+    def wants(kind: str) -> bool:
+        """Whether events of this type change what the audit knows (the rest need not be
+        decoded for it): a request's events and the calendar's schedules."""
+        return kind.startswith(AUDITED_PREFIX) or kind == SCHEDULE_RECORDED
+
     def feed(self, e: StoredEvent) -> None:
         """Take the next event of the log (payload upcast to its current shape)."""
         if e.type == SCHEDULE_RECORDED:
             self.calendar = self.calendar.with_schedule(YearSchedule.from_dict(e.data))
+            self.derived.clear()
             return
-        if not e.type.startswith("request."):
+        if not e.type.startswith(AUDITED_PREFIX):
             return
         state = self._state_before(e)
         if e.type == "request.deadline-set":
@@ -95,11 +110,10 @@ class DeadlineAuditor:
 
     def _check(self, state: RequestState, e: StoredEvent) -> None:
         """Compare a recorded deadline with the one derived from the events before it."""
-        derived = deadline(state, self.calendar)
-        due = derived.due.isoformat() if derived.due else None
+        due, provisional = self._derive(state)
         recorded = (e.data.get("due"), bool(e.data.get("provisional")))
         self.checked += 1
-        if (due, derived.provisional) != recorded:
+        if (due, provisional) != recorded:
             self.wrong += 1
             if len(self.mismatches) >= LISTED:
                 return
@@ -113,9 +127,22 @@ class DeadlineAuditor:
                     recorded=recorded[0],
                     recorded_provisional=recorded[1],
                     derived=due,
-                    derived_provisional=derived.provisional,
+                    derived_provisional=provisional,
                 )
             )
+
+    def _derive(self, state: RequestState) -> tuple[str | None, bool]:
+        """The request's deadline now (ISO due date, provisional), derived once per
+        ``clock_key`` under the current calendar."""
+        key = clock_key(state)
+        found = self.derived.get(key)
+        if found is None:
+            derived = deadline(state, self.calendar)
+            found = (derived.due.isoformat() if derived.due else None, derived.provisional)
+            if len(self.derived) >= DERIVED_KEPT:
+                self.derived.clear()
+            self.derived[key] = found
+        return found
 
     def result(self) -> DeadlineAudit:
         """How many were checked, and the ones that disagree."""

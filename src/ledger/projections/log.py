@@ -12,8 +12,8 @@ from typing import Any
 
 from ledger.errors import IntegrityFailure
 from ledger.events.chainkey import KEY_ENV
-from ledger.events.store import ChainWalk, EventStore, StoredEvent
-from ledger.events.types import upcast
+from ledger.events import codec
+from ledger.events.store import ChainWalk, EventStore, StoredEvent, stored_event
 from ledger.i18n import _, ngettext
 from ledger.projections.anchors import Anchor, check_anchors
 from ledger.projections.audit import DeadlineAudit, DeadlineAuditor
@@ -97,18 +97,24 @@ def verify_log(
 ) -> Verification:
     """Walk the hash chain (IntegrityFailure at the first event that does not match), prove
     each anchor kept outside the database, and re-derive every recorded due date from the
-    events before it — in one streaming pass: each row is read and decoded once, hashed as
-    stored, then audited upcast. Only a broken chain is walked again, to name the kind of
-    change found there.
+    events before it — in one streaming pass, a page of rows at a time (memory bounded by
+    the page and the audit's kept requests, not by the log): each row is hashed from its
+    stored text and decoded at most once, only if the audit needs it or the payload text
+    is not canonical (``ChainWalk.step_row``). Only a broken chain is walked again, to
+    name the kind of change found there.
 
     Without the chain key, the keyed part is not checked (``unchecked_from``); with it, a
     log that has no keyed part fails unless ``expect_keyed`` is False (before keying
     starts): whoever removed the marker and re-hashed the rest without the key is caught."""
     chain, auditor = ChainWalk(store.chain_key), DeadlineAuditor(store)
-    for stored in store.read_as_stored():
-        if not chain.step(stored):
+    wants, loads = auditor.wants, codec.loads
+    for row in store.read_rows():
+        audited = wants(row[3])
+        data = loads(row[5]) if audited or not chain.canonical else None
+        if not chain.step_row(row, data):
             break
-        auditor.feed(stored._replace(data=upcast(stored.type, stored.schema_version, stored.data)))
+        if audited:
+            auditor.feed(stored_event(row, data))
     check = chain.result()
     if check.broken_at is not None:
         check = store.verify_chain()

@@ -446,6 +446,23 @@ def clock_input(state: RequestState, cal: WorkingCalendar) -> ClockInput:
     )
 
 
+ClockKey = tuple[Any, ...]
+
+
+def clock_key(state: RequestState) -> ClockKey:
+    """Everything of a request that ``clock_input`` reads, as a hashable value, except
+    the names in the pauses' reasons: two requests with equal keys have the same deadline
+    under the same calendar, so a pass over many requests derives it once per key."""
+    return (
+        state.received_on,
+        tuple((c.started_on, c.ended_on, c.received_on, c.kind) for c in state.consultations),
+        tuple((f.notice_on, f.paid_on) for f in state.fees),
+        tuple((c.requested_on, c.clarified_on) for c in state.clarifications),
+        tuple(e.days for e in state.extensions),
+        state.deferred_until,
+    )
+
+
 def clarification_limit(state: RequestState, cal: WorkingCalendar) -> date | None:
     """The last day for a clarification notice: the 7th working day after receipt (Art. 30).
 

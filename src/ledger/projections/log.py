@@ -11,8 +11,8 @@ from itertools import islice
 from typing import Any
 
 from ledger.errors import IntegrityFailure
-from ledger.events.chainkey import KEY_ENV
 from ledger.events import codec
+from ledger.events.chainkey import KEY_ENV
 from ledger.events.store import ChainWalk, EventStore, StoredEvent, stored_event
 from ledger.i18n import _, ngettext
 from ledger.projections.anchors import Anchor, check_anchors

@@ -5,9 +5,10 @@ its request before it, with the calendar as it was recorded at that point of the
 
 The audit walks the log once, in order, and its memory is bounded by the open requests,
 not by the log: a closed request's state is kept only among the last ``KEPT_CLOSED``
-closed (a notice or a correction usually follows the decision closely); an event of one
-dropped earlier re-folds its stream up to that event, by one indexed read. Only the first
-``LISTED`` disagreements are kept in words; all are counted.
+closed (a notice or a correction usually follows the decision closely). An event of one
+dropped earlier is passed over (the state is not kept, so nothing needs it), except a
+recorded deadline, which re-folds the stream up to it, by one indexed read, and is
+checked. Only the first ``LISTED`` disagreements are kept in words; all are counted.
 
 Many requests share a deadline's inputs (received the same day, nothing paused yet): the
 derived deadline is kept by ``clock_key`` for the calendar in force, at most
@@ -21,17 +22,24 @@ from dataclasses import dataclass
 from typing import Final
 
 from ledger.calendar import YearSchedule
-from ledger.events.requests import request_of
+from ledger.events.requests import DeadlineSet, request_of
 from ledger.events.store import Store, StoredEvent
 from ledger.i18n import _
 from ledger.projections.calendar import SCHEDULE_RECORDED, fold_calendar
-from ledger.projections.requests import ClockKey, RequestState, apply, clock_key, deadline
+from ledger.projections.requests import (
+    ClockKey,
+    RequestState,
+    apply_facts,
+    clock_key,
+    deadline,
+)
 
 KEPT_CLOSED: Final = 4096
 LISTED: Final = 20
 DERIVED_KEPT: Final = 65_536
 """Derived deadlines kept by their inputs; all are forgotten when there are more."""
 AUDITED_PREFIX: Final = "request."
+DEADLINE_SET: Final = DeadlineSet.type
 
 
 @dataclass(frozen=True)
@@ -81,31 +89,39 @@ class DeadlineAuditor:
             return
         if not e.type.startswith(AUDITED_PREFIX):
             return
-        state = self._state_before(e)
-        if e.type == "request.deadline-set":
+        recorded, stream = e.type == DEADLINE_SET, e.stream_id
+        state = self.open.get(stream)
+        if state is None:
+            state = self._state_before(e, recorded)
+            if state is None:
+                return
+            self.open[stream] = state
+        if recorded:
             self._check(state, e)
-        apply(state, e, timeline=False)
+        apply_facts(state, e)
         if state.closed:
-            self.closed[e.stream_id] = state
+            del self.open[stream]
+            self.closed[stream] = state
             if len(self.closed) > self.kept_closed:
                 self.closed.popitem(last=False)
-        else:
-            self.open[e.stream_id] = state
 
-    def _state_before(self, e: StoredEvent) -> RequestState:
-        """The request's state before ``e``, taken out of the kept states (``feed`` puts
-        it back where it belongs); re-folded from the store if it was dropped."""
-        state = self.open.pop(e.stream_id, None) or self.closed.pop(e.stream_id, None)
+    def _state_before(self, e: StoredEvent, needed: bool) -> RequestState | None:
+        """The state before ``e`` of a request not open: taken out of the closed ones
+        (``feed`` puts it back at their end), or new, or, if it was dropped, re-folded
+        from the store when ``needed`` (else None)."""
+        state = self.closed.pop(e.stream_id, None)
         if state is not None:
             return state
         if e.version == 1:
             return RequestState(request_of(e.stream_id), e.agency)
+        if not needed:
+            return None
         earlier = [x for x in self.store.read_stream(e.stream_id) if x.position < e.position]
         agency = earlier[0].agency if earlier else e.agency
         state = RequestState(request_of(e.stream_id), agency)
         for x in earlier:
-            if x.type.startswith("request."):
-                apply(state, x, timeline=False)
+            if x.type.startswith(AUDITED_PREFIX):
+                apply_facts(state, x)
         return state
 
     def _check(self, state: RequestState, e: StoredEvent) -> None:

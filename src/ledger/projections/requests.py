@@ -316,11 +316,7 @@ CORRECTED_STEP = {
 
 def apply(state: RequestState, event: StoredEvent, *, timeline: bool = True) -> RequestState:
     """Fold one stored event into the state (unknown types are left for other projections)."""
-    handler = APPLY.get(event.type)
-    if handler is not None:
-        handler(state, event.data, event)
-        if handler is not _step_retracted:
-            state.applied.append(event)
+    apply_facts(state, event)
     if days_late(event.type, event.effective_date, event.recorded_at) is not None:
         state.recorded_late += 1
     state.version = max(state.version, event.version)
@@ -340,6 +336,17 @@ def apply(state: RequestState, event: StoredEvent, *, timeline: bool = True) -> 
             )
         )
     return state
+
+
+def apply_facts(state: RequestState, event: StoredEvent) -> None:
+    """Fold only the request's facts (dates, pauses, outcome: what ``deadline`` and
+    ``closed`` read), not its bookkeeping (version, positions, lateness, timeline): the
+    deadline audit folds every event of the log and needs no more."""
+    handler = APPLY.get(event.type)
+    if handler is not None:
+        handler(state, event.data, event)
+        if handler is not _step_retracted:
+            state.applied.append(event)
 
 
 def _mark(state: RequestState, event: StoredEvent) -> None:
@@ -453,6 +460,8 @@ def clock_key(state: RequestState) -> ClockKey:
     """Everything of a request that ``clock_input`` reads, as a hashable value, except
     the names in the pauses' reasons: two requests with equal keys have the same deadline
     under the same calendar, so a pass over many requests derives it once per key."""
+    if not (state.consultations or state.fees or state.clarifications or state.extensions):
+        return (state.received_on, state.deferred_until)  # most requests, most of the time
     return (
         state.received_on,
         tuple((c.started_on, c.ended_on, c.received_on, c.kind) for c in state.consultations),

@@ -113,7 +113,7 @@ def verify_log(
         data = loads(row[5]) if audited or not chain.canonical else None
         if not chain.step_row(row, data):
             break
-        if audited:
+        if audited and data is not None:
             auditor.feed(stored_event(row, data))
     check = chain.result()
     if check.broken_at is not None:

@@ -17,6 +17,7 @@ from ledger.events.store import ChainWalk, EventStore, StoredEvent, stored_event
 from ledger.i18n import _, ngettext
 from ledger.projections.anchors import Anchor, check_anchors
 from ledger.projections.audit import DeadlineAudit, DeadlineAuditor
+from ledger.projections.requests import collector_paused
 from ledger.texts import refs_in
 
 
@@ -92,6 +93,23 @@ class Verification:
         return text.format(count=self.audit.wrong, first="; ".join(wrong[:5]))
 
 
+def _walk(store: EventStore, chain: ChainWalk, auditor: DeadlineAuditor) -> None:
+    """The one pass: each row hashed, and decoded and audited if the audit reads it.
+
+    The cyclic garbage collector is paused: the pass makes no cycles (what it drops is
+    freed at once, as the memory test checks), and the collector's scans of the kept
+    requests cost a fifth of the pass."""
+    wants, loads = auditor.wants, codec.loads
+    with collector_paused():
+        for row in store.read_rows():
+            audited = wants(row[3])
+            data = loads(row[5]) if audited or not chain.canonical else None
+            if not chain.step_row(row, data):
+                break
+            if audited and data is not None:
+                auditor.feed(stored_event(row, data))
+
+
 def verify_log(
     store: EventStore, anchors: Sequence[Anchor] = (), *, expect_keyed: bool = True
 ) -> Verification:
@@ -107,14 +125,7 @@ def verify_log(
     log that has no keyed part fails unless ``expect_keyed`` is False (before keying
     starts): whoever removed the marker and re-hashed the rest without the key is caught."""
     chain, auditor = ChainWalk(store.chain_key), DeadlineAuditor(store)
-    wants, loads = auditor.wants, codec.loads
-    for row in store.read_rows():
-        audited = wants(row[3])
-        data = loads(row[5]) if audited or not chain.canonical else None
-        if not chain.step_row(row, data):
-            break
-        if audited and data is not None:
-            auditor.feed(stored_event(row, data))
+    _walk(store, chain, auditor)
     check = chain.result()
     if check.broken_at is not None:
         check = store.verify_chain()

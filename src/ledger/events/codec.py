@@ -77,25 +77,21 @@ def row_chain_hash(
     ``chain_hash`` whenever that text is canonical (``dumps``, as SQLite keeps it), so a
     pass over the log need not decode and re-encode what it only hashes. PostgreSQL keeps
     ``jsonb``, whose text is not canonical: give the decoded payload there. The dates are
-    rewritten as ``chain_hash`` writes them. A hash that does not match is no verdict:
-    the caller judges that row by ``chain_hash`` of the decoded event (``ChainWalk``).
-    """
-    payload = orjson.Fragment(row[5]) if data is None else data
-    body = [previous, *row[:5], payload, _iso_date(row[6]), _iso_moment(row[7]), *row[8:11]]
+    rewritten as ``chain_hash`` writes them (SQLite's ``YYYY-MM-DD HH:MM:SS.ffffff`` needs
+    only its ``T``; PostgreSQL drops trailing zeros of the microseconds). A hash that does
+    not match is no verdict: the caller judges that row by ``chain_hash`` of the decoded
+    event (``ChainWalk``)."""
+    position, stream, version, kind, schema, stored, day, moment, actor, agency, command = row[:11]
+    if len(day) != 10:
+        day = date.fromisoformat(day).isoformat()
+    if len(moment) == 26 and moment[10] == " ":
+        moment = f"{moment[:10]}T{moment[11:]}"
+    else:
+        moment = datetime.fromisoformat(moment).isoformat(timespec="microseconds")
+    payload = orjson.Fragment(stored) if data is None else data
+    body = [previous, position, stream, version, kind, schema, payload, day, moment, actor,
+            agency, command]  # fmt: skip
     text = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
     if key is None:
         return hashlib.sha256(text).hexdigest()
     return hmac.new(key, text, hashlib.sha256).hexdigest()
-
-
-def _iso_date(text: str) -> str:
-    """A stored date as ``date.isoformat`` writes it (SQLite and PostgreSQL already do)."""
-    return text if len(text) == 10 else date.fromisoformat(text).isoformat()
-
-
-def _iso_moment(text: str) -> str:
-    """A stored time as ``isoformat(timespec="microseconds")`` writes it: SQLite's
-    ``YYYY-MM-DD HH:MM:SS.ffffff`` needs only its ``T``; PostgreSQL drops trailing zeros."""
-    if len(text) == 26 and text[10] == " ":
-        return f"{text[:10]}T{text[11:]}"
-    return datetime.fromisoformat(text).isoformat(timespec="microseconds")

@@ -14,7 +14,9 @@ For each log size (default 10,000 and 100,000 requests, over the same two years)
    row of ``events`` with the bare driver, decoding its payload with ``orjson`` and
    hashing it with ``sha256`` — what any read of the whole log must at least cost;
 4. prints one table: each read's CPU time (user + system of the child) and its ratio to
-   the baseline's, its wall time, and its peak memory.
+   the baseline's, its wall time, and its peak memory;
+5. times ``verify_log`` and the baseline's scan in this one process, alternately: the
+   ratio of the pass itself, without the start of a process (``--only`` picks commands).
 
 Nothing is asserted; the figures are for a person to read (bench/README.md keeps them).
 
@@ -34,6 +36,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -44,26 +47,31 @@ from ledger.dates import FixedClock
 
 YEARS = (2021, 2022)
 
-BASELINE = """
+SCAN = """
 import hashlib, sys, orjson
-url = sys.argv[1]
-query = ("SELECT position, stream_id, version, type, schema_version, data, effective_date, "
-         "recorded_at, actor, agency, command_id, hash FROM events ORDER BY position")
-if url.startswith("sqlite:///"):
-    import sqlite3
-    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-    rows = conn.execute(query)
-else:
-    import psycopg
-    conn = psycopg.connect(url)
-    rows = conn.cursor(name="scan").execute(query.replace("data,", "data::text,"))
-count = 0
-for row in rows:
-    orjson.loads(row[5])
-    hashlib.sha256("|".join(str(v) for v in row[:11]).encode()).hexdigest()
-    count += 1
-print(count)
+
+def scan(url):
+    query = ("SELECT position, stream_id, version, type, schema_version, data, effective_date, "
+             "recorded_at, actor, agency, command_id, hash FROM events ORDER BY position")
+    if url.startswith("sqlite:///"):
+        import sqlite3
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+        rows = conn.execute(query)
+    else:
+        import psycopg
+        conn = psycopg.connect(url)
+        rows = conn.cursor(name="scan").execute(query.replace("data,", "data::text,"))
+    count = 0
+    for row in rows:
+        orjson.loads(row[5])
+        hashlib.sha256("|".join(str(v) for v in row[:11]).encode()).hexdigest()
+        count += 1
+    conn.close()
+    return count
 """
+"""The baseline's work: every row read by the bare driver, its payload decoded, hashed."""
+
+BASELINE = SCAN + "\nprint(scan(sys.argv[1]))\n"
 
 
 @dataclass(frozen=True)
@@ -151,8 +159,11 @@ def url_of(requests: int) -> str:
     return f"sqlite:///{path}"
 
 
-def run_size(requests: int, db: str | None, reps: int) -> dict[str, Measure]:
-    """Build (or reuse) the log of ``requests`` and measure every read and the baseline."""
+def run_size(
+    requests: int, db: str | None, reps: int, only: list[str] | None = None
+) -> dict[str, Measure]:
+    """Build (or reuse) the log of ``requests`` and measure the reads (those named in
+    ``only``, if given) and the baseline."""
     plan = Plan(requests, YEARS)
     url = db or url_of(requests)
     build(plan, url)
@@ -163,8 +174,32 @@ def run_size(requests: int, db: str | None, reps: int) -> dict[str, Measure]:
     out = {"baseline: scan + orjson + sha256": measure(
         [sys.executable, "-c", BASELINE, url], env, reps)}  # fmt: skip
     for name, argv in reads(plan).items():
-        out[name] = measure([*ledger, *argv], env, reps)
+        if only is None or argv[0] in only:
+            out[name] = measure([*ledger, *argv], env, reps)
     return out
+
+
+def verify_loop(url: str, reps: int) -> tuple[float, float]:
+    """``verify_log`` and the baseline's ``scan`` timed in this one process, alternately:
+    the medians of their CPU seconds, without the start of a process (imports) in either."""
+    from ledger.projections.log import verify_log
+
+    names: dict[str, Any] = {}
+    exec(SCAN, names)  # the same code the baseline process runs
+    app = bootstrap(url, ensure=False)
+    try:
+        verify_log(app.store)  # warm: the calendars, the translations, the page cache
+        scans, verifies = [], []
+        for _ in range(reps):
+            started = time.process_time()
+            names["scan"](url)
+            scans.append(time.process_time() - started)
+            started = time.process_time()
+            verify_log(app.store)
+            verifies.append(time.process_time() - started)
+    finally:
+        app.close()
+    return statistics.median(scans), statistics.median(verifies)
 
 
 def main() -> None:
@@ -173,6 +208,9 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3, help="runs of each read")
     parser.add_argument("--db", help="a PostgreSQL URL (one size only); default SQLite files")
     parser.add_argument("--build-only", action="store_true", help="build the logs, time nothing")
+    parser.add_argument(
+        "--only", nargs="+", metavar="COMMAND", help="time only these commands (e.g. verify)"
+    )
     args = parser.parse_args()
     if args.build_only:
         for n in args.sizes:
@@ -180,7 +218,7 @@ def main() -> None:
         return
     if args.db and len(args.sizes) > 1:
         raise SystemExit("--db holds one log: give one size")
-    results = {n: run_size(n, args.db, args.reps) for n in args.sizes}
+    results = {n: run_size(n, args.db, args.reps, args.only) for n in args.sizes}
     print(f"{time.strftime('%Y-%m-%d')} on {platform.node()} ({platform.machine()}, "
           f"{os.cpu_count()} cores), {args.db.split(':')[0] if args.db else 'sqlite'}, "
           f"median of {args.reps}")  # fmt: skip
@@ -196,6 +234,13 @@ def main() -> None:
                 f"{m.peak_mib:.0f} MiB"
             )
         print(f"| {name} | " + " | ".join(cells) + " |")
+    if args.only is None or "verify" in args.only:
+        for n in args.sizes:
+            scan, verify = verify_loop(args.db or url_of(n), args.reps)
+            print(
+                f"{n:,} requests, in one process (no start-up): scan + orjson + sha256 "
+                f"{scan:.2f} s CPU, verify_log {verify:.2f} s CPU ({verify / scan:.2f}×)"
+            )
 
 
 if __name__ == "__main__":

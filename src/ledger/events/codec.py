@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -29,9 +30,8 @@ def dump_bytes(data: Any) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
 
 
-def loads(text: str | bytes) -> Any:
-    """Decode JSON text."""
-    return orjson.loads(text)
+loads: Callable[[str | bytes], Any] = orjson.loads
+"""Decode JSON text (orjson's own function: a pass over the log calls it for every row)."""
 
 
 def chain_hash(
@@ -100,6 +100,36 @@ def chain_hash_dumped(
     (``tests/unit/test_codec_hash.py`` holds the two equal).
     """
     text = b"".join((orjson.dumps([previous, *head])[:-1], b",", data, b",", tail))
+    if key is None:
+        return hashlib.sha256(text).hexdigest()
+    return hmac.new(key, text, hashlib.sha256).hexdigest()
+
+
+def row_chain_hash(
+    previous: str, row: Sequence[Any], data: Any = None, key: bytes | None = None
+) -> str:
+    """``chain_hash`` of a row as the store selects it (``ledger.events.store.SELECT``:
+    payload and dates as text), without building the event first.
+
+    With ``data`` None the payload is hashed as its stored text: the same bytes as
+    ``chain_hash`` whenever that text is canonical (``dumps``, as SQLite keeps it), so a
+    pass over the log need not decode and re-encode what it only hashes. PostgreSQL keeps
+    ``jsonb``, whose text is not canonical: give the decoded payload there. The dates are
+    rewritten as ``chain_hash`` writes them (SQLite's ``YYYY-MM-DD HH:MM:SS.ffffff`` needs
+    only its ``T``; PostgreSQL drops trailing zeros of the microseconds). A hash that does
+    not match is no verdict: the caller judges that row by ``chain_hash`` of the decoded
+    event (``ChainWalk``)."""
+    position, stream, version, kind, schema, stored, day, moment, actor, agency, command = row[:11]
+    if len(day) != 10:
+        day = date.fromisoformat(day).isoformat()
+    if len(moment) == 26 and moment[10] == " ":
+        moment = f"{moment[:10]}T{moment[11:]}"
+    else:
+        moment = datetime.fromisoformat(moment).isoformat(timespec="microseconds")
+    payload = orjson.Fragment(stored) if data is None else data
+    body = [previous, position, stream, version, kind, schema, payload, day, moment, actor,
+            agency, command]  # fmt: skip
+    text = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
     if key is None:
         return hashlib.sha256(text).hexdigest()
     return hmac.new(key, text, hashlib.sha256).hexdigest()

@@ -316,11 +316,7 @@ CORRECTED_STEP = {
 
 def apply(state: RequestState, event: StoredEvent, *, timeline: bool = True) -> RequestState:
     """Fold one stored event into the state (unknown types are left for other projections)."""
-    handler = APPLY.get(event.type)
-    if handler is not None:
-        handler(state, event.data, event)
-        if handler is not _step_retracted:
-            state.applied.append(event)
+    apply_facts(state, event)
     if days_late(event.type, event.effective_date, event.recorded_at) is not None:
         state.recorded_late += 1
     state.version = max(state.version, event.version)
@@ -340,6 +336,17 @@ def apply(state: RequestState, event: StoredEvent, *, timeline: bool = True) -> 
             )
         )
     return state
+
+
+def apply_facts(state: RequestState, event: StoredEvent) -> None:
+    """Fold only the request's facts (dates, pauses, outcome: what ``deadline`` and
+    ``closed`` read), not its bookkeeping (version, positions, lateness, timeline): the
+    deadline audit folds every event of the log and needs no more."""
+    handler = APPLY.get(event.type)
+    if handler is not None:
+        handler(state, event.data, event)
+        if handler is not _step_retracted:
+            state.applied.append(event)
 
 
 def _mark(state: RequestState, event: StoredEvent) -> None:
@@ -454,6 +461,25 @@ def clock_input(state: RequestState, cal: WorkingCalendar) -> ClockInput:
         restart_on=max(restarts) if restarts else None,
         extension_days=state.extension_days,
         deferred_until=state.deferred_until,
+    )
+
+
+ClockKey = tuple[Any, ...]
+
+
+def clock_key(state: RequestState) -> ClockKey:
+    """Everything of a request that ``clock_input`` reads, as a hashable value, except
+    the names in the pauses' reasons: two requests with equal keys have the same deadline
+    under the same calendar, so a pass over many requests derives it once per key."""
+    if not (state.consultations or state.fees or state.clarifications or state.extensions):
+        return (state.received_on, state.deferred_until)  # most requests, most of the time
+    return (
+        state.received_on,
+        tuple((c.started_on, c.ended_on, c.received_on, c.kind) for c in state.consultations),
+        tuple((f.notice_on, f.paid_on) for f in state.fees),
+        tuple((c.requested_on, c.clarified_on) for c in state.clarifications),
+        tuple(e.days for e in state.extensions),
+        state.deferred_until,
     )
 
 

@@ -264,11 +264,12 @@ class Database:
         with self.reading() as conn:
             return list(conn.execute(self.sql(text), params).fetchall())
 
-    def stream(self, text: str, params: Any = (), batch: int = STREAM_BATCH) -> Iterator[Any]:
+    def stream(self, text: str, params: Any = (), batch: int | None = None) -> Iterator[Any]:
         """The rows of one read statement as they come, ``batch`` at a time, so that a
         reader holds a page, not the result (SQLite steps its cursor; PostgreSQL sends
         the rows in chunks). Nothing else may use the connection until it is exhausted
         on PostgreSQL, so a reader folds what it reads without asking the database."""
+        batch = batch or STREAM_BATCH
         with self.reading() as conn:
             if self.dialect == "sqlite":
                 cursor = conn.execute(self.sql(text), params)

@@ -39,7 +39,8 @@ from ledger.projections.annual import Facts, ReportRequest, build_report, check,
 from ledger.projections.audit import DeadlineAudit, DeadlineAuditor
 from ledger.projections.calendar import load_calendar
 from ledger.projections.tables import RequestProjection, attach, request_projection
-from ledger.projections.yearly import open_at_year_end, year_facts
+from ledger.projections.yearend import open_at_year_end
+from ledger.projections.yearly import year_facts
 from tests.unit.test_request_fold import TODAY, draw_step, run_step
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -28,7 +28,7 @@ from ledger.events.years import (
 )
 from ledger.i18n import _
 from ledger.projections.requests import RequestState, footprint, open_at_end
-from ledger.projections.yearly import open_at_year_end
+from ledger.projections.yearend import open_at_year_end
 
 
 @dataclass(frozen=True)

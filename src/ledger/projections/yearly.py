@@ -17,10 +17,9 @@ from functools import partial
 
 from ledger.events.store import Store
 from ledger.projections.annual import Facts, collect_event
-from ledger.projections.requests import RequestState, collector_paused, open_at_end
+from ledger.projections.requests import collector_paused
 from ledger.projections.streams import year_level_events
 from ledger.projections.tables import current_table
-from ledger.projections.views import all_requests
 
 
 def year_facts(
@@ -42,19 +41,3 @@ def year_facts(
     facts.recorded_late = table.late_count(last, agencies)
     return facts
 
-
-def open_at_year_end(store: Store, year: int, agency: str) -> list[RequestState]:
-    """The agency's requests open at the end of ``year`` (a year close carries them over),
-    in the order they entered the log, as a replay of the whole log finds them.
-
-    Read from the request table: a request open at the end of the year touches it (its
-    range runs on past it), so the year's rows hold every one; only the open ones are
-    kept as they stream. Without a table the requests are replayed."""
-    table = current_table(store)
-    if table is None:
-        found = (s for s in all_requests(store) if s.agency == agency)
-        return [s for s in found if open_at_end(s, year)]
-    with collector_paused():
-        rows = table.touching(year, year, {agency})
-        kept = [s for s in rows if s.channel and open_at_end(s, year)]
-    return sorted(kept, key=lambda s: s.first_position)

@@ -151,6 +151,10 @@ def open_database(
     return Database(target, lock_timeout=lock_timeout)
 
 
+STREAM_BATCH: Final = 256
+"""Rows a streamed read holds at a time (:meth:`Database.stream`)."""
+
+
 class Database:
     """Connections to one database: one per thread, kept open, with the driver's settings.
 
@@ -259,6 +263,20 @@ class Database:
         """All rows of one read statement."""
         with self.reading() as conn:
             return list(conn.execute(self.sql(text), params).fetchall())
+
+    def stream(self, text: str, params: Any = (), batch: int | None = None) -> Iterator[Any]:
+        """The rows of one read statement as they come, ``batch`` at a time, so that a
+        reader holds a page, not the result (SQLite steps its cursor; PostgreSQL sends
+        the rows in chunks). Nothing else may use the connection until it is exhausted
+        on PostgreSQL, so a reader folds what it reads without asking the database."""
+        batch = batch or STREAM_BATCH
+        with self.reading() as conn:
+            if self.dialect == "sqlite":
+                cursor = conn.execute(self.sql(text), params)
+                while page := cursor.fetchmany(batch):
+                    yield from page
+            else:
+                yield from conn.cursor().stream(self.sql(text), params, size=batch)
 
     def scalar(self, text: str, params: Any = ()) -> Any:
         """The first column of the first row (None when there is none)."""

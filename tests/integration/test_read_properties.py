@@ -4,7 +4,7 @@ Random desk histories of several requests at two agencies (the real command hand
 refused steps included), with corrections, retractions and year closes, go onto a
 SQLite file and onto the in-memory store, both keeping the request projection. The
 annual report and its check (``projections/yearly.py``: only the requests that touch the
-year), the alerts (the open requests' rows) and the deadline audit (closed requests
+year), what a year close carries over, the alerts (the open requests' rows) and the deadline audit (closed requests
 dropped and re-read) must equal what a replay of the whole log gives — also after a
 rebuild half-way and after a crash that left events without their projection.
 """
@@ -39,6 +39,7 @@ from ledger.projections.annual import Facts, ReportRequest, build_report, check,
 from ledger.projections.audit import DeadlineAudit, DeadlineAuditor
 from ledger.projections.calendar import load_calendar
 from ledger.projections.tables import RequestProjection, attach, request_projection
+from ledger.projections.yearend import open_at_year_end
 from ledger.projections.yearly import year_facts
 from tests.unit.test_request_fold import TODAY, draw_step, run_step
 
@@ -143,7 +144,8 @@ def year_read(store: Store, first: int, year: int, scope: frozenset[str] | None)
 
 
 def reads_agree(store: Store, day: date) -> None:
-    """Every read from the table equals its replay: report, check, alerts, audit."""
+    """Every read from the table equals its replay: report, check, what a year close
+    carries over, alerts, audit."""
     everything = collect(store)
     for scope in (None, frozenset({"a"})):
         for year in YEARS:
@@ -153,11 +155,21 @@ def reads_agree(store: Store, day: date) -> None:
             assert facts.agencies() == everything.agencies()
             checked = year_read(store, year - 1, year, scope)
             assert check(checked, year, scope) == check(everything, year, scope)
+    for agency_code in AGENCIES:
+        for year in YEARS:
+            assert carried(store, year, agency_code) == replayed(
+                store, lambda y=year, a=agency_code: carried(store, y, a)
+            )
     cal = load_calendar(store)
     for agency in (None, "a"):
         kept: list[Alert] = compute_alerts(store, cal, day, 5, agency)
         assert kept == replayed(store, lambda a=agency: compute_alerts(store, cal, day, 5, a))
     assert audit(store, 0) == audit(store, 4096)
+
+
+def carried(store: Store, year: int, agency: str) -> list[tuple[str, int]]:
+    """What closing the year would carry over (each request at its stream version)."""
+    return [(s.id, s.version) for s in open_at_year_end(store, year, agency)]
 
 
 def audit(store: Store, kept_closed: int) -> DeadlineAudit:

@@ -309,11 +309,11 @@ def _check_receipt(desk: Desk, cmd: RecordReceipt) -> None:
 
 
 def next_request_id(desk: Desk, agency: str, year: int) -> str:
-    """The next free id of the form AGENCY-YEAR-NNNN (a sequence per agency and year)."""
+    """The next free id of the form AGENCY-YEAR-NNNN (a sequence per agency and year):
+    one past the largest number of the ids of that form, whatever their width (one query,
+    ``Store.highest_number``; an id of another form never equals one of this form)."""
     prefix = f"{agency}-{year}-"
-    taken = desk.store.stream_ids(ev.stream_of(prefix))
-    numbers = [int(s.rsplit("-", 1)[1]) for s in taken if s.rsplit("-", 1)[1].isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+    return f"{prefix}{desk.store.highest_number(ev.stream_of(prefix)) + 1:04d}"
 
 
 def _applicant(desk: Desk, person: Applicant | None) -> tuple[str | None, NewApplicant | None]:

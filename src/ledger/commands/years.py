@@ -28,7 +28,7 @@ from ledger.events.years import (
 )
 from ledger.i18n import _
 from ledger.projections.requests import RequestState, footprint, open_at_end
-from ledger.projections.views import all_requests
+from ledger.projections.yearend import open_at_year_end
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def close_year(desk: Desk, year: int, agency: str) -> CloseResult:
     if year in closed_years(desk, agency):
         return CloseResult(agency, year, (), already_closed=True)
     end = date(year, 12, 31)
-    open_ones = [s for s in all_requests(desk.store) if s.agency == agency and open_at_end(s, year)]
+    open_ones = open_at_year_end(desk.store, year, agency)
     closed = YearClosed(year=year, carried_over=len(open_ones))
     batches = [
         StreamAppend(year_stream(agency, year), [NewEvent(closed, end)], expected_version=NO_STREAM)

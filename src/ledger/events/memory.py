@@ -30,6 +30,7 @@ from ledger.events.store import (
     chain_breaks,
     check_batches,
     check_version,
+    highest_of,
     number_rows,
     starts_keying,
 )
@@ -176,6 +177,9 @@ class MemoryStore(AppendsOne):
     def checkpoint_seen(self, name: str) -> int | None:
         """None: a projection here asks its table (it costs no round trip)."""
         return None
+
+    def highest_number(self, prefix: str) -> int:
+        return highest_of(self.stream_ids(prefix), prefix)
 
     def stream_ids(self, prefix: str) -> list[str]:
         """The ids of the streams that start with ``prefix``, sorted."""

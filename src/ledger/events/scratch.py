@@ -32,6 +32,7 @@ from ledger.events.store import (
     StreamAppend,
     check_batches,
     check_version,
+    highest_of,
     prefix_range,
 )
 from ledger.texts import NewText, ScratchTexts, TextFile, split_texts
@@ -337,6 +338,13 @@ class ScratchStore(AppendsOne):
     def checkpoint_seen(self, name: str) -> int | None:
         """None: a projection here asks its table (it costs no round trip)."""
         return None
+
+    def highest_number(self, prefix: str) -> int:
+        low, high = prefix_range(prefix)
+        start = bisect_left(self._named, low)
+        end = len(self._named) if high is None else bisect_left(self._named, high)
+        mine = highest_of(self._named[start:end], prefix)
+        return max(mine, self.base.highest_number(prefix))
 
     def stream_ids(self, prefix: str) -> list[str]:
         self._flush()

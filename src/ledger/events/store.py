@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hmac
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
@@ -252,6 +252,11 @@ class Store(Protocol):
 
     def stream_ids(self, prefix: str) -> list[str]:
         """The ids of the streams that start with ``prefix``, sorted."""
+        ...
+
+    def highest_number(self, prefix: str) -> int:
+        """The largest N among the streams named ``prefix`` followed by digits only (N
+        with or without leading zeros, of any width); 0 when there is none."""
         ...
 
     def read_all(
@@ -573,6 +578,28 @@ class EventStore(AppendsOne):
             query, params = query + " AND stream_id < ?", (low, high)
         return sorted(str(r[0]) for r in self.db.fetch(query, params))
 
+    def highest_number(self, prefix: str) -> int:
+        """One statement, answered in the database: the streams of the prefix's range of
+        the (stream, version) index, one entry each (their first event), whose rest is
+        digits; the largest number is the longest once leading zeros are cut, then the
+        greatest (digits compare alike in every collation), so widths may differ."""
+        low, high = prefix_range(prefix)
+        digits = (
+            "rest <> '' AND rest NOT GLOB '*[^0-9]*'"
+            if self.db.dialect == "sqlite"
+            else "rest ~ '^[0-9]+$'"
+        )
+        bound = " AND stream_id < ?" if high is not None else ""
+        query = (
+            "SELECT number FROM (SELECT ltrim(rest, '0') AS number FROM ("
+            "SELECT substr(stream_id, ?) AS rest FROM events "
+            f"WHERE stream_id >= ?{bound} AND version = 1) AS tails WHERE {digits}) AS found "
+            "ORDER BY length(number) DESC, number DESC LIMIT 1"
+        )
+        params = (len(prefix) + 1, low) if high is None else (len(prefix) + 1, low, high)
+        found = self.db.scalar(query, params)
+        return int(found) if found else 0
+
     def read_all(
         self,
         after: int = 0,
@@ -682,6 +709,12 @@ def refresh_statistics(store: Store) -> None:
     before autovacuum gets to it. A store without a database has none to refresh."""
     if isinstance(store, EventStore):
         store._analyze()
+
+
+def highest_of(ids: Iterable[str], prefix: str) -> int:
+    """``Store.highest_number`` over ids already listed (the stores kept in memory)."""
+    rests = (i[len(prefix) :] for i in ids if i.startswith(prefix))
+    return max((int(r) for r in rests if r.isascii() and r.isdigit()), default=0)
 
 
 def prefix_range(prefix: str) -> tuple[str, str | None]:

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from ledger.calendar import WorkingCalendar, YearSchedule
 from ledger.clock import Deadline, compute_deadline, consultation_pause
@@ -93,6 +93,9 @@ class Facts:
     # request: the agencies with requests, and table-wide counts the statistics need.
     request_agencies: set[str] | None = None
     recorded_late: int | None = None
+    # The year's requests read again on each pass (a query streaming the table's rows),
+    # instead of ``requests`` held whole: the report then holds its counts, not the year.
+    request_source: Callable[[], Iterable[RequestState]] | None = None
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -181,29 +184,16 @@ def _mine(agency: str, agencies: Collection[str] | None) -> bool:
     return agencies is None or agency in agencies
 
 
-def requests_of(facts: Facts, agencies: Collection[str] | None) -> list[RequestState]:
-    """The received requests of the chosen agencies (all when None)."""
-    return [s for s in facts.requests.values() if s.channel and _mine(s.agency, agencies)]
+def requests_of(facts: Facts, agencies: Collection[str] | None) -> Iterable[RequestState]:
+    """The received requests of the chosen agencies (all when None), one at a time: from
+    the streamed source when there is one, else from the folded ``requests``."""
+    source = facts.request_source() if facts.request_source is not None else facts.requests.values()
+    return (s for s in source if s.channel and _mine(s.agency, agencies))
 
 
 def table3(requests: Iterable[RequestState], year: int) -> Table3:
     """Table 3 counted from the requests (see the module docstring)."""
-    new: Counter[str] = Counter()
-    carried_in: Counter[str] = Counter()
-    carried_out: Counter[str] = Counter()
-    decided: dict[str, Counter[str]] = defaultdict(Counter)
-    for s in requests:
-        if s.received_on.year == year:
-            new[s.applicant] += 1
-        if open_at_end(s, year - 1):
-            carried_in[s.applicant] += 1
-        if s.decided_on is not None and s.decided_on.year == year and s.outcome:
-            decided[s.outcome][s.applicant] += 1
-        if open_at_end(s, year):
-            carried_out[s.applicant] += 1
-    return Table3(
-        dict(new), dict(carried_in), {k: dict(v) for k, v in decided.items()}, dict(carried_out)
-    )
+    return YearTally(year, None).fed(requests).table3()
 
 
 def table4(facts: Facts, year: int, agencies: Collection[str] | None) -> Table4:
@@ -297,7 +287,7 @@ def _due(s: RequestState, cal: WorkingCalendar, plain: dict[date, Deadline]) -> 
 
 
 def stats(
-    requests: list[RequestState],
+    requests: Iterable[RequestState],
     year: int,
     cal: WorkingCalendar,
     recorded_late: int | None = None,
@@ -307,56 +297,134 @@ def stats(
     ``recorded_late`` is the count of requests received by the year's end with a fact
     recorded late, when counted elsewhere (the request table); else counted here.
     """
-    answered = [s for s in requests if s.decided_on and s.decided_on.year == year]
-    late = 0
-    spans: list[int] = []
-    plain: dict[date, Deadline] = {}
-    for s in answered:
-        assert s.decided_on is not None
-        late += 1 if _due(s, cal, plain).passed(s.decided_on) else 0
-        spans.append(
-            cal.working_days_between(s.received_on, s.decided_on)
-            - _paused_days(s, s.decided_on, cal)
+    return YearTally(year, cal).fed(requests).stats(recorded_late)
+
+
+OLDEST_SHOWN: Final = 10
+"""The open requests the statistics list, oldest first."""
+
+
+class YearTally:
+    """Table 3 and the statistics of one year, counted as the requests arrive.
+
+    A request is looked at once and let go: what stays is the counts, the spans as a
+    count per number of working days (the median needs no more), and the oldest open
+    requests shown, so a report holds what it prints, not the year's requests. Without a
+    calendar (``cal`` None) only table 3 is counted.
+    """
+
+    def __init__(self, year: int, cal: WorkingCalendar | None) -> None:
+        self.year, self.cal = year, cal
+        self.new: Counter[str] = Counter()
+        self.carried_in: Counter[str] = Counter()
+        self.carried_out: Counter[str] = Counter()
+        self.decided: dict[str, Counter[str]] = defaultdict(Counter)
+        self.late = self.answered = self.recorded_late = 0
+        self.spans: Counter[int] = Counter()
+        self.plain: dict[date, Deadline] = {}
+        self.oldest: list[tuple[date, str]] = []
+        self.by_month: dict[str, list[int]] = {c: [0] * 12 for c in CHANNELS}
+        self.answered_by_month = [0] * 12
+        self.extensions = self.clarifications = self.clarifications_late = 0
+
+    def fed(self, requests: Iterable[RequestState]) -> YearTally:
+        """The tally with every request added."""
+        for s in requests:
+            self.add(s)
+        return self
+
+    def add(self, s: RequestState) -> None:
+        """Count one request in table 3 and, with a calendar, in the statistics."""
+        year = self.year
+        received = s.received_on.year == year
+        decided = s.decided_on is not None and s.decided_on.year == year
+        still_open = open_at_end(s, year)
+        if received:
+            self.new[s.applicant] += 1
+        if open_at_end(s, year - 1):
+            self.carried_in[s.applicant] += 1
+        if decided and s.outcome:
+            self.decided[s.outcome][s.applicant] += 1
+        if still_open:
+            self.carried_out[s.applicant] += 1
+        if self.cal is not None:
+            self._add_stats(s, received, decided, still_open, self.cal)
+
+    def _add_stats(
+        self, s: RequestState, received: bool, decided: bool, still_open: bool, cal: WorkingCalendar
+    ) -> None:
+        year = self.year
+        if decided:
+            assert s.decided_on is not None
+            self.answered += 1
+            self.late += 1 if _due(s, cal, self.plain).passed(s.decided_on) else 0
+            span = cal.working_days_between(s.received_on, s.decided_on)
+            self.spans[span - _paused_days(s, s.decided_on, cal)] += 1
+            self.answered_by_month[s.decided_on.month - 1] += 1
+        if still_open:
+            self.oldest.append((s.received_on, s.id))
+            if len(self.oldest) > 4 * OLDEST_SHOWN:
+                self.oldest = sorted(self.oldest)[:OLDEST_SHOWN]
+        if received:
+            self.by_month[s.channel][s.received_on.month - 1] += 1
+        if s.recorded_late and s.received_on.year <= year:
+            self.recorded_late += 1
+        self.extensions += sum(1 for x in s.extensions if x.granted_on.year == year)
+        self.clarifications += sum(1 for c in s.clarifications if c.requested_on.year == year)
+        sent = late_clarification(s, cal)
+        self.clarifications_late += 1 if sent is not None and sent.year == year else 0
+
+    def table3(self) -> Table3:
+        """Table 3 as counted."""
+        return Table3(
+            dict(self.new),
+            dict(self.carried_in),
+            {k: dict(v) for k, v in self.decided.items()},
+            dict(self.carried_out),
         )
-    end = date(year, 12, 31)
-    still_open = sorted(
-        (s for s in requests if open_at_end(s, year)), key=lambda s: (s.received_on, s.id)
-    )
-    by_month: dict[str, list[int]] = {c: [0] * 12 for c in CHANNELS}
-    answered_by_month = [0] * 12
-    for s in requests:
-        if s.received_on.year == year:
-            by_month[s.channel][s.received_on.month - 1] += 1
-    for s in answered:
-        assert s.decided_on is not None
-        answered_by_month[s.decided_on.month - 1] += 1
-    return ProcessingStats(
-        recorded_late=(
-            recorded_late
-            if recorded_late is not None
-            else sum(1 for s in requests if s.recorded_late and s.received_on.year <= year)
-        ),
-        answered_on_time=len(answered) - late,
-        answered_late=late,
-        median_working_days=float(statistics.median(spans)) if spans else None,
-        mean_working_days=round(statistics.fmean(spans), 1) if spans else None,
-        longest_working_days=max(spans) if spans else None,
-        extensions_used=sum(1 for s in requests for x in s.extensions if x.granted_on.year == year),
-        clarifications_used=sum(
-            1 for s in requests for c in s.clarifications if c.requested_on.year == year
-        ),
-        clarifications_late=sum(
-            1
-            for s in requests
-            if (sent := late_clarification(s, cal)) is not None and sent.year == year
-        ),
-        oldest_open=tuple(
-            OpenRequest(s.id, s.received_on, cal.working_days_between(s.received_on, end))
-            for s in still_open[:10]
-        ),
-        received_by_month=by_month,
-        answered_by_month=answered_by_month,
-    )
+
+    def stats(self, recorded_late: int | None = None) -> ProcessingStats:
+        """The statistics as counted (``recorded_late``: the table's count, if given)."""
+        assert self.cal is not None
+        end = date(self.year, 12, 31)
+        oldest = sorted(self.oldest)[:OLDEST_SHOWN]
+        spans = self.spans
+        return ProcessingStats(
+            recorded_late=recorded_late if recorded_late is not None else self.recorded_late,
+            answered_on_time=self.answered - self.late,
+            answered_late=self.late,
+            median_working_days=_median(spans),
+            mean_working_days=(
+                round(float(sum(k * n for k, n in spans.items())) / self.answered, 1)
+                if spans
+                else None
+            ),
+            longest_working_days=max(spans) if spans else None,
+            extensions_used=self.extensions,
+            clarifications_used=self.clarifications,
+            clarifications_late=self.clarifications_late,
+            oldest_open=tuple(
+                OpenRequest(i, day, self.cal.working_days_between(day, end)) for day, i in oldest
+            ),
+            received_by_month=self.by_month,
+            answered_by_month=self.answered_by_month,
+        )
+
+
+def _median(counts: Counter[int]) -> float | None:
+    """``statistics.median`` of the values the counts stand for, without listing them."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    wanted = sorted({(total - 1) // 2, total // 2})
+    found: list[int] = []
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while wanted and wanted[0] < seen:
+            found.append(value)
+            wanted.pop(0)
+    return float(statistics.median(found))
 
 
 def narrative(
@@ -405,21 +473,18 @@ def build_report(facts: Facts, req: ReportRequest) -> AnnualReport:
 
 def _build_report(facts: Facts, req: ReportRequest) -> AnnualReport:
     edition = req.edition or editions.edition_for_year(req.year)
-    requests = requests_of(facts, req.agencies)
+    tally = YearTally(req.year, facts.calendar if req.with_stats else None)
+    tally.fed(requests_of(facts, req.agencies))
     text, signed = narrative(facts, req.year, req.agencies)
     return AnnualReport(
         year=req.year,
         agency=req.agency_name,
         edition=edition,
         table2=table2(facts, req.year, req.agencies, edition),
-        table3=table3(requests, req.year),
+        table3=tally.table3(),
         table4=table4(facts, req.year, req.agencies),
         narrative=text,
-        stats=(
-            stats(requests, req.year, facts.calendar, facts.recorded_late)
-            if req.with_stats
-            else None
-        ),
+        stats=tally.stats(facts.recorded_late) if req.with_stats else None,
         label_overrides=_labels_of(edition, req.labels),
         date_signed=signed,
         as_of=shanghai_date(req.as_of) if req.as_of else None,
@@ -427,19 +492,24 @@ def _build_report(facts: Facts, req: ReportRequest) -> AnnualReport:
 
 
 def check(facts: Facts, year: int, agencies: Collection[str] | None) -> list[str]:
-    """Where the tables disagree with themselves or with the recorded carry-overs."""
-    requests = requests_of(facts, agencies)
-    problems = [
-        _("table 3: {problem}").format(problem=e)
-        for e in table3(requests, year).reconciliation_errors()
-    ]
-    for s in requests:
+    """Where the tables disagree with themselves or with the recorded carry-overs.
+
+    One pass: table 3 is counted as the requests arrive, and a request is kept only as
+    the text of a disagreement, listed in the order the requests entered the log."""
+    tally = YearTally(year, None)
+    mismatches: list[tuple[int, str]] = []
+    for s in requests_of(facts, agencies):
+        tally.add(s)
         for y in (year - 1, year):
             closed = y in facts.closed.get(s.agency, set())
             recorded, derived = y in s.carried_out_of, open_at_end(s, y)
             if closed and recorded != derived:
-                problems.append(_carry_mismatch(s.id, y, open_at_end=derived))
-    return problems
+                mismatches.append((s.first_position, _carry_mismatch(s.id, y, open_at_end=derived)))
+    mismatches.sort(key=lambda m: m[0])
+    problems = [
+        _("table 3: {problem}").format(problem=e) for e in tally.table3().reconciliation_errors()
+    ]
+    return problems + [text for _position, text in mismatches]
 
 
 def _carry_mismatch(request_id: str, year: int, *, open_at_end: bool) -> str:

@@ -214,8 +214,11 @@ class ViewTable(Protocol):
         of ``batch`` at a time: all ``ledger find`` must read to match sealed subjects."""
         ...
 
-    def touching(self, first: int, last: int, agencies: Collection[str] | None) -> list[ViewRow]:
-        """The rows of the agencies (None: all) whose years overlap ``first``…``last``."""
+    def touching(
+        self, first: int, last: int, agencies: Collection[str] | None
+    ) -> Iterator[RequestState]:
+        """The folded states of the agencies' requests (None: all) whose years overlap
+        ``first``…``last``, streamed: the reader holds one page, not the years' rows."""
         ...
 
     def open_rows(self, agency: str | None) -> list[ViewRow]:
@@ -352,20 +355,27 @@ class SqlViewTable:
                 return
             after = page[-1][0]
 
-    def touching(self, first: int, last: int, agencies: Collection[str] | None) -> list[ViewRow]:
+    def touching(
+        self, first: int, last: int, agencies: Collection[str] | None
+    ) -> Iterator[RequestState]:
         """Two range reads of the (agency,) touch_until, touch_from index: the open rows
         begun by ``last``, and the closed ones ending from ``first`` to ``last`` plus the
-        longest span any request has (so the scan covers the years asked for, not the log)."""
+        longest span any request has (so the scan covers the years asked for, not the log).
+        Only the id and the kept state are read, and streamed (``Database.stream``)."""
         span = int(self.db.scalar("SELECT max(touch_span) FROM request_view") or 0)
-        found: list[ViewRow] = []
+        select = "SELECT request_id, state FROM request_view WHERE "
         for agency in sorted(agencies) if agencies is not None else [None]:
             mine, params = ("agency = ? AND ", [agency]) if agency is not None else ("", [])
-            found += self.rows(f"{mine}touch_until IS NULL AND touch_from <= ?", (*params, last))
-            found += self.rows(
-                f"{mine}touch_until >= ? AND touch_until <= ? AND touch_from <= ?",
-                (*params, first, last + span, last),
+            reads = (
+                (f"{mine}touch_until IS NULL AND touch_from <= ?", (*params, last)),
+                (
+                    f"{mine}touch_until >= ? AND touch_until <= ? AND touch_from <= ?",
+                    (*params, first, last + span, last),
+                ),
             )
-        return found
+            for where, values in reads:
+                for request_id, state in self.db.stream(select + where, values):
+                    yield restore(request_id, state)
 
     def open_rows(self, agency: str | None) -> list[ViewRow]:
         if agency is None:
@@ -469,12 +479,12 @@ class MemoryViewTable:
     def _of(self, agencies: Collection[str] | None) -> list[ViewRow]:
         return [r for r in self._rows.values() if agencies is None or r.agency in agencies]
 
-    def touching(self, first: int, last: int, agencies: Collection[str] | None) -> list[ViewRow]:
-        return [
-            r
-            for r in self._of(agencies)
-            if r.touch_from <= last and (r.touch_until is None or r.touch_until >= first)
-        ]
+    def touching(
+        self, first: int, last: int, agencies: Collection[str] | None
+    ) -> Iterator[RequestState]:
+        for r in self._of(agencies):
+            if r.touch_from <= last and (r.touch_until is None or r.touch_until >= first):
+                yield r.folded()
 
     def open_rows(self, agency: str | None) -> list[ViewRow]:
         return [r for r in self._of(None if agency is None else {agency}) if not r.closed]

@@ -13,8 +13,8 @@ replays: the table holds the books as they stand, not as they stood.
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import partial
 
-from ledger.events.requests import stream_of
 from ledger.events.store import Store
 from ledger.projections.annual import Facts, collect_event
 from ledger.projections.requests import collector_paused
@@ -26,7 +26,9 @@ def year_facts(
     store: Store, first: int, last: int, agencies: Collection[str] | None
 ) -> Facts | None:
     """The facts of the years ``first``…``last`` for the agencies (None: all), with the
-    requests that touch those years; None when the store keeps no request table."""
+    requests that touch those years streamed from the table on each pass (a report
+    counts them as they come and keeps its counts); None when the store keeps no
+    request table."""
     table = current_table(store)
     if table is None:
         return None
@@ -34,9 +36,8 @@ def year_facts(
     with collector_paused():
         for e in year_level_events(store):
             collect_event(facts, e)
-        rows = sorted(table.touching(first, last, agencies), key=lambda r: r.first_position)
-        for row in rows:
-            facts.requests[stream_of(row.request_id)] = row.folded()
+    facts.request_source = partial(table.touching, first, last, agencies)
     facts.request_agencies = set(table.agencies())
     facts.recorded_late = table.late_count(last, agencies)
     return facts
+

@@ -340,10 +340,8 @@ class ScratchStore(AppendsOne):
         return None
 
     def highest_number(self, prefix: str) -> int:
-        low, high = prefix_range(prefix)
-        start = bisect_left(self._named, low)
-        end = len(self._named) if high is None else bisect_left(self._named, high)
-        mine = highest_of(self._named[start:end], prefix)
+        self._flush()
+        mine = highest_of(self._spill.stream_ids(prefix), prefix)
         return max(mine, self.base.highest_number(prefix))
 
     def stream_ids(self, prefix: str) -> list[str]:

@@ -283,3 +283,17 @@ def test_calendar_refusals_are_in_chinese(zh: LedgerCli, tmp_path: Path) -> None
     assert english.endswith(
         "make-up working day 2027-01-04 is a Monday; it must be a Saturday or Sunday"
     )
+
+
+def test_list_and_find_tables_are_chinese(extended: LedgerCli) -> None:
+    """The tables of `list` and `find` head their columns and name the status in Chinese;
+    `--lang en` gives the English words, and CSV keeps the codes for machines."""
+    head, row = extended("list --wide").out.splitlines()[:2]
+    assert head.split()[:3] == ["编号", "机关", "状态"]
+    assert row.split()[2] == "办理中"
+    english = extended("--lang en find A --wide").out.splitlines()
+    assert english[0].split()[:3] == ["id", "agency", "status"]
+    assert english[1].split()[2] == "open"
+    csv = extended("list --format csv").out.splitlines()
+    assert csv[0].startswith("id,agency,status,")
+    assert ",open," in csv[1]

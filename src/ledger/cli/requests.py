@@ -14,7 +14,7 @@ from ledger.cli._desk import date_option, id_argument
 from ledger.cli._types import YEAR, Count
 from ledger.codes import APPLICANTS, CHANNELS, OUTCOMES
 from ledger.events import codec
-from ledger.i18n import _
+from ledger.i18n import N_, _
 from ledger.projections.queries import (
     RequestFilter,
     find_requests,
@@ -204,10 +204,10 @@ COLUMNS = ("id", "agency", "status", "channel", "applicant", "received_on", "due
            "provisional", "working_days_left", "outcome", "decided_on", "late",
            "subject", "recorded_late")  # fmt: skip
 """Every column of a request row, in the order CSV and a --wide table give them."""
-HEADERS = ("id", "agency", "status", "channel", "applicant", "received", "due",
-           "provisional", "left", "outcome", "decided", "late", "subject",
-           "recorded_late")  # fmt: skip
-"""The text table's headers for ``COLUMNS``."""
+HEADERS = (N_("id"), N_("agency"), N_("status"), N_("channel"), N_("applicant"),
+           N_("received"), N_("due"), N_("provisional"), N_("left"), N_("outcome"),
+           N_("decided"), N_("late"), N_("subject"), N_("recorded_late"))  # fmt: skip
+"""The text table's headers for ``COLUMNS`` (translated when printed)."""
 PRIORITY = ("id", "status", "due_date", "subject", "working_days_left", "received_on", "agency",
             "outcome", "decided_on", "applicant", "channel", "late", "provisional",
             "recorded_late")  # fmt: skip
@@ -239,7 +239,17 @@ def _render_list(
         return out.getvalue().rstrip("\n")
     if not rows:
         return _("no requests match")
-    body = [["" if r[c] is None else str(r[c]) for c in COLUMNS] for r in rows]
+    body = [[_cell(r, c) for c in COLUMNS] for r in rows]
     priority = [COLUMNS.index(c) for c in first]
     left, subject = COLUMNS.index("working_days_left"), COLUMNS.index("subject")
-    return fit_table(HEADERS, body, columns, priority, subject, right=frozenset({left}))
+    headers = [_(h) for h in HEADERS]
+    return fit_table(headers, body, columns, priority, subject, right=frozenset({left}))
+
+
+def _cell(row: dict[str, object], column: str) -> str:
+    """A value as the text table shows it: the status in the reader's language (CSV and
+    JSON keep the code)."""
+    value = row[column]
+    if value is None:
+        return ""
+    return status_name(str(value)) if column == "status" else str(value)

@@ -66,9 +66,7 @@ def chain_hash(
         command_id,
     ]
     text = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
-    if key is None:
-        return hashlib.sha256(text).hexdigest()
-    return hmac.new(key, text, hashlib.sha256).hexdigest()
+    return digest(text, key)
 
 
 def hash_tail(effective_date: date, recorded_at: datetime, actor: str, agency: str,
@@ -100,9 +98,7 @@ def chain_hash_dumped(
     (``tests/unit/test_codec_hash.py`` holds the two equal).
     """
     text = b"".join((orjson.dumps([previous, *head])[:-1], b",", data, b",", tail))
-    if key is None:
-        return hashlib.sha256(text).hexdigest()
-    return hmac.new(key, text, hashlib.sha256).hexdigest()
+    return digest(text, key)
 
 
 def row_chain_hash(
@@ -130,6 +126,12 @@ def row_chain_hash(
     body = [previous, position, stream, version, kind, schema, payload, day, moment, actor,
             agency, command]  # fmt: skip
     text = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    return digest(text, key)
+
+
+def digest(text: bytes, key: bytes | None) -> str:
+    """The chain's digest of a hashed body: SHA-256, or HMAC-SHA256 under the chain key
+    from the ``log.keyed`` marker on (``ledger.events.chainkey``)."""
     if key is None:
         return hashlib.sha256(text).hexdigest()
     return hmac.new(key, text, hashlib.sha256).hexdigest()

@@ -30,6 +30,7 @@ from ledger.events.migrate import ensure_schema, upgrade
 from ledger.events.store import EventStore
 from ledger.limits import NAME_MAX, clean_text
 from ledger.projections import tables as projection_tables
+from ledger.projections.signatures import fill_signatures
 
 
 @dataclass
@@ -209,6 +210,8 @@ class SchemaChange:
     database: str
     before: str | None
     after: str
+    signed: int = 0
+    """Request rows whose subject's signature it computed (``ledger.search``)."""
 
     @property
     def changed(self) -> bool:
@@ -216,10 +219,13 @@ class SchemaChange:
 
 
 def init_database(db: str | None = None) -> SchemaChange:
-    """Create the schema, or upgrade it to this version of ledger (safe to run again)."""
+    """Create the schema, or upgrade it to this version of ledger (safe to run again),
+    then sign the subjects of the request rows that have no signature yet (books upgraded
+    to revision 0009): ``find`` reads them all again until they are."""
     database = open_database(resolve_url(db))
     try:
         before, after = upgrade(database)
+        signed = fill_signatures(database)
     finally:
         database.close()
-    return SchemaChange(location(database), before, after)
+    return SchemaChange(location(database), before, after, signed)

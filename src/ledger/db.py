@@ -432,13 +432,14 @@ class Database:
             busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         return not busy
 
-    def vacuum(self, table: str) -> bool:
+    def vacuum(self, table: str, *, full: bool = True) -> bool:
         """PostgreSQL: rewrite ``table`` (``VACUUM (FULL)``) so that no dead row version (an
-        erased applicant's deleted key) stays in its files; a plain VACUUM frees the space
-        but leaves the bytes in the page. False if this role may not (only the owner or a
-        superuser may; PostgreSQL would skip it with a mere warning) or the table stayed
-        locked past the lock timeout. Connections run in autocommit, so it runs outside a
-        transaction block, as it must. SQLite: nothing to do (see ``checkpoint``).
+        erased applicant's deleted key) stays in its files; a plain VACUUM (``full``
+        False: a large table the desks keep writing) frees the space without locking them
+        out, but leaves the bytes in the page. False if this role may not (only the owner
+        or a superuser may; PostgreSQL would skip it with a mere warning) or the table
+        stayed locked past the lock timeout. Connections run in autocommit, so it runs
+        outside a transaction block, as it must. SQLite: nothing to do (``checkpoint``).
         """
         if self.dialect != "postgresql":
             return True
@@ -450,6 +451,9 @@ class Database:
             ).fetchone() or (False,)
             if not allowed:
                 return False
+            if not full:
+                conn.execute(f"VACUUM {table}")
+                return True
             for attempt in range(VACUUM_ATTEMPTS):
                 if attempt:
                     time.sleep(VACUUM_PAUSE)

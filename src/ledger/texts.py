@@ -190,6 +190,16 @@ class TextFile(Protocol):
         ...
 
 
+REQUEST_STREAM = "request-"
+"""Whose texts include a subject: a request's stream (``ledger.events.requests.stream_of``)."""
+_UNSIGN = (
+    "UPDATE request_view SET sig0 = 0, sig1 = 0, sig2 = 0, sig3 = 0, sig4 = 0, sig5 = 0, "
+    "sig6 = 0, sig7 = 0 WHERE request_id = ? AND substr(subject, 1, 1) = ?"
+)
+"""An erased subject's signature (``ledger.search``); a subject recorded in the log itself
+(not a mark) stays readable there, and so keeps its signature."""
+
+
 class SqlTexts:
     """The ``texts`` table of a database, sealed with the keys in ``text_keys``."""
 
@@ -250,6 +260,8 @@ class SqlTexts:
             now = utc_now().isoformat(" ", "microseconds")
         with self.db.writing(exclusive=False) as conn:
             conn.execute(self.db.sql("DELETE FROM text_keys WHERE owner = ?"), (owner,))
+            if owner.startswith(REQUEST_STREAM):  # its subject's signature: zeros (no text)
+                conn.execute(self.db.sql(_UNSIGN), (owner.removeprefix(REQUEST_STREAM), MARK))
             result = conn.execute(
                 self.db.sql(
                     "UPDATE texts SET body = NULL, erased_at = ? "
@@ -261,10 +273,14 @@ class SqlTexts:
 
     def purge(self) -> bool:
         """As ``ApplicantFile.purge``: on SQLite a WAL checkpoint (TRUNCATE), so no old page
-        stays in ``-wal``; on PostgreSQL a VACUUM (FULL) of ``text_keys``, so an erased key's
-        dead row version leaves the table's files (False if this role may not vacuum it)."""
+        stays in ``-wal`` (an old key, an old signature); on PostgreSQL a VACUUM (FULL) of
+        ``text_keys``, so an erased key's dead row version leaves the table's files, and a
+        plain VACUUM of ``request_view``, which drops the dead versions of the rows whose
+        signatures were erased without locking the desks out (False if this role may not
+        vacuum them)."""
         if self.db.dialect == "postgresql":
-            return self.db.vacuum("text_keys")
+            keys = self.db.vacuum("text_keys")
+            return self.db.vacuum("request_view", full=False) and keys
         return self.db.checkpoint()
 
 

@@ -126,11 +126,13 @@ def test_a_rebuild_gives_the_same_table(app: App) -> None:
 
 
 def test_the_row_has_the_declared_columns() -> None:
-    """``ViewRow``'s fields are the columns ``request_view`` declares, in order."""
+    """``ViewRow``'s fields, then the subject's signature (``ledger.search``), are the
+    columns ``request_view`` declares, in order."""
     from ledger.events.schema import REQUEST_VIEW
     from ledger.projections.tables import COLUMNS
+    from ledger.search import SIGNATURE_COLUMNS
 
-    assert tuple(c.name for c in REQUEST_VIEW.columns) == COLUMNS
+    assert tuple(c.name for c in REQUEST_VIEW.columns) == (*COLUMNS, *SIGNATURE_COLUMNS)
 
 
 def test_list_and_find_read_the_projection_as_a_replay_would(app: App) -> None:

@@ -51,6 +51,12 @@ def init(ctx: click.Context) -> None:
                 database=change.database, after=change.after
             )
         )
+    if change.signed:
+        click.echo(
+            _("{database}: {count} request subjects signed for find").format(
+                database=change.database, count=change.signed
+            )
+        )
 
 
 @click.command()

@@ -178,6 +178,10 @@ class MemoryStore(AppendsOne):
         """None: a projection here asks its table (it costs no round trip)."""
         return None
 
+    def new_text(self, ref: str) -> str | None:
+        """None: a projection here keeps no signatures (``ledger.search``)."""
+        return None
+
     def highest_number(self, prefix: str) -> int:
         return highest_of(self.stream_ids(prefix), prefix)
 

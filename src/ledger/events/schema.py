@@ -122,6 +122,7 @@ class RequestViewRow(SQLModel, table=True):
         sa.Index("ix_request_view_late", "recorded_late", "agency", "received_year"),
         sa.Index("ix_request_view_effective", "last_effective"),
         sa.Index("ix_request_view_applicant_ref", "applicant_ref"),
+        sa.Index("ix_request_view_signature", *(f"sig{i}" for i in range(8))),
     )
 
     request_id: str = Field(sa_column=sa.Column(sa.String(200), primary_key=True))
@@ -153,6 +154,26 @@ class RequestViewRow(SQLModel, table=True):
     touch_from: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
     touch_until: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
     touch_span: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    # The subject's keyed signature (``ledger.search``): NULL not computed, zeros none.
+    sig0: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
+    sig1: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
+    sig2: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
+    sig3: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
+    sig4: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
+    sig5: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
+    sig6: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
+    sig7: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
+
+
+class SearchKeyRow(SQLModel, table=True):
+    """The books' one search key (``ledger.search``): the key of the subjects' signatures
+    in ``request_view``, made by migration 0009. Never logged, never erased: a signature
+    is erased by setting it to zeros."""
+
+    __tablename__ = "search_key"
+
+    id: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True, autoincrement=False))
+    key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
 
 
 class CheckpointRow(SQLModel, table=True):

@@ -339,6 +339,10 @@ class ScratchStore(AppendsOne):
         """None: a projection here asks its table (it costs no round trip)."""
         return None
 
+    def new_text(self, ref: str) -> str | None:
+        """None: a projection here keeps no signatures (``ledger.search``)."""
+        return None
+
     def highest_number(self, prefix: str) -> int:
         self._flush()
         mine = highest_of(self._spill.stream_ids(prefix), prefix)

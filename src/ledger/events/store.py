@@ -250,6 +250,11 @@ class Store(Protocol):
         lock, before the projection applied anything; None when this store did not read it."""
         ...
 
+    def new_text(self, ref: str) -> str | None:
+        """Inside an append (its projections applying): the text this append takes out of
+        its events under ``ref``, if it is one of them; else None (``ledger.search``)."""
+        ...
+
     def stream_ids(self, prefix: str) -> list[str]:
         """The ids of the streams that start with ``prefix``, sorted."""
         ...
@@ -401,6 +406,7 @@ class EventStore(AppendsOne):
                 if applicant is not None:
                     self._applicants.insert(conn, applicant)
                 self._texts.insert(conn, texts)
+                self._local.texts = {t.ref: t.body for t in texts}
                 for projection in self.projections:
                     projection.apply(self, stored)
         except BaseException as exc:
@@ -412,6 +418,7 @@ class EventStore(AppendsOne):
             raise
         finally:
             self._local.held = self._local.versions = self._local.checkpoints = None
+            self._local.texts = None
         for stream in checked:  # committed: what was held is the stream now
             if stream not in held:
                 kept.pop(stream, None)
@@ -541,6 +548,12 @@ class EventStore(AppendsOne):
         query under the lock (0 for a projection never applied)."""
         seen: dict[str, int] | None = getattr(self._local, "checkpoints", None)
         return None if seen is None else seen.get(name, 0)
+
+    def new_text(self, ref: str) -> str | None:
+        """Inside an append: one of the texts it writes (the signature of a new subject is
+        computed from it, not by opening it again)."""
+        texts: dict[str, str] | None = getattr(self._local, "texts", None)
+        return None if texts is None else texts.get(ref)
 
     def held_stream(self, stream_id: str) -> list[StoredEvent] | None:
         """Inside an append: the stream as its kept read (checked under the lock) and the

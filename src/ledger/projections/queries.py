@@ -154,7 +154,7 @@ def find_requests(
         by_subject = _subjects_containing(app, wanted, [[(r.id, r.subject) for r, _ in replayed]])
         candidates = replayed
     else:
-        by_subject = _subjects_containing(app, wanted, table.subjects())
+        by_subject = _subjects_containing(app, wanted, table.subjects(wanted=wanted))
         views = {v.request_id: v for v in table.found(wanted, refs)}
         views.update((v.request_id, v) for v in _rows_of(table, by_subject - views.keys()))
         candidates = [(v.request_row(cal, day), v.applicant_ref) for v in views.values()]
@@ -183,8 +183,10 @@ def _subjects_containing(
 
     Subjects are sealed, each with its request's key (``ledger.texts``), so no index can
     hold them in clear: they come two columns at a time, a page at a time, each page's
-    opened in one batch. An erased subject matches nothing. Memory follows a page and the
-    matches, not the books.
+    opened in one batch. The request table sends only the rows whose keyed signature may
+    hold ``wanted`` (``ledger.search``); each is still opened and checked here, so a false
+    match of a signature is dropped. An erased subject matches nothing. Memory follows a
+    page and the matches, not the books.
     """
     hits: set[str] = set()
     for page in pages:

@@ -19,7 +19,7 @@ year, and the alerts the open rows, each by an indexed query.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date
@@ -42,8 +42,11 @@ from ledger.projections.requests import (
     quiet_fold,
     status,
 )
+from ledger.projections.signatures import Signatures
 from ledger.projections.snapshots import restore, snapshot
 from ledger.projections.views import RequestRow, days_left, late
+from ledger.search import SIGNATURE_COLUMNS
+from ledger.texts import TextFile
 
 REQUESTS: Final = "requests"
 """The request projection's name in ``projection_checkpoints``."""
@@ -209,9 +212,17 @@ class ViewTable(Protocol):
         or whose applicant is one of ``refs`` (``ledger find``)."""
         ...
 
-    def subjects(self, batch: int = SCAN_BATCH) -> Iterator[list[tuple[str, str]]]:
+    def subjects(
+        self, batch: int = SCAN_BATCH, wanted: str | None = None
+    ) -> Iterator[list[tuple[str, str]]]:
         """Every request's id and subject (as folded: a text's mark, or the text), a page
-        of ``batch`` at a time: all ``ledger find`` must read to match sealed subjects."""
+        of ``batch`` at a time: all ``ledger find`` must read to match sealed subjects.
+        Given the (lowercased) word ``wanted``, a table may leave out rows whose subject
+        cannot contain it (``ledger.search``), never one whose subject does."""
+        ...
+
+    def fill_signatures(self, texts: TextFile) -> int:
+        """Compute the subjects' signatures not computed yet (``ledger.search``); how many."""
         ...
 
     def touching(
@@ -254,17 +265,24 @@ class SqlViewTable:
     the append's transaction.
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, new_text: Callable[[str], str | None]) -> None:
         self.db = db
         self._sqlite = db.dialect == "sqlite"
-        names = ", ".join(COLUMNS)
-        marks = ", ".join("?" for _ in COLUMNS)
+        self.signatures = Signatures(db, new_text)
+        written = (*COLUMNS, *SIGNATURE_COLUMNS)
+        marks = ", ".join("?" for _ in written)
         updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])
-        self._upsert = db.sql(
-            f"INSERT INTO request_view ({names}) VALUES ({marks}) "
-            f"ON CONFLICT (request_id) DO UPDATE SET {updates}"
+        # a signature not computed (NULL) keeps the row's own while the subject is the same
+        kept = ", ".join(
+            f"{c} = CASE WHEN excluded.sig0 IS NULL AND request_view.subject = excluded.subject "
+            f"THEN request_view.{c} ELSE excluded.{c} END"
+            for c in SIGNATURE_COLUMNS
         )
-        self._select = f"SELECT {names} FROM request_view"
+        self._upsert = db.sql(
+            f"INSERT INTO request_view ({', '.join(written)}) VALUES ({marks}) "
+            f"ON CONFLICT (request_id) DO UPDATE SET {updates}, {kept}"
+        )
+        self._select = f"SELECT {', '.join(COLUMNS)} FROM request_view"
 
     def _run(self, text: str, params: Sequence[Any] = ()) -> None:
         self.db.connection().execute(self.db.sql(text), params)
@@ -300,7 +318,8 @@ class SqlViewTable:
                 day = values[i]
                 if day is not None:
                     values[i] = day.isoformat()
-        self.db.connection().execute(self._upsert, values)
+        signature = self.signatures.of(row.subject)
+        self.db.connection().execute(self._upsert, (*values, *signature))
 
     def delete(self, request_id: str) -> None:
         self._run("DELETE FROM request_view WHERE request_id = ?", (request_id,))
@@ -342,8 +361,16 @@ class SqlViewTable:
             params.append(codec.dumps(sorted(refs)) if self._sqlite else sorted(refs))
         return self.rows(f"request_id IN ({ids})", params)
 
-    def subjects(self, batch: int = SCAN_BATCH) -> Iterator[list[tuple[str, str]]]:
-        """Pages of the primary key, two columns only (not the folded state)."""
+    def subjects(
+        self, batch: int = SCAN_BATCH, wanted: str | None = None
+    ) -> Iterator[list[tuple[str, str]]]:
+        """Pages of the primary key, two columns only (not the folded state); with
+        ``wanted``, only the rows whose signature may hold it (``Signatures.candidates``)."""
+        if wanted is not None:
+            found = self.signatures.candidates(wanted, batch)
+            if found is not None:
+                yield from found
+                return
         query = f"SELECT request_id, subject FROM request_view WHERE request_id > ? " \
             f"ORDER BY request_id LIMIT {int(batch)}"
         after = ""
@@ -401,6 +428,9 @@ class SqlViewTable:
     def latest_effective(self) -> date | None:
         found = self.db.scalar("SELECT max(last_effective) FROM request_view")
         return date.fromisoformat(found) if isinstance(found, str) else found
+
+    def fill_signatures(self, texts: TextFile) -> int:
+        return self.signatures.fill(texts)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -471,10 +501,15 @@ class MemoryViewTable:
             if id_part in r.request_id.lower() or (r.applicant_ref or "") in refs
         ]
 
-    def subjects(self, batch: int = SCAN_BATCH) -> Iterator[list[tuple[str, str]]]:
+    def subjects(
+        self, batch: int = SCAN_BATCH, wanted: str | None = None
+    ) -> Iterator[list[tuple[str, str]]]:
         rows = sorted(self._rows.values(), key=lambda r: r.request_id)
         for start in range(0, len(rows), batch):
             yield [(r.request_id, r.subject) for r in rows[start : start + batch]]
+
+    def fill_signatures(self, texts: TextFile) -> int:
+        return 0  # ``find`` opens every subject of a memory table
 
     def _of(self, agencies: Collection[str] | None) -> list[ViewRow]:
         return [r for r in self._rows.values() if agencies is None or r.agency in agencies]
@@ -558,13 +593,17 @@ class RequestProjection:
         return max(head, done)
 
     def rebuild(self, store: Store) -> int:
-        """Recreate the table from the log alone (the log is the truth); the checkpoint."""
+        """Recreate the table from the log alone (the log is the truth); the checkpoint.
+
+        The subjects' signatures are then computed in batches of their own
+        (``fill_signatures``): until then ``find`` opens the rows not yet signed."""
         with self.table.transaction():
             head = store.last_position()
             self.table.clear()
             self._refresh(store, store.stream_ids(REQUEST_PREFIX))
             self.table.set_checkpoint(self.name, head)
-            return head
+        self.table.fill_signatures(store.texts)
+        return head
 
     def _advance(self, store: Store, events: Sequence[StoredEvent]) -> None:
         """Apply the appended events to the rows they touch: each row read by its key and
@@ -656,7 +695,7 @@ def attach(store: Store, db: Database | None = None) -> RequestProjection:
     for existing in store.projections:
         if isinstance(existing, RequestProjection):
             return existing
-    table: ViewTable = SqlViewTable(db) if db is not None else MemoryViewTable()
+    table: ViewTable = SqlViewTable(db, store.new_text) if db is not None else MemoryViewTable()
     projection = RequestProjection(table)
     store.projections.append(projection)
     return projection

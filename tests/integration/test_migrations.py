@@ -49,3 +49,56 @@ def test_stream_ids_compare_by_code_point_on_postgres(pg_url: str) -> None:
                          "AND stream_id < ?", ("year-a-", "year-a."))  # fmt: skip
     db.close()
     assert "uq_events_stream_version" in " ".join(str(r[0]) for r in explained)
+
+
+def _migrate(db: object, to: str, *, down: bool = False) -> None:
+    """Run the shipped revisions up or down to ``to`` on an open ledger database."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "ledger:migrations")
+    with db.engine.begin() as conn:  # type: ignore[attr-defined]
+        config.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(config, to)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_0009_adds_unsigned_signatures_and_a_search_key_and_goes_back(
+    backend: str, tmp_path: object, request: pytest.FixtureRequest
+) -> None:
+    """0008 → 0009 keeps the request rows, each with no signature (NULL: ``find`` opens it),
+    and makes one 256-bit search key; down to 0008 removes both again."""
+    url = f"sqlite:///{tmp_path}/m.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    db = open_database(url)
+    _migrate(db, "0008")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO request_view (request_id, agency, version, status, channel, applicant, "
+            "subject, received_on, received_year, provisional, deferred, regime, days_allowed, "
+            "extension_days, closed, withdrawn, recorded_late) VALUES ('R-1', 'a', 1, 'open', "
+            "'in-person', 'natural', 'x', '2021-01-04', 2021, false, false, 'normal', 20, 0, "
+            "false, false, false)"
+        )
+    _migrate(db, "0009")
+    assert db.fetch("SELECT request_id, sig0, sig7 FROM request_view") == [("R-1", None, None)]
+    (key,) = db.fetch("SELECT key FROM search_key")[0]
+    assert len(bytes(key)) == 32
+    _migrate(db, "0008", down=True)
+    columns = db.fetch("SELECT * FROM request_view")
+    assert len(columns) == 1 and "sig0" not in _columns(db)
+    assert not db.scalar(
+        "SELECT count(*) FROM sqlite_master WHERE name = 'search_key'"
+        if backend == "sqlite"
+        else "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = 'search_key' "
+        "AND schemaname = ANY(current_schemas(false))"
+    )
+    _migrate(db, "head")
+    assert upgrade(db) == (HEAD, HEAD)
+    db.close()
+
+
+def _columns(db: object) -> set[str]:
+    from sqlalchemy import inspect
+
+    return {c["name"] for c in inspect(db.engine).get_columns("request_view")}  # type: ignore[attr-defined]

@@ -86,7 +86,8 @@ def test_0009_adds_unsigned_signatures_and_a_search_key_and_goes_back(
     assert len(bytes(key)) == 32
     _migrate(db, "0008", down=True)
     columns = db.fetch("SELECT * FROM request_view")
-    assert len(columns) == 1 and "sig0" not in _columns(db)
+    assert len(columns) == 1
+    assert "sig0" not in _columns(db)
     assert not db.scalar(
         "SELECT count(*) FROM sqlite_master WHERE name = 'search_key'"
         if backend == "sqlite"

@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import struct
+from functools import reduce
+from operator import add, or_
 from typing import Final
 
 WORDS: Final = 8
@@ -31,6 +34,7 @@ KEY_BYTES: Final = 32
 MEMO_LIMIT: Final = 200_000
 """Grams whose bits a key remembers; past it the memory starts again (a filling of the
 books' signatures meets the same characters and pairs again and again)."""
+_SIGNED: Final = struct.Struct(f"<{WORDS}q")
 ERASED: Final = (0,) * WORDS
 """The signature of no text: an erased subject, an empty one. No word matches it."""
 UNKNOWN: Final = (None,) * WORDS
@@ -46,7 +50,7 @@ def new_search_key() -> bytes:
 
 def grams(text: str) -> set[str]:
     """Every character and every pair of adjacent characters of ``text`` (as given)."""
-    return {*text, *(text[i : i + 2] for i in range(len(text) - 1))}
+    return {*text, *map(add, text, text[1:])}
 
 
 class SearchKey:
@@ -70,11 +74,13 @@ class SearchKey:
         return found
 
     def pattern(self, text: str) -> int:
-        """The bits of every gram of ``text``, lowercased as ``find`` lowercases."""
-        value = 0
-        for gram in grams(text.lower()):
-            value |= self.bits(gram)
-        return value
+        """The bits of every gram of ``text``, lowercased as ``find`` lowercases (grams met
+        before: one C loop over the remembered bits)."""
+        found = grams(text.lower())
+        try:
+            return reduce(or_, map(self._bits.__getitem__, found), 0)
+        except KeyError:
+            return reduce(or_, map(self.bits, found), 0)
 
     def signature(self, text: str | None) -> tuple[int, ...]:
         """A subject's signature as the columns keep it (signed 64-bit words)."""
@@ -83,18 +89,11 @@ class SearchKey:
     def masks(self, wanted: str) -> list[tuple[int, int]]:
         """For a word already lowercased: (column number, signed mask) of each word of the
         signature a matching subject must have every bit of (never empty for a word)."""
-        value = 0
-        for gram in grams(wanted):
-            value |= self.bits(gram)
+        value = reduce(or_, map(self.bits, grams(wanted)), 0)
         return [(i, w) for i, w in enumerate(words(value)) if w]
 
 
 def words(value: int) -> tuple[int, ...]:
     """A 512-bit number as ``WORDS`` signed 64-bit integers (what SQLite and PostgreSQL
     keep in an INTEGER / BIGINT column), lowest first."""
-    out = []
-    for _ in range(WORDS):
-        word = value & 0xFFFF_FFFF_FFFF_FFFF
-        out.append(word - (1 << 64) if word >> 63 else word)
-        value >>= 64
-    return tuple(out)
+    return _SIGNED.unpack(value.to_bytes(BITS // 8, "little"))

@@ -152,3 +152,20 @@ def test_init_and_rebuild_fill_the_signatures_a_row_lacks(app: App, db_url: str)
     assert None not in signatures(app, rid)
     assert by_signatures(app, "公开") == {rid}
     assert by_signatures(app, "学区") == set()
+
+
+def test_a_bulk_catch_up_signs_the_rows_it_wrote(app: App) -> None:
+    """A projection that catches up more than ``ANALYZE_AFTER`` events (books restored
+    under it) signs the rows it wrote from subjects it had to open."""
+    from ledger.events.store import ANALYZE_AFTER
+    from ledger.projections.tables import REQUESTS, request_projection
+
+    rids = [record(app, f"第{i}号宅基地审批") for i in range(ANALYZE_AFTER // 2 + 1)]
+    projection = request_projection(app.store)
+    assert projection is not None
+    with projection.table.transaction():
+        projection.table.clear()
+        projection.table.set_checkpoint(REQUESTS, 0)
+    projection.catch_up(app.store)
+    assert app.store.db.scalar("SELECT count(*) FROM request_view WHERE sig0 IS NULL") == 0  # type: ignore[attr-defined]
+    assert by_signatures(app, "第7号") == by_opening_all(app, "第7号") == {rids[7]}

@@ -588,8 +588,9 @@ class RequestProjection:
             if head > done:
                 self._refresh(store, _touched(store.read_all(after=done), store))
                 self.table.set_checkpoint(self.name, head)
-        if head - done > ANALYZE_AFTER:  # a bulk catch-up: statistics for its rows
-            refresh_statistics(store)
+        if head - done > ANALYZE_AFTER:  # a bulk catch-up (a restore): statistics for its
+            refresh_statistics(store)  # rows, and the signatures of subjects it did not type
+            self.table.fill_signatures(store.texts)
         return max(head, done)
 
     def rebuild(self, store: Store) -> int:

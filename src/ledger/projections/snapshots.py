@@ -10,7 +10,7 @@ timeline, and a retraction (which re-folds the applied events) re-reads its stre
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -33,6 +33,15 @@ def _day(text: str | None) -> date | None:
 
 def _req(text: str) -> date:
     return date.fromisoformat(text)
+
+
+NO_STEPS: Final = '"clarifications":[],"consultations":[],"fees":[],"extensions":[]'
+"""Text found in a snapshot exactly when the request had no clarification, consultation,
+fee notice or extension: the keys are written in this order, without spaces (orjson),
+and a quotation mark inside a string is always escaped, so no text can imitate it. The
+annual report's SQL read picks the requests it must count one by one by its absence."""
+NOT_CARRIED: Final = '"carried_out_of":[]'
+"""Text found in a snapshot exactly when no year close carried the request over."""
 
 
 def snapshot(state: RequestState) -> str:

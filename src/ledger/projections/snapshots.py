@@ -95,14 +95,7 @@ def restore(request_id: str, text: str | bytes) -> RequestState:
         applicant_ref=d["applicant_ref"],
         subject=d["subject"],
         received_on=_req(d["received_on"]),
-        clarifications=[
-            Clarification(_req(a), _req(b), _day(c)) for a, b, c in d["clarifications"]
-        ],
-        consultations=[
-            Consultation(p, _req(s), _day(e), _day(r), k) for p, s, e, r, k in d["consultations"]
-        ],
-        fees=[FeeNotice(_req(n), a, m, _day(p), _day(r)) for n, a, m, p, r in d["fees"]],
-        extensions=[Extension(_req(g), days, who) for g, days, who in d["extensions"]],
+        **_steps(d),
         deferred_until=_day(d["deferred_until"]),
         outcome=d["outcome"],
         decided_on=_day(d["decided_on"]),
@@ -116,3 +109,32 @@ def restore(request_id: str, text: str | bytes) -> RequestState:
         first_position=d["first_position"],
         last_effective=_req(d["last_effective"]),
     )
+
+
+def restore_steps(text: str | bytes) -> RequestState:
+    """Only the dates and steps of a snapshot (no id, parties or subject): what the
+    annual statistics read of a request with steps, at a third of ``restore``'s cost."""
+    d = orjson.loads(text)
+    return RequestState(
+        id="",
+        agency=d["agency"],
+        received_on=_req(d["received_on"]),
+        **_steps(d),
+        deferred_until=_day(d["deferred_until"]),
+        outcome=d["outcome"],
+        decided_on=_day(d["decided_on"]),
+    )
+
+
+def _steps(d: dict[str, Any]) -> dict[str, Any]:
+    """The clarifications, consultations, fee notices and extensions of a snapshot."""
+    return {
+        "clarifications": [
+            Clarification(_req(a), _req(b), _day(c)) for a, b, c in d["clarifications"]
+        ],
+        "consultations": [
+            Consultation(p, _req(s), _day(e), _day(r), k) for p, s, e, r, k in d["consultations"]
+        ],
+        "fees": [FeeNotice(_req(n), a, m, _day(p), _day(r)) for n, a, m, p, r in d["fees"]],
+        "extensions": [Extension(_req(g), days, who) for g, days, who in d["extensions"]],
+    }

@@ -18,7 +18,7 @@ from typing import Final
 
 from ledger.calendar import WorkingCalendar
 from ledger.clock import Deadline, compute_deadline, consultation_pause
-from ledger.projections.requests import RequestState, clock_input, late_clarification
+from ledger.projections.requests import RequestState, clarification_limit, clock_input
 from ledger.report.model import CHANNELS, OpenRequest, ProcessingStats, Table3
 
 OLDEST_SHOWN: Final = 10
@@ -76,6 +76,7 @@ class YearTally:
         self.late = self.answered = self.recorded_late = 0
         self.spans: Counter[int] = Counter()
         self.plain: dict[date, Deadline] = {}
+        self.limits: dict[date, date | None] = {}
         self.oldest: list[tuple[date, str]] = []
         self.by_month: dict[str, list[int]] = {c: [0] * 12 for c in CHANNELS}
         self.answered_by_month = [0] * 12
@@ -158,8 +159,19 @@ class YearTally:
         year = self.year
         self.extensions += sum(1 for x in s.extensions if x.granted_on.year == year)
         self.clarifications += sum(1 for c in s.clarifications if c.requested_on.year == year)
-        sent = late_clarification(s, self.cal)
-        self.clarifications_late += 1 if sent is not None and sent.year == year else 0
+        if s.clarifications:
+            sent = s.clarifications[0].requested_on
+            limit = self._clarification_limit(s)
+            late = limit is not None and sent > limit and sent.year == year
+            self.clarifications_late += 1 if late else 0
+
+    def _clarification_limit(self, s: RequestState) -> date | None:
+        """``requests.clarification_limit`` (``late_clarification``'s), once per day of
+        receipt: it depends on nothing else."""
+        assert self.cal is not None
+        if s.received_on not in self.limits:
+            self.limits[s.received_on] = clarification_limit(s, self.cal)
+        return self.limits[s.received_on]
 
     def table3(self) -> Table3:
         """Table 3 as counted."""

@@ -27,23 +27,29 @@ from typing import Any, Final
 
 from ledger.db import Database
 from ledger.projections.requests import RequestState
-from ledger.projections.snapshots import NO_STEPS, NOT_CARRIED, restore
+from ledger.projections.snapshots import NO_STEPS, NOT_CARRIED, restore, restore_steps
 from ledger.projections.tally import YearTally, paused_days
 
 Reads = Iterable[tuple[str, Sequence[Any]]]
 """The conditions (with their parameters) whose rows are counted, one read each."""
 
 _COLUMNS: Final = (
-    "applicant, received_year, decided_year, outcome, channel, received_on, decided_on, "
-    "due_date IS NOT NULL AND decided_on > due_date, request_id"
+    "applicant, received_year, decided_year, outcome, recorded_late, channel, received_on, "
+    "decided_on, due_date IS NOT NULL AND decided_on > due_date"
 )
-_TABLE3: Final = itemgetter(0, 1, 2, 3)
-_RECEIVED: Final = itemgetter(4, 5, 1)
-_ANSWERED: Final = itemgetter(5, 6, 2, 7)
+_TABLE3: Final = itemgetter(0, 1, 2, 3, 4)
+_RECEIVED: Final = itemgetter(5, 6, 1)
+_ANSWERED: Final = itemgetter(6, 7, 2, 8)
 _OPEN: Final = itemgetter(9)
 _STEPS: Final = itemgetter(10)
 AnswerKey = tuple[Any, Any, int | None, Any]
-"""Receipt, answer (text on SQLite), year answered, late: what ``_ANSWERED`` takes."""
+"""Receipt, answer (ISO text on SQLite), year answered, late: what ``_ANSWERED`` takes."""
+_STATS: Final = (
+    ", CASE WHEN received_year <= ? AND (decided_year IS NULL OR decided_year > ?) "
+    "THEN request_id END, CASE WHEN {contains}(state, ?) = 0 THEN state END"
+)
+"""With the statistics: the id of a request open at the year's end, the kept state of
+a request with steps (``snapshots.NO_STEPS`` absent)."""
 
 
 def _contains(db: Database) -> str:
@@ -77,9 +83,9 @@ class _Counts:
         self.received.update(map(_RECEIVED, rows))
         self.answered.update(map(_ANSWERED, rows))
         for row in compress(rows, map(_OPEN, rows)):
-            tally.count_open(_day(row[5], self.days), row[8])
+            tally.count_open(_day(row[6], self.days), row[9])
         for row in compress(rows, map(_STEPS, rows)):
-            self._stepped(row, restore(row[8], row[10]), tally)
+            self._stepped(row, restore_steps(row[10]), tally)
 
     def _stepped(self, row: Any, state: RequestState, tally: YearTally) -> None:
         """A request with steps: its own counts, and its span moved by its paused days."""
@@ -94,11 +100,13 @@ class _Counts:
 
     def finish(self, tally: YearTally) -> None:
         """Each combination counted into the tally, as many times as rows share it."""
-        for (applicant, received_year, decided_year, outcome), n in self.table3.items():
+        year, days = tally.year, self.days
+        for (applicant, received_year, decided_year, outcome, late), n in self.table3.items():
             tally.count_table3(applicant, received_year, decided_year, outcome, n)
+            if late and received_year <= year and tally.cal is not None:
+                tally.recorded_late += n
         if tally.cal is None:
             return
-        year, days = tally.year, self.days
         for (channel, received_on, received_year), n in self.received.items():
             if received_year == year:
                 tally.count_received(channel, _day(received_on, days), n)
@@ -115,19 +123,14 @@ class _Counts:
 def count_year(db: Database, reads: Reads, tally: YearTally) -> None:
     """Count the rows of each read into ``tally`` (table 3; with its calendar, the
     statistics too), by their columns, folding only the requests that had steps."""
-    year = tally.year
-    columns = _COLUMNS
-    params: list[Any] = []
+    year, columns, params = tally.year, _COLUMNS, []
     if tally.cal is not None:
-        columns += (
-            ", CASE WHEN received_year <= ? AND (decided_year IS NULL OR decided_year > ?) "
-            f"THEN 1 END, CASE WHEN {_contains(db)}(state, ?) = 0 THEN state END"
-        )
+        columns += _STATS.format(contains=_contains(db))
         params = [year, year, NO_STEPS]
+    select = f"SELECT {columns} FROM request_view WHERE "
     counts = _Counts()
     for where, values in reads:
-        select = f"SELECT {columns} FROM request_view WHERE {where}"
-        for rows in db.pages(select, [*params, *values]):
+        for rows in db.pages(select + where, [*params, *values]):
             counts.page(rows, tally)
     counts.finish(tally)
 

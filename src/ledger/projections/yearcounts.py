@@ -33,10 +33,8 @@ from ledger.projections.tally import YearTally, paused_days
 Reads = Iterable[tuple[str, Sequence[Any]]]
 """The conditions (with their parameters) whose rows are counted, one read each."""
 
-_COLUMNS: Final = (
-    "applicant, received_year, decided_year, outcome, recorded_late, channel, received_on, "
-    "decided_on, due_date IS NOT NULL AND decided_on > due_date"
-)
+_COLUMNS: Final = "applicant, received_year, decided_year, outcome, recorded_late"
+"""Table 3's: what a request counts in (and whether a fact was recorded late)."""
 _TABLE3: Final = itemgetter(0, 1, 2, 3, 4)
 _RECEIVED: Final = itemgetter(5, 6, 1)
 _ANSWERED: Final = itemgetter(6, 7, 2, 8)
@@ -45,11 +43,13 @@ _STEPS: Final = itemgetter(10)
 AnswerKey = tuple[Any, Any, int | None, Any]
 """Receipt, answer (ISO text on SQLite), year answered, late: what ``_ANSWERED`` takes."""
 _STATS: Final = (
-    ", CASE WHEN received_year <= ? AND (decided_year IS NULL OR decided_year > ?) "
+    ", channel, received_on, decided_on, due_date IS NOT NULL AND decided_on > due_date, "
+    "CASE WHEN received_year <= ? AND (decided_year IS NULL OR decided_year > ?) "
     "THEN request_id END, CASE WHEN {contains}(state, ?) = 0 THEN state END"
 )
-"""With the statistics: the id of a request open at the year's end, the kept state of
-a request with steps (``snapshots.NO_STEPS`` absent)."""
+"""With the statistics: the channel and the days of receipt and answer, whether the
+answer was late, the id of a request open at the year's end, the kept state of a
+request with steps (``snapshots.NO_STEPS`` absent)."""
 
 
 def _contains(db: Database) -> str:

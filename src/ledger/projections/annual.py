@@ -37,7 +37,7 @@ from ledger.projections.requests import (
     open_at_end,
     state_of,
 )
-from ledger.projections.tally import OLDEST_SHOWN, YearTally
+from ledger.projections.tally import YearTally
 from ledger.report import editions
 from ledger.report.model import (
     AnnualReport,
@@ -51,8 +51,6 @@ from ledger.report.model import (
 
 if TYPE_CHECKING:
     from ledger.projections.tables import ViewTable
-
-__all__ = ["OLDEST_SHOWN", "YearTally"]  # counted in ``tally``, long imported from here
 
 
 @dataclass

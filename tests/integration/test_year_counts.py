@@ -12,8 +12,11 @@ candidates hold every request whose carry-over could disagree with a year close.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -26,26 +29,43 @@ from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import open_at_end
 from ledger.projections.tables import ViewTable, current_table
 from ledger.projections.tally import YearTally
+from tests.conftest import _fresh_pg_database
 from tests.integration.test_read_properties import YEARS, history
 from tests.unit.test_request_fold import TODAY
 
-SETTINGS = settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-NUMBERS = itertools.count()
-"""Request ids unique across examples: the books of one test keep every example's."""
+SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@pytest.fixture
-def app(db_url: str) -> Iterator[App]:
-    """Books kept by one test across its examples (the counts compare on any content)."""
-    opened = bootstrap(db_url, Config(), clock=FixedClock(TODAY))
+@pytest.fixture(scope="module")
+def template() -> Iterator[Path]:
+    """Empty books at the current schema, copied for each SQLite example."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "template.db"
+        bootstrap(f"sqlite:///{path}", Config(), clock=FixedClock(TODAY)).close()
+        yield path
+
+
+@contextlib.contextmanager
+def books(kind: str, template: Path, tmp: Path) -> Iterator[App]:
+    """Empty books of their own for one example: a copy of the SQLite template, or a new
+    PostgreSQL database (dropped afterwards)."""
+    if kind == "sqlite":
+        path = tmp / f"{next(NUMBERS)}.db"
+        path.write_bytes(template.read_bytes())
+        urls: Iterator[str] = iter([f"sqlite:///{path}"])
+    else:
+        urls = _fresh_pg_database()
+    url = next(urls)
+    app = bootstrap(url, Config(), clock=FixedClock(TODAY))
     try:
-        yield opened
+        yield app
     finally:
-        opened.close()
+        app.close()
+        for _ in urls:  # the generator drops the database
+            pass
+
+
+NUMBERS = itertools.count()
 
 
 def tallies(table: ViewTable, app: App, year: int, scope: frozenset[str] | None) -> None:
@@ -69,14 +89,20 @@ def candidates_cover(table: ViewTable, year: int, scope: frozenset[str] | None) 
             assert s.id in found
 
 
+@pytest.mark.parametrize(
+    "kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 @SETTINGS
 @given(data=st.data())
-def test_counting_by_columns_equals_counting_each_request(app: App, data: st.DataObject) -> None:
-    for _ in range(data.draw(st.integers(1, 4), label="requests")):
-        history(data, app.store, f"R{next(NUMBERS)}")
-    table = current_table(app.store)
-    assert table is not None
-    for scope in (None, frozenset({"a"})):
-        for year in YEARS:
-            tallies(table, app, year, scope)
-            candidates_cover(table, year, scope)
+def test_counting_by_columns_equals_counting_each_request(
+    kind: str, template: Path, tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    with books(kind, template, tmp_path_factory.mktemp("books")) as app:
+        for i in range(data.draw(st.integers(1, 4), label="requests")):
+            history(data, app.store, f"R{i}")
+        table = current_table(app.store)
+        assert table is not None
+        for scope in (None, frozenset({"a"})):
+            for year in YEARS:
+                tallies(table, app, year, scope)
+                candidates_cover(table, year, scope)

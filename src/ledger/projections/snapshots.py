@@ -112,8 +112,9 @@ def restore(request_id: str, text: str | bytes) -> RequestState:
 
 
 def restore_steps(text: str | bytes) -> RequestState:
-    """Only the dates and steps of a snapshot (no id, parties or subject): what the
-    annual statistics read of a request with steps, at a third of ``restore``'s cost."""
+    """Only the dates and steps of a snapshot (no id, parties, subject or corrections):
+    what the annual statistics read of a request with steps, for about 70 % of
+    ``restore``'s cost (most of it decoding the JSON)."""
     d = orjson.loads(text)
     return RequestState(
         id="",
@@ -127,14 +128,25 @@ def restore_steps(text: str | bytes) -> RequestState:
 
 
 def _steps(d: dict[str, Any]) -> dict[str, Any]:
-    """The clarifications, consultations, fee notices and extensions of a snapshot."""
+    """The clarifications, consultations, fee notices and extensions of a snapshot (most
+    lists are empty: no list is built for those)."""
+    clarifications, consultations = d["clarifications"], d["consultations"]
+    fees, extensions = d["fees"], d["extensions"]
     return {
         "clarifications": [
-            Clarification(_req(a), _req(b), _day(c)) for a, b, c in d["clarifications"]
-        ],
+            Clarification(_req(a), _req(b), _day(c)) for a, b, c in clarifications
+        ]
+        if clarifications
+        else [],
         "consultations": [
-            Consultation(p, _req(s), _day(e), _day(r), k) for p, s, e, r, k in d["consultations"]
-        ],
-        "fees": [FeeNotice(_req(n), a, m, _day(p), _day(r)) for n, a, m, p, r in d["fees"]],
-        "extensions": [Extension(_req(g), days, who) for g, days, who in d["extensions"]],
+            Consultation(p, _req(s), _day(e), _day(r), k) for p, s, e, r, k in consultations
+        ]
+        if consultations
+        else [],
+        "fees": [FeeNotice(_req(n), a, m, _day(p), _day(r)) for n, a, m, p, r in fees]
+        if fees
+        else [],
+        "extensions": [Extension(_req(g), days, who) for g, days, who in extensions]
+        if extensions
+        else [],
     }

@@ -8,7 +8,10 @@ counted a page at a time by ``collections.Counter`` (C code): per combination of
 applicant, years and outcome (table 3), of channel and day of receipt (by month), of the
 days of receipt and answer and lateness (answers and working days). Python then counts
 the few thousand combinations through ``YearTally``'s weighted counts, the same code a
-replay uses, so both give the same tables (``tests/integration/test_read_properties.py``).
+replay uses, so both give the same tables (``tests/integration/test_year_counts.py``,
+``test_read_properties.py``). An answer is late when it came after the row's due date:
+the projection keeps that date equal to the deadline a replay derives (it is refreshed
+with every event of the request and every change of the calendar).
 
 A request with a clarification, consultation, fee notice or extension (its kept state
 lacks ``snapshots.NO_STEPS``) is also folded one by one: its paused days, extensions

@@ -7,7 +7,8 @@ For each log size (default 10,000 and 100,000 requests, over the same two years)
    into the PostgreSQL database given with ``--db`` (which must be empty, or hold that
    log already);
 2. runs each read as a ``ledger`` command in a new process — ``show ID``, ``find ID``,
-   ``report YEAR``, ``alerts --agency bench``, ``verify`` — and takes the median wall
+   ``report YEAR``, ``report YEAR --check``, ``alerts --agency bench``, ``verify`` —
+   and takes the median wall
    time of the repetitions and the peak resident memory of the child process
    (``os.wait4``'s ``ru_maxrss``);
 3. runs, in the same way and in the same run, the baseline: a new process reading every
@@ -147,6 +148,7 @@ def reads(plan: Plan) -> dict[str, list[str]]:
         "show": ["show", rid],
         "find": ["find", rid],
         f"report {YEARS[-1]}": ["report", str(YEARS[-1])],
+        f"report {YEARS[-1]} --check": ["report", str(YEARS[-1]), "--check"],
         "alerts (one agency)": ["alerts", "--agency", AGENCY],
         "verify": ["verify"],
     }

@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -269,14 +270,22 @@ class Database:
         reader holds a page, not the result (SQLite steps its cursor; PostgreSQL sends
         the rows in chunks). Nothing else may use the connection until it is exhausted
         on PostgreSQL, so a reader folds what it reads without asking the database."""
+        for page in self.pages(text, params, batch):
+            yield from page
+
+    def pages(self, text: str, params: Any = (), batch: int | None = None) -> Iterator[list[Any]]:
+        """``stream``'s rows a page (``batch`` rows) at a time, for a reader that hands a
+        whole page to C code (``collections.Counter``) instead of looping over its rows."""
         batch = batch or STREAM_BATCH
         with self.reading() as conn:
             if self.dialect == "sqlite":
                 cursor = conn.execute(self.sql(text), params)
                 while page := cursor.fetchmany(batch):
-                    yield from page
+                    yield page
             else:
-                yield from conn.cursor().stream(self.sql(text), params, size=batch)
+                rows = conn.cursor().stream(self.sql(text), params, size=batch)
+                while page := list(islice(rows, batch)):
+                    yield page
 
     def scalar(self, text: str, params: Any = ()) -> Any:
         """The first column of the first row (None when there is none)."""

@@ -30,7 +30,12 @@ def _char_width(char: str) -> int:
 
 
 def width(text: str) -> int:
-    """Columns the text takes in a terminal (a CJK character takes two)."""
+    """Columns the text takes in a terminal (a CJK character takes two).
+
+    Printable ASCII (ids, dates, codes: most cells of a long table) is one column a
+    character, as wcwidth says, without asking it character by character."""
+    if text.isascii() and text.isprintable():
+        return len(text)
     from wcwidth import wcswidth
 
     w = wcswidth(text)

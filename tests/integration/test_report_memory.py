@@ -1,7 +1,7 @@
 """The annual report holds what it prints, not the year's requests (issue 12).
 
 The report of a year as the books stand reads the year's rows of the request table
-(``projections/yearly.py``) and counts them as they stream (``annual.YearTally``); a
+(``projections/yearly.py``) and counts them as they stream (``tally.YearTally``); a
 reader that kept every folded request would grow by about a kilobyte a request. The
 peak of Python allocations while reading, counting and checking a year is measured with
 ``tracemalloc`` on books of N requests (SQLite, PostgreSQL) and again after 3N more: the

@@ -52,3 +52,12 @@ def test_fit_table_cuts_the_flexible_column_to_the_width() -> None:
     assert all(width(line) <= 30 for line in fitted.splitlines())
     assert fitted.splitlines()[1].endswith(ELLIPSIS)
     assert "招生计划" in fit_table(["id", "subject"], rows, None, [0, 1], 1)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | TEXT)
+def test_width_of_ascii_is_what_wcwidth_says(text: str) -> None:
+    """The printable-ASCII shortcut gives wcwidth's answer (a control character: its length)."""
+    from wcwidth import wcswidth
+
+    columns = wcswidth(text)
+    assert width(text) == (columns if columns >= 0 else len(text))

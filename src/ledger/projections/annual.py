@@ -16,16 +16,14 @@ the tables are then counted from them:
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any
 
 from ledger.calendar import WorkingCalendar, YearSchedule
-from ledger.clock import Deadline, compute_deadline, consultation_pause
 from ledger.codes import CASE_KINDS, DOCUMENT_KINDS
 from ledger.dates import shanghai_date
 from ledger.events.annual import figure_value
@@ -35,24 +33,24 @@ from ledger.projections.agencies import registration
 from ledger.projections.requests import (
     RequestState,
     apply,
-    clock_input,
     collector_paused,
-    late_clarification,
     open_at_end,
     state_of,
 )
+from ledger.projections.tally import YearTally
 from ledger.report import editions
 from ledger.report.model import (
-    CHANNELS,
     AnnualReport,
     Narrative,
-    OpenRequest,
     ProcessingStats,
     Table2,
     Table3,
     Table4,
     Table4Group,
 )
+
+if TYPE_CHECKING:
+    from ledger.projections.tables import ViewTable
 
 
 @dataclass
@@ -77,6 +75,24 @@ class Document:
     repealed_on: date | None = None
 
 
+@dataclass(frozen=True)
+class TableRead:
+    """The request table's rows touching the years ``first``…``last``, of the agencies
+    (None: all): where a report as the books stand counts its requests from."""
+
+    table: ViewTable
+    first: int
+    last: int
+    agencies: frozenset[str] | None
+
+    def scope(self, agencies: Collection[str] | None) -> frozenset[str] | None:
+        """The agencies both these rows and a report's request cover (None: all)."""
+        if agencies is None:
+            return self.agencies
+        chosen = frozenset(agencies)
+        return chosen & self.agencies if self.agencies is not None else chosen
+
+
 @dataclass
 class Facts:
     """Everything the report counts, collected in one pass over the log."""
@@ -93,9 +109,10 @@ class Facts:
     # request: the agencies with requests, and table-wide counts the statistics need.
     request_agencies: set[str] | None = None
     recorded_late: int | None = None
-    # The year's requests read again on each pass (a query streaming the table's rows),
-    # instead of ``requests`` held whole: the report then holds its counts, not the year.
-    request_source: Callable[[], Iterable[RequestState]] | None = None
+    # The year's requests counted from the request table on each pass (by its columns,
+    # ``projections/yearcounts.py``), instead of ``requests`` held whole: the report then
+    # holds its counts, not the year.
+    request_table: TableRead | None = None
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -185,10 +202,34 @@ def _mine(agency: str, agencies: Collection[str] | None) -> bool:
 
 
 def requests_of(facts: Facts, agencies: Collection[str] | None) -> Iterable[RequestState]:
-    """The received requests of the chosen agencies (all when None), one at a time: from
-    the streamed source when there is one, else from the folded ``requests``."""
-    source = facts.request_source() if facts.request_source is not None else facts.requests.values()
-    return (s for s in source if s.channel and _mine(s.agency, agencies))
+    """The received requests of the chosen agencies (all when None) the replay folded."""
+    return (s for s in facts.requests.values() if s.channel and _mine(s.agency, agencies))
+
+
+def count_requests(facts: Facts, tally: YearTally, agencies: Collection[str] | None) -> None:
+    """Count the requests of the agencies into ``tally``: from the request table when the
+    facts read it, else each folded request of the replay."""
+    read = facts.request_table
+    if read is None:
+        tally.fed(requests_of(facts, agencies))
+    else:
+        read.table.count_year(tally, read.first, read.last, read.scope(agencies))
+
+
+def carry_candidates(
+    facts: Facts, agencies: Collection[str] | None, years: range
+) -> Iterable[RequestState]:
+    """The requests whose carry-over out of one of ``years`` the check compares with the
+    year closes (from the table, only those open at a year's end or carried over)."""
+    read = facts.request_table
+    if read is None:
+        return requests_of(facts, agencies)
+    scope = read.scope(agencies)
+    return (
+        s
+        for s in read.table.carry_candidates(read.first, read.last, scope, years)
+        if s.channel and _mine(s.agency, scope)
+    )
 
 
 def table3(requests: Iterable[RequestState], year: int) -> Table3:
@@ -253,39 +294,6 @@ def table2(facts: Facts, year: int, agencies: Collection[str] | None, edition: s
     return Table2(items)
 
 
-def _paused_days(state: RequestState, end: date, cal: WorkingCalendar) -> int:
-    """Working days inside pauses before ``end`` (merged, so overlaps count once)."""
-    pauses = [
-        consultation_pause(
-            c.started_on, c.ended_on, cal, c.party, received_on=c.received_on, kind=c.kind
-        )
-        for c in state.consultations
-    ]
-    spans = [(p.start, min(p.end or end, end)) for p in pauses]
-    spans += [(f.notice_on, min(f.paid_on or end, end)) for f in state.fees]
-    spans += [(c.requested_on, min(c.clarified_on or end, end)) for c in state.clarifications]
-    total, reach = 0, date.min
-    for start, stop in sorted(spans):
-        after = max(start, reach)
-        if stop > after:
-            total += cal.working_days_between(after, stop)
-            reach = stop
-    return total
-
-
-def _due(s: RequestState, cal: WorkingCalendar, plain: dict[date, Deadline]) -> Deadline:
-    """The deadline, shared among requests that nothing paused, extended or deferred.
-
-    Most requests are answered without any step in between; their due date depends on
-    the day of receipt alone, so it is computed once per day rather than per request.
-    """
-    if s.consultations or s.fees or s.clarifications or s.extensions or s.deferred_until:
-        return compute_deadline(clock_input(s, cal), cal)
-    if s.received_on not in plain:
-        plain[s.received_on] = compute_deadline(clock_input(s, cal), cal)
-    return plain[s.received_on]
-
-
 def stats(
     requests: Iterable[RequestState],
     year: int,
@@ -298,133 +306,6 @@ def stats(
     recorded late, when counted elsewhere (the request table); else counted here.
     """
     return YearTally(year, cal).fed(requests).stats(recorded_late)
-
-
-OLDEST_SHOWN: Final = 10
-"""The open requests the statistics list, oldest first."""
-
-
-class YearTally:
-    """Table 3 and the statistics of one year, counted as the requests arrive.
-
-    A request is looked at once and let go: what stays is the counts, the spans as a
-    count per number of working days (the median needs no more), and the oldest open
-    requests shown, so a report holds what it prints, not the year's requests. Without a
-    calendar (``cal`` None) only table 3 is counted.
-    """
-
-    def __init__(self, year: int, cal: WorkingCalendar | None) -> None:
-        self.year, self.cal = year, cal
-        self.new: Counter[str] = Counter()
-        self.carried_in: Counter[str] = Counter()
-        self.carried_out: Counter[str] = Counter()
-        self.decided: dict[str, Counter[str]] = defaultdict(Counter)
-        self.late = self.answered = self.recorded_late = 0
-        self.spans: Counter[int] = Counter()
-        self.plain: dict[date, Deadline] = {}
-        self.oldest: list[tuple[date, str]] = []
-        self.by_month: dict[str, list[int]] = {c: [0] * 12 for c in CHANNELS}
-        self.answered_by_month = [0] * 12
-        self.extensions = self.clarifications = self.clarifications_late = 0
-
-    def fed(self, requests: Iterable[RequestState]) -> YearTally:
-        """The tally with every request added."""
-        for s in requests:
-            self.add(s)
-        return self
-
-    def add(self, s: RequestState) -> None:
-        """Count one request in table 3 and, with a calendar, in the statistics."""
-        year = self.year
-        received = s.received_on.year == year
-        decided = s.decided_on is not None and s.decided_on.year == year
-        still_open = open_at_end(s, year)
-        if received:
-            self.new[s.applicant] += 1
-        if open_at_end(s, year - 1):
-            self.carried_in[s.applicant] += 1
-        if decided and s.outcome:
-            self.decided[s.outcome][s.applicant] += 1
-        if still_open:
-            self.carried_out[s.applicant] += 1
-        if self.cal is not None:
-            self._add_stats(s, received, decided, still_open, self.cal)
-
-    def _add_stats(
-        self, s: RequestState, received: bool, decided: bool, still_open: bool, cal: WorkingCalendar
-    ) -> None:
-        year = self.year
-        if decided:
-            assert s.decided_on is not None
-            self.answered += 1
-            self.late += 1 if _due(s, cal, self.plain).passed(s.decided_on) else 0
-            span = cal.working_days_between(s.received_on, s.decided_on)
-            self.spans[span - _paused_days(s, s.decided_on, cal)] += 1
-            self.answered_by_month[s.decided_on.month - 1] += 1
-        if still_open:
-            self.oldest.append((s.received_on, s.id))
-            if len(self.oldest) > 4 * OLDEST_SHOWN:
-                self.oldest = sorted(self.oldest)[:OLDEST_SHOWN]
-        if received:
-            self.by_month[s.channel][s.received_on.month - 1] += 1
-        if s.recorded_late and s.received_on.year <= year:
-            self.recorded_late += 1
-        self.extensions += sum(1 for x in s.extensions if x.granted_on.year == year)
-        self.clarifications += sum(1 for c in s.clarifications if c.requested_on.year == year)
-        sent = late_clarification(s, cal)
-        self.clarifications_late += 1 if sent is not None and sent.year == year else 0
-
-    def table3(self) -> Table3:
-        """Table 3 as counted."""
-        return Table3(
-            dict(self.new),
-            dict(self.carried_in),
-            {k: dict(v) for k, v in self.decided.items()},
-            dict(self.carried_out),
-        )
-
-    def stats(self, recorded_late: int | None = None) -> ProcessingStats:
-        """The statistics as counted (``recorded_late``: the table's count, if given)."""
-        assert self.cal is not None
-        end = date(self.year, 12, 31)
-        oldest = sorted(self.oldest)[:OLDEST_SHOWN]
-        spans = self.spans
-        return ProcessingStats(
-            recorded_late=recorded_late if recorded_late is not None else self.recorded_late,
-            answered_on_time=self.answered - self.late,
-            answered_late=self.late,
-            median_working_days=_median(spans),
-            mean_working_days=(
-                round(float(sum(k * n for k, n in spans.items())) / self.answered, 1)
-                if spans
-                else None
-            ),
-            longest_working_days=max(spans) if spans else None,
-            extensions_used=self.extensions,
-            clarifications_used=self.clarifications,
-            clarifications_late=self.clarifications_late,
-            oldest_open=tuple(
-                OpenRequest(i, day, self.cal.working_days_between(day, end)) for day, i in oldest
-            ),
-            received_by_month=self.by_month,
-            answered_by_month=self.answered_by_month,
-        )
-
-
-def _median(counts: Counter[int]) -> float | None:
-    """``statistics.median`` of the values the counts stand for, without listing them."""
-    total = sum(counts.values())
-    if not total:
-        return None
-    wanted = sorted({(total - 1) // 2, total // 2})
-    found: list[int] = []
-    seen = 0
-    for value in sorted(counts):
-        seen += counts[value]
-        while wanted and wanted[0] < seen:
-            found.append(value)
-            wanted.pop(0)
-    return float(statistics.median(found))
 
 
 def narrative(
@@ -474,7 +355,7 @@ def build_report(facts: Facts, req: ReportRequest) -> AnnualReport:
 def _build_report(facts: Facts, req: ReportRequest) -> AnnualReport:
     edition = req.edition or editions.edition_for_year(req.year)
     tally = YearTally(req.year, facts.calendar if req.with_stats else None)
-    tally.fed(requests_of(facts, req.agencies))
+    count_requests(facts, tally, req.agencies)
     text, signed = narrative(facts, req.year, req.agencies)
     return AnnualReport(
         year=req.year,
@@ -494,12 +375,13 @@ def _build_report(facts: Facts, req: ReportRequest) -> AnnualReport:
 def check(facts: Facts, year: int, agencies: Collection[str] | None) -> list[str]:
     """Where the tables disagree with themselves or with the recorded carry-overs.
 
-    One pass: table 3 is counted as the requests arrive, and a request is kept only as
-    the text of a disagreement, listed in the order the requests entered the log."""
+    Table 3 is counted as the requests arrive; then the requests whose carry-over may
+    disagree are looked at, and one is kept only as the text of a disagreement, listed
+    in the order the requests entered the log."""
     tally = YearTally(year, None)
+    count_requests(facts, tally, agencies)
     mismatches: list[tuple[int, str]] = []
-    for s in requests_of(facts, agencies):
-        tally.add(s)
+    for s in carry_candidates(facts, agencies, range(year - 1, year + 1)):
         for y in (year - 1, year):
             closed = y in facts.closed.get(s.agency, set())
             recorded, derived = y in s.carried_out_of, open_at_end(s, y)

@@ -10,7 +10,7 @@ timeline, and a retraction (which re-folds the applied events) re-reads its stre
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -33,6 +33,15 @@ def _day(text: str | None) -> date | None:
 
 def _req(text: str) -> date:
     return date.fromisoformat(text)
+
+
+NO_STEPS: Final = '"clarifications":[],"consultations":[],"fees":[],"extensions":[]'
+"""Text found in a snapshot exactly when the request had no clarification, consultation,
+fee notice or extension: the keys are written in this order, without spaces (orjson),
+and a quotation mark inside a string is always escaped, so no text can imitate it. The
+annual report's SQL read picks the requests it must count one by one by its absence."""
+NOT_CARRIED: Final = '"carried_out_of":[]'
+"""Text found in a snapshot exactly when no year close carried the request over."""
 
 
 def snapshot(state: RequestState) -> str:
@@ -86,14 +95,7 @@ def restore(request_id: str, text: str | bytes) -> RequestState:
         applicant_ref=d["applicant_ref"],
         subject=d["subject"],
         received_on=_req(d["received_on"]),
-        clarifications=[
-            Clarification(_req(a), _req(b), _day(c)) for a, b, c in d["clarifications"]
-        ],
-        consultations=[
-            Consultation(p, _req(s), _day(e), _day(r), k) for p, s, e, r, k in d["consultations"]
-        ],
-        fees=[FeeNotice(_req(n), a, m, _day(p), _day(r)) for n, a, m, p, r in d["fees"]],
-        extensions=[Extension(_req(g), days, who) for g, days, who in d["extensions"]],
+        **_steps(d),
         deferred_until=_day(d["deferred_until"]),
         outcome=d["outcome"],
         decided_on=_day(d["decided_on"]),
@@ -107,3 +109,44 @@ def restore(request_id: str, text: str | bytes) -> RequestState:
         first_position=d["first_position"],
         last_effective=_req(d["last_effective"]),
     )
+
+
+def restore_steps(text: str | bytes) -> RequestState:
+    """Only the dates and steps of a snapshot (no id, parties, subject or corrections):
+    what the annual statistics read of a request with steps, for about 70 % of
+    ``restore``'s cost (most of it decoding the JSON)."""
+    d = orjson.loads(text)
+    return RequestState(
+        id="",
+        agency=d["agency"],
+        received_on=_req(d["received_on"]),
+        **_steps(d),
+        deferred_until=_day(d["deferred_until"]),
+        outcome=d["outcome"],
+        decided_on=_day(d["decided_on"]),
+    )
+
+
+def _steps(d: dict[str, Any]) -> dict[str, Any]:
+    """The clarifications, consultations, fee notices and extensions of a snapshot (most
+    lists are empty: no list is built for those)."""
+    clarifications, consultations = d["clarifications"], d["consultations"]
+    fees, extensions = d["fees"], d["extensions"]
+    return {
+        "clarifications": [
+            Clarification(_req(a), _req(b), _day(c)) for a, b, c in clarifications
+        ]
+        if clarifications
+        else [],
+        "consultations": [
+            Consultation(p, _req(s), _day(e), _day(r), k) for p, s, e, r, k in consultations
+        ]
+        if consultations
+        else [],
+        "fees": [FeeNotice(_req(n), a, m, _day(p), _day(r)) for n, a, m, p, r in fees]
+        if fees
+        else [],
+        "extensions": [Extension(_req(g), days, who) for g, days, who in extensions]
+        if extensions
+        else [],
+    }

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date
 from operator import attrgetter
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from ledger.calendar import WorkingCalendar
 from ledger.db import Database
@@ -47,6 +47,9 @@ from ledger.projections.snapshots import restore, snapshot
 from ledger.projections.views import RequestRow, days_left, late
 from ledger.search import SIGNATURE_COLUMNS
 from ledger.texts import TextFile
+
+if TYPE_CHECKING:  # the report's counting, loaded by the report only (not the desk)
+    from ledger.projections.tally import YearTally
 
 REQUESTS: Final = "requests"
 """The request projection's name in ``projection_checkpoints``."""
@@ -232,6 +235,20 @@ class ViewTable(Protocol):
         ``first``…``last``, streamed: the reader holds one page, not the years' rows."""
         ...
 
+    def count_year(
+        self, tally: YearTally, first: int, last: int, agencies: Collection[str] | None
+    ) -> None:
+        """Count the requests ``touching`` gives into ``tally`` (its year's table 3 and,
+        with its calendar, statistics), as ``tally.fed(touching(...))`` would."""
+        ...
+
+    def carry_candidates(
+        self, first: int, last: int, agencies: Collection[str] | None, years: range
+    ) -> Iterator[RequestState]:
+        """Those of ``touching``'s requests whose carry-over out of one of ``years`` may
+        disagree with a year close (every other one agrees with any), folded."""
+        ...
+
     def open_rows(self, agency: str | None) -> list[ViewRow]:
         """The rows of requests not yet closed (of one agency, or all)."""
         ...
@@ -385,24 +402,48 @@ class SqlViewTable:
     def touching(
         self, first: int, last: int, agencies: Collection[str] | None
     ) -> Iterator[RequestState]:
+        """Only the id and the kept state are read, and streamed (``Database.stream``)."""
+        select = "SELECT request_id, state FROM request_view WHERE "
+        for where, values in self._touch_reads(first, last, agencies):
+            for request_id, state in self.db.stream(select + where, values):
+                yield restore(request_id, state)
+
+    def _touch_reads(
+        self, first: int, last: int, agencies: Collection[str] | None
+    ) -> list[tuple[str, tuple[Any, ...]]]:
         """Two range reads of the (agency,) touch_until, touch_from index: the open rows
         begun by ``last``, and the closed ones ending from ``first`` to ``last`` plus the
-        longest span any request has (so the scan covers the years asked for, not the log).
-        Only the id and the kept state are read, and streamed (``Database.stream``)."""
+        longest span any request has (so the scan covers the years asked for, not the log)."""
         span = int(self.db.scalar("SELECT max(touch_span) FROM request_view") or 0)
-        select = "SELECT request_id, state FROM request_view WHERE "
+        reads: list[tuple[str, tuple[Any, ...]]] = []
         for agency in sorted(agencies) if agencies is not None else [None]:
             mine, params = ("agency = ? AND ", [agency]) if agency is not None else ("", [])
-            reads = (
+            reads += [
                 (f"{mine}touch_until IS NULL AND touch_from <= ?", (*params, last)),
                 (
                     f"{mine}touch_until >= ? AND touch_until <= ? AND touch_from <= ?",
                     (*params, first, last + span, last),
                 ),
-            )
-            for where, values in reads:
-                for request_id, state in self.db.stream(select + where, values):
-                    yield restore(request_id, state)
+            ]
+        return reads
+
+    def count_year(
+        self, tally: YearTally, first: int, last: int, agencies: Collection[str] | None
+    ) -> None:
+        """The rows of ``touching`` counted by their columns (``projections/yearcounts.py``)."""
+        from ledger.projections import yearcounts
+
+        yearcounts.count_year(self.db, self._touch_reads(first, last, agencies), tally)
+
+    def carry_candidates(
+        self, first: int, last: int, agencies: Collection[str] | None, years: range
+    ) -> Iterator[RequestState]:
+        """The rows of ``touching`` open at the end of one of ``years`` or carried over by
+        a year close, folded."""
+        from ledger.projections import yearcounts
+
+        reads = self._touch_reads(first, last, agencies)
+        return yearcounts.carry_candidates(self.db, reads, years)
 
     def open_rows(self, agency: str | None) -> list[ViewRow]:
         if agency is None:
@@ -520,6 +561,16 @@ class MemoryViewTable:
         for r in self._of(agencies):
             if r.touch_from <= last and (r.touch_until is None or r.touch_until >= first):
                 yield r.folded()
+
+    def count_year(
+        self, tally: YearTally, first: int, last: int, agencies: Collection[str] | None
+    ) -> None:
+        tally.fed(self.touching(first, last, agencies))
+
+    def carry_candidates(
+        self, first: int, last: int, agencies: Collection[str] | None, years: range
+    ) -> Iterator[RequestState]:
+        return self.touching(first, last, agencies)
 
     def open_rows(self, agency: str | None) -> list[ViewRow]:
         return [r for r in self._of(None if agency is None else {agency}) if not r.closed]

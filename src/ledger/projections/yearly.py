@@ -13,10 +13,9 @@ replays: the table holds the books as they stand, not as they stood.
 from __future__ import annotations
 
 from collections.abc import Collection
-from functools import partial
 
 from ledger.events.store import Store
-from ledger.projections.annual import Facts, collect_event
+from ledger.projections.annual import Facts, TableRead, collect_event
 from ledger.projections.requests import collector_paused
 from ledger.projections.streams import year_level_events
 from ledger.projections.tables import current_table
@@ -26,9 +25,8 @@ def year_facts(
     store: Store, first: int, last: int, agencies: Collection[str] | None
 ) -> Facts | None:
     """The facts of the years ``first``…``last`` for the agencies (None: all), with the
-    requests that touch those years streamed from the table on each pass (a report
-    counts them as they come and keeps its counts); None when the store keeps no
-    request table."""
+    requests that touch those years counted from the table on each pass (a report
+    keeps its counts, not the rows); None when the store keeps no request table."""
     table = current_table(store)
     if table is None:
         return None
@@ -36,8 +34,11 @@ def year_facts(
     with collector_paused():
         for e in year_level_events(store):
             collect_event(facts, e)
-    facts.request_source = partial(table.touching, first, last, agencies)
+    facts.request_table = TableRead(table, first, last, _scope(agencies))
     facts.request_agencies = set(table.agencies())
     facts.recorded_late = table.late_count(last, agencies)
     return facts
 
+
+def _scope(agencies: Collection[str] | None) -> frozenset[str] | None:
+    return frozenset(agencies) if agencies is not None else None

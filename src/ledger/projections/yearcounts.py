@@ -1,0 +1,156 @@
+"""A year's table 3 and statistics counted from the request table's columns (issue 12).
+
+Folding every row's kept state into a request (``snapshots.restore``) and counting it
+cost about 15 µs a request: seven seconds for a year of 500,000. Most of what the year's
+tables count is in the row's own columns (applicant, channel, the days of receipt,
+answer and due date, the outcome), so the rows are read as those columns only and
+counted a page at a time by ``collections.Counter`` (C code): per combination of
+applicant, years and outcome (table 3), of channel and day of receipt (by month), of the
+days of receipt and answer and lateness (answers and working days). Python then counts
+the few thousand combinations through ``YearTally``'s weighted counts, the same code a
+replay uses, so both give the same tables (``tests/integration/test_year_counts.py``,
+``test_read_properties.py``). An answer is late when it came after the row's due date:
+the projection keeps that date equal to the deadline a replay derives (it is refreshed
+with every event of the request and every change of the calendar).
+
+A request with a clarification, consultation, fee notice or extension (its kept state
+lacks ``snapshots.NO_STEPS``) is also folded one by one: its paused days, extensions
+and clarification notices are in the state only. Its answer was counted with the
+others without pauses; its span is moved to the one less its paused days.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from itertools import compress
+from operator import itemgetter
+from typing import Any, Final
+
+from ledger.db import Database
+from ledger.projections.requests import RequestState
+from ledger.projections.snapshots import NO_STEPS, NOT_CARRIED, restore, restore_steps
+from ledger.projections.tally import YearTally, paused_days
+
+Reads = Iterable[tuple[str, Sequence[Any]]]
+"""The conditions (with their parameters) whose rows are counted, one read each."""
+
+_COLUMNS: Final = "applicant, received_year, decided_year, outcome, recorded_late"
+"""Table 3's: what a request counts in (and whether a fact was recorded late)."""
+_TABLE3: Final = itemgetter(0, 1, 2, 3, 4)
+_RECEIVED: Final = itemgetter(5, 6, 1)
+_ANSWERED: Final = itemgetter(6, 7, 2, 8)
+_OPEN: Final = itemgetter(9)
+_STEPS: Final = itemgetter(10)
+AnswerKey = tuple[Any, Any, int | None, Any]
+"""Receipt, answer (ISO text on SQLite), year answered, late: what ``_ANSWERED`` takes."""
+_STATS: Final = (
+    ", channel, received_on, decided_on, due_date IS NOT NULL AND decided_on > due_date, "
+    "CASE WHEN received_year <= ? AND (decided_year IS NULL OR decided_year > ?) "
+    "THEN request_id END, CASE WHEN {contains}(state, ?) = 0 THEN state END"
+)
+"""With the statistics: the channel and the days of receipt and answer, whether the
+answer was late, the id of a request open at the year's end, the kept state of a
+request with steps (``snapshots.NO_STEPS`` absent)."""
+
+
+def _contains(db: Database) -> str:
+    """The position of text in text (0: absent), in the dialect's words."""
+    return "instr" if db.dialect == "sqlite" else "strpos"
+
+
+def _day(value: Any, known: dict[Any, date]) -> date:
+    """A date column's value as a date (SQLite gives ISO text), parsed once per value."""
+    day = known.get(value)
+    if day is None:
+        day = known[value] = date.fromisoformat(value) if isinstance(value, str) else value
+    return day
+
+
+class _Counts:
+    """The combinations counted over the pages, and the moves of the paused spans."""
+
+    def __init__(self) -> None:
+        self.table3: Counter[tuple[Any, ...]] = Counter()
+        self.received: Counter[tuple[Any, ...]] = Counter()
+        self.answered: Counter[AnswerKey] = Counter()
+        self.paused: Counter[AnswerKey] = Counter()
+        self.days: dict[Any, date] = {}
+
+    def page(self, rows: list[Any], tally: YearTally) -> None:
+        """One page: its combinations counted in C, its open and stepped rows in Python."""
+        self.table3.update(map(_TABLE3, rows))
+        if tally.cal is None:
+            return
+        self.received.update(map(_RECEIVED, rows))
+        self.answered.update(map(_ANSWERED, rows))
+        for row in compress(rows, map(_OPEN, rows)):
+            tally.count_open(_day(row[6], self.days), row[9])
+        for row in compress(rows, map(_STEPS, rows)):
+            self._stepped(row, restore_steps(row[10]), tally)
+
+    def _stepped(self, row: Any, state: RequestState, tally: YearTally) -> None:
+        """A request with steps: its own counts, and its span moved by its paused days."""
+        assert tally.cal is not None
+        tally.count_steps(state)
+        if row[2] != tally.year or state.decided_on is None:
+            return
+        paused = paused_days(state, state.decided_on, tally.cal)
+        if paused:
+            self.paused[_ANSWERED(row)] += 1
+            tally.count_span(state.received_on, state.decided_on, paused)
+
+    def finish(self, tally: YearTally) -> None:
+        """Each combination counted into the tally, as many times as rows share it."""
+        year, days = tally.year, self.days
+        for (applicant, received_year, decided_year, outcome, late), n in self.table3.items():
+            tally.count_table3(applicant, received_year, decided_year, outcome, n)
+            if late and received_year <= year and tally.cal is not None:
+                tally.recorded_late += n
+        if tally.cal is None:
+            return
+        for (channel, received_on, received_year), n in self.received.items():
+            if received_year == year:
+                tally.count_received(channel, _day(received_on, days), n)
+        for key, n in self.answered.items():
+            received_on, decided_on, decided_year, late = key
+            if decided_year != year:
+                continue
+            tally.count_answered(_day(decided_on, days), bool(late), n)
+            unpaused = n - self.paused[key]
+            if unpaused:
+                tally.count_span(_day(received_on, days), _day(decided_on, days), 0, unpaused)
+
+
+def count_year(db: Database, reads: Reads, tally: YearTally) -> None:
+    """Count the rows of each read into ``tally`` (table 3; with its calendar, the
+    statistics too), by their columns, folding only the requests that had steps."""
+    year, columns, params = tally.year, _COLUMNS, []
+    if tally.cal is not None:
+        columns += _STATS.format(contains=_contains(db))
+        params = [year, year, NO_STEPS]
+    select = f"SELECT {columns} FROM request_view WHERE "
+    counts = _Counts()
+    for where, values in reads:
+        for rows in db.pages(select + where, [*params, *values]):
+            counts.page(rows, tally)
+    counts.finish(tally)
+
+
+def carry_candidates(db: Database, reads: Reads, years: range) -> Iterator[RequestState]:
+    """The requests of the reads whose carry-over the check compares: open at the end of
+    one of ``years``, or carried over by a year close (of any year); every other one is
+    neither open at those ends nor carried over, so agrees with any close."""
+    ends = [
+        f"(received_year <= {int(y)} AND (decided_year IS NULL OR decided_year > {int(y)}))"
+        for y in years
+    ]
+    open_then = " OR ".join(ends) or "1 = 0"
+    select = (
+        f"SELECT request_id, state FROM request_view WHERE ({open_then} "
+        f"OR {_contains(db)}(state, ?) = 0) AND "
+    )
+    for where, values in reads:
+        for request_id, state in db.stream(select + where, [NOT_CARRIED, *values]):
+            yield restore(request_id, state)

@@ -1,0 +1,108 @@
+"""A year counted from the request table's columns equals it counted request by request.
+
+``ViewTable.count_year`` on the SQL table (``projections/yearcounts.py``) counts the
+combinations of a few columns and folds only the requests with steps; ``YearTally.fed``
+counts each folded request (the replay's way, and the in-memory table's). After random
+desk histories (clarifications, consultations, fee notices, extensions, deferrals,
+corrections, retractions, year closes, refused steps) on SQLite and on PostgreSQL, both
+give the same table 3 and statistics for every year and agency scope, and the check's
+candidates hold every request whose carry-over could disagree with a year close.
+``tests/integration/test_read_properties.py`` compares the whole report with a replay.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger.bootstrap import App, bootstrap
+from ledger.config import Config
+from ledger.dates import FixedClock
+from ledger.projections.calendar import load_calendar
+from ledger.projections.requests import open_at_end
+from ledger.projections.tables import ViewTable, current_table
+from ledger.projections.tally import YearTally
+from tests.conftest import _fresh_pg_database
+from tests.integration.test_read_properties import YEARS, history
+from tests.unit.test_request_fold import TODAY
+
+SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(scope="module")
+def template() -> Iterator[Path]:
+    """Empty books at the current schema, copied for each SQLite example."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "template.db"
+        bootstrap(f"sqlite:///{path}", Config(), clock=FixedClock(TODAY)).close()
+        yield path
+
+
+@contextlib.contextmanager
+def books(kind: str, template: Path, tmp: Path) -> Iterator[App]:
+    """Empty books of their own for one example: a copy of the SQLite template, or a new
+    PostgreSQL database (dropped afterwards)."""
+    if kind == "sqlite":
+        path = tmp / f"{next(NUMBERS)}.db"
+        path.write_bytes(template.read_bytes())
+        urls: Iterator[str] = iter([f"sqlite:///{path}"])
+    else:
+        urls = _fresh_pg_database()
+    url = next(urls)
+    app = bootstrap(url, Config(), clock=FixedClock(TODAY))
+    try:
+        yield app
+    finally:
+        app.close()
+        for _ in urls:  # the generator drops the database
+            pass
+
+
+NUMBERS = itertools.count()
+
+
+def tallies(table: ViewTable, app: App, year: int, scope: frozenset[str] | None) -> None:
+    """Both ways of counting ``year`` agree, with and without the statistics."""
+    cal = load_calendar(app.store)
+    for with_cal in (cal, None):
+        by_columns = YearTally(year, with_cal)
+        table.count_year(by_columns, year, year, scope)
+        one_by_one = YearTally(year, with_cal).fed(table.touching(year, year, scope))
+        assert by_columns.table3() == one_by_one.table3()
+        if with_cal is not None:
+            assert by_columns.stats() == one_by_one.stats()
+
+
+def candidates_cover(table: ViewTable, year: int, scope: frozenset[str] | None) -> None:
+    """Every request open at the end of year - 1 or year, or carried over, is a candidate."""
+    years = range(year - 1, year + 1)
+    found = {s.id for s in table.carry_candidates(year - 1, year, scope, years)}
+    for s in table.touching(year - 1, year, scope):
+        if s.carried_out_of or any(open_at_end(s, y) for y in years):
+            assert s.id in found
+
+
+@pytest.mark.parametrize(
+    "kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+@SETTINGS
+@given(data=st.data())
+def test_counting_by_columns_equals_counting_each_request(
+    kind: str, template: Path, tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    with books(kind, template, tmp_path_factory.mktemp("books")) as app:
+        for i in range(data.draw(st.integers(1, 4), label="requests")):
+            history(data, app.store, f"R{i}")
+        table = current_table(app.store)
+        assert table is not None
+        for scope in (None, frozenset({"a"})):
+            for year in YEARS:
+                tallies(table, app, year, scope)
+                candidates_cover(table, year, scope)

@@ -24,6 +24,7 @@ from ledger.events.agencies import (
 )
 from ledger.events.store import ANY, NewEvent, Store
 from ledger.i18n import _
+from ledger.projections.streams import registrations
 
 LEVELS: tuple[str, ...] = get_args(AgencyLevel)
 
@@ -116,7 +117,7 @@ class AgencyRow:
 def registered(store: Store) -> dict[str, tuple[str, str]]:
     """Every registered agency's (name, level) by code, the latest registration winning."""
     found: dict[str, tuple[str, str]] = {}
-    for e in store.read_all(types=[AgencyRegistered.type]):
+    for e in registrations(store):
         found[e.data["code"]] = (e.data["name"], e.data.get("level", "department"))
     return found
 

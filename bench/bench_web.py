@@ -399,6 +399,8 @@ def main() -> None:
     parser.add_argument("--workers", type=worker_counts, default=[1],
                         help="ledger serve --workers N; several (1,2) are measured one "
                         "after the other in the same run (default: 1)")  # fmt: skip
+    parser.add_argument("--no-counts", action="store_true",
+                        help="skip the in-process counts (minutes at 100,000 requests)")
     parser.add_argument("--serve-baseline", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_baseline:
@@ -434,9 +436,10 @@ def main() -> None:
     print(base.line(None))
     for figures in results:
         print(figures.line(base))
-    print("in process, one call each (median of 5):")
-    for line in counts_in_process(path, plan.today.isoformat()):
-        print(line)
+    if not args.no_counts:
+        print("in process, one call each (median of 5):")
+        for line in counts_in_process(path, plan.today.isoformat()):
+            print(line)
     per_count = len(results) // len(args.workers)
     for n, workers in enumerate(args.workers):
         worst = max(f.pct(0.95) for f in results[n * per_count : (n + 1) * per_count])

@@ -18,8 +18,10 @@ script
    the page R times, for the baseline, the dashboard, the government view and request
    pages (each user going through different requests of the log), after one uncounted
    page;
-4. prints, per page, p50, p95 and p99 latency and the rate, and each page's p50 and p95
-   as a ratio of the baseline's from the same run; then, in this process, the dashboard's
+4. prints first what each page costs the server alone (in this process, through
+   Starlette's TestClient, one page at a time), then, per page under load, p50, p95 and
+   p99 latency and the rate, and each page's p50 and p95 as a ratio of the baseline's
+   from the same run; then (unless ``--no-counts``), in this process, the dashboard's
    counts as the database makes them against building every row in Python.
 
 The load is bounded (U × R requests per page, and ``--max-seconds`` per page) and goes
@@ -51,6 +53,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from bench_report import Plan, cached
@@ -130,6 +133,41 @@ def counts_in_process(path: Path, today: str, reps: int = 5) -> list[str]:
         return lines
     finally:
         app.close()
+
+
+def pages_in_process(path: Path, today: str, ids: list[str], reps: int = 7) -> list[str]:
+    """What one page costs the server alone: each page opened ``reps`` times in this
+    process through Starlette's TestClient (no network, no other user), signed in as the
+    bench user, median after one uncounted page; the request pages go through ``ids``."""
+    from datetime import date
+
+    from starlette.testclient import TestClient
+
+    from ledger.dates import FixedClock
+    from ledger.web import create_app
+
+    app = bootstrap(f"sqlite:///{path}", ensure=False, clock=FixedClock(date.fromisoformat(today)))
+    lines = []
+    try:
+        with TestClient(create_app(app, secret=SECRET, lang="zh")) as client:
+            token = TOKEN.search(client.get("/login").text)
+            assert token is not None
+            form = {"csrf": token.group(1), "username": USER, "password": PASSWORD}
+            client.post("/login", data=form, follow_redirects=False)
+            for name, path_of in (
+                ("dashboard /today", lambda n: "/today"),
+                ("government /government", lambda n: "/government"),
+                ("request page /requests/ID", lambda n: f"/requests/{ids[n % len(ids)]}"),
+            ):
+                client.get(path_of(0))
+                urls = [path_of(n + 1) for n in range(reps)]
+                times = [_seconds(partial(client.get, url)) for url in urls]
+                size = len(client.get(path_of(0)).content)
+                lines.append(f"  {name:<38} {statistics.median(times) * 1000:8.2f} ms  "
+                             f"({size:,} bytes)")  # fmt: skip
+    finally:
+        app.close()
+    return lines
 
 
 def _seconds(run: Callable[[], object]) -> float:
@@ -414,6 +452,9 @@ def main() -> None:
     print(f"ledger web bench — {plan.path.name}: {args.requests:,} requests, {events:,} events; "
           f"{args.users} users x {args.rounds} pages each, loopback, "
           f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")  # fmt: skip
+    print("each page alone, in process (median of 7):")
+    for line in pages_in_process(path, plan.today.isoformat(), ids):
+        print(line)
     dashboards = args.dashboard_rounds or args.rounds
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
         work = Path(tmp)

@@ -6,7 +6,8 @@ follows the same id rule as request, case and document ids.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import heapq
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import get_args
 
@@ -16,15 +17,15 @@ from ledger.commands.requests import check_id
 from ledger.configfile import DEFAULT_AGENCY
 from ledger.errors import InvalidInput
 from ledger.events.agencies import (
+    AGENCY_PREFIX,
     OFFICE_STREAM,
     AgencyLevel,
     AgencyRegistered,
     DefaultAgencySet,
     agency_stream,
 )
-from ledger.events.store import ANY, NewEvent, Store
+from ledger.events.store import ANY, NewEvent, Store, StoredEvent
 from ledger.i18n import _
-from ledger.projections.streams import registrations
 
 LEVELS: tuple[str, ...] = get_args(AgencyLevel)
 
@@ -112,6 +113,15 @@ class AgencyRow:
     level: str
     default: bool
     requests: int
+
+
+def registrations(store: Store) -> Iterator[StoredEvent]:
+    """The agencies' registrations in log order (the latest of a code wins), read from
+    the agencies' own streams: the cost follows the agencies, not the log (reading the
+    type across the log pages through every position of it)."""
+    streams = [store.read_stream(s) for s in store.stream_ids(AGENCY_PREFIX)]
+    ordered = heapq.merge(*streams, key=lambda e: e.position)
+    return (e for e in ordered if e.type == AgencyRegistered.type)
 
 
 def registered(store: Store) -> dict[str, tuple[str, str]]:

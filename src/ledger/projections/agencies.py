@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ledger.commands.agencies import registrations
 from ledger.config import AgencySettings
 from ledger.events.store import EventStore, StoredEvent
-from ledger.projections.streams import registrations
 
 Named = tuple[str, dict[str, str]]
 """An agency's name and its local wording of official labels."""

@@ -11,7 +11,7 @@ import heapq
 from collections.abc import Iterator
 from typing import Final
 
-from ledger.events.agencies import AGENCY_PREFIX, AgencyRegistered
+from ledger.events.agencies import AGENCY_PREFIX
 from ledger.events.annual import ANNUAL_PREFIX, CASE_PREFIX, DOCUMENT_PREFIX
 from ledger.events.calendar import CALENDAR_STREAM
 from ledger.events.store import Store, StoredEvent
@@ -31,11 +31,3 @@ def year_level_events(
         streams += store.stream_ids(prefix)
     ordered = heapq.merge(*(store.read_stream(s) for s in streams), key=lambda e: e.position)
     return (e for e in ordered if not e.type.startswith("request."))
-
-
-def registrations(store: Store) -> Iterator[StoredEvent]:
-    """The agencies' registrations in log order (the latest of a code wins), read from
-    the agencies' own streams: the cost follows the agencies, not the log (reading the
-    type across the log pages through every position)."""
-    found = year_level_events(store, (AGENCY_PREFIX,), calendar=False)
-    return (e for e in found if e.type == AgencyRegistered.type)

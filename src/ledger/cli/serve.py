@@ -50,4 +50,6 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     session_secret(app.config)  # made here once, so every worker reads the same key
     state = ctx.ensure_object(State)
     state.close()
-    serve_workers(Books(state.db, state.config, state.actor, language()), host, port, workers)
+    log_format = str(ctx.find_root().params.get("log_format") or "auto")
+    books = Books(state.db, state.config, state.actor, language(), log_format)
+    serve_workers(books, host, port, workers)

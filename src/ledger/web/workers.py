@@ -5,11 +5,11 @@ with N processes on one listening socket (uvicorn's supervisor hands it to each)
 pages are worked on at once. The supervisor starts each worker afresh (``spawn``), so a
 worker cannot be handed the ``App`` the command built: it builds its own, from the same
 configuration, which ``ledger serve`` writes into the environment the workers inherit
-(:data:`WORKER_ENV`): the database given, the configuration file, the actor and the
-language. Everything else a worker needs is already shared where it lives: the session
-key (the environment or ``[web] secret_file``, made once by ``ledger serve`` before any
-worker starts), the failed sign-ins (the ``login_failures`` table), "today" and the
-chain key (their environment variables).
+(:data:`WORKER_ENV`): the database given, the configuration file, the actor, the
+language and the log format. Everything else a worker needs is already shared where it
+lives: the session key (the environment or ``[web] secret_file``, made once by ``ledger
+serve`` before any worker starts), the failed sign-ins (the ``login_failures`` table),
+"today" and the chain key (their environment variables).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from starlette.applications import Starlette
 
 from ledger.bootstrap import bootstrap
 from ledger.i18n import set_language
+from ledger.logging import configure_logging
 
 WORKER_ENV = "LEDGER_SERVE_WORKER"
 """Where ``ledger serve`` leaves the workers' configuration (JSON of :class:`Books`)."""
@@ -40,6 +41,7 @@ class Books:
     config: str | None
     actor: str | None
     lang: str
+    log_format: str = "auto"
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -58,6 +60,7 @@ def worker_app() -> Starlette:
     from ledger.web.app import create_app
 
     books = Books.from_env()
+    configure_logging(books.log_format)
     set_language(books.lang)
     app = bootstrap(books.db, books.config, actor=books.actor, create=False)
 

@@ -8,17 +8,20 @@ script
    log of N requests over 2021 and 2022 through the one gate (``import_lines``: every step
    recorded by its desk command), brings its schema up to date and adds a ``head`` user
    serving every agency;
-2. starts ``ledger serve`` on it (real uvicorn, one process, on a free loopback port,
-   "today" pinned to 2023-02-01) and, for the baseline, a trivial Starlette page on the
-   same stack (uvicorn, a synchronous endpoint run in the thread pool, the same session
-   middleware) in another process;
+2. starts, for the baseline, a trivial Starlette page on the same stack (uvicorn, one
+   process, a synchronous endpoint run in the thread pool, the same session middleware),
+   then ``ledger serve --workers N`` on the log (real uvicorn on a free loopback port,
+   "today" pinned to 2023-02-01), once per N of ``--workers`` (``1,2``: one process,
+   then two, in the same run);
 3. runs U users at once, each a thread with its own keep-alive connection that signs in
    (GET the form, POST the password and token, keep the session cookie) and then opens
    the page R times, for the baseline, the dashboard, the government view and request
    pages (each user going through different requests of the log), after one uncounted
    page;
-4. prints, per page, p50, p95 and p99 latency and the rate, and each page's p50 and p95
-   as a ratio of the baseline's from the same run; then, in this process, the dashboard's
+4. prints first what each page costs the server alone (in this process, through
+   Starlette's TestClient, one page at a time), then, per page under load, p50, p95 and
+   p99 latency and the rate, and each page's p50 and p95 as a ratio of the baseline's
+   from the same run; then (unless ``--no-counts``), in this process, the dashboard's
    counts as the database makes them against building every row in Python.
 
 The load is bounded (U × R requests per page, and ``--max-seconds`` per page) and goes
@@ -26,6 +29,7 @@ to 127.0.0.1 only. Nothing is asserted: the figures are printed for a person to 
 
     .venv/bin/python bench/bench_web.py                        # 10,000 requests, 20 users
     .venv/bin/python bench/bench_web.py --requests 100000 --rounds 50
+    .venv/bin/python bench/bench_web.py --requests 100000 --rounds 30 --workers 1,2
     .venv/bin/python bench/bench_web.py --requests 1000000     # the acceptance (hours to build)
 
 Building the log takes about 5 s per 1,000 requests on an idle 2-core machine (once).
@@ -49,6 +53,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from bench_report import Plan, cached
@@ -130,6 +135,41 @@ def counts_in_process(path: Path, today: str, reps: int = 5) -> list[str]:
         app.close()
 
 
+def pages_in_process(path: Path, today: str, ids: list[str], reps: int = 7) -> list[str]:
+    """What one page costs the server alone: each page opened ``reps`` times in this
+    process through Starlette's TestClient (no network, no other user), signed in as the
+    bench user, median after one uncounted page; the request pages go through ``ids``."""
+    from datetime import date
+
+    from starlette.testclient import TestClient
+
+    from ledger.dates import FixedClock
+    from ledger.web import create_app
+
+    app = bootstrap(f"sqlite:///{path}", ensure=False, clock=FixedClock(date.fromisoformat(today)))
+    lines = []
+    try:
+        with TestClient(create_app(app, secret=SECRET, lang="zh")) as client:
+            token = TOKEN.search(client.get("/login").text)
+            assert token is not None
+            form = {"csrf": token.group(1), "username": USER, "password": PASSWORD}
+            client.post("/login", data=form, follow_redirects=False)
+            for name, path_of in (
+                ("dashboard /today", lambda n: "/today"),
+                ("government /government", lambda n: "/government"),
+                ("request page /requests/ID", lambda n: f"/requests/{ids[n % len(ids)]}"),
+            ):
+                client.get(path_of(0))
+                urls = [path_of(n + 1) for n in range(reps)]
+                times = [_seconds(partial(client.get, url)) for url in urls]
+                size = len(client.get(path_of(0)).content)
+                lines.append(f"  {name:<38} {statistics.median(times) * 1000:8.2f} ms  "
+                             f"({size:,} bytes)")  # fmt: skip
+    finally:
+        app.close()
+    return lines
+
+
 def _seconds(run: Callable[[], object]) -> float:
     started = time.perf_counter()
     run()
@@ -192,15 +232,16 @@ def start(args: list[str], env: dict[str, str], log: Path, port: int) -> Server:
     return Server(proc, port, log)
 
 
-def start_ledger(path: Path, today: str, work: Path) -> Server:
-    """``ledger serve`` on the books, as a person starts it."""
+def start_ledger(path: Path, today: str, work: Path, workers: int) -> Server:
+    """``ledger serve --workers N`` on the books, as a person starts it."""
     port = free_port()
     env = {**os.environ, "LEDGER_DB": f"sqlite:///{path}", "LEDGER_TODAY": today,
            "LEDGER_WEB_SECRET": SECRET, "LEDGER_LANG": "zh", "HOME": str(work)}  # fmt: skip
     env.pop("LEDGER_CONFIG", None)
     ledger = Path(sys.executable).with_name("ledger")
-    args = [str(ledger), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    return start(args, env, work / "ledger-serve.log", port)
+    args = [str(ledger), "serve", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers)]  # fmt: skip
+    return start(args, env, work / f"ledger-serve-{workers}.log", port)
 
 
 def start_baseline(work: Path) -> Server:
@@ -346,7 +387,7 @@ class Figures:
 
     def line(self, base: Figures | None) -> str:
         rate = len(self.latencies) / self.wall
-        text = (f"  {self.name:<26} n={len(self.latencies):>5}  p50 {self.p50:7.1f} ms  "
+        text = (f"  {self.name:<38} n={len(self.latencies):>5}  p50 {self.p50:7.1f} ms  "
                 f"p95 {self.pct(0.95):7.1f} ms  p99 {self.pct(0.99):7.1f} ms  "
                 f"{rate:7.1f} pages/s")  # fmt: skip
         if self.errors:
@@ -355,6 +396,33 @@ class Figures:
             text += (f"   / baseline: p50 {self.p50 / base.p50:5.1f}x  "
                      f"p95 {self.pct(0.95) / base.pct(0.95):5.1f}x")  # fmt: skip
         return text
+
+
+def pages_under_load(
+    port: int, args: argparse.Namespace, dashboards: int, ids: list[str], workers: int
+) -> list[Figures]:
+    """The dashboard, the government view and request pages, one after the other, on the
+    server at ``port`` (run by ``workers`` processes)."""
+    rounds = args.rounds
+    runs = [
+        ("dashboard /today", dashboards, lambda i, r: "/today"),
+        ("government /government", dashboards, lambda i, r: "/government"),
+        ("request page /requests/ID", rounds,
+         lambda i, r: f"/requests/{ids[(i * (rounds + 1) + r) % len(ids)]}"),
+    ]  # fmt: skip
+    label = f"{workers} worker" + ("s" if workers > 1 else "")
+    return [
+        Figures(f"{name} ({label})", *load(port, args.users, count, args.max_seconds, paths, True))
+        for name, count, paths in runs
+    ]
+
+
+def worker_counts(text: str) -> list[int]:
+    """``--workers 1,2``: the worker counts to measure, one server after the other."""
+    counts = [int(part) for part in text.split(",") if part.strip()]
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError("give worker counts of 1 or more, e.g. 1,2")
+    return counts
 
 
 def main() -> None:
@@ -366,6 +434,11 @@ def main() -> None:
                         help="dashboards each user opens (default: --rounds)")  # fmt: skip
     parser.add_argument("--max-seconds", type=float, default=120.0, help="time bound per page")
     parser.add_argument("--rebuild", action="store_true", help="build the log again")
+    parser.add_argument("--workers", type=worker_counts, default=[1],
+                        help="ledger serve --workers N; several (1,2) are measured one "
+                        "after the other in the same run (default: 1)")  # fmt: skip
+    parser.add_argument("--no-counts", action="store_true",
+                        help="skip the in-process counts (minutes at 100,000 requests)")
     parser.add_argument("--serve-baseline", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_baseline:
@@ -379,39 +452,41 @@ def main() -> None:
     print(f"ledger web bench — {plan.path.name}: {args.requests:,} requests, {events:,} events; "
           f"{args.users} users x {args.rounds} pages each, loopback, "
           f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")  # fmt: skip
+    print("each page alone, in process (median of 7):")
+    for line in pages_in_process(path, plan.today.isoformat(), ids):
+        print(line)
+    dashboards = args.dashboard_rounds or args.rounds
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
         work = Path(tmp)
-        baseline, ledger = start_baseline(work), start_ledger(path, plan.today.isoformat(), work)
+        baseline = start_baseline(work)
         try:
             baseline.wait_up("/")
-            ledger.wait_up("/login")
-            dashboards = args.dashboard_rounds or args.rounds
-            runs = [
-                ("baseline (trivial page)", baseline.port, False, args.rounds, lambda i, r: "/"),
-                ("dashboard /today", ledger.port, True, dashboards, lambda i, r: "/today"),
-                ("government /government", ledger.port, True, dashboards,
-                 lambda i, r: "/government"),
-                ("request page /requests/ID", ledger.port, True, args.rounds,
-                 lambda i, r: f"/requests/{ids[(i * (args.rounds + 1) + r) % len(ids)]}"),
-            ]  # fmt: skip
-            results = []
-            for name, port, sign_in, rounds, paths in runs:
-                lat, wall, errors = load(port, args.users, rounds, args.max_seconds,
-                                         paths, sign_in)  # fmt: skip
-                results.append(Figures(name, lat, wall, errors))
+            base = Figures("baseline (trivial page)",
+                           *load(baseline.port, args.users, args.rounds, args.max_seconds,
+                                 lambda i, r: "/", False))  # fmt: skip
         finally:
             baseline.stop()
-            ledger.stop()
-    base = results[0]
+        results: list[Figures] = []
+        for workers in args.workers:
+            ledger = start_ledger(path, plan.today.isoformat(), work, workers)
+            try:
+                ledger.wait_up("/login")
+                results += pages_under_load(ledger.port, args, dashboards, ids, workers)
+            finally:
+                ledger.stop()
     print(base.line(None))
-    for figures in results[1:]:
+    for figures in results:
         print(figures.line(base))
-    print("in process, one call each (median of 5):")
-    for line in counts_in_process(path, plan.today.isoformat()):
-        print(line)
-    worst = max(f.pct(0.95) for f in results[1:])
-    verdict = "under" if worst < TARGET_MS else "over"
-    print(f"target p95 < {TARGET_MS:.0f} ms for both pages: {verdict} (worst p95 {worst:.0f} ms)")
+    if not args.no_counts:
+        print("in process, one call each (median of 5):")
+        for line in counts_in_process(path, plan.today.isoformat()):
+            print(line)
+    per_count = len(results) // len(args.workers)
+    for n, workers in enumerate(args.workers):
+        worst = max(f.pct(0.95) for f in results[n * per_count : (n + 1) * per_count])
+        verdict = "under" if worst < TARGET_MS else "over"
+        print(f"target p95 < {TARGET_MS:.0f} ms, --workers {workers}: {verdict} "
+              f"(worst p95 {worst:.0f} ms)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ SOON = (3, 5)
 @pytest.fixture
 def office(db_url: str) -> Iterator[Office]:
     """Requests received on every day of six weeks in two agencies: some overdue, some
-    due soon, some asked to clarify, some in consultation, some decided."""
+    due soon, some asked to clarify, some in consultation, some with both answered, some
+    decided."""
     with office_on(db_url, users=()) as made:
         start = TODAY - timedelta(days=45)
         for n in range(46):
@@ -40,6 +41,12 @@ def office(db_url: str) -> Iterator[Office]:
                 cmd.start_consultation(desk, rid, day + timedelta(days=1), "某公司")
             elif n % 7 == 3:
                 cmd.issue_decision(desk, rid, day, "disclosed")
+            elif n % 7 == 4 and day < TODAY - timedelta(days=3):  # answered, then ended
+                cmd.request_clarification(desk, rid, day + timedelta(days=1),
+                                          day + timedelta(days=15))  # fmt: skip
+                cmd.record_clarified(desk, rid, day + timedelta(days=2))
+                cmd.start_consultation(desk, rid, day + timedelta(days=2), "某公司")
+                cmd.end_consultation(desk, rid, day + timedelta(days=3), "某公司")
         yield made
 
 

@@ -90,6 +90,30 @@ def test_disable_and_a_new_password(office: Office) -> None:
     assert "user nobody: no such user" in refusal(missing)
 
 
+def test_an_admin_changing_their_own_password_stays_signed_in(office: Office) -> None:
+    """The admin's own new password keeps the session they changed it in (issued again,
+    with a new form token) and ends their other sessions; the old password is refused."""
+    admin = office.browser("admin")
+    elsewhere = office.browser("admin")
+    admin.get("/users")
+    before, old_token = admin.client.cookies.get("ledger_session"), admin.token
+    done = admin.post("/users/admin", {"action": "password", "password": NEW, "again": NEW})
+    assert done.status_code == 303
+    assert done.headers["location"] == "/users"
+    assert admin.client.cookies.get("ledger_session") != before
+    page = admin.client.get("/users", follow_redirects=False)
+    assert page.status_code == 200
+    assert "user admin: password changed" in page.text
+    assert old_token not in page.text
+    assert elsewhere.client.get("/today", follow_redirects=False).status_code == 303
+    assert admin.client.get("/today", follow_redirects=False).status_code == 200
+    browser = office.anonymous()
+    browser.get("/login")
+    refused = browser.post("/login", {"username": "admin", "password": PASSWORD})
+    assert refused.status_code == 401
+    assert office.browser("admin", NEW).get("/today").status_code == 200
+
+
 def test_only_the_admin_and_only_with_the_token(office: Office) -> None:
     """A clerk may not add users or rename agencies (403); a form without the CSRF token
     is refused (403); nothing changes."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from docx import Document
@@ -132,6 +132,31 @@ def test_the_dashboard_counts_and_orders_alerts(office: Office) -> None:
     first_alert = page.split("<tbody>")[-1]
     assert "zja-2020-0001" in first_alert
     assert "overdue" in first_alert
+
+
+def test_the_dashboard_shows_the_most_urgent_alerts_and_links_to_all(db_url: str) -> None:
+    """With more alerts than the dashboard shows, it lists the most urgent ones (the
+    longest overdue first) and says how many there are; the link shows every one."""
+    from ledger.web.pages import ALERTS_SHOWN
+
+    with office_on(db_url, users=("head",)) as office:
+        late = ALERTS_SHOWN + 5
+        for n in range(1, late + 1):  # one a day: the first received is the most overdue
+            office.receive("zja", f"zja-2020-{n:04d}", date(2020, 3, 1) + timedelta(days=n))
+        head = office.browser("head")
+        page = head.get("/today").text
+        rows = page.split("<tbody>")[-1].split("</tbody>")[0]
+        overdue = [line for line in rows.split("<tr") if "/requests/zja-2020-" in line]
+        assert len(overdue) == ALERTS_SHOWN
+        assert "zja-2020-0001" in overdue[0]
+        assert f"zja-2020-{late:04d}" not in rows
+        total = late + 2  # and the year 2020 not closed, its annual report not published
+        assert f"The {ALERTS_SHOWN} most urgent of {total} alerts." in page
+        assert 'href="/today?alerts=all"' in page
+        every = head.get("/today?alerts=all").text
+        assert f"zja-2020-{late:04d}" in every
+        assert "most urgent of" not in every
+        assert f">{late}</b>" in every  # the overdue tile counts them all either way
 
 
 def test_the_pages_speak_chinese_and_switch(office: Office) -> None:

@@ -6,7 +6,8 @@ follows the same id rule as request, case and document ids.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import heapq
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import get_args
 
@@ -16,13 +17,14 @@ from ledger.commands.requests import check_id
 from ledger.configfile import DEFAULT_AGENCY
 from ledger.errors import InvalidInput
 from ledger.events.agencies import (
+    AGENCY_PREFIX,
     OFFICE_STREAM,
     AgencyLevel,
     AgencyRegistered,
     DefaultAgencySet,
     agency_stream,
 )
-from ledger.events.store import ANY, NewEvent, Store
+from ledger.events.store import ANY, NewEvent, Store, StoredEvent
 from ledger.i18n import _
 
 LEVELS: tuple[str, ...] = get_args(AgencyLevel)
@@ -113,10 +115,19 @@ class AgencyRow:
     requests: int
 
 
+def registrations(store: Store) -> Iterator[StoredEvent]:
+    """The agencies' registrations in log order (the latest of a code wins), read from
+    the agencies' own streams: the cost follows the agencies, not the log (reading the
+    type across the log pages through every position of it)."""
+    streams = [store.read_stream(s) for s in store.stream_ids(AGENCY_PREFIX)]
+    ordered = heapq.merge(*streams, key=lambda e: e.position)
+    return (e for e in ordered if e.type == AgencyRegistered.type)
+
+
 def registered(store: Store) -> dict[str, tuple[str, str]]:
     """Every registered agency's (name, level) by code, the latest registration winning."""
     found: dict[str, tuple[str, str]] = {}
-    for e in store.read_all(types=[AgencyRegistered.type]):
+    for e in registrations(store):
         found[e.data["code"]] = (e.data["name"], e.data.get("level", "department"))
     return found
 

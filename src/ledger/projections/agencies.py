@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ledger.commands.agencies import registrations
 from ledger.config import AgencySettings
 from ledger.events.store import EventStore, StoredEvent
 
@@ -23,7 +24,7 @@ def registration(event: StoredEvent) -> tuple[str, Named]:
 
 def recorded_agencies(store: EventStore) -> dict[str, Named]:
     """Every agency the log names, the latest registration of each winning."""
-    return dict(registration(e) for e in store.read_all(types=["agency.registered"]))
+    return dict(registration(e) for e in registrations(store))
 
 
 def agency_named(

@@ -21,7 +21,7 @@ from ledger.i18n import _
 from ledger.projections.alerts import Alert, compute_alerts
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import RequestState, clock_input
-from ledger.projections.snapshots import restore
+from ledger.projections.snapshots import running
 from ledger.projections.tables import (
     SCAN_BATCH,
     SqlViewTable,
@@ -351,15 +351,18 @@ def _counted_by_sql(
     query = (f"SELECT agency, count(*), sum(CASE WHEN due_date < ? THEN 1 ELSE 0 END)"
              f"{horizons} FROM request_view WHERE closed = ?{mine} GROUP BY agency")  # fmt: skip
     params = [shown(day), *(v for b in bounds for v in (shown(day), shown(b))), False, *chosen]
-    states: dict[str, list[RequestState]] = {}
-    kept = f"SELECT request_id, agency, state FROM request_view WHERE closed = ?{mine}"
-    for request_id, agency, state in db.fetch(kept, (False, *chosen)):
-        states.setdefault(agency, []).append(restore(request_id, state))
+    runs: dict[str, list[int]] = {}
+    kept = f"SELECT agency, state FROM request_view WHERE closed = ?{mine}"
+    for agency, state in db.fetch(kept, (False, *chosen)):
+        asked, consulting = running(state)
+        tally = runs.setdefault(agency, [0, 0])
+        tally[0] += asked
+        tally[1] += consulting
     found: dict[str, OpenCounts] = {}
     for agency, count, overdue, *within in sorted(db.fetch(query, params), key=lambda r: r[0]):
         found[agency] = OpenCounts(int(count), int(overdue or 0),
                                    tuple(int(w or 0) for w in within),
-                                   *_running(states.get(agency, [])))  # fmt: skip
+                                   *runs.get(agency, (0, 0)))  # fmt: skip
     return found
 
 

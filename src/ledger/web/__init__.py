@@ -3,6 +3,6 @@ sign-in, in the same languages (docs/web.md)."""
 
 from __future__ import annotations
 
-from ledger.web.app import create_app, serve
+from ledger.web.app import create_app, serve, serve_workers
 
-__all__ = ["create_app", "serve"]
+__all__ = ["create_app", "serve", "serve_workers"]

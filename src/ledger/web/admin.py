@@ -18,7 +18,8 @@ from ledger.commands.agencies import LEVELS, register_agency, registered
 from ledger.errors import InvalidInput, LedgerError
 from ledger.i18n import _
 from ledger.web.pages import agency_levels, agency_names
-from ledger.web.site import Visit, page
+from ledger.web.security import new_token
+from ledger.web.site import Visit, now, page
 
 _SPLIT = re.compile(r"[\s,，、]+")
 
@@ -88,7 +89,9 @@ def change(visit: Visit) -> Response:
             line = _("user {name} disabled").format(name=name)
         elif action == "password":
             accounts.get_user(db, name)
-            accounts.set_password(db, name, _password(visit))
+            changed = accounts.set_password(db, name, _password(visit))
+            if changed.username == visit.user.username:
+                _keep_signed_in(visit)
             line = _("user {name}: password changed").format(name=name)
         elif action == "set":
             made = accounts.change_user(db, name, role=form.get("role") or None,
@@ -102,6 +105,14 @@ def change(visit: Visit) -> Response:
     except LedgerError as refused:
         return _users_page(visit, error=refused.message, where=name, status=400)
     return _done(visit, line)
+
+
+def _keep_signed_in(visit: Visit) -> None:
+    """An admin who gives themself a new password stays signed in here: this session is
+    issued again, begun after the change (with a new form token), while their other
+    sessions, begun before it, end as every session of a changed password does."""
+    visit.session["since"] = now()
+    visit.session["csrf"] = new_token()
 
 
 @page(accounts.SETTINGS)

@@ -7,7 +7,10 @@ serve`` starts uvicorn itself (:func:`serve`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -26,6 +29,11 @@ from ledger.web import admin, auth, desk, pages, reports
 from ledger.web.pages import my_request
 from ledger.web.security import SecurityHeaders, Throttle, session_secret
 from ledger.web.site import Visit, Web, environment, page
+
+if TYPE_CHECKING:
+    from ledger.web.workers import Books
+
+Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
 STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "ledger_session"
@@ -84,12 +92,16 @@ ROUTES = [
 ]
 
 
-def create_app(app: App, *, secret: str | None = None, lang: str | None = None) -> Starlette:
+def create_app(
+    app: App, *, secret: str | None = None, lang: str | None = None,
+    lifespan: Lifespan | None = None,
+) -> Starlette:  # fmt: skip
     """The web application on ``app``'s books (its store, configuration and clock).
 
     ``secret`` signs the session cookies (default: ``security.session_secret``); ``lang``
     is the pages' language until a user switches (default: the process's, which ``ledger
-    serve`` chose from --lang, $LEDGER_LANG or the configuration).
+    serve`` chose from --lang, $LEDGER_LANG or the configuration); ``lifespan`` runs
+    around the serving (a worker closes its books after it).
     """
     settings = app.config.web
     web = Web(
@@ -110,14 +122,31 @@ def create_app(app: App, *, secret: str | None = None, lang: str | None = None) 
             https_only=settings.secure_cookies,
         ),
     ]
-    site = Starlette(routes=ROUTES, middleware=middleware)
+    site = Starlette(routes=ROUTES, middleware=middleware, lifespan=lifespan)
     site.state.web = web
     return site
 
 
 def serve(app: App, host: str, port: int) -> None:
-    """Run the pages in uvicorn until stopped (Ctrl-C, SIGTERM)."""
+    """Run the pages in this process in uvicorn until stopped (Ctrl-C, SIGTERM)."""
     import uvicorn
 
     uvicorn.run(create_app(app), host=host, port=port, log_level="info",
                 proxy_headers=True, server_header=False)  # fmt: skip
+
+
+def serve_workers(books: Books, host: str, port: int, workers: int) -> None:
+    """Run the pages in ``workers`` processes on one socket until stopped (Ctrl-C,
+    SIGTERM: each worker finishes the pages it is answering, then the supervisor ends).
+
+    Each worker builds its own application from ``books`` (``ledger.web.workers``).
+    """
+    import os
+
+    import uvicorn
+
+    from ledger.web.workers import WORKER_APP, WORKER_ENV
+
+    os.environ[WORKER_ENV] = books.to_env()
+    uvicorn.run(WORKER_APP, factory=True, workers=workers, host=host, port=port,
+                log_level="info", proxy_headers=True, server_header=False)  # fmt: skip

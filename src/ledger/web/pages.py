@@ -34,6 +34,10 @@ from ledger.web.site import Visit, page
 
 SOON = (3, 5)
 """The dashboard's "due within N working days" counts."""
+ALERTS_SHOWN = 50
+"""Alerts the dashboard shows, most urgent first; the rest are one link away
+(``/today?alerts=all``): a head reads the top of the list, and a page of every alert of a
+large office is thousands of rows to build and send at every visit."""
 LIST_LIMIT = 500
 """Rows shown on one list page (the filters narrow a longer list)."""
 STATUSES = ("open", "paused", "closed")
@@ -80,13 +84,15 @@ def _total(counts: dict[str, OpenCounts]) -> OpenCounts:
 
 @page()
 def dashboard(visit: Visit) -> Response:
-    """今日待办: the alerts most urgent first and the counts, per agency."""
+    """今日待办: the alerts most urgent first (the first ``ALERTS_SHOWN``, or all with
+    ``?alerts=all``) and the counts, per agency."""
     found = visit.web.alerts(max(SOON))
     alerts: list[Alert] = [a for a in found.alerts if visit.user.serves(a.agency)]
+    shown = alerts if visit.param("alerts") == "all" else alerts[:ALERTS_SHOWN]
     counts = _counts(visit)
     return visit.render(
-        "dashboard.html", today=found.as_of, alerts=alerts, counts=counts, total=_total(counts),
-        soon=SOON, names=agency_names(visit),
+        "dashboard.html", today=found.as_of, alerts=shown, alert_count=len(alerts),
+        counts=counts, total=_total(counts), soon=SOON, names=agency_names(visit),
     )  # fmt: skip
 
 

@@ -83,7 +83,8 @@ def main() -> None:
         created, end = measured(path, k, lambda: create(desk, ids), 0)
         decided, _ = measured(path, k, lambda: decide(desk, ids), end)
         app.close()
-    for what, counts in (("create (record_receipt)", created), ("decide (issue_decision)", decided)):
+    phases = (("create (record_receipt)", created), ("decide (issue_decision)", decided))
+    for what, counts in phases:
         total = sum(counts.values())
         print(f"\n{what}: {total / k:.2f} WAL pages per command ({total} for {k})")
         for name, n in counts.most_common():

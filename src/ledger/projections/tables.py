@@ -125,6 +125,15 @@ _VALUES: Final = attrgetter(*COLUMNS)
 """A row's values in column order, as one tuple."""
 _DATE_AT: Final = tuple(i for i, name in enumerate(COLUMNS) if name in _DATES)
 """Where the dates are among them (SQLite keeps them as ISO text)."""
+INDEXED: Final = (
+    "agency", "received_year", "closed", "due_date", "decided_year", "touch_from",
+    "touch_until", "touch_span", "recorded_late", "last_effective", "applicant_ref",
+)  # fmt: skip
+"""The columns an index of ``request_view`` holds besides the key (a test holds them
+equal to ``ledger.events.schema``)."""
+INDEXED_VALUES: Final = attrgetter(*INDEXED)
+_AT: Final = {name: i for i, name in enumerate(COLUMNS)}
+_UNINDEXED: Final = tuple(c for c in COLUMNS[1:] if c not in INDEXED)
 
 
 def touched_years(state: RequestState) -> tuple[int, int | None]:
@@ -136,6 +145,24 @@ def touched_years(state: RequestState) -> tuple[int, int | None]:
     if state.decided_on is not None:
         years.append(state.decided_on.year)
     return min(years), (max(years) if state.closed else None)
+
+
+def indexed_values(state: RequestState, cal: WorkingCalendar) -> tuple[Any, ...]:
+    """``INDEXED_VALUES(view_row(state, cal))`` without building the row (its snapshot)."""
+    first, last = touched_years(state)
+    return (
+        state.agency,
+        state.received_on.year,
+        state.closed,
+        deadline(state, cal).due,
+        state.decided_on.year if state.decided_on else None,
+        first,
+        last,
+        None if last is None else last - first,
+        state.recorded_late > 0,
+        state.last_effective,
+        state.applicant_ref,
+    )
 
 
 def view_row(state: RequestState, cal: WorkingCalendar) -> ViewRow:
@@ -188,7 +215,10 @@ class ViewTable(Protocol):
         """Move the checkpoint from ``done`` to ``position``; False if it was not at ``done``."""
         ...
 
-    def put(self, row: ViewRow) -> None: ...
+    def put(self, row: ViewRow, indexed_before: tuple[Any, ...] | None = None) -> None:
+        """Write the row. ``indexed_before``: the ``INDEXED`` values of the request's row
+        as stored now, when the caller knows them (the row exists)."""
+        ...
 
     def delete(self, request_id: str) -> None: ...
 
@@ -265,6 +295,7 @@ class SqlViewTable:
             f"ON CONFLICT (request_id) DO UPDATE SET {updates}"
         )
         self._select = f"SELECT {names} FROM request_view"
+        self._updates: dict[tuple[str, ...], str] = {}
 
     def _run(self, text: str, params: Sequence[Any] = ()) -> None:
         self.db.connection().execute(self.db.sql(text), params)
@@ -292,7 +323,12 @@ class SqlViewTable:
         )
         return len(cursor.fetchall()) == 1
 
-    def put(self, row: ViewRow) -> None:
+    def put(self, row: ViewRow, indexed_before: tuple[Any, ...] | None = None) -> None:
+        """An upsert of every column; on SQLite, given the indexed values of the row as
+        stored, an ``UPDATE`` that leaves out the indexed columns that did not change:
+        SQLite rewrites an index whenever a column of it is set, even to the same value,
+        so a decision no longer writes the pages of the agency, year received, applicant
+        and late-flag indexes. (PostgreSQL compares the values itself: an upsert.)"""
         values: Sequence[Any] = _VALUES(row)  # one C call; astuple deep-copies
         if self._sqlite:
             values = list(values)
@@ -300,7 +336,21 @@ class SqlViewTable:
                 day = values[i]
                 if day is not None:
                     values[i] = day.isoformat()
+            if indexed_before is not None and self._update(row, values, indexed_before):
+                return
         self.db.connection().execute(self._upsert, values)
+
+    def _update(self, row: ViewRow, values: Sequence[Any], before: tuple[Any, ...]) -> bool:
+        """The ``UPDATE`` of ``put``; False if no row was there (then it is upserted)."""
+        changed = tuple(c for c, old, new in zip(INDEXED, before, INDEXED_VALUES(row),
+                                                 strict=True) if old != new)  # fmt: skip
+        query = self._updates.get(changed)
+        if query is None:
+            sets = ", ".join(f"{c} = ?" for c in (*_UNINDEXED, *changed))
+            query = self._updates[changed] = f"UPDATE request_view SET {sets} WHERE request_id = ?"
+        params = [values[_AT[c]] for c in (*_UNINDEXED, *changed)]
+        params.append(row.request_id)
+        return bool(self.db.connection().execute(query, params).rowcount == 1)
 
     def delete(self, request_id: str) -> None:
         self._run("DELETE FROM request_view WHERE request_id = ?", (request_id,))
@@ -446,7 +496,7 @@ class MemoryViewTable:
         self._checkpoints[name] = position
         return True
 
-    def put(self, row: ViewRow) -> None:
+    def put(self, row: ViewRow, indexed_before: tuple[Any, ...] | None = None) -> None:
         self._rows[row.request_id] = row
 
     def delete(self, request_id: str) -> None:
@@ -580,17 +630,24 @@ class RequestProjection:
         if not streams:
             return
         cal = self.calendar(store)
+        in_step = store.checkpoint_seen(self.name) == events[0].position - 1
         for stream, mine in streams.items():
-            state = self._folded_on(store, mine)
-            if state is None:
+            folded = self._folded_on(store, mine, cal if in_step else None)
+            if folded is None:
                 self._refresh_one(store, stream, cal)
-            elif state.channel:
-                self.table.put(view_row(state, cal))
+                continue
+            state, before = folded
+            if state.channel:
+                self.table.put(view_row(state, cal), before)
             else:
                 self.table.delete(state.id)
 
-    def _folded_on(self, store: Store, events: list[StoredEvent]) -> RequestState | None:
-        """The kept state with ``events`` applied, or None when the stream must be read.
+    def _folded_on(
+        self, store: Store, events: list[StoredEvent], cal: WorkingCalendar | None
+    ) -> tuple[RequestState, tuple[Any, ...] | None] | None:
+        """The kept state with ``events`` applied, or None when the stream must be read;
+        with it, given ``cal`` (the table in step with the log), the ``INDEXED`` values of
+        the row stored before them (None when there is none or they are not known).
 
         A stream the store holds (the command read it, and the append found it unchanged
         under its lock) is folded from memory instead of reading the row: no round trip.
@@ -600,18 +657,24 @@ class RequestProjection:
             return None
         request_id = request_of(first.stream_id)
         held = store.held_stream(first.stream_id) if first.version > 1 else None
+        before: tuple[Any, ...] | None = None
         if held is not None:
-            return quiet_fold(request_id, [e for e in held if e.type.startswith(REQUEST_TYPES)])
-        if first.version == 1:
+            mine = [e for e in held[: first.version - 1] if e.type.startswith(REQUEST_TYPES)]
+            state = quiet_fold(request_id, mine)
+            if cal is not None and state.channel:
+                before = indexed_values(state, cal)
+            events = [e for e in held[first.version - 1 :] if e.type.startswith(REQUEST_TYPES)]
+        elif first.version == 1:
             state = RequestState(request_id, first.agency)
         else:
             row = self.table.get(request_id)
             if row is None or row.version != first.version - 1:
                 return None
             state = row.folded()
+            before = INDEXED_VALUES(row) if cal is not None else None
         for e in events:
             apply(state, e, timeline=False)
-        return state
+        return state, before
 
     def calendar(self, store: Store) -> WorkingCalendar:
         """The working calendar, read again only when its stream has grown."""

@@ -703,11 +703,14 @@ class RequestProjection:
         held = store.held_stream(first.stream_id) if first.version > 1 else None
         before: tuple[Any, ...] | None = None
         if held is not None:
+            folded = [e for e in held if e.type.startswith(REQUEST_TYPES)]
             mine = [e for e in held[: first.version - 1] if e.type.startswith(REQUEST_TYPES)]
+            if not mine:  # nothing of the request before these events: no row either
+                return quiet_fold(request_id, folded), None
             state = quiet_fold(request_id, mine)
             if cal is not None and state.channel:
                 before = indexed_values(state, cal)
-            events = [e for e in held[first.version - 1 :] if e.type.startswith(REQUEST_TYPES)]
+            events = folded[len(mine) :]
         elif first.version == 1:
             state = RequestState(request_id, first.agency)
         else:

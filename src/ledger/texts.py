@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -207,12 +207,21 @@ class SqlTexts:
         self.db = db
         self._sqlite = db.dialect == "sqlite"
 
-    def insert(self, conn: Any, texts: Sequence[NewText]) -> None:
+    def insert(
+        self, conn: Any, texts: Sequence[NewText], new_owners: Collection[str] = ()
+    ) -> None:
         """Store new texts within the caller's transaction (the append's), making a key
-        for each stream that has none yet."""
+        for each stream that has none yet.
+
+        ``new_owners`` are streams the append found empty under its lock: a key is only
+        ever written with a stream's events, so theirs cannot exist and is not looked up
+        (on PostgreSQL the look-up would cost the append's pipeline a round trip). Were
+        one there after all, its unique key refuses the insert and the append with it."""
         if not texts:
             return
-        keys = self._keys(conn, sorted({t.owner for t in texts}))
+        owners = {t.owner for t in texts}
+        looked_up = sorted(owners.difference(new_owners))
+        keys = self._keys(conn, looked_up) if looked_up else {}
         now: Any = utc_now()
         if self._sqlite:
             now = now.isoformat(" ", "microseconds")

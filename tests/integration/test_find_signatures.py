@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 from ledger.bootstrap import App, bootstrap, init_database
 from ledger.commands import corrections as fix
 from ledger.commands.applicants import erase_texts
-from ledger.commands.requests import RecordReceipt, record_receipt
+from ledger.commands.requests import RecordReceipt, issue_decision, record_receipt
 from ledger.config import Config
 from ledger.dates import FixedClock
+from ledger.events.requests import ReceiptCorrected, stream_of
+from ledger.events.store import ANY, NewEvent
 from ledger.projections.queries import _subjects_containing, find_requests
 from ledger.projections.tables import SqlViewTable, current_table, rebuild_projections
 from ledger.search import SIGNATURE_COLUMNS
@@ -125,6 +127,28 @@ def test_a_corrected_subject_is_signed_anew(app: App) -> None:
     fix.correct(app.desk(), fix.Correction(rid, "typo", subject="校车路线"))
     assert by_signatures(app, "校车") == {rid}
     assert by_signatures(app, "学区") == set()
+
+
+def test_steps_keep_the_signature_and_a_subject_changed_back_is_found(app: App) -> None:
+    """A step after the receipt (its text not at hand) keeps the row's signature; a
+    correction naming a text the request already has (its mark, not a new text) leaves the
+    row to be opened or signs it anew, never keeping the other subject's signature."""
+    rid = record(app, "学区划分")
+    first = table_of(app).get(rid)
+    assert first is not None
+    before = signatures(app, rid)
+    issue_decision(app.desk(), rid, date(2021, 6, 10), "disclosed")
+    assert signatures(app, rid) == before
+    fix.correct(app.desk(), fix.Correction(rid, "typo", subject="校车路线"))
+    assert by_signatures(app, "学区") == set()
+    back = ReceiptCorrected(reason="the first subject was right", subject=first.subject)
+    app.store.append(
+        stream_of(rid), [NewEvent(back, date(2021, 6, 12))],
+        expected_version=ANY, actor="clerk", agency="default",
+    )  # fmt: skip
+    for word in ("学区", "校车"):
+        assert by_signatures(app, word) == by_opening_all(app, word), word
+    assert by_signatures(app, "学区") == {rid}
 
 
 def unsign_all(app: App) -> None:

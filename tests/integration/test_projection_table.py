@@ -135,6 +135,44 @@ def test_the_row_has_the_declared_columns() -> None:
     assert tuple(c.name for c in REQUEST_VIEW.columns) == (*COLUMNS, *SIGNATURE_COLUMNS)
 
 
+def test_the_indexed_columns_are_those_the_indexes_hold() -> None:
+    """``INDEXED`` (the columns a decision's ``UPDATE`` leaves out when unchanged) names
+    every column an index of ``request_view`` holds besides the key: one left out of it
+    would keep a stale index entry. The signature's columns are the one other index: the
+    ``UPDATE`` sets them when the signature is at hand and otherwise writes only a row
+    whose subject did not change (test_find_signatures)."""
+    from ledger.events.schema import REQUEST_VIEW
+    from ledger.projections.tables import INDEXED
+    from ledger.search import SIGNATURE_COLUMNS
+
+    held = {c.name for index in REQUEST_VIEW.indexes for c in index.columns}
+    assert held == {*INDEXED, *SIGNATURE_COLUMNS}
+
+
+def test_the_indexed_values_are_those_of_the_row(app: App) -> None:
+    """``indexed_values`` (the row before an append, without its snapshot) gives what the
+    full row holds in its indexed columns, for open, extended, decided and withdrawn
+    requests."""
+    from ledger.commands.requests import grant_extension
+    from ledger.projections.tables import INDEXED_VALUES, indexed_values
+
+    receive(app, "A-1", date(2021, 6, 1))
+    receive(app, "A-2", date(2020, 12, 2))
+    receive(app, "A-3", date(2021, 6, 3))
+    grant_extension(app.desk(), "A-2", date(2020, 12, 21), 10, "head of office")
+    issue_decision(app.desk(), "A-1", date(2021, 6, 10), "disclosed")
+    app.store.append(
+        stream_of("A-3"), [NewEvent(RequestWithdrawn(), date(2021, 6, 11))],
+        expected_version=ANY, actor="clerk", agency="default",
+    )  # fmt: skip
+    cal = load_calendar(app.store)
+    states = list(all_requests(app.store))
+    assert len(states) == 3
+    for state in states:
+        assert indexed_values(state, cal) == INDEXED_VALUES(view_row(state, cal))
+    assert kept(app) == replayed(app.store)
+
+
 def test_list_and_find_read_the_projection_as_a_replay_would(app: App) -> None:
     """``list_requests`` and ``find_requests`` give the same rows from the table as by replay."""
     receive(app, "A-1", date(2021, 6, 1))

@@ -100,3 +100,49 @@ def test_a_stream_read_before_an_append_is_read_again_only_if_it_moved(sqlite_ur
     finally:
         other.close()
         app.close()
+
+
+def test_a_decision_sets_only_the_indexed_columns_it_changes(sqlite_url: str) -> None:
+    """A receipt's row is an upsert of every column; the decision then reads nothing
+    more and its ``UPDATE`` leaves out the indexed columns it does not change (SQLite
+    rewrites an index whenever one of its columns is set), setting those it does."""
+    from ledger.commands.requests import RecordReceipt, issue_decision, record_receipt
+    from ledger.config import Config
+
+    app = bootstrap(sqlite_url, Config(backdate_days=3650), actor="clerk")
+    try:
+        desk = app.desk()
+        record_receipt(desk, RecordReceipt(date(2021, 3, 1), "in-person", "natural", "R-1"))
+        seen: list[str] = []
+        app.db.connection().set_trace_callback(seen.append)
+        issue_decision(desk, "R-1", date(2021, 3, 10), "disclosed")
+        app.db.connection().set_trace_callback(None)
+        [row] = [s for s in seen if "request_view" in s]
+        assert row.startswith("UPDATE request_view SET")
+        assert "closed = " in row
+        assert "decided_year = " in row
+        for kept in ("agency = ", "received_year = ", "applicant_ref = ", "recorded_late = "):
+            assert kept not in row
+    finally:
+        app.close()
+
+
+def test_a_receipt_does_not_read_its_new_stream(sqlite_url: str) -> None:
+    """A receipt appends at NO_STREAM without reading its stream first (the append's
+    version check refuses a taken id); a taken id is then read to say why."""
+    from ledger.commands.requests import IdTaken, RecordReceipt, record_receipt
+    from ledger.config import Config
+
+    app = bootstrap(sqlite_url, Config(backdate_days=3650), actor="clerk")
+    try:
+        desk = app.desk()
+        receipt = RecordReceipt(date(2021, 3, 1), "in-person", "natural", "R-1")
+        seen: list[str] = []
+        app.db.connection().set_trace_callback(seen.append)
+        record_receipt(desk, receipt)
+        app.db.connection().set_trace_callback(None)
+        assert not [s for s in seen if "stream_id = 'request-R-1'" in s]
+        with pytest.raises(IdTaken, match="R-1 already exists"):
+            record_receipt(desk, receipt)
+    finally:
+        app.close()

@@ -369,23 +369,13 @@ class IdTaken(RuleViolation):
 def _receive_as(
     desk: Desk, cmd: RecordReceipt, request_id: str, agency: str, received_on: date
 ) -> Recorded:
-    """Record the receipt under ``request_id``, which must not exist yet."""
-    stored = desk.store.read_stream(ev.stream_of(request_id))
-    existing = fold(request_id, stored)
-    if existing is not None:
-        raise IdTaken(
-            _(
-                "record receive: request {request_id} already exists (received {received_on}); "
-                "record steps with its id, or choose another id"
-            ).format(request_id=request_id, received_on=existing.received_on)
-        )
-    if stored:  # events, but no receipt standing: it was retracted
-        raise IdTaken(
-            _(
-                "record receive: ID {request_id} was used by a receipt since retracted "
-                "(docs/corrections.md); choose another id"
-            ).format(request_id=request_id)
-        )
+    """Record the receipt under ``request_id``, which must not exist yet.
+
+    The stream is not read first: the append refuses a stream that is not empty (version
+    0 is the store's NO_STREAM, checked under its lock), and only then is it read, to say
+    why. A refusal of the receipt's other rules is also explained by a taken id first, as
+    if the id had been checked before them.
+    """
     ref, new_applicant = _applicant(desk, cmd.person)
     ref = ref or cmd.applicant_ref
     event = ev.RequestReceived(
@@ -399,13 +389,34 @@ def _receive_as(
         applicant_ref=ref,
         subject=cmd.subject,
     )
-    # A new request's stream must still be empty when the append commits (version 0 is
-    # the store's NO_STREAM): re-reading its version here would let a racing desk's
-    # receipt be appended to.
     state = RequestState(request_id, agency)
-    recorded = commit(desk, state, [event], received_on, "received", new_applicant)
+    try:
+        recorded = commit(desk, state, [event], received_on, "received", new_applicant)
+    except (ConcurrencyError, RuleViolation, InvalidInput, NotFound):
+        _refuse_taken(desk, request_id)
+        raise
     warning = closed_day_warning(cmd, received_on, desk.calendar)
     return replace(recorded, warning=warning) if warning else recorded
+
+
+def _refuse_taken(desk: Desk, request_id: str) -> None:
+    """Refuse a receipt under an id whose stream already has events (``IdTaken``)."""
+    stored = desk.store.read_stream(ev.stream_of(request_id))
+    existing = fold(request_id, stored)
+    if existing is not None:
+        raise IdTaken(
+            _(
+                "record receive: request {request_id} already exists (received {received_on}); "
+                "record steps with its id, or choose another id"
+            ).format(request_id=request_id, received_on=existing.received_on)
+        ) from None
+    if stored:  # events, but no receipt standing: it was retracted
+        raise IdTaken(
+            _(
+                "record receive: ID {request_id} was used by a receipt since retracted "
+                "(docs/corrections.md); choose another id"
+            ).format(request_id=request_id)
+        ) from None
 
 
 # -- steps -----------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from ledger.events import codec
 from ledger.events.chainkey import KEY_ENV, MARKER, ChainKey, appending_key
 from ledger.events.types import Event, Payload, decode_event, event_class, upcast
 from ledger.i18n import _
-from ledger.texts import SqlTexts, TextFile, split_texts
+from ledger.texts import SqlTexts, TextFile, owner_of, split_texts
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -405,7 +405,8 @@ class EventStore(AppendsOne):
                 self._insert_rows(conn, rows)
                 if applicant is not None:
                     self._applicants.insert(conn, applicant)
-                self._texts.insert(conn, texts)
+                fresh = [s for s in streams if versions.get(s, 0) == 0]
+                self._texts.insert(conn, texts, [owner_of(s) for s in fresh])
                 self._local.texts = {t.ref: t.body for t in texts}
                 for projection in self.projections:
                     projection.apply(self, stored)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from copy import copy
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from ledger.calendar import WorkingCalendar
 from ledger.clock import (
@@ -517,8 +517,36 @@ def fee_payment_due(notice: FeeNotice, cal: WorkingCalendar) -> date:
 
 
 def deadline(state: RequestState, cal: WorkingCalendar) -> Deadline:
-    """The request's current statutory deadline."""
-    return compute_deadline(clock_input(state, cal), cal)
+    """The request's current statutory deadline.
+
+    A desk command derives it twice (the command, then the request's projection row in
+    the same append), and most requests have no pause, clarification or extension: for
+    those the deadline is remembered per (receipt, deferral) and calendar object
+    (``_SIMPLE``), whose working days never change (``WorkingCalendar`` is immutable).
+    """
+    if state.consultations or state.fees or state.clarifications or state.extensions:
+        return compute_deadline(clock_input(state, cal), cal)
+    key = (state.received_on, state.deferred_until)
+    kept = _SIMPLE.get(id(cal))
+    if kept is None or kept[0] is not cal or len(kept[1]) >= SIMPLE_KEPT:
+        if len(_SIMPLE) >= CALENDARS_KEPT:
+            _SIMPLE.clear()
+        kept = _SIMPLE[id(cal)] = (cal, {})
+    found = kept[1]
+    due = found.get(key)
+    if due is None:
+        due = found[key] = compute_deadline(clock_input(state, cal), cal)
+    return due
+
+
+SIMPLE_KEPT: Final = 4096
+"""Deadlines ``deadline`` remembers per calendar (a few per day of receipt)."""
+CALENDARS_KEPT: Final = 4
+"""Calendars ``deadline`` remembers deadlines under: a desk's and its projection's, and
+the ones before a schedule was recorded."""
+_SIMPLE: dict[int, tuple[WorkingCalendar, dict[tuple[date, date | None], Deadline]]] = {}
+"""Per calendar (kept alive with its entry, so its id is not reused meanwhile): the
+deadlines of requests without pauses (``deadline``)."""
 
 
 def status(state: RequestState, due: Deadline) -> str:

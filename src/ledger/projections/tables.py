@@ -45,7 +45,7 @@ from ledger.projections.requests import (
 from ledger.projections.signatures import Signatures
 from ledger.projections.snapshots import restore, snapshot
 from ledger.projections.views import RequestRow, days_left, late
-from ledger.search import SIGNATURE_COLUMNS
+from ledger.search import SIGNATURE_COLUMNS, Signature
 from ledger.texts import TextFile
 
 if TYPE_CHECKING:  # the report's counting, loaded by the report only (not the desk)
@@ -131,6 +131,15 @@ _VALUES: Final = attrgetter(*COLUMNS)
 """A row's values in column order, as one tuple."""
 _DATE_AT: Final = tuple(i for i, name in enumerate(COLUMNS) if name in _DATES)
 """Where the dates are among them (SQLite keeps them as ISO text)."""
+INDEXED: Final = (
+    "agency", "received_year", "closed", "due_date", "decided_year", "touch_from",
+    "touch_until", "touch_span", "recorded_late", "last_effective", "applicant_ref",
+)  # fmt: skip
+"""The columns an index of ``request_view`` holds besides the key (a test holds them
+equal to ``ledger.events.schema``)."""
+INDEXED_VALUES: Final = attrgetter(*INDEXED)
+_AT: Final = {name: i for i, name in enumerate(COLUMNS)}
+_UNINDEXED: Final = tuple(c for c in COLUMNS[1:] if c not in INDEXED)
 
 
 def touched_years(state: RequestState) -> tuple[int, int | None]:
@@ -142,6 +151,24 @@ def touched_years(state: RequestState) -> tuple[int, int | None]:
     if state.decided_on is not None:
         years.append(state.decided_on.year)
     return min(years), (max(years) if state.closed else None)
+
+
+def indexed_values(state: RequestState, cal: WorkingCalendar) -> tuple[Any, ...]:
+    """``INDEXED_VALUES(view_row(state, cal))`` without building the row (its snapshot)."""
+    first, last = touched_years(state)
+    return (
+        state.agency,
+        state.received_on.year,
+        state.closed,
+        deadline(state, cal).due,
+        state.decided_on.year if state.decided_on else None,
+        first,
+        last,
+        None if last is None else last - first,
+        state.recorded_late > 0,
+        state.last_effective,
+        state.applicant_ref,
+    )
 
 
 def view_row(state: RequestState, cal: WorkingCalendar) -> ViewRow:
@@ -194,7 +221,16 @@ class ViewTable(Protocol):
         """Move the checkpoint from ``done`` to ``position``; False if it was not at ``done``."""
         ...
 
-    def put(self, row: ViewRow) -> None: ...
+    def put(
+        self,
+        row: ViewRow,
+        indexed_before: tuple[Any, ...] | None = None,
+        checkpoint: tuple[str, int] | None = None,
+    ) -> None:
+        """Write the row. ``indexed_before``: the ``INDEXED`` values of the request's row
+        as stored now, when the caller knows them (the row exists). ``checkpoint``: a
+        projection's (name, position) to set with it (``set_checkpoint``)."""
+        ...
 
     def delete(self, request_id: str) -> None: ...
 
@@ -300,6 +336,10 @@ class SqlViewTable:
             f"ON CONFLICT (request_id) DO UPDATE SET {updates}, {kept}"
         )
         self._select = f"SELECT {', '.join(COLUMNS)} FROM request_view"
+        self._updates: dict[tuple[tuple[str, ...], bool], str] = {}
+        self._upsert_moving = db.sql(
+            f"WITH written AS ({self._upsert}) {_SET_CHECKPOINT}"
+        ) if not self._sqlite else ""  # fmt: skip
 
     def _run(self, text: str, params: Sequence[Any] = ()) -> None:
         self.db.connection().execute(self.db.sql(text), params)
@@ -309,11 +349,7 @@ class SqlViewTable:
         return int(self.db.scalar(query, (name,)) or 0)
 
     def set_checkpoint(self, name: str, position: int) -> None:
-        self._run(
-            "INSERT INTO projection_checkpoints (name, position) VALUES (?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
-            (name, position),
-        )
+        self._run(_SET_CHECKPOINT, (name, position))
 
     def advance(self, name: str, done: int, position: int) -> bool:
         """One statement; on PostgreSQL its row is read back (``RETURNING``), which also
@@ -327,16 +363,62 @@ class SqlViewTable:
         )
         return len(cursor.fetchall()) == 1
 
-    def put(self, row: ViewRow) -> None:
+    def put(
+        self,
+        row: ViewRow,
+        indexed_before: tuple[Any, ...] | None = None,
+        checkpoint: tuple[str, int] | None = None,
+    ) -> None:
+        """An upsert of every column; on SQLite, given the indexed values of the row as
+        stored, an ``UPDATE`` that leaves out the indexed columns that did not change:
+        SQLite rewrites an index whenever a column of it is set, even to the same value,
+        so a decision no longer writes the pages of the agency, year received, applicant
+        and late-flag indexes. (PostgreSQL compares the values itself: an upsert.)
+
+        On PostgreSQL the ``checkpoint`` goes in the same statement (a data-modifying
+        ``WITH``): one statement fewer for the driver to send in an append's pipeline."""
         values: Sequence[Any] = _VALUES(row)  # one C call; astuple deep-copies
-        if self._sqlite:
-            values = list(values)
-            for i in _DATE_AT:
-                day = values[i]
-                if day is not None:
-                    values[i] = day.isoformat()
         signature = self.signatures.of(row.subject)
-        self.db.connection().execute(self._upsert, (*values, *signature))
+        if not self._sqlite:
+            if checkpoint is None:
+                self.db.connection().execute(self._upsert, (*values, *signature))
+            else:
+                self.db.connection().execute(
+                    self._upsert_moving, (*values, *signature, *checkpoint)
+                )
+            return
+        values = list(values)
+        for i in _DATE_AT:
+            day = values[i]
+            if day is not None:
+                values[i] = day.isoformat()
+        if indexed_before is None or not self._update(row, values, indexed_before, signature):
+            self.db.connection().execute(self._upsert, (*values, *signature))
+        if checkpoint is not None:
+            self.set_checkpoint(*checkpoint)
+
+    def _update(
+        self, row: ViewRow, values: Sequence[Any], before: tuple[Any, ...], signature: Signature
+    ) -> bool:
+        """The ``UPDATE`` of ``put``; False if it wrote nothing (then it is upserted): no
+        row was there, or its signature is not at hand and the subject changed (the
+        upsert then keeps the row's own signature or marks it not computed)."""
+        changed = tuple(c for c, old, new in zip(INDEXED, before, INDEXED_VALUES(row),
+                                                 strict=True) if old != new)  # fmt: skip
+        known = signature[0] is not None
+        query = self._updates.get((changed, known))
+        if query is None:
+            columns = (*_UNINDEXED, *changed, *(SIGNATURE_COLUMNS if known else ()))
+            sets = ", ".join(f"{c} = ?" for c in columns)
+            same = "" if known else " AND subject = ?"
+            query = f"UPDATE request_view SET {sets} WHERE request_id = ?{same}"
+            self._updates[(changed, known)] = query
+        params = [values[_AT[c]] for c in (*_UNINDEXED, *changed)]
+        params += [*signature] if known else []
+        params.append(row.request_id)
+        if not known:
+            params.append(row.subject)
+        return bool(self.db.connection().execute(query, params).rowcount == 1)
 
     def delete(self, request_id: str) -> None:
         self._run("DELETE FROM request_view WHERE request_id = ?", (request_id,))
@@ -479,6 +561,10 @@ class SqlViewTable:
             yield
 
 
+_SET_CHECKPOINT: Final = (
+    "INSERT INTO projection_checkpoints (name, position) VALUES (?, ?) "
+    "ON CONFLICT (name) DO UPDATE SET position = excluded.position"
+)
 _AGENCIES: Final = (
     "WITH RECURSIVE codes(code) AS ("
     "SELECT min(agency) FROM request_view UNION ALL "
@@ -517,8 +603,15 @@ class MemoryViewTable:
         self._checkpoints[name] = position
         return True
 
-    def put(self, row: ViewRow) -> None:
+    def put(
+        self,
+        row: ViewRow,
+        indexed_before: tuple[Any, ...] | None = None,
+        checkpoint: tuple[str, int] | None = None,
+    ) -> None:
         self._rows[row.request_id] = row
+        if checkpoint is not None:
+            self.set_checkpoint(*checkpoint)
 
     def delete(self, request_id: str) -> None:
         self._rows.pop(request_id, None)
@@ -618,10 +711,11 @@ class RequestProjection:
         # answer awaited (PostgreSQL sends it with the COMMIT). Rows written before a
         # checkpoint found behind are refreshed again below (the same rows: each is a
         # function of its whole stream and the calendar).
-        self._advance(store, events)
-        if store.checkpoint_seen(self.name) == events[0].position - 1:
-            self.table.set_checkpoint(self.name, last)  # read under the append's lock
+        if store.checkpoint_seen(self.name) == events[0].position - 1:  # under the lock
+            if not self._advance(store, events, (self.name, last)):
+                self.table.set_checkpoint(self.name, last)
             return
+        self._advance(store, events)
         if self.table.advance(self.name, events[0].position - 1, last):
             return
         done = self.table.checkpoint(self.name)  # behind, or never applied yet
@@ -657,31 +751,51 @@ class RequestProjection:
         self.table.fill_signatures(store.texts)
         return head
 
-    def _advance(self, store: Store, events: Sequence[StoredEvent]) -> None:
+    def _advance(
+        self,
+        store: Store,
+        events: Sequence[StoredEvent],
+        checkpoint: tuple[str, int] | None = None,
+    ) -> bool:
         """Apply the appended events to the rows they touch: each row read by its key and
         the events folded into the state it keeps, the stream read only when that cannot
-        be done (no row at the version before, or a retraction, which re-folds it)."""
+        be done (no row at the version before, or a retraction, which re-folds it).
+
+        ``checkpoint`` (given when the table is in step with the log) is written with the
+        last row when that row is written by ``put``; True if it was."""
         if any(e.stream_id == CALENDAR_STREAM for e in events):
             self._refresh(store, store.stream_ids(REQUEST_PREFIX))
-            return
+            return False
         streams: dict[str, list[StoredEvent]] = {}
         for e in events:
             if e.stream_id.startswith(REQUEST_PREFIX) and e.type.startswith(REQUEST_TYPES):
                 streams.setdefault(e.stream_id, []).append(e)
         if not streams:
-            return
+            return False
         cal = self.calendar(store)
+        in_step = checkpoint is not None
+        moved = False
+        last = next(reversed(streams))
         for stream, mine in streams.items():
-            state = self._folded_on(store, mine)
-            if state is None:
+            folded = self._folded_on(store, mine, cal if in_step else None)
+            if folded is None:
                 self._refresh_one(store, stream, cal)
-            elif state.channel:
-                self.table.put(view_row(state, cal))
+                continue
+            state, before = folded
+            if state.channel:
+                with_row = checkpoint if stream == last else None
+                self.table.put(view_row(state, cal), before, with_row)
+                moved = with_row is not None
             else:
                 self.table.delete(state.id)
+        return moved
 
-    def _folded_on(self, store: Store, events: list[StoredEvent]) -> RequestState | None:
-        """The kept state with ``events`` applied, or None when the stream must be read.
+    def _folded_on(
+        self, store: Store, events: list[StoredEvent], cal: WorkingCalendar | None
+    ) -> tuple[RequestState, tuple[Any, ...] | None] | None:
+        """The kept state with ``events`` applied, or None when the stream must be read;
+        with it, given ``cal`` (the table in step with the log), the ``INDEXED`` values of
+        the row stored before them (None when there is none or they are not known).
 
         A stream the store holds (the command read it, and the append found it unchanged
         under its lock) is folded from memory instead of reading the row: no round trip.
@@ -691,18 +805,27 @@ class RequestProjection:
             return None
         request_id = request_of(first.stream_id)
         held = store.held_stream(first.stream_id) if first.version > 1 else None
+        before: tuple[Any, ...] | None = None
         if held is not None:
-            return quiet_fold(request_id, [e for e in held if e.type.startswith(REQUEST_TYPES)])
-        if first.version == 1:
+            folded = [e for e in held if e.type.startswith(REQUEST_TYPES)]
+            mine = [e for e in held[: first.version - 1] if e.type.startswith(REQUEST_TYPES)]
+            if not mine:  # nothing of the request before these events: no row either
+                return quiet_fold(request_id, folded), None
+            state = quiet_fold(request_id, mine)
+            if cal is not None and state.channel:
+                before = indexed_values(state, cal)
+            events = folded[len(mine) :]
+        elif first.version == 1:
             state = RequestState(request_id, first.agency)
         else:
             row = self.table.get(request_id)
             if row is None or row.version != first.version - 1:
                 return None
             state = row.folded()
+            before = INDEXED_VALUES(row) if cal is not None else None
         for e in events:
             apply(state, e, timeline=False)
-        return state
+        return state, before
 
     def calendar(self, store: Store) -> WorkingCalendar:
         """The working calendar, read again only when its stream has grown."""

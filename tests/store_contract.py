@@ -18,7 +18,15 @@ from ledger.applicants import Applicant, NewApplicant
 from ledger.errors import ConcurrencyError, InvalidInput
 from ledger.events import codec
 from ledger.events import requests as ev
-from ledger.events.store import ANY, NO_STREAM, ChainCheck, NewEvent, Store, StreamAppend
+from ledger.events.store import (
+    ANY,
+    NO_STREAM,
+    ChainCheck,
+    NewEvent,
+    Store,
+    StreamAppend,
+    StreamCount,
+)
 from ledger.events.types import Event, parse_event, register, register_upcaster
 from ledger.texts import Resolver, mark
 from tests.probe_events import Noted
@@ -255,6 +263,36 @@ class StoreContract:
         for prefix in ("year-a-", "year-a", "year-a_", "year-a%", "year-", "", "yeaz"):
             expected = sorted(n for n in names if n.startswith(prefix))
             assert store.stream_ids(prefix) == expected, prefix
+
+    def test_an_append_expecting_a_count_of_streams_checks_it_under_its_lock(
+        self, store: Store
+    ) -> None:
+        """Inside ``expecting``, an append is refused like a stale version when the streams
+        named a prefix and digits are not as many as expected (one was added since they
+        were read), and writes nothing; others (not digits after the prefix, another
+        prefix) do not count, and a replayed command id is answered, not refused."""
+        for name in ["year-a-2020", "year-a-b-2021", "year-a-", "year-ab-2021", "year-a-20x"]:
+            store.append(name, [note(name)], expected_version=NO_STREAM, actor="x", agency="a")
+        read = [StreamCount("year-a-", 1), StreamCount("year-b-", 0)]
+        with store.expecting(lambda: read):
+            store.append("s-1", [note("a")], expected_version=NO_STREAM, actor="x", agency="a",
+                         command_id="c-1")  # fmt: skip
+        store.append("year-a-2021", [note("closed")], expected_version=NO_STREAM, actor="y",
+                     agency="a")  # fmt: skip
+        before = count(store)
+        with store.expecting(lambda: read), pytest.raises(ConcurrencyError) as caught:
+            store.append("s-1", [note("b")], expected_version=1, actor="x", agency="a")
+        assert "year-a-" in str(caught.value)
+        assert count(store) == before
+        with store.expecting(lambda: read):  # the same command again: its first result
+            again = store.append("s-1", [note("a")], expected_version=NO_STREAM, actor="x",
+                                 agency="a", command_id="c-1")  # fmt: skip
+        assert again.replayed
+        read[0] = StreamCount("year-a-", 2)  # read afresh: the append goes in
+        with store.expecting(lambda: read):
+            store.append("s-1", [note("b")], expected_version=1, actor="x", agency="a")
+        store.append("s-1", [note("c")], expected_version=2, actor="x", agency="a")  # outside
+        assert store.stream_version("s-1") == 3
 
     def test_any_appends_after_the_last(self, store: Store) -> None:
         """ANY appends to an office-wide stream whatever its version."""

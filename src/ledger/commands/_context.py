@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ledger.calendar import WorkingCalendar
-from ledger.events.store import Store
+from ledger.events.store import Store, StreamCount
+from ledger.events.years import year_prefix
 from ledger.projections.calendar import load_calendar
 
 
@@ -34,6 +35,13 @@ class Desk:
     """The closed years read so far by the command running now, per agency (None: no
     command is running, so nothing is kept). Set by ``commands/_once.exactly_once``:
     a command asks twice (the date's year, then the change's effect) and reads once."""
+
+    def years_expected(self) -> list[StreamCount]:
+        """What the running command's append expects: the closed years it read are still
+        all there are (``Store.expecting``). A year closed by another desk after they were
+        read would otherwise let a fact dated in it in without --amend."""
+        seen = self.closed_years_seen or {}
+        return [StreamCount(year_prefix(agency), len(years)) for agency, years in seen.items()]
 
     @property
     def calendar(self) -> WorkingCalendar:

@@ -5,7 +5,9 @@ gives the same command id, and gets the first result back instead of a second st
 refusal such as "a closed request takes no further steps" for a decision that did go in.
 A command that lost a race with another desk on the same request (the store refused its
 stale expected version) is run again on fresh state a bounded number of times; the rules
-are checked again each time, so a step that is no longer allowed is refused then.
+are checked again each time, so a step that is no longer allowed is refused then. A year
+closed by another desk after the command read the closed years is such a race too: its
+append expects them unchanged (``Desk.years_expected``).
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ def exactly_once(
                 for attempt in range(1, RACE_RETRIES + 1):
                     desk.closed_years_seen = {}  # each attempt reads afresh
                     try:
-                        return handler(desk, *args, **kwargs)
+                        with desk.store.expecting(desk.years_expected):
+                            return handler(desk, *args, **kwargs)
                     except ConcurrencyError:
                         if attempt == RACE_RETRIES:
                             raise

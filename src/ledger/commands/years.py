@@ -24,6 +24,7 @@ from ledger.events.years import (
     CarryOverRevoked,
     RequestCarriedOver,
     YearClosed,
+    year_prefix,
     year_stream,
 )
 from ledger.i18n import _
@@ -44,12 +45,14 @@ class CloseResult:
 def closed_years(desk: Desk, agency: str) -> set[int]:
     """The years this agency has closed (each has its year stream).
 
-    Read once per command (``Desk.closed_years_seen``), however often its rules ask.
+    Read once per command (``Desk.closed_years_seen``), however often its rules ask; the
+    command's append then checks, under the store's lock, that no year was closed since
+    (``Desk.years_expected``), or the command runs again and reads them afresh.
     """
     seen = desk.closed_years_seen
     if seen is not None and agency in seen:
         return set(seen[agency])
-    prefix = year_stream(agency, 0).removesuffix("0")
+    prefix = year_prefix(agency)
     tails = (s.removeprefix(prefix) for s in desk.store.stream_ids(prefix))
     years = {int(t) for t in tails if t.isdigit()}
     if seen is not None:

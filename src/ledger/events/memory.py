@@ -29,7 +29,9 @@ from ledger.events.store import (
     StreamAppend,
     chain_breaks,
     check_batches,
+    check_counts,
     check_version,
+    count_numbered,
     highest_of,
     number_rows,
     starts_keying,
@@ -95,6 +97,9 @@ class MemoryStore(AppendsOne):
             if command_id is not None and command_id in self._commands:
                 stored = tuple(self._decode(self._rows[i]) for i in self._commands[command_id])
                 return AppendResult(stored, replayed=True)
+            expected = self.expected_counts()
+            found = {e.prefix: count_numbered(self._versions, e.prefix) for e in expected}
+            check_counts(expected, found)
 
             def version_of(batch: StreamAppend) -> int:
                 return check_version(batch, self._versions.get(batch.stream_id, 0))

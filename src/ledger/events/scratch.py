@@ -31,7 +31,9 @@ from ledger.events.store import (
     StoredEvent,
     StreamAppend,
     check_batches,
+    check_counts,
     check_version,
+    count_numbered,
     highest_of,
     prefix_range,
 )
@@ -265,6 +267,8 @@ class ScratchStore(AppendsOne):
             stored = self.events_of_command(command_id)
             if stored:
                 return AppendResult(stored, replayed=True)
+        expected = self.expected_counts()
+        check_counts(expected, {e.prefix: self._count(e.prefix) for e in expected})
         batches, texts = split_texts(batches)
         new: list[StoredEvent] = []
         versions: dict[str, int] = {}
@@ -294,6 +298,10 @@ class ScratchStore(AppendsOne):
         if len(self._pending) >= SPILL_AFTER:
             self._flush()
         return AppendResult(tuple(new), replayed=False)
+
+    def _count(self, prefix: str) -> int:
+        """The streams named ``prefix`` and digits, as this check sees the log."""
+        return count_numbered(self.stream_ids(prefix), prefix)
 
     def _flush(self) -> None:
         """Write the pending scratch events to the spill."""

@@ -16,13 +16,18 @@ calendar), so the projections kept in the append's transaction fold the appended
 streams this store read last (``STREAMS_KEPT``) and ask those versions without reading
 again. On PostgreSQL the transaction is one pipeline (``Database.writing_from``): a desk
 command's append waits for the server twice, for the head and for the commit.
+
+The same query counts the streams of the prefixes a command's rules read (``StreamCount``:
+an agency's closed years), so that a rule read before another desk's append, and no
+longer true under the lock, refuses the append as a stale version does.
 """
 
 from __future__ import annotations
 
 import hmac
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
@@ -110,6 +115,29 @@ class StreamAppend:
     stream_id: str
     events: Sequence[NewEvent]
     expected_version: int = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamCount:
+    """An append's precondition: exactly ``count`` streams are named ``prefix`` followed by
+    digits only (an agency's year streams: the years it closed).
+
+    A rule that read such a list (no fact dated in a closed year) is true at the append
+    only if no stream was added to it meanwhile; streams are never removed, so a count
+    says as much as the list. ``Store.expecting`` makes a command's appends check it.
+    """
+
+    prefix: str
+    count: int
+
+    def __post_init__(self) -> None:
+        if prefix_range(self.prefix)[1] is None:
+            raise ValueError(f"stream prefix {self.prefix!r} has no upper bound")
+
+
+Expected = Callable[[], Iterable[StreamCount]]
+"""What a command expects of the log at its append, read when it appends (its rules may
+have read more by then)."""
 
 
 class StoredEvent(NamedTuple):
@@ -228,6 +256,11 @@ class Store(Protocol):
         """Append to several streams at once, all or nothing."""
         ...
 
+    def expecting(self, expected: Expected) -> AbstractContextManager[None]:
+        """Inside it, this thread's appends also check ``expected()`` under their lock,
+        and refuse (``ConcurrencyError``) when a count differs."""
+        ...
+
     def events_of_command(self, command_id: str) -> tuple[StoredEvent, ...]:
         """The events an append with this command id stored (empty if none did)."""
         ...
@@ -285,12 +318,41 @@ class Store(Protocol):
         ...
 
 
+_EXPECTED = local()
+"""Per thread: what each store's appends expect (``AppendsOne.expecting``), by store id."""
+
+
 class AppendsOne(ABC):
-    """``append`` for a store that has ``append_many``: one stream is a batch of one.
+    """``append`` for a store that has ``append_many``: one stream is a batch of one; and
+    ``expecting``, the preconditions a command sets on its appends.
 
     Shared by every backend (SQL, memory, the import's scratch layer), so that the
     single-stream form cannot drift from the batch form the rules are checked in.
     """
+
+    @contextmanager
+    def expecting(self, expected: Expected) -> Iterator[None]:
+        """Inside it, this thread's appends to this store also check ``expected()`` under
+        their lock. Per thread, as a command runs in one; a nested one stands in for the
+        outer until it ends."""
+        by_store: dict[int, Expected] | None = getattr(_EXPECTED, "by_store", None)
+        if by_store is None:
+            by_store = _EXPECTED.by_store = {}
+        outer = by_store.get(id(self))
+        by_store[id(self)] = expected
+        try:
+            yield
+        finally:
+            if outer is None:
+                del by_store[id(self)]
+            else:
+                by_store[id(self)] = outer
+
+    def expected_counts(self) -> list[StreamCount]:
+        """What this thread's append must find (``expecting``); empty outside it."""
+        by_store: dict[int, Expected] | None = getattr(_EXPECTED, "by_store", None)
+        expected = None if by_store is None else by_store.get(id(self))
+        return [] if expected is None else list(expected())
 
     @abstractmethod
     def append_many(
@@ -339,7 +401,11 @@ class EventStore(AppendsOne):
         self._texts = SqlTexts(db)
         self._sqlite = db.dialect == "sqlite"
         self._insert = _insert_sql(db.dialect)
-        self._preflight_sql = {kept: _preflight_sql(db.dialect, kept) for kept in (False, True)}
+        self._preflight_sql = {
+            (kept, counted): _preflight_sql(db.dialect, kept, counted)
+            for kept in (False, True)
+            for counted in (False, True)
+        }
         self.projections: list[Projection] = []
         self._local = local()
 
@@ -384,13 +450,15 @@ class EventStore(AppendsOne):
         kept = self._kept()
         watched = [w for p in self.projections for w in getattr(p, "watched", ())]
         checked = list(dict.fromkeys([*streams, *watched]))
+        expected = self.expected_counts()
         try:
             bulk = sum(len(b.events) for b in batches) >= COPY_FROM
-            first = self._preflight(checked, command_id)
+            first = self._preflight(checked, command_id, expected)
             with self.db.writing_from(first, pipelined=not bulk) as (conn, found):
                 head, versions, seen, marker, self._local.checkpoints = _preflight_rows(found)
                 if seen and command_id is not None:
                     return AppendResult(self._by_command(conn, command_id), replayed=True)
+                check_counts(expected, _counts_found(found))
                 rows = number_rows(
                     batches,
                     head,
@@ -437,15 +505,23 @@ class EventStore(AppendsOne):
             kept = self._local.kept = {}
         return kept
 
-    def _preflight(self, streams: list[str], command_id: str | None) -> tuple[str, Any]:
+    def _preflight(
+        self, streams: list[str], command_id: str | None, expected: Sequence[StreamCount]
+    ) -> tuple[str, Any]:
         """The append's first read, run under the lock (``_preflight_rows`` reads it); with
-        the checkpoints of the projections this store keeps, when it keeps any."""
-        names: Any = codec.dumps(streams) if self._sqlite else streams
-        if not self.projections:
-            return self._preflight_sql[False], (names, command_id)
-        kept: Any = [p.name for p in self.projections]
-        kept = codec.dumps(kept) if self._sqlite else kept
-        return self._preflight_sql[True], (names, command_id, kept)
+        the checkpoints of the projections this store keeps, when it keeps any, and the
+        counts of the prefixes ``expected``, when there are any."""
+        params: list[Any] = [codec.dumps(streams) if self._sqlite else streams, command_id]
+        if self.projections:
+            kept = [p.name for p in self.projections]
+            params.append(codec.dumps(kept) if self._sqlite else kept)
+        if expected:
+            ranges = [prefix_range(e.prefix) for e in expected]
+            if self._sqlite:
+                params.append(codec.dumps(ranges))
+            else:
+                params += [[low for low, _ in ranges], [high for _, high in ranges]]
+        return self._preflight_sql[bool(self.projections), bool(expected)], tuple(params)
 
     def _insert_rows(self, conn: Any, rows: list[dict[str, Any]]) -> None:
         """Insert the numbered rows: one statement prepared by the driver, or on PostgreSQL
@@ -758,10 +834,11 @@ def _insert_sql(dialect: str) -> str:
     return text if dialect == "sqlite" else text.replace("?", "%s")
 
 
-def _preflight_sql(dialect: str, checkpoints: bool) -> str:
+def _preflight_sql(dialect: str, checkpoints: bool, counted: bool = False) -> str:
     """One query for the head (``h``), the streams' versions (``v``), the command (``c``),
-    the keyed chain's marker (``k``: its position and key fingerprint; by the type index)
-    and, with ``checkpoints``, the projections' checkpoints (``p``)."""
+    the keyed chain's marker (``k``: its position and key fingerprint; by the type index),
+    with ``checkpoints``, the projections' checkpoints (``p``) and, with ``counted``, the
+    number of streams named each prefix and digits (``n``: ``StreamCount``)."""
     streams = "IN (SELECT value FROM json_each(?))" if dialect == "sqlite" else "= ANY(?)"
     fingerprint = (
         "json_extract(data, '$.fingerprint')" if dialect == "sqlite" else "data->>'fingerprint'"
@@ -781,7 +858,29 @@ def _preflight_sql(dialect: str, checkpoints: bool) -> str:
             " UNION ALL SELECT 'p', name, position, NULL FROM projection_checkpoints "
             f"WHERE name {streams}"
         )
+    if counted:
+        text += " UNION ALL " + _COUNTED[dialect]
     return text if dialect == "sqlite" else text.replace("?", "%s")
+
+
+_COUNTED: Final = {
+    "sqlite": (
+        "SELECT 'n', r.low, (SELECT count(*) FROM events WHERE "
+        "stream_id >= r.low AND stream_id < r.high AND version = 1 "
+        "AND length(stream_id) > length(r.low) "
+        "AND substr(stream_id, length(r.low) + 1) NOT GLOB '*[^0-9]*'), NULL "
+        "FROM (SELECT json_extract(value, '$[0]') AS low, json_extract(value, '$[1]') AS high "
+        "FROM json_each(?)) AS r"
+    ),
+    "postgresql": (
+        "SELECT 'n', r.low, (SELECT count(*) FROM events WHERE "
+        "stream_id >= r.low AND stream_id < r.high AND version = 1 "
+        "AND substr(stream_id, length(r.low) + 1) ~ '^[0-9]+$'), NULL "
+        "FROM unnest(CAST(? AS text[]), CAST(? AS text[])) AS r(low, high)"
+    ),
+}
+"""The ``n`` rows of the preflight: for each prefix's range (``prefix_range``), its streams
+whose rest is digits, one row each (their first event), by the (stream, version) index."""
 
 
 # -- streams kept for an append's readers -------------------------------------------------
@@ -816,9 +915,14 @@ def _preflight_rows(
             marker = (int(number), str(stream))
         elif kind == "p":
             checkpoints[str(stream)] = int(number)
-        else:
+        elif kind == "c":
             seen = int(number) > 0
     return head, versions, seen, marker, checkpoints
+
+
+def _counts_found(found: list[Any]) -> dict[str, int]:
+    """The preflight's ``n`` rows: the streams found under each prefix expected."""
+    return {str(stream): int(number) for kind, stream, number, _ in found if kind == "n"}
 
 
 def _on_events(exc: BaseException) -> bool:
@@ -881,6 +985,21 @@ def check_version(batch: StreamAppend, current: int) -> int:
     if batch.expected_version not in (ANY, current):
         raise ConcurrencyError(batch.stream_id, batch.expected_version, current)
     return current
+
+
+def check_counts(expected: Sequence[StreamCount], found: Mapping[str, int]) -> None:
+    """Refuse an append whose command read a list of streams that has grown since (another
+    desk closed a year): the command runs again and reads it afresh (``exactly_once``)."""
+    for e in expected:
+        count = found.get(e.prefix, 0)
+        if count != e.count:
+            raise ConcurrencyError(e.prefix, e.count, count)
+
+
+def count_numbered(ids: Iterable[str], prefix: str) -> int:
+    """``StreamCount`` over ids already listed (the stores kept in memory)."""
+    rests = (i[len(prefix) :] for i in ids if i.startswith(prefix))
+    return sum(1 for r in rests if r.isascii() and r.isdigit())
 
 
 def number_rows(

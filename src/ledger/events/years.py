@@ -19,7 +19,12 @@ YEAR_PREFIX = "year-"
 
 def year_stream(agency: str, year: int) -> str:
     """The stream of an agency's year-level facts."""
-    return f"{YEAR_PREFIX}{agency}-{year}"
+    return f"{year_prefix(agency)}{year}"
+
+
+def year_prefix(agency: str) -> str:
+    """What the agency's year streams are named before the year (its closed years)."""
+    return f"{YEAR_PREFIX}{agency}-"
 
 
 class YearClosed(Event):

@@ -1,0 +1,94 @@
+"""A year closed by another desk between a command's reading of the closed years and its
+append: the append is refused under the store's lock, and the command run again refuses
+the fact as dated in a closed year (or takes it as an amendment), on SQLite and PostgreSQL.
+
+The interleaving is made deterministic by running the command's handler itself (what
+``exactly_once`` runs on each attempt) on a desk that read the closed years before the
+other desk closed 2024. Request A was decided in 2024, so it was closed at the year's end
+and closing 2024 appends nothing to it: only the closed years' count can catch the race.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+from ledger.bootstrap import App, bootstrap
+from ledger.commands import corrections as fix
+from ledger.commands._context import Desk
+from ledger.commands.requests import RecordReceipt, issue_decision, record_receipt
+from ledger.commands.years import close_year, closed_years
+from ledger.config import Config
+from ledger.dates import FixedClock
+from ledger.errors import ConcurrencyError, RuleViolation
+
+TODAY = date(2025, 3, 10)
+WRONG_OUTCOME = fix.Correction("A", "clerk typed the wrong outcome", outcome="部分公开")
+LATE_RECEIPT = RecordReceipt(date(2024, 12, 20), "online", "business", "B")
+
+
+@pytest.fixture
+def apps(db_url: str) -> Iterator[tuple[App, App]]:
+    """Two desks' apps on one database (each its own connection); A decided in 2024,
+    2024 not closed yet."""
+    config = Config(backdate_days=3650)
+    first = bootstrap(db_url, config, actor="clerk", clock=FixedClock(TODAY))
+    desk = first.desk()
+    record_receipt(desk, RecordReceipt(date(2024, 3, 4), "in-person", "natural", "A"))
+    issue_decision(desk, "A", date(2024, 3, 20), "予以公开")
+    second = bootstrap(db_url, config, actor="head", clock=FixedClock(TODAY), ensure=False)
+    yield first, second
+    second.close()
+    first.close()
+
+
+def events(app: App) -> int:
+    return len(list(app.store.read_all()))
+
+
+def _lose_the_race(apps: tuple[App, App], command: Callable[..., Any], arg: object) -> Desk:
+    """Run ``command``'s handler on a desk that read 2024 as open before the other desk
+    closed it; its append must be refused as a lost race, writing nothing."""
+    clerk_app, head_app = apps
+    clerk = clerk_app.desk()
+    clerk.closed_years_seen = {}  # as ``exactly_once`` starts an attempt
+    assert closed_years(clerk, "default") == set()  # read: 2024 is open
+    close_year(head_app.desk(), 2024, "default")  # another desk closes it meanwhile
+    before = events(clerk_app)
+    handler = inspect.unwrap(command)
+    with clerk.store.expecting(clerk.years_expected), pytest.raises(ConcurrencyError):
+        handler(clerk, arg)
+    assert events(clerk_app) == before
+    clerk.closed_years_seen = None
+    return clerk
+
+
+def test_a_correction_racing_close_year_is_retried_and_refused(apps: tuple[App, App]) -> None:
+    """A correction of a decision dated in 2024 that read 2024 as open, appending after
+    close-year 2024 committed: refused under the lock; run again, it needs --amend."""
+    clerk = _lose_the_race(apps, fix.correct, WRONG_OUTCOME)
+    before = events(apps[0])
+    with pytest.raises(RuleViolation, match=r"2024 is closed .*decided: disclosed/natural"):
+        fix.correct(clerk, WRONG_OUTCOME)
+    assert events(apps[0]) == before
+    done = fix.correct(apps[0].desk(amend=True), WRONG_OUTCOME)
+    assert "request.amendment-recorded" in [e.type for e in done.events]
+
+
+def test_a_backdated_receipt_racing_close_year_is_retried_and_refused(
+    apps: tuple[App, App],
+) -> None:
+    """A new receipt dated in 2024 that read 2024 as open, appending after close-year 2024
+    committed (a new stream: no version of it could conflict): refused under the lock;
+    run again, it needs --amend, and with it is carried over out of 2024."""
+    clerk = _lose_the_race(apps, record_receipt, LATE_RECEIPT)
+    before = events(apps[0])
+    with pytest.raises(RuleViolation, match="is in 2024, which is closed"):
+        record_receipt(clerk, LATE_RECEIPT)
+    assert events(apps[0]) == before
+    done = record_receipt(apps[0].desk(amend=True), LATE_RECEIPT)
+    assert "request.carried-over" in [e.type for e in done.events]

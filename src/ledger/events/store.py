@@ -130,10 +130,6 @@ class StreamCount:
     prefix: str
     count: int
 
-    def __post_init__(self) -> None:
-        if prefix_range(self.prefix)[1] is None:
-            raise ValueError(f"stream prefix {self.prefix!r} has no upper bound")
-
 
 Expected = Callable[[], Iterable[StreamCount]]
 """What a command expects of the log at its append, read when it appends (its rules may
@@ -401,11 +397,8 @@ class EventStore(AppendsOne):
         self._texts = SqlTexts(db)
         self._sqlite = db.dialect == "sqlite"
         self._insert = _insert_sql(db.dialect)
-        self._preflight_sql = {
-            (kept, counted): _preflight_sql(db.dialect, kept, counted)
-            for kept in (False, True)
-            for counted in (False, True)
-        }
+        self._preflight_sql: dict[tuple[bool, int], str] = {}
+        """The preflight statements made so far, by (projections kept, prefixes counted)."""
         self.projections: list[Projection] = []
         self._local = local()
 
@@ -515,13 +508,16 @@ class EventStore(AppendsOne):
         if self.projections:
             kept = [p.name for p in self.projections]
             params.append(codec.dumps(kept) if self._sqlite else kept)
-        if expected:
-            ranges = [prefix_range(e.prefix) for e in expected]
-            if self._sqlite:
-                params.append(codec.dumps(ranges))
-            else:
-                params += [[low for low, _ in ranges], [high for _, high in ranges]]
-        return self._preflight_sql[bool(self.projections), bool(expected)], tuple(params)
+        for e in expected:
+            low, high = prefix_range(e.prefix)
+            if high is None:  # no year stream's prefix: a bug, never a person's input
+                raise ValueError(f"stream prefix {e.prefix!r} has no upper bound")
+            params += [e.prefix, low, high, len(e.prefix), len(e.prefix) + 1]
+        shape = (bool(self.projections), len(expected))
+        sql = self._preflight_sql.get(shape)
+        if sql is None:
+            sql = self._preflight_sql[shape] = _preflight_sql(self.dialect, *shape)
+        return sql, tuple(params)
 
     def _insert_rows(self, conn: Any, rows: list[dict[str, Any]]) -> None:
         """Insert the numbered rows: one statement prepared by the driver, or on PostgreSQL
@@ -834,11 +830,11 @@ def _insert_sql(dialect: str) -> str:
     return text if dialect == "sqlite" else text.replace("?", "%s")
 
 
-def _preflight_sql(dialect: str, checkpoints: bool, counted: bool = False) -> str:
+def _preflight_sql(dialect: str, checkpoints: bool, counted: int = 0) -> str:
     """One query for the head (``h``), the streams' versions (``v``), the command (``c``),
     the keyed chain's marker (``k``: its position and key fingerprint; by the type index),
-    with ``checkpoints``, the projections' checkpoints (``p``) and, with ``counted``, the
-    number of streams named each prefix and digits (``n``: ``StreamCount``)."""
+    with ``checkpoints``, the projections' checkpoints (``p``) and, for each of ``counted``
+    prefixes, the number of streams named it and digits (``n``: ``StreamCount``)."""
     streams = "IN (SELECT value FROM json_each(?))" if dialect == "sqlite" else "= ANY(?)"
     fingerprint = (
         "json_extract(data, '$.fingerprint')" if dialect == "sqlite" else "data->>'fingerprint'"
@@ -858,29 +854,24 @@ def _preflight_sql(dialect: str, checkpoints: bool, counted: bool = False) -> st
             " UNION ALL SELECT 'p', name, position, NULL FROM projection_checkpoints "
             f"WHERE name {streams}"
         )
-    if counted:
-        text += " UNION ALL " + _COUNTED[dialect]
+    text += f" UNION ALL {_COUNTED[dialect]}" * counted
     return text if dialect == "sqlite" else text.replace("?", "%s")
 
 
 _COUNTED: Final = {
     "sqlite": (
-        "SELECT 'n', r.low, (SELECT count(*) FROM events WHERE "
-        "stream_id >= r.low AND stream_id < r.high AND version = 1 "
-        "AND length(stream_id) > length(r.low) "
-        "AND substr(stream_id, length(r.low) + 1) NOT GLOB '*[^0-9]*'), NULL "
-        "FROM (SELECT json_extract(value, '$[0]') AS low, json_extract(value, '$[1]') AS high "
-        "FROM json_each(?)) AS r"
+        "SELECT 'n', ?, count(*), NULL FROM events WHERE stream_id >= ? AND stream_id < ? "
+        "AND version = 1 AND length(stream_id) > ? AND substr(stream_id, ?) NOT GLOB '*[^0-9]*'"
     ),
     "postgresql": (
-        "SELECT 'n', r.low, (SELECT count(*) FROM events WHERE "
-        "stream_id >= r.low AND stream_id < r.high AND version = 1 "
-        "AND substr(stream_id, length(r.low) + 1) ~ '^[0-9]+$'), NULL "
-        "FROM unnest(CAST(? AS text[]), CAST(? AS text[])) AS r(low, high)"
+        "SELECT 'n', CAST(? AS text), count(*), NULL FROM events WHERE stream_id >= ? "
+        "AND stream_id < ? AND version = 1 AND length(stream_id) > CAST(? AS integer) "
+        "AND substr(stream_id, CAST(? AS integer)) ~ '^[0-9]+$'"
     ),
 }
-"""The ``n`` rows of the preflight: for each prefix's range (``prefix_range``), its streams
-whose rest is digits, one row each (their first event), by the (stream, version) index."""
+"""An ``n`` row of the preflight: the prefix, and the streams of its range (``prefix_range``)
+whose rest is digits, one row each (their first event), by the (stream, version) index.
+Parameters: the prefix, the range's bounds, the prefix's length and that plus one."""
 
 
 # -- streams kept for an append's readers -------------------------------------------------

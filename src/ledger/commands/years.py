@@ -54,7 +54,7 @@ def closed_years(desk: Desk, agency: str) -> set[int]:
         return set(seen[agency])
     prefix = year_prefix(agency)
     tails = (s.removeprefix(prefix) for s in desk.store.stream_ids(prefix))
-    years = {int(t) for t in tails if t.isdigit()}
+    years = {int(t) for t in tails if t.isascii() and t.isdigit()}  # as the store counts
     if seen is not None:
         seen[agency] = frozenset(years)
     return years

@@ -103,3 +103,47 @@ def _columns(db: object) -> set[str]:
     from sqlalchemy import inspect
 
     return {c["name"] for c in inspect(db.engine).get_columns("request_view")}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_0010_sets_the_running_steps_of_open_rows_and_goes_back(
+    backend: str, tmp_path: object, request: pytest.FixtureRequest
+) -> None:
+    """0009 → 0010 sets ``clarifying`` and ``consulting`` on the open rows from their kept
+    states, as the projection writes them; closed rows keep false; down removes them."""
+    from datetime import date
+
+    from ledger.bootstrap import bootstrap
+    from ledger.commands.requests import (
+        RecordReceipt,
+        issue_decision,
+        record_receipt,
+        request_clarification,
+        start_consultation,
+    )
+    from ledger.config import Config
+    from ledger.dates import FixedClock
+
+    url = f"sqlite:///{tmp_path}/m.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    app = bootstrap(url, Config(backdate_days=3650), actor="clerk", clock=FixedClock(date(2021, 7, 1)))
+    for rid in ("R-1", "R-2", "R-3", "R-4"):
+        record_receipt(app.desk(), RecordReceipt(date(2021, 6, 1), "in-person", "natural", rid))
+    request_clarification(app.desk(), "R-1", date(2021, 6, 2), date(2021, 6, 20))
+    start_consultation(app.desk(), "R-2", date(2021, 6, 3), "某公司")
+    request_clarification(app.desk(), "R-3", date(2021, 6, 2), date(2021, 6, 20))
+    issue_decision(app.desk(), "R-3", date(2021, 6, 10), "disclosed")
+    expected = _running_flags(app.store.db)
+    app.close()
+    assert expected == {"R-1": (True, False), "R-2": (False, True), "R-3": (False, False),
+                        "R-4": (False, False)}  # fmt: skip
+    db = open_database(url)
+    _migrate(db, "0009", down=True)
+    assert "clarifying" not in _columns(db)
+    _migrate(db, "0010")
+    assert _running_flags(db) == expected
+    db.close()
+
+
+def _running_flags(db: object) -> dict[str, tuple[bool, bool]]:
+    rows = db.fetch("SELECT request_id, clarifying, consulting FROM request_view")  # type: ignore[attr-defined]
+    return {str(r): (bool(c), bool(k)) for r, c, k in rows}

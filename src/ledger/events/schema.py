@@ -154,6 +154,13 @@ class RequestViewRow(SQLModel, table=True):
     touch_from: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
     touch_until: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
     touch_span: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    # An open request's clarification or consultation running (the dashboard's counts).
+    clarifying: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
+    )
+    consulting: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
+    )
     # The subject's keyed signature (``ledger.search``): NULL not computed, zeros none.
     sig0: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
     sig1: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))

@@ -20,8 +20,7 @@ from ledger.errors import InvalidInput
 from ledger.i18n import _
 from ledger.projections.alerts import Alert, compute_alerts
 from ledger.projections.calendar import load_calendar
-from ledger.projections.requests import RequestState, clock_input
-from ledger.projections.snapshots import running
+from ledger.projections.requests import clock_input
 from ledger.projections.tables import (
     SCAN_BATCH,
     SqlViewTable,
@@ -292,9 +291,9 @@ def open_counts(
 
     Counted by the database over the open rows of ``request_view`` (its ``closed,
     due_date`` index), never by building a row per request: the open rows are a small
-    part of a large book. Clarifications and consultations running are read from the
-    open rows' kept states (a consultation with a third party pauses the clock for a
-    known time, so it runs on requests that are not paused too). "Due within N working
+    part of a large book. Clarifications and consultations running are the rows'
+    ``clarifying`` and ``consulting`` (a consultation with a third party pauses the clock
+    for a known time, so it runs on requests that are not paused too). "Due within N working
     days" is a due date before the (N+1)th working day after today. A store without the
     table replays the log.
     """
@@ -316,20 +315,12 @@ def _counted(rows: list[ViewRow], day: date, bounds: list[date]) -> dict[str, Op
     for agency in sorted({r.agency for r in rows}):
         mine = [r for r in rows if r.agency == agency and not r.closed]
         due = [r.due_date for r in mine if r.due_date is not None]
-        states = [r.folded() for r in mine]
         found[agency] = OpenCounts(
             len(mine), sum(d < day for d in due),
             tuple(sum(day <= d < b for d in due) for b in bounds),
-            *_running(states),
+            sum(r.clarifying for r in mine), sum(r.consulting for r in mine),
         )  # fmt: skip
     return found
-
-
-def _running(states: list[RequestState]) -> tuple[int, int]:
-    """Of open requests: those with a clarification open, and with a consultation open."""
-    asked = sum(s.open_clarification is not None for s in states)
-    consulting = sum(any(c.ended_on is None for c in s.consultations) for s in states)
-    return asked, consulting
 
 
 def _counted_by_sql(
@@ -348,21 +339,17 @@ def _counted_by_sql(
     horizons = "".join(
         ", sum(CASE WHEN due_date >= ? AND due_date < ? THEN 1 ELSE 0 END)" for _ in bounds
     )
-    query = (f"SELECT agency, count(*), sum(CASE WHEN due_date < ? THEN 1 ELSE 0 END)"
+    running = ", sum(CASE WHEN clarifying THEN 1 ELSE 0 END), " \
+        "sum(CASE WHEN consulting THEN 1 ELSE 0 END)"  # fmt: skip
+    query = (f"SELECT agency, count(*){running}, sum(CASE WHEN due_date < ? THEN 1 ELSE 0 END)"
              f"{horizons} FROM request_view WHERE closed = ?{mine} GROUP BY agency")  # fmt: skip
     params = [shown(day), *(v for b in bounds for v in (shown(day), shown(b))), False, *chosen]
-    runs: dict[str, list[int]] = {}
-    kept = f"SELECT agency, state FROM request_view WHERE closed = ?{mine}"
-    for agency, state in db.fetch(kept, (False, *chosen)):
-        asked, consulting = running(state)
-        tally = runs.setdefault(agency, [0, 0])
-        tally[0] += asked
-        tally[1] += consulting
     found: dict[str, OpenCounts] = {}
-    for agency, count, overdue, *within in sorted(db.fetch(query, params), key=lambda r: r[0]):
+    rows = sorted(db.fetch(query, params), key=lambda r: r[0])
+    for agency, count, asked, consulting, overdue, *within in rows:
         found[agency] = OpenCounts(int(count), int(overdue or 0),
                                    tuple(int(w or 0) for w in within),
-                                   *runs.get(agency, (0, 0)))  # fmt: skip
+                                   int(asked or 0), int(consulting or 0))  # fmt: skip
     return found
 
 

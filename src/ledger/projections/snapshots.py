@@ -155,8 +155,9 @@ def _steps(d: dict[str, Any]) -> dict[str, Any]:
 def running(text: str | bytes) -> tuple[bool, bool]:
     """Whether a clarification runs (the last one not yet answered, as
     ``RequestState.open_clarification`` says) and a consultation runs (one not ended),
-    read from a snapshot without restoring it: the dashboard asks this of every open
-    request at every visit, and building each state is ten times the cost."""
+    read from a snapshot without restoring it: what migration 0010 sets on the open rows
+    it finds (``request_view.clarifying``, ``consulting``), for a tenth of the cost of
+    restoring each state."""
     d = orjson.loads(text)
     clarifications = d["clarifications"]
     asked = bool(clarifications) and clarifications[-1][2] is None

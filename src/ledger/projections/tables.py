@@ -93,6 +93,8 @@ class ViewRow:
     touch_from: int
     touch_until: int | None
     touch_span: int | None
+    clarifying: bool
+    consulting: bool
 
     def folded(self) -> RequestState:
         """The request's state as the row keeps it (no timeline)."""
@@ -126,7 +128,9 @@ class ViewRow:
 COLUMNS: Final = tuple(f.name for f in fields(ViewRow))
 """The columns of ``request_view`` as ``ledger.events.schema`` declares them (a test checks)."""
 _DATES: Final = frozenset({"received_on", "due_date", "decided_on", "last_effective"})
-_BOOLS: Final = frozenset({"provisional", "deferred", "closed", "withdrawn", "recorded_late"})
+_BOOLS: Final = frozenset(
+    {"provisional", "deferred", "closed", "withdrawn", "recorded_late", "clarifying", "consulting"}
+)
 _VALUES: Final = attrgetter(*COLUMNS)
 """A row's values in column order, as one tuple."""
 _DATE_AT: Final = tuple(i for i, name in enumerate(COLUMNS) if name in _DATES)
@@ -205,6 +209,8 @@ def view_row(state: RequestState, cal: WorkingCalendar) -> ViewRow:
         touch_from=first,
         touch_until=last,
         touch_span=None if last is None else last - first,
+        clarifying=not state.closed and state.open_clarification is not None,
+        consulting=not state.closed and any(c.ended_on is None for c in state.consultations),
     )
 
 

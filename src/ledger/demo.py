@@ -49,12 +49,13 @@ class Script:
     def on(self, day: date, step: Step) -> None:
         self.steps.append((day, len(self.steps), step))
 
-    def receive(self, rid: str, day: date, channel: str, applicant: str, **kw: Any) -> None:
+    def receive(self, rid: str, day: date, channel: str, applicant: str, **kw: Any) -> date:
         """A receipt, recorded on its Art. 31 date of receipt (signed, confirmed, or the next
-        working day for an online request sent on a closed day)."""
+        working day for an online request sent on a closed day); that date."""
         cmd = desk_cmd.RecordReceipt(day, channel, applicant, rid, agency=AGENCY, **kw)
         when = desk_cmd.date_of_receipt(cmd, WorkingCalendar())
         self.on(when, lambda desk: desk_cmd.record_receipt(desk, cmd))
+        return when
 
     def run(self, app: App, today: date) -> int:
         """Run the steps up to today (a demonstration never records the future)."""
@@ -301,26 +302,26 @@ RECENT = (
 
 
 def recent(s: Script, today: date) -> None:
-    """A few requests of the last weeks, so that today's alerts have something to say."""
+    """A few requests of the last weeks, so that today's alerts have something to say.
+
+    The first is asked to clarify the day after it was sent, or on its date of receipt
+    when it was sent online on a closed day (received on the next working day, which a
+    long holiday puts later still)."""
+    received = []
     for n, ago in enumerate((41, 33, 26, 12, 3), start=1):
         got = today - timedelta(days=ago)
         subject, person = RECENT[n - 1]
-        s.receive(
-            f"zhjyj-{got.year}-9{n:03d}",
-            got,
-            "online",
-            APPLICANT_CYCLE[n],
-            subject=subject,
-            person=person,
+        rid = f"zhjyj-{got.year}-9{n:03d}"
+        when = s.receive(
+            rid, got, "online", APPLICANT_CYCLE[n], subject=subject, person=person
         )
-    asked = today - timedelta(days=40)
+        received.append((rid, when))
+    first, on = received[0]
+    asked = max(today - timedelta(days=40), on)
     s.on(
         asked,
         lambda desk: desk_cmd.request_clarification(
-            desk,
-            f"zhjyj-{(today - timedelta(days=41)).year}-9001",
-            asked,
-            asked + timedelta(days=14),
+            desk, first, asked, asked + timedelta(days=14)
         ),
     )
     for year in range(2022, today.year):

@@ -361,6 +361,19 @@ def test_demo_records_nothing_dated_after_today(tmp_path: Path) -> None:
     assert last == "2021-06-01"
 
 
+@pytest.mark.parametrize("today", ["2026-03-20", "2025-11-14", "2024-03-22"])
+def test_demo_builds_when_its_recent_requests_meet_a_closed_day(tmp_path: Path, today: str) -> None:
+    """Forty-one days before these days is a Saturday (2024: in the Spring Festival, 2025:
+    in the National Day holiday): the first recent request, sent online then, is received
+    on the next working day, and its clarification comes on or after that (it was asked
+    before the request existed: "no such request")."""
+    ledger = LedgerCli(tmp_path / "recent.db", today)
+    ran = ledger("demo", "--db", str(ledger.db))
+    assert ran.code == 0, ran.err
+    rows = ledger.sql("SELECT stream_id, type FROM events WHERE type = 'request.clarification-requested'")
+    assert any(stream.endswith("-9001") for stream, _type in rows)
+
+
 def test_the_readme_main_command_works_for_a_newcomer(tmp_path: Path) -> None:
     """`ledger demo` as a newcomer runs it: a fresh home, no configuration, no pinned day,
     the default books and language; it records the history and prints the 2020 report."""

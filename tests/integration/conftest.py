@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,3 +84,16 @@ def silent_port() -> Iterator[int]:
         sock.bind(("127.0.0.1", 0))
         sock.listen(8)
         yield sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def template() -> Iterator[Path]:
+    """Empty books at the current schema, made once a module and copied for each example
+    of a property test (migrating a new database is the slow part)."""
+    from ledger.bootstrap import bootstrap
+    from ledger.config import Config
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "template.db"
+        bootstrap(f"sqlite:///{path}", Config()).close()
+        yield path

@@ -48,15 +48,6 @@ AGENCIES = ("a", "b")
 YEARS = range(2019, 2025)
 
 
-@pytest.fixture(scope="module")
-def template() -> Iterator[Path]:
-    """Empty books at the current schema, copied for each example (migrating is slow)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "template.db"
-        bootstrap(f"sqlite:///{path}", Config(), clock=FixedClock(TODAY)).close()
-        yield path
-
-
 @contextlib.contextmanager
 def sqlite_store(template: Path) -> Iterator[Store]:
     """A SQLite copy of the empty books, keeping the projection (as ``bootstrap`` builds)."""

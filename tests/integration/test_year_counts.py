@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,15 +33,6 @@ from tests.integration.test_read_properties import YEARS, history
 from tests.unit.test_request_fold import TODAY
 
 SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-@pytest.fixture(scope="module")
-def template() -> Iterator[Path]:
-    """Empty books at the current schema, copied for each SQLite example."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "template.db"
-        bootstrap(f"sqlite:///{path}", Config(), clock=FixedClock(TODAY)).close()
-        yield path
 
 
 @contextlib.contextmanager

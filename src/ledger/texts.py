@@ -190,8 +190,6 @@ class TextFile(Protocol):
         ...
 
 
-REQUEST_STREAM = "request-"
-"""Whose texts include a subject: a request's stream (``ledger.events.requests.stream_of``)."""
 _UNSIGN = (
     "UPDATE request_view SET sig0 = 0, sig1 = 0, sig2 = 0, sig3 = 0, sig4 = 0, sig5 = 0, "
     "sig6 = 0, sig7 = 0 WHERE request_id = ? AND substr(subject, 1, 1) = ?"
@@ -264,13 +262,15 @@ class SqlTexts:
 
     def erase(self, owner: str) -> int:
         """Delete the stream's key and null its texts, keeping the references."""
+        from ledger.events.requests import request_of, stream_of
+
         now: object = utc_now()
         if self._sqlite:
             now = utc_now().isoformat(" ", "microseconds")
         with self.db.writing(exclusive=False) as conn:
             conn.execute(self.db.sql("DELETE FROM text_keys WHERE owner = ?"), (owner,))
-            if owner.startswith(REQUEST_STREAM):  # its subject's signature: zeros (no text)
-                conn.execute(self.db.sql(_UNSIGN), (owner.removeprefix(REQUEST_STREAM), MARK))
+            if owner.startswith(stream_of("")):  # a request's: its subject's signature zeroed
+                conn.execute(self.db.sql(_UNSIGN), (request_of(owner), MARK))
             result = conn.execute(
                 self.db.sql(
                     "UPDATE texts SET body = NULL, erased_at = ? "

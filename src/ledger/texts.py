@@ -75,6 +75,13 @@ def ref_of(value: object) -> str | None:
     return None
 
 
+def opened_texts(texts: TextFile, values: Sequence[str]) -> list[str | None]:
+    """Each folded value's text, the marked ones opened in one batch: a literal text as it
+    is, an erased one None (a reader that shows it says ``ERASED``; ``Resolver``)."""
+    opened = texts.open(r for v in values if (r := ref_of(v)))
+    return [v if (r := ref_of(v)) is None else opened.get(r) for v in values]
+
+
 def value_of(data: dict[str, Any], name: str) -> Any:
     """A free-text field of a payload as a fold keeps it: a mark, or the text itself
     (an event recorded before texts were kept apart), or None."""

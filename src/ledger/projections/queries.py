@@ -31,7 +31,7 @@ from ledger.projections.tables import (
     view_row,
 )
 from ledger.projections.views import RequestRow, all_requests, request_row, timeline
-from ledger.texts import Resolver, ref_of
+from ledger.texts import Resolver, opened_texts
 
 if TYPE_CHECKING:
     from ledger.bootstrap import App
@@ -189,10 +189,8 @@ def _subjects_containing(
     """
     hits: set[str] = set()
     for page in pages:
-        opened = app.store.texts.open(r for _id, subject in page if (r := ref_of(subject)))
-        for request_id, subject in page:
-            ref = ref_of(subject)
-            text = subject if ref is None else opened.get(ref)
+        texts = opened_texts(app.store.texts, [subject for _id, subject in page])
+        for (request_id, _subject), text in zip(page, texts, strict=True):
             if text is not None and wanted in text.lower():
                 hits.add(request_id)
     return hits

@@ -17,7 +17,7 @@ from typing import Any, Final
 from ledger.db import Database
 from ledger.events import codec
 from ledger.search import SIGNATURE_COLUMNS, UNKNOWN, SearchKey, Signature, new_search_key
-from ledger.texts import SqlTexts, TextFile, ref_of
+from ledger.texts import SqlTexts, TextFile, opened_texts, ref_of
 
 FILL_BATCH: Final = 2000
 """Rows a filling signs in one transaction (one query opens their subjects)."""
@@ -114,12 +114,12 @@ class Signatures:
         while True:
             with self.db.writing(exclusive=False) as conn:
                 page = conn.execute(page_sql, (after,)).fetchall()
-                opened = texts.open(r for _h, s in page if (r := ref_of(s)))
-                rows = []
-                for handle, subject in page:
-                    ref = ref_of(subject)
-                    text = subject if ref is None else opened.get(ref)
-                    rows.append((*key.signature(text), handle, subject))
+                subjects = [subject for _handle, subject in page]
+                rows = [
+                    (*key.signature(text), handle, subject)
+                    for (handle, subject), text in zip(page, opened_texts(texts, subjects),
+                                                       strict=True)
+                ]  # fmt: skip
                 if rows:
                     conn.cursor().executemany(update, rows)
             done += len(page)

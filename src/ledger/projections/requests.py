@@ -467,11 +467,18 @@ def clock_input(state: RequestState, cal: WorkingCalendar) -> ClockInput:
 ClockKey = tuple[Any, ...]
 
 
+def has_steps(state: RequestState) -> bool:
+    """Whether anything between receipt and answer moves the request's deadline (a
+    consultation, fee notice, clarification or extension): without, the deadline
+    follows from the day of receipt and any deferral alone."""
+    return bool(state.consultations or state.fees or state.clarifications or state.extensions)
+
+
 def clock_key(state: RequestState) -> ClockKey:
     """Everything of a request that ``clock_input`` reads, as a hashable value, except
     the names in the pauses' reasons: two requests with equal keys have the same deadline
     under the same calendar, so a pass over many requests derives it once per key."""
-    if not (state.consultations or state.fees or state.clarifications or state.extensions):
+    if not has_steps(state):
         return (state.received_on, state.deferred_until)  # most requests, most of the time
     return (
         state.received_on,
@@ -524,7 +531,7 @@ def deadline(state: RequestState, cal: WorkingCalendar) -> Deadline:
     those the deadline is remembered per (receipt, deferral) and calendar object
     (``_SIMPLE``), whose working days never change (``WorkingCalendar`` is immutable).
     """
-    if state.consultations or state.fees or state.clarifications or state.extensions:
+    if has_steps(state):
         return compute_deadline(clock_input(state, cal), cal)
     key = (state.received_on, state.deferred_until)
     kept = _SIMPLE.get(id(cal))

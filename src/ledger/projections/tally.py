@@ -17,8 +17,8 @@ from datetime import date
 from typing import Final
 
 from ledger.calendar import WorkingCalendar
-from ledger.clock import Deadline, compute_deadline, consultation_pause
-from ledger.projections.requests import RequestState, clarification_limit, clock_input
+from ledger.clock import consultation_pause
+from ledger.projections.requests import RequestState, clarification_limit, deadline
 from ledger.report.model import CHANNELS, OpenRequest, ProcessingStats, Table3
 
 OLDEST_SHOWN: Final = 10
@@ -45,19 +45,6 @@ def paused_days(state: RequestState, end: date, cal: WorkingCalendar) -> int:
     return total
 
 
-def _due(s: RequestState, cal: WorkingCalendar, plain: dict[date, Deadline]) -> Deadline:
-    """The deadline, shared among requests that nothing paused, extended or deferred.
-
-    Most requests are answered without any step in between; their due date depends on
-    the day of receipt alone, so it is computed once per day rather than per request.
-    """
-    if s.consultations or s.fees or s.clarifications or s.extensions or s.deferred_until:
-        return compute_deadline(clock_input(s, cal), cal)
-    if s.received_on not in plain:
-        plain[s.received_on] = compute_deadline(clock_input(s, cal), cal)
-    return plain[s.received_on]
-
-
 class YearTally:
     """Table 3 and the statistics of one year, counted as the requests arrive.
 
@@ -75,7 +62,6 @@ class YearTally:
         self.decided: dict[str, Counter[str]] = defaultdict(Counter)
         self.late = self.answered = self.recorded_late = 0
         self.spans: Counter[int] = Counter()
-        self.plain: dict[date, Deadline] = {}
         self.limits: dict[date, date | None] = {}
         self.oldest: list[tuple[date, str]] = []
         self.by_month: dict[str, list[int]] = {c: [0] * 12 for c in CHANNELS}
@@ -96,7 +82,7 @@ class YearTally:
         if cal is None:
             return
         if s.decided_on is not None and decided_year == self.year:
-            self.count_answered(s.decided_on, _due(s, cal, self.plain).passed(s.decided_on))
+            self.count_answered(s.decided_on, deadline(s, cal).passed(s.decided_on))
             self.count_span(s.received_on, s.decided_on, paused_days(s, s.decided_on, cal))
         if self.open_at_end(s.received_on.year, decided_year, self.year):
             self.count_open(s.received_on, s.id)

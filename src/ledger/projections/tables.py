@@ -20,7 +20,7 @@ year, and the alerts the open rows, each by an indexed query.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, fields
 from datetime import date
 from operator import attrgetter
@@ -32,7 +32,13 @@ from ledger.errors import StoreUnavailable
 from ledger.events import codec
 from ledger.events.calendar import CALENDAR_STREAM
 from ledger.events.requests import request_of, stream_of
-from ledger.events.store import ANALYZE_AFTER, Store, StoredEvent, refresh_statistics
+from ledger.events.store import (
+    ANALYZE_AFTER,
+    EventStore,
+    Store,
+    StoredEvent,
+    refresh_statistics,
+)
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import (
     RequestState,
@@ -316,6 +322,10 @@ class ViewTable(Protocol):
         """A write transaction of its own (rebuild and catch-up outside an append)."""
         yield
 
+    def pipeline(self) -> AbstractContextManager[None]:
+        """Writes sent without waiting for each answer (``Database.pipeline``): a rebuild."""
+        ...
+
 
 class SqlViewTable:
     """``request_view`` and ``projection_checkpoints`` in the books' database.
@@ -566,6 +576,9 @@ class SqlViewTable:
         with self.db.writing():
             yield
 
+    def pipeline(self) -> AbstractContextManager[None]:
+        return self.db.pipeline()
+
 
 _SET_CHECKPOINT: Final = (
     "INSERT INTO projection_checkpoints (name, position) VALUES (?, ?) "
@@ -686,6 +699,9 @@ class MemoryViewTable:
     def latest_effective(self) -> date | None:
         return max((r.last_effective for r in self._rows.values()), default=None)
 
+    def pipeline(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         rows, checkpoints = dict(self._rows), dict(self._checkpoints)
@@ -752,7 +768,10 @@ class RequestProjection:
         with self.table.transaction():
             head = store.last_position()
             self.table.clear()
-            self._refresh(store, store.stream_ids(REQUEST_PREFIX))
+            cal = load_calendar(store)
+            with self.table.pipeline():
+                for events in request_streams(store):
+                    self._put_folded(events[0].stream_id, events, cal)
             self.table.set_checkpoint(self.name, head)
         self.table.fill_signatures(store.texts)
         return head
@@ -849,7 +868,11 @@ class RequestProjection:
 
     def _refresh_one(self, store: Store, stream: str, cal: WorkingCalendar) -> None:
         """The row of one request folded from its whole stream (or no row)."""
-        events = [e for e in store.read_stream(stream) if e.type.startswith(REQUEST_TYPES)]
+        self._put_folded(stream, store.read_stream(stream), cal)
+
+    def _put_folded(self, stream: str, events: Sequence[StoredEvent], cal: WorkingCalendar) -> None:
+        """The row of a request folded from its whole stream, ``events`` (or no row)."""
+        events = [e for e in events if e.type.startswith(REQUEST_TYPES)]
         state = fold(request_of(stream), events)
         if state is None:
             self.table.delete(request_of(stream))
@@ -858,6 +881,16 @@ class RequestProjection:
 
 
 RETRACTED: Final = "request.step-retracted"
+
+
+def request_streams(store: Store) -> Iterator[Sequence[StoredEvent]]:
+    """Every request's stream, one at a time: read in a few large pages where the store
+    can (``EventStore.read_prefix``), else each stream by itself."""
+    if isinstance(store, EventStore):
+        yield from store.read_prefix(REQUEST_PREFIX)
+        return
+    for stream in store.stream_ids(REQUEST_PREFIX):
+        yield store.read_stream(stream)
 
 
 def _touched(events: Iterable[StoredEvent], store: Store) -> list[str]:

@@ -392,18 +392,6 @@ class Database:
         return [] if first is None else list(conn.execute(first[0], first[1]).fetchall())
 
     @contextmanager
-    def pipeline(self) -> Iterator[None]:
-        """PostgreSQL: the statements inside sent without waiting for each one's answer
-        (psycopg's pipeline mode; a read still waits for its rows), for a bulk write of
-        many rows one statement each (a projection rebuilt). SQLite: no network, nothing
-        to do. A failure is raised at the end at the latest."""
-        if self.dialect != "postgresql":
-            yield
-            return
-        with self.reading() as conn, conn.pipeline():
-            yield
-
-    @contextmanager
     def batch(self) -> Iterator[None]:
         """One write transaction (holding the append lock) around many writes of this thread.
 

@@ -52,6 +52,35 @@ class ConcurrencyError(LedgerError):
         self.actual = actual
 
 
+class StreamsAdded(ConcurrencyError):
+    """Streams were added under a prefix a command's rules read (``StreamCount``: another
+    desk closed a year) between the read and the append; ``stream_id`` is the prefix and
+    the versions are the counts. The command runs again on a fresh read (``exactly_once``),
+    which names the race for a person if it is lost every time (``YearsClosedMeanwhile``)."""
+
+
+class YearsClosedMeanwhile(LedgerError):
+    """Another desk closed a year of the agency each time the command had checked its
+    dates against the closed years: nothing was recorded.
+
+    Exit status 3, as for books another writer holds (``BooksBusy``): a race lost, not a
+    rule broken, so the same command again is expected to go through (or to be refused
+    then by the rule of the closed year, which it can now see).
+    """
+
+    exit_code = 3
+
+    def __init__(self, agency: str, years: list[int], tries: int) -> None:
+        super().__init__(
+            _(
+                "nothing was recorded: another desk was closing {agency}'s books for {years} at "
+                "the same moment ({tries} tries in a row); try again"
+            ).format(agency=agency, years=_("; ").join(map(str, years)), tries=tries)
+        )
+        self.agency = agency
+        self.years = years
+
+
 class StoreUnavailable(LedgerError):
     """The database cannot be reached or opened."""
 

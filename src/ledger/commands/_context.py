@@ -36,6 +36,11 @@ class Desk:
     command is running, so nothing is kept). Set by ``commands/_once.exactly_once``:
     a command asks twice (the date's year, then the change's effect) and reads once."""
 
+    def running(self) -> bool:
+        """Whether a command is running on this desk (its attempt reads the closed years
+        and its appends expect them unchanged: ``exactly_once``)."""
+        return self.closed_years_seen is not None
+
     def years_expected(self) -> list[StreamCount]:
         """What the running command's append expects: the closed years it read are still
         all there are (``Store.expecting``). A year closed by another desk after they were
@@ -53,3 +58,11 @@ class Desk:
     def use_calendar(self, calendar: WorkingCalendar) -> None:
         """Work with this calendar from now on (one that includes a new schedule)."""
         self._calendar = calendar
+
+
+def read_closed_years(store: Store, agency: str) -> set[int]:
+    """The years ``agency`` has closed, read now: the year streams named as the store's
+    ``StreamCount`` counts them (the prefix, then digits only)."""
+    prefix = year_prefix(agency)
+    tails = (s.removeprefix(prefix) for s in store.stream_ids(prefix))
+    return {int(t) for t in tails if t.isascii() and t.isdigit()}

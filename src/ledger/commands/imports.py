@@ -28,6 +28,7 @@ from ledger.codes import applicant_code, channel_code, outcome_code
 from ledger.commands import annual
 from ledger.commands import requests as desk_cmd
 from ledger.commands._context import Desk
+from ledger.commands._once import exactly_once
 from ledger.commands.agencies import register_agency
 from ledger.commands.calendar import record_schedule
 from ledger.commands.facts import late
@@ -276,13 +277,11 @@ def _run_line(
         command_id=line.command_id,
         _calendar=calendar,
     )
-    # --amend: the lines dated in a closed year are amendments; the others are not
-    at.amend = desk.amend and line.effective.year in closed_years(at, at.agency)
     if store.events_of_command(line.command_id):
         summary.already += 1
         return calendar
     try:
-        stored = record_line(at, line)
+        stored = _record_amending(at, line, amend=desk.amend)
     except LedgerError as exc:
         problems.append(
             (line.number, _("{where}: {why}").format(where=line.where, why=exc.message))
@@ -294,6 +293,21 @@ def _run_line(
         summary.requests.add(ev.request_of(line.stream))
     summary.years.add(line.effective.year)
     return at.calendar  # a schedule line gives the next lines its calendar
+
+
+def _none_stored(_desk: Desk, _command_id: str) -> tuple[Any, ...] | None:
+    """Nothing to replay: ``_run_line`` counted a line already stored before running it."""
+    return None
+
+
+@exactly_once(_none_stored)
+def _record_amending(desk: Desk, /, line: ImportLine, *, amend: bool) -> tuple[Any, ...]:
+    """Record a line; with --amend (``amend``) as an amendment if it is dated in a closed
+    year, else as a plain step. Whether it is one is decided on the closed years this
+    attempt reads, which the line's append expects unchanged: a year closed meanwhile runs
+    the line again, decided afresh (``exactly_once``)."""
+    desk.amend = amend and line.effective.year in closed_years(desk, desk.agency)
+    return record_line(desk, line)
 
 
 # -- parsing -----------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 from ledger.applicants import ApplicantFile, NewApplicant, SqlApplicants
 from ledger.dates import utc_now
 from ledger.db import Database
-from ledger.errors import ConcurrencyError, InvalidInput
+from ledger.errors import ConcurrencyError, InvalidInput, StreamsAdded
 from ledger.events import codec
 from ledger.events.chainkey import KEY_ENV, MARKER, ChainKey, appending_key
 from ledger.events.types import Event, Payload, decode_event, event_class, upcast
@@ -254,7 +254,7 @@ class Store(Protocol):
 
     def expecting(self, expected: Expected) -> AbstractContextManager[None]:
         """Inside it, this thread's appends also check ``expected()`` under their lock,
-        and refuse (``ConcurrencyError``) when a count differs."""
+        and refuse (``StreamsAdded``, a ``ConcurrencyError``) when a count differs."""
         ...
 
     def events_of_command(self, command_id: str) -> tuple[StoredEvent, ...]:
@@ -984,7 +984,7 @@ def check_counts(expected: Sequence[StreamCount], found: Mapping[str, int]) -> N
     for e in expected:
         count = found.get(e.prefix, 0)
         if count != e.count:
-            raise ConcurrencyError(e.prefix, e.count, count)
+            raise StreamsAdded(e.prefix, e.count, count)
 
 
 def count_numbered(ids: Iterable[str], prefix: str) -> int:

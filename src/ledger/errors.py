@@ -73,7 +73,7 @@ class YearsClosedMeanwhile(LedgerError):
     def __init__(self, agency: str, years: list[int], tries: int) -> None:
         super().__init__(
             _(
-                "nothing was recorded: another desk was closing {agency}'s books for {years} at "
+                "nothing was recorded: another desk was closing the year {years} of {agency} at "
                 "the same moment ({tries} tries in a row); try again"
             ).format(agency=agency, years=_("; ").join(map(str, years)), tries=tries)
         )

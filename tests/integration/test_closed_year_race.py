@@ -98,9 +98,7 @@ def test_a_backdated_receipt_racing_close_year_is_retried_and_refused(
     assert "request.carried-over" in [e.type for e in done.events]
 
 
-def _racing(
-    monkeypatch: pytest.MonkeyPatch, apps: tuple[App, App], years: list[int]
-) -> list[int]:
+def _racing(monkeypatch: pytest.MonkeyPatch, apps: tuple[App, App], years: list[int]) -> list[int]:
     """After each listing of the year streams by the first app's store, the second app
     closes the next of ``years``: another desk closing a year between the racing command's
     read and its append. The years closed, as they go."""
@@ -150,7 +148,7 @@ def test_a_command_losing_every_race_to_close_year_says_so_in_chinese(
     """The refusal of a command overtaken on each try by a year closed is a message of the
     catalog, in Chinese by default."""
     _racing(monkeypatch, apps, list(range(2019, 2019 + RACE_RETRIES)))
-    with pytest.raises(YearsClosedMeanwhile, match="另一个登记台.*2023.*结转.*请重试"):
+    with pytest.raises(YearsClosedMeanwhile, match=r"另一个登记台.*2023.*结转.*请重试"):
         record_receipt(apps[0].desk(), LATE_RECEIPT)
 
 

@@ -298,7 +298,6 @@ def test_commit_leaves_the_callers_state_alone(desk: Desk) -> None:
     state = cmd.load(desk, "R1")
     before = copy.deepcopy(state)
 
-
     @exactly_once(lambda _desk, _command_id: None)  # commit runs inside a desk command
     def clarified(at: Desk) -> cmd.Recorded:
         return cmd.commit(at, state, [cmd.ev.Clarified()], date(2021, 3, 10), "corrected")

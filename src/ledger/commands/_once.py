@@ -100,9 +100,11 @@ def exactly_once(
 def _told(desk: Desk, lost: ConcurrencyError) -> LedgerError:
     """The last race lost, as a person is told it: years another desk closed meanwhile
     by their agency and number (read now), any other stream as the store names it."""
+    if not isinstance(lost, StreamsAdded):
+        return lost
     seen = desk.closed_years_seen or {}
     for agency, years in seen.items():
-        if isinstance(lost, StreamsAdded) and lost.stream_id == year_prefix(agency):
+        if lost.stream_id == year_prefix(agency):
             now = read_closed_years(desk.store, agency)
             added = sorted(now - years) or sorted(now)[-1:]
             return YearsClosedMeanwhile(agency, added, RACE_RETRIES)

@@ -148,7 +148,7 @@ def test_a_line_naming_an_unregistered_agency_is_refused_as_at_the_desk(app: App
     ]
     assert app.store.last_position() == 0
     later = [_for_agency(receipt("C", "2021-03-02"), "zjjj"), _registration("zjjj")]
-    with pytest.raises(ImportRefused, match="history.jsonl:3: agency: 'zjjj' is not"):
+    with pytest.raises(ImportRefused, match=r"history\.jsonl:3: agency: 'zjjj' is not"):
         import_lines(app.desk(backdated=HISTORY), [*lines, *later], "history.jsonl")
     done = import_lines(app.desk(backdated=HISTORY), [*lines, *reversed(later)], "history.jsonl")
     assert done.requests == {"A", "C"}

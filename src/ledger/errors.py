@@ -59,6 +59,32 @@ class StreamsAdded(ConcurrencyError):
     which names the race for a person if it is lost every time (``YearsClosedMeanwhile``)."""
 
 
+class LogMoved(ConcurrencyError):
+    """Events were appended since a command read the state of the whole log at a position
+    (``HeadAt``: close-year reading which requests were open at the year's end). The
+    command runs again on a fresh read (``exactly_once``); lost every time, it is told as
+    ``BooksMoved``."""
+
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__("", expected, actual)
+
+
+class BooksMoved(LedgerError):
+    """Other desks recorded each time the command had read the whole books (close-year
+    reading the requests open at the year's end): nothing was recorded. Exit status 3,
+    as ``YearsClosedMeanwhile``: try again, at a quieter moment if it keeps happening."""
+
+    exit_code = 3
+
+    def __init__(self, tries: int) -> None:
+        super().__init__(
+            _(
+                "nothing was recorded: other desks recorded steps while this command read the "
+                "whole books ({tries} tries in a row); try again at a quieter moment"
+            ).format(tries=tries)
+        )
+
+
 class YearsClosedMeanwhile(LedgerError):
     """Another desk closed a year of the agency each time the command had checked its
     dates against the closed years: nothing was recorded.

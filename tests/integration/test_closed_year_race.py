@@ -28,7 +28,7 @@ from ledger.commands.requests import RecordReceipt, issue_decision, record_recei
 from ledger.commands.years import close_year, closed_years
 from ledger.config import Config
 from ledger.dates import FixedClock
-from ledger.errors import ConcurrencyError, RuleViolation, YearsClosedMeanwhile
+from ledger.errors import BooksMoved, ConcurrencyError, RuleViolation, YearsClosedMeanwhile
 from ledger.events.years import year_prefix
 
 TODAY = date(2025, 3, 10)
@@ -160,18 +160,13 @@ def test_the_closed_years_are_read_only_inside_a_desk_command(apps: tuple[App, A
         closed_years(apps[0].desk(), "default")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: close-year's own read of the open requests has no precondition",
-)
 def test_a_receipt_racing_close_year_after_its_read_is_carried_over(
     apps: tuple[App, App], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A receipt dated in 2024 recorded by another desk after close-year 2024 read which
-    requests were open at the year's end, and before its append: the close must not miss
-    it (its append refused, run again, it carries the receipt over). Today it is missed:
-    the receipt's append finds 2024 still open, and the close's append checks only the
-    streams it carries over; ``ledger report 2024 --check`` finds the mismatch later."""
+    requests were open at the year's end, and before its append (the receipt's append
+    found 2024 still open): the close's append is refused, as the log moved since its
+    read, and run again it carries the receipt over instead of missing it."""
     clerk_app, head_app = apps
     read = years.open_at_year_end
     raced: list[str] = []
@@ -186,3 +181,32 @@ def test_a_receipt_racing_close_year_after_its_read_is_carried_over(
     close_year(clerk_app.desk(), 2024, "default")
     assert raced == ["B"]
     assert "request.carried-over" in [e.type for e in clerk_app.store.read_stream("request-B")]
+
+
+def test_a_close_year_overtaken_on_every_try_says_so_and_records_nothing(
+    apps: tuple[App, App], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """close-year overtaken on each of its tries by another desk recording a step: one line
+    saying so and to try again (exit status 3), 2024 not closed."""
+    clerk_app, head_app = apps
+    read = years.open_at_year_end
+    others = iter(range(1, RACE_RETRIES + 1))
+
+    def then_a_receipt(store: object, year: int, agency: str) -> object:
+        found = read(clerk_app.store, year, agency)
+        n = next(others, None)
+        if n is not None:
+            receipt = RecordReceipt(date(2025, 3, n), "in-person", "natural", f"C{n}")
+            record_receipt(head_app.desk(), receipt)
+        return found
+
+    monkeypatch.setattr(years, "open_at_year_end", then_a_receipt)
+    with pytest.raises(BooksMoved) as refused:
+        close_year(clerk_app.desk(), 2024, "default")
+    assert refused.value.exit_code == 3
+    assert refused.value.message == (
+        "nothing was recorded: other desks recorded steps while this command read the whole "
+        f"books ({RACE_RETRIES} tries in a row); try again at a quieter moment"
+    )
+    assert clerk_app.store.read_stream("year-default-2024") == []
+    assert close_year(clerk_app.desk(), 2024, "default").carried_over == ()

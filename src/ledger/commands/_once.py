@@ -8,7 +8,9 @@ stale expected version) is run again on fresh state a bounded number of times; t
 are checked again each time, so a step that is no longer allowed is refused then. A year
 closed by another desk after the command read the closed years is such a race too: its
 append expects them unchanged (``Desk.years_expected``); lost every time, it is told as
-such (``YearsClosedMeanwhile``), not as a stream's version.
+such (``YearsClosedMeanwhile``), not as a stream's version. A command that read what
+depends on every request of an agency (close-year: those open at the year's end) expects
+the whole log unchanged (``Desk.log_read_at``; lost every time: ``BooksMoved``).
 
 This is the one place a desk's appends get that precondition, and the closed years are
 read nowhere else (``commands.years.closed_years``). A command run inside another on the
@@ -27,9 +29,11 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from ledger.commands._context import Desk, read_closed_years
 from ledger.errors import (
+    BooksMoved,
     ConcurrencyError,
     InvalidInput,
     LedgerError,
+    LogMoved,
     StreamsAdded,
     YearsClosedMeanwhile,
 )
@@ -81,15 +85,15 @@ def exactly_once(
                 return handler(desk, *args, **kwargs)
             try:
                 for attempt in range(1, RACE_RETRIES + 1):
-                    desk.closed_years_seen = {}  # each attempt reads afresh
+                    desk.closed_years_seen, desk.log_read_at = {}, None  # read afresh
                     try:
-                        with desk.store.expecting(desk.years_expected):
+                        with desk.store.expecting(desk.expected):
                             return handler(desk, *args, **kwargs)
                     except ConcurrencyError as lost:
                         if attempt == RACE_RETRIES:
                             raise _told(desk, lost) from None
             finally:
-                desk.closed_years_seen = None
+                desk.closed_years_seen = desk.log_read_at = None
             raise AssertionError("unreachable")  # pragma: no cover
 
         return run
@@ -100,6 +104,8 @@ def exactly_once(
 def _told(desk: Desk, lost: ConcurrencyError) -> LedgerError:
     """The last race lost, as a person is told it: years another desk closed meanwhile
     by their agency and number (read now), any other stream as the store names it."""
+    if isinstance(lost, LogMoved):
+        return BooksMoved(RACE_RETRIES)
     if not isinstance(lost, StreamsAdded):
         return lost
     seen = desk.closed_years_seen or {}

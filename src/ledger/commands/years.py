@@ -82,6 +82,9 @@ def close_year(desk: Desk, year: int, agency: str) -> CloseResult:
     if year in closed_years(desk, agency):
         return CloseResult(agency, year, (), already_closed=True)
     end = date(year, 12, 31)
+    # A request received (or changed) by another desk after this read would be missed:
+    # the append expects the log as it stood when it was read.
+    desk.log_read_at = desk.store.last_position()
     open_ones = open_at_year_end(desk.store, year, agency)
     closed = YearClosed(year=year, carried_over=len(open_ones))
     batches = [

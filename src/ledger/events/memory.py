@@ -30,6 +30,7 @@ from ledger.events.store import (
     chain_breaks,
     check_batches,
     check_counts,
+    check_head,
     check_version,
     count_numbered,
     highest_of,
@@ -105,6 +106,7 @@ class MemoryStore(AppendsOne):
                 return check_version(batch, self._versions.get(batch.stream_id, 0))
 
             head = (len(self._rows), self._rows[-1]["hash"] if self._rows else codec.GENESIS)
+            check_head(self.expected_head(), head[0])
             marker = self._marker
             rows = number_rows(
                 batches,

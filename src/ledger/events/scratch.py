@@ -32,6 +32,7 @@ from ledger.events.store import (
     StreamAppend,
     check_batches,
     check_counts,
+    check_head,
     check_version,
     count_numbered,
     highest_of,
@@ -269,6 +270,7 @@ class ScratchStore(AppendsOne):
                 return AppendResult(stored, replayed=True)
         expected = self.expected_counts()
         check_counts(expected, {e.prefix: self._count(e.prefix) for e in expected})
+        check_head(self.expected_head(), self.head)
         batches, texts = split_texts(batches)
         new: list[StoredEvent] = []
         versions: dict[str, int] = {}

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 from ledger.applicants import ApplicantFile, NewApplicant, SqlApplicants
 from ledger.dates import utc_now
 from ledger.db import Database
-from ledger.errors import ConcurrencyError, InvalidInput, StreamsAdded
+from ledger.errors import ConcurrencyError, InvalidInput, LogMoved, StreamsAdded
 from ledger.events import codec
 from ledger.events.chainkey import KEY_ENV, MARKER, ChainKey, appending_key
 from ledger.events.types import Event, Payload, decode_event, event_class, upcast
@@ -131,7 +131,17 @@ class StreamCount:
     count: int
 
 
-Expected = Callable[[], Iterable[StreamCount]]
+@dataclass(frozen=True, slots=True)
+class HeadAt:
+    """An append's precondition: the log's last position is still ``position``, nothing
+    was appended since a read that depends on every request of an agency (which of them
+    were open at a year's end: ``close_year``), not on a few streams a version can name.
+    """
+
+    position: int
+
+
+Expected = Callable[[], Iterable[StreamCount | HeadAt]]
 """What a command expects of the log at its append, read when it appends (its rules may
 have read more by then)."""
 
@@ -346,6 +356,13 @@ class AppendsOne(ABC):
 
     def expected_counts(self) -> list[StreamCount]:
         """What this thread's append must find (``expecting``); empty outside it."""
+        return [e for e in self._expected() if isinstance(e, StreamCount)]
+
+    def expected_head(self) -> int | None:
+        """The last position this thread's append must find (``HeadAt``); None: any."""
+        return next((e.position for e in self._expected() if isinstance(e, HeadAt)), None)
+
+    def _expected(self) -> list[StreamCount | HeadAt]:
         by_store: dict[int, Expected] | None = getattr(_EXPECTED, "by_store", None)
         expected = None if by_store is None else by_store.get(id(self))
         return [] if expected is None else list(expected())
@@ -443,7 +460,7 @@ class EventStore(AppendsOne):
         kept = self._kept()
         watched = [w for p in self.projections for w in getattr(p, "watched", ())]
         checked = list(dict.fromkeys([*streams, *watched]))
-        expected = self.expected_counts()
+        expected, expected_head = self.expected_counts(), self.expected_head()
         try:
             bulk = sum(len(b.events) for b in batches) >= COPY_FROM
             first = self._preflight(checked, command_id, expected)
@@ -452,6 +469,7 @@ class EventStore(AppendsOne):
                 if seen and command_id is not None:
                     return AppendResult(self._by_command(conn, command_id), replayed=True)
                 check_counts(expected, _counts_found(found))
+                check_head(expected_head, head[0])
                 rows = number_rows(
                     batches,
                     head,
@@ -985,6 +1003,13 @@ def check_counts(expected: Sequence[StreamCount], found: Mapping[str, int]) -> N
         count = found.get(e.prefix, 0)
         if count != e.count:
             raise StreamsAdded(e.prefix, e.count, count)
+
+
+def check_head(expected: int | None, position: int) -> None:
+    """Refuse an append whose command read the state of the whole log at ``expected`` when
+    it is now at ``position``: another desk recorded meanwhile (``HeadAt``)."""
+    if expected is not None and position != expected:
+        raise LogMoved(expected, position)
 
 
 def count_numbered(ids: Iterable[str], prefix: str) -> int:

@@ -268,9 +268,9 @@ class ScratchStore(AppendsOne):
             stored = self.events_of_command(command_id)
             if stored:
                 return AppendResult(stored, replayed=True)
-        expected = self.expected_counts()
+        expected, expected_head = self.expected_now()
         check_counts(expected, {e.prefix: self._count(e.prefix) for e in expected})
-        check_head(self.expected_head(), self.head)
+        check_head(expected_head, self.head)
         batches, texts = split_texts(batches)
         new: list[StoredEvent] = []
         versions: dict[str, int] = {}

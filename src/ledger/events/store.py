@@ -354,18 +354,16 @@ class AppendsOne(ABC):
             else:
                 by_store[id(self)] = outer
 
-    def expected_counts(self) -> list[StreamCount]:
-        """What this thread's append must find (``expecting``); empty outside it."""
-        return [e for e in self._expected() if isinstance(e, StreamCount)]
-
-    def expected_head(self) -> int | None:
-        """The last position this thread's append must find (``HeadAt``); None: any."""
-        return next((e.position for e in self._expected() if isinstance(e, HeadAt)), None)
-
-    def _expected(self) -> list[StreamCount | HeadAt]:
+    def expected_now(self) -> tuple[list[StreamCount], int | None]:
+        """What this thread's append must find (``expecting``): the counts, and the log's
+        last position (``HeadAt``; None: any). Nothing outside ``expecting``."""
         by_store: dict[int, Expected] | None = getattr(_EXPECTED, "by_store", None)
         expected = None if by_store is None else by_store.get(id(self))
-        return [] if expected is None else list(expected())
+        if expected is None:
+            return [], None
+        found = list(expected())
+        counts = [e for e in found if isinstance(e, StreamCount)]
+        return counts, next((e.position for e in found if isinstance(e, HeadAt)), None)
 
     @abstractmethod
     def append_many(
@@ -460,7 +458,7 @@ class EventStore(AppendsOne):
         kept = self._kept()
         watched = [w for p in self.projections for w in getattr(p, "watched", ())]
         checked = list(dict.fromkeys([*streams, *watched]))
-        expected, expected_head = self.expected_counts(), self.expected_head()
+        expected, expected_head = self.expected_now()
         try:
             bulk = sum(len(b.events) for b in batches) >= COPY_FROM
             first = self._preflight(checked, command_id, expected)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ledger import limits
-from ledger.commands._context import Desk
+from ledger.commands._context import Desk, read_closed_years
 from ledger.commands._once import exactly_once
 from ledger.errors import RuleViolation
 from ledger.events.requests import request_of, stream_of
@@ -24,7 +24,6 @@ from ledger.events.years import (
     CarryOverRevoked,
     RequestCarriedOver,
     YearClosed,
-    year_prefix,
     year_stream,
 )
 from ledger.i18n import _
@@ -47,17 +46,16 @@ def closed_years(desk: Desk, agency: str) -> set[int]:
 
     Read once per command (``Desk.closed_years_seen``), however often its rules ask; the
     command's append then checks, under the store's lock, that no year was closed since
-    (``Desk.years_expected``), or the command runs again and reads them afresh.
+    (``Desk.years_expected``), or the command runs again and reads them afresh. Read only
+    by a running command (``exactly_once``): a rule read outside one would be checked by
+    no append, so a fact could slip into a year another desk was closing (the one gate).
     """
     seen = desk.closed_years_seen
-    if seen is not None and agency in seen:
-        return set(seen[agency])
-    prefix = year_prefix(agency)
-    tails = (s.removeprefix(prefix) for s in desk.store.stream_ids(prefix))
-    years = {int(t) for t in tails if t.isascii() and t.isdigit()}  # as the store counts
-    if seen is not None:
-        seen[agency] = frozenset(years)
-    return years
+    if seen is None:
+        raise RuntimeError("closed years read outside a desk command (exactly_once)")
+    if agency not in seen:
+        seen[agency] = frozenset(read_closed_years(desk.store, agency))
+    return set(seen[agency])
 
 
 def _replay_close(desk: Desk, command_id: str) -> CloseResult | None:
@@ -84,6 +82,9 @@ def close_year(desk: Desk, year: int, agency: str) -> CloseResult:
     if year in closed_years(desk, agency):
         return CloseResult(agency, year, (), already_closed=True)
     end = date(year, 12, 31)
+    # A request received (or changed) by another desk after this read would be missed:
+    # the append expects the log as it stood when it was read.
+    desk.log_read_at = desk.store.last_position()
     open_ones = open_at_year_end(desk.store, year, agency)
     closed = YearClosed(year=year, carried_over=len(open_ones))
     batches = [

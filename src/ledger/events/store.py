@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 from ledger.applicants import ApplicantFile, NewApplicant, SqlApplicants
 from ledger.dates import utc_now
 from ledger.db import Database
-from ledger.errors import ConcurrencyError, InvalidInput
+from ledger.errors import ConcurrencyError, InvalidInput, LogMoved, StreamsAdded
 from ledger.events import codec
 from ledger.events.chainkey import KEY_ENV, MARKER, ChainKey, appending_key
 from ledger.events.types import Event, Payload, decode_event, event_class, upcast
@@ -131,7 +131,17 @@ class StreamCount:
     count: int
 
 
-Expected = Callable[[], Iterable[StreamCount]]
+@dataclass(frozen=True, slots=True)
+class HeadAt:
+    """An append's precondition: the log's last position is still ``position``, nothing
+    was appended since a read that depends on every request of an agency (which of them
+    were open at a year's end: ``close_year``), not on a few streams a version can name.
+    """
+
+    position: int
+
+
+Expected = Callable[[], Iterable[StreamCount | HeadAt]]
 """What a command expects of the log at its append, read when it appends (its rules may
 have read more by then)."""
 
@@ -254,7 +264,7 @@ class Store(Protocol):
 
     def expecting(self, expected: Expected) -> AbstractContextManager[None]:
         """Inside it, this thread's appends also check ``expected()`` under their lock,
-        and refuse (``ConcurrencyError``) when a count differs."""
+        and refuse (``StreamsAdded``, a ``ConcurrencyError``) when a count differs."""
         ...
 
     def events_of_command(self, command_id: str) -> tuple[StoredEvent, ...]:
@@ -344,11 +354,16 @@ class AppendsOne(ABC):
             else:
                 by_store[id(self)] = outer
 
-    def expected_counts(self) -> list[StreamCount]:
-        """What this thread's append must find (``expecting``); empty outside it."""
+    def expected_now(self) -> tuple[list[StreamCount], int | None]:
+        """What this thread's append must find (``expecting``): the counts, and the log's
+        last position (``HeadAt``; None: any). Nothing outside ``expecting``."""
         by_store: dict[int, Expected] | None = getattr(_EXPECTED, "by_store", None)
         expected = None if by_store is None else by_store.get(id(self))
-        return [] if expected is None else list(expected())
+        if expected is None:
+            return [], None
+        found = list(expected())
+        counts = [e for e in found if isinstance(e, StreamCount)]
+        return counts, next((e.position for e in found if isinstance(e, HeadAt)), None)
 
     @abstractmethod
     def append_many(
@@ -443,7 +458,7 @@ class EventStore(AppendsOne):
         kept = self._kept()
         watched = [w for p in self.projections for w in getattr(p, "watched", ())]
         checked = list(dict.fromkeys([*streams, *watched]))
-        expected = self.expected_counts()
+        expected, expected_head = self.expected_now()
         try:
             bulk = sum(len(b.events) for b in batches) >= COPY_FROM
             first = self._preflight(checked, command_id, expected)
@@ -452,6 +467,7 @@ class EventStore(AppendsOne):
                 if seen and command_id is not None:
                     return AppendResult(self._by_command(conn, command_id), replayed=True)
                 check_counts(expected, _counts_found(found))
+                check_head(expected_head, head[0])
                 rows = number_rows(
                     batches,
                     head,
@@ -984,7 +1000,14 @@ def check_counts(expected: Sequence[StreamCount], found: Mapping[str, int]) -> N
     for e in expected:
         count = found.get(e.prefix, 0)
         if count != e.count:
-            raise ConcurrencyError(e.prefix, e.count, count)
+            raise StreamsAdded(e.prefix, e.count, count)
+
+
+def check_head(expected: int | None, position: int) -> None:
+    """Refuse an append whose command read the state of the whole log at ``expected`` when
+    it is now at ``position``: another desk recorded meanwhile (``HeadAt``)."""
+    if expected is not None and position != expected:
+        raise LogMoved(expected, position)
 
 
 def count_numbered(ids: Iterable[str], prefix: str) -> int:

@@ -585,7 +585,7 @@ class EventStore(AppendsOne):
             for r in rows
         ]
 
-    def _analyze(self, added: int | None = None) -> None:
+    def _analyze(self, added: int | None = None) -> bool:
         """Fresh statistics after a bulk load, so the planner does not guess (PostgreSQL):
         the log and the tables written with it. A role that does not own a table gets a
         warning from the server, not an error; SQLite plans without statistics.
@@ -593,9 +593,9 @@ class EventStore(AppendsOne):
         After an append (``added`` rows) only when the load is a large part of the log
         (``ANALYZE_SHARE`` of the rows the statistics last counted, or the table was never
         analysed): a large log loaded in batches of a few thousand events is not analysed
-        again after each of them."""
+        again after each of them. Whether it analysed."""
         if self._sqlite:
-            return
+            return False
         with self.db.reading() as conn:
             if added is not None:
                 counted = conn.execute(
@@ -603,8 +603,9 @@ class EventStore(AppendsOne):
                 ).fetchone()
                 known = float(counted[0]) if counted and counted[0] is not None else -1.0
                 if known > 0 and added < known * ANALYZE_SHARE:
-                    return
+                    return False
             conn.execute(f"ANALYZE {', '.join(ANALYZED)}")
+        return True
 
     def _by_command(self, conn: Any, command_id: str) -> tuple[StoredEvent, ...]:
         """The events an earlier append with this command id stored."""
@@ -806,11 +807,11 @@ class EventStore(AppendsOne):
         return self._rows(after, batch=READ_BATCH)
 
 
-def refresh_statistics(store: Store) -> None:
+def refresh_statistics(store: Store, added: int | None = None) -> bool:
     """After a bulk load (an import, a projection rebuild): fresh PostgreSQL statistics,
-    before autovacuum gets to it. A store without a database has none to refresh."""
-    if isinstance(store, EventStore):
-        store._analyze()
+    before autovacuum gets to it (with ``added``: only if those rows are a large part of
+    the log). A store without a database has none to refresh. Whether it refreshed."""
+    return isinstance(store, EventStore) and store._analyze(added)
 
 
 def highest_of(ids: Iterable[str], prefix: str) -> int:

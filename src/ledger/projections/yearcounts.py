@@ -13,10 +13,12 @@ replay uses, so both give the same tables (``tests/integration/test_year_counts.
 the projection keeps that date equal to the deadline a replay derives (it is refreshed
 with every event of the request and every change of the calendar).
 
-A request with a clarification, consultation, fee notice or extension (its kept state
-lacks ``snapshots.NO_STEPS``) is also folded one by one: its paused days, extensions
-and clarification notices are in the state only. Its answer was counted with the
-others without pauses; its span is moved to the one less its paused days.
+A request with a clarification, consultation, fee notice or extension counts by two
+more columns the projection keeps with the same care (``projections/steps.py``): the
+working days its clock stood still before the answer (``paused_days``, taken off its
+span), and its extensions and clarification notices per year (``step_counts``, a short
+text that most rows share with many others, so it is counted per text too). No row's
+kept state is read or folded.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from typing import Any, Final
 
 from ledger.db import Database
 from ledger.projections.requests import RequestState
-from ledger.projections.snapshots import NO_STEPS, NOT_CARRIED, restore, restore_steps
-from ledger.projections.tally import YearTally, paused_days
+from ledger.projections.snapshots import NOT_CARRIED, restore
+from ledger.projections.steps import steps_in
+from ledger.projections.tally import YearTally
 
 Reads = Iterable[tuple[str, Sequence[Any]]]
 """The conditions (with their parameters) whose rows are counted, one read each."""
@@ -40,19 +43,20 @@ _COLUMNS: Final = "applicant, received_year, decided_year, outcome, recorded_lat
 """Table 3's: what a request counts in (and whether a fact was recorded late)."""
 _TABLE3: Final = itemgetter(0, 1, 2, 3, 4)
 _RECEIVED: Final = itemgetter(5, 6, 1)
-_ANSWERED: Final = itemgetter(6, 7, 2, 8)
+_ANSWERED: Final = itemgetter(6, 7, 2, 8, 10)
 _OPEN: Final = itemgetter(9)
-_STEPS: Final = itemgetter(10)
-AnswerKey = tuple[Any, Any, int | None, Any]
-"""Receipt, answer (ISO text on SQLite), year answered, late: what ``_ANSWERED`` takes."""
+_STEPS: Final = itemgetter(11)
+AnswerKey = tuple[Any, Any, int | None, Any, int]
+"""Receipt, answer (ISO text on SQLite), year answered, late, paused working days: what
+``_ANSWERED`` takes."""
 _STATS: Final = (
     ", channel, received_on, decided_on, due_date IS NOT NULL AND decided_on > due_date, "
     "CASE WHEN received_year <= ? AND (decided_year IS NULL OR decided_year > ?) "
-    "THEN request_id END, CASE WHEN {contains}(state, ?) = 0 THEN state END"
+    "THEN request_id END, paused_days, step_counts"
 )
 """With the statistics: the channel and the days of receipt and answer, whether the
-answer was late, the id of a request open at the year's end, the kept state of a
-request with steps (``snapshots.NO_STEPS`` absent)."""
+answer was late, the id of a request open at the year's end, the working days paused
+before the answer and the steps per year (``projections/steps.py``)."""
 
 
 def _contains(db: Database) -> str:
@@ -69,37 +73,25 @@ def _day(value: Any, known: dict[Any, date]) -> date:
 
 
 class _Counts:
-    """The combinations counted over the pages, and the moves of the paused spans."""
+    """The combinations counted over the pages."""
 
     def __init__(self) -> None:
         self.table3: Counter[tuple[Any, ...]] = Counter()
         self.received: Counter[tuple[Any, ...]] = Counter()
         self.answered: Counter[AnswerKey] = Counter()
-        self.paused: Counter[AnswerKey] = Counter()
+        self.steps: Counter[str | None] = Counter()
         self.days: dict[Any, date] = {}
 
     def page(self, rows: list[Any], tally: YearTally) -> None:
-        """One page: its combinations counted in C, its open and stepped rows in Python."""
+        """One page: its combinations counted in C, its open rows in Python."""
         self.table3.update(map(_TABLE3, rows))
         if tally.cal is None:
             return
         self.received.update(map(_RECEIVED, rows))
         self.answered.update(map(_ANSWERED, rows))
+        self.steps.update(map(_STEPS, rows))
         for row in compress(rows, map(_OPEN, rows)):
             tally.count_open(_day(row[6], self.days), row[9])
-        for row in compress(rows, map(_STEPS, rows)):
-            self._stepped(row, restore_steps(row[10]), tally)
-
-    def _stepped(self, row: Any, state: RequestState, tally: YearTally) -> None:
-        """A request with steps: its own counts, and its span moved by its paused days."""
-        assert tally.cal is not None
-        tally.count_steps(state)
-        if row[2] != tally.year or state.decided_on is None:
-            return
-        paused = paused_days(state, state.decided_on, tally.cal)
-        if paused:
-            self.paused[_ANSWERED(row)] += 1
-            tally.count_span(state.received_on, state.decided_on, paused)
 
     def finish(self, tally: YearTally) -> None:
         """Each combination counted into the tally, as many times as rows share it."""
@@ -113,23 +105,23 @@ class _Counts:
         for (channel, received_on, received_year), n in self.received.items():
             if received_year == year:
                 tally.count_received(channel, _day(received_on, days), n)
-        for key, n in self.answered.items():
-            received_on, decided_on, decided_year, late = key
+        for (received_on, decided_on, decided_year, late, paused), n in self.answered.items():
             if decided_year != year:
                 continue
             tally.count_answered(_day(decided_on, days), bool(late), n)
-            unpaused = n - self.paused[key]
-            if unpaused:
-                tally.count_span(_day(received_on, days), _day(decided_on, days), 0, unpaused)
+            tally.count_span(_day(received_on, days), _day(decided_on, days), paused, n)
+        for text, n in self.steps.items():
+            if text is not None:
+                tally.count_step_figures(*steps_in(text, year), n)
 
 
 def count_year(db: Database, reads: Reads, tally: YearTally) -> None:
     """Count the rows of each read into ``tally`` (table 3; with its calendar, the
-    statistics too), by their columns, folding only the requests that had steps."""
+    statistics too), by their columns."""
     year, columns, params = tally.year, _COLUMNS, []
     if tally.cal is not None:
-        columns += _STATS.format(contains=_contains(db))
-        params = [year, year, NO_STEPS]
+        columns += _STATS
+        params = [year, year]
     select = f"SELECT {columns} FROM request_view WHERE "
     counts = _Counts()
     for where, values in reads:

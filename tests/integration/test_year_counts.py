@@ -1,10 +1,11 @@
 """A year counted from the request table's columns equals it counted request by request.
 
 ``ViewTable.count_year`` on the SQL table (``projections/yearcounts.py``) counts the
-combinations of a few columns and folds only the requests with steps; ``YearTally.fed``
+combinations of a few columns (the steps' among them); ``YearTally.fed``
 counts each folded request (the replay's way, and the in-memory table's). After random
 desk histories (clarifications, consultations, fee notices, extensions, deferrals,
-corrections, retractions, year closes, refused steps) on SQLite and on PostgreSQL, both
+corrections, retractions, year closes, amended schedules, refused steps) on SQLite and
+on PostgreSQL, the rows equal a replay's (the columns the count reads too) and both
 give the same table 3 and statistics for every year and agency scope, and the check's
 candidates hold every request whose carry-over could disagree with a year close.
 ``tests/integration/test_read_properties.py`` compares the whole report with a replay.
@@ -29,6 +30,7 @@ from ledger.projections.requests import open_at_end
 from ledger.projections.tables import ViewTable, current_table
 from ledger.projections.tally import YearTally
 from tests.conftest import _fresh_pg_database
+from tests.integration.test_projection_table import replayed
 from tests.integration.test_read_properties import YEARS, history
 from tests.unit.test_request_fold import TODAY
 
@@ -92,6 +94,7 @@ def test_counting_by_columns_equals_counting_each_request(
             history(data, app.store, f"R{i}")
         table = current_table(app.store)
         assert table is not None
+        assert {r.request_id: r for r in table.rows()} == replayed(app.store)
         for scope in (None, frozenset({"a"})):
             for year in YEARS:
                 tallies(table, app, year, scope)

@@ -192,8 +192,10 @@ def test_0011_sets_the_report_columns_of_rows_with_steps_and_goes_back(
     issue_decision(app.desk(), "R-3", date(2021, 6, 10), "disclosed")
     expected = _report_columns(app.store.db)
     app.close()
-    assert expected["R-1"][1] == "2021:0:1:1" and expected["R-1"][0] > 0
-    assert expected["R-2"][1] == "2021:1:0:0" and expected["R-2"][0] > 0
+    assert expected["R-1"][1] == "2021:0:1:1"
+    assert expected["R-1"][0] > 0
+    assert expected["R-2"][1] == "2021:1:0:0"
+    assert expected["R-2"][0] > 0
     assert expected["R-3"] == expected["R-4"] == (0, None)
     db = open_database(url)
     _migrate(db, "0010", down=True)

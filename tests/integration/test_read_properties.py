@@ -26,10 +26,10 @@ from hypothesis import strategies as st
 
 from ledger.bootstrap import bootstrap
 from ledger.calendar import YearSchedule, package_schedule
-from ledger.commands.calendar import record_schedule
 from ledger.commands import corrections as fix
 from ledger.commands import requests as cmd
 from ledger.commands._context import Desk
+from ledger.commands.calendar import record_schedule
 from ledger.commands.years import close_year
 from ledger.config import Config
 from ledger.dates import FixedClock
@@ -126,7 +126,7 @@ def amend_calendar(data: st.DataObject, desk: Desk, first: date, last: date) -> 
     assert official is not None
     days = st.dates(first, min(last, date(year, 12, 31)))
     off = data.draw(st.sets(days, min_size=1, max_size=10), label="days off")
-    holidays = {**official.holidays, **{d: "停工" for d in off - official.workdays}}
+    holidays = {**official.holidays, **dict.fromkeys(off - official.workdays, "停工")}
     either(lambda d: record_schedule(d, YearSchedule(year, holidays, official.workdays)), desk)
 
 

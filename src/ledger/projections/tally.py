@@ -106,7 +106,11 @@ class YearTally:
     def count_span(self, received_on: date, decided_on: date, paused: int, n: int = 1) -> None:
         """``n`` answered requests' working days from receipt to answer, less ``paused``."""
         assert self.cal is not None
-        self.spans[self.cal.working_days_between(received_on, decided_on) - paused] += n
+        self.count_span_days(self.cal.working_days_between(received_on, decided_on) - paused, n)
+
+    def count_span_days(self, days: int, n: int = 1) -> None:
+        """``n`` answered requests that took ``days`` working days (pauses left out)."""
+        self.spans[days] += n
 
     def count_received(self, channel: str, received_on: date, n: int = 1) -> None:
         """``n`` requests received in the year through ``channel`` on ``received_on``."""

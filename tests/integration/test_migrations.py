@@ -147,3 +147,64 @@ def test_0010_sets_the_running_steps_of_open_rows_and_goes_back(
 def _running_flags(db: object) -> dict[str, tuple[bool, bool]]:
     rows = db.fetch("SELECT request_id, clarifying, consulting FROM request_view")  # type: ignore[attr-defined]
     return {str(r): (bool(c), bool(k)) for r, c, k in rows}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_0011_sets_the_report_columns_of_rows_with_steps_and_goes_back(
+    backend: str, tmp_path: object, request: pytest.FixtureRequest
+) -> None:
+    """0010 → 0011 sets ``paused_days`` and ``step_counts`` on the rows with steps as the
+    projection writes them, counted with the calendar the log records (an amended
+    schedule here); rows without steps keep 0 and NULL; down removes the columns."""
+    from datetime import date
+
+    from ledger.bootstrap import bootstrap
+    from ledger.calendar import YearSchedule, package_schedule
+    from ledger.commands.calendar import record_schedule
+    from ledger.commands.requests import (
+        RecordReceipt,
+        end_consultation,
+        grant_extension,
+        issue_decision,
+        record_clarified,
+        record_receipt,
+        request_clarification,
+        start_consultation,
+    )
+    from ledger.config import Config
+    from ledger.dates import FixedClock
+
+    url = f"sqlite:///{tmp_path}/m.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    app = bootstrap(url, Config(backdate_days=3650), actor="clerk", clock=FixedClock(date(2021, 8, 1)))
+    official = package_schedule(2021)
+    assert official is not None
+    off = {date(2021, 6, 8): "停工", date(2021, 6, 16): "停工"}
+    record_schedule(app.desk(), YearSchedule(2021, {**official.holidays, **off}, official.workdays))
+    for rid in ("R-1", "R-2", "R-3", "R-4"):
+        record_receipt(app.desk(), RecordReceipt(date(2021, 6, 1), "in-person", "natural", rid))
+    request_clarification(app.desk(), "R-1", date(2021, 6, 14), date(2021, 6, 30))
+    record_clarified(app.desk(), "R-1", date(2021, 6, 21))
+    issue_decision(app.desk(), "R-1", date(2021, 6, 28), "disclosed")
+    start_consultation(app.desk(), "R-2", date(2021, 6, 3), "某公司")
+    end_consultation(app.desk(), "R-2", date(2021, 6, 17), "某公司")
+    grant_extension(app.desk(), "R-2", date(2021, 6, 24), 20, "head of office")
+    issue_decision(app.desk(), "R-2", date(2021, 7, 20), "partial")
+    issue_decision(app.desk(), "R-3", date(2021, 6, 10), "disclosed")
+    expected = _report_columns(app.store.db)
+    app.close()
+    assert expected["R-1"][1] == "2021:0:1:1"
+    assert expected["R-1"][0] > 0
+    assert expected["R-2"][1] == "2021:1:0:0"
+    assert expected["R-2"][0] > 0
+    assert expected["R-3"] == expected["R-4"] == (0, None)
+    db = open_database(url)
+    _migrate(db, "0010", down=True)
+    assert "paused_days" not in _columns(db)
+    _migrate(db, "0011")
+    assert _report_columns(db) == expected
+    db.close()
+
+
+def _report_columns(db: object) -> dict[str, tuple[int, str | None]]:
+    rows = db.fetch("SELECT request_id, paused_days, step_counts FROM request_view")  # type: ignore[attr-defined]
+    return {str(r): (int(p), s) for r, p, s in rows}

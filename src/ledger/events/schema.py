@@ -161,6 +161,13 @@ class RequestViewRow(SQLModel, table=True):
     consulting: bool = Field(
         default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
     )
+    # What the annual report counts of the request's steps (``projections/steps.py``):
+    # the working days paused before the answer, the extensions and clarification
+    # notices per year (NULL: none).
+    paused_days: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
+    )
+    step_counts: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     # The subject's keyed signature (``ledger.search``): NULL not computed, zeros none.
     sig0: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
     sig1: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))

@@ -44,6 +44,7 @@ from ledger.projections.requests import (
 )
 from ledger.projections.signatures import Signatures
 from ledger.projections.snapshots import restore, snapshot
+from ledger.projections.steps import paused_at_decision, step_text
 from ledger.projections.views import RequestRow, days_left, late
 from ledger.search import SIGNATURE_COLUMNS, Signature
 from ledger.texts import TextFile
@@ -95,6 +96,8 @@ class ViewRow:
     touch_span: int | None
     clarifying: bool
     consulting: bool
+    paused_days: int
+    step_counts: str | None
 
     def folded(self) -> RequestState:
         """The request's state as the row keeps it (no timeline)."""
@@ -211,6 +214,8 @@ def view_row(state: RequestState, cal: WorkingCalendar) -> ViewRow:
         touch_span=None if last is None else last - first,
         clarifying=not state.closed and state.open_clarification is not None,
         consulting=not state.closed and any(c.ended_on is None for c in state.consultations),
+        paused_days=paused_at_decision(state, cal),
+        step_counts=step_text(state, cal),
     )
 
 

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
-from ledger.commands._context import Desk
+from ledger.commands._context import Desk, forget_closed_years
 from ledger.errors import ConcurrencyError, InvalidInput
 from ledger.events.store import AppendResult
 from ledger.i18n import _
@@ -71,6 +71,7 @@ def exactly_once(
                         with desk.store.expecting(desk.years_expected):
                             return handler(desk, *args, **kwargs)
                     except ConcurrencyError:
+                        forget_closed_years(desk.store)  # perhaps one was closed meanwhile
                         if attempt == RACE_RETRIES:
                             raise
             finally:

@@ -353,8 +353,11 @@ def record_receipt(desk: Desk, cmd: RecordReceipt) -> Recorded:
         request_id = cmd.request_id or next_request_id(desk, agency, received_on.year)
         try:
             return _receive_as(desk, cmd, request_id, agency, received_on)
-        except (ConcurrencyError, IdTaken):
-            if cmd.request_id is not None or attempt == ID_ATTEMPTS - 1:
+        except (ConcurrencyError, IdTaken) as exc:
+            lost_id = not isinstance(exc, ConcurrencyError) or exc.stream_id == ev.stream_of(
+                request_id
+            )  # not the closed years' count: that race is ``exactly_once``'s to retry
+            if cmd.request_id is not None or attempt == ID_ATTEMPTS - 1 or not lost_id:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 

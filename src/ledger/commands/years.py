@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ledger import limits
-from ledger.commands._context import Desk
+from ledger.commands._context import Desk, forget_closed_years, known_closed_years
 from ledger.commands._once import exactly_once
 from ledger.errors import RuleViolation
 from ledger.events.requests import request_of, stream_of
@@ -45,19 +45,25 @@ class CloseResult:
 def closed_years(desk: Desk, agency: str) -> set[int]:
     """The years this agency has closed (each has its year stream).
 
-    Read once per command (``Desk.closed_years_seen``), however often its rules ask; the
+    Read once per command (``Desk.closed_years_seen``), however often its rules ask, and
+    in a database kept for the process's next commands (``known_closed_years``); the
     command's append then checks, under the store's lock, that no year was closed since
     (``Desk.years_expected``), or the command runs again and reads them afresh.
     """
     seen = desk.closed_years_seen
     if seen is not None and agency in seen:
         return set(seen[agency])
-    prefix = year_prefix(agency)
-    tails = (s.removeprefix(prefix) for s in desk.store.stream_ids(prefix))
-    years = {int(t) for t in tails if t.isascii() and t.isdigit()}  # as the store counts
+    known = known_closed_years(desk.store) if seen is not None else None
+    years = known.get(agency) if known is not None else None
+    if years is None:
+        prefix = year_prefix(agency)
+        tails = (s.removeprefix(prefix) for s in desk.store.stream_ids(prefix))
+        years = frozenset(int(t) for t in tails if t.isascii() and t.isdigit())  # as counted
+        if known is not None:
+            known[agency] = years
     if seen is not None:
-        seen[agency] = frozenset(years)
-    return years
+        seen[agency] = years
+    return set(years)
 
 
 def _replay_close(desk: Desk, command_id: str) -> CloseResult | None:
@@ -98,6 +104,7 @@ def close_year(desk: Desk, year: int, agency: str) -> CloseResult:
         for s in open_ones
     ]
     desk.store.append_many(batches, desk.command_id, actor=desk.actor, agency=agency)
+    forget_closed_years(desk.store)  # one more now: the next command reads them again
     return CloseResult(agency, year, tuple(s.id for s in open_ones), already_closed=False)
 
 

@@ -65,7 +65,9 @@ def _rebuild_events(
     position: sa.types.TypeEngine[int], *, type_index: tuple[str, ...], recorded_at: bool = False
 ) -> None:
     """SQLite: ``events`` made again with ``position`` of this type and these indexes,
-    every row copied as stored, in position order."""
+    every row copied as stored, in position order. The columns are spelt out as 0001
+    made them, not taken from ``ledger.events.schema``: a revision stays what it was when
+    later ones change the declaration."""
     for statement in drop_trigger_ddl("sqlite"):
         op.execute(statement)
     op.create_table(

@@ -137,3 +137,14 @@ def test_a_receipt_without_an_id_racing_close_year_takes_no_other_id(
     if clerk_app.db.dialect == "sqlite":
         clerk_app.db.connection().set_trace_callback(None)
         assert len([s for s in seen if s.startswith("BEGIN")]) == 1  # one append refused
+
+
+def test_an_amendment_reads_the_closed_years_afresh(apps: tuple[App, App]) -> None:
+    """A process that kept 2024 as open, after another process closed it: an amendment
+    dated in 2024 is not refused as "2024 is not closed" (a refusal no append would
+    check), because --amend reads the closed years afresh."""
+    clerk_app, head_app = apps
+    assert closed_years(clerk_app.desk(), "default") == set()
+    close_year(head_app.desk(), 2024, "default")
+    done = record_receipt(clerk_app.desk(amend=True), LATE_RECEIPT)
+    assert done.request_id == "B"

@@ -68,9 +68,10 @@ def known_closed_years(store: Store) -> dict[str, frozenset[int]] | None:
     Safe to reuse because the command's append still checks, under the store's lock, that
     as many years are closed as it used (``Desk.years_expected``): a year closed since by
     another process refuses the append, and the retry (``exactly_once``) forgets these and
-    reads afresh. Years are never unclosed, so a year kept here is closed. None (nothing
-    kept) for a store not in a database, and inside an import's batch, whose reads see
-    year streams that a failed batch would roll back.
+    reads afresh. Years are never unclosed, so a year kept here is closed; a refusal that
+    rests on a year being open comes only with --amend, which reads them afresh. None
+    (nothing kept) for a store not in a database, and inside an import's batch, whose
+    reads see year streams that a failed batch would roll back.
     """
     if not isinstance(store, EventStore) or store.db.in_batch():
         return None

@@ -54,7 +54,9 @@ def closed_years(desk: Desk, agency: str) -> set[int]:
     if seen is not None and agency in seen:
         return set(seen[agency])
     known = known_closed_years(desk.store) if seen is not None else None
-    years = known.get(agency) if known is not None else None
+    # An amendment reads them afresh: its refusals ("--amend … is not closed") rest on a
+    # year being open, which no append would check if the kept list missed a new close.
+    years = known.get(agency) if known is not None and not desk.amend else None
     if years is None:
         prefix = year_prefix(agency)
         tails = (s.removeprefix(prefix) for s in desk.store.stream_ids(prefix))

@@ -210,3 +210,59 @@ def test_a_close_year_overtaken_on_every_try_says_so_and_records_nothing(
     )
     assert clerk_app.store.read_stream("year-default-2024") == []
     assert close_year(clerk_app.desk(), 2024, "default").carried_over == ()
+
+
+def test_closed_years_kept_from_earlier_commands_are_checked_at_the_append(
+    apps: tuple[App, App],
+) -> None:
+    """A process keeps the closed years its commands read (``known_closed_years``) and
+    does not read them again; a year another process closes meanwhile still refuses the
+    next command's append under the lock, and the command, run again on a fresh read,
+    refuses the fact as dated in a closed year, writing nothing."""
+    clerk_app, head_app = apps
+    seen: list[str] = []
+    if clerk_app.db.dialect == "sqlite":
+        clerk_app.db.connection().set_trace_callback(seen.append)
+    record_receipt(clerk_app.desk(), RecordReceipt(date(2025, 3, 3), "online", "natural", "C"))
+    if clerk_app.db.dialect == "sqlite":
+        clerk_app.db.connection().set_trace_callback(None)
+        years_read = [s for s in seen if "DISTINCT stream_id" in s and "'year-" in s]
+        assert seen
+        assert not years_read  # kept from the fixture's commands, not read again
+    close_year(head_app.desk(), 2024, "default")  # another process closes 2024
+    before = events(clerk_app)
+    with pytest.raises(RuleViolation, match="2024"):
+        record_receipt(clerk_app.desk(), LATE_RECEIPT)
+    assert events(clerk_app) == before
+    done = record_receipt(clerk_app.desk(amend=True), LATE_RECEIPT)
+    assert done.request_id == "B"
+
+
+def test_a_receipt_without_an_id_racing_close_year_takes_no_other_id(
+    apps: tuple[App, App],
+) -> None:
+    """A receipt whose id is assigned, refused because a year was closed after it read
+    them (not because its id was taken), is run again on a fresh read at once instead
+    of trying the next ids: it is refused as dated in a closed year, no id consumed."""
+    clerk_app, head_app = apps
+    record_receipt(clerk_app.desk(), RecordReceipt(date(2025, 3, 3), "online", "natural"))
+    close_year(head_app.desk(), 2024, "default")
+    seen: list[str] = []
+    if clerk_app.db.dialect == "sqlite":
+        clerk_app.db.connection().set_trace_callback(seen.append)
+    with pytest.raises(RuleViolation, match="2024"):
+        record_receipt(clerk_app.desk(), RecordReceipt(date(2024, 12, 20), "online", "business"))
+    if clerk_app.db.dialect == "sqlite":
+        clerk_app.db.connection().set_trace_callback(None)
+        assert len([s for s in seen if s.startswith("BEGIN")]) == 1  # one append refused
+
+
+def test_an_amendment_reads_the_closed_years_afresh(apps: tuple[App, App]) -> None:
+    """A process that kept 2024 as open, after another process closed it: an amendment
+    dated in 2024 is not refused as "2024 is not closed" (a refusal no append would
+    check), because --amend reads the closed years afresh."""
+    clerk_app, head_app = apps
+    record_receipt(clerk_app.desk(), RecordReceipt(date(2025, 3, 3), "online", "natural", "C"))
+    close_year(head_app.desk(), 2024, "default")
+    done = record_receipt(clerk_app.desk(amend=True), LATE_RECEIPT)
+    assert done.request_id == "B"

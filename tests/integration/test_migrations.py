@@ -208,3 +208,75 @@ def test_0011_sets_the_report_columns_of_rows_with_steps_and_goes_back(
 def _report_columns(db: object) -> dict[str, tuple[int, str | None]]:
     rows = db.fetch("SELECT request_id, paused_days, step_counts FROM request_view")  # type: ignore[attr-defined]
     return {str(r): (int(p), s) for r, p, s in rows}
+
+
+_AS_STORED = (
+    "SELECT position, stream_id, version, type, schema_version, CAST(data AS TEXT), "
+    "CAST(effective_date AS TEXT), CAST(recorded_at AS TEXT), actor, agency, command_id, hash "
+    "FROM events ORDER BY position"
+)
+
+
+def _indexes(db: object, table: str) -> dict[str, list[str]]:
+    from sqlalchemy import inspect
+
+    found = inspect(db.engine).get_indexes(table)  # type: ignore[attr-defined]
+    return {str(i["name"]): list(i["column_names"]) for i in found}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_0012_keeps_every_event_as_stored_and_goes_back(
+    backend: str, tmp_path: object, request: pytest.FixtureRequest
+) -> None:
+    """0011 → 0012 keeps every event byte for byte (positions, payload texts, dates,
+    hashes: the chain still verifies), drops the two indexes no query seeks by, makes
+    ``ix_events_type`` (type, position) and, on SQLite, ``position`` the rowid (the table
+    rebuilt, its immutability triggers made again); down to 0011 and up again keep the
+    rows too, and appends go on from the same head."""
+    from datetime import date
+
+    from ledger.bootstrap import bootstrap
+    from ledger.commands.requests import RecordReceipt, issue_decision, record_receipt
+    from ledger.config import Config
+    from ledger.dates import FixedClock
+
+    url = f"sqlite:///{tmp_path}/m.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    db = open_database(url)
+    _migrate(db, "0011")
+    db.close()
+    config, clock = Config(backdate_days=3650), FixedClock(date(2021, 7, 1))
+    app = bootstrap(url, config, actor="clerk", clock=clock, ensure=False)  # the log at 0011
+    for i in range(1, 13):
+        receipt = RecordReceipt(date(2021, 6, i), "in-person", "natural", f"R-{i}", subject="水")
+        record_receipt(app.desk(), receipt)
+    for i in range(1, 13, 3):
+        issue_decision(app.desk(), f"R-{i}", date(2021, 6, 20), "disclosed")
+    app.close()
+    db = open_database(url)
+    before = db.fetch(_AS_STORED)
+    stored_as = "SELECT typeof(position), typeof(data), typeof(recorded_at) FROM events"
+    kinds = db.fetch(stored_as) if backend == "sqlite" else None
+    _migrate(db, "0012")
+    assert db.fetch(_AS_STORED) == before
+    assert kinds is None or db.fetch(stored_as) == kinds
+    assert "ix_events_recorded_at" not in _indexes(db, "events")
+    assert _indexes(db, "events")["ix_events_type"] == ["type", "position"]
+    assert "ix_request_view_decided_year" not in _indexes(db, "request_view")
+    if backend == "sqlite":
+        plan = db.fetch("EXPLAIN QUERY PLAN SELECT hash FROM events WHERE position = 3")
+        assert "INTEGER PRIMARY KEY" in str(plan)
+        with pytest.raises(Exception, match="immutable"), db.writing() as conn:
+            conn.execute("UPDATE events SET actor = 'x' WHERE position = 1")
+    _migrate(db, "0011", down=True)
+    assert db.fetch(_AS_STORED) == before
+    assert _indexes(db, "events")["ix_events_recorded_at"] == ["recorded_at"]
+    assert _indexes(db, "events")["ix_events_type"] == ["type"]
+    assert _indexes(db, "request_view")["ix_request_view_decided_year"] == ["decided_year"]
+    _migrate(db, "0012")
+    assert db.fetch(_AS_STORED) == before
+    db.close()
+    app = bootstrap(url, config, actor="clerk", clock=clock)
+    assert app.store.verify_chain().verified == len(before)
+    issue_decision(app.desk(), "R-2", date(2021, 6, 21), "disclosed")
+    assert app.store.verify_chain().verified == len(before) + 1
+    app.close()

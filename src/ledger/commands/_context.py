@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from threading import Lock
+from weakref import WeakKeyDictionary
 
 from ledger.calendar import WorkingCalendar
-from ledger.events.store import HeadAt, Store, StreamCount
+from ledger.events.store import EventStore, HeadAt, Store, StreamCount
 from ledger.events.years import year_prefix
 from ledger.projections.calendar import load_calendar
 
@@ -77,3 +79,32 @@ def read_closed_years(store: Store, agency: str) -> set[int]:
     prefix = year_prefix(agency)
     tails = (s.removeprefix(prefix) for s in store.stream_ids(prefix))
     return {int(t) for t in tails if t.isascii() and t.isdigit()}
+
+
+_KNOWN: WeakKeyDictionary[EventStore, dict[str, frozenset[int]]] = WeakKeyDictionary()
+_KNOWN_GUARD = Lock()
+
+
+def known_closed_years(store: Store) -> dict[str, frozenset[int]] | None:
+    """The closed years earlier commands of this process read from ``store``, per agency,
+    so that a command need not read them again (``commands/years.py: closed_years``).
+
+    Safe to reuse because the command's append still checks, under the store's lock, that
+    as many years are closed as it used (``Desk.years_expected``): a year closed since by
+    another process refuses the append, and the retry (``exactly_once``) forgets these and
+    reads afresh. Years are never unclosed, so a year kept here is closed; a refusal that
+    rests on a year being open comes only with --amend, which reads them afresh. None
+    (nothing kept) for a store not in a database, and inside an import's batch, whose
+    reads see year streams that a failed batch would roll back.
+    """
+    if not isinstance(store, EventStore) or store.db.in_batch():
+        return None
+    with _KNOWN_GUARD:
+        return _KNOWN.setdefault(store, {})
+
+
+def forget_closed_years(store: Store) -> None:
+    """Read the closed years afresh from now on (a command lost a race, or closed one)."""
+    if isinstance(store, EventStore):
+        with _KNOWN_GUARD:
+            _KNOWN.pop(store, None)

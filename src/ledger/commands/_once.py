@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
-from ledger.commands._context import Desk, read_closed_years
+from ledger.commands._context import Desk, forget_closed_years, read_closed_years
 from ledger.errors import (
     BooksMoved,
     ConcurrencyError,
@@ -90,6 +90,7 @@ def exactly_once(
                         with desk.store.expecting(desk.expected):
                             return handler(desk, *args, **kwargs)
                     except ConcurrencyError as lost:
+                        forget_closed_years(desk.store)  # perhaps one was closed meanwhile
                         if attempt == RACE_RETRIES:
                             raise _told(desk, lost) from None
             finally:

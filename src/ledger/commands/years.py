@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from ledger import limits
-from ledger.commands._context import Desk, read_closed_years
+from ledger.commands._context import (
+    Desk,
+    forget_closed_years,
+    known_closed_years,
+    read_closed_years,
+)
 from ledger.commands._once import exactly_once
 from ledger.errors import RuleViolation
 from ledger.events.requests import request_of, stream_of
@@ -44,7 +49,8 @@ class CloseResult:
 def closed_years(desk: Desk, agency: str) -> set[int]:
     """The years this agency has closed (each has its year stream).
 
-    Read once per command (``Desk.closed_years_seen``), however often its rules ask; the
+    Read once per command (``Desk.closed_years_seen``), however often its rules ask, and
+    in a database kept for the process's next commands (``known_closed_years``); the
     command's append then checks, under the store's lock, that no year was closed since
     (``Desk.years_expected``), or the command runs again and reads them afresh. Read only
     by a running command (``exactly_once``): a rule read outside one would be checked by
@@ -54,7 +60,15 @@ def closed_years(desk: Desk, agency: str) -> set[int]:
     if seen is None:
         raise RuntimeError("closed years read outside a desk command (exactly_once)")
     if agency not in seen:
-        seen[agency] = frozenset(read_closed_years(desk.store, agency))
+        known = known_closed_years(desk.store)
+        # An amendment reads them afresh: its refusals ("--amend … is not closed") rest on a
+        # year being open, which no append would check if the kept list missed a new close.
+        years = known.get(agency) if known is not None and not desk.amend else None
+        if years is None:
+            years = frozenset(read_closed_years(desk.store, agency))
+            if known is not None:
+                known[agency] = years
+        seen[agency] = years
     return set(seen[agency])
 
 
@@ -99,6 +113,7 @@ def close_year(desk: Desk, year: int, agency: str) -> CloseResult:
         for s in open_ones
     ]
     desk.store.append_many(batches, desk.command_id, actor=desk.actor, agency=agency)
+    forget_closed_years(desk.store)  # one more now: the next command reads them again
     return CloseResult(agency, year, tuple(s.id for s in open_ones), already_closed=False)
 
 

@@ -139,7 +139,7 @@ _VALUES: Final = attrgetter(*COLUMNS)
 _DATE_AT: Final = tuple(i for i, name in enumerate(COLUMNS) if name in _DATES)
 """Where the dates are among them (SQLite keeps them as ISO text)."""
 INDEXED: Final = (
-    "agency", "received_year", "closed", "due_date", "decided_year", "touch_from",
+    "agency", "received_year", "closed", "due_date", "touch_from",
     "touch_until", "touch_span", "recorded_late", "last_effective", "applicant_ref",
 )  # fmt: skip
 """The columns an index of ``request_view`` holds besides the key (a test holds them
@@ -168,7 +168,6 @@ def indexed_values(state: RequestState, cal: WorkingCalendar) -> tuple[Any, ...]
         state.received_on.year,
         state.closed,
         deadline(state, cal).due,
-        state.decided_on.year if state.decided_on else None,
         first,
         last,
         None if last is None else last - first,

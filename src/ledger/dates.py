@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,11 @@ from ledger.i18n import N_, _
 from ledger.limits import check_today
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI_OFFSET = timedelta(hours=8)
+SHANGHAI_FIXED_FROM = datetime(1992, 1, 1)
+"""From then on Shanghai is UTC+8 all year (its last summer time ended in September
+1991): a moment's date is an addition, not a time-zone conversion (a fold of a request
+asks it of every event; tests/unit/test_dates.py holds it to the zone's answer)."""
 # Python's fromisoformat also takes 20210305 and week dates (2021-W10-1); the desk is told
 # YYYY-MM-DD, so only that form is a date here.
 YMD = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -127,6 +132,8 @@ def shanghai_date(moment: datetime) -> date:
     07:35 on 30 November in Shanghai is 23:35 on the 29th in UTC: the report's "as of"
     note and the desk mean the 30th.
     """
+    if moment >= SHANGHAI_FIXED_FROM:
+        return (moment + SHANGHAI_OFFSET).date()
     return moment.replace(tzinfo=UTC).astimezone(SHANGHAI).date()
 
 

@@ -406,6 +406,11 @@ class Database:
             finally:
                 self._local.batch = None
 
+    def in_batch(self) -> bool:
+        """Whether this thread writes inside :meth:`batch` (its reads see what the batch
+        wrote, which is not committed yet)."""
+        return getattr(self._local, "batch", None) is not None
+
     @contextmanager
     def _step(self, conn: Any) -> Iterator[None]:
         """A write inside a batch: a savepoint, released when it succeeds, else rolled back."""

@@ -52,6 +52,61 @@ class ConcurrencyError(LedgerError):
         self.actual = actual
 
 
+class StreamsAdded(ConcurrencyError):
+    """Streams were added under a prefix a command's rules read (``StreamCount``: another
+    desk closed a year) between the read and the append; ``stream_id`` is the prefix and
+    the versions are the counts. The command runs again on a fresh read (``exactly_once``),
+    which names the race for a person if it is lost every time (``YearsClosedMeanwhile``)."""
+
+
+class LogMoved(ConcurrencyError):
+    """Events were appended since a command read the state of the whole log at a position
+    (``HeadAt``: close-year reading which requests were open at the year's end). The
+    command runs again on a fresh read (``exactly_once``); lost every time, it is told as
+    ``BooksMoved``."""
+
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__("", expected, actual)
+
+
+class BooksMoved(LedgerError):
+    """Other desks recorded each time the command had read the whole books (close-year
+    reading the requests open at the year's end): nothing was recorded. Exit status 3,
+    as ``YearsClosedMeanwhile``: try again, at a quieter moment if it keeps happening."""
+
+    exit_code = 3
+
+    def __init__(self, tries: int) -> None:
+        super().__init__(
+            _(
+                "nothing was recorded: other desks recorded steps while this command read the "
+                "whole books ({tries} tries in a row); try again at a quieter moment"
+            ).format(tries=tries)
+        )
+
+
+class YearsClosedMeanwhile(LedgerError):
+    """Another desk closed a year of the agency each time the command had checked its
+    dates against the closed years: nothing was recorded.
+
+    Exit status 3, as for books another writer holds (``BooksBusy``): a race lost, not a
+    rule broken, so the same command again is expected to go through (or to be refused
+    then by the rule of the closed year, which it can now see).
+    """
+
+    exit_code = 3
+
+    def __init__(self, agency: str, years: list[int], tries: int) -> None:
+        super().__init__(
+            _(
+                "nothing was recorded: another desk was closing the year {years} of {agency} at "
+                "the same moment ({tries} tries in a row); try again"
+            ).format(agency=agency, years=_("; ").join(map(str, years)), tries=tries)
+        )
+        self.agency = agency
+        self.years = years
+
+
 class StoreUnavailable(LedgerError):
     """The database cannot be reached or opened."""
 

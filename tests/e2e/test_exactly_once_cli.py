@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from ledger.bootstrap import bootstrap
+from ledger.commands._once import RACE_RETRIES
+from ledger.commands.years import close_year
+from ledger.config import Config
+from ledger.dates import FixedClock
+from ledger.events.store import EventStore
+from ledger.events.years import year_prefix
 from tests.e2e.cli_runner import LedgerCli
 
 
@@ -136,3 +144,40 @@ def test_the_demonstration_log_imports_into_new_books_with_the_same_reports(
     assert books("verify").code == 0
     again = books("import", str(exported)).out
     assert again.startswith("imported 0 events for 0 requests")
+
+
+def test_a_command_overtaken_by_close_year_on_every_try_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A decision overtaken on each of its tries by another desk closing a year: one line
+    in Chinese saying the year was being closed and to try again, exit status 3, nothing
+    recorded; typed again, it is recorded."""
+    cli = LedgerCli(tmp_path / "desk.db", "2021-03-31", lang=None)
+    cli.ok(RECEIVE)
+    head = bootstrap(f"sqlite:///{cli.db}", Config(), actor="head",
+                     clock=FixedClock(date(2021, 3, 31)), ensure=False)  # fmt: skip
+    listed, closing, closed = EventStore.stream_ids, iter(range(2015, 2015 + RACE_RETRIES)), []
+
+    def overtaken(store: EventStore, prefix: str) -> list[str]:
+        """The other desk closes a year right after the command lists the closed ones."""
+        ids = listed(store, prefix)
+        if prefix == year_prefix("default") and store is not head.store:
+            year = next(closing, None)
+            if year is not None:
+                close_year(head.desk(), year, "default")
+                closed.append(year)
+        return ids
+
+    monkeypatch.setattr(EventStore, "stream_ids", overtaken)
+    try:
+        decide = cli("record decide R-1 --date 2021-03-05 --outcome 予以公开")
+    finally:
+        head.close()
+    assert closed == [2015, 2016, 2017, 2018, 2019]
+    assert (decide.code, decide.out) == (3, "")
+    assert decide.err == (
+        "ledger：未登记任何内容：另一个登记台正在同时对 default 的 2019 年度进行结转"
+        f"（已连续尝试 {RACE_RETRIES} 次）；请重试\n"
+    )
+    assert "予以公开" not in cli("show R-1").out
+    assert cli("record decide R-1 --date 2021-03-05 --outcome 予以公开").code == 0

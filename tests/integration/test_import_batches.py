@@ -21,6 +21,8 @@ from ledger.commands.requests import RecordReceipt, record_receipt
 from ledger.config import Config
 from ledger.dates import FixedClock
 from ledger.errors import BooksBusy
+from ledger.events.batches import Batches
+from ledger.events.store import ANALYZE_AFTER
 from ledger.projections.log import verify_log
 from tests.import_data import write_history
 
@@ -125,5 +127,26 @@ def test_a_failed_command_inside_a_batch_leaves_the_batch_as_before(db_url: str)
         assert [e.stream_id for e in events] == ["request-B-1"] * 2 + ["request-B-3"] * 2
         assert [e.position for e in events] == [1, 2, 3, 4]
         assert verify_log(app.store).verified == 4
+    finally:
+        app.close()
+
+
+@pytest.mark.postgres
+def test_a_long_load_into_new_books_refreshes_the_statistics_as_it_grows(pg_url: str) -> None:
+    """Batches committed into an empty PostgreSQL database analyse the tables once the
+    rows since the last analysis outnumber ANALYZE_AFTER: with autovacuum off, the plans
+    made on the empty tables would otherwise scan the whole log at every command."""
+    app = make(pg_url)
+    try:
+        with Batches(app.store, units=100) as batches:
+            for number in batches.each(range(ANALYZE_AFTER + 100)):
+                receive(app, f"S-{number}")
+        with app.db.reading() as conn:
+            analysed = conn.execute(
+                "SELECT analyze_count FROM pg_stat_user_tables"
+                " WHERE relname = 'events' AND schemaname = current_schema()"
+            ).fetchone()
+        assert analysed is not None
+        assert analysed[0] >= 1
     finally:
         app.close()

@@ -122,6 +122,38 @@ def test_a_request_id_different_from_its_stream_is_refused(app: App) -> None:
     assert app.store.last_position() == 0
 
 
+def _for_agency(text: str, agency: str) -> str:
+    """The line with its ``agency`` key set, as ``ledger log --format json`` writes it."""
+    return json.dumps({**json.loads(text), "agency": agency}, ensure_ascii=False)
+
+
+def _registration(code: str) -> str:
+    data = {"code": code, "name": f"{code} 局", "labels": {}, "level": "department"}
+    item = {"stream": f"agency-{code}", "type": "agency.registered", "data": data,
+            "effective_date": "2021-01-04", "agency": code}  # fmt: skip
+    return json.dumps(item, ensure_ascii=False)
+
+
+def test_a_line_naming_an_unregistered_agency_is_refused_as_at_the_desk(app: App) -> None:
+    """Once an agency is registered, a line naming another code is refused with the desk's
+    --agency refusal, and nothing is written; a code registered by an earlier line of the
+    file is taken, as the log's own order has it."""
+    lines = [_registration("zjj"), _for_agency(receipt("A", "2021-03-01"), "zjj")]
+    typo = _for_agency(receipt("B", "2021-03-01"), "zjjj")
+    with pytest.raises(ImportRefused) as refused:
+        import_lines(app.desk(backdated=HISTORY), [*lines, typo], "history.jsonl")
+    assert refused.value.problems == [
+        "history.jsonl:3: agency: 'zjjj' is not a registered agency; known: zjj "
+        "(`ledger agency add CODE --name NAME` registers one)"
+    ]
+    assert app.store.last_position() == 0
+    later = [_for_agency(receipt("C", "2021-03-02"), "zjjj"), _registration("zjjj")]
+    with pytest.raises(ImportRefused, match=r"history\.jsonl:3: agency: 'zjjj' is not"):
+        import_lines(app.desk(backdated=HISTORY), [*lines, *later], "history.jsonl")
+    done = import_lines(app.desk(backdated=HISTORY), [*lines, *reversed(later)], "history.jsonl")
+    assert done.requests == {"A", "C"}
+
+
 def test_a_label_is_converted_to_its_code_and_the_report_checks(app: App) -> None:
     """The outcome label 予以公开 and the channel 当面 are stored as their codes; the year reports."""
     lines = [

@@ -147,3 +147,136 @@ def test_0010_sets_the_running_steps_of_open_rows_and_goes_back(
 def _running_flags(db: object) -> dict[str, tuple[bool, bool]]:
     rows = db.fetch("SELECT request_id, clarifying, consulting FROM request_view")  # type: ignore[attr-defined]
     return {str(r): (bool(c), bool(k)) for r, c, k in rows}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_0011_sets_the_report_columns_of_rows_with_steps_and_goes_back(
+    backend: str, tmp_path: object, request: pytest.FixtureRequest
+) -> None:
+    """0010 → 0011 sets ``paused_days`` and ``step_counts`` on the rows with steps as the
+    projection writes them, counted with the calendar the log records (an amended
+    schedule here); rows without steps keep 0 and NULL; down removes the columns."""
+    from datetime import date
+
+    from ledger.bootstrap import bootstrap
+    from ledger.calendar import YearSchedule, package_schedule
+    from ledger.commands.calendar import record_schedule
+    from ledger.commands.requests import (
+        RecordReceipt,
+        end_consultation,
+        grant_extension,
+        issue_decision,
+        record_clarified,
+        record_receipt,
+        request_clarification,
+        start_consultation,
+    )
+    from ledger.config import Config
+    from ledger.dates import FixedClock
+
+    url = f"sqlite:///{tmp_path}/m.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    app = bootstrap(url, Config(backdate_days=3650), actor="clerk", clock=FixedClock(date(2021, 8, 1)))
+    official = package_schedule(2021)
+    assert official is not None
+    off = {date(2021, 6, 8): "停工", date(2021, 6, 16): "停工"}
+    record_schedule(app.desk(), YearSchedule(2021, {**official.holidays, **off}, official.workdays))
+    for rid in ("R-1", "R-2", "R-3", "R-4"):
+        record_receipt(app.desk(), RecordReceipt(date(2021, 6, 1), "in-person", "natural", rid))
+    request_clarification(app.desk(), "R-1", date(2021, 6, 14), date(2021, 6, 30))
+    record_clarified(app.desk(), "R-1", date(2021, 6, 21))
+    issue_decision(app.desk(), "R-1", date(2021, 6, 28), "disclosed")
+    start_consultation(app.desk(), "R-2", date(2021, 6, 3), "某公司")
+    end_consultation(app.desk(), "R-2", date(2021, 6, 17), "某公司")
+    grant_extension(app.desk(), "R-2", date(2021, 6, 24), 20, "head of office")
+    issue_decision(app.desk(), "R-2", date(2021, 7, 20), "partial")
+    issue_decision(app.desk(), "R-3", date(2021, 6, 10), "disclosed")
+    expected = _report_columns(app.store.db)
+    app.close()
+    assert expected["R-1"][1] == "2021:0:1:1"
+    assert expected["R-1"][0] > 0
+    assert expected["R-2"][1] == "2021:1:0:0"
+    assert expected["R-2"][0] > 0
+    assert expected["R-3"] == expected["R-4"] == (0, None)
+    db = open_database(url)
+    _migrate(db, "0010", down=True)
+    assert "paused_days" not in _columns(db)
+    _migrate(db, "0011")
+    assert _report_columns(db) == expected
+    db.close()
+
+
+def _report_columns(db: object) -> dict[str, tuple[int, str | None]]:
+    rows = db.fetch("SELECT request_id, paused_days, step_counts FROM request_view")  # type: ignore[attr-defined]
+    return {str(r): (int(p), s) for r, p, s in rows}
+
+
+_AS_STORED = (
+    "SELECT position, stream_id, version, type, schema_version, CAST(data AS TEXT), "
+    "CAST(effective_date AS TEXT), CAST(recorded_at AS TEXT), actor, agency, command_id, hash "
+    "FROM events ORDER BY position"
+)
+
+
+def _indexes(db: object, table: str) -> dict[str, list[str]]:
+    from sqlalchemy import inspect
+
+    found = inspect(db.engine).get_indexes(table)  # type: ignore[attr-defined]
+    return {str(i["name"]): list(i["column_names"]) for i in found}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_0012_keeps_every_event_as_stored_and_goes_back(
+    backend: str, tmp_path: object, request: pytest.FixtureRequest
+) -> None:
+    """0011 → 0012 keeps every event byte for byte (positions, payload texts, dates,
+    hashes: the chain still verifies), drops the two indexes no query seeks by, makes
+    ``ix_events_type`` (type, position) and, on SQLite, ``position`` the rowid (the table
+    rebuilt, its immutability triggers made again); down to 0011 and up again keep the
+    rows too, and appends go on from the same head."""
+    from datetime import date
+
+    from ledger.bootstrap import bootstrap
+    from ledger.commands.requests import RecordReceipt, issue_decision, record_receipt
+    from ledger.config import Config
+    from ledger.dates import FixedClock
+
+    url = f"sqlite:///{tmp_path}/m.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    db = open_database(url)
+    _migrate(db, "0011")
+    db.close()
+    config, clock = Config(backdate_days=3650), FixedClock(date(2021, 7, 1))
+    app = bootstrap(url, config, actor="clerk", clock=clock, ensure=False)  # the log at 0011
+    for i in range(1, 13):
+        receipt = RecordReceipt(date(2021, 6, i), "in-person", "natural", f"R-{i}", subject="水")
+        record_receipt(app.desk(), receipt)
+    for i in range(1, 13, 3):
+        issue_decision(app.desk(), f"R-{i}", date(2021, 6, 20), "disclosed")
+    app.close()
+    db = open_database(url)
+    before = db.fetch(_AS_STORED)
+    stored_as = "SELECT typeof(position), typeof(data), typeof(recorded_at) FROM events"
+    kinds = db.fetch(stored_as) if backend == "sqlite" else None
+    _migrate(db, "0012")
+    assert db.fetch(_AS_STORED) == before
+    assert kinds is None or db.fetch(stored_as) == kinds
+    assert "ix_events_recorded_at" not in _indexes(db, "events")
+    assert _indexes(db, "events")["ix_events_type"] == ["type", "position"]
+    assert "ix_request_view_decided_year" not in _indexes(db, "request_view")
+    if backend == "sqlite":
+        plan = db.fetch("EXPLAIN QUERY PLAN SELECT hash FROM events WHERE position = 3")
+        assert "INTEGER PRIMARY KEY" in str(plan)
+        with pytest.raises(Exception, match="immutable"), db.writing() as conn:
+            conn.execute("UPDATE events SET actor = 'x' WHERE position = 1")
+    _migrate(db, "0011", down=True)
+    assert db.fetch(_AS_STORED) == before
+    assert _indexes(db, "events")["ix_events_recorded_at"] == ["recorded_at"]
+    assert _indexes(db, "events")["ix_events_type"] == ["type"]
+    assert _indexes(db, "request_view")["ix_request_view_decided_year"] == ["decided_year"]
+    _migrate(db, "0012")
+    assert db.fetch(_AS_STORED) == before
+    db.close()
+    app = bootstrap(url, config, actor="clerk", clock=clock)
+    assert app.store.verify_chain().verified == len(before)
+    issue_decision(app.desk(), "R-2", date(2021, 6, 21), "disclosed")
+    assert app.store.verify_chain().verified == len(before) + 1
+    app.close()

@@ -218,3 +218,27 @@ def test_a_scan_reads_every_row_page_by_page(app: App) -> None:
     every = sorted(projection.table.rows(), key=lambda r: r.request_id)
     for batch in (1, 2, 5, 6):
         assert list(projection.table.scan(batch)) == every
+
+
+def test_an_amended_schedule_refreshes_the_report_columns(app: App) -> None:
+    """An amended official schedule moves the working days a decided request's clock
+    stood still and the clarification limit (Art. 30): the rows say so, as a replay."""
+    from ledger.calendar import YearSchedule, package_schedule
+    from ledger.commands.calendar import record_schedule
+    from ledger.commands.requests import record_clarified, request_clarification
+
+    receive(app, "A-1", date(2021, 6, 1))
+    # the 7th working day after 2021-06-01 is 06-10: a notice on 06-11 is late
+    request_clarification(app.desk(), "A-1", date(2021, 6, 11), date(2021, 6, 25))
+    record_clarified(app.desk(), "A-1", date(2021, 6, 18))
+    issue_decision(app.desk(), "A-1", date(2021, 6, 25), "disclosed")
+    before = kept(app)["A-1"]
+    assert before.step_counts == "2021:0:1:1"
+    official = package_schedule(2021)
+    assert official is not None
+    off = {date(2021, 6, 8): "停工", date(2021, 6, 16): "停工"}
+    record_schedule(app.desk(), YearSchedule(2021, {**official.holidays, **off}, official.workdays))
+    after = kept(app)["A-1"]
+    assert after.step_counts == "2021:0:1:0"  # the limit is now 06-11
+    assert after.paused_days == before.paused_days - 1  # 06-16 was inside the pause
+    assert kept(app) == replayed(app.store)

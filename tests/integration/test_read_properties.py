@@ -6,7 +6,8 @@ SQLite file and onto the in-memory store, both keeping the request projection. T
 annual report and its check (``projections/yearly.py``: only the requests that touch the
 year), what a year close carries over, the alerts (the open requests' rows) and the deadline audit (closed requests
 dropped and re-read) must equal what a replay of the whole log gives — also after a
-rebuild half-way and after a crash that left events without their projection.
+rebuild half-way, after a crash that left events without their projection, and after an
+amended official schedule moved the working days.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.bootstrap import bootstrap
+from ledger.calendar import YearSchedule, package_schedule
 from ledger.commands import corrections as fix
 from ledger.commands import requests as cmd
 from ledger.commands._context import Desk
+from ledger.commands.calendar import record_schedule
 from ledger.commands.years import close_year
 from ledger.config import Config
 from ledger.dates import FixedClock
@@ -96,7 +99,8 @@ def history(data: st.DataObject, store: Store, rid: str) -> None:
         step = draw_step(data, cmd.load(desk, rid))
         on += timedelta(days=step.gap)
         either(lambda d, s=step, o=on: run_step(d, rid, s, o), desk)
-    change = data.draw(st.sampled_from(["none", "retract", "correct", "close"]), label="change")
+    changes = ["none", "retract", "correct", "close", "calendar"]
+    change = data.draw(st.sampled_from(changes), label="change")
     if change == "retract":
         steps = [e.position for e in store.read_stream(stream_of(rid))][1:]
         if steps:
@@ -108,6 +112,22 @@ def history(data: st.DataObject, store: Store, rid: str) -> None:
     elif change == "close":
         year = data.draw(st.sampled_from(list(YEARS)), label="closed year")
         either(lambda d: close_year(d, year, agency), desk)
+    elif change == "calendar":
+        amend_calendar(data, desk, received, on)
+
+
+def amend_calendar(data: st.DataObject, desk: Desk, first: date, last: date) -> None:
+    """Record an amended official schedule for the year of ``first``: the package's with
+    some of the days from ``first`` to ``last`` off besides, so the request's due date,
+    paused working days and clarification limit move (the projection must refresh every
+    row with the calendar)."""
+    year = first.year
+    official = package_schedule(year)
+    assert official is not None
+    days = st.dates(first, min(last, date(year, 12, 31)))
+    off = data.draw(st.sets(days, min_size=1, max_size=10), label="days off")
+    holidays = {**official.holidays, **dict.fromkeys(off - official.workdays, "停工")}
+    either(lambda d: record_schedule(d, YearSchedule(year, holidays, official.workdays)), desk)
 
 
 def detached(store: Store) -> Iterator[RequestProjection]:

@@ -1,10 +1,11 @@
 """A year counted from the request table's columns equals it counted request by request.
 
 ``ViewTable.count_year`` on the SQL table (``projections/yearcounts.py``) counts the
-combinations of a few columns and folds only the requests with steps; ``YearTally.fed``
+combinations of a few columns (the steps' among them); ``YearTally.fed``
 counts each folded request (the replay's way, and the in-memory table's). After random
 desk histories (clarifications, consultations, fee notices, extensions, deferrals,
-corrections, retractions, year closes, refused steps) on SQLite and on PostgreSQL, both
+corrections, retractions, year closes, amended schedules, refused steps) on SQLite and
+on PostgreSQL, the rows equal a replay's (the columns the count reads too) and both
 give the same table 3 and statistics for every year and agency scope, and the check's
 candidates hold every request whose carry-over could disagree with a year close.
 ``tests/integration/test_read_properties.py`` compares the whole report with a replay.
@@ -29,6 +30,7 @@ from ledger.projections.requests import open_at_end
 from ledger.projections.tables import ViewTable, current_table
 from ledger.projections.tally import YearTally
 from tests.conftest import _fresh_pg_database
+from tests.integration.test_projection_table import replayed
 from tests.integration.test_read_properties import YEARS, history
 from tests.unit.test_request_fold import TODAY
 
@@ -92,7 +94,41 @@ def test_counting_by_columns_equals_counting_each_request(
             history(data, app.store, f"R{i}")
         table = current_table(app.store)
         assert table is not None
+        assert {r.request_id: r for r in table.rows()} == replayed(app.store)
         for scope in (None, frozenset({"a"})):
             for year in YEARS:
                 tallies(table, app, year, scope)
                 candidates_cover(table, year, scope)
+
+
+@pytest.mark.parametrize(
+    "kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_the_oldest_open_requests_are_those_of_each_request(
+    kind: str, template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """More requests open at the year's end than the statistics list, several received
+    the same day (ids then in code-point order, upper case before lower): the columns
+    name the same oldest ones as counting each request."""
+    from datetime import date
+
+    from ledger.commands._context import Desk
+    from ledger.commands.requests import RecordReceipt, issue_decision, record_receipt
+
+    with books(kind, template, tmp_path_factory.mktemp("books")) as app:
+        desk = Desk(app.store, "clerk", "a", TODAY)
+        ids = ["r-9", "R-10", "b-1", "B-2", "a-3", "Z-4", "z-5", "R-6", "r-7", "Q-8", "q-9",
+               "A-11", "a-12", "C-13"]  # fmt: skip
+        for i, rid in enumerate(ids):
+            received = date(2021, 12, 1 + i % 3)
+            record_receipt(desk, RecordReceipt(received, "in-person", "natural", rid))
+        issue_decision(desk, "a-3", date(2021, 12, 20), "disclosed")
+        table = current_table(app.store)
+        assert table is not None
+        tallies(table, app, 2021, None)
+        cal = load_calendar(app.store)
+        listed = YearTally(2021, cal)
+        table.count_year(listed, 2021, 2021, None)
+        oldest = [o.request_id for o in listed.stats().oldest_open]
+        assert oldest[:4] == ["B-2", "Q-8", "a-12", "r-9"]
+        assert len(oldest) == 10

@@ -15,6 +15,7 @@ import pytest
 from ledger.applicants import Applicant
 from ledger.commands import requests as cmd
 from ledger.commands._context import Desk
+from ledger.commands._once import exactly_once
 from ledger.errors import InvalidInput, LedgerError, NotFound, RuleViolation
 from ledger.events.memory import MemoryStore
 from ledger.events.requests import stream_of
@@ -296,7 +297,12 @@ def test_commit_leaves_the_callers_state_alone(desk: Desk) -> None:
     cmd.request_clarification(desk, "R1", date(2021, 3, 3), date(2021, 3, 20))
     state = cmd.load(desk, "R1")
     before = copy.deepcopy(state)
-    recorded = cmd.commit(desk, state, [cmd.ev.Clarified()], date(2021, 3, 10), "corrected")
+
+    @exactly_once(lambda _desk, _command_id: None)  # commit runs inside a desk command
+    def clarified(at: Desk) -> cmd.Recorded:
+        return cmd.commit(at, state, [cmd.ev.Clarified()], date(2021, 3, 10), "corrected")
+
+    recorded = clarified(desk)
     assert state == before
     assert recorded.state != before
     assert recorded.state.clarifications[0].clarified_on == date(2021, 3, 10)

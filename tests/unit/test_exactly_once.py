@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -11,9 +12,12 @@ from ledger.commands._context import Desk
 from ledger.commands._once import RACE_RETRIES, exactly_once
 from ledger.commands.agencies import register_agency
 from ledger.commands.annual import file_case
+from ledger.commands.imports import import_lines
 from ledger.commands.years import close_year
 from ledger.errors import ConcurrencyError
 from ledger.events.memory import MemoryStore
+from ledger.events.requests import stream_of
+from ledger.events.years import year_prefix
 
 TODAY = date(2021, 6, 30)
 
@@ -132,3 +136,42 @@ def test_a_retried_annual_record_is_stored_once() -> None:
     assert again.events == first.events
     assert again.replayed
     assert store.last_position() == 1
+
+
+def test_an_amending_import_line_overtaken_by_close_year_is_decided_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An import with --amend whose line, dated in 2020, read 2020 as open (so it was no
+    amendment) while another desk closed 2020 before the line's append: the append is
+    refused as a lost race and the line run again, decided afresh, goes in as the
+    amendment it now is (not refused as needing the --amend it was given).
+
+    A store without transactions (no import batch holds the append lock meanwhile); the
+    other desk closes 2020 right after the write pass lists the year streams, the check
+    pass having listed them once first (its scratch layer keeps them)."""
+    store = MemoryStore()
+    receipt = cmd.RecordReceipt(date(2020, 12, 1), "in-person", "natural", "R1")
+    cmd.record_receipt(desk_with(store, None), receipt)
+    listed, listings = store.stream_ids, []
+
+    def overtaken(prefix: str) -> list[str]:
+        ids = listed(prefix)
+        if prefix == year_prefix("default"):
+            listings.append(len(ids))
+            if len(listings) == 2:
+                close_year(Desk(store, "head", "default", TODAY), 2020, "default")
+        return ids
+
+    monkeypatch.setattr(store, "stream_ids", overtaken)
+    decided = {"stream": stream_of("R1"), "type": "request.decision-issued",
+               "data": {"outcome": "disclosed"}, "effective_date": "2020-12-28"}  # fmt: skip
+    amending = Desk(store, "clerk", "default", TODAY, amend=True)
+    import_lines(amending, [json.dumps(decided)], "history.jsonl")
+    # the check's; the write's, overtaken; the closing desk's own; the write's again
+    assert listings == [0, 0, 0, 1]
+    assert [e.type for e in store.read_stream(stream_of("R1"))][-4:] == [
+        "request.carried-over",  # by the other desk's close of 2020
+        "request.decision-issued",
+        "request.amendment-recorded",
+        "request.carry-over-revoked",
+    ]

@@ -7,7 +7,16 @@ A command that lost a race with another desk on the same request (the store refu
 stale expected version) is run again on fresh state a bounded number of times; the rules
 are checked again each time, so a step that is no longer allowed is refused then. A year
 closed by another desk after the command read the closed years is such a race too: its
-append expects them unchanged (``Desk.years_expected``).
+append expects them unchanged (``Desk.years_expected``); lost every time, it is told as
+such (``YearsClosedMeanwhile``), not as a stream's version. A command that read what
+depends on every request of an agency (close-year: those open at the year's end) expects
+the whole log unchanged (``Desk.log_read_at``; lost every time: ``BooksMoved``).
+
+This is the one place a desk's appends get that precondition, and the closed years are
+read nowhere else (``commands.years.closed_years``). A command run inside another on the
+same desk (an import's line, whose --amend depends on the closed years, recorded by the
+desk command of its event) joins the running attempt: the outer read and append are one,
+and a lost race runs the outer command again.
 """
 
 from __future__ import annotations
@@ -18,9 +27,18 @@ import uuid
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
-from ledger.commands._context import Desk
-from ledger.errors import ConcurrencyError, InvalidInput
+from ledger.commands._context import Desk, forget_closed_years, read_closed_years
+from ledger.errors import (
+    BooksMoved,
+    ConcurrencyError,
+    InvalidInput,
+    LedgerError,
+    LogMoved,
+    StreamsAdded,
+    YearsClosedMeanwhile,
+)
 from ledger.events.store import AppendResult
+from ledger.events.years import year_prefix
 from ledger.i18n import _
 
 P = ParamSpec("P")
@@ -63,23 +81,41 @@ def exactly_once(
                 done = replay(desk, desk.command_id)
                 if done is not None:
                     return done
-            outer = desk.closed_years_seen
+            if desk.running():  # inside a command: its attempt reads, expects and retries
+                return handler(desk, *args, **kwargs)
             try:
                 for attempt in range(1, RACE_RETRIES + 1):
-                    desk.closed_years_seen = {}  # each attempt reads afresh
+                    desk.closed_years_seen, desk.log_read_at = {}, None  # read afresh
                     try:
-                        with desk.store.expecting(desk.years_expected):
+                        with desk.store.expecting(desk.expected):
                             return handler(desk, *args, **kwargs)
-                    except ConcurrencyError:
+                    except ConcurrencyError as lost:
+                        forget_closed_years(desk.store)  # perhaps one was closed meanwhile
                         if attempt == RACE_RETRIES:
-                            raise
+                            raise _told(desk, lost) from None
             finally:
-                desk.closed_years_seen = outer
+                desk.closed_years_seen = desk.log_read_at = None
             raise AssertionError("unreachable")  # pragma: no cover
 
         return run
 
     return wrap
+
+
+def _told(desk: Desk, lost: ConcurrencyError) -> LedgerError:
+    """The last race lost, as a person is told it: years another desk closed meanwhile
+    by their agency and number (read now), any other stream as the store names it."""
+    if isinstance(lost, LogMoved):
+        return BooksMoved(RACE_RETRIES)
+    if not isinstance(lost, StreamsAdded):
+        return lost
+    seen = desk.closed_years_seen or {}
+    for agency, years in seen.items():
+        if lost.stream_id == year_prefix(agency):
+            now = read_closed_years(desk.store, agency)
+            added = sorted(now - years) or sorted(now)[-1:]
+            return YearsClosedMeanwhile(agency, added, RACE_RETRIES)
+    return lost
 
 
 def stored_result(desk: Desk, command_id: str) -> AppendResult | None:

@@ -28,7 +28,8 @@ from ledger.codes import applicant_code, channel_code, outcome_code
 from ledger.commands import annual
 from ledger.commands import requests as desk_cmd
 from ledger.commands._context import Desk
-from ledger.commands.agencies import register_agency
+from ledger.commands._once import exactly_once
+from ledger.commands.agencies import check_registered, register_agency
 from ledger.commands.calendar import record_schedule
 from ledger.commands.facts import late
 from ledger.commands.years import close_year, closed_years
@@ -248,6 +249,7 @@ def _run(
     problems: list[Problem] = []
     late_lines = LateLines()
     calendar = replace(desk, store=store, command_id=None).calendar
+    agencies = LineAgencies()
     with Occurrences() as occurrences, Batches(store) as batches:
         for line in batches.each(parse_import(lines, source, occurrences, summary, problems)):
             summary.lines += 1
@@ -255,8 +257,26 @@ def _run(
                 late_lines.add(line)
             if late_lines.first is not None and not desk.backdated:
                 continue
-            calendar = _run_line(desk, store, line, calendar, summary, problems)
+            calendar = _run_line(desk, store, line, calendar, summary, problems, agencies)
     return summary, problems, late_lines
+
+
+@dataclass
+class LineAgencies:
+    """The agency a line names (its ``agency`` key), checked as the desk checks --agency
+    (``check_registered``): from the first agency registered on, in the books or by an
+    earlier line, an unregistered code is refused, so a typo in a file never opens a
+    second set of numbers either. A code found registered is not read again in the pass
+    until an agency line is recorded."""
+
+    accepted: set[str] = field(default_factory=set)
+
+    def check(self, store: Store, line: ImportLine) -> None:
+        """Refuse the line's agency if the desk would; an agency line registers its own."""
+        if isinstance(line.event, AgencyRegistered):
+            self.accepted.clear()  # with one more registered, a code accepted may not be
+        elif line.agency is not None and line.agency not in self.accepted:
+            self.accepted.add(check_registered(store, line.agency, "agency"))
 
 
 def _run_line(
@@ -266,6 +286,7 @@ def _run_line(
     calendar: WorkingCalendar,
     summary: ImportSummary,
     problems: list[Problem],
+    agencies: LineAgencies,
 ) -> WorkingCalendar:
     """Run one line's desk command; the calendar the next lines work with."""
     at = replace(
@@ -276,13 +297,12 @@ def _run_line(
         command_id=line.command_id,
         _calendar=calendar,
     )
-    # --amend: the lines dated in a closed year are amendments; the others are not
-    at.amend = desk.amend and line.effective.year in closed_years(at, at.agency)
     if store.events_of_command(line.command_id):
         summary.already += 1
         return calendar
     try:
-        stored = record_line(at, line)
+        agencies.check(store, line)
+        stored = _record_amending(at, line, amend=desk.amend)
     except LedgerError as exc:
         problems.append(
             (line.number, _("{where}: {why}").format(where=line.where, why=exc.message))
@@ -294,6 +314,21 @@ def _run_line(
         summary.requests.add(ev.request_of(line.stream))
     summary.years.add(line.effective.year)
     return at.calendar  # a schedule line gives the next lines its calendar
+
+
+def _none_stored(_desk: Desk, _command_id: str) -> tuple[Any, ...] | None:
+    """Nothing to replay: ``_run_line`` counted a line already stored before running it."""
+    return None
+
+
+@exactly_once(_none_stored)
+def _record_amending(desk: Desk, /, line: ImportLine, *, amend: bool) -> tuple[Any, ...]:
+    """Record a line; with --amend (``amend``) as an amendment if it is dated in a closed
+    year, else as a plain step. Whether it is one is decided on the closed years this
+    attempt reads, which the line's append expects unchanged: a year closed meanwhile runs
+    the line again, decided afresh (``exactly_once``)."""
+    desk.amend = amend and line.effective.year in closed_years(desk, desk.agency)
+    return record_line(desk, line)
 
 
 # -- parsing -----------------------------------------------------------------------------

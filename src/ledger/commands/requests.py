@@ -26,7 +26,7 @@ from ledger.commands._context import Desk
 from ledger.commands._once import exactly_once
 from ledger.commands.facts import ahead_date, fact_date, fact_dates, stamped
 from ledger.commands.years import check_effect, check_year_open, closed_years_reached, corrections
-from ledger.errors import ConcurrencyError, InvalidInput, NotFound, RuleViolation
+from ledger.errors import ConcurrencyError, InvalidInput, NotFound, RuleViolation, StreamsAdded
 from ledger.events import requests as ev
 from ledger.events.store import NewEvent, StoredEvent
 from ledger.events.types import Event
@@ -353,6 +353,8 @@ def record_receipt(desk: Desk, cmd: RecordReceipt) -> Recorded:
         request_id = cmd.request_id or next_request_id(desk, agency, received_on.year)
         try:
             return _receive_as(desk, cmd, request_id, agency, received_on)
+        except StreamsAdded:
+            raise  # a year closed meanwhile: the whole command reads afresh (exactly_once)
         except (ConcurrencyError, IdTaken):
             if cmd.request_id is not None or attempt == ID_ATTEMPTS - 1:
                 raise

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from ledger import limits
-from ledger.commands._context import Desk
+from ledger.commands._context import (
+    Desk,
+    forget_closed_years,
+    known_closed_years,
+    read_closed_years,
+)
 from ledger.commands._once import exactly_once
 from ledger.errors import RuleViolation
 from ledger.events.requests import request_of, stream_of
@@ -24,7 +29,6 @@ from ledger.events.years import (
     CarryOverRevoked,
     RequestCarriedOver,
     YearClosed,
-    year_prefix,
     year_stream,
 )
 from ledger.i18n import _
@@ -45,19 +49,27 @@ class CloseResult:
 def closed_years(desk: Desk, agency: str) -> set[int]:
     """The years this agency has closed (each has its year stream).
 
-    Read once per command (``Desk.closed_years_seen``), however often its rules ask; the
+    Read once per command (``Desk.closed_years_seen``), however often its rules ask, and
+    in a database kept for the process's next commands (``known_closed_years``); the
     command's append then checks, under the store's lock, that no year was closed since
-    (``Desk.years_expected``), or the command runs again and reads them afresh.
+    (``Desk.years_expected``), or the command runs again and reads them afresh. Read only
+    by a running command (``exactly_once``): a rule read outside one would be checked by
+    no append, so a fact could slip into a year another desk was closing (the one gate).
     """
     seen = desk.closed_years_seen
-    if seen is not None and agency in seen:
-        return set(seen[agency])
-    prefix = year_prefix(agency)
-    tails = (s.removeprefix(prefix) for s in desk.store.stream_ids(prefix))
-    years = {int(t) for t in tails if t.isascii() and t.isdigit()}  # as the store counts
-    if seen is not None:
-        seen[agency] = frozenset(years)
-    return years
+    if seen is None:
+        raise RuntimeError("closed years read outside a desk command (exactly_once)")
+    if agency not in seen:
+        known = known_closed_years(desk.store)
+        # An amendment reads them afresh: its refusals ("--amend … is not closed") rest on a
+        # year being open, which no append would check if the kept list missed a new close.
+        years = known.get(agency) if known is not None and not desk.amend else None
+        if years is None:
+            years = frozenset(read_closed_years(desk.store, agency))
+            if known is not None:
+                known[agency] = years
+        seen[agency] = years
+    return set(seen[agency])
 
 
 def _replay_close(desk: Desk, command_id: str) -> CloseResult | None:
@@ -84,6 +96,9 @@ def close_year(desk: Desk, year: int, agency: str) -> CloseResult:
     if year in closed_years(desk, agency):
         return CloseResult(agency, year, (), already_closed=True)
     end = date(year, 12, 31)
+    # A request received (or changed) by another desk after this read would be missed:
+    # the append expects the log as it stood when it was read.
+    desk.log_read_at = desk.store.last_position()
     open_ones = open_at_year_end(desk.store, year, agency)
     closed = YearClosed(year=year, carried_over=len(open_ones))
     batches = [
@@ -98,6 +113,7 @@ def close_year(desk: Desk, year: int, agency: str) -> CloseResult:
         for s in open_ones
     ]
     desk.store.append_many(batches, desk.command_id, actor=desk.actor, agency=agency)
+    forget_closed_years(desk.store)  # one more now: the next command reads them again
     return CloseResult(agency, year, tuple(s.id for s in open_ones), already_closed=False)
 
 

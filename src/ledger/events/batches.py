@@ -9,6 +9,12 @@ during an import waits for one batch at most, not for the whole file (issue 13).
 A batch holds whole rows only, and every step keeps its own command id: an import killed
 half-way has stored whole batches, and running it again stores the rest, each row once.
 Stores other than the SQL one (memory, scratch) have no transactions: nothing is grouped.
+
+A long import into a new or small PostgreSQL database also refreshes the statistics as
+the log grows (``statistics_after``): the plans the server keeps for the desk's prepared
+statements were made when the tables were empty, and without fresh statistics (seen with
+autovacuum off) they stay sequential scans, so that every command reads the whole log
+and the import slows down with every batch.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Final, TypeVar
 
-from ledger.events.store import EventStore, Store
+from ledger.events.store import ANALYZE_AFTER, EventStore, Store, refresh_statistics
 
 BATCH_UNITS: Final = 500
 """Rows (or lines) in one transaction at most."""
@@ -41,6 +47,7 @@ class Batches:
     """
 
     def __init__(self, store: Store, *, units: int = BATCH_UNITS) -> None:
+        self.store = store
         self.db = store.db if isinstance(store, EventStore) else None
         self.units = units
         self.seconds = BATCH_SECONDS.get(self.db.dialect, 1.0) if self.db else 0.0
@@ -49,6 +56,8 @@ class Batches:
         self._open: AbstractContextManager[None] | None = None
         self._count = 0
         self._started = 0.0
+        self._unanalysed = 0
+        """Rows committed since the statistics were last refreshed."""
 
     def __enter__(self) -> Batches:
         self._begin()
@@ -96,3 +105,12 @@ class Batches:
             opened.__exit__(kind, exc, tb)
             if kind is None:
                 self.committed += 1
+                self._unanalysed += self._count
+                self.statistics_after()
+
+    def statistics_after(self) -> None:
+        """Refresh the statistics once the rows committed since the last refresh are as
+        many as the log held then (``EventStore._analyze``'s rule): the log doubles between
+        two refreshes, so a load of n rows is analysed about log2(n) times."""
+        if self._unanalysed > ANALYZE_AFTER and refresh_statistics(self.store, self._unanalysed):
+            self._unanalysed = 0

@@ -30,6 +30,7 @@ from ledger.events.store import (
     chain_breaks,
     check_batches,
     check_counts,
+    check_head,
     check_version,
     count_numbered,
     highest_of,
@@ -97,7 +98,7 @@ class MemoryStore(AppendsOne):
             if command_id is not None and command_id in self._commands:
                 stored = tuple(self._decode(self._rows[i]) for i in self._commands[command_id])
                 return AppendResult(stored, replayed=True)
-            expected = self.expected_counts()
+            expected, expected_head = self.expected_now()
             found = {e.prefix: count_numbered(self._versions, e.prefix) for e in expected}
             check_counts(expected, found)
 
@@ -105,6 +106,7 @@ class MemoryStore(AppendsOne):
                 return check_version(batch, self._versions.get(batch.stream_id, 0))
 
             head = (len(self._rows), self._rows[-1]["hash"] if self._rows else codec.GENESIS)
+            check_head(expected_head, head[0])
             marker = self._marker
             rows = number_rows(
                 batches,

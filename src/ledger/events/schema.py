@@ -18,6 +18,10 @@ JSON_DATA = sa.JSON().with_variant(JSONB(), "postgresql")
 STREAM_ID = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
 """Stream ids compare by code point on PostgreSQL too, whatever the database's collation:
 the ``(stream_id, version)`` index then serves a prefix (``Store.stream_ids``) as a range."""
+POSITION = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+"""On SQLite an ``INTEGER`` primary key is the rowid (migration 0011): the table itself is
+ordered by position, with no separate key B-tree to write on every append and to walk on
+every read by position. SQLite's integers are 64-bit whatever the declared type."""
 
 
 class EventRow(SQLModel, table=True):
@@ -27,11 +31,10 @@ class EventRow(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("stream_id", "version", name="uq_events_stream_version"),
         sa.Index("ix_events_command_id", "command_id"),
-        sa.Index("ix_events_recorded_at", "recorded_at"),
-        sa.Index("ix_events_type", "type"),
+        sa.Index("ix_events_type", "type", "position"),
     )
 
-    position: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    position: int = Field(sa_column=sa.Column(POSITION, primary_key=True, autoincrement=False))
     stream_id: str = Field(sa_column=sa.Column(STREAM_ID, nullable=False))
     version: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
     type: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
@@ -115,7 +118,6 @@ class RequestViewRow(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_request_view_agency_year", "agency", "received_year"),
         sa.Index("ix_request_view_open_due", "closed", "due_date"),
-        sa.Index("ix_request_view_decided_year", "decided_year"),
         sa.Index("ix_request_view_touch", "touch_until", "touch_from"),
         sa.Index("ix_request_view_agency_touch", "agency", "touch_until", "touch_from"),
         sa.Index("ix_request_view_span", "touch_span"),
@@ -161,6 +163,13 @@ class RequestViewRow(SQLModel, table=True):
     consulting: bool = Field(
         default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
     )
+    # What the annual report counts of the request's steps (``projections/steps.py``):
+    # the working days paused before the answer, the extensions and clarification
+    # notices per year (NULL: none).
+    paused_days: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
+    )
+    step_counts: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     # The subject's keyed signature (``ledger.search``): NULL not computed, zeros none.
     sig0: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
     sig1: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))

@@ -32,6 +32,7 @@ from ledger.events.store import (
     StreamAppend,
     check_batches,
     check_counts,
+    check_head,
     check_version,
     count_numbered,
     highest_of,
@@ -267,8 +268,9 @@ class ScratchStore(AppendsOne):
             stored = self.events_of_command(command_id)
             if stored:
                 return AppendResult(stored, replayed=True)
-        expected = self.expected_counts()
+        expected, expected_head = self.expected_now()
         check_counts(expected, {e.prefix: self._count(e.prefix) for e in expected})
+        check_head(expected_head, self.head)
         batches, texts = split_texts(batches)
         new: list[StoredEvent] = []
         versions: dict[str, int] = {}

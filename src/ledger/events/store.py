@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 from ledger.applicants import ApplicantFile, NewApplicant, SqlApplicants
 from ledger.dates import utc_now
 from ledger.db import Database
-from ledger.errors import ConcurrencyError, InvalidInput
+from ledger.errors import ConcurrencyError, InvalidInput, LogMoved, StreamsAdded
 from ledger.events import codec
 from ledger.events.chainkey import KEY_ENV, MARKER, ChainKey, appending_key
 from ledger.events.types import Event, Payload, decode_event, event_class, upcast
@@ -131,7 +131,17 @@ class StreamCount:
     count: int
 
 
-Expected = Callable[[], Iterable[StreamCount]]
+@dataclass(frozen=True, slots=True)
+class HeadAt:
+    """An append's precondition: the log's last position is still ``position``, nothing
+    was appended since a read that depends on every request of an agency (which of them
+    were open at a year's end: ``close_year``), not on a few streams a version can name.
+    """
+
+    position: int
+
+
+Expected = Callable[[], Iterable[StreamCount | HeadAt]]
 """What a command expects of the log at its append, read when it appends (its rules may
 have read more by then)."""
 
@@ -254,7 +264,7 @@ class Store(Protocol):
 
     def expecting(self, expected: Expected) -> AbstractContextManager[None]:
         """Inside it, this thread's appends also check ``expected()`` under their lock,
-        and refuse (``ConcurrencyError``) when a count differs."""
+        and refuse (``StreamsAdded``, a ``ConcurrencyError``) when a count differs."""
         ...
 
     def events_of_command(self, command_id: str) -> tuple[StoredEvent, ...]:
@@ -344,11 +354,16 @@ class AppendsOne(ABC):
             else:
                 by_store[id(self)] = outer
 
-    def expected_counts(self) -> list[StreamCount]:
-        """What this thread's append must find (``expecting``); empty outside it."""
+    def expected_now(self) -> tuple[list[StreamCount], int | None]:
+        """What this thread's append must find (``expecting``): the counts, and the log's
+        last position (``HeadAt``; None: any). Nothing outside ``expecting``."""
         by_store: dict[int, Expected] | None = getattr(_EXPECTED, "by_store", None)
         expected = None if by_store is None else by_store.get(id(self))
-        return [] if expected is None else list(expected())
+        if expected is None:
+            return [], None
+        found = list(expected())
+        counts = [e for e in found if isinstance(e, StreamCount)]
+        return counts, next((e.position for e in found if isinstance(e, HeadAt)), None)
 
     @abstractmethod
     def append_many(
@@ -443,7 +458,7 @@ class EventStore(AppendsOne):
         kept = self._kept()
         watched = [w for p in self.projections for w in getattr(p, "watched", ())]
         checked = list(dict.fromkeys([*streams, *watched]))
-        expected = self.expected_counts()
+        expected, expected_head = self.expected_now()
         try:
             bulk = sum(len(b.events) for b in batches) >= COPY_FROM
             first = self._preflight(checked, command_id, expected)
@@ -452,6 +467,7 @@ class EventStore(AppendsOne):
                 if seen and command_id is not None:
                     return AppendResult(self._by_command(conn, command_id), replayed=True)
                 check_counts(expected, _counts_found(found))
+                check_head(expected_head, head[0])
                 rows = number_rows(
                     batches,
                     head,
@@ -574,7 +590,7 @@ class EventStore(AppendsOne):
             for r in rows
         ]
 
-    def _analyze(self, added: int | None = None) -> None:
+    def _analyze(self, added: int | None = None) -> bool:
         """Fresh statistics after a bulk load, so the planner does not guess (PostgreSQL):
         the log and the tables written with it. A role that does not own a table gets a
         warning from the server, not an error; SQLite plans without statistics.
@@ -582,9 +598,9 @@ class EventStore(AppendsOne):
         After an append (``added`` rows) only when the load is a large part of the log
         (``ANALYZE_SHARE`` of the rows the statistics last counted, or the table was never
         analysed): a large log loaded in batches of a few thousand events is not analysed
-        again after each of them."""
+        again after each of them. Whether it analysed."""
         if self._sqlite:
-            return
+            return False
         with self.db.reading() as conn:
             if added is not None:
                 counted = conn.execute(
@@ -592,8 +608,9 @@ class EventStore(AppendsOne):
                 ).fetchone()
                 known = float(counted[0]) if counted and counted[0] is not None else -1.0
                 if known > 0 and added < known * ANALYZE_SHARE:
-                    return
+                    return False
             conn.execute(f"ANALYZE {', '.join(ANALYZED)}")
+        return True
 
     def _by_command(self, conn: Any, command_id: str) -> tuple[StoredEvent, ...]:
         """The events an earlier append with this command id stored."""
@@ -822,11 +839,11 @@ class EventStore(AppendsOne):
         return self._rows(after, batch=READ_BATCH)
 
 
-def refresh_statistics(store: Store) -> None:
+def refresh_statistics(store: Store, added: int | None = None) -> bool:
     """After a bulk load (an import, a projection rebuild): fresh PostgreSQL statistics,
-    before autovacuum gets to it. A store without a database has none to refresh."""
-    if isinstance(store, EventStore):
-        store._analyze()
+    before autovacuum gets to it (with ``added``: only if those rows are a large part of
+    the log). A store without a database has none to refresh. Whether it refreshed."""
+    return isinstance(store, EventStore) and store._analyze(added)
 
 
 def highest_of(ids: Iterable[str], prefix: str) -> int:
@@ -1016,7 +1033,14 @@ def check_counts(expected: Sequence[StreamCount], found: Mapping[str, int]) -> N
     for e in expected:
         count = found.get(e.prefix, 0)
         if count != e.count:
-            raise ConcurrencyError(e.prefix, e.count, count)
+            raise StreamsAdded(e.prefix, e.count, count)
+
+
+def check_head(expected: int | None, position: int) -> None:
+    """Refuse an append whose command read the state of the whole log at ``expected`` when
+    it is now at ``position``: another desk recorded meanwhile (``HeadAt``)."""
+    if expected is not None and position != expected:
+        raise LogMoved(expected, position)
 
 
 def count_numbered(ids: Iterable[str], prefix: str) -> int:

@@ -39,7 +39,8 @@ NO_STEPS: Final = '"clarifications":[],"consultations":[],"fees":[],"extensions"
 """Text found in a snapshot exactly when the request had no clarification, consultation,
 fee notice or extension: the keys are written in this order, without spaces (orjson),
 and a quotation mark inside a string is always escaped, so no text can imitate it. The
-annual report's SQL read picks the requests it must count one by one by its absence."""
+migration that keeps the report's step columns (0011) picks the rows to set by its
+absence."""
 NOT_CARRIED: Final = '"carried_out_of":[]'
 """Text found in a snapshot exactly when no year close carried the request over."""
 
@@ -108,22 +109,6 @@ def restore(request_id: str, text: str | bytes) -> RequestState:
         recorded_late=d["recorded_late"],
         first_position=d["first_position"],
         last_effective=_req(d["last_effective"]),
-    )
-
-
-def restore_steps(text: str | bytes) -> RequestState:
-    """Only the dates and steps of a snapshot (no id, parties, subject or corrections):
-    what the annual statistics read of a request with steps, for about 70 % of
-    ``restore``'s cost (most of it decoding the JSON)."""
-    d = orjson.loads(text)
-    return RequestState(
-        id="",
-        agency=d["agency"],
-        received_on=_req(d["received_on"]),
-        **_steps(d),
-        deferred_until=_day(d["deferred_until"]),
-        outcome=d["outcome"],
-        decided_on=_day(d["decided_on"]),
     )
 
 

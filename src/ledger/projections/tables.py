@@ -51,6 +51,7 @@ from ledger.projections.requests import (
 )
 from ledger.projections.signatures import Signatures
 from ledger.projections.snapshots import restore, snapshot
+from ledger.projections.steps import paused_at_decision, step_text
 from ledger.projections.views import RequestRow, days_left, late
 from ledger.search import SIGNATURE_COLUMNS, Signature
 from ledger.texts import TextFile
@@ -104,6 +105,8 @@ class ViewRow:
     touch_span: int | None
     clarifying: bool
     consulting: bool
+    paused_days: int
+    step_counts: str | None
 
     def folded(self) -> RequestState:
         """The request's state as the row keeps it (no timeline)."""
@@ -145,7 +148,7 @@ _VALUES: Final = attrgetter(*COLUMNS)
 _DATE_AT: Final = tuple(i for i, name in enumerate(COLUMNS) if name in _DATES)
 """Where the dates are among them (SQLite keeps them as ISO text)."""
 INDEXED: Final = (
-    "agency", "received_year", "closed", "due_date", "decided_year", "touch_from",
+    "agency", "received_year", "closed", "due_date", "touch_from",
     "touch_until", "touch_span", "recorded_late", "last_effective", "applicant_ref",
 )  # fmt: skip
 """The columns an index of ``request_view`` holds besides the key (a test holds them
@@ -174,7 +177,6 @@ def indexed_values(state: RequestState, cal: WorkingCalendar) -> tuple[Any, ...]
         state.received_on.year,
         state.closed,
         deadline(state, cal).due,
-        state.decided_on.year if state.decided_on else None,
         first,
         last,
         None if last is None else last - first,
@@ -220,6 +222,8 @@ def view_row(state: RequestState, cal: WorkingCalendar) -> ViewRow:
         touch_span=None if last is None else last - first,
         clarifying=not state.closed and state.open_clarification is not None,
         consulting=not state.closed and any(c.ended_on is None for c in state.consultations),
+        paused_days=paused_at_decision(state, cal),
+        step_counts=step_text(state, cal),
     )
 
 

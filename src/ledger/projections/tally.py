@@ -17,32 +17,12 @@ from datetime import date
 from typing import Final
 
 from ledger.calendar import WorkingCalendar
-from ledger.clock import consultation_pause
 from ledger.projections.requests import RequestState, clarification_limit, deadline
+from ledger.projections.steps import paused_days, step_counts
 from ledger.report.model import CHANNELS, OpenRequest, ProcessingStats, Table3
 
 OLDEST_SHOWN: Final = 10
 """The open requests the statistics list, oldest first."""
-
-
-def paused_days(state: RequestState, end: date, cal: WorkingCalendar) -> int:
-    """Working days inside pauses before ``end`` (merged, so overlaps count once)."""
-    pauses = [
-        consultation_pause(
-            c.started_on, c.ended_on, cal, c.party, received_on=c.received_on, kind=c.kind
-        )
-        for c in state.consultations
-    ]
-    spans = [(p.start, min(p.end or end, end)) for p in pauses]
-    spans += [(f.notice_on, min(f.paid_on or end, end)) for f in state.fees]
-    spans += [(c.requested_on, min(c.clarified_on or end, end)) for c in state.clarifications]
-    total, reach = 0, date.min
-    for start, stop in sorted(spans):
-        after = max(start, reach)
-        if stop > after:
-            total += cal.working_days_between(after, stop)
-            reach = stop
-    return total
 
 
 class YearTally:
@@ -126,7 +106,11 @@ class YearTally:
     def count_span(self, received_on: date, decided_on: date, paused: int, n: int = 1) -> None:
         """``n`` answered requests' working days from receipt to answer, less ``paused``."""
         assert self.cal is not None
-        self.spans[self.cal.working_days_between(received_on, decided_on) - paused] += n
+        self.count_span_days(self.cal.working_days_between(received_on, decided_on) - paused, n)
+
+    def count_span_days(self, days: int, n: int = 1) -> None:
+        """``n`` answered requests that took ``days`` working days (pauses left out)."""
+        self.spans[days] += n
 
     def count_received(self, channel: str, received_on: date, n: int = 1) -> None:
         """``n`` requests received in the year through ``channel`` on ``received_on``."""
@@ -141,15 +125,20 @@ class YearTally:
     def count_steps(self, s: RequestState) -> None:
         """The request's extensions and clarification notices of the year (none for a
         request answered without a step in between)."""
-        assert self.cal is not None
-        year = self.year
-        self.extensions += sum(1 for x in s.extensions if x.granted_on.year == year)
-        self.clarifications += sum(1 for c in s.clarifications if c.requested_on.year == year)
-        if s.clarifications:
-            sent = s.clarifications[0].requested_on
-            limit = self._clarification_limit(s)
-            late = limit is not None and sent > limit and sent.year == year
-            self.clarifications_late += 1 if late else 0
+        if s.extensions or s.clarifications:
+            limit = self._clarification_limit(s) if s.clarifications else None
+            found = step_counts(s, limit).get(self.year)
+            if found is not None:
+                self.count_step_figures(*found)
+
+    def count_step_figures(
+        self, extensions: int, clarifications: int, late: int, n: int = 1
+    ) -> None:
+        """``n`` requests with these extensions, clarification notices and late first
+        notices in the year (``steps.step_counts``)."""
+        self.extensions += n * extensions
+        self.clarifications += n * clarifications
+        self.clarifications_late += n * late
 
     def _clarification_limit(self, s: RequestState) -> date | None:
         """``requests.clarification_limit`` (``late_clarification``'s), once per day of

@@ -13,25 +13,29 @@ replay uses, so both give the same tables (``tests/integration/test_year_counts.
 the projection keeps that date equal to the deadline a replay derives (it is refreshed
 with every event of the request and every change of the calendar).
 
-A request with a clarification, consultation, fee notice or extension (its kept state
-lacks ``snapshots.NO_STEPS``) is also folded one by one: its paused days, extensions
-and clarification notices are in the state only. Its answer was counted with the
-others without pauses; its span is moved to the one less its paused days.
+A request with a clarification, consultation, fee notice or extension counts by two
+more columns the projection keeps with the same care (``projections/steps.py``): the
+working days its clock stood still before the answer (``paused_days``, taken off its
+span), and its extensions and clarification notices per year (``step_counts``, a short
+text that most rows share with many others, so it is counted per text too). No row's
+kept state is read or folded.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+from datetime import date, timedelta
 from itertools import compress
 from operator import itemgetter
 from typing import Any, Final
 
+from ledger.calendar import WorkingCalendar
 from ledger.db import Database
 from ledger.projections.requests import RequestState
-from ledger.projections.snapshots import NO_STEPS, NOT_CARRIED, restore, restore_steps
-from ledger.projections.tally import YearTally, paused_days
+from ledger.projections.snapshots import NOT_CARRIED, restore
+from ledger.projections.steps import steps_in
+from ledger.projections.tally import OLDEST_SHOWN, YearTally
 
 Reads = Iterable[tuple[str, Sequence[Any]]]
 """The conditions (with their parameters) whose rows are counted, one read each."""
@@ -40,19 +44,20 @@ _COLUMNS: Final = "applicant, received_year, decided_year, outcome, recorded_lat
 """Table 3's: what a request counts in (and whether a fact was recorded late)."""
 _TABLE3: Final = itemgetter(0, 1, 2, 3, 4)
 _RECEIVED: Final = itemgetter(5, 6, 1)
-_ANSWERED: Final = itemgetter(6, 7, 2, 8)
+_ANSWERED: Final = itemgetter(6, 7, 2, 8, 10)
 _OPEN: Final = itemgetter(9)
-_STEPS: Final = itemgetter(10)
-AnswerKey = tuple[Any, Any, int | None, Any]
-"""Receipt, answer (ISO text on SQLite), year answered, late: what ``_ANSWERED`` takes."""
+_STEPS: Final = itemgetter(11)
+AnswerKey = tuple[Any, Any, int | None, Any, int]
+"""Receipt, answer (ISO text on SQLite), year answered, late, paused working days: what
+``_ANSWERED`` takes."""
 _STATS: Final = (
     ", channel, received_on, decided_on, due_date IS NOT NULL AND decided_on > due_date, "
     "CASE WHEN received_year <= ? AND (decided_year IS NULL OR decided_year > ?) "
-    "THEN request_id END, CASE WHEN {contains}(state, ?) = 0 THEN state END"
+    "THEN request_id END, paused_days, step_counts"
 )
 """With the statistics: the channel and the days of receipt and answer, whether the
-answer was late, the id of a request open at the year's end, the kept state of a
-request with steps (``snapshots.NO_STEPS`` absent)."""
+answer was late, the id of a request open at the year's end, the working days paused
+before the answer and the steps per year (``projections/steps.py``)."""
 
 
 def _contains(db: Database) -> str:
@@ -68,38 +73,37 @@ def _day(value: Any, known: dict[Any, date]) -> date:
     return day
 
 
+def _ranks(cal: WorkingCalendar, days: set[date]) -> dict[date, int]:
+    """Each day's working days since the day before the first: the working days between
+    two of them (``WorkingCalendar.working_days_between``, 0 when the second is not
+    later) is the difference of their ranks, counted once per day instead of once per
+    combination of two days."""
+    if not days:
+        return {}
+    origin = min(days) - timedelta(days=1)
+    return {day: cal.working_days_between(origin, day) for day in days}
+
+
 class _Counts:
-    """The combinations counted over the pages, and the moves of the paused spans."""
+    """The combinations counted over the pages."""
 
     def __init__(self) -> None:
         self.table3: Counter[tuple[Any, ...]] = Counter()
         self.received: Counter[tuple[Any, ...]] = Counter()
         self.answered: Counter[AnswerKey] = Counter()
-        self.paused: Counter[AnswerKey] = Counter()
+        self.steps: Counter[str | None] = Counter()
         self.days: dict[Any, date] = {}
 
     def page(self, rows: list[Any], tally: YearTally) -> None:
-        """One page: its combinations counted in C, its open and stepped rows in Python."""
+        """One page: its combinations counted in C, its open rows in Python."""
         self.table3.update(map(_TABLE3, rows))
         if tally.cal is None:
             return
         self.received.update(map(_RECEIVED, rows))
         self.answered.update(map(_ANSWERED, rows))
+        self.steps.update(map(_STEPS, rows))
         for row in compress(rows, map(_OPEN, rows)):
             tally.count_open(_day(row[6], self.days), row[9])
-        for row in compress(rows, map(_STEPS, rows)):
-            self._stepped(row, restore_steps(row[10]), tally)
-
-    def _stepped(self, row: Any, state: RequestState, tally: YearTally) -> None:
-        """A request with steps: its own counts, and its span moved by its paused days."""
-        assert tally.cal is not None
-        tally.count_steps(state)
-        if row[2] != tally.year or state.decided_on is None:
-            return
-        paused = paused_days(state, state.decided_on, tally.cal)
-        if paused:
-            self.paused[_ANSWERED(row)] += 1
-            tally.count_span(state.received_on, state.decided_on, paused)
 
     def finish(self, tally: YearTally) -> None:
         """Each combination counted into the tally, as many times as rows share it."""
@@ -113,23 +117,76 @@ class _Counts:
         for (channel, received_on, received_year), n in self.received.items():
             if received_year == year:
                 tally.count_received(channel, _day(received_on, days), n)
-        for key, n in self.answered.items():
-            received_on, decided_on, decided_year, late = key
-            if decided_year != year:
-                continue
-            tally.count_answered(_day(decided_on, days), bool(late), n)
-            unpaused = n - self.paused[key]
-            if unpaused:
-                tally.count_span(_day(received_on, days), _day(decided_on, days), 0, unpaused)
+        answered = [(key, n) for key, n in self.answered.items() if key[2] == year]
+        rank = _ranks(tally.cal, {_day(k[i], days) for k, _ in answered for i in (0, 1)})
+        for (received_on, decided_on, _year, late, paused), n in answered:
+            decided = _day(decided_on, days)
+            tally.count_answered(decided, bool(late), n)
+            worked = max(0, rank[decided] - rank[_day(received_on, days)])
+            tally.count_span_days(worked - paused, n)
+        for text, n in self.steps.items():
+            if text is not None:
+                tally.count_step_figures(*steps_in(text, year), n)
+
+
+_SETS: Final = {
+    7: ("table3", ("applicant", "received_year", "decided_year", "outcome", "recorded_late")),
+    11: ("received", ("channel", "received_on", "received_year")),
+    13: ("answered", ("received_on", "decided_on", "decided_year", "late", "paused_days")),
+    14: ("steps", ("step_counts",)),
+}
+"""PostgreSQL's grouping sets, by ``GROUPING(applicant, channel, decided_on, step_counts)``
+(a bit for each of those columns the set leaves out): the keys of ``_Counts``'s
+counters, in their order."""
+_GROUPED: Final = (
+    "SELECT {marks}, {columns}, count(*) FROM (SELECT *, due_date IS NOT NULL AND "
+    "decided_on > due_date AS late FROM request_view WHERE {where}) AS mine "
+    "GROUP BY GROUPING SETS ({sets})"
+)
+_OLDEST: Final = (
+    "SELECT received_on, request_id FROM request_view WHERE received_year <= ? AND "
+    "(decided_year IS NULL OR decided_year > ?) AND {where} "
+    f'ORDER BY received_on, request_id COLLATE "C" LIMIT {OLDEST_SHOWN}'
+)
+"""The oldest requests open at the year's end, in ``YearTally.oldest``'s order (ids by
+code point, as Python compares them)."""
+
+
+def _grouped(db: Database, reads: Reads, tally: YearTally) -> _Counts:
+    """The counters of ``_Counts`` filled by PostgreSQL: each read grouped in the
+    database in one pass (``GROUPING SETS``, hashed in C) instead of sent row by row, and
+    its oldest open requests read in their order."""
+    counts = _Counts()
+    wanted = {k: v for k, v in _SETS.items() if tally.cal is not None or k == 7}
+    columns = list(dict.fromkeys(c for _, keys in wanted.values() for c in keys))
+    picks = {
+        bits: (getattr(counts, name), itemgetter(*(1 + columns.index(c) for c in keys)))
+        for bits, (name, keys) in wanted.items()
+    }
+    marks = "GROUPING(applicant, channel, decided_on, step_counts)" if len(wanted) > 1 else "7"
+    sets = ", ".join(f"({', '.join(keys)})" for _, keys in wanted.values())
+    for where, values in reads:
+        query = _GROUPED.format(marks=marks, columns=", ".join(columns), where=where, sets=sets)
+        for row in db.fetch(query, values):
+            counter, key = picks[row[0]]
+            counter[key(row)] += row[-1]
+        if tally.cal is not None:
+            oldest = db.fetch(_OLDEST.format(where=where), [tally.year, tally.year, *values])
+            for received_on, request_id in oldest:
+                tally.count_open(received_on, request_id)
+    return counts
 
 
 def count_year(db: Database, reads: Reads, tally: YearTally) -> None:
     """Count the rows of each read into ``tally`` (table 3; with its calendar, the
-    statistics too), by their columns, folding only the requests that had steps."""
+    statistics too), by their columns."""
+    if db.dialect != "sqlite":
+        _grouped(db, reads, tally).finish(tally)
+        return
     year, columns, params = tally.year, _COLUMNS, []
     if tally.cal is not None:
-        columns += _STATS.format(contains=_contains(db))
-        params = [year, year, NO_STEPS]
+        columns += _STATS
+        params = [year, year]
     select = f"SELECT {columns} FROM request_view WHERE "
     counts = _Counts()
     for where, values in reads:

@@ -304,8 +304,7 @@ class _Loader:
                 return
             self.store.insert_values(self.conn, page)
             self.events, self.head = self.events + len(page), str(page[-1][11])
-            if not self.sqlite and self.events >= 2 * analysed:
-                self.conn.execute("ANALYZE events")
+            if refresh_statistics(self.store, self.events - analysed):
                 analysed = self.events
             yield from page
 

@@ -22,7 +22,7 @@ import pytest
 from ledger.bootstrap import App, bootstrap
 from ledger.commands import corrections as fix
 from ledger.commands import years
-from ledger.commands._context import Desk
+from ledger.commands._context import Desk, forget_closed_years
 from ledger.commands._once import RACE_RETRIES
 from ledger.commands.requests import RecordReceipt, issue_decision, record_receipt
 from ledger.commands.years import close_year, closed_years
@@ -118,6 +118,7 @@ def _racing(monkeypatch: pytest.MonkeyPatch, apps: tuple[App, App], years: list[
         return ids
 
     monkeypatch.setattr(clerk_app.store, "stream_ids", racing)
+    forget_closed_years(clerk_app.store)  # the years the fixture's commands kept: read anew
     return closed
 
 

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import base64
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,17 +30,25 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ledger.applicants import PERSONAL, Applicant, match_digests, new_key, seal
-from ledger.db import create_engine
+from ledger.db import Database, create_engine, open_database
 from ledger.errors import ChainUnchecked, IntegrityFailure, InvalidInput
 from ledger.events import codec
-from ledger.events.chainkey import KEY_ENV, MARKER, ChainKey
-from ledger.events.memory import MemoryStore
+from ledger.events.chainkey import KEY_ENV, ChainKey
 from ledger.events.schema import ApplicantKeyRow, ApplicantRow, EventRow, TextKeyRow, TextRow
-from ledger.events.store import ANY, EventStore, NewEvent, chain_breaks
-from ledger.events.types import decode_event, upcast
+from ledger.events.store import (
+    ChainCheck,
+    ChainWalk,
+    EventStore,
+    Row,
+    chain_breaks,
+    raw_fields,
+    refresh_statistics,
+)
 from ledger.i18n import _, ngettext
-from ledger.projections.audit import audit_deadlines
-from ledger.projections.log import Verification, verify_log
+from ledger.projections.audit import DeadlineAudit, DeadlineAuditor
+from ledger.projections.log import Verification, verify_log, walk_rows
+from ledger.projections.tables import RequestProjection
+from ledger.texts import TEXT_COLUMNS
 
 FORMAT = "ledger-events"
 VERSION = 1
@@ -241,6 +250,10 @@ def backup(engine: Engine, file: Path) -> Written:
 
 # -- restore ---------------------------------------------------------------------------
 
+RESTORE_BATCH = 10_000
+"""Events a restore writes at a time (one ``COPY`` or ``executemany``): it holds one such
+page, and the deadline audit's open requests, never the log."""
+
 
 def _lines(file: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """The parsed lines of an events export, numbered."""
@@ -261,30 +274,176 @@ def _lines(file: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, item
 
 
-Rows = Iterator[dict[str, Any]]
+class _Loader:
+    """What a restore writes, inside its one transaction: the events a page at a time (as
+    ``EventStore.insert_values`` loads them: ``COPY`` on PostgreSQL), the applicants and
+    the texts in batches of ``INSERT_BATCH``."""
+
+    def __init__(self, store: EventStore, conn: Any) -> None:
+        self.store, self.conn = store, conn
+        self.sqlite = store.db.dialect == "sqlite"
+        self.events, self.applicants, self.head = 0, 0, codec.GENESIS
+        self._people: list[tuple[Any, ...]] = []
+        self._people_keys: list[tuple[str, bytes]] = []
+        self._texts: list[tuple[Any, ...]] = []
+        self._text_keys: dict[str, bytes] = {}
+
+    def passing(self, rows: Iterable[Row], chain: ChainWalk) -> Iterator[Row]:
+        """The source's events, each page written before its rows are handed on to the
+        chain and the audit: the audit may read a request's earlier events back
+        (``DeadlineAuditor``), from this transaction. Stops when the chain reaches a keyed
+        part it has no key for: nothing after it could be checked.
+
+        PostgreSQL: the log's statistics refreshed each time it has doubled (``ANALYZE``
+        in a transaction counts the rows the transaction wrote): a planner that takes the
+        table for empty reads a request's stream, or a page of the log, by scanning it
+        whole, which made a restore of 100,000 requests grow as the square of the log."""
+        rows, analysed = iter(rows), 0
+        while page := list(islice(rows, RESTORE_BATCH)):
+            if chain.unchecked:
+                return
+            self.store.insert_values(self.conn, page)
+            self.events, self.head = self.events + len(page), str(page[-1][11])
+            if refresh_statistics(self.store, self.events - analysed):
+                analysed = self.events
+            yield from page
+
+    def applicant(self, person: dict[str, Any]) -> None:
+        """An applicant's row and key (sealed here if the file is older than sealing)."""
+        key = person.pop("key", None)
+        if key is None and person.get("erased_at") is None:
+            key = _seal_clear(person)  # a file from before applicants were sealed
+        self._people.append(self._values(person, APPLICANT_KEYS))
+        if key is not None:
+            self._people_keys.append((person["ref"], bytes(key)))
+        self.applicants += 1
+        if len(self._people) >= INSERT_BATCH:
+            self._flush_people()
+
+    def text(self, text: dict[str, Any]) -> None:
+        """A text and its request's key (every text of the request carries it: written once)."""
+        key = text.pop("key", None)
+        self._texts.append(self._values(text, TEXT_COLUMNS))
+        if key is not None:
+            self._text_keys[text["owner"]] = bytes(key)
+        if len(self._texts) >= INSERT_BATCH:
+            self._flush_texts()
+
+    def finish(self) -> None:
+        """Write what the batches still hold."""
+        self._flush_people()
+        self._flush_texts()
+
+    def _values(self, row: dict[str, Any], columns: tuple[str, ...]) -> tuple[Any, ...]:
+        """A row's values in column order, its moments as this database keeps them."""
+        values = dict(row)
+        for key in ("created_at", "erased_at"):
+            if values.get(key) is not None:
+                moment = _as_datetime(values[key])
+                values[key] = moment.isoformat(" ", "microseconds") if self.sqlite else moment
+        return tuple(values.get(c) for c in columns)
+
+    def _flush_people(self) -> None:
+        self._write("applicants", APPLICANT_KEYS, self._people)
+        self._write("applicant_keys", ("ref", "key"), self._people_keys)
+        self._people, self._people_keys = [], []
+
+    def _flush_texts(self) -> None:
+        self._write("texts", TEXT_COLUMNS, self._texts)
+        keys = list(self._text_keys.items())  # a request's key once a batch, and once in all:
+        self._write("text_keys", ("owner", "key"), keys, " ON CONFLICT (owner) DO NOTHING")
+        self._texts, self._text_keys = [], {}
+
+    def _write(
+        self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]], tail: str = ""
+    ) -> None:
+        """Insert the rows: on PostgreSQL by ``COPY`` unless the insert has a ``tail``."""
+        if not rows:
+            return
+        listed = ", ".join(columns)
+        if not self.sqlite and not tail:
+            with self.conn.cursor().copy(f"COPY {table} ({listed}) FROM STDIN") as copy:
+                for values in rows:
+                    copy.write_row(values)
+            return
+        marks = ", ".join("?" for _ in columns)
+        text = f"INSERT INTO {table} ({listed}) VALUES ({marks}){tail}"
+        self.conn.cursor().executemany(self.store.db.sql(text), rows)
 
 
-def _export_rows(file: Path) -> tuple[Rows, Rows, Rows]:
-    """The events, the applicants and the texts of an events export (a read of the file each)."""
+class _Backup:
+    """A SQLite backup: its events read as the store reads its own (``read_rows``), then
+    its applicants and texts."""
 
-    def events() -> Iterator[dict[str, Any]]:
-        for number, item in _lines(file):
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.db = open_database(f"sqlite:///{file}", create=False)
+        self.tail: tuple[int, str] | None = None
+        """A backup has no chain head line: its last event is its head."""
+
+    def rows(self, loader: _Loader | None = None) -> Iterator[Row]:
+        """The events in log order; then, to ``loader``, the applicants and the texts."""
+        yield from EventStore(self.db).read_rows()
+        if loader is None:
+            return
+        for person in self._sealed("applicants", "applicant_keys", "ref", APPLICANT_KEYS):
+            loader.applicant(person)
+        if self.db.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'texts'"):
+            for text in self._sealed("texts", "text_keys", "owner", TEXT_COLUMNS):
+                loader.text(text)  # none in books older than revision 0004
+
+    def _sealed(
+        self, table: str, keys: str, on: str, columns: tuple[str, ...]
+    ) -> Iterator[dict[str, Any]]:
+        """Each row of a sealed table with its key (None once erased)."""
+        listed = ", ".join(f"t.{c}" for c in columns)
+        query = (
+            f"SELECT {listed}, k.key FROM {table} t LEFT JOIN {keys} k ON k.{on} = t.{on} "
+            "ORDER BY t.ref"
+        )
+        for r in self.db.stream(query, batch=INSERT_BATCH):
+            yield dict(zip((*columns, "key"), r, strict=True))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class _Export:
+    """An events export, read once: its events in order, the applicants and texts handed
+    to the loader as they come, and the chain head line it ends with (``tail``)."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.tail: tuple[int, str] | None = None
+
+    def rows(self, loader: _Loader | None = None) -> Iterator[Row]:
+        for number, item in _lines(self.file):
             if "position" in item:
-                yield _event_row(item, f"{file}:{number}")
+                yield _event_row(item, f"{self.file}:{number}")
+            elif "chain_head" in item:
+                head = item["chain_head"]
+                self.tail = (int(head["position"]), str(head["hash"]))
+            elif loader is not None and "applicant" in item:
+                loader.applicant(_kept_row(item["applicant"]))
+            elif loader is not None and "text" in item:
+                loader.text(_kept_row(item["text"]))
 
-    def kept(kind: str) -> Iterator[dict[str, Any]]:
-        for _number, item in _lines(file):
-            if kind in item:
-                row = dict(item[kind])
-                for key in ("created_at", "erased_at"):
-                    row[key] = _as_datetime(row[key]) if row.get(key) else None
-                row["key"] = base64.b64decode(row["key"]) if row.get("key") else None
-                yield row
-
-    return events(), kept("applicant"), kept("text")
+    def close(self) -> None:
+        pass
 
 
-def _event_row(item: dict[str, Any], where: str) -> dict[str, Any]:
+def _kept_row(item: dict[str, Any]) -> dict[str, Any]:
+    """An applicant's or a text's line as a row: moments as datetimes, the key as bytes."""
+    row = dict(item)
+    for key in ("created_at", "erased_at"):
+        row[key] = _as_datetime(row[key]) if row.get(key) else None
+    row["key"] = base64.b64decode(row["key"]) if row.get("key") else None
+    return row
+
+
+def _event_row(item: dict[str, Any], where: str) -> Row:
+    """An event line as the store selects its rows (``SELECT``): the payload as its JSON
+    text, the dates as SQLite keeps them."""
     missing = [k for k in EVENT_KEYS if k not in item]
     if missing:
         raise InvalidInput(
@@ -292,32 +451,27 @@ def _event_row(item: dict[str, Any], where: str) -> dict[str, Any]:
                 where=where, listed=", ".join(missing)
             )
         )
-    row = {k: item[k] for k in EVENT_KEYS}
     try:
-        row["effective_date"] = date.fromisoformat(str(item["effective_date"]))
-        row["recorded_at"] = datetime.fromisoformat(str(item["recorded_at"]))
+        day = date.fromisoformat(str(item["effective_date"])).isoformat()
+        moment = datetime.fromisoformat(str(item["recorded_at"]))
     except ValueError:
         raise InvalidInput(
             _("{where}: effective_date or recorded_at is not a date").format(where=where)
         ) from None
-    return row
+    data = item["data"]
+    return (
+        item["position"], item["stream_id"], item["version"], item["type"],
+        item["schema_version"], data if isinstance(data, str) else codec.dumps(data), day,
+        moment.isoformat(" ", "microseconds"), item["actor"], item["agency"],
+        item["command_id"], item["hash"],
+    )  # fmt: skip
 
 
-def _file_head(file: Path) -> tuple[int, str]:
-    """The chain head an export ends with; refuses a file cut short."""
-    head: dict[str, Any] | None = None
-    for _number, item in _lines(file):
-        if "chain_head" in item:
-            head = item["chain_head"]
-    if head is None:
-        raise InvalidInput(
-            _("{file}: no chain head line at the end; the export is incomplete").format(file=file)
-        )
-    return int(head["position"]), str(head["hash"])
+Source = _Backup | _Export
 
 
-def _source(file: Path) -> tuple[Engine | None, tuple[int, str] | None]:
-    """A SQLite backup opened read-only, or None for an events export (with its head)."""
+def _source(file: Path) -> Source:
+    """A SQLite backup (opened through the store's own driver) or an events export."""
     try:
         with file.open("rb") as handle:
             magic = handle.read(len(SQLITE_MAGIC))
@@ -326,19 +480,18 @@ def _source(file: Path) -> tuple[Engine | None, tuple[int, str] | None]:
             _("FILE: cannot read {file}: {why}").format(file=file, why=exc.strerror or exc)
         ) from None
     if magic == SQLITE_MAGIC:
-        return create_engine(f"sqlite:///{file}", create=False), None
+        return _Backup(file)
     if not is_events_export(file):
         raise InvalidInput(
             _("FILE: {file} is neither a SQLite backup nor an events export").format(file=file)
         )
-    return None, _file_head(file)
+    return _Export(file)
 
 
-def check_empty(engine: Engine) -> None:
+def check_empty(db: Database) -> None:
     """Refuse to restore into books that hold anything: a restore is the whole log."""
-    with engine.connect() as conn:
-        events = conn.execute(sa.select(sa.func.count()).select_from(EVENTS)).scalar() or 0
-        people = conn.execute(sa.select(sa.func.count()).select_from(APPLICANTS)).scalar() or 0
+    events = db.scalar("SELECT count(*) FROM events") or 0
+    people = db.scalar("SELECT count(*) FROM applicants") or 0
     if events or people:
         raise InvalidInput(
             _(
@@ -351,148 +504,69 @@ def check_empty(engine: Engine) -> None:
 def restore(store: EventStore, file: Path) -> Restored:
     """Put a backup or an events export back into an empty database, exactly.
 
-    The file's chain and deadline audit are checked before anything is written (all rows
-    go in one transaction); the database's chain and deadline audit again after.
+    One transaction, holding the append lock, and one read of the file: each page of
+    events is written, then its chain checked and its recorded deadlines re-derived
+    (``walk_rows``, the pass ``ledger verify`` makes), the applicants and texts written
+    in batches as they come. Then the database's own chain and deadline audit, and the
+    projections built. A check that fails anywhere rolls everything back: the database
+    stays empty. Memory holds a page and the audit's open requests, not the log.
     """
-    engine = store.engine
-    check_empty(engine)
-    source, head = _source(file)
+    source = _source(file)
     try:
-        if source is not None:
-            with source.connect() as conn:
-                _check_chain(_event_rows(conn), str(file), store.chain_key)
-            with source.connect() as conn:
-                audit_source(_event_rows(conn))
-            with source.connect() as conn:
-                count, people, last = _insert(
-                    engine, _event_rows(conn), _applicant_rows(conn), _text_rows(conn)
-                )
-        else:
-            assert head is not None
-            events, _applicants, _texts = _export_rows(file)
-            checked = _check_chain(events, str(file), store.chain_key)
-            if (checked.verified, head[1]) != (head[0], _last_hash(file)):
-                raise IntegrityFailure(
-                    _(
-                        "{file}: the chain head {head} does not match the last event ({verified} "
-                        "events); the export is incomplete"
-                    ).format(file=file, head=head[0], verified=checked.verified)
-                )
-            audit_source(_export_rows(file)[0])
-            events, applicants, texts = _export_rows(file)
-            count, people, last = _insert(engine, events, applicants, texts)
+        with store.db.batch():
+            check_empty(store.db)
+            loader = _Loader(store, store.db.connection())
+            chain, auditor = ChainWalk(store.chain_key), DeadlineAuditor(store)
+            walk_rows(loader.passing(source.rows(loader), chain), chain, auditor)
+            _check_source(source, chain.result(), loader.head, store.chain_key)
+            _check_audit(auditor.result())
+            loader.finish()
+            refresh_statistics(store)  # the texts the rebuild opens, the log verify reads
+            verification = _verify(store)
+            for projection in store.projections:
+                if isinstance(projection, RequestProjection):
+                    projection.rebuild(store)
     finally:
-        if source is not None:
-            source.dispose()
-    return Restored(count, people, last, _verify(store))
+        source.close()
+    refresh_statistics(store)
+    return Restored(loader.events, loader.applicants, loader.head, verification)
 
 
-def _last_hash(file: Path) -> str:
-    last = codec.GENESIS
-    for _number, item in _lines(file):
-        if "position" in item:
-            last = str(item["hash"])
-    return last
-
-
-def _check_chain(rows: Iterator[dict[str, Any]], where: str, key: ChainKey | None) -> Any:
-    """Walk the source's chain before anything is written (a keyed part needs the key)."""
-    checked = chain_breaks(((r["position"], _hashed(r), r["hash"]) for r in rows), key)
-    if checked.broken_at is not None:
+def _check_source(source: Source, check: ChainCheck, last: str, key: ChainKey | None) -> None:
+    """The source's chain intact to its end (a break named by walking it again, as
+    ``chain_breaks`` names it), and an export's head line there and equal to its end."""
+    where = str(source.file)
+    if check.broken_at is not None or check.unchecked:
+        check = chain_breaks(((r[0], raw_fields(r), r[11]) for r in source.rows()), key)
+    if check.broken_at is not None:
         raise IntegrityFailure(
             _("{where}: position {broken_at}: {reason}; nothing was restored").format(
-                where=where, broken_at=checked.broken_at, reason=checked.reason
+                where=where, broken_at=check.broken_at, reason=check.reason
             )
         )
-    if checked.unchecked:
+    if check.unchecked:
         raise ChainUnchecked(
-            f"{where}: the chain is keyed from position {checked.keyed_from} on; set "
+            f"{where}: the chain is keyed from position {check.keyed_from} on; set "
             f"{KEY_ENV} to the key to restore it; nothing was restored"
         )
-    return checked
+    if isinstance(source, _Export):
+        if source.tail is None:
+            raise InvalidInput(
+                _("{file}: no chain head line at the end; the export is incomplete").format(
+                    file=where
+                )
+            )
+        if (check.verified, last) != source.tail:
+            raise IntegrityFailure(
+                _(
+                    "{file}: the chain head {head} does not match the last event ({verified} "
+                    "events); the export is incomplete"
+                ).format(file=where, head=source.tail[0], verified=check.verified)
+            )
 
 
-def _hashed(row: dict[str, Any]) -> dict[str, Any]:
-    fields = dict(row)
-    if isinstance(fields["data"], str):
-        fields["data"] = codec.loads(fields["data"])
-    return fields
-
-
-def _insert(engine: Engine, events: Rows, applicants: Rows, texts: Rows) -> tuple[int, int, str]:
-    """Insert the rows as they are, in one transaction: all of them or none."""
-    statement = _insert_statement(engine)
-    count, people, last = 0, 0, codec.GENESIS
-    with engine.begin() as conn:
-        batch: list[dict[str, Any]] = []
-        for event in events:
-            data = event["data"]
-            row = {k: v for k, v in event.items() if k != "data"}
-            row["data_text"] = data if isinstance(data, str) else codec.dumps(data)
-            batch.append(row)
-            count, last = count + 1, row["hash"]
-            if len(batch) >= INSERT_BATCH:
-                conn.execute(statement, batch)
-                batch = []
-        if batch:
-            conn.execute(statement, batch)
-        for person in applicants:
-            key = person.pop("key", None)
-            if key is None and person.get("erased_at") is None:
-                key = _seal_clear(person)  # a file from before applicants were sealed
-            conn.execute(APPLICANTS.insert().values(**person))
-            if key is not None:
-                conn.execute(KEYS.insert().values(ref=person["ref"], key=bytes(key)))
-            people += 1
-        _insert_texts(conn, texts)
-    return count, people, last
-
-
-def _insert_texts(conn: Connection, texts: Rows) -> None:
-    """Put the texts back, and each request's key once (every text of it carries it)."""
-    owners: set[str] = set()
-    for text in texts:
-        key = text.pop("key", None)
-        conn.execute(TEXTS.insert().values(**text))
-        if key is not None and text["owner"] not in owners:
-            conn.execute(TEXT_KEYS.insert().values(owner=text["owner"], key=bytes(key)))
-            owners.add(text["owner"])
-
-
-def _seal_clear(person: dict[str, Any]) -> bytes:
-    """Seal an applicant row written in clear (before revision 0002) with a fresh key."""
-    key = new_key()
-    who = Applicant(**{c: person.get(c) for c in PERSONAL})
-    person.update({c: seal(key, person.get(c)) for c in PERSONAL}, **match_digests(who))
-    return key
-
-
-def _insert_statement(engine: Engine) -> sa.Insert:
-    """An INSERT of every column, the payload given as its JSON text."""
-    data: Any = sa.bindparam("data_text", type_=sa.Text)
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import JSONB
-
-        data = sa.cast(data, JSONB)
-    columns: dict[str, Any] = {c.name: sa.bindparam(c.name) for c in EVENTS.c if c.name != "data"}
-    statement: sa.Insert = EVENTS.insert().values(data=data, **columns)
-    return statement
-
-
-def audit_source(rows: Iterator[dict[str, Any]]) -> None:
-    """Re-derive the source's recorded deadlines on a copy in memory, before writing: the
-    log cannot be taken out of a database again (its triggers refuse DELETE)."""
-    memory = MemoryStore(copy=True)
-    for row in rows:
-        if row["type"] == MARKER:  # no deadline rests on it; replaying it would need the key
-            continue
-        data = codec.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
-        event = decode_event(row["type"], upcast(row["type"], row["schema_version"], data))
-        memory.append(
-            row["stream_id"], [NewEvent(event, row["effective_date"])],
-            expected_version=ANY, actor=row["actor"], agency=row["agency"],
-        )  # fmt: skip
-    audit = audit_deadlines(memory)
+def _check_audit(audit: DeadlineAudit) -> None:
+    """Every deadline the source recorded re-derived from the events before it."""
     wrong = audit.mismatches
     if wrong:
         refusal = ngettext(
@@ -503,17 +577,20 @@ def audit_source(rows: Iterator[dict[str, Any]]) -> None:
         raise IntegrityFailure(refusal.format(count=audit.wrong, first="; ".join(wrong[:5])))
 
 
+def _seal_clear(person: dict[str, Any]) -> bytes:
+    """Seal an applicant row written in clear (before revision 0002) with a fresh key."""
+    key = new_key()
+    who = Applicant(**{c: person.get(c) for c in PERSONAL})
+    person.update({c: seal(key, person.get(c)) for c in PERSONAL}, **match_digests(who))
+    return key
+
+
 def _verify(store: EventStore) -> Verification:
-    """Verify the restored books as `ledger verify` does."""
+    """Verify the restored books as `ledger verify` does (inside the restore's transaction)."""
     checked = verify_log(store)
     problem = checked.deadline_problem()
     if problem is not None:
         raise IntegrityFailure(
             _("the restored log fails the deadline audit: {problem}").format(problem=problem)
         )
-    if store.engine.dialect.name == "postgresql":
-        with store.engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE events")
-            conn.exec_driver_sql("ANALYZE applicants")
-            conn.commit()
     return checked

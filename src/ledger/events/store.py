@@ -538,16 +538,21 @@ class EventStore(AppendsOne):
     def _insert_rows(self, conn: Any, rows: list[dict[str, Any]]) -> None:
         """Insert the numbered rows: one statement prepared by the driver, or on PostgreSQL
         a ``COPY`` for a bulk append (``COPY_FROM``), which loads rows several times faster."""
-        if not rows:
-            return
-        params = self._params(rows)
+        if rows:
+            self.insert_values(conn, self._params(rows))
+
+    def insert_values(self, conn: Any, params: Sequence[Row]) -> None:
+        """Insert rows of values in ``COLUMNS`` order, as ``SELECT`` reads them back from
+        this database (``restore`` hands the rows of a backup over as they are). One row:
+        the prepared ``INSERT``; on PostgreSQL ``COPY_FROM`` rows or more: a ``COPY``;
+        else one ``executemany``."""
         if len(params) == 1:
             conn.execute(self._insert, params[0])
         elif len(params) >= COPY_FROM and not self._sqlite:
             with conn.cursor().copy(_COPY) as copy:
                 for values in params:
                     copy.write_row(values)
-        else:
+        elif params:
             conn.cursor().executemany(self._insert, params)
 
     def _params(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -681,6 +686,33 @@ class EventStore(AppendsOne):
             query, params = query + " AND stream_id < ?", (low, high)
         return sorted(str(r[0]) for r in self.db.fetch(query, params))
 
+    def read_prefix(self, prefix: str, batch: int = READ_BATCH) -> Iterator[list[StoredEvent]]:
+        """Every stream whose id starts with ``prefix``, one stream's events at a time (in
+        id order, each in version order): pages of ``batch`` rows along the (stream,
+        version) index, each starting after the last row of the one before, so that a
+        rebuild reads its streams in a few large statements instead of one each, and
+        holds one page and one stream."""
+        low, high = prefix_range(prefix)
+        bound = " AND stream_id < ?" if high is not None else ""
+        query = (
+            f"{SELECT} WHERE stream_id >= ?{bound} AND (stream_id, version) > (?, ?) "
+            f"ORDER BY stream_id, version LIMIT {int(batch)}"
+        )
+        bounds = (low,) if high is None else (low, high)
+        after: tuple[str, int] = (low, 0)
+        stream: list[StoredEvent] = []
+        while rows := self.db.fetch(query, (*bounds, *after)):
+            for r in rows:
+                if stream and stream[-1].stream_id != r[1]:
+                    yield stream
+                    stream = []
+                stream.append(_decode(r))
+            after = (rows[-1][1], rows[-1][2])
+            if len(rows) < batch:
+                break
+        if stream:
+            yield stream
+
     def highest_number(self, prefix: str) -> int:
         """One statement, answered in the database: the streams of the prefix's range of
         the (stream, version) index, one entry each (their first event), whose rest is
@@ -792,7 +824,7 @@ class EventStore(AppendsOne):
 
     def verify_chain(self) -> ChainCheck:
         """Walk the whole log and recompute every hash and position."""
-        rows = ((r[0], _raw_row(r), r[11]) for r in self._rows(0))
+        rows = ((r[0], raw_fields(r), r[11]) for r in self._rows(0))
         return chain_breaks(rows, self.chain_key)
 
     def read_as_stored(self, after: int = 0) -> Iterator[StoredEvent]:
@@ -1105,7 +1137,7 @@ def _hash_fields(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _raw_row(r: Any) -> dict[str, Any]:
+def raw_fields(r: Any) -> dict[str, Any]:
     """A selected row as the values its hash was computed from (payload as stored)."""
     stored = _decode(r, upcasting=False)
     return stored._asdict()

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 from ledger.errors import IntegrityFailure
 from ledger.events import codec
 from ledger.events.chainkey import KEY_ENV
-from ledger.events.store import ChainWalk, EventStore, StoredEvent, stored_event
+from ledger.events.store import ChainWalk, EventStore, Row, StoredEvent, stored_event
 from ledger.i18n import _, ngettext
 from ledger.projections.anchors import Anchor, check_anchors
 from ledger.projections.audit import DeadlineAudit, DeadlineAuditor
@@ -93,15 +93,17 @@ class Verification:
         return text.format(count=self.audit.wrong, first="; ".join(wrong[:5]))
 
 
-def _walk(store: EventStore, chain: ChainWalk, auditor: DeadlineAuditor) -> None:
-    """The one pass: each row hashed, and decoded and audited if the audit reads it.
+def walk_rows(rows: Iterable[Row], chain: ChainWalk, auditor: DeadlineAuditor) -> None:
+    """The one pass: each row hashed, and decoded and audited if the audit reads it; it
+    stops at the first break. The rows are a store's (``EventStore.read_rows``) or a
+    backup's on its way into one (``ledger.backup.restore``).
 
     The cyclic garbage collector is paused: the pass makes no cycles (what it drops is
     freed at once, as the memory test checks), and the collector's scans of the kept
     requests cost a fifth of the pass."""
     wants, loads = auditor.wants, codec.loads
     with collector_paused():
-        for row in store.read_rows():
+        for row in rows:
             audited = wants(row[3])
             data = loads(row[5]) if audited or not chain.canonical else None
             if not chain.step_row(row, data):
@@ -125,7 +127,7 @@ def verify_log(
     log that has no keyed part fails unless ``expect_keyed`` is False (before keying
     starts): whoever removed the marker and re-hashed the rest without the key is caught."""
     chain, auditor = ChainWalk(store.chain_key), DeadlineAuditor(store)
-    _walk(store, chain, auditor)
+    walk_rows(store.read_rows(), chain, auditor)
     check = chain.result()
     if check.broken_at is not None:
         check = store.verify_chain()

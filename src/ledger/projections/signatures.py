@@ -11,7 +11,7 @@ computes it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final
 
 from ledger.db import Database
@@ -53,6 +53,13 @@ class Signatures:
             return UNKNOWN
         key = self.key()
         return UNKNOWN if key is None else key.signature(text)
+
+    def opened(self, subjects: Sequence[str], texts: TextFile) -> list[Signature]:
+        """The signatures of rows written together (a rebuild's batch): their marked
+        subjects opened in one query, each signed as ``fill`` signs it, so that the rows
+        need no filling afterwards."""
+        key = self.ensure_key()
+        return [key.signature(text) for text in opened_texts(texts, subjects)]
 
     def candidates(self, wanted: str, batch: int) -> Iterator[list[tuple[str, str]]] | None:
         """The id and subject of each row whose signature holds every bit of ``wanted``'s

@@ -23,6 +23,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date
+from itertools import islice
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -32,7 +33,13 @@ from ledger.errors import StoreUnavailable
 from ledger.events import codec
 from ledger.events.calendar import CALENDAR_STREAM
 from ledger.events.requests import request_of, stream_of
-from ledger.events.store import ANALYZE_AFTER, Store, StoredEvent, refresh_statistics
+from ledger.events.store import (
+    ANALYZE_AFTER,
+    EventStore,
+    Store,
+    StoredEvent,
+    refresh_statistics,
+)
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import (
     RequestState,
@@ -55,6 +62,8 @@ if TYPE_CHECKING:  # the report's counting, loaded by the report only (not the d
 REQUESTS: Final = "requests"
 """The request projection's name in ``projection_checkpoints``."""
 REQUEST_PREFIX: Final = stream_of("")
+PUT_BATCH: Final = 2000
+"""Rows a rebuild writes at a time (``put_new``)."""
 SCAN_BATCH: Final = 2000
 """Rows a scan of the whole table reads at a time (``ledger find``)."""
 REQUEST_TYPES: Final = "request."
@@ -242,6 +251,11 @@ class ViewTable(Protocol):
         projection's (name, position) to set with it (``set_checkpoint``)."""
         ...
 
+    def put_new(self, rows: Iterable[ViewRow], texts: TextFile) -> None:
+        """Write the rows of requests not in the table (it was just cleared: a rebuild),
+        their subjects' signatures computed from ``texts``."""
+        ...
+
     def delete(self, request_id: str) -> None: ...
 
     def clear(self) -> None: ...
@@ -397,15 +411,33 @@ class SqlViewTable:
                     self._upsert_moving, (*values, *signature, *checkpoint)
                 )
             return
-        values = list(values)
-        for i in _DATE_AT:
-            day = values[i]
-            if day is not None:
-                values[i] = day.isoformat()
+        values = _as_sqlite(values)
         if indexed_before is None or not self._update(row, values, indexed_before, signature):
             self.db.connection().execute(self._upsert, (*values, *signature))
         if checkpoint is not None:
             self.set_checkpoint(*checkpoint)
+
+    def put_new(self, rows: Iterable[ViewRow], texts: TextFile) -> None:
+        """``PUT_BATCH`` rows at a time, their subjects opened and signed together: by
+        ``COPY`` on PostgreSQL (a rebuild of 100,000 requests otherwise waits for 100,000
+        answers), by ``executemany`` on SQLite. Each batch is written before the next is
+        asked for: the rows may come from a read of the same connection, which a ``COPY``
+        in progress would refuse."""
+        written = ", ".join((*COLUMNS, *SIGNATURE_COLUMNS))
+        conn = self.db.connection()
+        rows = iter(rows)
+        while batch := list(islice(rows, PUT_BATCH)):
+            signed = self.signatures.opened([r.subject for r in batch], texts)
+            values = [
+                (*(_as_sqlite(_VALUES(r)) if self._sqlite else _VALUES(r)), *signature)
+                for r, signature in zip(batch, signed, strict=True)
+            ]
+            if self._sqlite:
+                conn.cursor().executemany(self._upsert, values)
+                continue
+            with conn.cursor().copy(f"COPY request_view ({written}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
 
     def _update(
         self, row: ViewRow, values: Sequence[Any], before: tuple[Any, ...], signature: Signature
@@ -690,6 +722,10 @@ class MemoryViewTable:
     def latest_effective(self) -> date | None:
         return max((r.last_effective for r in self._rows.values()), default=None)
 
+    def put_new(self, rows: Iterable[ViewRow], texts: TextFile) -> None:
+        for row in rows:
+            self._rows[row.request_id] = row
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         rows, checkpoints = dict(self._rows), dict(self._checkpoints)
@@ -751,12 +787,16 @@ class RequestProjection:
     def rebuild(self, store: Store) -> int:
         """Recreate the table from the log alone (the log is the truth); the checkpoint.
 
-        The subjects' signatures are then computed in batches of their own
-        (``fill_signatures``): until then ``find`` opens the rows not yet signed."""
+        The request streams are read a page at a time (``request_streams``) and the rows
+        written in batches with their subjects' signatures (``put_new``); a row left
+        unsigned is signed afterwards (``fill_signatures``)."""
         with self.table.transaction():
             head = store.last_position()
             self.table.clear()
-            self._refresh(store, store.stream_ids(REQUEST_PREFIX))
+            cal = load_calendar(store)
+            folded = (_folded(events) for events in request_streams(store))
+            rows = (view_row(state, cal) for state in folded if state is not None)
+            self.table.put_new(rows, store.texts)
             self.table.set_checkpoint(self.name, head)
         self.table.fill_signatures(store.texts)
         return head
@@ -862,6 +902,32 @@ class RequestProjection:
 
 
 RETRACTED: Final = "request.step-retracted"
+
+
+def _folded(stream: Sequence[StoredEvent]) -> RequestState | None:
+    """A request's state from its whole stream (None: it has no row), as ``_refresh_one``."""
+    events = [e for e in stream if e.type.startswith(REQUEST_TYPES)]
+    return fold(request_of(stream[0].stream_id), events)
+
+
+def _as_sqlite(values: Sequence[Any]) -> list[Any]:
+    """A row's values with its dates as SQLite keeps them (ISO text)."""
+    stored = list(values)
+    for i in _DATE_AT:
+        day = stored[i]
+        if day is not None:
+            stored[i] = day.isoformat()
+    return stored
+
+
+def request_streams(store: Store) -> Iterator[Sequence[StoredEvent]]:
+    """Every request's stream, one at a time: read in a few large pages where the store
+    can (``EventStore.read_prefix``), else each stream by itself."""
+    if isinstance(store, EventStore):
+        yield from store.read_prefix(REQUEST_PREFIX)
+        return
+    for stream in store.stream_ids(REQUEST_PREFIX):
+        yield store.read_stream(stream)
 
 
 def _touched(events: Iterable[StoredEvent], store: Store) -> list[str]:

@@ -546,8 +546,10 @@ def _check_source(source: Source, check: ChainCheck, last: str, key: ChainKey | 
         )
     if check.unchecked:
         raise ChainUnchecked(
-            f"{where}: the chain is keyed from position {check.keyed_from} on; set "
-            f"{KEY_ENV} to the key to restore it; nothing was restored"
+            _(
+                "{where}: the chain is keyed from position {position} on; set {variable} to "
+                "the key to restore it; nothing was restored"
+            ).format(where=where, position=check.keyed_from, variable=KEY_ENV)
         )
     if isinstance(source, _Export):
         if source.tail is None:

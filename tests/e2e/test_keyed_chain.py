@@ -156,6 +156,9 @@ def test_a_keyed_log_is_backed_up_and_restored_with_its_key_only(
     assert refused.code == 5, refused.err
     assert "keyed from position 4 on" in refused.err
     assert len(refused.err.strip().splitlines()) == 1
+    in_chinese = ledger("--lang", "zh", "--db", str(tmp_path / "a.db"), "restore", str(copy))
+    assert in_chinese.code == 5, in_chinese.err
+    assert "哈希链自位置 4 起加了密钥；请将 LEDGER_CHAIN_KEY 设为该密钥后再恢复" in in_chinese.err
     monkeypatch.setenv("LEDGER_CHAIN_KEY", KEY)
     restored = ledger("--db", str(tmp_path / "b.db"), "restore", str(copy))
     assert restored.code == 0, restored.err

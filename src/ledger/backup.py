@@ -47,7 +47,7 @@ from ledger.events.store import (
 from ledger.i18n import _, ngettext
 from ledger.projections.audit import DeadlineAudit, DeadlineAuditor
 from ledger.projections.log import Verification, verify_log, walk_rows
-from ledger.projections.tables import RequestProjection
+from ledger.projections.tables import rebuild_projections
 from ledger.texts import TEXT_COLUMNS
 
 FORMAT = "ledger-events"
@@ -523,12 +523,9 @@ def restore(store: EventStore, file: Path) -> Restored:
             loader.finish()
             refresh_statistics(store)  # the texts the rebuild opens, the log verify reads
             verification = _verify(store)
-            for projection in store.projections:
-                if isinstance(projection, RequestProjection):
-                    projection.rebuild(store)
+            rebuild_projections(store)  # and their statistics, committed with the rest
     finally:
         source.close()
-    refresh_statistics(store)
     return Restored(loader.events, loader.applicants, loader.head, verification)
 
 

@@ -8,7 +8,7 @@ from threading import Lock
 from weakref import WeakKeyDictionary
 
 from ledger.calendar import WorkingCalendar
-from ledger.events.store import EventStore, HeadAt, Store, StreamCount
+from ledger.events.store import EventStore, HeadAt, Store, StreamCount, numbered
 from ledger.events.years import year_prefix
 from ledger.projections.calendar import load_calendar
 
@@ -77,8 +77,7 @@ def read_closed_years(store: Store, agency: str) -> set[int]:
     """The years ``agency`` has closed, read now: the year streams named as the store's
     ``StreamCount`` counts them (the prefix, then digits only)."""
     prefix = year_prefix(agency)
-    tails = (s.removeprefix(prefix) for s in store.stream_ids(prefix))
-    return {int(t) for t in tails if t.isascii() and t.isdigit()}
+    return set(numbered(store.stream_ids(prefix), prefix))
 
 
 _KNOWN: WeakKeyDictionary[EventStore, dict[str, frozenset[int]]] = WeakKeyDictionary()

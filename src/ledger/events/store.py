@@ -846,10 +846,19 @@ def refresh_statistics(store: Store, added: int | None = None) -> bool:
     return isinstance(store, EventStore) and store._analyze(added)
 
 
+def numbered(ids: Iterable[str], prefix: str) -> Iterator[int]:
+    """The numbers of the ids named ``prefix`` followed by ASCII digits only: the one rule
+    of a numbered stream (an agency's year streams, its request ids) that ``StreamCount``
+    counts and ``highest_number`` takes the largest of, in SQL as here."""
+    for i in ids:
+        rest = i[len(prefix) :]
+        if i.startswith(prefix) and rest.isascii() and rest.isdigit():
+            yield int(rest)
+
+
 def highest_of(ids: Iterable[str], prefix: str) -> int:
     """``Store.highest_number`` over ids already listed (the stores kept in memory)."""
-    rests = (i[len(prefix) :] for i in ids if i.startswith(prefix))
-    return max((int(r) for r in rests if r.isascii() and r.isdigit()), default=0)
+    return max(numbered(ids, prefix), default=0)
 
 
 def prefix_range(prefix: str) -> tuple[str, str | None]:
@@ -1045,8 +1054,7 @@ def check_head(expected: int | None, position: int) -> None:
 
 def count_numbered(ids: Iterable[str], prefix: str) -> int:
     """``StreamCount`` over ids already listed (the stores kept in memory)."""
-    rests = (i[len(prefix) :] for i in ids if i.startswith(prefix))
-    return sum(1 for r in rests if r.isascii() and r.isdigit())
+    return sum(1 for _number in numbered(ids, prefix))
 
 
 def number_rows(

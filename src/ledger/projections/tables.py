@@ -794,7 +794,7 @@ class RequestProjection:
             head = store.last_position()
             self.table.clear()
             cal = load_calendar(store)
-            folded = (_folded(events) for events in request_streams(store))
+            folded = (_folded(events[0].stream_id, events) for events in request_streams(store))
             rows = (view_row(state, cal) for state in folded if state is not None)
             self.table.put_new(rows, store.texts)
             self.table.set_checkpoint(self.name, head)
@@ -893,8 +893,7 @@ class RequestProjection:
 
     def _refresh_one(self, store: Store, stream: str, cal: WorkingCalendar) -> None:
         """The row of one request folded from its whole stream (or no row)."""
-        events = [e for e in store.read_stream(stream) if e.type.startswith(REQUEST_TYPES)]
-        state = fold(request_of(stream), events)
+        state = _folded(stream, store.read_stream(stream))
         if state is None:
             self.table.delete(request_of(stream))
         else:
@@ -904,10 +903,9 @@ class RequestProjection:
 RETRACTED: Final = "request.step-retracted"
 
 
-def _folded(stream: Sequence[StoredEvent]) -> RequestState | None:
-    """A request's state from its whole stream (None: it has no row), as ``_refresh_one``."""
-    events = [e for e in stream if e.type.startswith(REQUEST_TYPES)]
-    return fold(request_of(stream[0].stream_id), events)
+def _folded(stream: str, events: Iterable[StoredEvent]) -> RequestState | None:
+    """A request's state from its whole stream's events (None: it has no row)."""
+    return fold(request_of(stream), [e for e in events if e.type.startswith(REQUEST_TYPES)])
 
 
 def _as_sqlite(values: Sequence[Any]) -> list[Any]:

@@ -241,11 +241,8 @@ def test_0012_keeps_every_event_as_stored_and_goes_back(
     from ledger.dates import FixedClock
 
     url = f"sqlite:///{tmp_path}/m.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
-    db = open_database(url)
-    _migrate(db, "0011")
-    db.close()
     config, clock = Config(backdate_days=3650), FixedClock(date(2021, 7, 1))
-    app = bootstrap(url, config, actor="clerk", clock=clock, ensure=False)  # the log at 0011
+    app = bootstrap(url, config, actor="clerk", clock=clock)  # the rows as HEAD's desk writes
     for i in range(1, 13):
         receipt = RecordReceipt(date(2021, 6, i), "in-person", "natural", f"R-{i}", subject="水")
         record_receipt(app.desk(), receipt)
@@ -253,6 +250,7 @@ def test_0012_keeps_every_event_as_stored_and_goes_back(
         issue_decision(app.desk(), f"R-{i}", date(2021, 6, 20), "disclosed")
     app.close()
     db = open_database(url)
+    _migrate(db, "0011", down=True)  # the log at 0011
     before = db.fetch(_AS_STORED)
     stored_as = "SELECT typeof(position), typeof(data), typeof(recorded_at) FROM events"
     kinds = db.fetch(stored_as) if backend == "sqlite" else None
@@ -274,9 +272,54 @@ def test_0012_keeps_every_event_as_stored_and_goes_back(
     assert _indexes(db, "request_view")["ix_request_view_decided_year"] == ["decided_year"]
     _migrate(db, "0012")
     assert db.fetch(_AS_STORED) == before
+    _migrate(db, HEAD)
     db.close()
     app = bootstrap(url, config, actor="clerk", clock=clock)
     assert app.store.verify_chain().verified == len(before)
     issue_decision(app.desk(), "R-2", date(2021, 6, 21), "disclosed")
     assert app.store.verify_chain().verified == len(before) + 1
     app.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_0013_sets_the_carried_years_of_rows_carried_over_and_goes_back(
+    backend: str, tmp_path: object, request: pytest.FixtureRequest
+) -> None:
+    """0012 → 0013 sets ``carried_years`` as the projection writes it on the rows a year
+    close carried over (closes recorded out of order, one request's carry-overs revoked by
+    an amendment, one carried over and decided late); the others keep NULL; down removes
+    the column."""
+    from dataclasses import replace
+    from datetime import date
+
+    from ledger.bootstrap import bootstrap
+    from ledger.commands.requests import RecordReceipt, issue_decision, record_receipt
+    from ledger.commands.years import close_year
+    from ledger.config import Config
+    from ledger.dates import FixedClock
+
+    url = f"sqlite:///{tmp_path}/m.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    app = bootstrap(url, Config(backdate_days=3650), actor="clerk", clock=FixedClock(date(2023, 3, 1)))
+    for rid, on in (("R-1", date(2021, 12, 20)), ("R-2", date(2021, 12, 21)),
+                    ("R-3", date(2022, 6, 1)), ("R-4", date(2021, 3, 1))):  # fmt: skip
+        record_receipt(app.desk(), RecordReceipt(on, "in-person", "natural", rid))
+    issue_decision(app.desk(), "R-4", date(2021, 3, 20), "disclosed")
+    agency = app.desk().agency
+    close_year(app.desk(), 2022, agency)
+    close_year(app.desk(), 2021, agency)
+    issue_decision(replace(app.desk(), amend=True), "R-2", date(2021, 12, 30), "disclosed")
+    issue_decision(app.desk(), "R-1", date(2023, 1, 10), "partial")
+    expected = _carried_years(app.store.db)
+    app.close()
+    assert expected == {"R-1": ",2021,2022,", "R-2": None, "R-3": ",2022,", "R-4": None}
+    db = open_database(url)
+    _migrate(db, "0012", down=True)
+    assert "carried_years" not in _columns(db)
+    _migrate(db, "0013")
+    assert _carried_years(db) == expected
+    db.close()
+
+
+def _carried_years(db: object) -> dict[str, str | None]:
+    rows = db.fetch("SELECT request_id, carried_years FROM request_view")  # type: ignore[attr-defined]
+    return {str(r): c for r, c in rows}

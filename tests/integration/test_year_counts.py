@@ -73,12 +73,18 @@ def tallies(table: ViewTable, app: App, year: int, scope: frozenset[str] | None)
 
 
 def candidates_cover(table: ViewTable, year: int, scope: frozenset[str] | None) -> None:
-    """Every request open at the end of year - 1 or year, or carried over, is a candidate."""
+    """The candidates are exactly the requests open at the end of year - 1 or year, or
+    carried over out of one of them, as their folded states say (the rows equal a replay:
+    picked by ``carried_years``, a row whose column fell behind its state is missed or
+    picked wrongly)."""
     years = range(year - 1, year + 1)
-    found = {s.id for s in table.carry_candidates(year - 1, year, scope, years)}
-    for s in table.touching(year - 1, year, scope):
-        if s.carried_out_of or any(open_at_end(s, y) for y in years):
-            assert s.id in found
+    found = [s.id for s in table.carry_candidates(year - 1, year, scope, years)]
+    wanted = {
+        s.id
+        for s in table.touching(year - 1, year, scope)
+        if any(y in s.carried_out_of or open_at_end(s, y) for y in years)
+    }
+    assert sorted(found) == sorted(wanted)
 
 
 @pytest.mark.parametrize(
@@ -132,3 +138,64 @@ def test_the_oldest_open_requests_are_those_of_each_request(
         oldest = [o.request_id for o in listed.stats().oldest_open]
         assert oldest[:4] == ["B-2", "Q-8", "a-12", "r-9"]
         assert len(oldest) == 10
+
+
+@pytest.mark.parametrize(
+    "kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_the_carried_years_follow_closes_revocations_and_raw_carry_overs(
+    kind: str, template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Years closed out of order (2022, then 2021 after the fact), a request carried over
+    then decided inside 2021 by an amendment (both carry-overs revoked), another decided
+    late in 2023, and a raw carry-over appended past the desk: each row's
+    ``carried_years`` equals a replay's, the check's candidates are the requests open at
+    a year's end or carried over out of it, and the check from the table names the raw
+    carry-over as a replay's check does."""
+    from dataclasses import replace
+    from datetime import date
+
+    from ledger.commands._context import Desk
+    from ledger.commands.requests import RecordReceipt, issue_decision, record_receipt
+    from ledger.commands.years import close_year
+    from ledger.events.requests import stream_of
+    from ledger.events.store import ANY, NewEvent
+    from ledger.events.years import RequestCarriedOver
+    from ledger.projections.annual import check, collect
+    from ledger.projections.yearly import year_facts
+
+    with books(kind, template, tmp_path_factory.mktemp("books")) as app:
+        desk = Desk(app.store, "clerk", "a", date(2023, 3, 1))
+        for rid, on in (("R-1", date(2021, 12, 20)), ("R-2", date(2021, 12, 21)),
+                        ("R-3", date(2022, 6, 1)), ("R-4", date(2021, 3, 1))):  # fmt: skip
+            record_receipt(desk, RecordReceipt(on, "in-person", "natural", rid))
+        issue_decision(desk, "R-4", date(2021, 3, 20), "disclosed")
+        close_year(desk, 2022, "a")
+        close_year(desk, 2021, "a")
+        issue_decision(replace(desk, amend=True), "R-2", date(2021, 12, 30), "disclosed")
+        issue_decision(desk, "R-1", date(2023, 1, 10), "partial")
+        table = current_table(app.store)
+        assert table is not None
+        rows = {r.request_id: r.carried_years for r in table.rows()}
+        assert rows == {"R-1": ",2021,2022,", "R-2": None, "R-3": ",2022,", "R-4": None}
+        assert {r.request_id: r for r in table.rows()} == replayed(app.store)
+        app.store.append(
+            stream_of("R-4"),
+            [NewEvent(RequestCarriedOver(year=2021), date(2021, 12, 31))],
+            expected_version=ANY,
+            actor="tamper",
+            agency="a",
+        )
+        assert {r.request_id: r for r in table.rows()} == replayed(app.store)
+        for year in (2022, 2023):
+            candidates_cover(table, year, None)
+        picked = table.carry_candidates(2021, 2022, None, range(2021, 2023))
+        assert sorted(s.id for s in picked) == ["R-1", "R-3", "R-4"]
+        facts = year_facts(app.store, 2021, 2022, None)
+        assert facts is not None
+        assert facts.request_table is not None
+        problems = check(facts, 2022, None)
+        assert problems == check(collect(app.store), 2022, None)
+        assert problems == [
+            "request R-4: closed at the end of 2021, but the year close did carry it over"
+        ]

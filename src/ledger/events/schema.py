@@ -170,6 +170,9 @@ class RequestViewRow(SQLModel, table=True):
         default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
     )
     step_counts: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    # The years a year close carried the request over out of, as ``,2021,2022,`` (NULL:
+    # none; ``snapshots.carried_text``): the report's check finds them without the state.
+    carried_years: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     # The subject's keyed signature (``ledger.search``): NULL not computed, zeros none.
     sig0: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
     sig1: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))

@@ -220,7 +220,8 @@ def carry_candidates(
     facts: Facts, agencies: Collection[str] | None, years: range
 ) -> Iterable[RequestState]:
     """The requests whose carry-over out of one of ``years`` the check compares with the
-    year closes (from the table, only those open at a year's end or carried over)."""
+    year closes (from the table, only those open at the end of one of them or carried
+    over out of one of them)."""
     read = facts.request_table
     if read is None:
         return requests_of(facts, agencies)

@@ -50,7 +50,7 @@ from ledger.projections.requests import (
     status,
 )
 from ledger.projections.signatures import Signatures
-from ledger.projections.snapshots import restore, snapshot
+from ledger.projections.snapshots import carried_text, restore, snapshot
 from ledger.projections.steps import paused_at_decision, step_text
 from ledger.projections.views import RequestRow, days_left, late
 from ledger.search import SIGNATURE_COLUMNS, Signature
@@ -107,6 +107,7 @@ class ViewRow:
     consulting: bool
     paused_days: int
     step_counts: str | None
+    carried_years: str | None
 
     def folded(self) -> RequestState:
         """The request's state as the row keeps it (no timeline)."""
@@ -224,6 +225,7 @@ def view_row(state: RequestState, cal: WorkingCalendar) -> ViewRow:
         consulting=not state.closed and any(c.ended_on is None for c in state.consultations),
         paused_days=paused_at_decision(state, cal),
         step_counts=step_text(state, cal),
+        carried_years=carried_text(state.carried_out_of),
     )
 
 
@@ -562,8 +564,8 @@ class SqlViewTable:
     def carry_candidates(
         self, first: int, last: int, agencies: Collection[str] | None, years: range
     ) -> Iterator[RequestState]:
-        """The rows of ``touching`` open at the end of one of ``years`` or carried over by
-        a year close, folded."""
+        """The rows of ``touching`` open at the end of one of ``years`` or carried over out
+        of one of them by a year close (``carried_years``), folded."""
         from ledger.projections import yearcounts
 
         reads = self._touch_reads(first, last, agencies)

@@ -33,7 +33,7 @@ from typing import Any, Final
 from ledger.calendar import WorkingCalendar
 from ledger.db import Database
 from ledger.projections.requests import RequestState
-from ledger.projections.snapshots import NOT_CARRIED, restore
+from ledger.projections.snapshots import restore
 from ledger.projections.steps import steps_in
 from ledger.projections.tally import OLDEST_SHOWN, YearTally
 
@@ -196,18 +196,19 @@ def count_year(db: Database, reads: Reads, tally: YearTally) -> None:
 
 
 def carry_candidates(db: Database, reads: Reads, years: range) -> Iterator[RequestState]:
-    """The requests of the reads whose carry-over the check compares: open at the end of
-    one of ``years``, or carried over by a year close (of any year); every other one is
-    neither open at those ends nor carried over, so agrees with any close."""
+    """The requests of the reads whose carry-over out of one of ``years`` the check
+    compares: open at the end of one of them, or carried over out of one of them by a year
+    close (``carried_years``, migration 0013); every other one is neither, so agrees with
+    any close of those years. The rows are picked by their short columns alone: only the
+    candidates' kept state is read and folded (reading every row's state to look for
+    carry-overs in it was most of the check's time)."""
     ends = [
         f"(received_year <= {int(y)} AND (decided_year IS NULL OR decided_year > {int(y)}))"
         for y in years
     ]
-    open_then = " OR ".join(ends) or "1 = 0"
-    select = (
-        f"SELECT request_id, state FROM request_view WHERE ({open_then} "
-        f"OR {_contains(db)}(state, ?) = 0) AND "
-    )
+    carried = [f"{_contains(db)}(carried_years, ',{int(y)},') > 0" for y in years]
+    picked = " OR ".join([*ends, *carried]) or "1 = 0"
+    select = f"SELECT request_id, state FROM request_view WHERE ({picked}) AND "
     for where, values in reads:
-        for request_id, state in db.stream(select + where, [NOT_CARRIED, *values]):
+        for request_id, state in db.stream(select + where, values):
             yield restore(request_id, state)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -9,6 +12,8 @@ from alembic.migration import MigrationContext
 from ledger.db import open_database
 from ledger.events.migrate import HEAD, upgrade
 from ledger.events.schema import metadata
+
+T = TypeVar("T")
 
 
 def test_migrations_create_exactly_the_declared_schema(tmp_path: object) -> None:
@@ -136,12 +141,20 @@ def test_0010_sets_the_running_steps_of_open_rows_and_goes_back(
     app.close()
     assert expected == {"R-1": (True, False), "R-2": (False, True), "R-3": (False, False),
                         "R-4": (False, False)}  # fmt: skip
+    assert _down_and_up(url, "0009", "0010", "clarifying", _running_flags) == expected
+
+
+def _down_and_up(url: str, below: str, revision: str, column: str, read: Callable[[Any], T]) -> T:
+    """What ``read`` finds after the database went down to ``below`` (``column`` gone
+    with ``revision``) and up to ``revision`` again, which fills the column afresh."""
     db = open_database(url)
-    _migrate(db, "0009", down=True)
-    assert "clarifying" not in _columns(db)
-    _migrate(db, "0010")
-    assert _running_flags(db) == expected
-    db.close()
+    try:
+        _migrate(db, below, down=True)
+        assert column not in _columns(db)
+        _migrate(db, revision)
+        return read(db)
+    finally:
+        db.close()
 
 
 def _running_flags(db: object) -> dict[str, tuple[bool, bool]]:
@@ -197,12 +210,7 @@ def test_0011_sets_the_report_columns_of_rows_with_steps_and_goes_back(
     assert expected["R-2"][1] == "2021:1:0:0"
     assert expected["R-2"][0] > 0
     assert expected["R-3"] == expected["R-4"] == (0, None)
-    db = open_database(url)
-    _migrate(db, "0010", down=True)
-    assert "paused_days" not in _columns(db)
-    _migrate(db, "0011")
-    assert _report_columns(db) == expected
-    db.close()
+    assert _down_and_up(url, "0010", "0011", "paused_days", _report_columns) == expected
 
 
 def _report_columns(db: object) -> dict[str, tuple[int, str | None]]:
@@ -312,12 +320,7 @@ def test_0013_sets_the_carried_years_of_rows_carried_over_and_goes_back(
     expected = _carried_years(app.store.db)
     app.close()
     assert expected == {"R-1": ",2021,2022,", "R-2": None, "R-3": ",2022,", "R-4": None}
-    db = open_database(url)
-    _migrate(db, "0012", down=True)
-    assert "carried_years" not in _columns(db)
-    _migrate(db, "0013")
-    assert _carried_years(db) == expected
-    db.close()
+    assert _down_and_up(url, "0012", "0013", "carried_years", _carried_years) == expected
 
 
 def _carried_years(db: object) -> dict[str, str | None]:

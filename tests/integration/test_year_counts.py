@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 from collections.abc import Iterator
+from operator import attrgetter
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ from ledger.bootstrap import App, bootstrap
 from ledger.config import Config
 from ledger.dates import FixedClock
 from ledger.projections.calendar import load_calendar
-from ledger.projections.requests import open_at_end
+from ledger.projections.requests import CarryFacts, open_at_end
 from ledger.projections.tables import ViewTable, current_table
 from ledger.projections.tally import YearTally
 from tests.conftest import _fresh_pg_database
@@ -74,17 +75,17 @@ def tallies(table: ViewTable, app: App, year: int, scope: frozenset[str] | None)
 
 def candidates_cover(table: ViewTable, year: int, scope: frozenset[str] | None) -> None:
     """The candidates are exactly the requests open at the end of year - 1 or year, or
-    carried over out of one of them, as their folded states say (the rows equal a replay:
-    picked by ``carried_years``, a row whose column fell behind its state is missed or
-    picked wrongly)."""
+    carried over out of one of them, each with the facts its folded state gives (the
+    rows equal a replay; picked and read by ``carried_years`` and the other columns, a
+    row whose column fell behind its state is missed, picked wrongly or misread)."""
     years = range(year - 1, year + 1)
-    found = [s.id for s in table.carry_candidates(year - 1, year, scope, years)]
-    wanted = {
-        s.id
+    found = list(table.carry_candidates(year - 1, year, scope, years))
+    wanted = [
+        CarryFacts.of(s)
         for s in table.touching(year - 1, year, scope)
         if any(y in s.carried_out_of or open_at_end(s, y) for y in years)
-    }
-    assert sorted(found) == sorted(wanted)
+    ]
+    assert sorted(found, key=attrgetter("id")) == sorted(wanted, key=attrgetter("id"))
 
 
 @pytest.mark.parametrize(

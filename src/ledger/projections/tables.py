@@ -42,6 +42,7 @@ from ledger.events.store import (
 )
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import (
+    CarryFacts,
     RequestState,
     apply,
     deadline,
@@ -306,9 +307,10 @@ class ViewTable(Protocol):
 
     def carry_candidates(
         self, first: int, last: int, agencies: Collection[str] | None, years: range
-    ) -> Iterator[RequestState]:
+    ) -> Iterator[CarryFacts]:
         """Those of ``touching``'s requests whose carry-over out of one of ``years`` may
-        disagree with a year close (every other one agrees with any), folded."""
+        disagree with a year close (every other one agrees with any): what the check
+        compares of each."""
         ...
 
     def open_rows(self, agency: str | None) -> list[ViewRow]:
@@ -563,9 +565,9 @@ class SqlViewTable:
 
     def carry_candidates(
         self, first: int, last: int, agencies: Collection[str] | None, years: range
-    ) -> Iterator[RequestState]:
+    ) -> Iterator[CarryFacts]:
         """The rows of ``touching`` open at the end of one of ``years`` or carried over out
-        of one of them by a year close (``carried_years``), folded."""
+        of one of them by a year close (``carried_years``), read from their columns."""
         from ledger.projections import yearcounts
 
         reads = self._touch_reads(first, last, agencies)
@@ -706,8 +708,8 @@ class MemoryViewTable:
 
     def carry_candidates(
         self, first: int, last: int, agencies: Collection[str] | None, years: range
-    ) -> Iterator[RequestState]:
-        return self.touching(first, last, agencies)
+    ) -> Iterator[CarryFacts]:
+        return map(CarryFacts.of, self.touching(first, last, agencies))
 
     def open_rows(self, agency: str | None) -> list[ViewRow]:
         return [r for r in self._of(None if agency is None else {agency}) if not r.closed]

@@ -32,8 +32,7 @@ from typing import Any, Final
 
 from ledger.calendar import WorkingCalendar
 from ledger.db import Database
-from ledger.projections.requests import RequestState
-from ledger.projections.snapshots import restore
+from ledger.projections.requests import CarryFacts
 from ledger.projections.steps import steps_in
 from ledger.projections.tally import OLDEST_SHOWN, YearTally
 
@@ -195,20 +194,34 @@ def count_year(db: Database, reads: Reads, tally: YearTally) -> None:
     counts.finish(tally)
 
 
-def carry_candidates(db: Database, reads: Reads, years: range) -> Iterator[RequestState]:
+def carry_candidates(db: Database, reads: Reads, years: range) -> Iterator[CarryFacts]:
     """The requests of the reads whose carry-over out of one of ``years`` the check
     compares: open at the end of one of them, or carried over out of one of them by a year
     close (``carried_years``, migration 0013); every other one is neither, so agrees with
-    any close of those years. The rows are picked by their short columns alone: only the
-    candidates' kept state is read and folded (reading every row's state to look for
-    carry-overs in it was most of the check's time)."""
+    any close of those years. The rows are picked and read by their short columns alone:
+    no kept state is read or folded (reading every row's state to look for carry-overs
+    in it, then folding the candidates', was most of the check's time)."""
     ends = [
         f"(received_year <= {int(y)} AND (decided_year IS NULL OR decided_year > {int(y)}))"
         for y in years
     ]
     carried = [f"{_contains(db)}(carried_years, ',{int(y)},') > 0" for y in years]
     picked = " OR ".join([*ends, *carried]) or "1 = 0"
-    select = f"SELECT request_id, state FROM request_view WHERE ({picked}) AND "
+    select = (
+        "SELECT request_id, agency, channel, received_on, decided_on, carried_years, "
+        f"first_position FROM request_view WHERE ({picked}) AND "
+    )
+    days: dict[Any, date] = {}
     for where, values in reads:
-        for request_id, state in db.stream(select + where, values):
-            yield restore(request_id, state)
+        for rid, agency, channel, received, decided, text, first in db.stream(
+            select + where, values
+        ):
+            yield CarryFacts(
+                rid, agency, channel, _day(received, days),
+                None if decided is None else _day(decided, days), _years(text), first,
+            )  # fmt: skip
+
+
+def _years(text: str | None) -> frozenset[int]:
+    """The years a ``carried_years`` text (``snapshots.carried_text``) names."""
+    return frozenset(map(int, text.strip(",").split(","))) if text else frozenset()

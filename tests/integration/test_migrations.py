@@ -295,8 +295,9 @@ def test_0013_sets_the_carried_years_of_rows_carried_over_and_goes_back(
 ) -> None:
     """0012 → 0013 sets ``carried_years`` as the projection writes it on the rows a year
     close carried over (closes recorded out of order, one request's carry-overs revoked by
-    an amendment, one carried over and decided late); the others keep NULL; down removes
-    the column."""
+    an amendment, one carried over and decided late); the others keep NULL, and only the
+    rows carried over are in the partial index ``ix_request_view_carried``; down removes
+    both."""
     from dataclasses import replace
     from datetime import date
 
@@ -321,6 +322,12 @@ def test_0013_sets_the_carried_years_of_rows_carried_over_and_goes_back(
     app.close()
     assert expected == {"R-1": ",2021,2022,", "R-2": None, "R-3": ",2022,", "R-4": None}
     assert _down_and_up(url, "0012", "0013", "carried_years", _carried_years) == expected
+    db = open_database(url)
+    assert _indexes(db, "request_view")["ix_request_view_carried"] == ["carried_years"]
+    if backend == "sqlite":  # PostgreSQL's plan of four rows is a scan whatever the index
+        query = "SELECT request_id FROM request_view WHERE carried_years IS NOT NULL"
+        assert "ix_request_view_carried" in str(db.fetch(f"EXPLAIN QUERY PLAN {query}"))
+    db.close()
 
 
 def _carried_years(db: object) -> dict[str, str | None]:

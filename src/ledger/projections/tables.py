@@ -152,6 +152,7 @@ _DATE_AT: Final = tuple(i for i, name in enumerate(COLUMNS) if name in _DATES)
 INDEXED: Final = (
     "agency", "received_year", "closed", "due_date", "touch_from",
     "touch_until", "touch_span", "recorded_late", "last_effective", "applicant_ref",
+    "carried_years",
 )  # fmt: skip
 """The columns an index of ``request_view`` holds besides the key (a test holds them
 equal to ``ledger.events.schema``)."""
@@ -185,6 +186,7 @@ def indexed_values(state: RequestState, cal: WorkingCalendar) -> tuple[Any, ...]
         state.recorded_late > 0,
         state.last_effective,
         state.applicant_ref,
+        carried_text(state.carried_out_of),
     )
 
 
@@ -570,8 +572,7 @@ class SqlViewTable:
         of one of them by a year close (``carried_years``), read from their columns."""
         from ledger.projections import yearcounts
 
-        reads = self._touch_reads(first, last, agencies)
-        return yearcounts.carry_candidates(self.db, reads, years)
+        return yearcounts.carry_candidates(self.db, _carry_reads(agencies, years), years)
 
     def open_rows(self, agency: str | None) -> list[ViewRow]:
         if agency is None:
@@ -617,6 +618,27 @@ _AGENCIES: Final = (
     "SELECT (SELECT min(agency) FROM request_view WHERE agency > code) FROM codes "
     "WHERE code IS NOT NULL) SELECT code FROM codes"
 )
+
+
+def _carry_reads(
+    agencies: Collection[str] | None, years: range
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """Index reads that hold every row open at the end of one of ``years`` or carried
+    over (a superset of the check's candidates, each read maybe more than once): a
+    request open at the end of ``y`` was received by then (``touch_from <= y``) and is
+    still open (``touch_until IS NULL``) or was answered later (``touch_until > y``),
+    so the touch index gives the rows spanning the year's end, not the year's rows; the
+    carried-over ones are the partial index ``ix_request_view_carried``."""
+    reads: list[tuple[str, tuple[Any, ...]]] = []
+    for agency in sorted(agencies) if agencies is not None else [None]:
+        mine, params = ("agency = ? AND ", (agency,)) if agency is not None else ("", ())
+        for y in years:
+            reads += [
+                (f"{mine}touch_until IS NULL AND touch_from <= ?", (*params, y)),
+                (f"{mine}touch_until > ? AND touch_from <= ?", (*params, y, y)),
+            ]
+        reads.append((f"{mine}carried_years IS NOT NULL", params))
+    return reads
 
 
 def _from_sql(r: Sequence[Any]) -> ViewRow:

@@ -5,7 +5,8 @@ kept state of every row of the year.
 Adds ``carried_years`` (NULL by default: never carried over) to ``request_view`` and
 sets it, as the projection writes it (``snapshots.carried_text``), on the rows whose
 kept state was carried over (the text ``snapshots.NOT_CARRIED`` absent), a page at a
-time; every other row keeps NULL.
+time; every other row keeps NULL. Then indexes the rows that have it
+(``ix_request_view_carried``, partial: a row never carried over has no entry).
 
 Revision ID: 0013
 Revises: 0012
@@ -45,8 +46,17 @@ def upgrade() -> None:
         ]
         bind.execute(update, changed)
         after = str(rows[-1][0])
+    carried = sa.text("carried_years IS NOT NULL")
+    op.create_index(
+        "ix_request_view_carried",
+        "request_view",
+        ["carried_years"],
+        sqlite_where=carried,
+        postgresql_where=carried,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_request_view_carried", table_name="request_view")
     with op.batch_alter_table("request_view") as batch:
         batch.drop_column("carried_years")

@@ -28,7 +28,7 @@ from ledger.config import Config
 from ledger.dates import FixedClock
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import CarryFacts, open_at_end
-from ledger.projections.tables import ViewTable, current_table
+from ledger.projections.tables import ViewTable, _carry_reads, current_table
 from ledger.projections.tally import YearTally
 from tests.conftest import _fresh_pg_database
 from tests.integration.test_projection_table import replayed
@@ -151,8 +151,8 @@ def test_the_carried_years_follow_closes_revocations_and_raw_carry_overs(
     then decided inside 2021 by an amendment (both carry-overs revoked), another decided
     late in 2023, and a raw carry-over appended past the desk: each row's
     ``carried_years`` equals a replay's, the check's candidates are the requests open at
-    a year's end or carried over out of it, and the check from the table names the raw
-    carry-over as a replay's check does."""
+    a year's end or carried over out of it, each read by an index (SQLite's plans), and
+    the check from the table names the raw carry-over as a replay's check does."""
     from dataclasses import replace
     from datetime import date
 
@@ -195,6 +195,14 @@ def test_the_carried_years_follow_closes_revocations_and_raw_carry_overs(
         facts = year_facts(app.store, 2021, 2022, None)
         assert facts is not None
         assert facts.request_table is not None
+        if kind == "sqlite":
+            for scope in (None, frozenset({"a"})):
+                reads = _carry_reads(scope, range(2021, 2023))
+                plans = [str(app.store.db.fetch(f"EXPLAIN QUERY PLAN SELECT request_id "
+                                                f"FROM request_view WHERE {w}", p))
+                         for w, p in reads]  # fmt: skip
+                assert all("touch (" in p and "touch_until" in p for p in plans[:-1]), plans
+                assert "ix_request_view_carried" in plans[-1], plans
         problems = check(facts, 2022, None)
         assert problems == check(collect(app.store), 2022, None)
         assert problems == [

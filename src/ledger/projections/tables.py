@@ -572,7 +572,8 @@ class SqlViewTable:
         of one of them by a year close (``carried_years``), read from their columns."""
         from ledger.projections import yearcounts
 
-        return yearcounts.carry_candidates(self.db, _carry_reads(agencies, years), years)
+        found = yearcounts.carry_candidates(self.db, _carry_reads(agencies, years), years)
+        return (c for c in found if agencies is None or c.agency in agencies)
 
     def open_rows(self, agency: str | None) -> list[ViewRow]:
         if agency is None:
@@ -624,21 +625,32 @@ def _carry_reads(
     agencies: Collection[str] | None, years: range
 ) -> list[tuple[str, tuple[Any, ...]]]:
     """Index reads that hold every row open at the end of one of ``years`` or carried
-    over (a superset of the check's candidates, each read maybe more than once): a
-    request open at the end of ``y`` was received by then (``touch_from <= y``) and is
-    still open (``touch_until IS NULL``) or was answered later (``touch_until > y``),
-    so the touch index gives the rows spanning the year's end, not the year's rows; the
-    carried-over ones are the partial index ``ix_request_view_carried``."""
+    over (a superset of the check's candidates), each row in one read only (nothing
+    kept to skip a row read twice: the check's memory stays bounded by a page).
+
+    A request open at the end of ``y`` was received by then (``touch_from <= y``) and
+    is still open (``touch_until IS NULL``) or was answered in a later year
+    (``touch_until > y``): the touch index gives the rows spanning a year's end, not the
+    year's rows; each year's read leaves out those begun by the year before, which the
+    read before holds. The rows carried over are the partial index
+    ``ix_request_view_carried`` (of every agency: with ``agency = ?`` a planner takes
+    the agency's index, every row of it), less those the reads before hold."""
+    if not years:
+        return []
+    first, last = years[0], years[-1]
+    spanning = (
+        "touch_from <= ? AND (touch_until IS NULL OR (touch_until > ? AND touch_until > "
+        "touch_from))"
+    )
     reads: list[tuple[str, tuple[Any, ...]]] = []
     for agency in sorted(agencies) if agencies is not None else [None]:
         mine, params = ("agency = ? AND ", (agency,)) if agency is not None else ("", ())
-        for y in years:
-            reads += [
-                (f"{mine}touch_until IS NULL AND touch_from <= ?", (*params, y)),
-                (f"{mine}touch_until > ? AND touch_from <= ?", (*params, y, y)),
-            ]
-        reads.append((f"{mine}carried_years IS NOT NULL", params))
-    return reads
+        reads.append((f"{mine}touch_until IS NULL AND touch_from <= ?", (*params, last)))
+        for before, y in zip([None, *years], years, strict=False):
+            later = "" if before is None else f" AND touch_from > {int(before)}"
+            reads.append((f"{mine}touch_until > ? AND touch_from <= ?{later}", (*params, y, y)))
+    carried = f"carried_years IS NOT NULL AND NOT ({spanning})"
+    return [*reads, (carried, (last, first))]
 
 
 def _from_sql(r: Sequence[Any]) -> ViewRow:

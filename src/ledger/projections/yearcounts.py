@@ -212,14 +212,10 @@ def carry_candidates(db: Database, reads: Reads, years: range) -> Iterator[Carry
         f"first_position FROM request_view WHERE ({picked}) AND "
     )
     days: dict[Any, date] = {}
-    seen: set[str] = set()
     for where, values in reads:
         for rid, agency, channel, received, decided, text, first in db.stream(
             select + where, values
         ):
-            if rid in seen:  # the reads may overlap
-                continue
-            seen.add(rid)
             yield CarryFacts(
                 rid, agency, channel, _day(received, days),
                 None if decided is None else _day(decided, days), _years(text), first,

@@ -79,7 +79,8 @@ def test_a_retried_notice_is_recorded_once(apps: tuple[App, App]) -> None:
     first = issue_notice(clerk, EXTENSION, clerk.desk(command_id="notice-1"))
     again = issue_notice(clerk, EXTENSION, clerk.desk(command_id="notice-1"))
     assert types(clerk).count(NOTICE) == 1
-    assert first.event is not None and again.event is not None
+    assert first.event is not None
+    assert again.event is not None
     assert again.event.position == first.event.position
     assert again.text == first.text
     assert not first.note

@@ -58,8 +58,8 @@ def notice_file(visit: Visit) -> Response:
     items = tuple(i for i in visit.form.get("items", "").splitlines() if i.strip())
     order = NoticeOrder(request_id, kind, "docx", items, visit.form.get("party") or None,
                         row.agency, record)  # fmt: skip
-    clerk = visit.ledger.desk(row.agency, command_id=desk.command_id_of(visit.form))
-    issued = issue_notice(visit.ledger, order, clerk if record else None)
+    command_id = desk.command_id_of(visit.form) if record else None
+    issued = issue_notice(visit.ledger, order, visit.ledger.desk(row.agency, command_id=command_id))
     name = f"{request_id}-{kind}.docx"
     return Response(issued.content, media_type=DOCX,
                     headers={"content-disposition": f'attachment; filename="{name}"'})  # fmt: skip

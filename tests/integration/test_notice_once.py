@@ -19,10 +19,11 @@ import pytest
 from ledger.applicants import Applicant
 from ledger.bootstrap import App, bootstrap
 from ledger.commands._once import RACE_RETRIES
+from ledger.commands.applicants import erase_applicant
 from ledger.commands.requests import RecordReceipt, grant_extension, record_receipt
 from ledger.config import Config
 from ledger.dates import FixedClock
-from ledger.errors import NoticeOutrun
+from ledger.errors import InvalidInput, NoticeOutrun, RuleViolation
 from ledger.events.requests import stream_of
 from ledger.notices import NoticeOrder, issue_notice
 from ledger.notices.render import text_hash
@@ -99,6 +100,29 @@ def test_a_retry_after_a_later_step_gives_the_letter_first_recorded(apps: tuple[
     again = issue_notice(clerk, EXTENSION, clerk.desk(command_id="notice-1"))
     assert again.text == first.text
     assert again.notice.facts["days"] == 5
+    assert len(types(clerk)) == size
+
+
+def test_a_retry_whose_letter_cannot_be_rebuilt_writes_nothing(apps: tuple[App, App]) -> None:
+    """A retry after the applicant's name was erased: the letter first recorded named
+    张三 and cannot be written again word for word, so the retry says so and gives no
+    letter; nothing is recorded."""
+    clerk, _head = apps
+    issue_notice(clerk, EXTENSION, clerk.desk(command_id="notice-1"))
+    erase_applicant(clerk.desk(), "R1", "consent withdrawn")
+    size = len(types(clerk))
+    with pytest.raises(RuleViolation, match=r"notice-1 was already recorded .*word for word"):
+        issue_notice(clerk, EXTENSION, clerk.desk(command_id="notice-1"))
+    assert len(types(clerk)) == size
+
+
+def test_an_id_given_to_another_command_is_refused(apps: tuple[App, App]) -> None:
+    """A command id a step was recorded under does not issue a notice: refused, nothing new."""
+    clerk, _head = apps
+    grant_extension(clerk.desk(command_id="step-1"), "R1", TODAY, 1, "王主任")
+    size = len(types(clerk))
+    with pytest.raises(InvalidInput, match="step-1 was given to another command"):
+        issue_notice(clerk, EXTENSION, clerk.desk(command_id="step-1"))
     assert len(types(clerk)) == size
 
 

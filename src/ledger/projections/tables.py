@@ -150,6 +150,8 @@ _DATE_AT: Final = tuple(i for i, name in enumerate(COLUMNS) if name in _DATES)
 INDEXED: Final = (
     "agency", "received_year", "closed", "due_date", "touch_from",
     "touch_until", "touch_span", "recorded_late", "last_effective", "applicant_ref",
+    "decided_year", "applicant", "outcome", "channel", "received_on", "decided_on",
+    "paused_days", "step_counts", "request_id", "first_position",
 )  # fmt: skip
 """The columns an index of ``request_view`` holds besides the key (a test holds them
 equal to ``ledger.events.schema``)."""
@@ -183,6 +185,16 @@ def indexed_values(state: RequestState, cal: WorkingCalendar) -> tuple[Any, ...]
         state.recorded_late > 0,
         state.last_effective,
         state.applicant_ref,
+        state.decided_on.year if state.decided_on else None,
+        state.applicant,
+        state.outcome,
+        state.channel,
+        state.received_on,
+        state.decided_on,
+        paused_at_decision(state, cal),
+        step_text(state, cal),
+        state.id,
+        state.first_position,
     )
 
 

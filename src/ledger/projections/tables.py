@@ -39,6 +39,7 @@ from ledger.events.store import (
     Store,
     StoredEvent,
     refresh_statistics,
+    settle_tables,
 )
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import (
@@ -1021,4 +1022,5 @@ def rebuild_projections(store: Store) -> list[ProjectionStatus]:
         if isinstance(p, RequestProjection):
             p.rebuild(store)
     refresh_statistics(store)
+    settle_tables(store)  # a restore does it after its commit
     return projection_status(store)

@@ -43,6 +43,7 @@ from ledger.events.store import (
     chain_breaks,
     raw_fields,
     refresh_statistics,
+    settle_tables,
 )
 from ledger.i18n import _, ngettext
 from ledger.projections.audit import DeadlineAudit, DeadlineAuditor
@@ -526,6 +527,7 @@ def restore(store: EventStore, file: Path) -> Restored:
             rebuild_projections(store)  # and their statistics, committed with the rest
     finally:
         source.close()
+    settle_tables(store)
     return Restored(loader.events, loader.applicants, loader.head, verification)
 
 

@@ -85,6 +85,25 @@ class BooksMoved(LedgerError):
         )
 
 
+class NoticeOutrun(LedgerError):
+    """Another desk recorded a step on the request each time its letter had been written
+    from the request's events (``ledger notice``): nothing was recorded and no file was
+    written, since a letter must state the facts at the version it is recorded at. Exit
+    status 3, as the other races lost: the same command again is expected to go through."""
+
+    exit_code = 3
+
+    def __init__(self, kind: str, request_id: str, tries: int) -> None:
+        super().__init__(
+            _(
+                "notice {kind}: request {request_id} changed while its letter was being written "
+                "(another desk recorded a step, {tries} tries in a row); nothing was recorded "
+                "or written: check it with `ledger show {request_id}` and write the notice again"
+            ).format(kind=kind, request_id=request_id, tries=tries)
+        )
+        self.request_id = request_id
+
+
 class YearsClosedMeanwhile(LedgerError):
     """Another desk closed a year of the agency each time the command had checked its
     dates against the closed years: nothing was recorded.

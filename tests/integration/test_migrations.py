@@ -290,10 +290,59 @@ def test_0012_keeps_every_event_as_stored_and_goes_back(
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def test_0013_sets_the_carried_years_of_rows_carried_over_and_goes_back(
+def test_0013_holds_the_year_counted_columns_in_the_touch_index_and_goes_back(
     backend: str, tmp_path: object, request: pytest.FixtureRequest
 ) -> None:
-    """0012 → 0013 sets ``carried_years`` as the projection writes it on the rows a year
+    """0012 → 0013 replaces the touch years' index by one that also holds every column
+    the annual counts read, so SQLite reads a report's rows from the index alone (its
+    plan says COVERING); the rows and the report are the same; down gives the old index."""
+    from datetime import date
+
+    from ledger.bootstrap import bootstrap
+    from ledger.commands.requests import RecordReceipt, issue_decision, record_receipt
+    from ledger.config import Config
+    from ledger.dates import FixedClock
+    from ledger.events.schema import YEAR_COUNTED
+    from ledger.projections.reports import ReportQuery, annual_report
+
+    url = f"sqlite:///{tmp_path}/m.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    config, clock = Config(backdate_days=3650), FixedClock(date(2022, 3, 1))
+    app = bootstrap(url, config, actor="clerk", clock=clock)
+    for i in range(1, 9):
+        receipt = RecordReceipt(date(2021, 12, i), "in-person", "natural", f"R-{i}")
+        record_receipt(app.desk(), receipt)
+    for i in range(1, 9, 2):
+        issue_decision(app.desk(), f"R-{i}", date(2022, 1, 10), "disclosed")
+    report = annual_report(app, ReportQuery(2022))
+    rows = app.store.db.fetch("SELECT * FROM request_view ORDER BY request_id")
+    app.close()
+    db = open_database(url)
+    _migrate(db, "0012", down=True)
+    assert _indexes(db, "request_view")["ix_request_view_touch"] == ["touch_until", "touch_from"]
+    assert "ix_request_view_year" not in _indexes(db, "request_view")
+    _migrate(db, "0013")
+    held = _indexes(db, "request_view")["ix_request_view_year"]
+    assert held == ["touch_until", "touch_from", *YEAR_COUNTED]
+    assert "ix_request_view_touch" not in _indexes(db, "request_view")
+    if backend == "sqlite":
+        from ledger.projections.yearcounts import _COLUMNS, _STATS
+
+        query = f"SELECT {_COLUMNS}{_STATS} FROM request_view WHERE touch_until >= ? AND touch_from <= ?"
+        plan = str(db.fetch(f"EXPLAIN QUERY PLAN {query}", (2022,) * 6))
+        assert "COVERING INDEX ix_request_view_year" in plan
+    _migrate(db, HEAD)  # the rows as HEAD keeps them (0014 added a column)
+    assert db.fetch("SELECT * FROM request_view ORDER BY request_id") == rows
+    db.close()
+    app = bootstrap(url, config, actor="clerk", clock=clock)
+    assert annual_report(app, ReportQuery(2022)) == report
+    app.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_0014_sets_the_carried_years_of_rows_carried_over_and_goes_back(
+    backend: str, tmp_path: object, request: pytest.FixtureRequest
+) -> None:
+    """0013 → 0014 sets ``carried_years`` as the projection writes it on the rows a year
     close carried over (closes recorded out of order, one request's carry-overs revoked by
     an amendment, one carried over and decided late); the others keep NULL, and only the
     rows carried over are in the partial index ``ix_request_view_carried``; down removes
@@ -321,7 +370,7 @@ def test_0013_sets_the_carried_years_of_rows_carried_over_and_goes_back(
     expected = _carried_years(app.store.db)
     app.close()
     assert expected == {"R-1": ",2021,2022,", "R-2": None, "R-3": ",2022,", "R-4": None}
-    assert _down_and_up(url, "0012", "0013", "carried_years", _carried_years) == expected
+    assert _down_and_up(url, "0013", "0014", "carried_years", _carried_years) == expected
     db = open_database(url)
     assert _indexes(db, "request_view")["ix_request_view_carried"] == ["carried_years"]
     if backend == "sqlite":  # PostgreSQL's plan of four rows is a scan whatever the index

@@ -4,6 +4,7 @@ page, the notices and the annual report's files."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -75,6 +76,40 @@ def test_notices_are_issued_and_downloaded(office: Office) -> None:
     again = clerk.get("/requests/zja-2020-0001/notices/receipt.docx")
     assert again.status_code == 200
     assert len([t for t, _a in recorded if t == "request.notice-issued"]) == 1
+
+
+def test_a_notice_posted_twice_from_the_page_is_recorded_once(office: Office) -> None:
+    """Each notice button carries a command id made when the page was shown: posted twice
+    (a double click, a repeated post), the same letter comes back and one notice is
+    recorded; the page shown again gives a new id, which issues it again."""
+    clerk = office.browser("clerk_a")
+    rid = "zja-2020-0001"
+    url = f"/requests/{rid}/notices/receipt.docx"
+
+    def button() -> dict[str, str]:
+        found = re.search(
+            r'name="command_id" value="([^"]+-receipt)"', clerk.get(f"/requests/{rid}").text
+        )
+        assert found is not None
+        return {"command_id": found.group(1)}
+
+    posted = button()
+    first, again = clerk.post(url, posted), clerk.post(url, posted)
+    assert (first.status_code, again.status_code) == (200, 200), again.text
+    assert paragraphs(again.content) == paragraphs(first.content)
+    issued = [
+        e
+        for e in office.app.store.read_stream(f"request-{rid}")
+        if e.type == "request.notice-issued"
+    ]
+    assert [(e.actor, e.command_id) for e in issued] == [("clerk_a", posted["command_id"])]
+    assert clerk.post(url, button()).status_code == 200
+    assert len([e for e in office.app.store.read_stream(f"request-{rid}")
+                if e.type == "request.notice-issued"]) == 2  # fmt: skip
+
+
+def paragraphs(content: bytes) -> list[str]:
+    return [p.text for p in Document(io.BytesIO(content)).paragraphs]
 
 
 def test_the_clarification_notice_is_issued_from_the_request_page(office: Office) -> None:

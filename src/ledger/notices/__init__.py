@@ -2,10 +2,11 @@
 
 ``build_notice`` reads the letter's facts from the request's events; ``render_notice``
 writes it as text, .docx (公文 layout) or PDF from replaceable Jinja2 templates;
-``issue_notice`` does both and records ``request.notice-issued`` (docs/notices.md).
+``issue_notice`` does both and records ``request.notice-issued`` once per command id
+(docs/notices.md).
 """
 
-from ledger.notices.issue import IssuedNotice, NoticeOrder, issue_notice, record_notice
+from ledger.notices.issue import IssuedNotice, NoticeOrder, issue_notice
 from ledger.notices.model import Notice, build_notice
 from ledger.notices.render import FORMATS, cn_date, render_notice
 
@@ -17,6 +18,5 @@ __all__ = [
     "build_notice",
     "cn_date",
     "issue_notice",
-    "record_notice",
     "render_notice",
 ]

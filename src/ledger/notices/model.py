@@ -132,10 +132,14 @@ class _Step:
     final: RequestState
 
 
-def _step(desk: Desk, request_id: str, kind: str, party: str | None) -> _Step:
-    """Fold the stream up to the step's event (the last one of its type), or refuse."""
-    final = load(desk, request_id)
-    events = desk.store.read_stream(stream_of(request_id))
+def _step(desk: Desk, request_id: str, kind: str, party: str | None, upto: int | None) -> _Step:
+    """Fold the stream up to the step's event (the last one of its type), or refuse.
+
+    The stream is read once, so the facts and the version the notice is recorded at are
+    the same read's. ``upto``: only its first events (the request as it stood then).
+    """
+    events = desk.store.read_stream(stream_of(request_id))[:upto]
+    final = fold(request_id, events) or load(desk, request_id)  # load: refused, unknown
     wanted, command = STEPS[kind]
     names = Resolver(desk.store.texts).prime(e.data for e in events if e.type == wanted)
     found = [
@@ -296,16 +300,19 @@ def build_notice(
     items: Sequence[str] = (),
     party: str | None = None,
     agency: str | None = None,
+    desk: Desk | None = None,
+    upto: int | None = None,
 ) -> Notice:
     """The notice of ``kind`` (a code or a Chinese name) for request ``request_id``.
 
     ``items``: what a 补正告知书 asks to correct (default: those recorded with the last
     one issued; Art. 30 requires them). ``party``: which consultation's letter (default:
-    the latest).
+    the latest). ``desk``: the desk reading (default: one for ``agency``). ``upto``: the
+    request as it stood at that version (a retried notice's letter, as first recorded).
     """
     code = NOTICE_KINDS.parse(kind)
-    desk = app.desk(agency)
-    step = _step(desk, request_id, code, party.strip() if party else None)
+    desk = desk or app.desk(agency)
+    step = _step(desk, request_id, code, party.strip() if party else None, upto)
     items = tuple(i.strip() for i in items if i.strip()) or recorded_items(step.final, code)
     if code == "clarification" and not items:
         raise InvalidInput(

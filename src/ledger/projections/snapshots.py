@@ -44,7 +44,7 @@ migration that keeps the report's step columns (0011) picks the rows to set by i
 absence."""
 NOT_CARRIED: Final = '"carried_out_of":[]'
 """Text found in a snapshot exactly when no year close carried the request over. The
-migration that keeps the carried years on the row (0013) picks the rows to set by its
+migration that keeps the carried years on the row (0014) picks the rows to set by its
 absence."""
 
 

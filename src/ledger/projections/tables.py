@@ -39,6 +39,7 @@ from ledger.events.store import (
     Store,
     StoredEvent,
     refresh_statistics,
+    settle_tables,
 )
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import (
@@ -152,7 +153,8 @@ _DATE_AT: Final = tuple(i for i, name in enumerate(COLUMNS) if name in _DATES)
 INDEXED: Final = (
     "agency", "received_year", "closed", "due_date", "touch_from",
     "touch_until", "touch_span", "recorded_late", "last_effective", "applicant_ref",
-    "carried_years",
+    "decided_year", "applicant", "outcome", "channel", "received_on", "decided_on",
+    "paused_days", "step_counts", "request_id", "first_position", "carried_years",
 )  # fmt: skip
 """The columns an index of ``request_view`` holds besides the key (a test holds them
 equal to ``ledger.events.schema``)."""
@@ -186,6 +188,16 @@ def indexed_values(state: RequestState, cal: WorkingCalendar) -> tuple[Any, ...]
         state.recorded_late > 0,
         state.last_effective,
         state.applicant_ref,
+        state.decided_on.year if state.decided_on else None,
+        state.applicant,
+        state.outcome,
+        state.channel,
+        state.received_on,
+        state.decided_on,
+        paused_at_decision(state, cal),
+        step_text(state, cal),
+        state.id,
+        state.first_position,
         carried_text(state.carried_out_of),
     )
 
@@ -569,10 +581,14 @@ class SqlViewTable:
         self, first: int, last: int, agencies: Collection[str] | None, years: range
     ) -> Iterator[CarryFacts]:
         """The rows of ``touching`` open at the end of one of ``years`` or carried over out
-        of one of them by a year close (``carried_years``), read from their columns."""
+        of one of them by a year close (``carried_years``), read from their columns (the
+        carried-over rows of every agency are read, by their partial index, and those of
+        other agencies left out here: with ``agency = ?`` SQLite takes the agency's index
+        instead, every row of it)."""
         from ledger.projections import yearcounts
 
-        found = yearcounts.carry_candidates(self.db, _carry_reads(agencies, years), years)
+        reads = yearcounts.candidate_reads(self.db, _spanning_reads(agencies, years), years)
+        found = yearcounts.carry_candidates(self.db, reads)
         return (c for c in found if agencies is None or c.agency in agencies)
 
     def open_rows(self, agency: str | None) -> list[ViewRow]:
@@ -621,36 +637,28 @@ _AGENCIES: Final = (
 )
 
 
-def _carry_reads(
+def _spanning_reads(
     agencies: Collection[str] | None, years: range
 ) -> list[tuple[str, tuple[Any, ...]]]:
-    """Index reads that hold every row open at the end of one of ``years`` or carried
-    over (a superset of the check's candidates), each row in one read only (nothing
-    kept to skip a row read twice: the check's memory stays bounded by a page).
+    """Index reads of the agencies' rows spanning the end of one of ``years``, each row
+    in one read only (nothing kept to skip a row read twice: the check's memory stays
+    bounded by a page): they hold every request open at the end of one of them.
 
     A request open at the end of ``y`` was received by then (``touch_from <= y``) and
     is still open (``touch_until IS NULL``) or was answered in a later year
     (``touch_until > y``): the touch index gives the rows spanning a year's end, not the
     year's rows; each year's read leaves out those begun by the year before, which the
-    read before holds. The rows carried over are the partial index
-    ``ix_request_view_carried`` (of every agency: with ``agency = ?`` a planner takes
-    the agency's index, every row of it), less those the reads before hold."""
+    read before holds."""
     if not years:
         return []
-    first, last = years[0], years[-1]
-    spanning = (
-        "touch_from <= ? AND (touch_until IS NULL OR (touch_until > ? AND touch_until > "
-        "touch_from))"
-    )
     reads: list[tuple[str, tuple[Any, ...]]] = []
     for agency in sorted(agencies) if agencies is not None else [None]:
         mine, params = ("agency = ? AND ", (agency,)) if agency is not None else ("", ())
-        reads.append((f"{mine}touch_until IS NULL AND touch_from <= ?", (*params, last)))
+        reads.append((f"{mine}touch_until IS NULL AND touch_from <= ?", (*params, years[-1])))
         for before, y in zip([None, *years], years, strict=False):
             later = "" if before is None else f" AND touch_from > {int(before)}"
             reads.append((f"{mine}touch_until > ? AND touch_from <= ?{later}", (*params, y, y)))
-    carried = f"carried_years IS NOT NULL AND NOT ({spanning})"
-    return [*reads, (carried, (last, first))]
+    return reads
 
 
 def _from_sql(r: Sequence[Any]) -> ViewRow:
@@ -1047,4 +1055,5 @@ def rebuild_projections(store: Store) -> list[ProjectionStatus]:
         if isinstance(p, RequestProjection):
             p.rebuild(store)
     refresh_statistics(store)
+    settle_tables(store)  # a restore does it after its commit
     return projection_status(store)

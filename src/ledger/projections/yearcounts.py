@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
-from itertools import compress
 from operator import itemgetter
 from typing import Any, Final
 
@@ -42,21 +41,26 @@ Reads = Iterable[tuple[str, Sequence[Any]]]
 _COLUMNS: Final = "applicant, received_year, decided_year, outcome, recorded_late"
 """Table 3's: what a request counts in (and whether a fact was recorded late)."""
 _TABLE3: Final = itemgetter(0, 1, 2, 3, 4)
-_RECEIVED: Final = itemgetter(5, 6, 1)
-_ANSWERED: Final = itemgetter(6, 7, 2, 8, 10)
-_OPEN: Final = itemgetter(9)
-_STEPS: Final = itemgetter(11)
+_RECEIVED: Final = itemgetter(5)
+_ANSWERED: Final = itemgetter(6)
+_OPEN: Final = itemgetter(7)
+_STEPS: Final = itemgetter(8)
 AnswerKey = tuple[Any, Any, int | None, Any, int]
-"""Receipt, answer (ISO text on SQLite), year answered, late, paused working days: what
-``_ANSWERED`` takes."""
+"""Receipt, answer (ISO text on SQLite), year answered, late, paused working days: the
+keys of ``_Counts.answered``."""
 _STATS: Final = (
-    ", channel, received_on, decided_on, due_date IS NOT NULL AND decided_on > due_date, "
-    "CASE WHEN received_year <= ? AND (decided_year IS NULL OR decided_year > ?) "
-    "THEN request_id END, paused_days, step_counts"
+    ", CASE WHEN received_year = ? THEN received_on || channel END"
+    ", CASE WHEN decided_year = ? THEN received_on || decided_on"
+    " || (due_date IS NOT NULL AND decided_on > due_date) || paused_days END"
+    ", CASE WHEN received_year <= ? AND (decided_year IS NULL OR decided_year > ?)"
+    " THEN received_on || request_id END, step_counts"
 )
-"""With the statistics: the channel and the days of receipt and answer, whether the
-answer was late, the id of a request open at the year's end, the working days paused
-before the answer and the steps per year (``projections/steps.py``)."""
+"""With the statistics, on SQLite, each as one text (one column and one hash a row
+instead of several; NULL for a row the year does not count there): a receipt of the year
+(day, channel), an answer of the year (the days of receipt and answer, whether it came
+after the due date, the working days paused before it), a request open at the year's end
+(day of receipt, id), and the steps per year (``projections/steps.py``). Dates are ISO
+text of ten characters, so each text is cut back into its parts by position."""
 
 
 def _contains(db: Database) -> str:
@@ -91,22 +95,37 @@ class _Counts:
         self.received: Counter[tuple[Any, ...]] = Counter()
         self.answered: Counter[AnswerKey] = Counter()
         self.steps: Counter[str | None] = Counter()
+        self.texts: tuple[Counter[str | None], Counter[str | None]] = (Counter(), Counter())
         self.days: dict[Any, date] = {}
 
     def page(self, rows: list[Any], tally: YearTally) -> None:
-        """One page: its combinations counted in C, its open rows in Python."""
+        """One page of SQLite's rows (``_STATS``): its combinations counted in C, as
+        texts (``texts``), its open rows in Python."""
         self.table3.update(map(_TABLE3, rows))
         if tally.cal is None:
             return
-        self.received.update(map(_RECEIVED, rows))
-        self.answered.update(map(_ANSWERED, rows))
+        self.texts[0].update(map(_RECEIVED, rows))
+        self.texts[1].update(map(_ANSWERED, rows))
         self.steps.update(map(_STEPS, rows))
-        for row in compress(rows, map(_OPEN, rows)):
-            tally.count_open(_day(row[6], self.days), row[9])
+        for text in filter(None, map(_OPEN, rows)):
+            tally.count_open(_day(text[:10], self.days), text[10:])
+
+    def _untext(self, year: int) -> None:
+        """The receipts' and answers' texts cut into the keys PostgreSQL groups by."""
+        received, answered = self.texts
+        for text, n in received.items():
+            if text is not None:
+                self.received[(text[10:], text[:10], year)] += n
+        for text, n in answered.items():
+            if text is not None:
+                self.answered[(text[:10], text[10:20], year, text[20] == "1", int(text[21:]))] += n
+        received.clear()
+        answered.clear()
 
     def finish(self, tally: YearTally) -> None:
         """Each combination counted into the tally, as many times as rows share it."""
         year, days = tally.year, self.days
+        self._untext(year)
         for (applicant, received_year, decided_year, outcome, late), n in self.table3.items():
             tally.count_table3(applicant, received_year, decided_year, outcome, n)
             if late and received_year <= year and tally.cal is not None:
@@ -185,7 +204,7 @@ def count_year(db: Database, reads: Reads, tally: YearTally) -> None:
     year, columns, params = tally.year, _COLUMNS, []
     if tally.cal is not None:
         columns += _STATS
-        params = [year, year]
+        params = [year, year, year, year]
     select = f"SELECT {columns} FROM request_view WHERE "
     counts = _Counts()
     for where, values in reads:
@@ -194,22 +213,34 @@ def count_year(db: Database, reads: Reads, tally: YearTally) -> None:
     counts.finish(tally)
 
 
-def carry_candidates(db: Database, reads: Reads, years: range) -> Iterator[CarryFacts]:
-    """The requests of the reads whose carry-over out of one of ``years`` the check
-    compares: open at the end of one of them, or carried over out of one of them by a year
-    close (``carried_years``, migration 0013); every other one is neither, so agrees with
-    any close of those years. The rows are picked and read by their short columns alone:
-    no kept state is read or folded (reading every row's state to look for carry-overs
-    in it, then folding the candidates', was most of the check's time)."""
+def candidate_reads(db: Database, spanning: Reads, years: range) -> list[tuple[str, Any]]:
+    """The reads of the requests whose carry-over out of one of ``years`` the check
+    compares, each request in one of them: those open at the end of one of the years,
+    from ``spanning`` (reads that hold them all, each row once), and those carried over
+    out of one of the years by a year close but open at the end of neither
+    (``carried_years``, migration 0014; by its partial index ``ix_request_view_carried``).
+    Every other request is neither, so agrees with any close of those years."""
+    if not years:
+        return []
     ends = [
         f"(received_year <= {int(y)} AND (decided_year IS NULL OR decided_year > {int(y)}))"
         for y in years
     ]
     carried = [f"{_contains(db)}(carried_years, ',{int(y)},') > 0" for y in years]
-    picked = " OR ".join([*ends, *carried]) or "1 = 0"
+    open_then = " OR ".join(ends)
+    reads: list[tuple[str, Any]] = [(f"({open_then}) AND {w}", v) for w, v in spanning]
+    left = f"carried_years IS NOT NULL AND ({' OR '.join(carried)}) AND NOT ({open_then})"
+    return [*reads, (left, ())]
+
+
+def carry_candidates(db: Database, reads: Reads) -> Iterator[CarryFacts]:
+    """What the check compares of each row of the reads (``candidate_reads``), read from
+    the row's short columns alone: no kept state is read or folded (reading every row's
+    state to look for carry-overs in it, then folding the candidates', was most of the
+    check's time)."""
     select = (
         "SELECT request_id, agency, channel, received_on, decided_on, carried_years, "
-        f"first_position FROM request_view WHERE ({picked}) AND "
+        "first_position FROM request_view WHERE "
     )
     days: dict[Any, date] = {}
     for where, values in reads:

@@ -44,7 +44,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def notice_file(visit: Visit) -> Response:
     """A notice of the request as a Word file. A GET gives the letter as the request's
     events write it now, recording nothing; a POST writes it and records it as issued
-    (``request.notice-issued``, with the user as actor), as ``ledger notice`` does."""
+    (``request.notice-issued``, with the user as actor), as ``ledger notice`` does: once
+    per the command id its button carries (made when the page was shown), so a double
+    click or a repeated post gives the same letter and records it once."""
     request_id = visit.request.path_params["request_id"]
     kind = visit.request.path_params["kind"]
     if kind not in NOTICE_KINDS.codes:
@@ -56,7 +58,8 @@ def notice_file(visit: Visit) -> Response:
     items = tuple(i for i in visit.form.get("items", "").splitlines() if i.strip())
     order = NoticeOrder(request_id, kind, "docx", items, visit.form.get("party") or None,
                         row.agency, record)  # fmt: skip
-    issued = issue_notice(visit.ledger, order)
+    command_id = desk.command_id_of(visit.form) if record else None
+    issued = issue_notice(visit.ledger, order, visit.ledger.desk(row.agency, command_id=command_id))
     name = f"{request_id}-{kind}.docx"
     return Response(issued.content, media_type=DOCX,
                     headers={"content-disposition": f'attachment; filename="{name}"'})  # fmt: skip

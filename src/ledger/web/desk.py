@@ -262,8 +262,9 @@ def _read(step: Step, form: Mapping[str, str]) -> Values:
     return {f.name: f.read(form.get(f.name, "")) for f in (*step.fields, *COMMON)}
 
 
-def _command_id(form: Mapping[str, str]) -> str:
-    """The form's command id (made when it was opened), else a new one."""
+def command_id_of(form: Mapping[str, str]) -> str:
+    """The form's command id (made when it was opened), else a new one: a form posted
+    twice (a double click, a reload after a lost answer) records once."""
     given = form.get("command_id", "").strip()
     if not given:
         return new_command_id()
@@ -323,7 +324,7 @@ def receipt(visit: Visit) -> Response:
         if agency is not None and not visit.user.serves(agency):
             raise InvalidInput(_("--agency: {value!r} is not one of your agencies").format(
                 value=agency))  # fmt: skip
-        desk = _desk(visit, agency, values, _command_id(visit.form), True)
+        desk = _desk(visit, agency, values, command_id_of(visit.form), True)
         if not visit.user.serves(desk.agency):
             raise InvalidInput(_("--agency: choose one of your agencies"))
         values["agency"] = values["agency"] or desk.agency
@@ -354,7 +355,7 @@ def step_form(visit: Visit) -> Response:
         return _form_page(visit, step, row)
     try:
         values = _read(step, visit.form)
-        desk = _desk(visit, row.agency, values, _command_id(visit.form), False)
+        desk = _desk(visit, row.agency, values, command_id_of(visit.form), False)
         result = step.run(desk, request_id, values)
     except LedgerError as refused:
         where = where_refused(refused.message, (*step.fields, *COMMON))

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from ledger import accounts
 from ledger.codes import APPLICANTS, OUTCOMES
+from ledger.commands._once import new_command_id
 from ledger.commands.agencies import registered
 from ledger.commands.personal import view_applicant
 from ledger.errors import InvalidInput
@@ -195,6 +196,7 @@ def request_detail(visit: Visit) -> Response:
         names=agency_names(visit),
         personal=visit.user.may(accounts.PERSONAL),
         notice_kinds=[k for k, (step, _cmd) in NOTICE_STEPS.items() if step in recorded],
+        command_id=new_command_id(),
     )  # fmt: skip
 
 

@@ -8,8 +8,8 @@ kept state was carried over (the text ``snapshots.NOT_CARRIED`` absent), a page 
 time; every other row keeps NULL. Then indexes the rows that have it
 (``ix_request_view_carried``, partial: a row never carried over has no entry).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07
 """
 
@@ -21,8 +21,8 @@ from alembic import op
 
 from ledger.projections.snapshots import NOT_CARRIED, carried_text
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

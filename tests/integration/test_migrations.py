@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -9,6 +12,8 @@ from alembic.migration import MigrationContext
 from ledger.db import open_database
 from ledger.events.migrate import HEAD, upgrade
 from ledger.events.schema import metadata
+
+T = TypeVar("T")
 
 
 def test_migrations_create_exactly_the_declared_schema(tmp_path: object) -> None:
@@ -136,12 +141,20 @@ def test_0010_sets_the_running_steps_of_open_rows_and_goes_back(
     app.close()
     assert expected == {"R-1": (True, False), "R-2": (False, True), "R-3": (False, False),
                         "R-4": (False, False)}  # fmt: skip
+    assert _down_and_up(url, "0009", "0010", "clarifying", _running_flags) == expected
+
+
+def _down_and_up(url: str, below: str, revision: str, column: str, read: Callable[[Any], T]) -> T:
+    """What ``read`` finds after the database went down to ``below`` (``column`` gone
+    with ``revision``) and up to ``revision`` again, which fills the column afresh."""
     db = open_database(url)
-    _migrate(db, "0009", down=True)
-    assert "clarifying" not in _columns(db)
-    _migrate(db, "0010")
-    assert _running_flags(db) == expected
-    db.close()
+    try:
+        _migrate(db, below, down=True)
+        assert column not in _columns(db)
+        _migrate(db, revision)
+        return read(db)
+    finally:
+        db.close()
 
 
 def _running_flags(db: object) -> dict[str, tuple[bool, bool]]:
@@ -197,12 +210,7 @@ def test_0011_sets_the_report_columns_of_rows_with_steps_and_goes_back(
     assert expected["R-2"][1] == "2021:1:0:0"
     assert expected["R-2"][0] > 0
     assert expected["R-3"] == expected["R-4"] == (0, None)
-    db = open_database(url)
-    _migrate(db, "0010", down=True)
-    assert "paused_days" not in _columns(db)
-    _migrate(db, "0011")
-    assert _report_columns(db) == expected
-    db.close()
+    assert _down_and_up(url, "0010", "0011", "paused_days", _report_columns) == expected
 
 
 def _report_columns(db: object) -> dict[str, tuple[int, str | None]]:
@@ -241,11 +249,8 @@ def test_0012_keeps_every_event_as_stored_and_goes_back(
     from ledger.dates import FixedClock
 
     url = f"sqlite:///{tmp_path}/m.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
-    db = open_database(url)
-    _migrate(db, "0011")
-    db.close()
     config, clock = Config(backdate_days=3650), FixedClock(date(2021, 7, 1))
-    app = bootstrap(url, config, actor="clerk", clock=clock, ensure=False)  # the log at 0011
+    app = bootstrap(url, config, actor="clerk", clock=clock)  # the rows as HEAD's desk writes
     for i in range(1, 13):
         receipt = RecordReceipt(date(2021, 6, i), "in-person", "natural", f"R-{i}", subject="水")
         record_receipt(app.desk(), receipt)
@@ -253,6 +258,7 @@ def test_0012_keeps_every_event_as_stored_and_goes_back(
         issue_decision(app.desk(), f"R-{i}", date(2021, 6, 20), "disclosed")
     app.close()
     db = open_database(url)
+    _migrate(db, "0011", down=True)  # the log at 0011
     before = db.fetch(_AS_STORED)
     stored_as = "SELECT typeof(position), typeof(data), typeof(recorded_at) FROM events"
     kinds = db.fetch(stored_as) if backend == "sqlite" else None
@@ -324,8 +330,55 @@ def test_0013_holds_the_year_counted_columns_in_the_touch_index_and_goes_back(
         query = f"SELECT {_COLUMNS}{_STATS} FROM request_view WHERE touch_until >= ? AND touch_from <= ?"
         plan = str(db.fetch(f"EXPLAIN QUERY PLAN {query}", (2022,) * 6))
         assert "COVERING INDEX ix_request_view_year" in plan
+    _migrate(db, HEAD)  # the rows as HEAD keeps them (0014 added a column)
     assert db.fetch("SELECT * FROM request_view ORDER BY request_id") == rows
     db.close()
     app = bootstrap(url, config, actor="clerk", clock=clock)
     assert annual_report(app, ReportQuery(2022)) == report
     app.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_0014_sets_the_carried_years_of_rows_carried_over_and_goes_back(
+    backend: str, tmp_path: object, request: pytest.FixtureRequest
+) -> None:
+    """0013 → 0014 sets ``carried_years`` as the projection writes it on the rows a year
+    close carried over (closes recorded out of order, one request's carry-overs revoked by
+    an amendment, one carried over and decided late); the others keep NULL, and only the
+    rows carried over are in the partial index ``ix_request_view_carried``; down removes
+    both."""
+    from dataclasses import replace
+    from datetime import date
+
+    from ledger.bootstrap import bootstrap
+    from ledger.commands.requests import RecordReceipt, issue_decision, record_receipt
+    from ledger.commands.years import close_year
+    from ledger.config import Config
+    from ledger.dates import FixedClock
+
+    url = f"sqlite:///{tmp_path}/m.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    app = bootstrap(url, Config(backdate_days=3650), actor="clerk", clock=FixedClock(date(2023, 3, 1)))
+    for rid, on in (("R-1", date(2021, 12, 20)), ("R-2", date(2021, 12, 21)),
+                    ("R-3", date(2022, 6, 1)), ("R-4", date(2021, 3, 1))):  # fmt: skip
+        record_receipt(app.desk(), RecordReceipt(on, "in-person", "natural", rid))
+    issue_decision(app.desk(), "R-4", date(2021, 3, 20), "disclosed")
+    agency = app.desk().agency
+    close_year(app.desk(), 2022, agency)
+    close_year(app.desk(), 2021, agency)
+    issue_decision(replace(app.desk(), amend=True), "R-2", date(2021, 12, 30), "disclosed")
+    issue_decision(app.desk(), "R-1", date(2023, 1, 10), "partial")
+    expected = _carried_years(app.store.db)
+    app.close()
+    assert expected == {"R-1": ",2021,2022,", "R-2": None, "R-3": ",2022,", "R-4": None}
+    assert _down_and_up(url, "0013", "0014", "carried_years", _carried_years) == expected
+    db = open_database(url)
+    assert _indexes(db, "request_view")["ix_request_view_carried"] == ["carried_years"]
+    if backend == "sqlite":  # PostgreSQL's plan of four rows is a scan whatever the index
+        query = "SELECT request_id FROM request_view WHERE carried_years IS NOT NULL"
+        assert "ix_request_view_carried" in str(db.fetch(f"EXPLAIN QUERY PLAN {query}"))
+    db.close()
+
+
+def _carried_years(db: object) -> dict[str, str | None]:
+    rows = db.fetch("SELECT request_id, carried_years FROM request_view")  # type: ignore[attr-defined]
+    return {str(r): c for r, c in rows}

@@ -31,6 +31,7 @@ from ledger.events.store import Store, StoredEvent
 from ledger.i18n import _
 from ledger.projections.agencies import registration
 from ledger.projections.requests import (
+    CarryFacts,
     RequestState,
     apply,
     collector_paused,
@@ -218,12 +219,13 @@ def count_requests(facts: Facts, tally: YearTally, agencies: Collection[str] | N
 
 def carry_candidates(
     facts: Facts, agencies: Collection[str] | None, years: range
-) -> Iterable[RequestState]:
-    """The requests whose carry-over out of one of ``years`` the check compares with the
-    year closes (from the table, only those open at a year's end or carried over)."""
+) -> Iterable[CarryFacts]:
+    """What the check compares with the year closes of the requests whose carry-over out
+    of one of ``years`` may disagree (from the table, only those open at the end of one of
+    them or carried over out of one of them, read from the rows' columns)."""
     read = facts.request_table
     if read is None:
-        return requests_of(facts, agencies)
+        return map(CarryFacts.of, requests_of(facts, agencies))
     scope = read.scope(agencies)
     return (
         s

@@ -391,7 +391,31 @@ def state_of(states: dict[str, RequestState], event: StoredEvent) -> RequestStat
     return state
 
 
-def open_at_end(state: RequestState, year: int) -> bool:
+@dataclass(frozen=True, slots=True)
+class CarryFacts:
+    """What the report's check compares of a request with the year closes: whether it was
+    open at a year's end (receipt and answer), whether a close carried it over, and where
+    it begins in the log (the order its disagreements are listed in). The request table
+    keeps each in a column of the row, so the check reads no kept state."""
+
+    id: str
+    agency: str
+    channel: str
+    received_on: date
+    decided_on: date | None
+    carried_out_of: frozenset[int]
+    first_position: int
+
+    @classmethod
+    def of(cls, state: RequestState) -> CarryFacts:
+        """A folded request's."""
+        s, carried = state, frozenset(state.carried_out_of)
+        return cls(
+            s.id, s.agency, s.channel, s.received_on, s.decided_on, carried, s.first_position
+        )
+
+
+def open_at_end(state: RequestState | CarryFacts, year: int) -> bool:
     """Received by 31 December of ``year`` and not closed on or before it: the request is
     carried over out of that year (table 3's 结转下年度, and what ``close-year`` records)."""
     end = date(year, 12, 31)

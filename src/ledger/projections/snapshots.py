@@ -9,6 +9,7 @@ timeline, and a retraction (which re-folds the applied events) re-reads its stre
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any, Final
 
@@ -42,7 +43,22 @@ and a quotation mark inside a string is always escaped, so no text can imitate i
 migration that keeps the report's step columns (0011) picks the rows to set by its
 absence."""
 NOT_CARRIED: Final = '"carried_out_of":[]'
-"""Text found in a snapshot exactly when no year close carried the request over."""
+"""Text found in a snapshot exactly when no year close carried the request over. The
+migration that keeps the carried years on the row (0014) picks the rows to set by its
+absence."""
+
+
+def carried_text(carried_out_of: Iterable[int]) -> str | None:
+    """The years a request was carried over out of as its row keeps them
+    (``request_view.carried_years``): ``,2021,2022,`` in ascending order, None when none.
+
+    Text rather than a list, so that both databases test a year with the same cheap
+    function (``instr``/``strpos`` of ``,2021,``: the commas keep one year from matching
+    inside another) on a column a few bytes long, NULL (nothing to read) on almost every
+    row; ascending, so the same years give the same text whatever order the closes (and
+    their revocations) were recorded in."""
+    years = sorted(set(carried_out_of))
+    return f",{','.join(map(str, years))}," if years else None
 
 
 def snapshot(state: RequestState) -> str:

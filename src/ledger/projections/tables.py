@@ -43,6 +43,7 @@ from ledger.events.store import (
 )
 from ledger.projections.calendar import load_calendar
 from ledger.projections.requests import (
+    CarryFacts,
     RequestState,
     apply,
     deadline,
@@ -51,7 +52,7 @@ from ledger.projections.requests import (
     status,
 )
 from ledger.projections.signatures import Signatures
-from ledger.projections.snapshots import restore, snapshot
+from ledger.projections.snapshots import carried_text, restore, snapshot
 from ledger.projections.steps import paused_at_decision, step_text
 from ledger.projections.views import RequestRow, days_left, late
 from ledger.search import SIGNATURE_COLUMNS, Signature
@@ -108,6 +109,7 @@ class ViewRow:
     consulting: bool
     paused_days: int
     step_counts: str | None
+    carried_years: str | None
 
     def folded(self) -> RequestState:
         """The request's state as the row keeps it (no timeline)."""
@@ -152,7 +154,7 @@ INDEXED: Final = (
     "agency", "received_year", "closed", "due_date", "touch_from",
     "touch_until", "touch_span", "recorded_late", "last_effective", "applicant_ref",
     "decided_year", "applicant", "outcome", "channel", "received_on", "decided_on",
-    "paused_days", "step_counts", "request_id", "first_position",
+    "paused_days", "step_counts", "request_id", "first_position", "carried_years",
 )  # fmt: skip
 """The columns an index of ``request_view`` holds besides the key (a test holds them
 equal to ``ledger.events.schema``)."""
@@ -196,6 +198,7 @@ def indexed_values(state: RequestState, cal: WorkingCalendar) -> tuple[Any, ...]
         step_text(state, cal),
         state.id,
         state.first_position,
+        carried_text(state.carried_out_of),
     )
 
 
@@ -237,6 +240,7 @@ def view_row(state: RequestState, cal: WorkingCalendar) -> ViewRow:
         consulting=not state.closed and any(c.ended_on is None for c in state.consultations),
         paused_days=paused_at_decision(state, cal),
         step_counts=step_text(state, cal),
+        carried_years=carried_text(state.carried_out_of),
     )
 
 
@@ -317,9 +321,10 @@ class ViewTable(Protocol):
 
     def carry_candidates(
         self, first: int, last: int, agencies: Collection[str] | None, years: range
-    ) -> Iterator[RequestState]:
+    ) -> Iterator[CarryFacts]:
         """Those of ``touching``'s requests whose carry-over out of one of ``years`` may
-        disagree with a year close (every other one agrees with any), folded."""
+        disagree with a year close (every other one agrees with any): what the check
+        compares of each."""
         ...
 
     def open_rows(self, agency: str | None) -> list[ViewRow]:
@@ -574,13 +579,17 @@ class SqlViewTable:
 
     def carry_candidates(
         self, first: int, last: int, agencies: Collection[str] | None, years: range
-    ) -> Iterator[RequestState]:
-        """The rows of ``touching`` open at the end of one of ``years`` or carried over by
-        a year close, folded."""
+    ) -> Iterator[CarryFacts]:
+        """The rows of ``touching`` open at the end of one of ``years`` or carried over out
+        of one of them by a year close (``carried_years``), read from their columns (the
+        carried-over rows of every agency are read, by their partial index, and those of
+        other agencies left out here: with ``agency = ?`` SQLite takes the agency's index
+        instead, every row of it)."""
         from ledger.projections import yearcounts
 
-        reads = self._touch_reads(first, last, agencies)
-        return yearcounts.carry_candidates(self.db, reads, years)
+        reads = yearcounts.candidate_reads(self.db, _spanning_reads(agencies, years), years)
+        found = yearcounts.carry_candidates(self.db, reads)
+        return (c for c in found if agencies is None or c.agency in agencies)
 
     def open_rows(self, agency: str | None) -> list[ViewRow]:
         if agency is None:
@@ -626,6 +635,30 @@ _AGENCIES: Final = (
     "SELECT (SELECT min(agency) FROM request_view WHERE agency > code) FROM codes "
     "WHERE code IS NOT NULL) SELECT code FROM codes"
 )
+
+
+def _spanning_reads(
+    agencies: Collection[str] | None, years: range
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """Index reads of the agencies' rows spanning the end of one of ``years``, each row
+    in one read only (nothing kept to skip a row read twice: the check's memory stays
+    bounded by a page): they hold every request open at the end of one of them.
+
+    A request open at the end of ``y`` was received by then (``touch_from <= y``) and
+    is still open (``touch_until IS NULL``) or was answered in a later year
+    (``touch_until > y``): the touch index gives the rows spanning a year's end, not the
+    year's rows; each year's read leaves out those begun by the year before, which the
+    read before holds."""
+    if not years:
+        return []
+    reads: list[tuple[str, tuple[Any, ...]]] = []
+    for agency in sorted(agencies) if agencies is not None else [None]:
+        mine, params = ("agency = ? AND ", (agency,)) if agency is not None else ("", ())
+        reads.append((f"{mine}touch_until IS NULL AND touch_from <= ?", (*params, years[-1])))
+        for before, y in zip([None, *years], years, strict=False):
+            later = "" if before is None else f" AND touch_from > {int(before)}"
+            reads.append((f"{mine}touch_until > ? AND touch_from <= ?{later}", (*params, y, y)))
+    return reads
 
 
 def _from_sql(r: Sequence[Any]) -> ViewRow:
@@ -717,8 +750,8 @@ class MemoryViewTable:
 
     def carry_candidates(
         self, first: int, last: int, agencies: Collection[str] | None, years: range
-    ) -> Iterator[RequestState]:
-        return self.touching(first, last, agencies)
+    ) -> Iterator[CarryFacts]:
+        return map(CarryFacts.of, self.touching(first, last, agencies))
 
     def open_rows(self, agency: str | None) -> list[ViewRow]:
         return [r for r in self._of(None if agency is None else {agency}) if not r.closed]

@@ -31,8 +31,7 @@ from typing import Any, Final
 
 from ledger.calendar import WorkingCalendar
 from ledger.db import Database
-from ledger.projections.requests import RequestState
-from ledger.projections.snapshots import NOT_CARRIED, restore
+from ledger.projections.requests import CarryFacts
 from ledger.projections.steps import steps_in
 from ledger.projections.tally import OLDEST_SHOWN, YearTally
 
@@ -214,19 +213,46 @@ def count_year(db: Database, reads: Reads, tally: YearTally) -> None:
     counts.finish(tally)
 
 
-def carry_candidates(db: Database, reads: Reads, years: range) -> Iterator[RequestState]:
-    """The requests of the reads whose carry-over the check compares: open at the end of
-    one of ``years``, or carried over by a year close (of any year); every other one is
-    neither open at those ends nor carried over, so agrees with any close."""
+def candidate_reads(db: Database, spanning: Reads, years: range) -> list[tuple[str, Any]]:
+    """The reads of the requests whose carry-over out of one of ``years`` the check
+    compares, each request in one of them: those open at the end of one of the years,
+    from ``spanning`` (reads that hold them all, each row once), and those carried over
+    out of one of the years by a year close but open at the end of neither
+    (``carried_years``, migration 0014; by its partial index ``ix_request_view_carried``).
+    Every other request is neither, so agrees with any close of those years."""
+    if not years:
+        return []
     ends = [
         f"(received_year <= {int(y)} AND (decided_year IS NULL OR decided_year > {int(y)}))"
         for y in years
     ]
-    open_then = " OR ".join(ends) or "1 = 0"
+    carried = [f"{_contains(db)}(carried_years, ',{int(y)},') > 0" for y in years]
+    open_then = " OR ".join(ends)
+    reads: list[tuple[str, Any]] = [(f"({open_then}) AND {w}", v) for w, v in spanning]
+    left = f"carried_years IS NOT NULL AND ({' OR '.join(carried)}) AND NOT ({open_then})"
+    return [*reads, (left, ())]
+
+
+def carry_candidates(db: Database, reads: Reads) -> Iterator[CarryFacts]:
+    """What the check compares of each row of the reads (``candidate_reads``), read from
+    the row's short columns alone: no kept state is read or folded (reading every row's
+    state to look for carry-overs in it, then folding the candidates', was most of the
+    check's time)."""
     select = (
-        f"SELECT request_id, state FROM request_view WHERE ({open_then} "
-        f"OR {_contains(db)}(state, ?) = 0) AND "
+        "SELECT request_id, agency, channel, received_on, decided_on, carried_years, "
+        "first_position FROM request_view WHERE "
     )
+    days: dict[Any, date] = {}
     for where, values in reads:
-        for request_id, state in db.stream(select + where, [NOT_CARRIED, *values]):
-            yield restore(request_id, state)
+        for rid, agency, channel, received, decided, text, first in db.stream(
+            select + where, values
+        ):
+            yield CarryFacts(
+                rid, agency, channel, _day(received, days),
+                None if decided is None else _day(decided, days), _years(text), first,
+            )  # fmt: skip
+
+
+def _years(text: str | None) -> frozenset[int]:
+    """The years a ``carried_years`` text (``snapshots.carried_text``) names."""
+    return frozenset(map(int, text.strip(",").split(","))) if text else frozenset()

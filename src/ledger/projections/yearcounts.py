@@ -168,6 +168,11 @@ _OLDEST: Final = (
 )
 """The oldest requests open at the year's end, in ``YearTally.oldest``'s order (ids by
 code point, as Python compares them)."""
+_ROOMY: Final = "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off"
+"""For the grouped reads' transaction only: the four grouping sets of a year of 500,000
+requests need ~15 MB of hash tables, and with the server's default 4 MB it sorted them
+on disk instead (1.9 s against 0.8 s at 1,000,000 requests); compiling the expressions
+(JIT) costs more than it saves on a read that short."""
 
 
 def _grouped(db: Database, reads: Reads, tally: YearTally) -> _Counts:
@@ -183,15 +188,18 @@ def _grouped(db: Database, reads: Reads, tally: YearTally) -> _Counts:
     }
     marks = "GROUPING(applicant, channel, decided_on, step_counts)" if len(wanted) > 1 else "7"
     sets = ", ".join(f"({', '.join(keys)})" for _, keys in wanted.values())
-    for where, values in reads:
-        query = _GROUPED.format(marks=marks, columns=", ".join(columns), where=where, sets=sets)
-        for row in db.fetch(query, values):
-            counter, key = picks[row[0]]
-            counter[key(row)] += row[-1]
-        if tally.cal is not None:
-            oldest = db.fetch(_OLDEST.format(where=where), [tally.year, tally.year, *values])
-            for received_on, request_id in oldest:
-                tally.count_open(received_on, request_id)
+    with db.reading() as conn, conn.transaction():
+        conn.execute(_ROOMY)
+        for where, values in reads:
+            query = _GROUPED.format(marks=marks, columns=", ".join(columns), where=where, sets=sets)
+            for row in conn.execute(db.sql(query), values).fetchall():
+                counter, key = picks[row[0]]
+                counter[key(row)] += row[-1]
+            if tally.cal is not None:
+                oldest = _OLDEST.format(where=where)
+                params = [tally.year, tally.year, *values]
+                for received_on, request_id in conn.execute(db.sql(oldest), params).fetchall():
+                    tally.count_open(received_on, request_id)
     return counts
 
 

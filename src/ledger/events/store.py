@@ -613,12 +613,12 @@ class EventStore(AppendsOne):
         return True
 
     def _vacuum(self) -> bool:
-        """``settle_tables``: ``VACUUM (ANALYZE)`` of the request table, PostgreSQL only,
-        outside a transaction."""
+        """``settle_tables``: ``VACUUM`` of the request table, PostgreSQL only, outside a
+        transaction (its statistics were refreshed by the caller's ``refresh_statistics``)."""
         if self._sqlite or self.db.in_batch():
             return False
         with self.db.reading() as conn:
-            conn.execute("VACUUM (ANALYZE) request_view")
+            conn.execute("VACUUM request_view")
         return True
 
     def _by_command(self, conn: Any, command_id: str) -> tuple[StoredEvent, ...]:
@@ -856,10 +856,11 @@ def refresh_statistics(store: Store, added: int | None = None) -> bool:
 
 
 def settle_tables(store: Store) -> bool:
-    """After a bulk write has committed (a restore, a rebuild of the projections): the
-    request table vacuumed and analysed on PostgreSQL, so that its pages are marked
-    all-visible and a year's rows are read from ``ix_request_view_year`` alone (an
-    index-only scan; the report's read at 100,000 requests took half the time). A server
+    """After a bulk write has committed (a restore, a rebuild of the projections, both of
+    which have just refreshed the statistics): the request table vacuumed on PostgreSQL,
+    so that its pages are marked all-visible and a year's rows are read from
+    ``ix_request_view_year`` alone (an index-only scan; the report's read at 100,000
+    requests took half the time). A server
     running autovacuum does this in time on its own; after a bulk load it has not yet, and
     some servers run without it. Not inside a transaction (``VACUUM`` cannot run there);
     a role that does not own the table gets the server's warning. Whether it ran."""

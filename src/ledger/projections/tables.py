@@ -558,8 +558,7 @@ class SqlViewTable:
         longest span any request has (so the scan covers the years asked for, not the log)."""
         span = int(self.db.scalar("SELECT max(touch_span) FROM request_view") or 0)
         reads: list[tuple[str, tuple[Any, ...]]] = []
-        for agency in sorted(agencies) if agencies is not None else [None]:
-            mine, params = ("agency = ? AND ", [agency]) if agency is not None else ("", [])
+        for mine, params in _scopes(agencies):
             reads += [
                 (f"{mine}touch_until IS NULL AND touch_from <= ?", (*params, last)),
                 (
@@ -637,6 +636,14 @@ _AGENCIES: Final = (
 )
 
 
+def _scopes(agencies: Collection[str] | None) -> list[tuple[str, tuple[str, ...]]]:
+    """One read per agency (None: one read of all): the condition that opens its SQL and
+    its parameter."""
+    if agencies is None:
+        return [("", ())]
+    return [("agency = ? AND ", (agency,)) for agency in sorted(agencies)]
+
+
 def _spanning_reads(
     agencies: Collection[str] | None, years: range
 ) -> list[tuple[str, tuple[Any, ...]]]:
@@ -652,8 +659,7 @@ def _spanning_reads(
     if not years:
         return []
     reads: list[tuple[str, tuple[Any, ...]]] = []
-    for agency in sorted(agencies) if agencies is not None else [None]:
-        mine, params = ("agency = ? AND ", (agency,)) if agency is not None else ("", ())
+    for mine, params in _scopes(agencies):
         reads.append((f"{mine}touch_until IS NULL AND touch_from <= ?", (*params, years[-1])))
         for before, y in zip([None, *years], years, strict=False):
             later = "" if before is None else f" AND touch_from > {int(before)}"

@@ -48,12 +48,14 @@ _STEPS: Final = itemgetter(8)
 AnswerKey = tuple[Any, Any, int | None, Any, int]
 """Receipt, answer (ISO text on SQLite), year answered, late, paused working days: the
 keys of ``_Counts.answered``."""
+_OPEN_AT_END: Final = "received_year <= {y} AND (decided_year IS NULL OR decided_year > {y})"
+"""A request open at the end of year ``{y}`` (a placeholder or a year), in SQL:
+``requests.open_at_end`` by the row's years."""
 _STATS: Final = (
     ", CASE WHEN received_year = ? THEN received_on || channel END"
     ", CASE WHEN decided_year = ? THEN received_on || decided_on"
     " || (due_date IS NOT NULL AND decided_on > due_date) || paused_days END"
-    ", CASE WHEN received_year <= ? AND (decided_year IS NULL OR decided_year > ?)"
-    " THEN received_on || request_id END, step_counts"
+    f", CASE WHEN {_OPEN_AT_END.format(y='?')} THEN received_on || request_id END, step_counts"
 )
 """With the statistics, on SQLite, each as one text (one column and one hash a row
 instead of several; NULL for a row the year does not count there): a receipt of the year
@@ -162,9 +164,8 @@ _GROUPED: Final = (
     "GROUP BY GROUPING SETS ({sets})"
 )
 _OLDEST: Final = (
-    "SELECT received_on, request_id FROM request_view WHERE received_year <= ? AND "
-    "(decided_year IS NULL OR decided_year > ?) AND {where} "
-    f'ORDER BY received_on, request_id COLLATE "C" LIMIT {OLDEST_SHOWN}'
+    f"SELECT received_on, request_id FROM request_view WHERE {_OPEN_AT_END.format(y='?')} "
+    f'AND {{where}} ORDER BY received_on, request_id COLLATE "C" LIMIT {OLDEST_SHOWN}'
 )
 """The oldest requests open at the year's end, in ``YearTally.oldest``'s order (ids by
 code point, as Python compares them)."""
@@ -230,10 +231,7 @@ def candidate_reads(db: Database, spanning: Reads, years: range) -> list[tuple[s
     Every other request is neither, so agrees with any close of those years."""
     if not years:
         return []
-    ends = [
-        f"(received_year <= {int(y)} AND (decided_year IS NULL OR decided_year > {int(y)}))"
-        for y in years
-    ]
+    ends = [f"({_OPEN_AT_END.format(y=int(y))})" for y in years]
     carried = [f"{_contains(db)}(carried_years, ',{int(y)},') > 0" for y in years]
     open_then = " OR ".join(ends)
     reads: list[tuple[str, Any]] = [(f"({open_then}) AND {w}", v) for w, v in spanning]

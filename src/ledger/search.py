@@ -40,6 +40,12 @@ ERASED: Final = (0,) * WORDS
 UNKNOWN: Final = (None,) * WORDS
 """Not computed: ``find`` opens the subject as it always did."""
 
+ID_FOLDED: Final = 'lower(request_id COLLATE "C")'
+"""A request id as PostgreSQL compares it with a part of an id: Latin letters in lower case
+(ids are ASCII, ``ID_PATTERN``; the "C" collation lowers those only, at half the cost of
+the database's own). The expression ``ix_request_view_id_grams`` indexes
+(``ledger.events.schema.ID_GRAMS``): a query spelt otherwise would not read it."""
+
 Signature = tuple[int, ...] | tuple[None, ...]
 
 

@@ -16,6 +16,9 @@ from ledger.events.schema import metadata
 T = TypeVar("T")
 
 
+# The one index of an expression (``ID_GRAMS``) is PostgreSQL's alone; Alembic cannot
+# read such an index back from SQLite, says so, and leaves it out of the comparison.
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_migrations_create_exactly_the_declared_schema(tmp_path: object) -> None:
     """Upgrading an empty database yields the tables SQLModel declares, with no difference."""
     db = open_database(f"sqlite:///{tmp_path}/m.db")
@@ -382,3 +385,125 @@ def test_0014_sets_the_carried_years_of_rows_carried_over_and_goes_back(
 def _carried_years(db: object) -> dict[str, str | None]:
     rows = db.fetch("SELECT request_id, carried_years FROM request_view")  # type: ignore[attr-defined]
     return {str(r): c for r, c in rows}
+
+
+def _pg_index_definitions(db: object) -> dict[str, str]:
+    rows = db.fetch("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'request_view'")  # type: ignore[attr-defined]
+    return {str(name): str(definition) for name, definition in rows}
+
+
+def _found_ids(url: str, text: str) -> list[str]:
+    from ledger.bootstrap import bootstrap
+    from ledger.projections.queries import find_requests
+
+    app = bootstrap(url, ensure=False)
+    try:
+        return [f.row.id for f in find_requests(app, text, personal=False)]
+    finally:
+        app.close()
+
+
+def _find_plan(db: object, part: str) -> str:
+    """The plan of ``find``'s id test over a thousand more rows (copies of the first, in a
+    transaction rolled back), the table's scan forbidden: on so few rows it is cheapest."""
+    from ledger.search import ID_FOLDED
+
+    with db.engine.connect() as conn:  # type: ignore[attr-defined]
+        columns = [c for (c,) in conn.exec_driver_sql(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'request_view' AND column_name <> 'request_id'")]  # fmt: skip
+        listed = ", ".join(columns)
+        conn.exec_driver_sql(
+            f"INSERT INTO request_view (request_id, {listed}) SELECT 'copy-' || n, {listed} "
+            "FROM request_view, generate_series(1, 1000) AS n WHERE request_id = "
+            "(SELECT min(request_id) FROM request_view)"
+        )
+        conn.exec_driver_sql("ANALYZE request_view")
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # the rows are still few
+        query = f"EXPLAIN SELECT request_id FROM request_view WHERE {ID_FOLDED} LIKE %(p)s"
+        plan = "\n".join(r[0] for r in conn.exec_driver_sql(query, {"p": f"%{part}%"}))
+        conn.rollback()
+    return plan
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_0015_gives_find_its_indexes_on_postgres_and_goes_back(
+    backend: str, tmp_path: object, request: pytest.FixtureRequest
+) -> None:
+    """0014 → 0015 on PostgreSQL: the signature index includes ``request_id`` and a GIN
+    index holds the folded ids' trigrams, the very expression ``find`` tests (its plan
+    reads it); ``find`` answers the same before and after; down removes both. SQLite's
+    indexes do not change."""
+    from datetime import date
+
+    from ledger.bootstrap import bootstrap
+    from ledger.commands.requests import RecordReceipt, record_receipt
+    from ledger.config import Config
+    from ledger.dates import FixedClock
+
+    url = f"sqlite:///{tmp_path}/m.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    app = bootstrap(url, Config(backdate_days=3650), actor="clerk", clock=FixedClock(date(2022, 3, 1)))
+    for rid in ("GZ-2021-0001", "gz-2021-0002", "SZ-2021-0003"):
+        record_receipt(app.desk(), RecordReceipt(date(2021, 12, 1), "in-person", "natural", rid))
+    app.close()
+    assert _found_ids(url, "Gz-2021") == ["GZ-2021-0001", "gz-2021-0002"]
+    db = open_database(url)
+    at_head = _indexes(db, "request_view")
+    _migrate(db, "0014", down=True)
+    if backend == "sqlite":
+        assert _indexes(db, "request_view") == at_head
+    else:
+        definitions = _pg_index_definitions(db)
+        assert "ix_request_view_id_grams" not in definitions
+        assert "INCLUDE" not in definitions["ix_request_view_signature"]
+    _migrate(db, "0015")
+    if backend == "postgresql":
+        definitions = _pg_index_definitions(db)
+        assert definitions["ix_request_view_signature"].endswith("INCLUDE (request_id)")
+        assert "USING gin" in definitions["ix_request_view_id_grams"]
+        assert "gin_trgm_ops" in definitions["ix_request_view_id_grams"]
+        assert "ix_request_view_id_grams" in _find_plan(db, "gz-2021")
+    assert _indexes(db, "request_view") == at_head
+    db.close()
+    assert _found_ids(url, "Gz-2021") == ["GZ-2021-0001", "gz-2021-0002"]
+
+
+@pytest.mark.postgres
+def test_0015_without_the_right_to_make_pg_trgm_keeps_find_working(
+    pg_url: str, tmp_path: object
+) -> None:
+    """An owner of the tables who may not make extensions in the database (no CREATE on
+    it) upgrades to 0015 all the same: no trigram index, a warning, and ``find`` answers
+    by the scan of the ids."""
+    import uuid
+    from datetime import date
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    from ledger.bootstrap import bootstrap
+    from ledger.commands.requests import RecordReceipt, record_receipt
+    from ledger.config import Config
+    from ledger.dates import FixedClock
+
+    role = f"ledger_plain_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        conn.execute(f"REVOKE CREATE ON DATABASE {conn.info.dbname} FROM PUBLIC")
+        conn.execute(f"ALTER SCHEMA public OWNER TO {role}")
+    parts = urlsplit(pg_url)
+    url = urlunsplit(parts._replace(netloc=f"{role}@{parts.netloc.rsplit('@', 1)[-1]}"))
+    try:
+        app = bootstrap(url, Config(backdate_days=3650), actor="clerk", clock=FixedClock(date(2022, 3, 1)))
+        record_receipt(app.desk(), RecordReceipt(date(2021, 12, 1), "in-person", "natural", "GZ-7"))
+        app.close()
+        db = open_database(url)
+        assert "ix_request_view_id_grams" not in _pg_index_definitions(db)
+        assert "INCLUDE (request_id)" in _pg_index_definitions(db)["ix_request_view_signature"]
+        db.close()
+        assert _found_ids(url, "gz-7") == ["GZ-7"]
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("ALTER SCHEMA public OWNER TO pg_database_owner")
+            conn.execute(f"DROP OWNED BY {role}")
+            conn.execute(f"DROP ROLE {role}")

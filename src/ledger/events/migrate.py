@@ -11,7 +11,7 @@ from ledger.db import WRITE, Database, location, unavailable
 from ledger.errors import NoBooks, StoreUnavailable
 from ledger.i18n import _
 
-HEAD = "0014"
+HEAD = "0015"
 
 _HAS_VERSION_TABLE = {
     "sqlite": "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",

@@ -55,7 +55,7 @@ from ledger.projections.signatures import Signatures
 from ledger.projections.snapshots import carried_text, restore, snapshot
 from ledger.projections.steps import paused_at_decision, step_text
 from ledger.projections.views import RequestRow, days_left, late
-from ledger.search import SIGNATURE_COLUMNS, Signature
+from ledger.search import ID_FOLDED, SIGNATURE_COLUMNS, Signature
 from ledger.texts import TextFile
 
 if TYPE_CHECKING:  # the report's counting, loaded by the report only (not the desk)
@@ -509,9 +509,9 @@ class SqlViewTable:
         index, whose LIKE ignores the case of Latin letters), the applicants' requests by
         the ``applicant_ref`` index (0007); only the rows found are read whole."""
         pattern = "%" + id_part.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
-        # ids are ASCII (``ID_PATTERN``): "C" lowers Latin letters only, as SQLite's LIKE
-        # ignores only their case, and costs half of the database collation's lower()
-        column = "request_id" if self._sqlite else 'lower(request_id COLLATE "C")'
+        # SQLite's LIKE ignores the case of Latin letters; PostgreSQL folds the ids as its
+        # trigram index of them does (``ID_FOLDED``, ``ID_GRAMS``), so that it may read it
+        column = "request_id" if self._sqlite else ID_FOLDED
         ids = f"SELECT request_id FROM request_view WHERE {column} LIKE ? ESCAPE '!'"
         params: list[Any] = [pattern]
         if refs:

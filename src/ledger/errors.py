@@ -85,6 +85,25 @@ class BooksMoved(LedgerError):
         )
 
 
+class RequestOutrun(LedgerError):
+    """Another desk recorded a step on the request each time the command had read it: the
+    step was decided on a stale request every time, so nothing was recorded. Exit status 3,
+    as the other races lost: the same command again is expected to go through, or to be
+    refused by a rule the steps recorded meanwhile now make apply."""
+
+    exit_code = 3
+
+    def __init__(self, request_id: str, tries: int) -> None:
+        super().__init__(
+            _(
+                "nothing was recorded: another desk recorded steps on request {request_id} each "
+                "time this command had read it ({tries} tries in a row); check it with "
+                "`ledger show {request_id}` and try again"
+            ).format(request_id=request_id, tries=tries)
+        )
+        self.request_id = request_id
+
+
 class NoticeOutrun(LedgerError):
     """Another desk recorded a step on the request each time its letter had been written
     from the request's events (``ledger notice``): nothing was recorded and no file was

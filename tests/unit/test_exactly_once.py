@@ -14,7 +14,7 @@ from ledger.commands.agencies import register_agency
 from ledger.commands.annual import file_case
 from ledger.commands.imports import import_lines
 from ledger.commands.years import close_year
-from ledger.errors import ConcurrencyError
+from ledger.errors import ConcurrencyError, RequestOutrun
 from ledger.events.memory import MemoryStore
 from ledger.events.requests import stream_of
 from ledger.events.years import year_prefix
@@ -61,17 +61,35 @@ def test_a_different_command_id_is_a_new_command() -> None:
 
 
 def test_lost_races_are_retried_a_bounded_number_of_times() -> None:
-    """A handler that keeps losing races runs RACE_RETRIES times, then the refusal stands."""
+    """A handler that keeps losing races on a request runs RACE_RETRIES times, then the
+    clerk is told which request other desks kept changing (exit status 3), not the
+    store's stream and versions."""
     runs: list[int] = []
 
     @exactly_once(lambda _desk, _cid: None)
     def always_loses(_desk: Desk) -> str:
         runs.append(1)
-        raise ConcurrencyError("request-R1", 3, 4)
+        raise ConcurrencyError(stream_of("R1"), 3, 4)
+
+    with pytest.raises(RequestOutrun) as refused:
+        always_loses(desk_with(MemoryStore(), None))
+    assert len(runs) == RACE_RETRIES
+    assert refused.value.exit_code == 3
+    assert f"steps on request R1 each time this command had read it ({RACE_RETRIES} tries" in (
+        refused.value.message
+    )
+    assert "version" not in refused.value.message
+
+
+def test_a_race_lost_every_time_on_another_stream_is_told_as_the_store_tells_it() -> None:
+    """A stream that is no request's (an agency's annual record) keeps the store's words."""
+
+    @exactly_once(lambda _desk, _cid: None)
+    def always_loses(_desk: Desk) -> str:
+        raise ConcurrencyError("annual-default-2021", 3, 4)
 
     with pytest.raises(ConcurrencyError, match="expected version 3, but it is at version 4"):
         always_loses(desk_with(MemoryStore(), None))
-    assert len(runs) == RACE_RETRIES
 
 
 def test_a_race_lost_once_succeeds_on_fresh_state() -> None:

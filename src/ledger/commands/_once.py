@@ -34,9 +34,11 @@ from ledger.errors import (
     InvalidInput,
     LedgerError,
     LogMoved,
+    RequestOutrun,
     StreamsAdded,
     YearsClosedMeanwhile,
 )
+from ledger.events.requests import request_of, stream_of
 from ledger.events.store import AppendResult
 from ledger.events.years import year_prefix
 from ledger.i18n import _
@@ -104,10 +106,13 @@ def exactly_once(
 
 def _told(desk: Desk, lost: ConcurrencyError) -> LedgerError:
     """The last race lost, as a person is told it: years another desk closed meanwhile
-    by their agency and number (read now), any other stream as the store names it."""
+    by their agency and number (read now), a request by its id, any other stream as the
+    store names it."""
     if isinstance(lost, LogMoved):
         return BooksMoved(RACE_RETRIES)
     if not isinstance(lost, StreamsAdded):
+        if lost.stream_id.startswith(stream_of("")):
+            return RequestOutrun(request_of(lost.stream_id), RACE_RETRIES)
         return lost
     seen = desk.closed_years_seen or {}
     for agency, years in seen.items():

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from ledger.codes import NOTICE_KINDS
 from ledger.commands._context import Desk
 from ledger.commands._once import RACE_RETRIES, exactly_once
-from ledger.errors import ConcurrencyError, InvalidInput, NoticeOutrun, RuleViolation
+from ledger.errors import InvalidInput, NoticeOutrun, RequestOutrun, RuleViolation
 from ledger.events.notices import NoticeIssued
 from ledger.events.requests import request_of, stream_of
 from ledger.events.store import NewEvent, StoredEvent
@@ -80,8 +80,8 @@ def issue_notice(app: App, order: NoticeOrder, desk: Desk | None = None) -> Issu
     once = exactly_once(functools.partial(_replay, app, order))
     try:
         return once(_record)(desk, app, order)
-    except ConcurrencyError as lost:
-        if lost.stream_id != stream_of(order.request_id):
+    except RequestOutrun as lost:
+        if lost.request_id != order.request_id:
             raise
         raise NoticeOutrun(NOTICE_KINDS.parse(order.kind), order.request_id, RACE_RETRIES) from None
 

@@ -212,6 +212,9 @@ class SchemaChange:
     after: str
     signed: int = 0
     """Request rows whose subject's signature it computed (``ledger.search``)."""
+    id_grams: bool | None = None
+    """PostgreSQL: whether the ids' trigram index is there (migration 0015; False when
+    the ``pg_trgm`` extension could not be made: ``find`` reads every id). None: SQLite."""
 
     @property
     def changed(self) -> bool:
@@ -226,6 +229,13 @@ def init_database(db: str | None = None) -> SchemaChange:
     try:
         before, after = upgrade(database)
         signed = fill_signatures(database)
+        grams = None if database.dialect == "sqlite" else bool(database.scalar(_ID_GRAMS))
     finally:
         database.close()
-    return SchemaChange(location(database), before, after, signed)
+    return SchemaChange(location(database), before, after, signed, grams)
+
+
+_ID_GRAMS = (
+    "SELECT count(*) FROM pg_catalog.pg_indexes WHERE indexname = 'ix_request_view_id_grams' "
+    "AND schemaname = ANY(current_schemas(false))"
+)

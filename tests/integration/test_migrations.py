@@ -436,7 +436,7 @@ def test_0015_gives_find_its_indexes_on_postgres_and_goes_back(
     indexes do not change."""
     from datetime import date
 
-    from ledger.bootstrap import bootstrap
+    from ledger.bootstrap import bootstrap, init_database
     from ledger.commands.requests import RecordReceipt, record_receipt
     from ledger.config import Config
     from ledger.dates import FixedClock
@@ -466,6 +466,7 @@ def test_0015_gives_find_its_indexes_on_postgres_and_goes_back(
     assert _indexes(db, "request_view") == at_head
     db.close()
     assert _found_ids(url, "Gz-2021") == ["GZ-2021-0001", "gz-2021-0002"]
+    assert init_database(url).id_grams is (None if backend == "sqlite" else True)
 
 
 @pytest.mark.postgres
@@ -473,15 +474,15 @@ def test_0015_without_the_right_to_make_pg_trgm_keeps_find_working(
     pg_url: str, tmp_path: object
 ) -> None:
     """An owner of the tables who may not make extensions in the database (no CREATE on
-    it) upgrades to 0015 all the same: no trigram index, a warning, and ``find`` answers
-    by the scan of the ids."""
+    it) upgrades to 0015 all the same: no trigram index, a warning, ``ledger init``
+    telling it each time it runs, and ``find`` answering by the scan of the ids."""
     import uuid
     from datetime import date
     from urllib.parse import urlsplit, urlunsplit
 
     import psycopg
 
-    from ledger.bootstrap import bootstrap
+    from ledger.bootstrap import bootstrap, init_database
     from ledger.commands.requests import RecordReceipt, record_receipt
     from ledger.config import Config
     from ledger.dates import FixedClock
@@ -497,6 +498,7 @@ def test_0015_without_the_right_to_make_pg_trgm_keeps_find_working(
         app = bootstrap(url, Config(backdate_days=3650), actor="clerk", clock=FixedClock(date(2022, 3, 1)))
         record_receipt(app.desk(), RecordReceipt(date(2021, 12, 1), "in-person", "natural", "GZ-7"))
         app.close()
+        assert init_database(url).id_grams is False  # `ledger init` says so (catalog)
         db = open_database(url)
         assert "ix_request_view_id_grams" not in _pg_index_definitions(db)
         assert "INCLUDE (request_id)" in _pg_index_definitions(db)["ix_request_view_signature"]

@@ -57,6 +57,15 @@ def init(ctx: click.Context) -> None:
                 database=change.database, count=change.signed
             )
         )
+    if change.id_grams is False:
+        click.echo(
+            _(
+                "{database}: the pg_trgm extension could not be made, so find reads every "
+                "request id to match a part of one (same answers, slower in large books); see "
+                "docs/deployment.md, revision 0015"
+            ).format(database=change.database),
+            err=True,
+        )
 
 
 @click.command()

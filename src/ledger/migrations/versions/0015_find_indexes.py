@@ -9,7 +9,8 @@ and the signature index, which holds the rowid):
 - ``ix_request_view_id_grams``: a GIN index of the trigrams of the folded ids
   (``pg_trgm``), so that a part of an id is found by reading the ids holding its trigrams
   instead of every id. The extension is made if it is not there; a server without it, or
-  a role that may not make it, keeps the scan (logged): find gives the same answer.
+  a role that may not make it, keeps the scan (logged; ``ledger init`` says so each time
+  it runs): find gives the same answer. Down drops the index and leaves the extension.
 
 Index definitions are spelt out, not taken from the declaration: a revision stays what it
 was when later ones change it.

@@ -14,7 +14,13 @@ three (``synchronous=OFF``), as in ``desk_cpu.py``: what remains is CPU.
 If the replay alone costs as much as the peer's whole command, no Python of ledger's,
 however lean, can bring the command to the peer's rate with those rows and indexes.
 
+With ``--pg`` the same on PostgreSQL, at the server's durability (``synchronous_commit``
+on, for all three), wall and CPU: the copies are databases made from one template, and
+the replay sends each command's statements in one pipeline (``psycopg``), its reads
+before ``BEGIN`` too — fewer waits than ledger makes, so a floor still.
+
     .venv/bin/python bench/desk_floor.py --requests 400 --rounds 3
+    .venv/bin/python bench/desk_floor.py --requests 300 --rounds 3 --pg postgresql://postgres@127.0.0.1:5432/postgres
 """
 
 from __future__ import annotations
@@ -30,7 +36,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_store import ledger_app, ledger_create, ledger_decide  # bench/ is on sys.path
+from bench_store import (  # bench/ is the script's folder, first on sys.path
+    ledger_app,
+    ledger_create,
+    ledger_decide,
+    peer_app,
+    peer_create,
+    peer_decide,
+    pg_database,
+)
 from desk_cpu import peer_round
 
 Statement = tuple[str, str, Any]
@@ -71,9 +85,9 @@ class Recording:
             return getattr(self._cursor, name)
 
 
-def recorded(path: Path, ids: list[str], run: Callable[..., object]) -> list[list[Statement]]:
-    """The statements of ``run`` over ``ids`` on the file at ``path``, per command."""
-    app, desk = ledger_app(f"sqlite:///{path}", "OFF")
+def recorded(url: str, ids: list[str], run: Callable[..., object]) -> list[list[Statement]]:
+    """The statements of ``run`` over ``ids`` on the database at ``url``, per command."""
+    app, desk = ledger_app(url, "OFF")
     real = app.db.connection()
     recording = Recording(real)
     app.db._local.conn = recording  # the probe: every statement the desk sends
@@ -101,14 +115,32 @@ def replayed(path: Path, commands: list[list[Statement]]) -> float:
     return spent / len(commands)
 
 
-def ledger_cpu(path: Path, ids: list[str], run: Callable[..., object]) -> float:
-    """CPU seconds per command of ledger itself on the file at ``path``."""
-    app, desk = ledger_app(f"sqlite:///{path}", "OFF")
-    started = time.process_time()
+def ledger_cost(url: str, ids: list[str], run: Callable[..., object]) -> tuple[float, float]:
+    """CPU and wall seconds per command of ledger itself on the database at ``url``."""
+    app, desk = ledger_app(url, "OFF")
+    cpu, wall = time.process_time(), time.perf_counter()
     run(desk, ids)
-    spent = time.process_time() - started
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     app.close()
-    return spent / len(ids)
+    return cpu / len(ids), wall / len(ids)
+
+
+def replayed_pg(url: str, commands: list[list[Statement]]) -> tuple[float, float]:
+    """CPU and wall seconds per command of the statements replayed on PostgreSQL, each
+    command's in one pipeline."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        cpu, wall = time.process_time(), time.perf_counter()
+        for statements in commands:
+            with conn.pipeline():
+                for how, sql, params in statements:
+                    if how == "execute":
+                        conn.execute(sql, params)
+                    else:
+                        conn.cursor().executemany(sql, params)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    return cpu / len(commands), wall / len(commands)
 
 
 def copies(base: Path, names: tuple[str, ...]) -> list[Path]:
@@ -133,8 +165,8 @@ def one_round(folder: Path, k: int, got: dict[str, list[float]]) -> None:
     ids = [f"B-{i:05d}" for i in range(k)]
     for what, run in (("create", ledger_create), ("decide", ledger_decide)):
         rec, raw, own = copies(base, (f"rec-{what}.db", f"raw-{what}.db", f"own-{what}.db"))
-        commands = recorded(rec, ids, run)
-        got.setdefault(f"ledger {what}", []).append(ledger_cpu(own, ids, run))
+        commands = recorded(f"sqlite:///{rec}", ids, run)
+        got.setdefault(f"ledger {what}", []).append(ledger_cost(f"sqlite:///{own}", ids, run)[0])
         got.setdefault(f"replay {what}", []).append(replayed(raw, commands))
         got.setdefault(f"statements {what}", []).append(
             statistics.mean(len(c) for c in commands)
@@ -149,12 +181,86 @@ def one_round(folder: Path, k: int, got: dict[str, list[float]]) -> None:
     peer_round(peer, k, got)
 
 
+def pg_round(admin: str, k: int, got: dict[str, list[float]]) -> None:
+    """``one_round`` on PostgreSQL: copies made from a template database, wall and CPU."""
+    import psycopg
+
+    def copy_of(base_url: str, name: str) -> str:
+        template = base_url.rpartition("/")[2]
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        return f"{admin.rpartition('/')[0]}/{name}"
+
+    with pg_database(admin) as base_url:
+        app, desk = ledger_app(base_url)
+        warm = [f"W-{i:05d}" for i in range(k // 4)]
+        ledger_create(desk, warm)
+        ledger_decide(desk, warm)
+        app.close()
+        ids = [f"B-{i:05d}" for i in range(k)]
+        made: list[str] = []
+        try:
+            for what, run in (("create", ledger_create), ("decide", ledger_decide)):
+                tag = base_url.rpartition("_")[2]
+                urls = [copy_of(base_url, f"floor_{tag}_{n}_{what}") for n in ("rec", "raw", "own")]
+                made += [u.rpartition("/")[2] for u in urls]
+                commands = recorded(urls[0], ids, run)
+                for name, (cpu, wall) in (
+                    (f"ledger {what}", ledger_cost(urls[2], ids, run)),
+                    (f"replay {what}", replayed_pg(urls[1], commands)),
+                ):
+                    got.setdefault(f"{name} cpu", []).append(cpu)
+                    got.setdefault(f"{name} wall", []).append(wall)
+                got.setdefault(f"statements {what}", []).append(
+                    statistics.mean(len(c) for c in commands)
+                )
+                if what == "create":
+                    base_app, base_desk = ledger_app(base_url)
+                    ledger_create(base_desk, ids)
+                    base_app.close()
+        finally:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                for name in made:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with pg_database(admin) as peer_url:
+        peer = peer_app(peer_url, None)
+        for what, run in (("create", lambda: peer_create(peer, k)[1]), ("decide", None)):
+            cpu, wall = time.process_time(), time.perf_counter()
+            if run is not None:
+                aggregates = run()
+            else:
+                peer_decide(peer, aggregates)
+            got.setdefault(f"peer {what} cpu", []).append((time.process_time() - cpu) / k)
+            got.setdefault(f"peer {what} wall", []).append((time.perf_counter() - wall) / k)
+        peer.close()
+
+
+def pg_report(got: dict[str, list[float]], k: int, rounds: int) -> None:
+    print(f"PostgreSQL, per command, synchronous_commit on, K={k}, medians of {rounds}:")
+    for what in ("create", "decide"):
+        count = statistics.median(got[f"statements {what}"])
+        print(f"  {what} ({count:.0f} statements)")
+        peer_wall = statistics.median(got[f"peer {what} wall"])
+        for who in ("ledger", "replay", "peer"):
+            cpu = statistics.median(got[f"{who} {what} cpu"])
+            wall = statistics.median(got[f"{who} {what} wall"])
+            print(f"    {who:7} wall {wall * 1e6:6.0f} us ({wall / peer_wall:.2f} of the peer's)"
+                  f"   cpu {cpu * 1e6:5.0f} us")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=400, help="K: commands of each kind")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pg", help="PostgreSQL admin URL (bench databases made and dropped)")
     args = parser.parse_args()
     got: dict[str, list[float]] = {}
+    if args.pg:
+        for _ in range(args.rounds):
+            pg_round(args.pg, args.requests, got)
+        pg_report(got, args.requests, args.rounds)
+        return
     with tempfile.TemporaryDirectory(prefix="ledger-floor-") as folder:
         for _ in range(args.rounds):
             one_round(Path(folder), args.requests, got)

@@ -403,9 +403,10 @@ def _found_ids(url: str, text: str) -> list[str]:
         app.close()
 
 
-def _find_plan(db: object, part: str) -> str:
-    """The plan of ``find``'s id test over a thousand more rows (copies of the first, in a
-    transaction rolled back), the table's scan forbidden: on so few rows it is cheapest."""
+def _find_by_index(db: object, part: str) -> tuple[str, list[str]]:
+    """The plan of ``find``'s id test (its escaping of ``_`` and ``%`` too) and the ids
+    it finds, over a thousand more rows (copies of the first, in a transaction rolled
+    back), the table's scan forbidden: on so few rows it is cheapest."""
     from ledger.search import ID_FOLDED
 
     with db.engine.connect() as conn:  # type: ignore[attr-defined]
@@ -419,11 +420,13 @@ def _find_plan(db: object, part: str) -> str:
             "(SELECT min(request_id) FROM request_view)"
         )
         conn.exec_driver_sql("ANALYZE request_view")
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # the rows are still few
-        query = f"EXPLAIN SELECT request_id FROM request_view WHERE {ID_FOLDED} LIKE %(p)s"
-        plan = "\n".join(r[0] for r in conn.exec_driver_sql(query, {"p": f"%{part}%"}))
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        pattern = {"p": "%" + part.replace("!", "!!").replace("_", "!_").replace("%", "!%") + "%"}
+        query = f"SELECT request_id FROM request_view WHERE {ID_FOLDED} LIKE %(p)s ESCAPE '!'"
+        plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {query}", pattern))
+        found = sorted(r[0] for r in conn.exec_driver_sql(query, pattern))
         conn.rollback()
-    return plan
+    return plan, found
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -432,8 +435,8 @@ def test_0015_gives_find_its_indexes_on_postgres_and_goes_back(
 ) -> None:
     """0014 → 0015 on PostgreSQL: the signature index includes ``request_id`` and a GIN
     index holds the folded ids' trigrams, the very expression ``find`` tests (its plan
-    reads it); ``find`` answers the same before and after; down removes both. SQLite's
-    indexes do not change."""
+    reads it, with ``_`` escaped as ``find`` escapes it); ``find`` answers the same before
+    and after; down removes both. SQLite's indexes do not change."""
     from datetime import date
 
     from ledger.bootstrap import bootstrap, init_database
@@ -443,7 +446,7 @@ def test_0015_gives_find_its_indexes_on_postgres_and_goes_back(
 
     url = f"sqlite:///{tmp_path}/m.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
     app = bootstrap(url, Config(backdate_days=3650), actor="clerk", clock=FixedClock(date(2022, 3, 1)))
-    for rid in ("GZ-2021-0001", "gz-2021-0002", "SZ-2021-0003"):
+    for rid in ("GZ-2021-0001", "gz-2021-0002", "SZ-2021-0003", "GZ_2021-0004"):
         record_receipt(app.desk(), RecordReceipt(date(2021, 12, 1), "in-person", "natural", rid))
     app.close()
     assert _found_ids(url, "Gz-2021") == ["GZ-2021-0001", "gz-2021-0002"]
@@ -462,10 +465,16 @@ def test_0015_gives_find_its_indexes_on_postgres_and_goes_back(
         assert definitions["ix_request_view_signature"].endswith("INCLUDE (request_id)")
         assert "USING gin" in definitions["ix_request_view_id_grams"]
         assert "gin_trgm_ops" in definitions["ix_request_view_id_grams"]
-        assert "ix_request_view_id_grams" in _find_plan(db, "gz-2021")
+        plan, found = _find_by_index(db, "gz-2021")
+        assert "ix_request_view_id_grams" in plan
+        assert found == ["GZ-2021-0001", "gz-2021-0002"]
+        plan, found = _find_by_index(db, "z_2021")  # "_" a character, not any character
+        assert "ix_request_view_id_grams" in plan
+        assert found == ["GZ_2021-0004"]
     assert _indexes(db, "request_view") == at_head
     db.close()
     assert _found_ids(url, "Gz-2021") == ["GZ-2021-0001", "gz-2021-0002"]
+    assert _found_ids(url, "z_2021") == ["GZ_2021-0004"]
     assert init_database(url).id_grams is (None if backend == "sqlite" else True)
 
 

@@ -56,10 +56,16 @@ def ledger_round(url: str, k: int, got: dict[str, list[float]]) -> None:
     app.close()
 
 
-def peer_round(path: Path, k: int, got: dict[str, list[float]]) -> None:
-    peer = peer_app("", path)
-    with peer.recorder.datastore.get_connection(commit=False) as conn:
-        conn._sqlite_conn.execute("PRAGMA synchronous = OFF")
+def peer_round(
+    path: Path | None, k: int, got: dict[str, list[float]], url: str = ""
+) -> None:
+    """The peer's K creates and K decisions, CPU and wall per command: on SQLite at
+    ``path`` with the flush off, else in the PostgreSQL database at ``url`` as the server
+    is set."""
+    peer = peer_app(url, path)
+    if path is not None:
+        with peer.recorder.datastore.get_connection(commit=False) as conn:
+            conn._sqlite_conn.execute("PRAGMA synchronous = OFF")
     ids: list[object] = []
     cpu, wall = timed(lambda: ids.extend(peer_create(peer, k)[1]))
     got.setdefault("peer create cpu", []).append(cpu / k)

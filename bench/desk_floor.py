@@ -40,9 +40,6 @@ from bench_store import (  # bench/ is the script's folder, first on sys.path
     ledger_app,
     ledger_create,
     ledger_decide,
-    peer_app,
-    peer_create,
-    peer_decide,
     pg_database,
 )
 from desk_cpu import peer_round
@@ -224,16 +221,7 @@ def pg_round(admin: str, k: int, got: dict[str, list[float]]) -> None:
                 for name in made:
                     conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     with pg_database(admin) as peer_url:
-        peer = peer_app(peer_url, None)
-        for what, run in (("create", lambda: peer_create(peer, k)[1]), ("decide", None)):
-            cpu, wall = time.process_time(), time.perf_counter()
-            if run is not None:
-                aggregates = run()
-            else:
-                peer_decide(peer, aggregates)
-            got.setdefault(f"peer {what} cpu", []).append((time.process_time() - cpu) / k)
-            got.setdefault(f"peer {what} wall", []).append((time.perf_counter() - wall) / k)
-        peer.close()
+        peer_round(None, k, got, peer_url)
 
 
 def pg_report(got: dict[str, list[float]], k: int, rounds: int) -> None:
